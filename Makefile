@@ -1,0 +1,60 @@
+# Dudao — the two commands of the quick start are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export DUDAO_PORT ?= 8000
+
+.PHONY: run test lint bench venv venv-dev demo worker serve clean-venv
+
+# Runtime environment (what a server needs), installed with uv when it can be had.
+$(VENV)/.runtime: pyproject.toml requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check uv==0.13.9 >/dev/null 2>&1 || true
+	@if [ -x $(BIN)/uv ]; then \
+		$(BIN)/uv pip install -q --python $(BIN)/python -r requirements.lock -e . ; \
+	else \
+		$(BIN)/pip install -q -r requirements.lock -e . ; \
+	fi
+	@touch $@
+
+# Development environment: runtime + test, lint and browser-test tools.
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock
+	@if [ -x $(BIN)/uv ]; then \
+		$(BIN)/uv pip install -q --python $(BIN)/python -r requirements-dev.lock -e . ; \
+	else \
+		$(BIN)/pip install -q -r requirements-dev.lock -e . ; \
+	fi
+	@touch $@
+
+venv: $(VENV)/.runtime
+venv-dev: $(VENV)/.dev
+
+# Serve the demo city on 127.0.0.1:$(DUDAO_PORT) with the job worker beside it.
+# Plain HTTP on loopback, so cookies are not marked Secure here (production: behind TLS).
+run: venv
+	@$(BIN)/dudao migrate --noinput -v0
+	@$(BIN)/dudao demo --if-empty
+	@$(BIN)/dudao collectstatic --noinput -v0
+	@echo "督导 Dudao 运行于 http://127.0.0.1:$(DUDAO_PORT)/  （Ctrl-C 停止）"
+	@DUDAO_SECURE_COOKIES=$${DUDAO_SECURE_COOKIES:-0} bash -c '\
+		$(BIN)/dudao worker --workers 1 & WORKER=$$!; \
+		trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+		$(BIN)/dudao serve'
+
+# The whole suite, browser tests included (they skip loudly only when no Chromium exists).
+test: venv-dev
+	@$(BIN)/pytest -q
+
+lint: venv-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	DUDAO_DATA_DIR=$$(mktemp -d) $(BIN)/python manage.py check --fail-level WARNING
+	DUDAO_DATA_DIR=$$(mktemp -d) $(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: venv-dev
+	$(BIN)/python -m bench.run
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,153 @@
+"""Account management pages: 系统管理员 creates and disables, 安全管理员 grants and unlocks."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dudao.accounts import selectors, services
+from dudao.accounts.forms import (
+    ReasonForm,
+    ResetPasswordForm,
+    RolesForm,
+    UserCreateForm,
+    UserEditForm,
+)
+from dudao.accounts.roles import ROLE_CODES, ROLE_LABELS, Role, roles_of
+from dudao.core.exceptions import DomainError
+from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
+from dudao.orgs.selectors import list_organisations
+
+
+def user_list(request: AuthedHttpRequest) -> HttpResponse:
+    """Accounts in the user's scope, filterable by name, role, unit and state."""
+    f = {k: request.GET.get(k, "").strip() for k in ("q", "role", "organisation", "active")}
+    org_id = int(f["organisation"]) if f["organisation"].isdigit() else None
+    qs = selectors.list_users(request.user, q=f["q"], role=f["role"], organisation=org_id,
+                              active=f["active"])
+    context = {
+        "page": paginate(request, qs), "f": f, "query": query_without_page(request),
+        "roles": [(r.name.lower(), ROLE_LABELS[r]) for r in Role],  # type: ignore[union-attr]
+        "organisations": list_organisations(request.user),
+        "can_create": request.user.has_role(Role.SYSADMIN),
+    }
+    template = "users/_table.html" if request.htmx else "users/list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def user_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """One account (404 outside the scope) with the actions the viewer's role allows."""
+    account = selectors.get_user(request.user, pk)
+    return render(request, "users/detail.html", {
+        "account": account,
+        "is_sysadmin": request.user.has_role(Role.SYSADMIN),
+        "is_secadmin": request.user.has_role(Role.SECADMIN),
+        "roles_form": RolesForm(initial={"roles": [r.name.lower() for r in roles_of(account.roles)]}),  # type: ignore[union-attr]
+        "reason_form": ReasonForm(),
+        "reset_form": ResetPasswordForm(),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+def user_create(request: AuthedHttpRequest) -> HttpResponse:
+    """Create an account (without roles: 安全管理员 grants them)."""
+    form = UserCreateForm(request.POST or None, organisations=list_organisations(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            account = services.create_user(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"已创建账户“{account.username}”，请安全管理员分配角色。")
+            return redirect("users:detail", pk=account.pk)
+    return render(request, "users/form.html", {"form": form, "title": "新建账户"})
+
+
+@require_http_methods(["GET", "POST"])
+def user_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Edit an account's profile."""
+    account = selectors.get_user(request.user, pk)
+    initial = {f: getattr(account, f) for f in ("full_name", "organisation", "title", "phone",
+                                                "email", "version")}
+    form = UserEditForm(request.POST or None, initial=initial,
+                        organisations=list_organisations(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.update_user(actor=request.user, user=account, version=version, **data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, "账户信息已保存。")
+            return redirect("users:detail", pk=account.pk)
+    return render(request, "users/form.html", {"form": form, "title": f"编辑账户：{account}"})
+
+
+def _done(request: AuthedHttpRequest, pk: int, error: DomainError | None, ok: str) -> HttpResponse:
+    if error is not None:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, ok)
+    return redirect("users:detail", pk=pk)
+
+
+@require_POST
+def user_set_roles(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Grant roles (安全管理员)."""
+    account = selectors.get_user(request.user, pk)
+    form = RolesForm(request.POST)
+    if not form.is_valid():
+        return _done(request, pk, DomainError("请选择角色并填写授权依据。"), "")
+    try:
+        services.set_user_roles(actor=request.user, user=account,
+                                roles=[ROLE_CODES[c] for c in form.cleaned_data["roles"]],
+                                reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        return _done(request, pk, exc, "")
+    return _done(request, pk, None, "角色已更新。")
+
+
+@require_POST
+def user_set_active(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Enable or disable an account (系统管理员)."""
+    account = selectors.get_user(request.user, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _done(request, pk, DomainError("请填写原因。"), "")
+    active = request.POST.get("active") == "1"
+    try:
+        services.set_user_active(actor=request.user, user=account, active=active,
+                                 reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        return _done(request, pk, exc, "")
+    return _done(request, pk, None, "账户已启用。" if active else "账户已停用，其会话已全部结束。")
+
+
+@require_POST
+def user_unlock(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Clear a login lock (安全管理员)."""
+    account = selectors.get_user(request.user, pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _done(request, pk, DomainError("请填写原因。"), "")
+    services.unlock_account(actor=request.user, user=account, reason=form.cleaned_data["reason"])
+    return _done(request, pk, None, "已解除登录锁定。")
+
+
+@require_POST
+def user_reset_password(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Set a temporary password (安全管理员)."""
+    account = selectors.get_user(request.user, pk)
+    form = ResetPasswordForm(request.POST)
+    if not form.is_valid():
+        return _done(request, pk, DomainError("请填写临时密码和原因。"), "")
+    try:
+        services.reset_password(actor=request.user, user=account,
+                                new_password=form.cleaned_data["new_password"],
+                                reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        return _done(request, pk, exc, "")
+    return _done(request, pk, None, "临时密码已设置，用户下次登录须修改。")

@@ -1,0 +1,130 @@
+"""The /api/v1 front door: django-ninja, session or personal-token authentication.
+
+Endpoints stay thin: parse, call one selector or service, return a schema. Errors share one
+JSON shape: {"error": {"code": …, "message": <Chinese>, "details": …}}.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security.apikey import APIKeyCookie
+from ninja.utils import check_csrf
+
+from dudao.core.exceptions import DomainError
+
+
+class SessionOrToken(APIKeyCookie):
+    """Accept a user set by ApiTokenMiddleware (no CSRF) or a session (CSRF on writes)."""
+
+    param_name = "sessionid"
+    openapi_description = "浏览器会话（写操作需 CSRF），或 Authorization: Bearer <个人 API 令牌>"
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if getattr(request, "auth_method", None) == "token":
+            return request.user
+        if not request.user.is_authenticated:
+            return None
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            error = check_csrf(request)
+            if error:
+                raise PermissionDenied("CSRF 校验失败，请刷新页面后重试。")
+        return request.user
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return request.user if request.user.is_authenticated else None
+
+
+api = NinjaAPI(
+    title="督导 Dudao API",
+    version="1",
+    description="重大项目与产业集聚区督查平台的接口。所有数据按调用者的数据范围过滤；范围外对象返回 404。",
+    urls_namespace="api",
+    auth=SessionOrToken(),
+    docs_url="/docs",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str,
+           details: Any = None) -> HttpResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return api.create_response(request, {"error": body}, status=status)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    details = [
+        {"loc": [str(p) for p in err.get("loc", [])], "message": _zh(err)} for err in exc.errors
+    ]
+    return _error(request, 422, "invalid", "请求参数不正确。", details)
+
+
+def _zh(err: dict[str, Any]) -> str:
+    kind = str(err.get("type", ""))
+    table = {
+        "missing": "必填项缺失",
+        "int_parsing": "应为整数",
+        "int_type": "应为整数",
+        "string_type": "应为文本",
+        "string_too_long": "文本过长",
+        "string_too_short": "文本过短",
+        "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+        "date_parsing": "日期格式应为 YYYY-MM-DD",
+        "datetime_parsing": "时间格式应为 ISO 8601",
+        "bool_parsing": "应为 true 或 false",
+        "json_invalid": "JSON 格式错误",
+        "greater_than_equal": "数值过小",
+        "less_than_equal": "数值过大",
+        "literal_error": "取值不在允许范围内",
+        "enum": "取值不在允许范围内",
+    }
+    return table.get(kind, f"取值无效（{kind}）")
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", "请先登录或提供 API 令牌。")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", "对象不存在或不在您的数据范围内。")
+
+
+@api.exception_handler(PermissionDenied)
+def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, 403, "forbidden", str(exc) or "您没有执行此操作的权限。")
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    details: Any = exc.details
+    if exc.field:
+        details = {"field": exc.field, **({"current": exc.details} if exc.details else {})}
+    return _error(request, exc.status_code, exc.code, exc.message, details)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "error", str(exc))
+
+
+def _register_routers() -> None:
+    from dudao.accounts.api import router as accounts_router
+    from dudao.audit.api import router as audit_router
+    from dudao.orgs.api import router as orgs_router
+    from dudao.regions.api import router as regions_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/regions", regions_router)
+    api.add_router("/organisations", orgs_router)
+    api.add_router("/audit-events", audit_router)
+
+
+_register_routers()

@@ -1,0 +1,56 @@
+"""Reads of the audit log (审计管理员 only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from dudao.audit.models import AuditEvent, AuditEventQuerySet
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def list_events(
+    actor: Any,
+    *,
+    q: str = "",
+    action: str = "",
+    organisation: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    success: str = "",
+    object_type: str = "",
+    object_id: str = "",
+) -> AuditEventQuerySet:
+    """Return the audit events the actor may read, newest first, filtered."""
+    qs = AuditEvent.objects.visible_to(actor).select_related("organisation")
+    if q:
+        qs = qs.filter(
+            Q(actor_name__icontains=q) | Q(object_repr__icontains=q) | Q(request_id=q)
+        )
+    if action:
+        qs = qs.filter(action=action)
+    if organisation:
+        qs = qs.filter(organisation_id=organisation)
+    if date_from:
+        qs = qs.filter(occurred_at__gte=_day_start(date_from))
+    if date_to:
+        qs = qs.filter(occurred_at__lt=_day_start(date_to + dt.timedelta(days=1)))
+    if success in ("1", "0"):
+        qs = qs.filter(success=success == "1")
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if object_id:
+        qs = qs.filter(object_id=object_id)
+    return qs
+
+
+def get_event(actor: Any, pk: int) -> AuditEvent:
+    """Return one audit event the actor may read, or raise Http404."""
+    return get_object_or_404(AuditEvent.objects.visible_to(actor), pk=pk)

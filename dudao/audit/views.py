@@ -1,0 +1,41 @@
+"""The audit log page (审计管理员 only; read-only by construction)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from dudao.audit import selectors
+from dudao.audit.actions import ACTION_LABELS
+from dudao.core.http import AuthedHttpRequest, paginate, query_without_page
+from dudao.orgs.selectors import list_organisations
+
+
+def _date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def event_list(request: AuthedHttpRequest) -> HttpResponse:
+    """Audit events with filters by text, action, unit, date range and outcome."""
+    f = {k: request.GET.get(k, "").strip()
+         for k in ("q", "action", "organisation", "date_from", "date_to", "success")}
+    qs = selectors.list_events(
+        request.user, q=f["q"], action=f["action"],
+        organisation=int(f["organisation"]) if f["organisation"].isdigit() else None,
+        date_from=_date(f["date_from"]), date_to=_date(f["date_to"]), success=f["success"],
+    )
+    context = {"page": paginate(request, qs), "f": f, "query": query_without_page(request),
+               "actions": sorted(ACTION_LABELS.items()),
+               "organisations": list_organisations(request.user)}
+    template = "audit/_table.html" if request.htmx else "audit/list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def event_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """One audit event with its before/after values."""
+    return render(request, "audit/detail.html", {"event": selectors.get_event(request.user, pk)})

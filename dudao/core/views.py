@@ -1,0 +1,32 @@
+"""Home page and error pages."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from dudao.core.http import AuthedHttpRequest
+from dudao.orgs.selectors import scope_summary
+
+
+def home(request: AuthedHttpRequest) -> HttpResponse:
+    """Show the user's organisation, roles and what their data scope holds."""
+    return render(request, "home.html", {"scope": scope_summary(request.user)})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """Explain an expired form instead of Django's English CSRF page."""
+    return render(request, "403.html",
+                  {"message": "表单已过期或来源无法验证，请刷新页面后重新提交。"}, status=403)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return render(request, "500.html", status=500)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "403.html", {"message": "您没有执行此操作的权限。"}, status=403)

@@ -1,0 +1,45 @@
+"""Organisations API (scoped: outside the caller's subtree is 404)."""
+
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from dudao.orgs import selectors
+from dudao.orgs.models import Organisation
+
+router = Router(tags=["组织机构"])
+
+
+class OrganisationOut(Schema):
+    id: int
+    code: str
+    name: str
+    short_name: str
+    kind: str
+    kind_label: str
+    parent_id: int | None
+    depth: int
+    region_code: str | None
+    is_active: bool
+
+    @staticmethod
+    def resolve_kind_label(obj: Organisation) -> str:
+        return obj.get_kind_display()
+
+    @staticmethod
+    def resolve_region_code(obj: Organisation) -> str | None:
+        return obj.region_id
+
+
+@router.get("", response=list[OrganisationOut], url_name="organisation_list",
+            summary="数据范围内的单位")
+@paginate(LimitOffsetPagination)
+def organisation_list(request: HttpRequest, q: str = "", kind: str = "") -> object:
+    return selectors.list_organisations(request.user, q=q, kind=kind)
+
+
+@router.get("/{org_id}", response=OrganisationOut, url_name="organisation_detail",
+            summary="单个单位")
+def organisation_detail(request: HttpRequest, org_id: int) -> Organisation:
+    return selectors.get_organisation(request.user, org_id)

@@ -1,0 +1,61 @@
+"""Who may call which URL, by URL name and HTTP method (deny by default).
+
+Roles decide *whether* an operation may be called; the selectors then decide *which rows*
+(the user's organisation subtree, 404 outside it). 三员分立 (reliability.md §1.4):
+系统管理员 maintains organisations and accounts, 安全管理员 grants roles and unlocks,
+审计管理员 only reads the audit log; none of them reads business data.
+"""
+
+from __future__ import annotations
+
+from dudao.accounts.roles import Role
+from dudao.core.policy import AUTHENTICATED, PUBLIC, Rules, roles
+
+R = Role
+BUSINESS = roles(R.REPORTER, R.REVIEWER, R.SUPERVISOR, R.JUDGE, R.LEADER)
+ORG_READERS = roles(R.REPORTER, R.REVIEWER, R.SUPERVISOR, R.JUDGE, R.LEADER, R.SYSADMIN,
+                    R.SECADMIN)
+ACCOUNT_READERS = roles(R.SYSADMIN, R.SECADMIN)
+SYSADMIN = roles(R.SYSADMIN)
+SECADMIN = roles(R.SECADMIN)
+AUDITADMIN = roles(R.AUDITADMIN)
+
+POLICY: dict[str, Rules] = {
+    # Shell and own account
+    "home": {"GET": AUTHENTICATED},
+    "login": {"GET": PUBLIC, "POST": PUBLIC},
+    "logout": {"POST": PUBLIC},
+    "password_change": {"GET": AUTHENTICATED, "POST": AUTHENTICATED},
+    "token_list": {"GET": AUTHENTICATED, "POST": AUTHENTICATED},
+    "token_revoke": {"POST": AUTHENTICATED},
+    # Organisations
+    "orgs:list": {"GET": ORG_READERS},
+    "orgs:detail": {"GET": ORG_READERS},
+    "orgs:create": {"GET": SYSADMIN, "POST": SYSADMIN},
+    "orgs:edit": {"GET": SYSADMIN, "POST": SYSADMIN},
+    # Accounts
+    "users:list": {"GET": ACCOUNT_READERS},
+    "users:detail": {"GET": ACCOUNT_READERS},
+    "users:create": {"GET": SYSADMIN, "POST": SYSADMIN},
+    "users:edit": {"GET": SYSADMIN, "POST": SYSADMIN},
+    "users:set_active": {"POST": SYSADMIN},
+    "users:set_roles": {"POST": SECADMIN},
+    "users:unlock": {"POST": SECADMIN},
+    "users:reset_password": {"POST": SECADMIN},
+    # Audit log
+    "audit:list": {"GET": AUDITADMIN},
+    "audit:detail": {"GET": AUDITADMIN},
+    # API
+    "api:api-root": {"GET": PUBLIC},
+    "api:openapi-json": {"GET": PUBLIC},
+    "api:openapi-view": {"GET": PUBLIC},
+    "api:me": {"GET": AUTHENTICATED},
+    "api:user_list": {"GET": ACCOUNT_READERS},
+    "api:user_detail": {"GET": ACCOUNT_READERS},
+    "api:region_list": {"GET": AUTHENTICATED},
+    "api:region_detail": {"GET": AUTHENTICATED},
+    "api:organisation_list": {"GET": ORG_READERS},
+    "api:organisation_detail": {"GET": ORG_READERS},
+    "api:audit_event_list": {"GET": AUDITADMIN},
+    "api:audit_event_detail": {"GET": AUDITADMIN},
+}

@@ -1,0 +1,265 @@
+"""Django settings for Dudao, read from DUDAO_* environment variables.
+
+With no environment at all Dudao runs on SQLite under ./var. Production sets
+DUDAO_DATABASE_URL=postgres://…, DUDAO_REDIS_URL=redis://…, DUDAO_ALLOWED_HOSTS and
+DUDAO_SECURE_COOKIES. See README.md, section 配置.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+
+from dudao.envconf import (
+    data_dir,
+    envbool,
+    envint,
+    envlist,
+    envstr,
+    envurl,
+    secret_key,
+)
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = data_dir()
+TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
+
+SECRET_KEY = secret_key(DATA_DIR)
+DEBUG = envbool("DUDAO_DEBUG", False)
+ALLOWED_HOSTS = envlist("DUDAO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = envlist("DUDAO_CSRF_TRUSTED_ORIGINS", [])
+PORT = envint("DUDAO_PORT", 8000, minimum=1, maximum=65535)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "axes",
+    "huey.contrib.djhuey",
+    "ninja",
+    "dudao.core",
+    "dudao.regions",
+    "dudao.orgs",
+    "dudao.accounts",
+    "dudao.audit",
+    "dudao.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "dudao.core.middleware.RequestIdMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "dudao.core.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "dudao.accounts.middleware.ApiTokenMiddleware",
+    "dudao.accounts.middleware.SessionTimeoutMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+    "dudao.core.policy.PolicyMiddleware",
+]
+
+ROOT_URLCONF = "dudao.urls"
+WSGI_APPLICATION = "dudao.wsgi.application"
+
+TEMPLATES: list[dict[str, Any]] = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "dudao.core.context_processors.navigation",
+            ],
+        },
+    }
+]
+
+# --- Database ------------------------------------------------------------------------------
+DATABASE_URL = envurl("DUDAO_DATABASE_URL", ("sqlite", "postgres", "postgresql"))
+if DATABASE_URL is None or DATABASE_URL.startswith("sqlite"):
+    _db: dict[str, Any] = (
+        dj_database_url.parse(DATABASE_URL)
+        if DATABASE_URL
+        else {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "dudao.sqlite3")}
+    )
+    # WAL lets readers run while one writer commits; IMMEDIATE takes the write lock at BEGIN so
+    # two writers queue on busy_timeout instead of failing with "database is locked" mid-way.
+    _db["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 10,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
+            " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;"
+        ),
+    }
+else:
+    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache, sessions ---------------------------------------------------------------------
+REDIS_URL = envurl("DUDAO_REDIS_URL", ("redis", "rediss", "unix"))
+CACHES: dict[str, Any] = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL and not TESTING
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"  # server-side: logout really ends it
+SESSION_COOKIE_AGE = 12 * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SECURE_COOKIES = envbool("DUDAO_SECURE_COOKIES", not DEBUG and not TESTING)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "dudao.core.views.csrf_failure"
+# Idle and absolute session lifetimes (reliability.md §0 item 4), enforced by
+# dudao.accounts.middleware.SessionTimeoutMiddleware.
+DUDAO_SESSION_IDLE = timedelta(minutes=envint("DUDAO_SESSION_IDLE_MINUTES", 30, minimum=1))
+DUDAO_SESSION_IDLE_ADMIN = timedelta(
+    minutes=envint("DUDAO_SESSION_IDLE_ADMIN_MINUTES", 15, minimum=1)
+)
+DUDAO_SESSION_ABSOLUTE = timedelta(hours=envint("DUDAO_SESSION_ABSOLUTE_HOURS", 12, minimum=1))
+
+# --- Security headers ----------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = envbool("DUDAO_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = envint("DUDAO_HSTS_SECONDS", 31536000 if SECURE_COOKIES else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if envbool("DUDAO_BEHIND_PROXY", False) else None
+)
+# Only our own assets: no CDN, no inline script, no eval.
+DUDAO_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+# --- Authentication --------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+PRODUCTION_PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+PASSWORD_HASHERS = (
+    ["django.contrib.auth.hashers.MD5PasswordHasher"]  # tests only: argon2 costs ~50 ms a hash
+    if TESTING and not envbool("DUDAO_TEST_REAL_HASHER", False)
+    else PRODUCTION_PASSWORD_HASHERS
+)
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "dudao.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "dudao.accounts.validators.UsernameNotContainedValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+# Lockout: 5 consecutive failures per username lock the account for 30 minutes.
+AXES_FAILURE_LIMIT = envint("DUDAO_LOCKOUT_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("DUDAO_LOCKOUT_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ADMIN = False
+AXES_LOCKOUT_CALLABLE = "dudao.accounts.views.lockout_response"
+AXES_VERBOSE = False
+# W006 asks to lock by IP too. Government offices share one NAT address, so an IP lock after 5
+# failures would lock out a whole county bureau; the lock is per account by design.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# --- I18N ------------------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and uploads ----------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if TESTING
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = TESTING or DEBUG
+MEDIA_ROOT = DATA_DIR / "uploads"
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+DUDAO_STALE_UPLOAD_AGE = timedelta(hours=envint("DUDAO_STALE_UPLOAD_HOURS", 24, minimum=1))
+
+# --- Jobs (huey) -----------------------------------------------------------------------------
+HUEY: dict[str, Any]
+if TESTING:
+    HUEY = {"huey_class": "huey.MemoryHuey", "immediate": True, "name": "dudao-test"}
+elif REDIS_URL:
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "dudao", "url": REDIS_URL, "immediate": False}
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "dudao",
+        "filename": str(DATA_DIR / "huey.sqlite3"),
+        "immediate": False,
+    }
+
+# --- Logging ---------------------------------------------------------------------------------
+LOGGING: dict[str, Any] = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "dudao.core.middleware.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
+    "root": {"handlers": ["console"], "level": envstr("DUDAO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "huey": {"level": "WARNING" if TESTING else "INFO"},
+        "axes": {"level": "WARNING"},
+    },
+}
+
+# --- Application ---------------------------------------------------------------------------
+DUDAO_SITE_NAME = envstr("DUDAO_SITE_NAME", "督导 · 重大项目与产业集聚区督查平台")
+DUDAO_PAGE_SIZE = 50

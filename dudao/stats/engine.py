@@ -1,0 +1,761 @@
+"""Statistics engine: the single source of every figure Dudao prints.
+
+Pure Python, no Django. Conventions (see docs/domain-research.md §6.3, §6.4, §8, §9):
+
+* All arithmetic is ``decimal.Decimal`` through a private fixed context (28 significant
+  digits), never float; floats are refused with ``StatsError``.
+* Money is stored in 万元 and displayed in 亿元.
+* Rates (growth, share, contribution, pull) are **unrounded Decimal fractions**:
+  ``Decimal("0.132")`` means 13.2%. Only formatting multiplies by 100 and rounds.
+* Percentage-point gaps (个百分点) are Decimal **points** (``Decimal("11.4")``), already
+  rounded, because by default they are computed from the displayed rates (mode "displayed",
+  §6.4 mode (b)), so every printed sentence adds up: 26.5% − 15.1% = 11.4个百分点.
+* Rounding is ROUND_HALF_UP on the displayed value only (half away from zero, so
+  −2.45 displays as −2.5 and is worded "下降2.5%"). Negative zero never appears.
+* ``Figure.scope`` is the statistical caliber (统计口径, e.g. 规模以上工业); ``subject`` is the
+  unit the figure describes (e.g. 18家产业集聚区 / 全市); ``indicator`` is the measure.
+* Errors are ``StatsError`` (a ``ValueError``) with Chinese, user-facing messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
+from dataclasses import dataclass
+from decimal import (
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+)
+from enum import StrEnum
+from typing import TypeVar
+
+__all__ = [
+    "Figure",
+    "GapMode",
+    "Growth",
+    "GrowthSource",
+    "Period",
+    "RankChange",
+    "RankMove",
+    "StatsError",
+    "amount_phrase",
+    "change_phrase",
+    "competition_rank",
+    "contribution_phrase",
+    "contribution_rate",
+    "cumulative_from_monthly",
+    "dec",
+    "displayed_percent",
+    "fastest_risers",
+    "figure_sentence",
+    "format_amount",
+    "format_decimal",
+    "format_percent",
+    "format_yi",
+    "from_percent",
+    "gap_phrase",
+    "gap_reconciles",
+    "group_counts",
+    "group_totals",
+    "growth_phrase",
+    "join_clauses",
+    "monthly_from_cumulative",
+    "pp_difference",
+    "pull_phrase",
+    "pull_rate",
+    "rank_change_phrase",
+    "rank_changes",
+    "round_half_up",
+    "share",
+    "share_phrase",
+    "sum_figures",
+    "top_n",
+    "wan_to_yi",
+    "yi_to_wan",
+    "yoy",
+]
+
+K = TypeVar("K", bound=Hashable)
+G = TypeVar("G", bound=Hashable)
+R = TypeVar("R")
+
+# Private context so a caller's thread-local decimal settings cannot change our figures.
+_CTX = Context(
+    prec=28,
+    rounding=ROUND_HALF_EVEN,
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
+_HUNDRED = Decimal(100)
+_TEN_THOUSAND = Decimal(10000)
+_ZERO = Decimal(0)
+_MAX_DECIMALS = 10
+_UNIT_WAN = "万元"
+_UNIT_YI = "亿元"
+
+
+class StatsError(ValueError):
+    """Raised when a figure cannot be computed honestly; the message is Chinese, user-facing."""
+
+
+# --------------------------------------------------------------------------------------------
+# Basic Decimal helpers
+# --------------------------------------------------------------------------------------------
+
+
+def dec(value: Decimal | int | str) -> Decimal:
+    """Return ``value`` as a finite Decimal; refuse floats, bools, NaN and infinities."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
+        raise StatsError(
+            f"数值类型不受支持（{type(value).__name__}），请使用 Decimal、整数或字符串"
+        )
+    try:
+        result = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
+    except InvalidOperation:
+        raise StatsError(f"无法识别的数值：{value!r}") from None
+    if not result.is_finite():
+        raise StatsError(f"数值必须为有限数：{value!r}")
+    return result
+
+
+def _check_decimals(decimals: int) -> None:
+    """Refuse a number of decimals outside 0..10."""
+    if isinstance(decimals, bool) or not isinstance(decimals, int):
+        raise StatsError("小数位数必须为整数")
+    if not 0 <= decimals <= _MAX_DECIMALS:
+        raise StatsError(f"小数位数必须在0到{_MAX_DECIMALS}之间，实为{decimals}")
+
+
+def _div(numerator: Decimal, denominator: Decimal) -> Decimal:
+    """Divide in the private context; the caller guarantees a non-zero denominator."""
+    return _CTX.divide(numerator, denominator)
+
+
+def _sub(a: Decimal, b: Decimal) -> Decimal:
+    """Subtract in the private context."""
+    return _CTX.subtract(a, b)
+
+
+def _mul(a: Decimal, b: Decimal) -> Decimal:
+    """Multiply in the private context."""
+    return _CTX.multiply(a, b)
+
+
+def round_half_up(value: Decimal, decimals: int = 1) -> Decimal:
+    """Round ``value`` to ``decimals`` places, half away from zero, never returning −0."""
+    _check_decimals(decimals)
+    value = dec(value)
+    result = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=_CTX)
+    return result.copy_abs() if result.is_zero() else result
+
+
+def format_decimal(value: Decimal, decimals: int = 1, *, drop_trailing_zero: bool = False) -> str:
+    """Render ``value`` half-up with ``decimals`` places; optionally "47.0" → "47" (whole only)."""
+    rounded = round_half_up(value, decimals)
+    if drop_trailing_zero and rounded == rounded.to_integral_value():
+        rounded = round_half_up(rounded, 0)
+    return f"{rounded:f}"
+
+
+def from_percent(percent: Decimal) -> Decimal:
+    """Convert a percent figure as published (``6.4``) into the stored fraction (``0.064``)."""
+    return _div(dec(percent), _HUNDRED)
+
+
+def displayed_percent(rate: Decimal, decimals: int = 1) -> Decimal:
+    """Return the percent shown to the reader for a fraction ``rate`` (0.132024 → 13.2)."""
+    return round_half_up(_mul(dec(rate), _HUNDRED), decimals)
+
+
+def format_percent(rate: Decimal, decimals: int = 1, *, drop_trailing_zero: bool = False) -> str:
+    """Render a fraction as a percent string with sign kept (0.4699953 → "47.0%")."""
+    text = format_decimal(
+        _mul(dec(rate), _HUNDRED), decimals, drop_trailing_zero=drop_trailing_zero
+    )
+    return f"{text}%"
+
+
+def wan_to_yi(value_wan: Decimal) -> Decimal:
+    """Convert 万元 to 亿元 exactly (no rounding)."""
+    return _div(dec(value_wan), _TEN_THOUSAND)
+
+
+def yi_to_wan(value_yi: Decimal) -> Decimal:
+    """Convert 亿元 to 万元 exactly."""
+    return _mul(dec(value_yi), _TEN_THOUSAND)
+
+
+def format_yi(value_wan: Decimal, decimals: int = 1) -> str:
+    """Render an amount held in 万元 as 亿元 digits without unit (9046000 → "904.6")."""
+    return format_decimal(wan_to_yi(value_wan), decimals)
+
+
+# --------------------------------------------------------------------------------------------
+# Periods and figures
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A within-year span of months, e.g. 1–5月 of 2021 is ``Period(2021, 1, 5)``."""
+
+    year: int
+    first_month: int = 1
+    last_month: int = 12
+
+    def __post_init__(self) -> None:
+        """Validate 1 ≤ first_month ≤ last_month ≤ 12."""
+        if not 1 <= self.first_month <= self.last_month <= 12:
+            raise StatsError(f"统计期不合法：{self.year}年{self.first_month}-{self.last_month}月")
+
+    def previous_year(self) -> Period:
+        """Return the same months one year earlier (the 同比 base period)."""
+        return Period(self.year - 1, self.first_month, self.last_month)
+
+    def label(self) -> str:
+        """Return a Chinese label such as "2021年1-5月", "2021年上半年" or "2021年"."""
+        if (self.first_month, self.last_month) == (1, 12):
+            return f"{self.year}年"
+        if (self.first_month, self.last_month) == (1, 6):
+            return f"{self.year}年上半年"
+        if self.first_month == self.last_month:
+            return f"{self.year}年{self.last_month}月"
+        return f"{self.year}年{self.first_month}-{self.last_month}月"
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A value with the unit, period, statistical scope, indicator and subject it belongs to."""
+
+    value: Decimal
+    unit: str
+    period: Period
+    scope: str
+    indicator: str = ""
+    subject: str = ""
+
+    def __post_init__(self) -> None:
+        """Refuse non-Decimal or non-finite values."""
+        if not isinstance(self.value, Decimal) or not self.value.is_finite():
+            raise StatsError(
+                f"{self.indicator or '指标'}的数值必须为有限的 Decimal：{self.value!r}"
+            )
+
+    def describe(self) -> str:
+        """Return a short Chinese description used in error messages."""
+        who = self.subject or "（未注明主体）"
+        return f"{who}{self.period.label()}{self.scope}{self.indicator}（{self.unit}）"
+
+
+def _check_comparable(a: Figure, b: Figure, what: str) -> None:
+    """Refuse two figures whose scope, indicator or unit differ."""
+    if a.scope != b.scope:
+        raise StatsError(f"{what}：统计口径不一致（{a.scope} 与 {b.scope}），不能计算")
+    if a.indicator != b.indicator:
+        raise StatsError(f"{what}：指标不一致（{a.indicator} 与 {b.indicator}），不能计算")
+    if a.unit != b.unit:
+        raise StatsError(f"{what}：计量单位不一致（{a.unit} 与 {b.unit}），请先换算")
+
+
+def _check_same_period(a: Figure, b: Figure, what: str) -> None:
+    """Refuse two figures of different periods, or different scope/indicator/unit."""
+    if a.period != b.period:
+        raise StatsError(
+            f"{what}：统计期不一致（{a.period.label()} 与 {b.period.label()}），不能计算"
+        )
+    _check_comparable(a, b, what)
+
+
+def _check_base_period(current: Figure, base: Figure, what: str) -> None:
+    """Refuse a base that is not the same period of the previous year, or not comparable."""
+    expected = current.period.previous_year()
+    if base.period != expected:
+        raise StatsError(
+            f"{what}：基期应为{expected.label()}，实为{base.period.label()}，不能计算同比"
+        )
+    _check_comparable(current, base, what)
+
+
+def _value(x: Figure | Decimal) -> Decimal:
+    """Return the Decimal held by a Figure, or the Decimal itself (validated)."""
+    return x.value if isinstance(x, Figure) else dec(x)
+
+
+def sum_figures(figures: Iterable[Figure], *, subject: str = "") -> Figure:
+    """Add figures of one period/scope/indicator/unit into a total for ``subject``."""
+    items = list(figures)
+    if not items:
+        raise StatsError("没有可汇总的数据")
+    first = items[0]
+    total = _ZERO
+    for item in items:
+        _check_same_period(first, item, "汇总")
+        total = _CTX.add(total, item.value)
+    return Figure(total, first.unit, first.period, first.scope, first.indicator, subject)
+
+
+# --------------------------------------------------------------------------------------------
+# Monthly values and 1–N月 cumulative values
+# --------------------------------------------------------------------------------------------
+
+
+def _month_label(month: int) -> str:
+    """Return "1-N月" for a cumulative month key."""
+    return f"1-{month}月"
+
+
+def _check_months(series: Mapping[int, Decimal], january_published: bool, what: str) -> list[int]:
+    """Validate month keys form a gapless run from the first published month; return them."""
+    if not series:
+        raise StatsError(f"{what}：没有数据")
+    months = sorted(series)
+    for month in months:
+        if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+            raise StatsError(f"{what}：月份不合法：{month!r}")
+    if not january_published and 1 in series:
+        raise StatsError(f"{what}：1月数据不单独发布，应与2月合并为1-2月数据")
+    first = 1 if january_published else 2
+    missing = [m for m in range(first, months[-1] + 1) if m not in series]
+    if missing:
+        names = "、".join(_month_label(m) for m in missing)
+        raise StatsError(f"{what}：缺少{names}的数据，无法推算")
+    return months
+
+
+def monthly_from_cumulative(
+    cumulative: Mapping[int, Decimal], *, january_published: bool = False
+) -> dict[int, Decimal]:
+    """Turn {N: 1–N月累计} into {N: 当月值}; February's value is 1–2月, January has none."""
+    months = _check_months(cumulative, january_published, "由累计数推算当月数")
+    result: dict[int, Decimal] = {}
+    previous = _ZERO
+    for month in months:
+        current = dec(cumulative[month])
+        result[month] = _sub(current, previous)
+        previous = current
+    return result
+
+
+def cumulative_from_monthly(
+    monthly: Mapping[int, Decimal], *, january_published: bool = False
+) -> dict[int, Decimal]:
+    """Turn {N: 当月值} (February = 1–2月) into {N: 1–N月累计}; gaps raise StatsError."""
+    months = _check_months(monthly, january_published, "由当月数推算累计数")
+    result: dict[int, Decimal] = {}
+    running = _ZERO
+    for month in months:
+        running = _CTX.add(running, dec(monthly[month]))
+        result[month] = running
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# 同比 growth
+# --------------------------------------------------------------------------------------------
+
+
+class GrowthSource(StrEnum):
+    """Where a growth rate came from."""
+
+    PUBLISHED = "published"
+    COMPUTED = "computed"
+
+
+@dataclass(frozen=True, slots=True)
+class Growth:
+    """A 同比 rate as an unrounded fraction, with its source and the levels seen (if any)."""
+
+    rate: Decimal
+    source: GrowthSource
+    current: Decimal | None = None
+    base: Decimal | None = None
+    computed_rate: Decimal | None = None
+
+    def percent(self, decimals: int = 1) -> Decimal:
+        """Return the displayed percent (half-up), e.g. 13.2."""
+        return displayed_percent(self.rate, decimals)
+
+
+def _growth_from_levels(current: Decimal, base: Decimal) -> Decimal:
+    """Return current/base − 1; refuse a zero or negative base."""
+    if base.is_zero():
+        raise StatsError("上年同期基数为零，不能计算同比增速")
+    if base < 0:
+        raise StatsError("上年同期基数为负数，同比增速无意义，请改用增减额表述")
+    return _sub(_div(current, base), Decimal(1))
+
+
+def yoy(
+    current: Figure | Decimal | None,
+    base: Figure | Decimal | None = None,
+    published_rate: Decimal | None = None,
+    *,
+    require_published: bool = False,
+) -> Growth:
+    """Return the 同比 rate: a published rate (fraction) wins, else current/base − 1."""
+    cur = None if current is None else _value(current)
+    bas = None if base is None else _value(base)
+    if isinstance(current, Figure) and isinstance(base, Figure):
+        _check_base_period(current, base, "同比增速")
+    if published_rate is not None:
+        computed = None
+        if cur is not None and bas is not None and bas > 0:
+            computed = _growth_from_levels(cur, bas)
+        return Growth(dec(published_rate), GrowthSource.PUBLISHED, cur, bas, computed)
+    if require_published:
+        raise StatsError("该指标按可比价计算，须使用统计部门发布的增速，不能由现价总量推算")
+    if cur is None:
+        raise StatsError("缺少本期数据，不能计算同比增速")
+    if bas is None:
+        raise StatsError("缺少上年同期数据，且无发布的增速，不能计算同比增速")
+    rate = _growth_from_levels(cur, bas)
+    return Growth(rate, GrowthSource.COMPUTED, cur, bas, rate)
+
+
+def _rate(x: Growth | Decimal) -> Decimal:
+    """Return the fraction held by a Growth, or the Decimal itself."""
+    return x.rate if isinstance(x, Growth) else dec(x)
+
+
+# --------------------------------------------------------------------------------------------
+# Share, percentage points, contribution and pull
+# --------------------------------------------------------------------------------------------
+
+
+def share(part: Figure, whole: Figure) -> Decimal:
+    """Return part/whole as a fraction; refuse mismatched period/scope/indicator/unit, whole ≤ 0."""
+    _check_same_period(part, whole, "占比")
+    if whole.value <= 0:
+        raise StatsError(f"总量为零或负数，不能计算占比：{whole.describe()}")
+    return _div(part.value, whole.value)
+
+
+class GapMode(StrEnum):
+    """How a 个百分点 gap is derived (docs §6.4)."""
+
+    DISPLAYED = "displayed"  # (b) subtract the rounded, displayed rates — the default
+    UNROUNDED = "unrounded"  # (a) subtract unrounded rates, then round
+
+
+def pp_difference(
+    rate: Growth | Decimal,
+    reference: Growth | Decimal,
+    *,
+    decimals: int = 1,
+    mode: GapMode = GapMode.DISPLAYED,
+) -> Decimal:
+    """Return rate − reference in 个百分点 (points, rounded), by default from displayed rates."""
+    a, b = _rate(rate), _rate(reference)
+    if mode is GapMode.DISPLAYED:
+        diff = _sub(displayed_percent(a, decimals), displayed_percent(b, decimals))
+        return round_half_up(diff, decimals)
+    return round_half_up(_mul(_sub(a, b), _HUNDRED), decimals)
+
+
+def gap_reconciles(
+    rate: Growth | Decimal,
+    reference: Growth | Decimal,
+    stated_points: Decimal,
+    *,
+    decimals: int = 1,
+    tolerance: Decimal = Decimal("0.1"),
+) -> bool:
+    """Return True if a stated 个百分点 gap matches the displayed rates within ``tolerance``."""
+    actual = pp_difference(rate, reference, decimals=decimals, mode=GapMode.DISPLAYED)
+    return abs(_sub(actual, dec(stated_points))) <= dec(tolerance)
+
+
+def _increment(current: Figure | Decimal, base: Figure | Decimal, what: str) -> Decimal:
+    """Return current − base after checking Figures are the same scope one year apart."""
+    if isinstance(current, Figure) and isinstance(base, Figure):
+        _check_base_period(current, base, what)
+    return _sub(_value(current), _value(base))
+
+
+def contribution_rate(
+    part_current: Figure | Decimal,
+    part_base: Figure | Decimal,
+    total_current: Figure | Decimal,
+    total_base: Figure | Decimal,
+) -> Decimal:
+    """Return 贡献率 = part increment ÷ total increment (fraction); refuse a zero total change."""
+    if isinstance(part_current, Figure) and isinstance(total_current, Figure):
+        _check_same_period(part_current, total_current, "贡献率")
+    part_inc = _increment(part_current, part_base, "贡献率")
+    total_inc = _increment(total_current, total_base, "贡献率")
+    if total_inc.is_zero():
+        raise StatsError("总体增量为零，不能计算贡献率")
+    return _div(part_inc, total_inc)
+
+
+def pull_rate(
+    part_current: Figure | Decimal,
+    part_base: Figure | Decimal,
+    total_base: Figure | Decimal,
+) -> Decimal:
+    """Return 拉动 = part increment ÷ total base (fraction; ×100 gives 个百分点)."""
+    if isinstance(part_base, Figure) and isinstance(total_base, Figure):
+        _check_same_period(part_base, total_base, "拉动")
+    part_inc = _increment(part_current, part_base, "拉动")
+    base = _value(total_base)
+    if base <= 0:
+        raise StatsError("总体上年同期值为零或负数，不能计算拉动")
+    return _div(part_inc, base)
+
+
+# --------------------------------------------------------------------------------------------
+# Ranking
+# --------------------------------------------------------------------------------------------
+
+
+def competition_rank(
+    scores: Mapping[K, Decimal],
+    *,
+    higher_is_better: bool = True,
+    decimals: int | None = None,
+) -> dict[K, int]:
+    """Rank with ties as 1-2-2-4; optionally compare values rounded to ``decimals``."""
+    keyed = {
+        k: dec(v) if decimals is None else round_half_up(v, decimals) for k, v in scores.items()
+    }
+    ordered = sorted(keyed.items(), key=lambda kv: kv[1], reverse=higher_is_better)
+    ranks: dict[K, int] = {}
+    previous: Decimal | None = None
+    current_rank = 0
+    for position, (key, value) in enumerate(ordered, start=1):
+        if previous is None or value != previous:
+            current_rank = position
+            previous = value
+        ranks[key] = current_rank
+    return ranks
+
+
+def top_n(ranks: Mapping[K, int], n: int = 10) -> list[K]:
+    """Return keys ranked ≤ n in rank order (ties at the boundary are all included)."""
+    if n < 1:
+        raise StatsError("名额必须为正整数")
+    return [k for k, r in sorted(ranks.items(), key=lambda kv: kv[1]) if r <= n]
+
+
+class RankMove(StrEnum):
+    """Direction of a rank change (a smaller rank number is better)."""
+
+    UP = "进位"
+    DOWN = "退位"
+    SAME = "持平"
+
+
+@dataclass(frozen=True, slots=True)
+class RankChange:
+    """A unit's rank in two rankings; ``gain`` = previous − current (positive = 进位)."""
+
+    previous: int
+    current: int
+
+    @property
+    def gain(self) -> int:
+        """Return previous − current (positive means the unit moved up)."""
+        return self.previous - self.current
+
+    @property
+    def move(self) -> RankMove:
+        """Return 进位/退位/持平."""
+        if self.gain > 0:
+            return RankMove.UP
+        if self.gain < 0:
+            return RankMove.DOWN
+        return RankMove.SAME
+
+
+def rank_changes(previous: Mapping[K, int], current: Mapping[K, int]) -> dict[K, RankChange]:
+    """Pair two rankings; only units ranked in both appear, in current-rank order."""
+    both = sorted((k for k in current if k in previous), key=lambda k: current[k])
+    return {k: RankChange(previous[k], current[k]) for k in both}
+
+
+def fastest_risers(
+    changes: Mapping[K, RankChange],
+    n: int = 10,
+    *,
+    current_scores: Mapping[K, Decimal] | None = None,
+    exclude: Collection[K] = (),
+    min_gain: int = 1,
+) -> list[K]:
+    """Return the 十快 list: largest gains ≥ min_gain; ties go to higher score, then better rank."""
+    if n < 1:
+        raise StatsError("名额必须为正整数")
+    if current_scores is not None:
+        unscored = [k for k in changes if k not in current_scores]
+        if unscored:
+            raise StatsError(f"缺少本年综合得分，无法按得分排序：{unscored!r}")
+    eligible = [k for k, ch in changes.items() if ch.gain >= min_gain and k not in exclude]
+
+    def sort_key(k: K) -> tuple[int, Decimal, int]:
+        score = _ZERO if current_scores is None else dec(current_scores[k])
+        return (-changes[k].gain, -score, changes[k].current)
+
+    ordered = sorted(eligible, key=sort_key)
+    result: list[K] = []
+    for position, key in enumerate(ordered, start=1):
+        tied_with_last = bool(result) and sort_key(key) == sort_key(result[-1])
+        if position > n and not tied_with_last:
+            break
+        result.append(key)
+    return result
+
+
+def rank_change_phrase(change: RankChange, *, prefix: str = "较上年") -> str:
+    """Return "较上年进位13个位次" / "较上年退位2个位次" / "位次与上年持平"."""
+    if change.move is RankMove.SAME:
+        return "位次与上年持平" if prefix == "较上年" else f"位次{prefix}持平"
+    return f"{prefix}{change.move.value}{abs(change.gain)}个位次"
+
+
+# --------------------------------------------------------------------------------------------
+# Group totals
+# --------------------------------------------------------------------------------------------
+
+
+def group_totals(
+    rows: Iterable[R], key: Callable[[R], G], value: Callable[[R], Decimal]
+) -> dict[G, Decimal]:
+    """Sum ``value(row)`` per ``key(row)``, groups in order of first appearance."""
+    totals: dict[G, Decimal] = {}
+    for row in rows:
+        group = key(row)
+        totals[group] = _CTX.add(totals.get(group, _ZERO), dec(value(row)))
+    return totals
+
+
+def group_counts(
+    rows: Iterable[R], key: Callable[[R], G], where: Callable[[R], bool] | None = None
+) -> dict[G, int]:
+    """Count rows per ``key(row)`` (only rows passing ``where``), in order of first appearance."""
+    counts: dict[G, int] = {}
+    for row in rows:
+        if where is None or where(row):
+            group = key(row)
+            counts[group] = counts.get(group, 0) + 1
+    return counts
+
+
+# --------------------------------------------------------------------------------------------
+# Phrases
+# --------------------------------------------------------------------------------------------
+
+
+def format_amount(figure: Figure, decimals: int = 1) -> str:
+    """Render a figure with unit; 万元 is shown as 亿元 ("904.6亿元"), other units as they are."""
+    if figure.unit == _UNIT_WAN:
+        return f"{format_yi(figure.value, decimals)}{_UNIT_YI}"
+    return f"{format_decimal(figure.value, decimals)}{figure.unit}"
+
+
+def amount_phrase(figure: Figure, *, verb: str = "完成", decimals: int = 1) -> str:
+    """Return "完成固定资产投资904.6亿元" from a figure's indicator and value."""
+    return f"{verb}{figure.indicator}{format_amount(figure, decimals)}"
+
+
+def share_phrase(
+    rate: Decimal,
+    *,
+    whole_name: str = "全市",
+    decimals: int = 1,
+    drop_trailing_zero: bool = False,
+) -> str:
+    """Return "占全市的47.0%" (or "占全市的47%" with drop_trailing_zero) from a fraction."""
+    pct = format_percent(rate, decimals, drop_trailing_zero=drop_trailing_zero)
+    return f"占{whole_name}的{pct}"
+
+
+def growth_phrase(
+    growth: Growth | Decimal,
+    *,
+    prefix: str = "同比",
+    decimals: int = 1,
+    up_word: str = "增长",
+    down_word: str = "下降",
+    flat_phrase: str = "与上年同期持平",
+) -> str:
+    """Return "同比增长6.4%" / "同比下降12.4%" / "与上年同期持平" (judged after rounding)."""
+    shown = displayed_percent(_rate(growth), decimals)
+    if shown.is_zero():
+        return flat_phrase
+    word = up_word if shown > 0 else down_word
+    return f"{prefix}{word}{format_decimal(abs(shown), decimals)}%"
+
+
+def gap_phrase(points: Decimal, reference_name: str, *, decimals: int = 1) -> str:
+    """Return "高于全市工业11.4个百分点" / "低于…" / "与全市工业持平" from a points gap."""
+    shown = round_half_up(points, decimals)
+    if shown.is_zero():
+        return f"与{reference_name}持平"
+    word = "高于" if shown > 0 else "低于"
+    return f"{word}{reference_name}{format_decimal(abs(shown), decimals)}个百分点"
+
+
+def change_phrase(
+    points: Decimal,
+    *,
+    prefix: str = "同比",
+    up_word: str = "提高",
+    down_word: str = "下降",
+    flat_phrase: str = "与上年同期持平",
+    decimals: int = 1,
+) -> str:
+    """Return "同比提高16.2个百分点" / "较去年同期下降8.2个百分点" for a change in points."""
+    shown = round_half_up(points, decimals)
+    if shown.is_zero():
+        return flat_phrase
+    word = up_word if shown > 0 else down_word
+    return f"{prefix}{word}{format_decimal(abs(shown), decimals)}个百分点"
+
+
+def contribution_phrase(rate: Decimal, *, target: str = "", decimals: int = 1) -> str:
+    """Return "对全市固定资产投资增长的贡献率为40.6%" (or "贡献率为40.6%" without target)."""
+    lead = f"对{target}增长的" if target else ""
+    return f"{lead}贡献率为{format_percent(rate, decimals)}"
+
+
+def pull_phrase(rate: Decimal, *, target: str = "", decimals: int = 1) -> str:
+    """Return "拉动全市固定资产投资增长6.3个百分点"; negative reads "下拉…增速6.0个百分点"."""
+    shown = displayed_percent(rate, decimals)
+    if shown < 0:
+        return f"下拉{target}增速{format_decimal(abs(shown), decimals)}个百分点"
+    return f"拉动{target}增长{format_decimal(shown, decimals)}个百分点"
+
+
+def join_clauses(*clauses: str) -> str:
+    """Join non-empty clauses with a full-width comma."""
+    return "，".join(c for c in clauses if c)
+
+
+def figure_sentence(
+    part: Figure,
+    *,
+    whole: Figure | None = None,
+    growth: Growth | Decimal | None = None,
+    verb: str = "完成",
+    whole_name: str = "全市",
+    include_subject: bool = False,
+    amount_decimals: int = 1,
+    rate_decimals: int = 1,
+    drop_trailing_zero: bool = False,
+) -> str:
+    """Return "完成固定资产投资904.6亿元，占全市的47.0%，同比增长13.2%" (clauses optional)."""
+    head = amount_phrase(part, verb=verb, decimals=amount_decimals)
+    if include_subject:
+        head = f"{part.subject}{head}"
+    share_clause = ""
+    if whole is not None:
+        share_clause = share_phrase(
+            share(part, whole),
+            whole_name=whole_name,
+            decimals=rate_decimals,
+            drop_trailing_zero=drop_trailing_zero,
+        )
+    growth_clause = "" if growth is None else growth_phrase(growth, decimals=rate_decimals)
+    return join_clauses(head, share_clause, growth_clause)

@@ -1,0 +1,61 @@
+"""URL map. Every name here must have an entry in dudao.policy.POLICY."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+from dudao.accounts import user_views
+from dudao.accounts import views as account_views
+from dudao.api import api
+from dudao.audit import views as audit_views
+from dudao.core import views as core_views
+from dudao.orgs import views as org_views
+
+org_patterns = (
+    [
+        path("", org_views.organisation_list, name="list"),
+        path("new/", org_views.organisation_create, name="create"),
+        path("<int:pk>/", org_views.organisation_detail, name="detail"),
+        path("<int:pk>/edit/", org_views.organisation_edit, name="edit"),
+    ],
+    "orgs",
+)
+
+user_patterns = (
+    [
+        path("", user_views.user_list, name="list"),
+        path("new/", user_views.user_create, name="create"),
+        path("<int:pk>/", user_views.user_detail, name="detail"),
+        path("<int:pk>/edit/", user_views.user_edit, name="edit"),
+        path("<int:pk>/roles/", user_views.user_set_roles, name="set_roles"),
+        path("<int:pk>/active/", user_views.user_set_active, name="set_active"),
+        path("<int:pk>/unlock/", user_views.user_unlock, name="unlock"),
+        path("<int:pk>/reset-password/", user_views.user_reset_password, name="reset_password"),
+    ],
+    "users",
+)
+
+audit_patterns = (
+    [
+        path("", audit_views.event_list, name="list"),
+        path("<int:pk>/", audit_views.event_detail, name="detail"),
+    ],
+    "audit",
+)
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", account_views.login_view, name="login"),
+    path("logout/", account_views.logout_view, name="logout"),
+    path("account/password/", account_views.password_change, name="password_change"),
+    path("account/tokens/", account_views.token_list, name="token_list"),
+    path("account/tokens/<int:pk>/revoke/", account_views.token_revoke, name="token_revoke"),
+    path("orgs/", include(org_patterns)),
+    path("users/", include(user_patterns)),
+    path("audit/", include(audit_patterns)),
+    path("api/v1/", api.urls),
+]
+
+handler403 = "dudao.core.views.permission_denied"
+handler404 = "dudao.core.views.not_found"
+handler500 = "dudao.core.views.server_error"
