@@ -42,15 +42,18 @@ class SessionOrToken(APIKeyCookie):
 api = NinjaAPI(
     title="督导 Dudao API",
     version="1",
-    description="重大项目与产业集聚区督查平台的接口。所有数据按调用者的数据范围过滤；范围外对象返回 404。",
+    description=(
+        "重大项目与产业集聚区督查平台的接口。所有数据按调用者的数据范围过滤；范围外对象返回 404。"
+    ),
     urls_namespace="api",
     auth=SessionOrToken(),
     docs_url="/docs",
 )
 
 
-def _error(request: HttpRequest, status: int, code: str, message: str,
-           details: Any = None) -> HttpResponse:
+def _error(
+    request: HttpRequest, status: int, code: str, message: str, details: Any = None
+) -> HttpResponse:
     body: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
         body["details"] = details

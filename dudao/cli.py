@@ -1,11 +1,11 @@
 """The `dudao` command: Django's management commands plus serve/worker shortcuts.
 
-    dudao serve        production WSGI server (gunicorn) on 127.0.0.1:$DUDAO_PORT
-    dudao worker       the job consumer (huey)
-    dudao demo         load the fictional demo city 示范市
-    dudao createadmin  create the first 系统管理员/安全管理员/审计管理员 accounts
-    dudao load-regions load the GB/T 2260 snapshot
-    dudao <django command> …   e.g. migrate, check, collectstatic
+dudao serve        production WSGI server (gunicorn) on 127.0.0.1:$DUDAO_PORT
+dudao worker       the job consumer (huey)
+dudao demo         load the fictional demo city 示范市
+dudao createadmin  create the first 系统管理员/安全管理员/审计管理员 accounts
+dudao load-regions load the GB/T 2260 snapshot
+dudao <django command> …   e.g. migrate, check, collectstatic
 """
 
 from __future__ import annotations
@@ -51,14 +51,24 @@ def _serve(extra: list[str]) -> int:
     bind = os.environ.get("DUDAO_BIND", f"127.0.0.1:{settings.PORT}")
     workers = os.environ.get("DUDAO_WORKERS", str(max(2, (os.cpu_count() or 1) + 1)))
     args = [
-        "gunicorn", "dudao.wsgi:application",
-        "--bind", bind, "--workers", workers, "--threads", "2",
-        "--access-logfile", "-", "--timeout", "120", "--graceful-timeout", "20",
+        "gunicorn",
+        "dudao.wsgi:application",
+        "--bind",
+        bind,
+        "--workers",
+        workers,
+        "--threads",
+        "2",
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "20",
         *extra,
     ]
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     os.execv(gunicorn, args)  # noqa: S606 - fixed program, arguments from our own settings
-    return 0  # pragma: no cover
 
 
 if __name__ == "__main__":

@@ -65,7 +65,9 @@ def envurl(name: str, schemes: tuple[str, ...]) -> str | None:
     parts = urlsplit(raw)
     if parts.scheme not in schemes:
         allowed = "、".join(f"{s}://" for s in schemes)
-        raise ImproperlyConfigured(f"{name} 的协议必须是 {allowed} 之一（当前：{parts.scheme or '无'}）")
+        raise ImproperlyConfigured(
+            f"{name} 的协议必须是 {allowed} 之一（当前：{parts.scheme or '无'}）"
+        )
     if parts.scheme not in {"sqlite"} and not parts.hostname and not parts.path.strip("/"):
         raise ImproperlyConfigured(f"{name}={raw!r} 缺少主机或数据库名")
     return raw

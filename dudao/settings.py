@@ -94,7 +94,7 @@ TEMPLATES: list[dict[str, Any]] = [
 DATABASE_URL = envurl("DUDAO_DATABASE_URL", ("sqlite", "postgres", "postgresql"))
 if DATABASE_URL is None or DATABASE_URL.startswith("sqlite"):
     _db: dict[str, Any] = (
-        dj_database_url.parse(DATABASE_URL)
+        dict(dj_database_url.parse(DATABASE_URL))
         if DATABASE_URL
         else {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "dudao.sqlite3")}
     )
@@ -109,7 +109,7 @@ if DATABASE_URL is None or DATABASE_URL.startswith("sqlite"):
         ),
     }
 else:
-    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)
+    _db = dict(dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True))
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

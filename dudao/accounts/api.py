@@ -1,13 +1,12 @@
 """`me` and users API (users in the caller's scope)."""
 
-
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from dudao.accounts import selectors
 from dudao.accounts.models import User
-from dudao.accounts.roles import roles_of
+from dudao.accounts.roles import role_code, roles_of
 
 router = Router(tags=["用户"])
 
@@ -30,7 +29,7 @@ class UserOut(Schema):
 
     @staticmethod
     def resolve_roles(obj: User) -> list[str]:
-        return [str(r.name).lower() for r in roles_of(obj.roles)]
+        return [role_code(r) for r in roles_of(obj.roles)]
 
 
 class MeOut(UserOut):
@@ -52,8 +51,9 @@ def me(request: HttpRequest) -> User:
 
 @router.get("/users", response=list[UserOut], url_name="user_list", summary="数据范围内的用户")
 @paginate(LimitOffsetPagination)
-def user_list(request: HttpRequest, q: str = "", role: str = "",
-              organisation: int | None = None) -> object:
+def user_list(
+    request: HttpRequest, q: str = "", role: str = "", organisation: int | None = None
+) -> object:
     return selectors.list_users(request.user, q=q, role=role, organisation=organisation)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from dudao.accounts.roles import ROLE_LABELS, Role
+from dudao.accounts.roles import ROLE_LABELS, Role, role_code
 from dudao.orgs.models import Organisation
 
 
@@ -17,8 +17,11 @@ class LoginForm(forms.Form):
 
 class PasswordChangeForm(forms.Form):
     current_password = forms.CharField(label="当前密码", widget=forms.PasswordInput)
-    new_password = forms.CharField(label="新密码", widget=forms.PasswordInput,
-                                   help_text="至少12位，包含大写、小写、数字、特殊字符中的至少3类，不得包含用户名。")
+    new_password = forms.CharField(
+        label="新密码",
+        widget=forms.PasswordInput,
+        help_text="至少12位，包含大写、小写、数字、特殊字符中的至少3类，不得包含用户名。",
+    )
     new_password2 = forms.CharField(label="再次输入新密码", widget=forms.PasswordInput)
 
     def clean(self) -> dict[str, Any]:
@@ -40,8 +43,9 @@ class UserCreateForm(forms.Form):
     title = forms.CharField(label="职务", max_length=40, required=False)
     phone = forms.CharField(label="联系电话", max_length=20, required=False)
     email = forms.EmailField(label="电子邮箱", required=False)
-    password = forms.CharField(label="初始密码", widget=forms.PasswordInput,
-                               help_text="用户首次登录时须修改。")
+    password = forms.CharField(
+        label="初始密码", widget=forms.PasswordInput, help_text="用户首次登录时须修改。"
+    )
 
     def __init__(self, *args: Any, organisations: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -63,8 +67,10 @@ class UserEditForm(forms.Form):
 
 class RolesForm(forms.Form):
     roles = forms.MultipleChoiceField(
-        label="角色", required=False, widget=forms.CheckboxSelectMultiple,
-        choices=[(r.name.lower(), ROLE_LABELS[r]) for r in Role],  # type: ignore[union-attr]
+        label="角色",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(role_code(r), ROLE_LABELS[r]) for r in Role],
     )
     reason = forms.CharField(label="授权依据", max_length=200)
 
@@ -80,5 +86,6 @@ class ResetPasswordForm(forms.Form):
 
 class TokenCreateForm(forms.Form):
     name = forms.CharField(label="名称", max_length=60, help_text="用途，如“统计局数据接口”。")
-    expires_at = forms.DateField(label="过期日期", required=False,
-                                 widget=forms.DateInput(attrs={"type": "date"}))
+    expires_at = forms.DateField(
+        label="过期日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

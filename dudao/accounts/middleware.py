@@ -42,7 +42,9 @@ class ApiTokenMiddleware:
         if request.path.startswith(API_PREFIX) and header:
             scheme, _, raw = header.partition(" ")
             if scheme.lower() != "bearer" or not raw.strip():
-                return api_error(401, "unauthenticated", "认证头格式应为 Authorization: Bearer <令牌>。")
+                return api_error(
+                    401, "unauthenticated", "认证头格式应为 Authorization: Bearer <令牌>。"
+                )
             token = (
                 ApiToken.objects.active()
                 .select_related("user", "user__organisation")
@@ -78,8 +80,10 @@ class SessionTimeoutMiddleware:
                 if user.roles & ADMIN_MASK
                 else settings.DUDAO_SESSION_IDLE
             )
-            if (now - seen_at > idle.total_seconds()
-                    or now - auth_at > settings.DUDAO_SESSION_ABSOLUTE.total_seconds()):
+            if (
+                now - seen_at > idle.total_seconds()
+                or now - auth_at > settings.DUDAO_SESSION_ABSOLUTE.total_seconds()
+            ):
                 from dudao.accounts.services import record_session_expired
 
                 record_session_expired(user=user)

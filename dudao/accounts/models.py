@@ -75,7 +75,9 @@ class User(AbstractBaseUser):
     )
     full_name = models.CharField("姓名", max_length=40)
     organisation = models.ForeignKey(
-        "orgs.Organisation", verbose_name="所属单位", on_delete=models.PROTECT,
+        "orgs.Organisation",
+        verbose_name="所属单位",
+        on_delete=models.PROTECT,
         related_name="users",
     )
     roles = models.PositiveIntegerField("角色", default=0)
@@ -88,7 +90,7 @@ class User(AbstractBaseUser):
     must_change_password = models.BooleanField("下次登录须修改密码", default=False)
     version = models.PositiveIntegerField("版本", default=1)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "username"
     REQUIRED_FIELDS: ClassVar[list[str]] = ["full_name"]
@@ -99,11 +101,13 @@ class User(AbstractBaseUser):
         ordering = ["organisation__path", "username"]
         constraints = [
             models.UniqueConstraint(
-                Lower("username"), name="user_username_ci_unique",
+                Lower("username"),
+                name="user_username_ci_unique",
                 violation_error_message="该用户名已被使用。",
             ),
             models.CheckConstraint(
-                condition=_role_constraint(), name="user_roles_separation_of_duties",
+                condition=_role_constraint(),
+                name="user_roles_separation_of_duties",
                 violation_error_message="角色组合不合规：三员分立，管理员角色不能兼任。",
             ),
         ]

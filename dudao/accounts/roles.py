@@ -34,7 +34,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.AUDITADMIN: "审计管理员",
 }
 
-ROLE_CODES: dict[str, Role] = {role.name.lower(): role for role in Role}  # type: ignore[union-attr]
+ROLE_CODES: dict[str, Role] = {str(role.name).lower(): role for role in Role}
 
 BUSINESS_ROLES = (Role.REPORTER, Role.REVIEWER, Role.SUPERVISOR, Role.JUDGE, Role.LEADER)
 ADMIN_ROLES = (Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN)
@@ -63,3 +63,8 @@ def role_combination_error(mask: int) -> str | None:
     if admin and mask & BUSINESS_MASK:
         return "管理员角色不能与业务角色兼任（三员分立）"
     return None
+
+
+def role_code(role: Role) -> str:
+    """Return the lower-case code of a single role (e.g. "reporter"), used in forms and the API."""
+    return str(role.name).lower()

@@ -11,8 +11,9 @@ from dudao.accounts.models import ApiToken, User, UserQuerySet
 from dudao.accounts.roles import ROLE_CODES
 
 
-def list_users(actor: Any, *, q: str = "", role: str = "", organisation: int | None = None,
-               active: str = "") -> UserQuerySet:
+def list_users(
+    actor: Any, *, q: str = "", role: str = "", organisation: int | None = None, active: str = ""
+) -> UserQuerySet:
     """Return the accounts in the actor's scope, filtered."""
     qs = User.objects.visible_to(actor)
     if q:

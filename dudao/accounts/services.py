@@ -16,7 +16,13 @@ from django.db.models import F
 from django.utils import timezone
 
 from dudao.accounts.models import ApiToken, LoginSession, User, hash_token
-from dudao.accounts.roles import ROLE_LABELS, Role, labels_of, role_combination_error
+from dudao.accounts.roles import (
+    ROLE_LABELS,
+    Role,
+    labels_of,
+    role_code,
+    role_combination_error,
+)
 from dudao.audit.services import record_event
 from dudao.core.exceptions import DomainError, NotAllowed, StaleObject
 from dudao.core.policies import require_role
@@ -63,8 +69,14 @@ def create_user(
         raise DomainError("所属单位不存在或不在您的管理范围内。", field="organisation")
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError("该用户名已被使用。", field="username")
-    user = User(username=username, full_name=full_name.strip(), organisation=organisation,
-                title=title.strip(), phone=phone.strip(), email=email.strip())
+    user = User(
+        username=username,
+        full_name=full_name.strip(),
+        organisation=organisation,
+        title=title.strip(),
+        phone=phone.strip(),
+        email=email.strip(),
+    )
     check_password_policy(password, user)
     user.set_password(password)
     user.password_changed_at = timezone.now()
@@ -75,8 +87,9 @@ def create_user(
         field, messages = next(iter(exc.message_dict.items()))
         raise DomainError(messages[0], field=field) from None
     user.save()
-    record_event(actor=actor, action="user.create", obj=user, organisation=organisation,
-                 after=snapshot(user))
+    record_event(
+        actor=actor, action="user.create", obj=user, organisation=organisation, after=snapshot(user)
+    )
     return user
 
 
@@ -103,14 +116,20 @@ def update_user(*, actor: User, user: User, version: int | None = None, **change
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise DomainError(messages[0], field=field) from None
-    user.version = F("version") + 1  # type: ignore[assignment]
+    user.version = F("version") + 1
     user.save()
     user.refresh_from_db()
     b, a = diff(before, snapshot(user))
     b.pop("version", None)
     a.pop("version", None)
-    record_event(actor=actor, action="user.update", obj=user, organisation=user.organisation,
-                 before=b, after=a)
+    record_event(
+        actor=actor,
+        action="user.update",
+        obj=user,
+        organisation=user.organisation,
+        before=b,
+        after=a,
+    )
     return user
 
 
@@ -134,8 +153,15 @@ def set_user_roles(*, actor: User, user: User, roles: list[Role], reason: str = 
     except IntegrityError:
         raise DomainError("角色组合不合规：三员分立，管理员角色不能兼任。", field="roles") from None
     user.refresh_from_db()
-    record_event(actor=actor, action="user.set_roles", obj=user, organisation=user.organisation,
-                 before=before, after={"roles": labels_of(mask)}, reason=reason)
+    record_event(
+        actor=actor,
+        action="user.set_roles",
+        obj=user,
+        organisation=user.organisation,
+        before=before,
+        after={"roles": labels_of(mask)},
+        reason=reason,
+    )
     return user
 
 
@@ -151,9 +177,15 @@ def set_user_active(*, actor: User, user: User, active: bool, reason: str = "") 
     User.objects.filter(pk=user.pk).update(is_active=active, version=F("version") + 1)
     ended = 0 if active else _end_sessions(user)
     user.refresh_from_db()
-    record_event(actor=actor, action="user.activate" if active else "user.deactivate", obj=user,
-                 organisation=user.organisation, before={"is_active": not active},
-                 after={"is_active": active, "ended_sessions": ended}, reason=reason)
+    record_event(
+        actor=actor,
+        action="user.activate" if active else "user.deactivate",
+        obj=user,
+        organisation=user.organisation,
+        before={"is_active": not active},
+        after={"is_active": active, "ended_sessions": ended},
+        reason=reason,
+    )
     return user
 
 
@@ -168,8 +200,13 @@ def reset_password(*, actor: User, user: User, new_password: str, reason: str = 
     user.must_change_password = True
     user.save(update_fields=["password", "password_changed_at", "must_change_password"])
     _end_sessions(user)
-    record_event(actor=actor, action="user.reset_password", obj=user,
-                 organisation=user.organisation, reason=reason)
+    record_event(
+        actor=actor,
+        action="user.reset_password",
+        obj=user,
+        organisation=user.organisation,
+        reason=reason,
+    )
     return user
 
 
@@ -196,8 +233,14 @@ def unlock_account(*, actor: User, user: User, reason: str = "") -> int:
     require_role(actor, Role.SECADMIN)
     user = User.objects.visible_to(actor).get(pk=user.pk)
     cleared = axes_reset(username=user.username)
-    record_event(actor=actor, action="auth.unlock", obj=user, organisation=user.organisation,
-                 after={"cleared_attempts": cleared}, reason=reason)
+    record_event(
+        actor=actor,
+        action="auth.unlock",
+        obj=user,
+        organisation=user.organisation,
+        after={"cleared_attempts": cleared},
+        reason=reason,
+    )
     return int(cleared)
 
 
@@ -215,11 +258,20 @@ def create_api_token(
         raise DomainError("过期时间必须晚于当前时间。", field="expires_at")
     lookup = secrets.token_hex(6)
     raw = f"{ApiToken.PREFIX}{lookup}_{secrets.token_urlsafe(32)}"
-    token = ApiToken.objects.create(user=actor, name=name, lookup=lookup,
-                                    token_hash=hash_token(raw), expires_at=expires_at)
-    record_event(actor=actor, action="token.create", obj=token, organisation=actor.organisation,
-                 after={"name": name, "lookup": lookup,
-                        "expires_at": expires_at.isoformat() if expires_at else None})
+    token = ApiToken.objects.create(
+        user=actor, name=name, lookup=lookup, token_hash=hash_token(raw), expires_at=expires_at
+    )
+    record_event(
+        actor=actor,
+        action="token.create",
+        obj=token,
+        organisation=actor.organisation,
+        after={
+            "name": name,
+            "lookup": lookup,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
+    )
     return token, raw
 
 
@@ -234,9 +286,14 @@ def revoke_api_token(*, actor: User, token: ApiToken, reason: str = "") -> ApiTo
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        record_event(actor=actor, action="token.revoke", obj=token,
-                     organisation=token.user.organisation, reason=reason,
-                     after={"lookup": token.lookup})
+        record_event(
+            actor=actor,
+            action="token.revoke",
+            obj=token,
+            organisation=token.user.organisation,
+            reason=reason,
+            after={"lookup": token.lookup},
+        )
     return token
 
 
@@ -244,8 +301,9 @@ def record_login(*, user: User, session_key: str | None, ip: str | None) -> None
     """Audit a successful login and remember the session for later termination."""
     with transaction.atomic():
         if session_key:
-            LoginSession.objects.update_or_create(session_key=session_key,
-                                                  defaults={"user": user, "ip": ip})
+            LoginSession.objects.update_or_create(
+                session_key=session_key, defaults={"user": user, "ip": ip}
+            )
         record_event(actor=user, action="auth.login", obj=user)
 
 
@@ -253,14 +311,20 @@ def record_login_failure(*, username: str, locked: bool) -> None:
     """Audit a failed or locked-out login attempt (the username as typed, encoded)."""
     user = User.objects.filter(username__iexact=username).first() if username else None
     with transaction.atomic():
-        record_event(actor=None, action="auth.lockout" if locked else "auth.login_failed",
-                     obj=None, organisation=user.organisation if user else None,
-                     object_repr=username[:80], actor_name=username[:80], success=False)
+        record_event(
+            actor=None,
+            action="auth.lockout" if locked else "auth.login_failed",
+            obj=None,
+            organisation=user.organisation if user else None,
+            object_repr=username[:80],
+            actor_name=username[:80],
+            success=False,
+        )
 
 
 def role_choices() -> list[tuple[str, str]]:
     """Return (code, label) for every role, for forms."""
-    return [(role.name.lower(), ROLE_LABELS[role]) for role in Role]  # type: ignore[union-attr]
+    return [(role_code(role), ROLE_LABELS[role]) for role in Role]
 
 
 def record_session_expired(*, user: User) -> None:

@@ -15,7 +15,7 @@ from dudao.accounts.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from dudao.accounts.roles import ROLE_CODES, ROLE_LABELS, Role, roles_of
+from dudao.accounts.roles import ROLE_CODES, ROLE_LABELS, Role, role_code, roles_of
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
 from dudao.orgs.selectors import list_organisations
@@ -25,11 +25,14 @@ def user_list(request: AuthedHttpRequest) -> HttpResponse:
     """Accounts in the user's scope, filterable by name, role, unit and state."""
     f = {k: request.GET.get(k, "").strip() for k in ("q", "role", "organisation", "active")}
     org_id = int(f["organisation"]) if f["organisation"].isdigit() else None
-    qs = selectors.list_users(request.user, q=f["q"], role=f["role"], organisation=org_id,
-                              active=f["active"])
+    qs = selectors.list_users(
+        request.user, q=f["q"], role=f["role"], organisation=org_id, active=f["active"]
+    )
     context = {
-        "page": paginate(request, qs), "f": f, "query": query_without_page(request),
-        "roles": [(r.name.lower(), ROLE_LABELS[r]) for r in Role],  # type: ignore[union-attr]
+        "page": paginate(request, qs),
+        "f": f,
+        "query": query_without_page(request),
+        "roles": [(role_code(r), ROLE_LABELS[r]) for r in Role],
         "organisations": list_organisations(request.user),
         "can_create": request.user.has_role(Role.SYSADMIN),
     }
@@ -40,14 +43,20 @@ def user_list(request: AuthedHttpRequest) -> HttpResponse:
 def user_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """One account (404 outside the scope) with the actions the viewer's role allows."""
     account = selectors.get_user(request.user, pk)
-    return render(request, "users/detail.html", {
-        "account": account,
-        "is_sysadmin": request.user.has_role(Role.SYSADMIN),
-        "is_secadmin": request.user.has_role(Role.SECADMIN),
-        "roles_form": RolesForm(initial={"roles": [r.name.lower() for r in roles_of(account.roles)]}),  # type: ignore[union-attr]
-        "reason_form": ReasonForm(),
-        "reset_form": ResetPasswordForm(),
-    })
+    return render(
+        request,
+        "users/detail.html",
+        {
+            "account": account,
+            "is_sysadmin": request.user.has_role(Role.SYSADMIN),
+            "is_secadmin": request.user.has_role(Role.SECADMIN),
+            "roles_form": RolesForm(
+                initial={"roles": [role_code(r) for r in roles_of(account.roles)]}
+            ),
+            "reason_form": ReasonForm(),
+            "reset_form": ResetPasswordForm(),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -69,10 +78,13 @@ def user_create(request: AuthedHttpRequest) -> HttpResponse:
 def user_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Edit an account's profile."""
     account = selectors.get_user(request.user, pk)
-    initial = {f: getattr(account, f) for f in ("full_name", "organisation", "title", "phone",
-                                                "email", "version")}
-    form = UserEditForm(request.POST or None, initial=initial,
-                        organisations=list_organisations(request.user))
+    initial = {
+        f: getattr(account, f)
+        for f in ("full_name", "organisation", "title", "phone", "email", "version")
+    }
+    form = UserEditForm(
+        request.POST or None, initial=initial, organisations=list_organisations(request.user)
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
@@ -102,9 +114,12 @@ def user_set_roles(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _done(request, pk, DomainError("请选择角色并填写授权依据。"), "")
     try:
-        services.set_user_roles(actor=request.user, user=account,
-                                roles=[ROLE_CODES[c] for c in form.cleaned_data["roles"]],
-                                reason=form.cleaned_data["reason"])
+        services.set_user_roles(
+            actor=request.user,
+            user=account,
+            roles=[ROLE_CODES[c] for c in form.cleaned_data["roles"]],
+            reason=form.cleaned_data["reason"],
+        )
     except DomainError as exc:
         return _done(request, pk, exc, "")
     return _done(request, pk, None, "角色已更新。")
@@ -119,8 +134,9 @@ def user_set_active(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         return _done(request, pk, DomainError("请填写原因。"), "")
     active = request.POST.get("active") == "1"
     try:
-        services.set_user_active(actor=request.user, user=account, active=active,
-                                 reason=form.cleaned_data["reason"])
+        services.set_user_active(
+            actor=request.user, user=account, active=active, reason=form.cleaned_data["reason"]
+        )
     except DomainError as exc:
         return _done(request, pk, exc, "")
     return _done(request, pk, None, "账户已启用。" if active else "账户已停用，其会话已全部结束。")
@@ -145,9 +161,12 @@ def user_reset_password(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _done(request, pk, DomainError("请填写临时密码和原因。"), "")
     try:
-        services.reset_password(actor=request.user, user=account,
-                                new_password=form.cleaned_data["new_password"],
-                                reason=form.cleaned_data["reason"])
+        services.reset_password(
+            actor=request.user,
+            user=account,
+            new_password=form.cleaned_data["new_password"],
+            reason=form.cleaned_data["reason"],
+        )
     except DomainError as exc:
         return _done(request, pk, exc, "")
     return _done(request, pk, None, "临时密码已设置，用户下次登录须修改。")

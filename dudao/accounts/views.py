@@ -25,8 +25,9 @@ LOGIN_FAILED = "用户名或密码错误。连续失败5次，账户将被锁定
 
 
 def _render_login(request: HttpRequest, form: LoginForm, *, failed: bool) -> HttpResponse:
-    return render(request, "accounts/login.html",
-                  {"form": form, "error": LOGIN_FAILED if failed else ""})
+    return render(
+        request, "accounts/login.html", {"form": form, "error": LOGIN_FAILED if failed else ""}
+    )
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -42,11 +43,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
             now = timezone.now().timestamp()
             request.session[AUTH_AT] = now
             request.session[SEEN_AT] = now
-            services.record_login(user=user, session_key=request.session.session_key,
-                                  ip=request.META.get("REMOTE_ADDR"))
+            services.record_login(
+                user=user,
+                session_key=request.session.session_key,
+                ip=request.META.get("REMOTE_ADDR"),
+            )
             target = request.POST.get("next") or request.GET.get("next") or ""
-            if not url_has_allowed_host_and_scheme(target, {request.get_host()},
-                                                   require_https=request.is_secure()):
+            if not url_has_allowed_host_and_scheme(
+                target, {request.get_host()}, require_https=request.is_secure()
+            ):
                 target = ""
             return redirect(target or "home")
         if not getattr(request, "axes_locked_out", False):
@@ -55,8 +60,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return _render_login(request, form, failed=False)
 
 
-def lockout_response(request: HttpRequest, original_response: Any = None,
-                     credentials: Any = None) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, original_response: Any = None, credentials: Any = None
+) -> HttpResponse:
     """django-axes calls this for a locked account: same page, same words as any failure."""
     username = str((credentials or {}).get("username") or request.POST.get("username", ""))
     services.record_login_failure(username=username.strip(), locked=True)
@@ -69,7 +75,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         user = request.user
         logout(request)
-        services.record_logout(user=user)  # type: ignore[arg-type]
+        services.record_logout(user=user)
     messages.info(request, "您已安全退出。")
     return redirect("login")
 
@@ -99,18 +105,26 @@ def token_list(request: AuthedHttpRequest) -> HttpResponse:
     new_secret = ""
     if request.method == "POST" and form.is_valid():
         expires = form.cleaned_data.get("expires_at")
-        expires_at = (timezone.make_aware(dt.datetime.combine(expires, dt.time.max))
-                      if expires else None)
+        expires_at = (
+            timezone.make_aware(dt.datetime.combine(expires, dt.time.max)) if expires else None
+        )
         try:
             _token, new_secret = services.create_api_token(
-                actor=request.user, name=form.cleaned_data["name"], expires_at=expires_at)
+                actor=request.user, name=form.cleaned_data["name"], expires_at=expires_at
+            )
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
             form = TokenCreateForm()
-    return render(request, "accounts/tokens.html", {
-        "form": form, "tokens": selectors.list_own_tokens(request.user), "new_secret": new_secret,
-    })
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "form": form,
+            "tokens": selectors.list_own_tokens(request.user),
+            "new_secret": new_secret,
+        },
+    )
 
 
 @require_POST

@@ -1,6 +1,5 @@
 """Audit events API: read-only, 审计管理员 only (enforced by the URL policy and the selector)."""
 
-
 from datetime import date, datetime
 from typing import Any
 
@@ -33,21 +32,37 @@ class AuditEventOut(Schema):
     ip: str | None
 
 
-@router.get("", response=list[AuditEventOut], url_name="audit_event_list",
-            summary="审计事件（仅审计管理员）")
+@router.get(
+    "",
+    response=list[AuditEventOut],
+    url_name="audit_event_list",
+    summary="审计事件（仅审计管理员）",
+)
 @paginate(LimitOffsetPagination)
 def audit_event_list(
-    request: HttpRequest, q: str = "", action: str = "", organisation: int | None = None,
-    date_from: date | None = None, date_to: date | None = None,
-    object_type: str = "", object_id: str = "",
+    request: HttpRequest,
+    q: str = "",
+    action: str = "",
+    organisation: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    object_type: str = "",
+    object_id: str = "",
 ) -> object:
     return selectors.list_events(
-        request.user, q=q, action=action, organisation=organisation, date_from=date_from,
-        date_to=date_to, object_type=object_type, object_id=object_id,
+        request.user,
+        q=q,
+        action=action,
+        organisation=organisation,
+        date_from=date_from,
+        date_to=date_to,
+        object_type=object_type,
+        object_id=object_id,
     )
 
 
-@router.get("/{event_id}", response=AuditEventOut, url_name="audit_event_detail",
-            summary="单个审计事件")
+@router.get(
+    "/{event_id}", response=AuditEventOut, url_name="audit_event_detail", summary="单个审计事件"
+)
 def audit_event_detail(request: HttpRequest, event_id: int) -> AuditEvent:
     return selectors.get_event(request.user, event_id)

@@ -24,14 +24,12 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         path = scope_path_of(user)
         if path is None or not user.has_role(Role.AUDITADMIN):
             return self.none()
-        return self.filter(
-            Q(organisation__isnull=True) | Q(organisation__path__startswith=path)
-        )
+        return self.filter(Q(organisation__isnull=True) | Q(organisation__path__startswith=path))
 
     def update(self, **kwargs: Any) -> NoReturn:
         raise AuditImmutable("审计记录不可修改")
 
-    def delete(self) -> NoReturn:  # type: ignore[override]
+    def delete(self) -> NoReturn:
         raise AuditImmutable("审计记录不可删除")
 
     def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
@@ -48,13 +46,21 @@ class AuditEvent(models.Model):
 
     occurred_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        "accounts.User", verbose_name="操作人", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "accounts.User",
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor_name = models.CharField("操作人账号", max_length=80, blank=True)
     organisation = models.ForeignKey(
-        "orgs.Organisation", verbose_name="单位", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "orgs.Organisation",
+        verbose_name="单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     action = models.CharField("操作", max_length=60)
     object_type = models.CharField("对象类型", max_length=60, blank=True)
@@ -87,7 +93,7 @@ class AuditEvent(models.Model):
             raise AuditImmutable("审计记录不可修改")
         super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:  # type: ignore[override]
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AuditImmutable("审计记录不可删除")
 
     @property

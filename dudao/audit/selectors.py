@@ -31,9 +31,7 @@ def list_events(
     """Return the audit events the actor may read, newest first, filtered."""
     qs = AuditEvent.objects.visible_to(actor).select_related("organisation")
     if q:
-        qs = qs.filter(
-            Q(actor_name__icontains=q) | Q(object_repr__icontains=q) | Q(request_id=q)
-        )
+        qs = qs.filter(Q(actor_name__icontains=q) | Q(object_repr__icontains=q) | Q(request_id=q))
     if action:
         qs = qs.filter(action=action)
     if organisation:

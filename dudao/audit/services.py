@@ -38,10 +38,7 @@ def record_event(
     if organisation is None and obj is not None:
         from dudao.orgs.models import Organisation
 
-        if isinstance(obj, Organisation):
-            organisation = obj
-        else:
-            organisation = getattr(obj, "organisation", None)
+        organisation = obj if isinstance(obj, Organisation) else getattr(obj, "organisation", None)
     if organisation is None and actor is not None:
         organisation = actor.organisation
     label = object_repr if object_repr is not None else (str(obj) if obj is not None else "")

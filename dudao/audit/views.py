@@ -22,16 +22,26 @@ def _date(value: str) -> dt.date | None:
 
 def event_list(request: AuthedHttpRequest) -> HttpResponse:
     """Audit events with filters by text, action, unit, date range and outcome."""
-    f = {k: request.GET.get(k, "").strip()
-         for k in ("q", "action", "organisation", "date_from", "date_to", "success")}
+    f = {
+        k: request.GET.get(k, "").strip()
+        for k in ("q", "action", "organisation", "date_from", "date_to", "success")
+    }
     qs = selectors.list_events(
-        request.user, q=f["q"], action=f["action"],
+        request.user,
+        q=f["q"],
+        action=f["action"],
         organisation=int(f["organisation"]) if f["organisation"].isdigit() else None,
-        date_from=_date(f["date_from"]), date_to=_date(f["date_to"]), success=f["success"],
+        date_from=_date(f["date_from"]),
+        date_to=_date(f["date_to"]),
+        success=f["success"],
     )
-    context = {"page": paginate(request, qs), "f": f, "query": query_without_page(request),
-               "actions": sorted(ACTION_LABELS.items()),
-               "organisations": list_organisations(request.user)}
+    context = {
+        "page": paginate(request, qs),
+        "f": f,
+        "query": query_without_page(request),
+        "actions": sorted(ACTION_LABELS.items()),
+        "organisations": list_organisations(request.user),
+    }
     template = "audit/_table.html" if request.htmx else "audit/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 

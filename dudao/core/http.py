@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 class AuthedHttpRequest(HttpRequest):
     """A request whose user is a logged-in Dudao account (guaranteed by the URL policy)."""
 
-    user: User  # type: ignore[assignment]
+    user: User
 
 
 def paginate(request: HttpRequest, queryset: Any, per_page: int = 50) -> Page[Any]:

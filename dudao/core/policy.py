@@ -72,7 +72,7 @@ class PolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(
+    def process_view(  # noqa: PLR0911 - one early return per policy outcome
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
     ) -> HttpResponse | None:
         from dudao.policy import POLICY
@@ -81,8 +81,9 @@ class PolicyMiddleware:
         name = match.view_name if match else ""
         rules = POLICY.get(name)
         if rules is None:
-            logger.error("URL %s (%s) has no entry in dudao.policy.POLICY: denied", name,
-                         request.path)
+            logger.error(
+                "URL %s (%s) has no entry in dudao.policy.POLICY: denied", name, request.path
+            )
             return forbidden(request, "此地址未在访问策略中登记，已拒绝。")
         method = "GET" if request.method == "HEAD" else (request.method or "GET")
         access = rules.get(method)

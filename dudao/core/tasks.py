@@ -20,17 +20,17 @@ def purge_expired_sessions() -> int:
     from dudao.accounts.models import LoginSession
 
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
-    LoginSession.objects.exclude(
-        session_key__in=Session.objects.values("session_key")
-    ).delete()
+    LoginSession.objects.exclude(session_key__in=Session.objects.values("session_key")).delete()
     return deleted
 
 
 def purge_stale_uploads(root: Path | None = None, max_age_seconds: float | None = None) -> int:
     """Delete temporary upload files older than the configured age; return how many."""
     root = root or Path(settings.DATA_DIR) / "tmp"
-    age = max_age_seconds if max_age_seconds is not None else (
-        settings.DUDAO_STALE_UPLOAD_AGE.total_seconds()
+    age = (
+        max_age_seconds
+        if max_age_seconds is not None
+        else (settings.DUDAO_STALE_UPLOAD_AGE.total_seconds())
     )
     cutoff = time.time() - age
     removed = 0
@@ -46,7 +46,7 @@ def purge_stale_uploads(root: Path | None = None, max_age_seconds: float | None 
     return removed
 
 
-@db_periodic_task(crontab(minute="17", hour="*"))
+@db_periodic_task(crontab(minute="17", hour="*"))  # type: ignore[untyped-decorator]
 def housekeeping() -> dict[str, int]:
     """Hourly: expired sessions and stale temporary uploads."""
     result = {"sessions": purge_expired_sessions(), "uploads": purge_stale_uploads()}

@@ -16,8 +16,12 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """Explain an expired form instead of Django's English CSRF page."""
-    return render(request, "403.html",
-                  {"message": "表单已过期或来源无法验证，请刷新页面后重新提交。"}, status=403)
+    return render(
+        request,
+        "403.html",
+        {"message": "表单已过期或来源无法验证，请刷新页面后重新提交。"},
+        status=403,
+    )
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

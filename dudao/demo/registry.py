@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from dudao.accounts.models import User
     from dudao.orgs.models import Organisation
 
-DEMO_PASSWORD = "Shifan@2026!demo"  # fictional accounts of the fictional 示范市 only
+DEMO_PASSWORD = "Shifan@2026!demo"  # noqa: S105 - fictional 示范市 demo accounts only
 
 
 @dataclass
@@ -50,8 +50,9 @@ class Generator:
 GENERATORS: list[Generator] = []
 
 
-def generator(*, order: int, name: str) -> Callable[[Callable[[DemoContext], None]],
-                                                     Callable[[DemoContext], None]]:
+def generator(
+    *, order: int, name: str
+) -> Callable[[Callable[[DemoContext], None]], Callable[[DemoContext], None]]:
     """Register a demo generator."""
 
     def wrap(func: Callable[[DemoContext], None]) -> Callable[[DemoContext], None]:

@@ -27,8 +27,13 @@ def database_is_empty() -> bool:
     return not Organisation.objects.exists()
 
 
-def load_demo(*, scale: str = "city", seed: int = 2026, reset: bool = False,
-              log: Callable[[str], None] = print) -> DemoContext:
+def load_demo(
+    *,
+    scale: str = "city",
+    seed: int = 2026,
+    reset: bool = False,
+    log: Callable[[str], None] = print,
+) -> DemoContext:
     """Generate the fictional demo city. Refuses a non-empty database unless `reset`."""
     if scale not in SCALES:
         raise ValueError(f"未知规模 {scale}，可选：{'、'.join(SCALES)}")
@@ -40,14 +45,20 @@ def load_demo(*, scale: str = "city", seed: int = 2026, reset: bool = False,
     import dudao.demo.platform  # noqa: F401  (registers the platform generator)
 
     autodiscover_modules("demo")
-    ctx = DemoContext(rng=random.Random(seed), scale=scale, seed=seed, log=log)
+    rng = random.Random(seed)  # noqa: S311 - deterministic demo data, not cryptography
+    ctx = DemoContext(rng=rng, scale=scale, seed=seed, log=log)
     with transaction.atomic():
         for gen in ordered():
             log(f"生成：{gen.name} …")
             gen.func(ctx)
         DemoLoad.objects.create(scale=scale, seed=seed, summary=ctx.counts)
-        record_event(actor=None, action="demo.load", actor_name="demo",
-                     object_repr=f"示范市演示数据（{scale}，seed={seed}）", after=ctx.counts)
+        record_event(
+            actor=None,
+            action="demo.load",
+            actor_name="demo",
+            object_repr=f"示范市演示数据（{scale}，seed={seed}）",
+            after=ctx.counts,
+        )
     return ctx
 
 

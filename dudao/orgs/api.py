@@ -1,6 +1,5 @@
 """Organisations API (scoped: outside the caller's subtree is 404)."""
 
-
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -32,14 +31,16 @@ class OrganisationOut(Schema):
         return obj.region_id
 
 
-@router.get("", response=list[OrganisationOut], url_name="organisation_list",
-            summary="数据范围内的单位")
+@router.get(
+    "", response=list[OrganisationOut], url_name="organisation_list", summary="数据范围内的单位"
+)
 @paginate(LimitOffsetPagination)
 def organisation_list(request: HttpRequest, q: str = "", kind: str = "") -> object:
     return selectors.list_organisations(request.user, q=q, kind=kind)
 
 
-@router.get("/{org_id}", response=OrganisationOut, url_name="organisation_detail",
-            summary="单个单位")
+@router.get(
+    "/{org_id}", response=OrganisationOut, url_name="organisation_detail", summary="单个单位"
+)
 def organisation_detail(request: HttpRequest, org_id: int) -> Organisation:
     return selectors.get_organisation(request.user, org_id)

@@ -14,14 +14,18 @@ from dudao.regions.models import Region
 class OrganisationForm(forms.Form):
     name = forms.CharField(label="单位名称", max_length=100)
     short_name = forms.CharField(label="简称", max_length=40, required=False)
-    code = forms.CharField(label="单位编码", max_length=40,
-                           help_text="导入文件中引用本单位的编码。字母、数字、-、_。")
+    code = forms.CharField(
+        label="单位编码", max_length=40, help_text="导入文件中引用本单位的编码。字母、数字、-、_。"
+    )
     kind = forms.ChoiceField(label="类型", choices=Organisation.Kind.choices)
     parent = OrganisationChoiceField(label="上级单位", queryset=Organisation.objects.none())
-    scope_base = forms.ChoiceField(label="数据范围", choices=Organisation.ScopeBase.choices,
-                                   required=False, help_text="留空则按类型默认。")
-    region = forms.ModelChoiceField(label="行政区划", queryset=Region.objects.all(),
-                                    required=False)
+    scope_base = forms.ChoiceField(
+        label="数据范围",
+        choices=Organisation.ScopeBase.choices,
+        required=False,
+        help_text="留空则按类型默认。",
+    )
+    region = forms.ModelChoiceField(label="行政区划", queryset=Region.objects.all(), required=False)
     uscc = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
     sort_order = forms.IntegerField(label="排序", initial=0, required=False)
 
@@ -36,8 +40,7 @@ class OrganisationEditForm(forms.Form):
     code = forms.CharField(label="单位编码", max_length=40)
     kind = forms.ChoiceField(label="类型", choices=Organisation.Kind.choices)
     scope_base = forms.ChoiceField(label="数据范围", choices=Organisation.ScopeBase.choices)
-    region = forms.ModelChoiceField(label="行政区划", queryset=Region.objects.all(),
-                                    required=False)
+    region = forms.ModelChoiceField(label="行政区划", queryset=Region.objects.all(), required=False)
     uscc = forms.CharField(label="统一社会信用代码", max_length=18, required=False)
     sort_order = forms.IntegerField(label="排序", required=False)
     is_active = forms.BooleanField(label="启用", required=False)

@@ -60,14 +60,20 @@ class Organisation(models.Model):
     }
 
     code = models.CharField(
-        "单位编码", max_length=40, unique=True,
+        "单位编码",
+        max_length=40,
+        unique=True,
         help_text="导入文件中引用本单位的编码，如 SFS-DCS。字母、数字、-、_。",
     )
     name = models.CharField("单位名称", max_length=100)
     short_name = models.CharField("简称", max_length=40, blank=True)
     kind = models.CharField("类型", max_length=24, choices=Kind.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="上级单位", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="上级单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     path = models.CharField(max_length=255, unique=True, editable=False)
@@ -77,8 +83,12 @@ class Organisation(models.Model):
     )
     scope_path = models.CharField(max_length=255, editable=False, db_index=True)
     region = models.ForeignKey(
-        "regions.Region", verbose_name="行政区划", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="organisations",
+        "regions.Region",
+        verbose_name="行政区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="organisations",
     )
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
     sort_order = models.IntegerField("排序", default=0)
@@ -95,11 +105,13 @@ class Organisation(models.Model):
         ordering = ["path"]
         constraints = [
             models.UniqueConstraint(
-                fields=["parent", "name"], name="org_unique_name_per_parent",
+                fields=["parent", "name"],
+                name="org_unique_name_per_parent",
                 violation_error_message="同一上级单位下已有同名单位。",
             ),
             models.CheckConstraint(
-                condition=models.Q(code__regex=r"^[A-Za-z0-9_-]+$"), name="org_code_charset",
+                condition=models.Q(code__regex=r"^[A-Za-z0-9_-]+$"),
+                name="org_code_charset",
                 violation_error_message="单位编码只能包含字母、数字、-、_。",
             ),
         ]

@@ -23,8 +23,17 @@ from dudao.regions.models import Region
 if TYPE_CHECKING:
     from dudao.accounts.models import User
 
-EDITABLE_FIELDS = ("code", "name", "short_name", "kind", "scope_base", "region", "uscc",
-                   "sort_order", "is_active")
+EDITABLE_FIELDS = (
+    "code",
+    "name",
+    "short_name",
+    "kind",
+    "scope_base",
+    "region",
+    "uscc",
+    "sort_order",
+    "is_active",
+)
 
 
 def normalise_uscc(value: str) -> str:
@@ -75,11 +84,17 @@ def create_organisation(
     if not Organisation.objects.visible_to(actor).filter(pk=parent.pk).exists():
         raise DomainError("上级单位不存在或不在您的管理范围内。", field="parent")
     org = Organisation(
-        name=name.strip(), code=code.strip(), kind=kind, parent=parent,
+        name=name.strip(),
+        code=code.strip(),
+        kind=kind,
+        parent=parent,
         short_name=short_name.strip(),
         scope_base=scope_base or Organisation.DEFAULT_SCOPE_BASE.get(kind, "own"),
-        region=region, uscc=normalise_uscc(uscc), sort_order=sort_order,
-        path="pending", scope_path="pending",
+        region=region,
+        uscc=normalise_uscc(uscc),
+        sort_order=sort_order,
+        path="pending",
+        scope_path="pending",
     )
     _validate(org)
     org.save()
@@ -94,15 +109,17 @@ def create_organisation(
 def create_root_organisation(*, name: str, code: str, kind: str, **extra: Any) -> Organisation:
     """Create a tree root. Used only by installation commands (createadmin, demo)."""
     with transaction.atomic():
-        org = Organisation(name=name, code=code, kind=kind, path="pending",
-                           scope_path="pending", **extra)
+        org = Organisation(
+            name=name, code=code, kind=kind, path="pending", scope_path="pending", **extra
+        )
         _validate(org)
         org.save()
         org.path = path_segment(org.pk)
         org.scope_path = org.path
         org.save(update_fields=["path", "scope_path"])
-        record_event(actor=None, action="org.create", obj=org, after=snapshot(org),
-                     actor_name="system")
+        record_event(
+            actor=None, action="org.create", obj=org, after=snapshot(org), actor_name="system"
+        )
     return org
 
 
@@ -137,8 +154,9 @@ def update_organisation(
     for noise in ("version", "updated_at"):
         changed_before.pop(noise, None)
         changed_after.pop(noise, None)
-    record_event(actor=actor, action="org.update", obj=org, before=changed_before,
-                 after=changed_after)
+    record_event(
+        actor=actor, action="org.update", obj=org, before=changed_before, after=changed_after
+    )
     return org
 
 
@@ -161,14 +179,20 @@ def move_organisation(*, actor: User, org: Organisation, new_parent: Organisatio
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + depth_delta,
     )
-    Organisation.objects.filter(pk=org.pk).update(parent=new_parent, version=F("version") + 1,
-                                                  updated_at=timezone.now())
+    Organisation.objects.filter(pk=org.pk).update(
+        parent=new_parent, version=F("version") + 1, updated_at=timezone.now()
+    )
     # Scope paths depend on paths: recompute them for the moved subtree.
     for node in Organisation.objects.filter(path__startswith=new_path).select_related("parent"):
         scope = _compute_scope_path(node)
         if scope != node.scope_path:
             Organisation.objects.filter(pk=node.pk).update(scope_path=scope)
     org.refresh_from_db()
-    record_event(actor=actor, action="org.move", obj=org, before=before,
-                 after={"parent_id": new_parent.pk, "path": new_path})
+    record_event(
+        actor=actor,
+        action="org.move",
+        obj=org,
+        before=before,
+        after={"parent_id": new_parent.pk, "path": new_path},
+    )
     return org

@@ -20,9 +20,14 @@ def organisation_list(request: AuthedHttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     kind = request.GET.get("kind", "")
     page = paginate(request, selectors.list_organisations(request.user, q=q, kind=kind), 100)
-    context = {"page": page, "q": q, "kind": kind, "kinds": Organisation.Kind.choices,
-               "query": query_without_page(request),
-               "can_edit": request.user.has_role(Role.SYSADMIN)}
+    context = {
+        "page": page,
+        "q": q,
+        "kind": kind,
+        "kinds": Organisation.Kind.choices,
+        "query": query_without_page(request),
+        "can_edit": request.user.has_role(Role.SYSADMIN),
+    }
     template = "orgs/_table.html" if request.htmx else "orgs/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
@@ -32,10 +37,16 @@ def organisation_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     org = selectors.get_organisation(request.user, pk)
     children = selectors.list_organisations(request.user).filter(parent=org)
     users = org.users.all() if request.user.has_role(Role.SYSADMIN, Role.SECADMIN) else None
-    return render(request, "orgs/detail.html", {
-        "org": org, "children": children, "users": users,
-        "can_edit": request.user.has_role(Role.SYSADMIN),
-    })
+    return render(
+        request,
+        "orgs/detail.html",
+        {
+            "org": org,
+            "children": children,
+            "users": users,
+            "can_edit": request.user.has_role(Role.SYSADMIN),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -50,10 +61,16 @@ def organisation_create(request: AuthedHttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             org = services.create_organisation(
-                actor=request.user, name=data["name"], code=data["code"], kind=data["kind"],
-                parent=data["parent"], short_name=data["short_name"],
-                scope_base=data["scope_base"] or None, region=data["region"],
-                uscc=data["uscc"], sort_order=data["sort_order"] or 0,
+                actor=request.user,
+                name=data["name"],
+                code=data["code"],
+                kind=data["kind"],
+                parent=data["parent"],
+                short_name=data["short_name"],
+                scope_base=data["scope_base"] or None,
+                region=data["region"],
+                uscc=data["uscc"],
+                sort_order=data["sort_order"] or 0,
             )
         except DomainError as exc:
             add_domain_error(form, exc)
@@ -67,9 +84,21 @@ def organisation_create(request: AuthedHttpRequest) -> HttpResponse:
 def organisation_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Edit an organisation's attributes (stale edits are refused)."""
     org = selectors.get_organisation(request.user, pk)
-    initial = {f: getattr(org, f) for f in ("name", "short_name", "code", "kind", "scope_base",
-                                            "region", "uscc", "sort_order", "is_active",
-                                            "version")}
+    initial = {
+        f: getattr(org, f)
+        for f in (
+            "name",
+            "short_name",
+            "code",
+            "kind",
+            "scope_base",
+            "region",
+            "uscc",
+            "sort_order",
+            "is_active",
+            "version",
+        )
+    }
     form = OrganisationEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -82,5 +111,6 @@ def organisation_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "单位信息已保存。")
             return redirect("orgs:detail", pk=org.pk)
-    return render(request, "orgs/form.html", {"form": form, "title": f"编辑单位：{org.name}",
-                                              "org": org})
+    return render(
+        request, "orgs/form.html", {"form": form, "title": f"编辑单位：{org.name}", "org": org}
+    )

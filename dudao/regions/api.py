@@ -1,6 +1,5 @@
 """Regions API (reference data, readable by every logged-in user)."""
 
-
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
@@ -25,8 +24,9 @@ class RegionOut(Schema):
 
 @router.get("", response=list[RegionOut], url_name="region_list", summary="行政区划列表")
 @paginate(LimitOffsetPagination)
-def region_list(request: HttpRequest, level: str | None = None,
-                parent: str | None = None) -> object:
+def region_list(
+    request: HttpRequest, level: str | None = None, parent: str | None = None
+) -> object:
     qs = Region.objects.all()
     if level:
         qs = qs.filter(level=level)

@@ -21,7 +21,11 @@ class Region(models.Model):
     name = models.CharField("名称", max_length=50)
     level = models.CharField("级别", max_length=12, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="上级",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     source_revision = models.CharField("数据版本", max_length=80)

@@ -13,7 +13,11 @@ from dudao.regions.models import Region
 def load_region_snapshot() -> tuple[int, int]:
     """Load the shipped GB/T 2260 snapshot; return (created, updated) and audit it."""
     created, updated = load_regions(Region)
-    record_event(actor=None, action="regions.load", actor_name="system",
-                 object_repr=DATA_FILE.name,
-                 after={"created": created, "updated": updated, "revision": SOURCE_REVISION})
+    record_event(
+        actor=None,
+        action="regions.load",
+        actor_name="system",
+        object_repr=DATA_FILE.name,
+        after={"created": created, "updated": updated, "revision": SOURCE_REVISION},
+    )
     return created, updated

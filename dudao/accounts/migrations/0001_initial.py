@@ -10,82 +10,193 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('username', models.CharField(help_text='字母、数字或 ._- ，3–40 个字符。', max_length=40, unique=True, verbose_name='用户名')),
-                ('full_name', models.CharField(max_length=40, verbose_name='姓名')),
-                ('roles', models.PositiveIntegerField(default=0, verbose_name='角色')),
-                ('title', models.CharField(blank=True, max_length=40, verbose_name='职务')),
-                ('phone', models.CharField(blank=True, max_length=20, verbose_name='联系电话')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='电子邮箱')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('password_changed_at', models.DateTimeField(blank=True, null=True, verbose_name='密码修改时间')),
-                ('must_change_password', models.BooleanField(default=False, verbose_name='下次登录须修改密码')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='版本')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='users', to='orgs.organisation', verbose_name='所属单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                (
+                    "last_login",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last login"),
+                ),
+                (
+                    "username",
+                    models.CharField(
+                        help_text="字母、数字或 ._- ，3–40 个字符。",
+                        max_length=40,
+                        unique=True,
+                        verbose_name="用户名",
+                    ),
+                ),
+                ("full_name", models.CharField(max_length=40, verbose_name="姓名")),
+                ("roles", models.PositiveIntegerField(default=0, verbose_name="角色")),
+                ("title", models.CharField(blank=True, max_length=40, verbose_name="职务")),
+                ("phone", models.CharField(blank=True, max_length=20, verbose_name="联系电话")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="电子邮箱")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "date_joined",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="创建时间"
+                    ),
+                ),
+                (
+                    "password_changed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="密码修改时间"),
+                ),
+                (
+                    "must_change_password",
+                    models.BooleanField(default=False, verbose_name="下次登录须修改密码"),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="版本")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="users",
+                        to="orgs.organisation",
+                        verbose_name="所属单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '用户',
-                'verbose_name_plural': '用户',
-                'ordering': ['organisation__path', 'username'],
+                "verbose_name": "用户",
+                "verbose_name_plural": "用户",
+                "ordering": ["organisation__path", "username"],
             },
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='名称')),
-                ('lookup', models.CharField(max_length=12, unique=True, verbose_name='识别前缀')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='创建时间')),
-                ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='过期时间')),
-                ('last_used_at', models.DateTimeField(blank=True, null=True, verbose_name='最近使用')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='吊销时间')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to=settings.AUTH_USER_MODEL, verbose_name='所有者')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="名称")),
+                ("lookup", models.CharField(max_length=12, unique=True, verbose_name="识别前缀")),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="创建时间"
+                    ),
+                ),
+                (
+                    "expires_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="过期时间"),
+                ),
+                (
+                    "last_used_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="最近使用"),
+                ),
+                (
+                    "revoked_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="吊销时间"),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="所有者",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API 令牌',
-                'verbose_name_plural': 'API 令牌',
-                'ordering': ['-created_at'],
+                "verbose_name": "API 令牌",
+                "verbose_name_plural": "API 令牌",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='LoginSession',
+            name="LoginSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_key', models.CharField(max_length=40, unique=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='login_sessions', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("session_key", models.CharField(max_length=40, unique=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="login_sessions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '登录会话',
-                'verbose_name_plural': '登录会话',
+                "verbose_name": "登录会话",
+                "verbose_name_plural": "登录会话",
             },
         ),
         migrations.AddIndex(
-            model_name='user',
-            index=models.Index(fields=['organisation', 'username'], name='user_org_username'),
+            model_name="user",
+            index=models.Index(fields=["organisation", "username"], name="user_org_username"),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('username'), name='user_username_ci_unique', violation_error_message='该用户名已被使用。'),
+            model_name="user",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("username"),
+                name="user_username_ci_unique",
+                violation_error_message="该用户名已被使用。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='user',
-            constraint=models.CheckConstraint(condition=models.Q(django.db.models.lookups.Exact(django.db.models.expressions.CombinedExpression(models.F('roles'), '&', models.Value(2147481824)), 0), models.Q(django.db.models.lookups.Exact(django.db.models.expressions.CombinedExpression(models.F('roles'), '&', models.Value(1792)), 0), models.Q(django.db.models.lookups.In(django.db.models.expressions.CombinedExpression(models.F('roles'), '&', models.Value(1792)), [256, 512, 1024]), django.db.models.lookups.Exact(django.db.models.expressions.CombinedExpression(models.F('roles'), '&', models.Value(31)), 0)), _connector='OR')), name='user_roles_separation_of_duties', violation_error_message='角色组合不合规：三员分立，管理员角色不能兼任。'),
+            model_name="user",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    django.db.models.lookups.Exact(
+                        django.db.models.expressions.CombinedExpression(
+                            models.F("roles"), "&", models.Value(2147481824)
+                        ),
+                        0,
+                    ),
+                    models.Q(
+                        django.db.models.lookups.Exact(
+                            django.db.models.expressions.CombinedExpression(
+                                models.F("roles"), "&", models.Value(1792)
+                            ),
+                            0,
+                        ),
+                        models.Q(
+                            django.db.models.lookups.In(
+                                django.db.models.expressions.CombinedExpression(
+                                    models.F("roles"), "&", models.Value(1792)
+                                ),
+                                [256, 512, 1024],
+                            ),
+                            django.db.models.lookups.Exact(
+                                django.db.models.expressions.CombinedExpression(
+                                    models.F("roles"), "&", models.Value(31)
+                                ),
+                                0,
+                            ),
+                        ),
+                        _connector="OR",
+                    ),
+                ),
+                name="user_roles_separation_of_duties",
+                violation_error_message="角色组合不合规：三员分立，管理员角色不能兼任。",
+            ),
         ),
     ]

@@ -7,39 +7,83 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='时间')),
-                ('actor_name', models.CharField(blank=True, max_length=80, verbose_name='操作人账号')),
-                ('action', models.CharField(max_length=60, verbose_name='操作')),
-                ('object_type', models.CharField(blank=True, max_length=60, verbose_name='对象类型')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='对象编号')),
-                ('object_repr', models.CharField(blank=True, max_length=200, verbose_name='对象')),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='变更前')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='变更后')),
-                ('reason', models.TextField(blank=True, verbose_name='原因')),
-                ('success', models.BooleanField(default=True, verbose_name='成功')),
-                ('request_id', models.CharField(blank=True, max_length=64, verbose_name='请求编号')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP 地址')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organisation', verbose_name='单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "occurred_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="时间"
+                    ),
+                ),
+                (
+                    "actor_name",
+                    models.CharField(blank=True, max_length=80, verbose_name="操作人账号"),
+                ),
+                ("action", models.CharField(max_length=60, verbose_name="操作")),
+                (
+                    "object_type",
+                    models.CharField(blank=True, max_length=60, verbose_name="对象类型"),
+                ),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="对象编号")),
+                ("object_repr", models.CharField(blank=True, max_length=200, verbose_name="对象")),
+                ("before", models.JSONField(blank=True, null=True, verbose_name="变更前")),
+                ("after", models.JSONField(blank=True, null=True, verbose_name="变更后")),
+                ("reason", models.TextField(blank=True, verbose_name="原因")),
+                ("success", models.BooleanField(default=True, verbose_name="成功")),
+                (
+                    "request_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="请求编号"),
+                ),
+                ("ip", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP 地址")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organisation",
+                        verbose_name="单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '审计事件',
-                'verbose_name_plural': '审计事件',
-                'ordering': ['-occurred_at', '-id'],
-                'indexes': [models.Index(fields=['organisation', 'action', 'occurred_at'], name='audit_org_action'), models.Index(fields=['object_type', 'object_id'], name='audit_object'), models.Index(fields=['actor', 'occurred_at'], name='audit_actor')],
+                "verbose_name": "审计事件",
+                "verbose_name_plural": "审计事件",
+                "ordering": ["-occurred_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["organisation", "action", "occurred_at"], name="audit_org_action"
+                    ),
+                    models.Index(fields=["object_type", "object_id"], name="audit_object"),
+                    models.Index(fields=["actor", "occurred_at"], name="audit_actor"),
+                ],
             },
         ),
     ]

@@ -5,25 +5,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='DemoLoad',
+            name="DemoLoad",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scale', models.CharField(max_length=20)),
-                ('seed', models.IntegerField()),
-                ('loaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('summary', models.JSONField(default=dict)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scale", models.CharField(max_length=20)),
+                ("seed", models.IntegerField()),
+                ("loaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("summary", models.JSONField(default=dict)),
             ],
             options={
-                'verbose_name': '演示数据加载记录',
-                'verbose_name_plural': '演示数据加载记录',
+                "verbose_name": "演示数据加载记录",
+                "verbose_name_plural": "演示数据加载记录",
             },
         ),
     ]

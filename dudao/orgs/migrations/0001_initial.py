@@ -6,41 +6,118 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0001_initial'),
+        ("regions", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='导入文件中引用本单位的编码，如 SFS-DCS。字母、数字、-、_。', max_length=40, unique=True, verbose_name='单位编码')),
-                ('name', models.CharField(max_length=100, verbose_name='单位名称')),
-                ('short_name', models.CharField(blank=True, max_length=40, verbose_name='简称')),
-                ('kind', models.CharField(choices=[('province_gov', '省政府'), ('city_gov', '市政府'), ('supervision_office', '督查室'), ('drc', '发展和改革委员会'), ('commerce', '商务局'), ('statistics', '统计局'), ('county_gov', '县（市、区）政府'), ('park_committee', '产业集聚区管委会'), ('department', '部门')], max_length=24, verbose_name='类型')),
-                ('path', models.CharField(editable=False, max_length=255, unique=True)),
-                ('depth', models.PositiveSmallIntegerField(default=1, editable=False)),
-                ('scope_base', models.CharField(choices=[('own', '本单位及下级单位'), ('parent', '上级单位及其全部下级')], default='own', max_length=8, verbose_name='数据范围')),
-                ('scope_path', models.CharField(db_index=True, editable=False, max_length=255)),
-                ('uscc', models.CharField(blank=True, max_length=18, verbose_name='统一社会信用代码')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='排序')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='orgs.organisation', verbose_name='上级单位')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='organisations', to='regions.region', verbose_name='行政区划')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="导入文件中引用本单位的编码，如 SFS-DCS。字母、数字、-、_。",
+                        max_length=40,
+                        unique=True,
+                        verbose_name="单位编码",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="单位名称")),
+                ("short_name", models.CharField(blank=True, max_length=40, verbose_name="简称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("province_gov", "省政府"),
+                            ("city_gov", "市政府"),
+                            ("supervision_office", "督查室"),
+                            ("drc", "发展和改革委员会"),
+                            ("commerce", "商务局"),
+                            ("statistics", "统计局"),
+                            ("county_gov", "县（市、区）政府"),
+                            ("park_committee", "产业集聚区管委会"),
+                            ("department", "部门"),
+                        ],
+                        max_length=24,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("path", models.CharField(editable=False, max_length=255, unique=True)),
+                ("depth", models.PositiveSmallIntegerField(default=1, editable=False)),
+                (
+                    "scope_base",
+                    models.CharField(
+                        choices=[("own", "本单位及下级单位"), ("parent", "上级单位及其全部下级")],
+                        default="own",
+                        max_length=8,
+                        verbose_name="数据范围",
+                    ),
+                ),
+                ("scope_path", models.CharField(db_index=True, editable=False, max_length=255)),
+                (
+                    "uscc",
+                    models.CharField(blank=True, max_length=18, verbose_name="统一社会信用代码"),
+                ),
+                ("sort_order", models.IntegerField(default=0, verbose_name="排序")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="orgs.organisation",
+                        verbose_name="上级单位",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organisations",
+                        to="regions.region",
+                        verbose_name="行政区划",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '单位',
-                'verbose_name_plural': '单位',
-                'ordering': ['path'],
-                'indexes': [models.Index(fields=['kind', 'path'], name='org_kind_path')],
-                'constraints': [models.UniqueConstraint(fields=('parent', 'name'), name='org_unique_name_per_parent', violation_error_message='同一上级单位下已有同名单位。'), models.CheckConstraint(condition=models.Q(('code__regex', '^[A-Za-z0-9_-]+$')), name='org_code_charset', violation_error_message='单位编码只能包含字母、数字、-、_。')],
+                "verbose_name": "单位",
+                "verbose_name_plural": "单位",
+                "ordering": ["path"],
+                "indexes": [models.Index(fields=["kind", "path"], name="org_kind_path")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("parent", "name"),
+                        name="org_unique_name_per_parent",
+                        violation_error_message="同一上级单位下已有同名单位。",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("code__regex", "^[A-Za-z0-9_-]+$")),
+                        name="org_code_charset",
+                        violation_error_message="单位编码只能包含字母、数字、-、_。",
+                    ),
+                ],
             },
         ),
     ]

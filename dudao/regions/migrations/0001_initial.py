@@ -5,29 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('code', models.CharField(max_length=6, primary_key=True, serialize=False, verbose_name='区划代码')),
-                ('name', models.CharField(max_length=50, verbose_name='名称')),
-                ('level', models.CharField(choices=[('province', '省级'), ('prefecture', '地级'), ('county', '县级')], max_length=12, verbose_name='级别')),
-                ('source_revision', models.CharField(max_length=80, verbose_name='数据版本')),
-                ('is_current', models.BooleanField(default=True, verbose_name='现行')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='regions.region', verbose_name='上级')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=6, primary_key=True, serialize=False, verbose_name="区划代码"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("province", "省级"), ("prefecture", "地级"), ("county", "县级")],
+                        max_length=12,
+                        verbose_name="级别",
+                    ),
+                ),
+                ("source_revision", models.CharField(max_length=80, verbose_name="数据版本")),
+                ("is_current", models.BooleanField(default=True, verbose_name="现行")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="regions.region",
+                        verbose_name="上级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区划',
-                'verbose_name_plural': '行政区划',
-                'ordering': ['code'],
-                'indexes': [models.Index(fields=['parent', 'code'], name='region_parent_code')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('code__regex', '^[1-9][0-9]{5}$')), name='region_code_6_digits')],
+                "verbose_name": "行政区划",
+                "verbose_name_plural": "行政区划",
+                "ordering": ["code"],
+                "indexes": [models.Index(fields=["parent", "code"], name="region_parent_code")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("code__regex", "^[1-9][0-9]{5}$")),
+                        name="region_code_6_digits",
+                    )
+                ],
             },
         ),
     ]

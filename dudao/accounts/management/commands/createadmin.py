@@ -28,11 +28,14 @@ class Command(BaseCommand):
         parser.add_argument("username")
         parser.add_argument("--role", choices=sorted(ROLES), default="sysadmin")
         parser.add_argument("--full-name", default="")
-        parser.add_argument("--organisation", help="所属单位编码；没有单位时用 --root-name 创建根单位")
+        parser.add_argument(
+            "--organisation", help="所属单位编码；没有单位时用 --root-name 创建根单位"
+        )
         parser.add_argument("--root-name", default="", help="根单位名称，如 某某市人民政府")
         parser.add_argument("--root-code", default="ROOT")
-        parser.add_argument("--password-env", default="",
-                            help="从该环境变量读取密码（自动化部署用）；否则交互输入")
+        parser.add_argument(
+            "--password-env", default="", help="从该环境变量读取密码（自动化部署用）；否则交互输入"
+        )
 
     def handle(self, *args: Any, **o: Any) -> None:
         import os
@@ -50,21 +53,32 @@ class Command(BaseCommand):
             elif not o["root_name"]:
                 raise CommandError("系统中还没有任何单位，请用 --root-name 指定根单位名称。")
             else:
-                org = create_root_organisation(name=o["root_name"], code=o["root_code"],
-                                               kind=Organisation.Kind.CITY_GOV)
+                org = create_root_organisation(
+                    name=o["root_name"], code=o["root_code"], kind=Organisation.Kind.CITY_GOV
+                )
             password = os.environ.get(o["password_env"], "") if o["password_env"] else ""
             if not password:
                 password = getpass.getpass("密码：")
                 if getpass.getpass("再次输入密码：") != password:
                     raise CommandError("两次输入的密码不一致。")
-            user = User(username=username, full_name=o["full_name"] or username,
-                        organisation=org, roles=int(ROLES[o["role"]]))
+            user = User(
+                username=username,
+                full_name=o["full_name"] or username,
+                organisation=org,
+                roles=int(ROLES[o["role"]]),
+            )
             try:
                 check_password_policy(password, user)
             except DomainError as exc:
                 raise CommandError(exc.message) from None
             user.set_password(password)
             user.save()
-            record_event(actor=None, actor_name="createadmin", action="user.create", obj=user,
-                         after=snapshot(user), reason="服务器命令 createadmin")
+            record_event(
+                actor=None,
+                actor_name="createadmin",
+                action="user.create",
+                obj=user,
+                after=snapshot(user),
+                reason="服务器命令 createadmin",
+            )
         self.stdout.write(f"已创建{o['role']}账户 {username}（{org.name}）。")

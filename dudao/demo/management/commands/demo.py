@@ -19,12 +19,17 @@ class Command(BaseCommand):
     help = "加载虚构的“示范市”演示数据（演示数据，确定性生成）。"
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--scale", choices=SCALES, default="city",
-                            help="city：示范市；province：全省基准测试规模")
+        parser.add_argument(
+            "--scale",
+            choices=SCALES,
+            default="city",
+            help="city：示范市；province：全省基准测试规模",
+        )
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--reset", action="store_true", help="先清空数据库（包括审计日志）")
-        parser.add_argument("--if-empty", action="store_true",
-                            help="数据库非空时什么也不做（make run 使用）")
+        parser.add_argument(
+            "--if-empty", action="store_true", help="数据库非空时什么也不做（make run 使用）"
+        )
 
     def handle(self, *args: Any, **o: Any) -> None:
         if o["if_empty"] and not o["reset"] and not database_is_empty():
@@ -33,8 +38,9 @@ class Command(BaseCommand):
             return
         started = time.perf_counter()
         try:
-            ctx = load_demo(scale=o["scale"], seed=o["seed"], reset=o["reset"],
-                            log=self.stdout.write)
+            ctx = load_demo(
+                scale=o["scale"], seed=o["seed"], reset=o["reset"], log=self.stdout.write
+            )
         except DemoRefused as exc:
             raise CommandError(str(exc)) from None
         elapsed = time.perf_counter() - started
