@@ -15,7 +15,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from dudao.accounts.roles import Role
 
@@ -50,6 +50,9 @@ def roles(*allowed: Role) -> Access:
 
 
 Rules = dict[str, Access]  # HTTP method → access
+
+# What an account with an administrator-set password may still open.
+PASSWORD_CHANGE_ALLOWED = frozenset({"password_change", "logout", "login"})
 
 
 def is_api(request: HttpRequest) -> bool:
@@ -98,6 +101,15 @@ class PolicyMiddleware:
                     status=401,
                 )
             return redirect_to_login(request.get_full_path())
+        if (
+            request.user.must_change_password
+            and getattr(request, "auth_method", "session") == "session"
+            and name not in PASSWORD_CHANGE_ALLOWED
+        ):
+            # An administrator set this password: nothing else until the owner replaces it.
+            if is_api(request):
+                return forbidden(request, "请先在网页上修改管理员设置的临时密码。")
+            return redirect("password_change")
         if not access.allows(request.user):
             return forbidden(request)
         return None
