@@ -5,6 +5,7 @@ dudao worker       the job consumer (huey)
 dudao demo         load the fictional demo city 示范市
 dudao createadmin  create the first 系统管理员/安全管理员/审计管理员 accounts
 dudao load-regions load the GB/T 2260 snapshot
+dudao workdays-check YEAR  is the year's holiday calendar known, or still provisional?
 dudao <django command> …   e.g. migrate, check, collectstatic
 """
 
@@ -13,7 +14,11 @@ from __future__ import annotations
 import os
 import sys
 
-ALIASES = {"worker": "run_huey", "load-regions": "load_regions"}
+ALIASES = {
+    "worker": "run_huey",
+    "load-regions": "load_regions",
+    "workdays-check": "workdays_check",
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ninja",
     "dudao.core",
     "dudao.regions",
+    "dudao.workdays",
     "dudao.orgs",
     "dudao.accounts",
     "dudao.audit",

@@ -51,10 +51,13 @@ def user_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "is_sysadmin": request.user.has_role(Role.SYSADMIN),
             "is_secadmin": request.user.has_role(Role.SECADMIN),
             "roles_form": RolesForm(
-                initial={"roles": [role_code(r) for r in roles_of(account.roles)]}
+                initial={"roles": [role_code(r) for r in roles_of(account.roles)]},
+                auto_id="roles_%s",
             ),
-            "reason_form": ReasonForm(),
-            "reset_form": ResetPasswordForm(),
+            # Several forms share field names on this page: distinct id prefixes keep ids unique.
+            "unlock_form": ReasonForm(auto_id="unlock_%s"),
+            "active_form": ReasonForm(auto_id="active_%s"),
+            "reset_form": ResetPasswordForm(auto_id="reset_%s"),
         },
     )
 

@@ -24,7 +24,8 @@ $$ LANGUAGE plpgsql;
 def forwards(apps: Any, schema_editor: Any) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(PG_FUNCTION)
+        # params=None: the body's RAISE format '%' must reach PostgreSQL unmerged.
+        schema_editor.execute(PG_FUNCTION, params=None)
         schema_editor.execute(
             "CREATE TRIGGER audit_event_no_update BEFORE UPDATE OR DELETE ON audit_auditevent "
             "FOR EACH ROW EXECUTE FUNCTION audit_event_immutable();"
