@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 ALIASES = {
     "worker": "run_huey",
@@ -64,6 +65,10 @@ def _serve(extra: list[str]) -> int:
         workers,
         "--threads",
         "2",
+        # gunicorn 27's control socket defaults to one path per OS user (~/.gunicorn), which
+        # two Dudao instances on one host would fight over: keep it in the data directory.
+        "--control-socket",
+        str(Path(settings.DATA_DIR) / "gunicorn.ctl"),
         "--access-logfile",
         "-",
         "--timeout",

@@ -1,0 +1,1 @@
+"""Dudao benchmarks: `python -m bench.run` (see bench/README.md)."""
