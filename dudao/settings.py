@@ -63,9 +63,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before SessionTimeoutMiddleware, which tells a timed-out user why they see the login page.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "dudao.accounts.middleware.ApiTokenMiddleware",
     "dudao.accounts.middleware.SessionTimeoutMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -179,7 +180,7 @@ PASSWORD_HASHERS = (
 )
 AUTH_PASSWORD_VALIDATORS = [
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "dudao.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
     {"NAME": "dudao.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
@@ -191,12 +192,20 @@ AXES_FAILURE_LIMIT = envint("DUDAO_LOCKOUT_FAILURES", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("DUDAO_LOCKOUT_MINUTES", 30, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
+# The lock ends 30 minutes after the fifth failure, as the login page says; by default axes
+# would restart it at every attempt made while locked (the owner retrying extends their lock).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ADMIN = False
 AXES_LOCKOUT_CALLABLE = "dudao.accounts.views.lockout_response"
+# Count failures under the username as login matches it (case-insensitive), so that typing
+# "A_Reporter" does not get five more attempts than "a_reporter".
+AXES_USERNAME_CALLABLE = "dudao.accounts.views.lockout_username"
 AXES_VERBOSE = False
 # W006 asks to lock by IP too. Government offices share one NAT address, so an IP lock after 5
 # failures would lock out a whole county bureau; the lock is per account by design.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# W021 asks for HSTS preload. Preloading binds the whole registrable domain (the government's
+# own, e.g. example.gov.cn) and takes months to undo: its owner decides that, not this app.
+SILENCED_SYSTEM_CHECKS = ["axes.W006", "security.W021"]
 
 # --- I18N ------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

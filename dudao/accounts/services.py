@@ -41,6 +41,11 @@ def check_password_policy(password: str, user: User) -> None:
         raise DomainError("；".join(exc.messages), field="password") from None
 
 
+def lockout_key(username: str) -> str:
+    """Return the key django-axes counts failed logins under: case-insensitive, like login."""
+    return username.strip().lower()
+
+
 def _end_sessions(user: User) -> int:
     keys = list(LoginSession.objects.filter(user=user).values_list("session_key", flat=True))
     Session.objects.filter(session_key__in=keys).delete()
@@ -218,7 +223,10 @@ def change_own_password(*, actor: User, current_password: str, new_password: str
         raise DomainError("当前密码不正确。", field="current_password")
     if current_password == new_password:
         raise DomainError("新密码不能与当前密码相同。", field="new_password")
-    check_password_policy(new_password, user)
+    try:
+        check_password_policy(new_password, user)
+    except DomainError as exc:
+        raise DomainError(exc.message, field="new_password") from None
     user.set_password(new_password)
     user.password_changed_at = timezone.now()
     user.must_change_password = False
@@ -232,7 +240,7 @@ def unlock_account(*, actor: User, user: User, reason: str = "") -> int:
     """Clear the failed-login lock of `user` (安全管理员); return the attempts cleared."""
     require_role(actor, Role.SECADMIN)
     user = User.objects.visible_to(actor).get(pk=user.pk)
-    cleared = axes_reset(username=user.username)
+    cleared = axes_reset(username=lockout_key(user.username))
     record_event(
         actor=actor,
         action="auth.unlock",

@@ -8,6 +8,26 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 
+class MinimumLengthValidator:
+    """The password has at least `min_length` characters.
+
+    Django 5.2's own validator changed its message id, and its zh_Hans catalogue still carries
+    the old one, so its message reached users in English.
+    """
+
+    def __init__(self, min_length: int = 12) -> None:
+        self.min_length = min_length
+
+    def validate(self, password: str, user: Any = None) -> None:
+        if len(password) < self.min_length:
+            raise ValidationError(
+                f"密码长度不能少于{self.min_length}个字符。", code="password_too_short"
+            )
+
+    def get_help_text(self) -> str:
+        return f"密码长度不能少于{self.min_length}个字符。"
+
+
 def _classes(password: str) -> int:
     groups = [
         any(c in string.ascii_lowercase for c in password),

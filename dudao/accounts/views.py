@@ -60,6 +60,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
     return _render_login(request, form, failed=False)
 
 
+def lockout_username(request: HttpRequest, credentials: Any = None) -> str:
+    """django-axes calls this for the username to count a failure under (see settings)."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    return services.lockout_key(str(username))
+
+
 def lockout_response(
     request: HttpRequest, original_response: Any = None, credentials: Any = None
 ) -> HttpResponse:

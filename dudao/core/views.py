@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from dudao.core.http import AuthedHttpRequest
@@ -25,6 +25,10 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path.startswith("/api/"):  # API clients get the API's one error shape
+        return JsonResponse(
+            {"error": {"code": "not_found", "message": "接口地址不存在。"}}, status=404
+        )
     return render(request, "404.html", status=404)
 
 
