@@ -24,7 +24,7 @@ from dudao.accounts.roles import (
     role_combination_error,
 )
 from dudao.audit.services import record_event
-from dudao.core.exceptions import DomainError, NotAllowed, StaleObject
+from dudao.core.exceptions import DomainError, NotAllowed, StaleObject, full_clean_or_raise
 from dudao.core.policies import require_role
 from dudao.core.snapshot import diff, snapshot
 from dudao.orgs.models import Organisation
@@ -86,11 +86,7 @@ def create_user(
     user.set_password(password)
     user.password_changed_at = timezone.now()
     user.must_change_password = True
-    try:
-        user.full_clean(exclude=["password"])
-    except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items()))
-        raise DomainError(messages[0], field=field) from None
+    full_clean_or_raise(user, exclude=["password"])
     user.save()
     record_event(
         actor=actor, action="user.create", obj=user, organisation=organisation, after=snapshot(user)
@@ -116,17 +112,11 @@ def update_user(*, actor: User, user: User, version: int | None = None, **change
     before = snapshot(user)
     for field, value in changes.items():
         setattr(user, field, value.strip() if isinstance(value, str) else value)
-    try:
-        user.full_clean(exclude=["password"])
-    except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items()))
-        raise DomainError(messages[0], field=field) from None
+    full_clean_or_raise(user, exclude=["password"])
     user.version = F("version") + 1
     user.save()
     user.refresh_from_db()
     b, a = diff(before, snapshot(user))
-    b.pop("version", None)
-    a.pop("version", None)
     record_event(
         actor=actor,
         action="user.update",

@@ -40,3 +40,16 @@ class StaleObject(DomainError):
 
     status_code = 409
     code = "stale"
+
+
+def full_clean_or_raise(
+    instance: Any, *, exclude: list[str] | None = None, validate_unique: bool = True
+) -> None:
+    """Run the model's validation; raise its first message as a DomainError on that field."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=validate_unique)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise DomainError(messages[0], field=field) from None

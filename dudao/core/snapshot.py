@@ -39,7 +39,11 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
     return data
 
 
+# Bookkeeping columns that change on every save and say nothing to an auditor.
+BOOKKEEPING_FIELDS = frozenset({"version", "updated_at"})
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Return only the keys whose values differ, as (before, after)."""
-    keys = [k for k in after if before.get(k) != after.get(k)]
+    """Return the keys whose values differ, bookkeeping columns left out, as (before, after)."""
+    keys = [k for k in after if k not in BOOKKEEPING_FIELDS and before.get(k) != after.get(k)]
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}

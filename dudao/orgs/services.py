@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
@@ -14,7 +13,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
-from dudao.core.exceptions import DomainError, StaleObject
+from dudao.core.exceptions import DomainError, StaleObject, full_clean_or_raise
 from dudao.core.policies import require_role
 from dudao.core.snapshot import diff, snapshot
 from dudao.orgs.models import Organisation, path_segment
@@ -56,11 +55,7 @@ def _compute_scope_path(org: Organisation) -> str:
 
 
 def _validate(org: Organisation) -> None:
-    try:
-        org.full_clean(exclude=["path", "scope_path", "depth"])
-    except ValidationError as exc:
-        first_field, messages = next(iter(exc.message_dict.items()))
-        raise DomainError(messages[0], field=first_field) from None
+    full_clean_or_raise(org, exclude=["path", "scope_path", "depth"])
 
 
 @transaction.atomic
@@ -151,9 +146,6 @@ def update_organisation(
     org.save()
     org.refresh_from_db()
     changed_before, changed_after = diff(before, snapshot(org))
-    for noise in ("version", "updated_at"):
-        changed_before.pop(noise, None)
-        changed_after.pop(noise, None)
     record_event(
         actor=actor, action="org.update", obj=org, before=changed_before, after=changed_after
     )

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
 from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
-from dudao.core.exceptions import DomainError
+from dudao.core.exceptions import DomainError, full_clean_or_raise
 from dudao.core.policies import require_role
 from dudao.core.snapshot import diff, snapshot
 from dudao.workdays.calendar import chinese_calendar_knows, format_day
@@ -24,11 +23,7 @@ MAX_YEAR = 2100
 
 
 def _validate(instance: models.Model) -> None:
-    try:
-        instance.full_clean(exclude=["created_by"], validate_unique=False)
-    except ValidationError as exc:
-        first_field, messages = next(iter(exc.message_dict.items()))
-        raise DomainError(messages[0], field=first_field) from None
+    full_clean_or_raise(instance, exclude=["created_by"], validate_unique=False)
 
 
 def _save_new(instance: models.Model, message: str) -> None:
