@@ -53,8 +53,16 @@ lint: venv-dev
 	DUDAO_DATA_DIR=$$(mktemp -d) $(BIN)/python manage.py check --fail-level WARNING
 	DUDAO_DATA_DIR=$$(mktemp -d) $(BIN)/python manage.py makemigrations --check --dry-run
 
+# The platform benchmarks (bench/run.py), then each module's suite (bench/suite_*.py, each
+# writing bench/results/<suite>.md). `make bench SUITES=projects` runs one suite only.
 bench: venv-dev
-	$(BIN)/python -m bench.run
+	@status=0; \
+	if [ -z "$(SUITES)" ]; then $(BIN)/python -m bench.run || status=1; fi; \
+	for f in bench/suite_*.py; do \
+		name=$$(basename $$f .py); \
+		if [ -n "$(SUITES)" ] && ! echo " $(SUITES) " | grep -q " $${name#suite_} "; then continue; fi; \
+		echo "== $$name"; $(BIN)/python -m bench.$$name || status=1; \
+	done; exit $$status
 
 clean-venv:
 	rm -rf $(VENV)

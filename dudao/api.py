@@ -6,8 +6,10 @@ JSON shape: {"error": {"code": …, "message": <Chinese>, "details": …}}.
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -128,6 +130,9 @@ def _register_routers() -> None:
     api.add_router("/regions", regions_router)
     api.add_router("/organisations", orgs_router)
     api.add_router("/audit-events", audit_router)
+    # Business modules: each router names its own full paths (/projects/…, /tasks/…).
+    for app in settings.DOMAIN_APPS:
+        api.add_router("/", import_module(f"dudao.{app}.api").router)
 
 
 _register_routers()

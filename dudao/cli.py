@@ -6,6 +6,7 @@ dudao demo         load the fictional demo city 示范市
 dudao createadmin  create the first 系统管理员/安全管理员/审计管理员 accounts
 dudao load-regions load the GB/T 2260 snapshot
 dudao workdays-check YEAR  is the year's holiday calendar known, or still provisional?
+dudao import KIND FILE --as USER [--dry-run]   import a file (same checks as the web upload)
 dudao <django command> …   e.g. migrate, check, collectstatic
 """
 

@@ -8,6 +8,10 @@ Roles decide *whether* an operation may be called; the selectors then decide *wh
 
 from __future__ import annotations
 
+from importlib import import_module
+
+from django.conf import settings
+
 from dudao.accounts.roles import Role
 from dudao.core.policy import AUTHENTICATED, PUBLIC, Rules, roles
 
@@ -58,3 +62,14 @@ POLICY: dict[str, Rules] = {
     "api:audit_event_list": {"GET": AUDITADMIN},
     "api:audit_event_detail": {"GET": AUDITADMIN},
 }
+
+# The business modules' own tables (dudao/<app>/policy.py), merged; a name defined twice is an
+# error, so a module can never loosen another's rule by accident.
+NAV: list[tuple[str, str]] = []
+for _app in settings.DOMAIN_APPS:
+    _module = import_module(f"dudao.{_app}.policy")
+    _clash = sorted(set(_module.POLICY) & set(POLICY))
+    if _clash:
+        raise RuntimeError(f"dudao.{_app}.policy redefines {_clash}")
+    POLICY.update(_module.POLICY)
+    NAV.extend(_module.NAV)

@@ -34,6 +34,19 @@ ALLOWED_HOSTS = envlist("DUDAO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = envlist("DUDAO_CSRF_TRUSTED_ORIGINS", [])
 PORT = envint("DUDAO_PORT", 8000, minimum=1, maximum=65535)
 
+# The business modules. Each has urls.py (app_name = its label, mounted at /<label>/),
+# policy.py (POLICY and NAV, merged into dudao.policy), api.py (`router`, mounted at /api/v1/)
+# and tests/matrix.py (OBJECTS and ALLOWED for the policy matrix test).
+DOMAIN_APPS = (
+    "stats",
+    "parks",
+    "evaluation",
+    "projects",
+    "problems",
+    "supervision",
+    "inspections",
+)
+
 INSTALLED_APPS = [
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -52,6 +65,7 @@ INSTALLED_APPS = [
     "dudao.accounts",
     "dudao.audit",
     "dudao.demo",
+    *(f"dudao.{app}" for app in DOMAIN_APPS),
 ]
 
 MIDDLEWARE = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import include, path
 
 from dudao.accounts import user_views
@@ -54,6 +55,8 @@ urlpatterns = [
     path("users/", include(user_patterns)),
     path("audit/", include(audit_patterns)),
     path("api/v1/", api.urls),
+    # Business modules, each mounted at /<label>/ with its own namespace.
+    *(path(f"{app}/", include(f"dudao.{app}.urls")) for app in settings.DOMAIN_APPS),
 ]
 
 handler403 = "dudao.core.views.permission_denied"

@@ -8,10 +8,12 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from dudao.policy import NAV as MODULE_NAV
 from dudao.policy import POLICY
 
 NAV = [
     ("home", "首页"),
+    *MODULE_NAV,
     ("orgs:list", "组织机构"),
     ("users:list", "用户管理"),
     ("audit:list", "审计日志"),

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from importlib import import_module
 from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -144,6 +146,13 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("api:audit_event_list", "GET"): 200,
     ("api:audit_event_detail", "GET"): 200,
 }
+
+# The business modules' entries live beside them, in dudao/<app>/tests/matrix.py.
+for _app in settings.DOMAIN_APPS:
+    _matrix = import_module(f"dudao.{_app}.tests.matrix")
+    OBJECTS.update(_matrix.OBJECTS)
+    ALLOWED.update(_matrix.ALLOWED)
+
 # Public URLs called by an anonymous visitor.
 ANONYMOUS: dict[tuple[str, str], int] = {
     ("login", "GET"): 200,

@@ -64,7 +64,12 @@ def test_it_generates_the_same_city_for_the_same_seed() -> None:
     assert not Organisation.objects.exists()
     second, second_counts = _load_and_roll_back(seed=7)
     assert first == second
-    assert first_counts == second_counts == {"parks": 18, "organisations": 44, "users": 10}
+    assert first_counts == second_counts
+    assert {k: first_counts[k] for k in ("parks", "organisations", "users")} == {
+        "parks": 18,
+        "organisations": 44,
+        "users": 10,
+    }
 
 
 def test_it_creates_one_account_per_role_with_a_valid_password() -> None:
@@ -128,10 +133,11 @@ def test_it_refuses_an_unknown_scale() -> None:
 def test_it_records_the_load_and_marks_every_page(client: Client) -> None:
     load_demo(seed=11, log=_quiet)
     load = DemoLoad.objects.get()
-    assert (load.scale, load.seed, load.summary) == (
+    assert (load.scale, load.seed, load.summary["organisations"], load.summary["users"]) == (
         "city",
         11,
-        {"parks": 18, "organisations": 44, "users": 10},
+        44,
+        10,
     )
     event = AuditEvent.objects.filter(action="demo.load").get()
     assert (event.actor_name, event.object_repr) == ("demo", "示范市演示数据（city，seed=11）")

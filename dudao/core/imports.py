@@ -1,0 +1,141 @@
+"""File imports shared by every module: errors with row and column, reports, and the registry
+behind `dudao import KIND FILE`.
+
+An importer is a function registered under a kind ("projects", "reports", "indicators" …):
+
+    @importer("reports", "项目月报")
+    def import_reports(data: bytes, *, filename: str, actor: User, dry_run: bool) -> ImportReport:
+        ...
+
+It validates the whole file first and raises `ImportRejected` with *every* error it found
+(nothing written); otherwise it writes everything in one transaction (unless `dry_run`) and
+returns a report. Running the same file twice must change nothing the second time and say so
+(`report.unchanged`). Web uploads, the API and the CLI call the same function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    pass
+
+# Upload limits shared by every import (reliability.md: bounded input).
+MAX_IMPORT_BYTES = 20 * 1024 * 1024
+MAX_ERRORS_SHOWN = 500
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA (Excel's column names)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass(frozen=True, order=True)
+class RowError:
+    """One problem in an input file. `row` is 1-based as the user sees it (0: the whole file);
+    `column` is the column's header or letter ('' for the whole row)."""
+
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.row == 0:
+            return self.message
+        where = f"第{self.row}行" + (f"「{self.column}」列" if self.column else "")
+        return f"{where}：{self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+class ImportRejected(Exception):
+    """The file cannot be imported; nothing was written. `errors` lists every problem found."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = sorted(errors)
+        super().__init__("; ".join(str(e) for e in self.errors[:5]))
+
+    @classmethod
+    def whole_file(cls, message: str) -> ImportRejected:
+        return cls([RowError(0, "", message)])
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, for a dry run, would do)."""
+
+    kind: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dry_run: bool = False
+    warnings: list[RowError] = field(default_factory=list)
+
+    @property
+    def changed(self) -> int:
+        return self.created + self.updated
+
+    def summary(self) -> str:
+        """One Chinese sentence for the user."""
+        verb = "将" if self.dry_run else "已"
+        if self.rows and not self.changed:
+            return f"共 {self.rows} 行，与系统中的数据完全一致，未做任何修改。"
+        text = (
+            f"共 {self.rows} 行：{verb}新增 {self.created} 条，{verb}更新 {self.updated} 条，"
+            f"{self.unchanged} 条无变化。"
+        )
+        if self.dry_run:
+            text += "（试导入，未写入）"
+        return text
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "dry_run": self.dry_run,
+            "summary": self.summary(),
+            "warnings": [w.as_dict() for w in self.warnings],
+        }
+
+
+Importer = Callable[..., ImportReport]
+
+
+@dataclass(frozen=True)
+class RegisteredImporter:
+    kind: str
+    label: str
+    func: Importer
+
+
+IMPORTERS: dict[str, RegisteredImporter] = {}
+
+
+def importer(kind: str, label: str) -> Callable[[Importer], Importer]:
+    """Register `func` as the importer of `kind` (for `dudao import KIND FILE`)."""
+
+    def wrap(func: Importer) -> Importer:
+        IMPORTERS[kind] = RegisteredImporter(kind, label, func)
+        return func
+
+    return wrap
+
+
+def discover() -> dict[str, RegisteredImporter]:
+    """Import every installed app's `importers` module and return the registry."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("importers")
+    return IMPORTERS

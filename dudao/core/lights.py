@@ -1,0 +1,52 @@
+"""Traffic lights (亮灯): one vocabulary and one banding rule for every module.
+
+A light is computed from a measured value and a threshold pair held as *data* by the module
+(projects: lag in 个百分点; tasks: workdays left, progress behind elapsed time; problems: days
+overdue). `band()` is the only place where a value becomes a colour, so "10 个百分点" means the
+same boundary everywhere: yellow from `yellow_from` (inclusive), red from `red_from` (inclusive
+unless `red_inclusive=False`, for rules written as "> 30").
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+
+
+class Light(models.TextChoices):
+    GREEN = "green", "绿灯"
+    YELLOW = "yellow", "黄灯"
+    RED = "red", "红灯"
+    GREY = "grey", "灰灯"
+
+    @property
+    def css(self) -> str:
+        return f"light-{self.value}"
+
+    @property
+    def severity(self) -> int:
+        """For sorting and 'worst of': grey < green < yellow < red."""
+        return {"grey": 0, "green": 1, "yellow": 2, "red": 3}[self.value]
+
+
+def band(
+    value: Decimal | int | None,
+    *,
+    yellow_from: Decimal | int,
+    red_from: Decimal | int,
+    red_inclusive: bool = True,
+) -> Light:
+    """Green below `yellow_from`, yellow from it, red from `red_from` (or above it). None → grey."""
+    if value is None:
+        return Light.GREY
+    if value > red_from or (red_inclusive and value == red_from):
+        return Light.RED
+    if value >= yellow_from:
+        return Light.YELLOW
+    return Light.GREEN
+
+
+def worst(lights: list[Light]) -> Light:
+    """The most severe light of several (grey only when all are grey or there are none)."""
+    return max(lights, key=lambda light: light.severity, default=Light.GREY)

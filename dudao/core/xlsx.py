@@ -1,0 +1,381 @@
+"""Excel in and out, with the checks every upload needs.
+
+Reading (python-calamine, fast and never evaluates anything):
+    table = read_table(data, sheet="月报", headers=("项目代码", "本月完成投资（万元）"))
+    for row in table.rows: row.number (1-based, as Excel shows it), row.get("项目代码") …
+refuses, with a Chinese message and nothing read: an empty or oversized file, a file that is
+not .xlsx (also when renamed), a zip bomb, sheets other than the expected ones, merged cells
+and formula cells in the data (the value Excel shows is not what the file holds), missing
+headers.
+
+Cell readers (`cell_decimal`, `cell_text`, `cell_date`, `cell_int`) append a `RowError` with
+row and column to a list and return None, so a whole file is checked in one pass.
+
+Writing (xlsxwriter, constant memory): `workbook_bytes([Sheet(...)])` and `xlsx_response`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import quote
+
+from django.http import HttpResponse
+
+from dudao.core.imports import MAX_IMPORT_BYTES, ImportRejected, RowError, column_letter
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
+MAX_ROWS = 200_000
+
+_SHEET_RE = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"', re.S)
+_REL_RE = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"', re.S)
+_REL_RE2 = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"', re.S)
+_FORMULA_RE = re.compile(rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(?:(?!</c>).){0,200}?<f[\s>/]', re.S)
+
+
+@dataclass
+class Row:
+    """One data row: `number` is the row number Excel shows; `values` maps header → raw value."""
+
+    number: int
+    values: dict[str, Any]
+
+    def get(self, header: str) -> Any:
+        return self.values.get(header)
+
+
+@dataclass
+class Table:
+    sheet: str
+    headers: list[str]
+    rows: list[Row] = field(default_factory=list)
+
+
+def _unescape(raw: bytes) -> str:
+    text = raw.decode("utf-8", "replace")
+    for src, dst in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'")):
+        text = text.replace(src, dst)
+    return text.replace("&amp;", "&")
+
+
+def check_xlsx(data: bytes, *, max_bytes: int = MAX_IMPORT_BYTES) -> zipfile.ZipFile:
+    """Refuse what is not a sane .xlsx file; return the opened zip."""
+    if not data:
+        raise ImportRejected.whole_file("文件为空。")
+    if len(data) > max_bytes:
+        raise ImportRejected.whole_file(
+            f"文件过大（{len(data) / 1024 / 1024:.1f} MB），上限为 {max_bytes // 1024 // 1024} MB。"
+        )
+    if not data.startswith(b"PK\x03\x04"):
+        raise ImportRejected.whole_file(
+            "文件不是 Excel（.xlsx）格式。"
+            "请在 Excel 或 WPS 中“另存为 Excel 工作簿（.xlsx）”后再上传。"
+        )
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+        total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ImportRejected.whole_file("文件已损坏，无法作为 Excel（.xlsx）读取。") from exc
+    if "xl/workbook.xml" not in names:
+        raise ImportRejected.whole_file(
+            "文件不是 Excel（.xlsx）工作簿（可能是改了扩展名的其他文件）。"
+        )
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise ImportRejected.whole_file("文件解压后过大，已拒绝。")
+    return archive
+
+
+def _sheet_files(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → worksheet XML path inside the archive."""
+    workbook = archive.read("xl/workbook.xml")
+    try:
+        rels = archive.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return {}
+    targets = dict(_REL_RE.findall(rels))
+    targets.update({rid: target for target, rid in _REL_RE2.findall(rels)})
+    out: dict[str, str] = {}
+    for name, rid in _SHEET_RE.findall(workbook):
+        target = targets.get(rid, b"").decode()
+        if not target:
+            continue
+        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        out[_unescape(name)] = path
+    return out
+
+
+def formula_cells(archive: zipfile.ZipFile, sheet: str) -> list[tuple[int, str]]:
+    """(row, column letter) of every formula cell of `sheet`."""
+    path = _sheet_files(archive).get(sheet)
+    if path is None:
+        return []
+    try:
+        xml = archive.read(path)
+    except KeyError:
+        return []
+    if b"<f" not in xml:
+        return []
+    return [(int(r), c.decode()) for c, r in _FORMULA_RE.findall(xml)]
+
+
+def read_table(
+    data: bytes,
+    *,
+    sheet: str | None = None,
+    headers: Sequence[str],
+    optional_headers: Sequence[str] = (),
+    header_row: int = 1,
+    allowed_other_sheets: Iterable[str] = ("说明", "填报说明"),
+    max_bytes: int = MAX_IMPORT_BYTES,
+) -> Table:
+    """Read one sheet of an .xlsx upload as rows keyed by header, or raise ImportRejected.
+
+    `sheet=None` takes the first sheet. Other sheets are refused unless named in
+    `allowed_other_sheets` (instructions). Blank rows are skipped.
+    """
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    archive = check_xlsx(data, max_bytes=max_bytes)
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except (CalamineError, ValueError, OSError) as exc:
+        raise ImportRejected.whole_file("文件已损坏，无法作为 Excel（.xlsx）读取。") from exc
+    names = list(book.sheet_names)
+    if not names:
+        raise ImportRejected.whole_file("工作簿中没有工作表。")
+    target = sheet if sheet is not None else names[0]
+    if target not in names:
+        raise ImportRejected.whole_file(
+            f"找不到工作表「{target}」（文件中的工作表：{'、'.join(names)}）。请使用系统下载的模板。"
+        )
+    allowed = set(allowed_other_sheets) | {target}
+    extra = [n for n in names if n not in allowed]
+    if extra:
+        raise ImportRejected.whole_file(
+            f"工作簿中有多余的工作表：{'、'.join(extra)}。请只保留「{target}」"
+            "（数据放在多个工作表中时，系统无法确定应以哪一个为准）。"
+        )
+    errors: list[RowError] = []
+    formulas = formula_cells(archive, target)
+    for r, c in formulas[:50]:
+        errors.append(RowError(r, c, "单元格是公式。请复制后“选择性粘贴为数值”再上传。"))
+    ws = book.get_sheet_by_name(target)
+    merged = ws.merged_cell_ranges or []
+    for (r0, c0), (r1, c1) in merged[:50]:
+        errors.append(
+            RowError(
+                r0 + 1,
+                column_letter(c0),
+                f"存在合并单元格（{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}），"
+                "请取消合并后再上传。",
+            )
+        )
+    if errors:
+        raise ImportRejected(errors)
+    if ws.total_height > MAX_ROWS + header_row:
+        raise ImportRejected.whole_file(f"行数过多（上限 {MAX_ROWS} 行），请分批导入。")
+    raw = ws.to_python(skip_empty_area=False)
+    if len(raw) < header_row:
+        raise ImportRejected.whole_file("文件中没有表头行，请使用系统下载的模板。")
+    found = [str(h).strip() if h is not None else "" for h in raw[header_row - 1]]
+    missing = [h for h in headers if h not in found]
+    if missing:
+        raise ImportRejected.whole_file(
+            f"缺少列：{'、'.join(missing)}。请使用系统下载的模板，不要修改表头。"
+        )
+    wanted = [*headers, *(h for h in optional_headers if h in found)]
+    index = {h: found.index(h) for h in wanted}
+    table = Table(sheet=target, headers=list(wanted))
+    for offset, values in enumerate(raw[header_row:], start=header_row + 1):
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        row = {h: (values[i] if i < len(values) else None) for h, i in index.items()}
+        table.rows.append(Row(offset, row))
+    return table
+
+
+# --- Cell readers -------------------------------------------------------------------------
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def cell_text(
+    row: Row, header: str, errors: list[RowError], *, required: bool = False, max_length: int = 0
+) -> str:
+    value = row.get(header)
+    if _blank(value):
+        if required:
+            errors.append(RowError(row.number, header, "必填，不能为空。"))
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if max_length and len(text) > max_length:
+        errors.append(RowError(row.number, header, f"不能超过 {max_length} 个字。"))
+    return text
+
+
+def cell_decimal(  # noqa: PLR0911 - one return per refusal reads best here
+    row: Row,
+    header: str,
+    errors: list[RowError],
+    *,
+    required: bool = False,
+    minimum: Decimal | None = None,
+    places: int = 2,
+) -> Decimal | None:
+    """A number cell. Text such as "1,234.5" or "1234.5 " is read; "约100" is refused."""
+    value = row.get(header)
+    if _blank(value):
+        if required:
+            errors.append(RowError(row.number, header, "必填，不能为空。"))
+        return None
+    if isinstance(value, bool):
+        errors.append(RowError(row.number, header, f"应为数字，实为「{value}」。"))
+        return None
+    try:
+        if isinstance(value, (int, float)):
+            number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        else:
+            number = Decimal(str(value).strip().replace(",", "").replace("，", ""))
+    except (InvalidOperation, ValueError):
+        errors.append(RowError(row.number, header, f"应为数字，实为「{value}」。"))
+        return None
+    if not number.is_finite():
+        errors.append(RowError(row.number, header, f"应为数字，实为「{value}」。"))
+        return None
+    if minimum is not None and number < minimum:
+        errors.append(RowError(row.number, header, f"不能小于 {minimum}，实为 {number}。"))
+        return None
+    quantum = Decimal(1).scaleb(-places)
+    if number != number.quantize(quantum):
+        errors.append(RowError(row.number, header, f"最多保留 {places} 位小数，实为 {number}。"))
+        return None
+    return number.quantize(quantum)
+
+
+def cell_int(
+    row: Row, header: str, errors: list[RowError], *, required: bool = False, minimum: int = 0
+) -> int | None:
+    number = cell_decimal(
+        row, header, errors, required=required, minimum=Decimal(minimum), places=0
+    )
+    return None if number is None else int(number)
+
+
+def cell_date(
+    row: Row, header: str, errors: list[RowError], *, required: bool = False
+) -> date | None:
+    """A date cell: an Excel date, or text YYYY-MM-DD / YYYY/MM/DD / YYYY年M月D日."""
+    value = row.get(header)
+    if _blank(value):
+        if required:
+            errors.append(RowError(row.number, header, "必填，不能为空。"))
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
+    if match:
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            pass
+    errors.append(RowError(row.number, header, f"应为日期（如 2026-07-31），实为「{text}」。"))
+    return None
+
+
+# --- Writing ------------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    header: str
+    width: float = 14
+    kind: str = "text"  # text | decimal2 | decimal1 | int | date | percent1
+    comment: str = ""
+
+
+@dataclass
+class Sheet:
+    name: str
+    columns: list[Column]
+    rows: Iterable[Sequence[Any]]
+    title: str = ""  # optional first line above the header (then the header is row 2)
+    locked_columns: int = 0  # protect nothing but mark the first N columns grey (read-only)
+
+
+_FORMATS = {
+    "decimal2": "#,##0.00",
+    "decimal1": "#,##0.0",
+    "int": "0",
+    "date": "yyyy-mm-dd",
+    "percent1": "0.0",
+}
+
+
+def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
+    """Write sheets to an in-memory .xlsx (row by row, constant memory)."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1, "text_wrap": True})
+    grey = book.add_format({"bg_color": "#F2F2F2"})
+    title_fmt = book.add_format({"bold": True, "font_size": 13})
+    formats = {k: book.add_format({"num_format": v}) for k, v in _FORMATS.items()}
+    for spec in sheets:
+        ws = book.add_worksheet(spec.name[:31])
+        first = 0
+        if spec.title:
+            ws.write(0, 0, spec.title, title_fmt)
+            first = 1
+        for c, col in enumerate(spec.columns):
+            fmt = formats.get(col.kind)
+            ws.set_column(c, c, col.width, grey if c < spec.locked_columns else fmt)
+            ws.write(first, c, col.header, head)
+            if col.comment:
+                ws.write_comment(first, c, col.comment)
+        ws.freeze_panes(first + 1, spec.locked_columns)
+        for r, values in enumerate(spec.rows, start=first + 1):
+            for c, value in enumerate(values):
+                if value is None or value == "":
+                    continue
+                kind = spec.columns[c].kind if c < len(spec.columns) else "text"
+                if isinstance(value, Decimal):
+                    ws.write_number(r, c, float(value), formats.get(kind))
+                elif isinstance(value, (date, datetime)):
+                    ws.write_datetime(r, c, value, formats["date"])
+                elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                    ws.write_number(r, c, value, formats.get(kind))
+                else:
+                    ws.write_string(r, c, str(value))
+    book.close()
+    return buffer.getvalue()
+
+
+def xlsx_response(filename: str, data: bytes) -> HttpResponse:
+    """Serve .xlsx bytes as a download with a Chinese file name (RFC 6266 / 5987)."""
+    response = HttpResponse(data, content_type=XLSX_MIME)
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", filename) or "export.xlsx"
+    response["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    )
+    return response
+
+
+def iter_chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

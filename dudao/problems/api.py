@@ -1,0 +1,5 @@
+"""/api/v1 endpoints. Function names become URL names (api:<name>): keep them unique."""
+
+from ninja import Router
+
+router = Router(tags=["问题台账"])
