@@ -197,7 +197,11 @@ def read_table(
     for offset, values in enumerate(raw[header_row:], start=header_row + 1):
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
-        row = {h: (values[i] if i < len(values) else None) for h, i in index.items()}
+        # calamine reads an empty cell as "": make it None, like a cell that is not there.
+        row = {
+            h: (values[i] if i < len(values) and values[i] != "" else None)
+            for h, i in index.items()
+        }
         table.rows.append(Row(offset, row))
     return table
 
