@@ -146,6 +146,11 @@ def previous_cumulative(
     )
 
 
+def _q4(number: Decimal | None) -> Decimal | None:
+    """Quantize to the 4 decimals stored, so an unchanged value compares equal."""
+    return None if number is None else number.quantize(Decimal("0.0001"))
+
+
 def _label(value: IndicatorValue) -> str:
     return f"{value.organisation.name} {value.period:%Y-%m} {value.indicator.name}"
 
@@ -188,9 +193,9 @@ def save_value(
                 "（已审核的数据须由审核员退回后修改）。"
             )
         before = snapshot(row)
-    row.value = data.value
-    row.yoy_percent = data.yoy_percent
-    row.base = data.base
+    row.value = _q4(data.value)  # type: ignore[assignment]
+    row.yoy_percent = _q4(data.yoy_percent)
+    row.base = _q4(data.base)
     row.source = data.source
     row.note = data.note.strip()
     row.entered_by = actor
