@@ -298,3 +298,186 @@ def _summary_row(  # noqa: PLR0913
     if total is None:
         line = replace(line, share=None, sentence=f"{span.label()}，{ind.name}：园区尚无已审核数。")
     return SummaryRow(ind, month, included, len(park_orgs), line)
+
+
+# --- Park profile ------------------------------------------------------------------------------
+
+
+def visible_parks(actor: Any) -> Any:
+    """Parks whose 管委会 lies in the actor's business scope."""
+    units = business_units(actor)
+    return Park.objects.filter(organisation__in=units.values("pk"))
+
+
+def get_park(actor: Any, pk: int) -> Park:
+    park = (
+        visible_parks(actor)
+        .select_related("organisation", "county", "city_region")
+        .prefetch_related("statuses", "industries")
+        .filter(pk=pk)
+        .first()
+    )
+    if park is None:
+        raise Http404("园区不存在或不在您的数据范围内。")
+    return park
+
+
+@dataclass
+class ProfileRow:
+    indicator: Indicator
+    value: str
+    growth: str
+    growth_source: str
+    share: str
+    rank: str
+    months: list[str]
+    series: list[str]
+    note: str = ""
+
+
+@dataclass
+class ParkProfile:
+    park: Park
+    city: Organisation | None
+    period: dt.date | None
+    rows: list[ProfileRow]
+    parks_in_city: int
+
+    @property
+    def period_label(self) -> str:
+        return "" if self.period is None else month_period(self.period).label()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "park": {"id": self.park.pk, "code": self.park.code, "name": self.park.name},
+            "city": None if self.city is None else self.city.name,
+            "period": None if self.period is None else f"{self.period:%Y-%m}",
+            "parks_in_city": self.parks_in_city,
+            "indicators": [
+                {
+                    "indicator": r.indicator.code,
+                    "name": r.indicator.name,
+                    "unit": r.indicator.display_unit,
+                    "value": r.value,
+                    "growth": r.growth,
+                    "growth_source": r.growth_source,
+                    "share_of_city": r.share,
+                    "rank": r.rank,
+                    "series": dict(zip(r.months, r.series, strict=True)),
+                    "note": r.note,
+                }
+                for r in self.rows
+            ],
+        }
+
+
+def display_value(ind: Indicator, value: Decimal) -> str:
+    """A stored value as the reader sees it (万元 → 亿元), half-up with the indicator's decimals."""
+    if ind.is_money:
+        return E.format_yi(value, ind.decimals)
+    return E.format_decimal(value, ind.decimals)
+
+
+def months_back(period: dt.date, count: int) -> dt.date:
+    index = period.year * 12 + period.month - 1 - count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def park_profile(  # noqa: PLR0914 - one pass, a few dictionaries
+    actor: Any, park: Park, period: dt.date | None = None, *, months: int = 36
+) -> ParkProfile:
+    """A park's indicators for a month (default: its latest approved month): value, 同比,
+    share of the city's published total, rank among the city's parks, and the monthly series."""
+    org = park.organisation
+    if org is None:  # visible_parks only returns parks with a 管委会
+        raise Http404("园区没有管委会，无指标数据。")
+    own = IndicatorValue.objects.approved().filter(organisation=org)
+    if period is None:
+        period = own.order_by("-period").values_list("period", flat=True).first()
+    city = city_of(org)
+    peers = city_parks(city) if city else [park]
+    if period is None:
+        return ParkProfile(park, city, None, [], len(peers))
+    indicators = list(Indicator.objects.filter(is_active=True).order_by("sort_order", "code"))
+    rows = _index(
+        own.filter(
+            Q(period__gte=months_back(period, months - 1), period__lte=period)
+            | Q(period=shift_year(period, -1))
+        )
+    )
+    at_period = (
+        IndicatorValue.objects.approved()
+        .filter(period=period, organisation_id__in=[p.organisation_id for p in peers]
+                + ([city.pk] if city else []))
+        .values_list("organisation_id", "indicator_id", "value")
+    )
+    peer_values: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    city_values: dict[int, Decimal] = {}
+    for org_id, ind_id, value in at_period:
+        if city is not None and org_id == city.pk:
+            city_values[ind_id] = value
+        else:
+            peer_values[ind_id][org_id] = value
+    span = month_period(period)
+    result = []
+    for ind in indicators:
+        result.append(_profile_row(ind, org.pk, period, span, rows, peer_values, city_values,
+                                   len(peers), months))
+    return ParkProfile(park, city, period, result, len(peers))
+
+
+def _profile_row(  # noqa: PLR0913
+    ind: Indicator,
+    org_id: int,
+    period: dt.date,
+    span: E.Period,
+    rows: dict[tuple[int, int, dt.date], IndicatorValue],
+    peer_values: dict[int, dict[int, Decimal]],
+    city_values: dict[int, Decimal],
+    peers: int,
+    months: int,
+) -> ProfileRow:
+    dash = "—"
+    axis = [months_back(period, n) for n in range(months - 1, -1, -1)]
+    if ind.is_formula:
+        num = rows.get((org_id, ind.numerator_id or 0, period))
+        den = rows.get((org_id, ind.denominator_id or 0, period))
+        if num is None or den is None:
+            return ProfileRow(ind, dash, dash, "", dash, dash, [], [], "分子或分母指标缺少本期数")
+        try:
+            value = E.formula_value(num.value, den.value, factor=ind.factor, divisor=ind.divisor)
+        except E.StatsError as exc:
+            return ProfileRow(ind, dash, dash, "", dash, dash, [], [], str(exc))
+        return ProfileRow(ind, display_value(ind, value), dash, "", dash, dash, [], [], "公式计算")
+    current = rows.get((org_id, ind.pk, period))
+    series_months = [m for m in axis if (org_id, ind.pk, m) in rows]
+    series = [display_value(ind, rows[(org_id, ind.pk, m)].value) for m in series_months]
+    labels = [f"{m:%Y-%m}" for m in series_months]
+    if current is None:
+        return ProfileRow(ind, dash, dash, "", dash, dash, labels, series, "本期无已审核数")
+    growth, why = unit_growth(ind, current, rows.get((org_id, ind.pk, shift_year(period, -1))))
+    share_text = dash
+    city_value = city_values.get(ind.pk)
+    if city_value is not None and ind.kind != Indicator.Kind.RATE:
+        part = E.Figure(current.value, ind.unit, span, ind.scope, ind.name)
+        whole = E.Figure(city_value, ind.unit, span, ind.scope, ind.name)
+        try:
+            share_text = E.format_percent(E.share(part, whole))
+        except E.StatsError as exc:
+            why = why or str(exc)
+    ranks = E.competition_rank(
+        peer_values.get(ind.pk, {}),
+        higher_is_better=ind.direction == Indicator.Direction.HIGHER_IS_BETTER,
+    )
+    rank = f"第{ranks[org_id]}位/{len(ranks)}家" if org_id in ranks else dash
+    return ProfileRow(
+        ind,
+        display_value(ind, current.value),
+        dash if growth is None else E.growth_phrase(growth),
+        "" if growth is None else growth.source.label,
+        share_text,
+        rank,
+        labels,
+        series,
+        why,
+    )
