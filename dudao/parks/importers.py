@@ -74,6 +74,8 @@ def _industries(row: Row, errors: list[RowError]) -> list[tuple[str, str, str]] 
     result = []
     for item in re.split(r"[;；]", text):
         parts = [p.strip() for p in re.split(r"[:：]", item.strip(), maxsplit=2)]
+        if len(parts) > 1:
+            parts[1] = parts[1].upper()
         if not item.strip():
             continue
         if len(parts) != 3 or parts[0] not in roles or not re.match(INDUSTRY_CODE_RE, parts[1]):
@@ -200,7 +202,10 @@ def _apply(
                 )
                 outcome = "updated" if outcome == "unchanged" else outcome
         if industries is not None:
-            before = [(i.role, i.industry_code, i.industry_name) for i in park.industries.all()]
+            before = [
+                (i.role, i.industry_code, i.industry_name)
+                for i in park.industries.order_by("sort_order", "pk")
+            ]
             if before != industries:
                 services.set_industries(actor=actor, park=park, industries=industries)
                 outcome = "updated" if outcome == "unchanged" else outcome

@@ -13,8 +13,8 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
-# GB/T 4754-2017: a 门类 letter, or a 大类/中类/小类 code of 2, 3 or 4 digits.
-INDUSTRY_CODE_RE = r"^(?:[A-T]|[0-9]{2,4})$"
+# GB/T 4754-2017: a 门类 letter, a 大类/中类/小类 code of 2, 3 or 4 digits, or both ("C39").
+INDUSTRY_CODE_RE = r"^(?:[A-T]|[A-T]?[0-9]{2,4})$"
 
 
 class ParkQuerySet(models.QuerySet["Park"]):
@@ -175,9 +175,9 @@ class ParkIndustry(models.Model):
     role = models.CharField("类别", max_length=16, choices=Role.choices)
     industry_code = models.CharField(
         "行业代码（GB/T 4754-2017）",
-        max_length=4,
+        max_length=5,
         validators=[
-            RegexValidator(INDUSTRY_CODE_RE, "行业代码应为门类字母（A–T）或2–4位数字。")
+            RegexValidator(INDUSTRY_CODE_RE, "行业代码应为门类字母（A–T）或2–4位数字（可带门类字母，如 C39）。")
         ],
     )
     industry_name = models.CharField("行业名称", max_length=60)
@@ -196,7 +196,7 @@ class ParkIndustry(models.Model):
             models.CheckConstraint(
                 condition=models.Q(industry_code__regex=INDUSTRY_CODE_RE),
                 name="park_industry_code_format",
-                violation_error_message="行业代码应为门类字母（A–T）或2–4位数字。",
+                violation_error_message="行业代码应为门类字母（A–T）或2–4位数字（可带门类字母，如 C39）。",
             ),
         ]
 

@@ -144,7 +144,17 @@ def set_industries(
 ) -> list[ParkIndustry]:
     """Replace the park's 产业图谱 with (role, GB/T 4754 code, name) rows."""
     require_role(actor, *MANAGER_ROLES)
-    before = [f"{i.role}:{i.industry_code}:{i.industry_name}" for i in park.industries.all()]
+    before = [
+        f"{i.role}:{i.industry_code}:{i.industry_name}"
+        for i in park.industries.order_by("sort_order", "pk")
+    ]
+    keys = [(role, code.strip().upper()) for role, code, _ in industries]
+    if len(set(keys)) != len(keys):
+        raise DomainError("同一类别中行业重复。", field="industries")
+    after = [f"{role}:{code.strip().upper()}:{name.strip()}" for role, code, name in industries]
+    if before == after:
+        return list(park.industries.order_by("sort_order", "pk"))
+    park.industries.all().delete()
     rows = []
     for order, (role, code, name) in enumerate(industries):
         row = ParkIndustry(
@@ -154,15 +164,8 @@ def set_industries(
             industry_name=name.strip(),
             sort_order=order,
         )
-        full_clean_or_raise(row, validate_unique=False)
+        full_clean_or_raise(row)
         rows.append(row)
-    keys = [(r.role, r.industry_code) for r in rows]
-    if len(set(keys)) != len(keys):
-        raise DomainError("同一类别中行业重复。", field="industries")
-    after = [f"{r.role}:{r.industry_code}:{r.industry_name}" for r in rows]
-    if before == after:
-        return list(park.industries.all())
-    park.industries.all().delete()
     ParkIndustry.objects.bulk_create(rows)
     record_event(
         actor=actor,
