@@ -8,7 +8,7 @@ from django.db import migrations
 DEFAULTS = [
     ("fai", "固定资产投资", "万元", "flow", 1, "current", "500万元以上项目", "完成", "全市固定资产投资增速", True, 1),
     ("industrial_investment", "工业投资", "万元", "flow", 1, "current", "500万元以上项目", "完成", "全市工业投资增速", False, 1),
-    ("industrial_value_added", "规上工业增加值", "万元", "flow", 1, "comparable", "规模以上工业", "实现", "全市规上工业增加值增速", True, 1),
+    ("industrial_value_added", "规上工业增加值", "万元", "flow", 1, "comparable", "规模以上工业", "实现", "全市规上工业增加值增速", False, 1),
     ("industrial_revenue", "规模以上工业主营业务收入", "万元", "flow", 1, "current", "规模以上工业", "完成", "全市工业", True, 1),
     ("profit", "利润总额", "万元", "flow", 1, "current", "规模以上工业", "实现", "全市工业", True, 1),
     ("tax_revenue", "税收收入", "万元", "flow", 1, "current", "全口径", "完成", "全市", True, 1),
