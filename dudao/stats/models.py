@@ -181,7 +181,7 @@ class IndicatorValue(models.Model):
         "说明", max_length=200, blank=True, help_text="累计数小于上月时必须说明（数据修订）。"
     )
     status = models.CharField(
-        "状态", max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+        "状态", max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     return_reason = models.CharField("退回原因", max_length=200, blank=True)
     entered_by = models.ForeignKey(

@@ -198,21 +198,28 @@ def city_summary(actor: Any, city: Organisation, period: dt.date) -> CitySummary
             period__lte=period,
         )
         .only("organisation_id", "indicator_id", "period", "value", "yoy_percent", "base")
+        .order_by()
     )
     chosen: dict[int, dt.date] = {}
     for row in city_rows:
         if row.period.year == period.year and row.period > chosen.get(row.indicator_id, dt.date.min):
             chosen[row.indicator_id] = row.period
-    wanted = Q()
+    wanted: set[tuple[int, dt.date]] = set()
     for ind in indicators:
         month = chosen.get(ind.pk, period)
         chosen[ind.pk] = month
-        for years_back in (0, 1, 2):
-            wanted |= Q(indicator_id=ind.pk, period=shift_year(month, -years_back))
+        wanted |= {(ind.pk, shift_year(month, -n)) for n in (0, 1, 2)}
     park_rows = _index(
-        IndicatorValue.objects.approved()
-        .filter(wanted, organisation_id__in=list(park_orgs))
+        row
+        for row in IndicatorValue.objects.approved()
+        .filter(
+            organisation_id__in=list(park_orgs),
+            indicator_id__in={i for i, _ in wanted},
+            period__in={p for _, p in wanted},
+        )
         .only("organisation_id", "indicator_id", "period", "value", "yoy_percent", "base")
+        .order_by()
+        if (row.indicator_id, row.period) in wanted
     )
     city_index = _index(city_rows)
     for ind in indicators:
@@ -404,12 +411,15 @@ def park_profile(  # noqa: PLR0914 - one pass, a few dictionaries
             Q(period__gte=months_back(period, months - 1), period__lte=period)
             | Q(period=shift_year(period, -1))
         )
+        .only("organisation_id", "indicator_id", "period", "value", "yoy_percent", "base")
+        .order_by()
     )
     at_period = (
         IndicatorValue.objects.approved()
         .filter(period=period, organisation_id__in=[p.organisation_id for p in peers]
                 + ([city.pk] if city else []))
         .values_list("organisation_id", "indicator_id", "value")
+        .order_by()
     )
     peer_values: dict[int, dict[int, Decimal]] = defaultdict(dict)
     city_values: dict[int, Decimal] = {}
