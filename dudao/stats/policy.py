@@ -10,6 +10,7 @@ from dudao.core.policy import Rules, roles
 
 READERS = roles(R.REPORTER, R.REVIEWER, R.SUPERVISOR, R.JUDGE, R.LEADER)
 ENTRY = roles(R.REPORTER, R.REVIEWER, R.SUPERVISOR)
+SUPERVISOR = roles(R.SUPERVISOR)
 
 POLICY: dict[str, Rules] = {
     "stats:summary": {"GET": READERS},
@@ -17,6 +18,7 @@ POLICY: dict[str, Rules] = {
     "stats:transition": {"POST": ENTRY},
     "stats:grid_export": {"GET": ENTRY},
     "stats:grid_import": {"GET": ENTRY, "POST": ENTRY},
+    "stats:settings": {"GET": SUPERVISOR, "POST": SUPERVISOR},
     "api:stats_indicator_list": {"GET": READERS},
     "api:stats_value_list": {"GET": READERS},
     "api:stats_value_save": {"POST": ENTRY},
@@ -30,4 +32,5 @@ POLICY: dict[str, Rules] = {
 NAV: list[tuple[str, str]] = [
     ("stats:summary", "集聚区综述"),
     ("stats:entry", "指标填报"),
+    ("stats:settings", "统计设置"),
 ]

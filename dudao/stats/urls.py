@@ -14,4 +14,5 @@ urlpatterns: list[URLPattern] = [
     path("entry/transition/", views.transition, name="transition"),
     path("entry/export/", views.grid_export, name="grid_export"),
     path("entry/import/", views.grid_import, name="grid_import"),
+    path("settings/", views.settings_edit, name="settings"),
 ]

@@ -15,12 +15,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dudao.core.exceptions import DomainError
-from dudao.core.http import AuthedHttpRequest
+from dudao.core.http import AuthedHttpRequest, add_domain_error
 from dudao.core.imports import MAX_IMPORT_BYTES, ImportRejected
 from dudao.core.xlsx import xlsx_response
 from dudao.orgs.models import Organisation
 from dudao.stats import importers, selectors, services
-from dudao.stats.models import Indicator, IndicatorValue
+from dudao.stats.forms import SettingsForm
+from dudao.stats.models import Indicator, IndicatorValue, StatsSettings
 
 
 def _period(text: str, default: dt.date) -> tuple[dt.date, str]:
@@ -287,3 +288,22 @@ def grid_import(request: AuthedHttpRequest) -> HttpResponse:
                     return redirect("stats:grid_import")
     return render(request, "stats/import.html", context)
 
+
+
+@require_http_methods(["GET", "POST"])
+def settings_edit(request: AuthedHttpRequest) -> HttpResponse:
+    """The [P] wording and rounding options (督查员)."""
+    current = StatsSettings.current()
+    initial = {"version": current.version}
+    form = SettingsForm(request.POST or None, instance=current, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.update_settings(actor=request.user, version=version, **data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, "统计设置已保存。")
+            return redirect("stats:settings")
+    return render(request, "stats/settings.html", {"form": form})

@@ -45,6 +45,8 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("stats:grid_export", "GET"): 200,
     ("stats:grid_import", "GET"): 200,
     ("stats:grid_import", "POST"): 200,
+    ("stats:settings", "GET"): 200,
+    ("stats:settings", "POST"): 200,
     ("api:stats_indicator_list", "GET"): 200,
     ("api:stats_value_list", "GET"): 200,
     ("api:stats_value_save", "POST"): 422,
