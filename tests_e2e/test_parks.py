@@ -19,7 +19,7 @@ from dudao.parks.models import Park
 from dudao.stats.models import IndicatorValue
 from tests_e2e.browser import ConsoleLog, login
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture(autouse=True)

@@ -103,10 +103,16 @@ def indicator_values(ctx: DemoContext) -> None:  # noqa: PLR0914 - one pass buil
             growth: dict[int, Decimal] = {}
             for year in range(span[0].year, last.year + 1):
                 growth[year] = Decimal(rng.randint(-60, 220)) / 1000
+            if ind.code == "built_area":
+                growth = {year: Decimal(rng.randint(0, 30)) / 1000 for year in growth}
             annual: dict[int, Decimal] = {}
             for year in sorted(growth):
                 annual[year] = level
                 level = level * (1 + growth[year])
+            if ind.code == "built_area" and park.built_area_km2:
+                # The latest year matches the park's recorded built-up area.
+                scale = park.built_area_km2 / annual[last.year]
+                annual = {year: value * scale for year, value in annual.items()}
             for period in span:
                 value = _value(ind, annual[period.year], period.month)
                 if value is None:
