@@ -56,7 +56,7 @@ def timed(func: Any, repeats: int) -> list[float]:
     return out
 
 
-def worker(repeats: int) -> dict[str, Any]:  # noqa: PLR0914 - one linear measurement script
+def worker(repeats: int) -> dict[str, Any]:  # noqa: PLR0915 - one linear script
     """Runs inside the subprocess whose environment points at the database."""
     import django
 
@@ -81,7 +81,7 @@ def worker(repeats: int) -> dict[str, Any]:  # noqa: PLR0914 - one linear measur
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     call_command("load_regions", verbosity=0)
-    ctx = DemoContext(rng=random.Random(2026), scale="province", seed=2026, log=lambda _: None)  # noqa: S311
+    ctx = DemoContext(rng=random.Random(2026), scale="province", seed=2026, log=lambda _: None)
     with transaction.atomic():
         platform(ctx)
         parks(ctx)
@@ -103,11 +103,12 @@ def worker(repeats: int) -> dict[str, Any]:  # noqa: PLR0914 - one linear measur
 
     def summary() -> None:
         result = selectors.city_summary(actor, city, period)
-        assert result.rows and result.rows[0].line.sentence  # noqa: S101
+        assert result.rows
+        assert result.rows[0].line.sentence
 
     def profile() -> None:
         result = selectors.park_profile(actor, selectors.get_park(actor, park.pk), period)
-        assert result.rows  # noqa: S101
+        assert result.rows
 
     in_summary = list(Indicator.objects.filter(in_summary=True).values_list("pk", flat=True))
     park_orgs = [p.organisation_id for p in selectors.city_parks(city)]
@@ -119,7 +120,8 @@ def worker(repeats: int) -> dict[str, Any]:  # noqa: PLR0914 - one linear measur
         # the city's published totals of the summary indicators for three years
         f"SELECT indicator_id, period, value, yoy_percent, base FROM stats_indicatorvalue "  # noqa: S608
         f"WHERE organisation_id = {city.pk} AND status = 'approved' AND indicator_id IN ({ids}) "
-        f"AND period <= '{period.isoformat()}' AND period >= '{years[2].replace(month=1).isoformat()}'",
+        f"AND period <= '{period.isoformat()}' "
+        f"AND period >= '{years[2].replace(month=1).isoformat()}'",
         # the parks' sums for the same months
         f"SELECT indicator_id, period, SUM(value), COUNT(*) FROM stats_indicatorvalue "  # noqa: S608
         f"WHERE organisation_id IN ({orgs}) AND status = 'approved' AND indicator_id IN ({ids}) "
@@ -157,14 +159,24 @@ def worker(repeats: int) -> dict[str, Any]:  # noqa: PLR0914 - one linear measur
             "floor_p50": percentile(raw, 50),
             "floor_p95": percentile(raw, 95),
         }
-    return {"vendor": connection.vendor, "build_s": build_s, "counts": counts,
-            "period": period.isoformat(), "figures": figures}
+    return {
+        "vendor": connection.vendor,
+        "build_s": build_s,
+        "counts": counts,
+        "period": period.isoformat(),
+        "figures": figures,
+    }
 
 
 def run_worker(env: dict[str, str], repeats: int) -> dict[str, Any]:
-    done = subprocess.run(  # noqa: S603 - our own interpreter and module
+    done = subprocess.run(
         [sys.executable, "-m", "bench.suite_parks", "--worker", "--repeats", str(repeats)],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=1800, check=False,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
     )
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-3000:])
@@ -172,9 +184,11 @@ def run_worker(env: dict[str, str], repeats: int) -> dict[str, Any]:
 
 
 def psql(sql: str) -> None:
-    subprocess.run(  # noqa: S603
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", sql],  # noqa: S607
-        check=True, capture_output=True, timeout=120,
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", sql],
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
 
 
@@ -201,8 +215,9 @@ def main(argv: list[str] | None = None) -> int:
                 print("PostgreSQL: building the province scale and measuring …", flush=True)
                 url = f"postgres://postgres@127.0.0.1:5432/{name}"
                 runs.append(
-                    run_worker({**base, "DUDAO_DATA_DIR": tmp, "DUDAO_DATABASE_URL": url},
-                               args.repeats)
+                    run_worker(
+                        {**base, "DUDAO_DATA_DIR": tmp, "DUDAO_DATABASE_URL": url}, args.repeats
+                    )
                 )
             finally:
                 psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
@@ -214,7 +229,8 @@ def main(argv: list[str] | None = None) -> int:
         f"(shared), {args.repeats} timed runs after 5 warm-ups. Command: "
         "`.venv/bin/python -m bench.suite_parks`.",
         "",
-        "| Database | Measure | p50 ms | p95 ms | target (p95) | raw-SQL floor p50 ms | ratio p50/floor | result |",
+        "| Database | Measure | p50 ms | p95 ms | target (p95) | raw-SQL floor p50 ms "
+        "| ratio p50/floor | result |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for run in runs:
@@ -224,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
             ok = ok and passed
             ratio = fig["p50"] / fig["floor_p50"] if fig["floor_p50"] else float("nan")
             lines.append(
-                f"| {run['vendor']} | {name} | {fig['p50']:.1f} | {fig['p95']:.1f} | ≤ {target:.0f} "
+                f"| {run['vendor']} | {name} | {fig['p50']:.1f} | {fig['p95']:.1f} "
+                f"| ≤ {target:.0f} "
                 f"| {fig['floor_p50']:.2f} | {ratio:.1f}× | {'PASS' if passed else 'FAIL'} |"
             )
     lines += ["", "Data built per database:", ""]

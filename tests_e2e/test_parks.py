@@ -68,7 +68,9 @@ def test_entry_review_and_overview(
     # and last month's overview still reads complete sentences.
     expect(page.locator("#summary-table")).to_contain_text("固定资产投资")
     page.goto(f"{live_server.url}/stats/summary/")
-    expect(page.locator("#sentences")).to_contain_text(re.compile(r"18家产业集聚区完成固定资产投资[\d.]+亿元，占全市的[\d.]+%"))
+    expect(page.locator("#sentences")).to_contain_text(
+        re.compile(r"18家产业集聚区完成固定资产投资[\d.]+亿元，占全市的[\d.]+%")
+    )
     page.screenshot(path=artifacts / "parks-summary.png", full_page=True)
     console.assert_clean()
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -51,26 +52,28 @@ OPTIONAL = (
 )
 
 
-def _choice(
-    row: Row, header: str, choices: Any, errors: list[RowError], default: str = ""
-) -> str:
+def _choice(row: Row, header: str, choices: Any, errors: list[RowError], default: str = "") -> str:
     text = cell_text(row, header, errors)
     if not text:
         return default
     lookup = {c.value: c.value for c in choices} | {c.label: c.value for c in choices}
     if text not in lookup:
-        errors.append(RowError(row.number, header, f"应为 {'、'.join(c.label for c in choices)} 之一。"))
+        errors.append(
+            RowError(row.number, header, f"应为 {'、'.join(c.label for c in choices)} 之一。")
+        )
         return default
-    return lookup[text]
+    return str(lookup[text])
 
 
 def _industries(row: Row, errors: list[RowError]) -> list[tuple[str, str, str]] | None:
     text = cell_text(row, "industries", errors)
     if not text:
         return None
-    roles = {c.value: c.value for c in ParkIndustry.Role} | {
-        c.label.removesuffix("产业"): c.value for c in ParkIndustry.Role
-    } | {c.label: c.value for c in ParkIndustry.Role}
+    roles = (
+        {c.value: c.value for c in ParkIndustry.Role}
+        | {c.label.removesuffix("产业"): c.value for c in ParkIndustry.Role}
+        | {c.label: c.value for c in ParkIndustry.Role}
+    )
     result = []
     for item in re.split(r"[;；]", text):
         parts = [p.strip() for p in re.split(r"[:：]", item.strip(), maxsplit=2)]
@@ -93,7 +96,7 @@ def _industries(row: Row, errors: list[RowError]) -> list[tuple[str, str, str]] 
 
 
 @importer("parks", "园区（编码、名称、类型、级别、管委会、所在县、面积、状态、产业）")
-def import_parks(  # noqa: PLR0915 - one linear pass over the columns
+def import_parks(  # noqa: PLR0912, PLR0915 - one linear pass over the columns
     data: bytes, *, filename: str, actor: User, dry_run: bool
 ) -> ImportReport:
     try:
@@ -119,15 +122,17 @@ def import_parks(  # noqa: PLR0915 - one linear pass over the columns
             "short_name": cell_text(row, "short_name", errors, max_length=40),
             "kind": _choice(row, "kind", Park.Kind, errors, Park.Kind.CLUSTER),
             "level": _choice(row, "level", Park.Level, errors, Park.Level.PROVINCIAL),
-            "planned_area_km2": cell_decimal(row, "planned_area_km2", errors, minimum=0),
-            "built_area_km2": cell_decimal(row, "built_area_km2", errors, minimum=0),
+            "planned_area_km2": cell_decimal(row, "planned_area_km2", errors, minimum=Decimal(0)),
+            "built_area_km2": cell_decimal(row, "built_area_km2", errors, minimum=Decimal(0)),
             "sort_order": cell_int(row, "sort_order", errors) or 0,
         }
         for header, name in (("organisation_code", "organisation"), ("county_code", "county")):
             ref = cell_text(row, header, errors)
             fields[name] = orgs.get(ref) if ref else None
             if ref and fields[name] is None:
-                errors.append(RowError(row.number, header, f"单位编码“{ref}”不存在或不在您的范围内。"))
+                errors.append(
+                    RowError(row.number, header, f"单位编码“{ref}”不存在或不在您的范围内。")
+                )
         city = cell_text(row, "city_code", errors)
         fields["city_region"] = regions.get(city) if city else None
         if city and fields["city_region"] is None:
@@ -173,7 +178,7 @@ class _RowFailed(Exception):
         self.error = error
 
 
-def _apply(
+def _apply(  # noqa: PLR0917 - one row's parsed parts
     actor: User,
     row: Row,
     fields: dict[str, Any],

@@ -13,6 +13,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
+INDUSTRY_CODE_MESSAGE = "行业代码应为门类字母（A–T）或2–4位数字（可带门类字母，如 C39）。"
 # GB/T 4754-2017: a 门类 letter, a 大类/中类/小类 code of 2, 3 or 4 digits, or both ("C39").
 INDUSTRY_CODE_RE = r"^(?:[A-T]|[A-T]?[0-9]{2,4})$"
 
@@ -176,9 +177,7 @@ class ParkIndustry(models.Model):
     industry_code = models.CharField(
         "行业代码（GB/T 4754-2017）",
         max_length=5,
-        validators=[
-            RegexValidator(INDUSTRY_CODE_RE, "行业代码应为门类字母（A–T）或2–4位数字（可带门类字母，如 C39）。")
-        ],
+        validators=[RegexValidator(INDUSTRY_CODE_RE, INDUSTRY_CODE_MESSAGE)],
     )
     industry_name = models.CharField("行业名称", max_length=60)
     sort_order = models.IntegerField("排序", default=0)
@@ -196,7 +195,7 @@ class ParkIndustry(models.Model):
             models.CheckConstraint(
                 condition=models.Q(industry_code__regex=INDUSTRY_CODE_RE),
                 name="park_industry_code_format",
-                violation_error_message="行业代码应为门类字母（A–T）或2–4位数字（可带门类字母，如 C39）。",
+                violation_error_message=INDUSTRY_CODE_MESSAGE,
             ),
         ]
 

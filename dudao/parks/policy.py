@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dudao.accounts.roles import Role as R
+from dudao.accounts.roles import Role
 from dudao.core.policy import Rules, roles
 
-READERS = roles(R.REPORTER, R.REVIEWER, R.SUPERVISOR, R.JUDGE, R.LEADER)
+READERS = roles(Role.REPORTER, Role.REVIEWER, Role.SUPERVISOR, Role.JUDGE, Role.LEADER)
 
 POLICY: dict[str, Rules] = {
     "parks:list": {"GET": READERS},

@@ -76,7 +76,9 @@ def update_park(*, actor: User, park: Park, version: int, **fields: Any) -> Park
     require_role(actor, *MANAGER_ROLES)
     locked = Park.objects.select_for_update().get(pk=park.pk)
     if locked.version != version:
-        raise StaleObject("园区信息已被他人修改，请刷新后重试。", details={"current": snapshot(locked)})
+        raise StaleObject(
+            "园区信息已被他人修改，请刷新后重试。", details={"current": snapshot(locked)}
+        )
     before = snapshot(locked)
     for name, value in fields.items():
         if name not in EDITABLE_FIELDS:
@@ -176,4 +178,3 @@ def set_industries(
         after={"industries": after},
     )
     return rows
-

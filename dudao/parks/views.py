@@ -34,8 +34,12 @@ def park_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             error = exc.message
     profile = selectors.park_profile(request.user, park, period)
     chart = [
-        {"name": r.indicator.name, "unit": r.indicator.display_unit, "months": r.months,
-         "values": r.series}
+        {
+            "name": r.indicator.name,
+            "unit": r.indicator.display_unit,
+            "months": r.months,
+            "values": r.series,
+        }
         for r in profile.rows
         if r.series
     ]

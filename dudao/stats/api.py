@@ -9,8 +9,8 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from pydantic import ValidationError as PydanticValidationError
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import ValidationError as PydanticValidationError
 
 from dudao.core.exceptions import DomainError
 from dudao.core.imports import ImportRejected
@@ -104,11 +104,13 @@ def stats_indicator_list(request: HttpRequest) -> Any:
 )
 @paginate(LimitOffsetPagination)
 def stats_value_list(
-    request: HttpRequest, org_code: str = "", period: str = "", indicator: str = "", status: str = ""
+    request: HttpRequest,
+    org_code: str = "",
+    period: str = "",
+    indicator: str = "",
+    status: str = "",
 ) -> Any:
-    qs = IndicatorValue.objects.visible_to(request.user).select_related(
-        "organisation", "indicator"
-    )
+    qs = IndicatorValue.objects.visible_to(request.user).select_related("organisation", "indicator")
     if org_code:
         qs = qs.filter(organisation__code=org_code)
     if period:
@@ -121,7 +123,10 @@ def stats_value_list(
 
 
 @router.post(
-    "/stats/values/save", response=ValueOut, url_name="stats_value_save", summary="填报或修改一个数值"
+    "/stats/values/save",
+    response=ValueOut,
+    url_name="stats_value_save",
+    summary="填报或修改一个数值",
 )
 def stats_value_save(request: HttpRequest, payload: ValueIn) -> Any:
     org = Organisation.objects.filter(code=payload.org_code).first()
@@ -159,7 +164,7 @@ def stats_value_transition(request: HttpRequest, value_id: int) -> Any:
         payload = TransitionIn.model_validate(json.loads(request.body or b"null"))
     except (ValueError, PydanticValidationError):
         raise DomainError(
-            "请求体应为 JSON：{\"action\": \"submit|approve|return\", \"reason\": \"…\"}。"
+            '请求体应为 JSON：{"action": "submit|approve|return", "reason": "…"}。'
         ) from None
     actor: Any = request.user
     if payload.action == "submit":

@@ -19,8 +19,23 @@ from dudao.parks.models import Park
 from dudao.stats.models import Indicator, IndicatorValue
 
 # Monthly share of the annual flow, January to December (February carries 1–2月).
-SEASON = [Decimal(x) for x in ("0.05", "0.05", "0.08", "0.08", "0.09", "0.10", "0.08", "0.08",
-                               "0.09", "0.09", "0.10", "0.11")]
+SEASON = [
+    Decimal(x)
+    for x in (
+        "0.05",
+        "0.05",
+        "0.08",
+        "0.08",
+        "0.09",
+        "0.10",
+        "0.08",
+        "0.08",
+        "0.09",
+        "0.09",
+        "0.10",
+        "0.11",
+    )
+]
 # Annual level of a middling park (万元 or the unit), and the parks' share of the city total.
 LEVELS: dict[str, tuple[int, Decimal]] = {
     "fai": (600_000, Decimal("0.47")),
@@ -57,7 +72,7 @@ def months(first: dt.date, last: dt.date) -> list[dt.date]:
 
 
 @generator(order=17, name="园区指标数值")
-def indicator_values(ctx: DemoContext) -> None:  # noqa: PLR0914 - one pass builds every row
+def indicator_values(ctx: DemoContext) -> None:  # noqa: PLR0912, PLR0915 - one pass
     rng = ctx.rng
     ensure_indicators()
     indicators = [i for i in Indicator.objects.filter(numerator=None) if i.code in LEVELS]
@@ -78,7 +93,9 @@ def indicator_values(ctx: DemoContext) -> None:  # noqa: PLR0914 - one pass buil
     now = timezone.now()
     totals: dict[tuple[int, int, dt.date], Decimal] = defaultdict(Decimal)
 
-    def add(org_id: int, ind: Indicator, period: dt.date, value: Decimal, yoy: Decimal | None) -> None:
+    def add(
+        org_id: int, ind: Indicator, period: dt.date, value: Decimal, yoy: Decimal | None
+    ) -> None:
         rows.append(
             IndicatorValue(
                 organisation_id=org_id,

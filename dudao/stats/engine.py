@@ -57,9 +57,9 @@ __all__ = [
     "figure_sentence",
     "format_amount",
     "format_decimal",
-    "formula_value",
     "format_percent",
     "format_yi",
+    "formula_value",
     "from_percent",
     "gap_phrase",
     "gap_reconciles",
@@ -772,7 +772,7 @@ def _try(notes: list[str], label: str, compute: Callable[[], R]) -> R | None:
         return None
 
 
-def summary_line(  # noqa: PLR0913 - every input is a distinct published figure
+def summary_line(
     part: Figure,
     *,
     whole: Figure | None,
@@ -781,7 +781,7 @@ def summary_line(  # noqa: PLR0913 - every input is a distinct published figure
     previous_growth: Growth | None,
     reference_label: str,
     verb: str = "完成",
-    options: SummaryOptions = SummaryOptions(),  # noqa: B008 - frozen, immutable default
+    options: SummaryOptions = SummaryOptions(),
     notes: Iterable[str] = (),
 ) -> SummaryLine:
     """Build "{subject}完成X亿元，占全市的Y%，同比增长Z%，高于{ref}A个百分点，同比提高B个百分点".

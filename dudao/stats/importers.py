@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
 from dudao.core.exceptions import NotAllowed
 from dudao.core.imports import (
@@ -78,7 +77,9 @@ def read_rows(
         try:
             text = data.decode("gb18030")
         except UnicodeDecodeError:
-            raise ImportRejected.whole_file("文件编码无法识别，请保存为 UTF-8 编码的 CSV。") from None
+            raise ImportRejected.whole_file(
+                "文件编码无法识别，请保存为 UTF-8 编码的 CSV。"
+            ) from None
     reader = csv.reader(io.StringIO(text))
     try:
         lines = list(reader)
@@ -139,7 +140,7 @@ def _period(text: str, row: int, column: str, errors: list[RowError]) -> dt.date
         return None
     try:
         return parse_period(text)
-    except Exception as exc:  # noqa: BLE001 - DomainError carries the Chinese message
+    except Exception as exc:
         errors.append(RowError(row, column, getattr(exc, "message", str(exc))))
         return None
 
@@ -156,7 +157,9 @@ def parse_long(table: Table, actor: User) -> tuple[list[Parsed], list[RowError]]
         code = cell_text(r, "org_code", errors, required=True)
         org = units.get(code)
         if code and org is None:
-            errors.append(RowError(n, "org_code", f"单位编码“{code}”不存在、不是填报单位或不在您的范围内。"))
+            errors.append(
+                RowError(n, "org_code", f"单位编码“{code}”不存在、不是填报单位或不在您的范围内。")
+            )
         ind_code = cell_text(r, "indicator", errors, required=True)
         ind = indicators.get(ind_code)
         if ind_code and ind is None:
@@ -172,13 +175,11 @@ def parse_long(table: Table, actor: User) -> tuple[list[Parsed], list[RowError]]
             errors.append(RowError(n, "source", f"来源应为 {'、'.join(SOURCES)} 之一。"))
         if len(errors) > before or org is None or ind is None or period is None or value is None:
             continue
-        parsed.append(
-            Parsed(n, org, ind, period, ValueInput(value, yoy, base, source or "", note))
-        )
+        parsed.append(Parsed(n, org, ind, period, ValueInput(value, yoy, base, source or "", note)))
     return parsed, errors
 
 
-def check_and_write(
+def check_and_write(  # noqa: PLR0912, PLR0915 - validation, then one write; kept together
     parsed: list[Parsed],
     errors: list[RowError],
     *,
@@ -197,7 +198,9 @@ def check_and_write(
     for p in parsed:
         key = (p.org.pk, p.indicator.pk, p.period)
         if key in seen:
-            errors.append(RowError(p.row, "", f"与第{seen[key].row}行重复（同一单位、指标、统计期）。"))
+            errors.append(
+                RowError(p.row, "", f"与第{seen[key].row}行重复（同一单位、指标、统计期）。")
+            )
         seen[key] = p
     existing = _existing(parsed)
     if keep_extras:
@@ -244,8 +247,12 @@ def check_and_write(
     now = timezone.now()
     for p in parsed:
         current = existing.get((p.org.pk, p.indicator.pk, p.period))
-        if current is not None and not _changed(current, p.data) and (
-            current.status == status or (status == S.SUBMITTED and current.status == S.APPROVED)
+        if (
+            current is not None
+            and not _changed(current, p.data)
+            and (
+                current.status == status or (status == S.SUBMITTED and current.status == S.APPROVED)
+            )
         ):
             report.unchanged += 1
             continue
@@ -278,8 +285,20 @@ def check_and_write(
         IndicatorValue.objects.bulk_create(creates, batch_size=1000)
         IndicatorValue.objects.bulk_update(
             updates,
-            ["value", "yoy_percent", "base", "source", "note", "status", "entered_by",
-             "reviewed_by", "reviewed_at", "return_reason", "updated_at", "version"],
+            [
+                "value",
+                "yoy_percent",
+                "base",
+                "source",
+                "note",
+                "status",
+                "entered_by",
+                "reviewed_by",
+                "reviewed_at",
+                "return_reason",
+                "updated_at",
+                "version",
+            ],
             batch_size=1000,
         )
         record_event(
@@ -377,9 +396,7 @@ def grid_workbook(units: Sequence[Organisation], period: dt.date) -> bytes:
             ["累计数小于上月的（数据修订），请改用长表导入并在 note 列说明原因。"],
         ],
     )
-    return workbook_bytes(
-        [Sheet(GRID_SHEET, columns, rows, locked_columns=3), notes]
-    )
+    return workbook_bytes([Sheet(GRID_SHEET, columns, rows, locked_columns=3), notes])
 
 
 @importer("indicator_grid", "指标数值（Excel 网格：单位 × 指标）")
@@ -404,9 +421,17 @@ def import_indicator_grid(
         code = cell_text(r, "单位编码", errors, required=True)
         org = units.get(code)
         if code and org is None:
-            errors.append(RowError(r.number, "单位编码", f"单位编码“{code}”不存在、不是填报单位或不在您的范围内。"))
+            errors.append(
+                RowError(
+                    r.number, "单位编码", f"单位编码“{code}”不存在、不是填报单位或不在您的范围内。"
+                )
+            )
         raw_period = r.get("统计期")
-        text = raw_period.strftime("%Y-%m") if isinstance(raw_period, dt.date) else cell_text(r, "统计期", errors)
+        text = (
+            raw_period.strftime("%Y-%m")
+            if isinstance(raw_period, dt.date)
+            else cell_text(r, "统计期", errors)
+        )
         period = _period(text, r.number, "统计期", errors)
         for header, ind in headers.items():
             if header not in table.headers:
@@ -415,7 +440,9 @@ def import_indicator_grid(
             if value is None or org is None or period is None:
                 continue
             parsed.append(
-                Parsed(r.number, org, ind, period, ValueInput(value, source=IndicatorValue.Source.SELF))
+                Parsed(
+                    r.number, org, ind, period, ValueInput(value, source=IndicatorValue.Source.SELF)
+                )
             )
     if not any(h in table.headers for h in headers):
         errors.append(RowError(0, "", "文件中没有任何指标列，请使用系统下载的模板。"))
@@ -428,4 +455,3 @@ def import_indicator_grid(
         dry_run=dry_run,
         keep_extras=True,
     )
-

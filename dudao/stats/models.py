@@ -44,10 +44,14 @@ class Indicator(models.Model):
         "指标代码",
         max_length=40,
         unique=True,
-        validators=[RegexValidator(CODE_RE, "指标代码只能包含小写字母、数字和下划线，以字母开头。")],
+        validators=[
+            RegexValidator(CODE_RE, "指标代码只能包含小写字母、数字和下划线，以字母开头。")
+        ],
     )
     name = models.CharField("指标名称", max_length=60, unique=True)
-    unit = models.CharField("计量单位", max_length=20, help_text="金额一律用万元，显示时换算为亿元。")
+    unit = models.CharField(
+        "计量单位", max_length=20, help_text="金额一律用万元，显示时换算为亿元。"
+    )
     kind = models.CharField("类型", max_length=8, choices=Kind.choices, default=Kind.FLOW)
     decimals = models.PositiveSmallIntegerField(
         "显示小数位", default=1, help_text="金额指标指换算为亿元后的小数位。"
@@ -81,7 +85,11 @@ class Indicator(models.Model):
         related_name="+",
     )
     factor = models.DecimalField(
-        "乘数", max_digits=16, decimal_places=6, default=1, help_text="公式指标 = 分子 ÷ 分母 × 乘数 ÷ 除数"
+        "乘数",
+        max_digits=16,
+        decimal_places=6,
+        default=1,
+        help_text="公式指标 = 分子 ÷ 分母 × 乘数 ÷ 除数",
     )
     divisor = models.DecimalField(
         "除数",
@@ -91,7 +99,9 @@ class Indicator(models.Model):
         validators=[MinValueValidator(Decimal("0.000001"))],
         help_text="如亩均税收：建成区面积（平方公里）换算为亩，除数为1500。",
     )
-    verb = models.CharField("表述动词", max_length=10, default="完成", help_text="如“完成”“实现”“达到”。")
+    verb = models.CharField(
+        "表述动词", max_length=10, default="完成", help_text="如“完成”“实现”“达到”。"
+    )
     reference_label = models.CharField(
         "对比全市时的称谓",
         max_length=40,
@@ -180,9 +190,7 @@ class IndicatorValue(models.Model):
     note = models.CharField(
         "说明", max_length=200, blank=True, help_text="累计数小于上月时必须说明（数据修订）。"
     )
-    status = models.CharField(
-        "状态", max_length=10, choices=Status.choices, default=Status.DRAFT
-    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     return_reason = models.CharField("退回原因", max_length=200, blank=True)
     entered_by = models.ForeignKey(
         "accounts.User",
@@ -245,13 +253,18 @@ class StatsSettings(models.Model):
         "百分点差计算方式", max_length=10, choices=GapMode.choices, default=GapMode.DISPLAYED
     )
     drop_trailing_zero_in_prose = models.BooleanField(
-        "叙述中整数占比省略“.0”", default=False, help_text="勾选后“占全市的47.0%”写作“47%”；表格不受影响。"
+        "叙述中整数占比省略“.0”",
+        default=False,
+        help_text="勾选后“占全市的47.0%”写作“47%”；表格不受影响。",
     )
     rate_decimals = models.PositiveSmallIntegerField(
         "增速、占比、百分点小数位", default=1, validators=[MinValueValidator(0)]
     )
     change_prefix = models.CharField(
-        "增速变化的前缀", max_length=10, default="同比", help_text="“同比提高16.2个百分点”或“较去年同期提高…”。"
+        "增速变化的前缀",
+        max_length=10,
+        default="同比",
+        help_text="“同比提高16.2个百分点”或“较去年同期提高…”。",
     )
     cluster_subject = models.CharField(
         "综述主语", max_length=30, default="{n}家产业集聚区", help_text="{n} 为参与汇总的园区数。"
@@ -263,8 +276,13 @@ class StatsSettings(models.Model):
         verbose_name = "统计设置"
         verbose_name_plural = "统计设置"
         constraints = [
-            models.CheckConstraint(condition=models.Q(rate_decimals__lte=4), name="settings_decimals")
+            models.CheckConstraint(
+                condition=models.Q(rate_decimals__lte=4), name="settings_decimals"
+            )
         ]
+
+    def __str__(self) -> str:
+        return "统计设置"
 
     @classmethod
     def current(cls) -> StatsSettings:

@@ -5,12 +5,12 @@ enter and import values; 审核员/督查员 approve and return (checked again i
 
 from __future__ import annotations
 
-from dudao.accounts.roles import Role as R
+from dudao.accounts.roles import Role
 from dudao.core.policy import Rules, roles
 
-READERS = roles(R.REPORTER, R.REVIEWER, R.SUPERVISOR, R.JUDGE, R.LEADER)
-ENTRY = roles(R.REPORTER, R.REVIEWER, R.SUPERVISOR)
-SUPERVISOR = roles(R.SUPERVISOR)
+READERS = roles(Role.REPORTER, Role.REVIEWER, Role.SUPERVISOR, Role.JUDGE, Role.LEADER)
+ENTRY = roles(Role.REPORTER, Role.REVIEWER, Role.SUPERVISOR)
+SUPERVISOR = roles(Role.SUPERVISOR)
 
 POLICY: dict[str, Rules] = {
     "stats:summary": {"GET": READERS},

@@ -17,15 +17,15 @@ from django.http import Http404
 
 from dudao.orgs.models import Organisation
 from dudao.parks.models import Park
-from dudao.stats import engine as E
+from dudao.stats import engine
 from dudao.stats.models import Indicator, IndicatorValue, StatsSettings
 
 S = IndicatorValue.Status
 
 
-def month_period(period: dt.date) -> E.Period:
+def month_period(period: dt.date) -> engine.Period:
     """The 1–N月 span of a stored month."""
-    return E.Period(period.year, 1, period.month)
+    return engine.Period(period.year, 1, period.month)
 
 
 def shift_year(period: dt.date, years: int) -> dt.date:
@@ -42,7 +42,7 @@ def business_units(actor: Any) -> Any:
 def get_city(actor: Any, code: str) -> Organisation:
     """Return a city government in the actor's scope by its organisation or region code."""
     qs = business_units(actor).filter(kind=Organisation.Kind.CITY_GOV)
-    city = qs.filter(Q(code=code) | Q(region_id=code)).first()
+    city: Organisation | None = qs.filter(Q(code=code) | Q(region_id=code)).first()
     if city is None:
         raise Http404("没有这个市，或不在您的数据范围内。")
     return city
@@ -67,22 +67,22 @@ def city_parks(city: Organisation) -> list[Park]:
     )
 
 
-def summary_options(settings: StatsSettings) -> E.SummaryOptions:
-    return E.SummaryOptions(
+def summary_options(settings: StatsSettings) -> engine.SummaryOptions:
+    return engine.SummaryOptions(
         rate_decimals=settings.rate_decimals,
-        gap_mode=E.GapMode(settings.gap_mode),
+        gap_mode=engine.GapMode(settings.gap_mode),
         drop_trailing_zero=settings.drop_trailing_zero_in_prose,
         change_prefix=settings.change_prefix,
     )
 
 
 def _published(row: Any) -> Decimal | None:
-    return None if row is None or row.yoy_percent is None else E.from_percent(row.yoy_percent)
+    return None if row is None or row.yoy_percent is None else engine.from_percent(row.yoy_percent)
 
 
 def unit_growth(
     indicator: Indicator, current: Any, last_year: Any
-) -> tuple[E.Growth | None, str]:
+) -> tuple[engine.Growth | None, str]:
     """同比 of one unit's value: its published rate wins; else value ÷ base − 1, the base being
     the published same-period base or last year's approved value. Returns (growth, note)."""
     if current is None:
@@ -90,7 +90,7 @@ def unit_growth(
     base = current.base if current.base is not None else getattr(last_year, "value", None)
     try:
         return (
-            E.yoy(
+            engine.yoy(
                 current.value,
                 base,
                 _published(current),
@@ -98,7 +98,7 @@ def unit_growth(
             ),
             "",
         )
-    except E.StatsError as exc:
+    except engine.StatsError as exc:
         return None, str(exc)
 
 
@@ -108,19 +108,23 @@ class SummaryRow:
     period: dt.date
     parks_included: int
     parks_total: int
-    line: E.SummaryLine
+    line: engine.SummaryLine
 
     def as_dict(self) -> dict[str, Any]:
         line = self.line
         ind = self.indicator
 
         def pct(rate: Decimal | None) -> str | None:
-            return None if rate is None else E.format_decimal(rate * 100, 1)
+            return None if rate is None else engine.format_decimal(rate * 100, 1)
 
-        def growth(g: E.Growth | None) -> dict[str, Any] | None:
+        def growth(g: engine.Growth | None) -> dict[str, Any] | None:
             if g is None:
                 return None
-            return {"percent": pct(g.rate), "source": g.source.value, "source_label": g.source.label}
+            return {
+                "percent": pct(g.rate),
+                "source": g.source.value,
+                "source_label": g.source.label,
+            }
 
         return {
             "indicator": ind.code,
@@ -130,10 +134,12 @@ class SummaryRow:
             "period_label": line.part.period.label(),
             "parks_included": self.parks_included,
             "parks_total": self.parks_total,
-            "parks_value": E.format_amount(line.part, ind.decimals).removesuffix(ind.display_unit),
+            "parks_value": engine.format_amount(line.part, ind.decimals).removesuffix(
+                ind.display_unit
+            ),
             "city_value": None
             if line.whole is None
-            else E.format_amount(line.whole, ind.decimals).removesuffix(ind.display_unit),
+            else engine.format_amount(line.whole, ind.decimals).removesuffix(ind.display_unit),
             "share_percent": pct(line.share),
             "growth": growth(line.growth),
             "city_growth": growth(line.reference_growth),
@@ -173,7 +179,7 @@ def _index(rows: Any) -> dict[tuple[int, int, dt.date], IndicatorValue]:
     return {(r.organisation_id, r.indicator_id, r.period): r for r in rows}
 
 
-def city_summary(actor: Any, city: Organisation, period: dt.date) -> CitySummary:  # noqa: PLR0914
+def city_summary(actor: Any, city: Organisation, period: dt.date) -> CitySummary:
     """The city's cluster summary for a month: for each summary indicator, the latest month of
     that year (≤ ``period``) with an approved city value — 上半年 investment and 1–5月 revenue
     side by side, as bulletins print them."""
@@ -182,7 +188,7 @@ def city_summary(actor: Any, city: Organisation, period: dt.date) -> CitySummary
     settings = StatsSettings.current()
     options = summary_options(settings)
     parks = city_parks(city)
-    park_orgs = {p.organisation_id: p for p in parks}
+    park_orgs = {p.organisation_id: p for p in parks if p.organisation_id is not None}
     indicators = list(Indicator.objects.filter(in_summary=True, is_active=True, numerator=None))
     result = CitySummary(city=city, period=period, parks_total=len(parks))
     if not indicators:
@@ -202,7 +208,9 @@ def city_summary(actor: Any, city: Organisation, period: dt.date) -> CitySummary
     )
     chosen: dict[int, dt.date] = {}
     for row in city_rows:
-        if row.period.year == period.year and row.period > chosen.get(row.indicator_id, dt.date.min):
+        if row.period.year == period.year and row.period > chosen.get(
+            row.indicator_id, dt.date.min
+        ):
             chosen[row.indicator_id] = row.period
     wanted: set[tuple[int, dt.date]] = set()
     for ind in indicators:
@@ -224,8 +232,16 @@ def city_summary(actor: Any, city: Organisation, period: dt.date) -> CitySummary
     city_index = _index(city_rows)
     for ind in indicators:
         result.rows.append(
-            _summary_row(ind, chosen[ind.pk], city, park_orgs, park_rows, city_index, options,
-                         settings.cluster_subject)
+            _summary_row(
+                ind,
+                month=chosen[ind.pk],
+                city=city,
+                park_orgs=park_orgs,
+                park_rows=park_rows,
+                city_index=city_index,
+                options=options,
+                subject_template=settings.cluster_subject,
+            )
         )
     if not parks:
         result.notes.append(f"{city.name}下没有启用的园区。")
@@ -237,7 +253,7 @@ def _total_growth(
     month: dt.date,
     park_orgs: dict[int, Park],
     rows: dict[tuple[int, int, dt.date], IndicatorValue],
-) -> tuple[Decimal | None, int, E.Growth | None, str]:
+) -> tuple[Decimal | None, int, engine.Growth | None, str]:
     """Parks' total for a month, how many parks reported it, its 同比 (or why none)."""
     parts = []
     for org_id, park in park_orgs.items():
@@ -251,22 +267,23 @@ def _total_growth(
         return None, 0, None, "园区均无已审核数"
     total = sum((v for _, v, _ in parts), Decimal(0))
     try:
-        growth = E.growth_of_total(
+        growth = engine.growth_of_total(
             parts, require_published=ind.price_basis == Indicator.PriceBasis.COMPARABLE
         )
-    except E.StatsError as exc:
+    except engine.StatsError as exc:
         return total, len(parts), None, str(exc)
     return total, len(parts), growth, ""
 
 
-def _summary_row(  # noqa: PLR0913
+def _summary_row(
     ind: Indicator,
+    *,
     month: dt.date,
     city: Organisation,
     park_orgs: dict[int, Park],
     park_rows: dict[tuple[int, int, dt.date], IndicatorValue],
     city_index: dict[tuple[int, int, dt.date], IndicatorValue],
-    options: E.SummaryOptions,
+    options: engine.SummaryOptions,
     subject_template: str,
 ) -> SummaryRow:
     notes: list[str] = []
@@ -285,13 +302,13 @@ def _summary_row(  # noqa: PLR0913
     if why_city and city_now is not None:
         notes.append(f"全市同比：{why_city}")
     subject = subject_template.replace("{n}", str(included))
-    part = E.Figure(total or Decimal(0), ind.unit, span, ind.scope, ind.name, subject)
+    part = engine.Figure(total or Decimal(0), ind.unit, span, ind.scope, ind.name, subject)
     whole = (
         None
         if city_now is None
-        else E.Figure(city_now.value, ind.unit, span, ind.scope, ind.name, city.name)
+        else engine.Figure(city_now.value, ind.unit, span, ind.scope, ind.name, city.name)
     )
-    line = E.summary_line(
+    line = engine.summary_line(
         part,
         whole=whole,
         growth=growth,
@@ -317,7 +334,7 @@ def visible_parks(actor: Any) -> Any:
 
 
 def get_park(actor: Any, pk: int) -> Park:
-    park = (
+    park: Park | None = (
         visible_parks(actor)
         .select_related("organisation", "county", "city_region")
         .prefetch_related("statuses", "industries")
@@ -381,8 +398,8 @@ class ParkProfile:
 def display_value(ind: Indicator, value: Decimal) -> str:
     """A stored value as the reader sees it (万元 → 亿元), half-up with the indicator's decimals."""
     if ind.is_money:
-        return E.format_yi(value, ind.decimals)
-    return E.format_decimal(value, ind.decimals)
+        return engine.format_yi(value, ind.decimals)
+    return engine.format_decimal(value, ind.decimals)
 
 
 def months_back(period: dt.date, count: int) -> dt.date:
@@ -390,7 +407,7 @@ def months_back(period: dt.date, count: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
-def park_profile(  # noqa: PLR0914 - one pass, a few dictionaries
+def park_profile(
     actor: Any, park: Park, period: dt.date | None = None, *, months: int = 36
 ) -> ParkProfile:
     """A park's indicators for a month (default: its latest approved month): value, 同比,
@@ -416,8 +433,10 @@ def park_profile(  # noqa: PLR0914 - one pass, a few dictionaries
     )
     at_period = (
         IndicatorValue.objects.approved()
-        .filter(period=period, organisation_id__in=[p.organisation_id for p in peers]
-                + ([city.pk] if city else []))
+        .filter(
+            period=period,
+            organisation_id__in=[p.organisation_id for p in peers] + ([city.pk] if city else []),
+        )
         .values_list("organisation_id", "indicator_id", "value")
         .order_by()
     )
@@ -431,20 +450,30 @@ def park_profile(  # noqa: PLR0914 - one pass, a few dictionaries
     span = month_period(period)
     result = []
     for ind in indicators:
-        result.append(_profile_row(ind, org.pk, period, span, rows, peer_values, city_values,
-                                   len(peers), months))
+        result.append(
+            _profile_row(
+                ind,
+                org_id=org.pk,
+                period=period,
+                span=span,
+                rows=rows,
+                peer_values=peer_values,
+                city_values=city_values,
+                months=months,
+            )
+        )
     return ParkProfile(park, city, period, result, len(peers))
 
 
-def _profile_row(  # noqa: PLR0913
+def _profile_row(
     ind: Indicator,
+    *,
     org_id: int,
     period: dt.date,
-    span: E.Period,
+    span: engine.Period,
     rows: dict[tuple[int, int, dt.date], IndicatorValue],
     peer_values: dict[int, dict[int, Decimal]],
     city_values: dict[int, Decimal],
-    peers: int,
     months: int,
 ) -> ProfileRow:
     dash = "—"
@@ -455,8 +484,10 @@ def _profile_row(  # noqa: PLR0913
         if num is None or den is None:
             return ProfileRow(ind, dash, dash, "", dash, dash, [], [], "分子或分母指标缺少本期数")
         try:
-            value = E.formula_value(num.value, den.value, factor=ind.factor, divisor=ind.divisor)
-        except E.StatsError as exc:
+            value = engine.formula_value(
+                num.value, den.value, factor=ind.factor, divisor=ind.divisor
+            )
+        except engine.StatsError as exc:
             return ProfileRow(ind, dash, dash, "", dash, dash, [], [], str(exc))
         return ProfileRow(ind, display_value(ind, value), dash, "", dash, dash, [], [], "公式计算")
     current = rows.get((org_id, ind.pk, period))
@@ -469,13 +500,13 @@ def _profile_row(  # noqa: PLR0913
     share_text = dash
     city_value = city_values.get(ind.pk)
     if city_value is not None and ind.kind != Indicator.Kind.RATE:
-        part = E.Figure(current.value, ind.unit, span, ind.scope, ind.name)
-        whole = E.Figure(city_value, ind.unit, span, ind.scope, ind.name)
+        part = engine.Figure(current.value, ind.unit, span, ind.scope, ind.name)
+        whole = engine.Figure(city_value, ind.unit, span, ind.scope, ind.name)
         try:
-            share_text = E.format_percent(E.share(part, whole))
-        except E.StatsError as exc:
+            share_text = engine.format_percent(engine.share(part, whole))
+        except engine.StatsError as exc:
             why = why or str(exc)
-    ranks = E.competition_rank(
+    ranks = engine.competition_rank(
         peer_values.get(ind.pk, {}),
         higher_is_better=ind.direction == Indicator.Direction.HIGHER_IS_BETTER,
     )
@@ -483,7 +514,7 @@ def _profile_row(  # noqa: PLR0913
     return ProfileRow(
         ind,
         display_value(ind, current.value),
-        dash if growth is None else E.growth_phrase(growth),
+        dash if growth is None else engine.growth_phrase(growth),
         "" if growth is None else growth.source.label,
         share_text,
         rank,

@@ -61,7 +61,9 @@ def parse_period(text: str) -> dt.date:
             raise ValueError
         return dt.date(int(year), int(month), 1)
     except ValueError:
-        raise DomainError(f"统计期“{text}”格式不正确，应为 YYYY-MM（如 2026-06）。", field="period") from None
+        raise DomainError(
+            f"统计期“{text}”格式不正确，应为 YYYY-MM（如 2026-06）。", field="period"
+        ) from None
 
 
 def check_unit(actor: User, organisation: Organisation) -> None:
@@ -86,7 +88,7 @@ class ValueInput:
     note: str = ""
 
 
-def value_problem(
+def value_problem(  # noqa: PLR0911 - one return per rule reads best
     indicator: Indicator,
     period: dt.date,
     data: ValueInput,
@@ -208,9 +210,7 @@ def save_value(
         row.version += 1
         row.updated_at = timezone.now()
         row.save()
-        record_event(
-            actor=actor, action="stats.value.update", obj=row, before=old, after=new
-        )
+        record_event(actor=actor, action="stats.value.update", obj=row, before=old, after=new)
     else:
         row.save()
         record_event(actor=actor, action="stats.value.create", obj=row, after=snapshot(row))
@@ -232,7 +232,9 @@ def _transition(
     check_unit(actor, row.organisation)
     locked = IndicatorValue.objects.select_for_update().get(pk=row.pk)
     if version is not None and locked.version != version:
-        raise StaleObject("该数值已被他人修改，请刷新后重试。", details={"current": snapshot(locked)})
+        raise StaleObject(
+            "该数值已被他人修改，请刷新后重试。", details={"current": snapshot(locked)}
+        )
     if locked.status not in allowed_from:
         raise InvalidTransition(
             f"{_label(locked)}状态为“{locked.get_status_display()}”，不能执行此操作。"
@@ -344,8 +346,13 @@ def update_settings(*, actor: User, version: int, **fields: Any) -> StatsSetting
     if row.pk and row.version != version:
         raise StaleObject("设置已被他人修改，请刷新后重试。", details={"current": snapshot(row)})
     before = snapshot(row) if row.pk else {}
-    for name in ("gap_mode", "drop_trailing_zero_in_prose", "rate_decimals", "change_prefix",
-                 "cluster_subject"):
+    for name in (
+        "gap_mode",
+        "drop_trailing_zero_in_prose",
+        "rate_decimals",
+        "change_prefix",
+        "cluster_subject",
+    ):
         if name in fields:
             setattr(row, name, fields[name])
     if "{n}" not in row.cluster_subject:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dudao.core.exceptions import DomainError
-from dudao.core.http import AuthedHttpRequest, add_domain_error
+from dudao.core.http import AuthedHttpRequest
 from dudao.core.imports import MAX_IMPORT_BYTES, ImportRejected
 from dudao.core.xlsx import xlsx_response
 from dudao.orgs.models import Organisation
@@ -84,7 +84,9 @@ def _units(request: AuthedHttpRequest) -> list[Organisation]:
     )
 
 
-def _unit_and_period(request: AuthedHttpRequest, data: Any) -> tuple[list[Organisation], Organisation | None, dt.date, str]:
+def _unit_and_period(
+    request: AuthedHttpRequest, data: Any
+) -> tuple[list[Organisation], Organisation | None, dt.date, str]:
     units = _units(request)
     raw = str(data.get("unit", ""))
     unit = next((u for u in units if str(u.pk) == raw), None)
@@ -92,7 +94,8 @@ def _unit_and_period(request: AuthedHttpRequest, data: Any) -> tuple[list[Organi
         raise Http404("填报单位不存在或不在您的数据范围内。")
     if unit is None:
         parks = [u for u in units if u.kind == Organisation.Kind.PARK_COMMITTEE]
-        unit = (parks or units or [None])[0]
+        candidates = parks or units
+        unit = candidates[0] if candidates else None
     period, error = _period(str(data.get("period", "")), last_month())
     return units, unit, period, error
 
@@ -151,8 +154,7 @@ def _save_grid(
     """Save every filled row; return {indicator code: error}. Each row is its own change."""
     errors: dict[str, str] = {}
     existing = {
-        v.indicator_id: v
-        for v in IndicatorValue.objects.filter(organisation=unit, period=period)
+        v.indicator_id: v for v in IndicatorValue.objects.filter(organisation=unit, period=period)
     }
     saved = 0
     for ind in indicators:
@@ -169,9 +171,12 @@ def _save_grid(
                 note=request.POST.get(f"{key}-note", "")[:200],
             )
             current = existing.get(ind.pk)
-            if current is not None and current.status not in services.EDITABLE:
-                if current.value == value:
-                    continue
+            if (
+                current is not None
+                and current.status not in services.EDITABLE
+                and current.value == value
+            ):
+                continue
             version_text = request.POST.get(f"{key}-version", "")
             services.save_value(
                 actor=request.user,
@@ -209,7 +214,13 @@ def _grid_rows(
         def field(name: str, stored: Any, *, ind: Indicator = ind) -> str:
             if posted is not None:
                 return str(posted.get(f"{ind.code}-{name}", ""))
-            return "" if stored is None else f"{stored.normalize():f}" if isinstance(stored, Decimal) else str(stored)
+            return (
+                ""
+                if stored is None
+                else f"{stored.normalize():f}"
+                if isinstance(stored, Decimal)
+                else str(stored)
+            )
 
         rows.append(
             {
@@ -224,7 +235,9 @@ def _grid_rows(
                 "return_reason": current.return_reason if current else "",
                 "previous": "" if prev is None else f"{prev.value.normalize():f}",
                 "editable": current is None or current.status in services.EDITABLE,
-                "january": period.month == 1 and ind.kind == Indicator.Kind.FLOW and not ind.january_published,
+                "january": period.month == 1
+                and ind.kind == Indicator.Kind.FLOW
+                and not ind.january_published,
             }
         )
     return rows
@@ -233,7 +246,7 @@ def _grid_rows(
 @require_POST
 def transition(request: AuthedHttpRequest) -> HttpResponse:
     """Submit, approve or return every eligible value of the unit and month."""
-    units, unit, period, error = _unit_and_period(request, request.POST)
+    _, unit, period, error = _unit_and_period(request, request.POST)
     action = request.POST.get("action", "")
     if unit is None or error or not request.POST.get("unit"):
         messages.error(request, error or "请选择填报单位。")
@@ -274,9 +287,18 @@ def grid_import(request: AuthedHttpRequest) -> HttpResponse:
         elif upload.size and upload.size > MAX_IMPORT_BYTES:
             context["errors"] = [f"文件过大，上限为 {context['max_mb']} MB。"]
         else:
-            func = importers.import_indicator_grid if kind == "indicator_grid" else importers.import_indicators
+            func = (
+                importers.import_indicator_grid
+                if kind == "indicator_grid"
+                else importers.import_indicators
+            )
             try:
-                report = func(upload.read(), filename=upload.name or "upload", actor=request.user, dry_run=dry_run)
+                report = func(
+                    upload.read(),
+                    filename=upload.name or "upload",
+                    actor=request.user,
+                    dry_run=dry_run,
+                )
             except ImportRejected as exc:
                 context["errors"] = [str(e) for e in exc.errors]
             else:
@@ -287,7 +309,6 @@ def grid_import(request: AuthedHttpRequest) -> HttpResponse:
                     messages.success(request, report.summary())
                     return redirect("stats:grid_import")
     return render(request, "stats/import.html", context)
-
 
 
 @require_http_methods(["GET", "POST"])
@@ -302,7 +323,7 @@ def settings_edit(request: AuthedHttpRequest) -> HttpResponse:
         try:
             services.update_settings(actor=request.user, version=version, **data)
         except DomainError as exc:
-            add_domain_error(form, exc)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, "统计设置已保存。")
             return redirect("stats:settings")

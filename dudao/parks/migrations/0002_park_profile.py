@@ -7,97 +7,205 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0001_initial'),
-        ('parks', '0001_initial'),
-        ('regions', '0002_load_henan'),
+        ("orgs", "0001_initial"),
+        ("parks", "0001_initial"),
+        ("regions", "0002_load_henan"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ParkIndustry',
+            name="ParkIndustry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('leading', '主导产业'), ('emerging', '新兴产业'), ('characteristic', '特色产业')], max_length=16, verbose_name='类别')),
-                ('industry_code', models.CharField(max_length=5, validators=[django.core.validators.RegexValidator('^(?:[A-T]|[A-T]?[0-9]{2,4})$', '行业代码应为门类字母（A–T）或2–4位数字（可带门类字母，如 C39）。')], verbose_name='行业代码（GB/T 4754-2017）')),
-                ('industry_name', models.CharField(max_length=60, verbose_name='行业名称')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='排序')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("leading", "主导产业"),
+                            ("emerging", "新兴产业"),
+                            ("characteristic", "特色产业"),
+                        ],
+                        max_length=16,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "industry_code",
+                    models.CharField(
+                        max_length=5,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^(?:[A-T]|[A-T]?[0-9]{2,4})$",
+                                "行业代码应为门类字母（A–T）或2–4位数字（可带门类字母，如 C39）。",
+                            )
+                        ],
+                        verbose_name="行业代码（GB/T 4754-2017）",
+                    ),
+                ),
+                ("industry_name", models.CharField(max_length=60, verbose_name="行业名称")),
+                ("sort_order", models.IntegerField(default=0, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '园区产业',
-                'verbose_name_plural': '园区产业',
-                'ordering': ['park', 'role', 'sort_order', 'industry_code'],
+                "verbose_name": "园区产业",
+                "verbose_name_plural": "园区产业",
+                "ordering": ["park", "role", "sort_order", "industry_code"],
             },
         ),
         migrations.CreateModel(
-            name='ParkStatus',
+            name="ParkStatus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('provincial_cluster', '省定产业集聚区'), ('city_park', '市级专业园区'), ('development_zone', '开发区'), ('merged', '整合入开发区'), ('revoked', '撤销（摘牌）')], max_length=20, verbose_name='状态')),
-                ('valid_from', models.DateField(verbose_name='起始日期')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='截止日期')),
-                ('document', models.CharField(blank=True, max_length=200, verbose_name='依据文件')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("provincial_cluster", "省定产业集聚区"),
+                            ("city_park", "市级专业园区"),
+                            ("development_zone", "开发区"),
+                            ("merged", "整合入开发区"),
+                            ("revoked", "撤销（摘牌）"),
+                        ],
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("valid_from", models.DateField(verbose_name="起始日期")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="截止日期")),
+                ("document", models.CharField(blank=True, max_length=200, verbose_name="依据文件")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
             ],
             options={
-                'verbose_name': '园区状态',
-                'verbose_name_plural': '园区状态',
-                'ordering': ['park', '-valid_from'],
+                "verbose_name": "园区状态",
+                "verbose_name_plural": "园区状态",
+                "ordering": ["park", "-valid_from"],
             },
         ),
         migrations.AddField(
-            model_name='park',
-            name='built_area_km2',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='建成区面积（平方公里）'),
+            model_name="park",
+            name="built_area_km2",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                max_digits=10,
+                null=True,
+                validators=[django.core.validators.MinValueValidator(0)],
+                verbose_name="建成区面积（平方公里）",
+            ),
         ),
         migrations.AddField(
-            model_name='park',
-            name='level',
-            field=models.CharField(choices=[('national', '国家级'), ('provincial', '省级'), ('city', '市级')], default='provincial', max_length=12, verbose_name='级别'),
+            model_name="park",
+            name="level",
+            field=models.CharField(
+                choices=[("national", "国家级"), ("provincial", "省级"), ("city", "市级")],
+                default="provincial",
+                max_length=12,
+                verbose_name="级别",
+            ),
         ),
         migrations.AddField(
-            model_name='park',
-            name='planned_area_km2',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(0)], verbose_name='规划面积（平方公里）'),
+            model_name="park",
+            name="planned_area_km2",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=2,
+                max_digits=10,
+                null=True,
+                validators=[django.core.validators.MinValueValidator(0)],
+                verbose_name="规划面积（平方公里）",
+            ),
         ),
         migrations.AddIndex(
-            model_name='park',
-            index=models.Index(fields=['city_region', 'sort_order'], name='park_city_sort'),
+            model_name="park",
+            index=models.Index(fields=["city_region", "sort_order"], name="park_city_sort"),
         ),
         migrations.AddConstraint(
-            model_name='park',
-            constraint=models.CheckConstraint(condition=models.Q(('code__regex', '^[A-Za-z0-9_-]+$')), name='park_code_charset', violation_error_message='园区编码只能包含字母、数字、-、_。'),
+            model_name="park",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("code__regex", "^[A-Za-z0-9_-]+$")),
+                name="park_code_charset",
+                violation_error_message="园区编码只能包含字母、数字、-、_。",
+            ),
         ),
         migrations.AddField(
-            model_name='parkindustry',
-            name='park',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='industries', to='parks.park', verbose_name='园区'),
+            model_name="parkindustry",
+            name="park",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="industries",
+                to="parks.park",
+                verbose_name="园区",
+            ),
         ),
         migrations.AddField(
-            model_name='parkstatus',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='merged_parks', to='parks.park', verbose_name='整合入'),
+            model_name="parkstatus",
+            name="merged_into",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="merged_parks",
+                to="parks.park",
+                verbose_name="整合入",
+            ),
         ),
         migrations.AddField(
-            model_name='parkstatus',
-            name='park',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='statuses', to='parks.park', verbose_name='园区'),
+            model_name="parkstatus",
+            name="park",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="statuses",
+                to="parks.park",
+                verbose_name="园区",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='parkindustry',
-            constraint=models.UniqueConstraint(fields=('park', 'role', 'industry_code'), name='park_industry_unique', violation_error_message='该园区的同一类别中已有此行业。'),
+            model_name="parkindustry",
+            constraint=models.UniqueConstraint(
+                fields=("park", "role", "industry_code"),
+                name="park_industry_unique",
+                violation_error_message="该园区的同一类别中已有此行业。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='parkindustry',
-            constraint=models.CheckConstraint(condition=models.Q(('industry_code__regex', '^(?:[A-T]|[A-T]?[0-9]{2,4})$')), name='park_industry_code_format', violation_error_message='行业代码应为门类字母（A–T）或2–4位数字（可带门类字母，如 C39）。'),
+            model_name="parkindustry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("industry_code__regex", "^(?:[A-T]|[A-T]?[0-9]{2,4})$")),
+                name="park_industry_code_format",
+                violation_error_message="行业代码应为门类字母（A–T）或2–4位数字（可带门类字母，如 C39）。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='parkstatus',
-            constraint=models.UniqueConstraint(fields=('park', 'valid_from'), name='park_status_unique_start', violation_error_message='该园区在同一日期已有状态记录。'),
+            model_name="parkstatus",
+            constraint=models.UniqueConstraint(
+                fields=("park", "valid_from"),
+                name="park_status_unique_start",
+                violation_error_message="该园区在同一日期已有状态记录。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='parkstatus',
-            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='park_status_dates', violation_error_message='截止日期不能早于起始日期。'),
+            model_name="parkstatus",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("valid_to__isnull", True),
+                    ("valid_to__gte", models.F("valid_from")),
+                    _connector="OR",
+                ),
+                name="park_status_dates",
+                violation_error_message="截止日期不能早于起始日期。",
+            ),
         ),
     ]

@@ -67,8 +67,12 @@ def speech_parks(world: World) -> list[Park]:
     return parks
 
 
-def enter(world: World, org: Organisation, code: str, period: dt.date, value: Decimal) -> None:
+def enter(
+    world: World, org: Organisation | None, code: str, period: dt.date, value: Decimal
+) -> None:
     """Enter, submit and approve one value as the city supervisor."""
+    if org is None:
+        raise ValueError("the scenario's parks all have a 管委会")
     actor = world.city_supervisor
     indicator = Indicator.objects.get(code=code)
     row = services.save_value(

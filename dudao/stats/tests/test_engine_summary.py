@@ -37,12 +37,39 @@ def money(amount_yi: str, period: Period, indicator: str, scope: str, subject: s
 # (indicator, scope, period, parks now, parks last year, parks two years ago, city now,
 #  city last year, reference label)
 SPEECH = {
-    "fai": ("固定资产投资", "500万元以上项目", H1, "904.6", "799.1", "658.2", "1924.7", "1665.0",
-            "全市固定资产投资增速"),
-    "revenue": ("规模以上工业主营业务收入", "规模以上工业", M5, "1762.7", "1656.7", "1500.0",
-                "2749.9", "2600.0", "全市工业"),
-    "profit": ("利润总额", "规模以上工业", M5, "126.5", "100.0", "90.66", "230.2", "200.0",
-               "全市工业"),
+    "fai": (
+        "固定资产投资",
+        "500万元以上项目",
+        H1,
+        "904.6",
+        "799.1",
+        "658.2",
+        "1924.7",
+        "1665.0",
+        "全市固定资产投资增速",
+    ),
+    "revenue": (
+        "规模以上工业主营业务收入",
+        "规模以上工业",
+        M5,
+        "1762.7",
+        "1656.7",
+        "1500.0",
+        "2749.9",
+        "2600.0",
+        "全市工业",
+    ),
+    "profit": (
+        "利润总额",
+        "规模以上工业",
+        M5,
+        "126.5",
+        "100.0",
+        "90.66",
+        "230.2",
+        "200.0",
+        "全市工业",
+    ),
 }
 
 
@@ -101,8 +128,10 @@ def test_it_keeps_every_figure_of_the_line_for_the_table() -> None:
     )
     assert line.gap_points == D("11.4")
     assert line.change_points == D("16.2")
-    assert line.growth is not None and line.growth.source is GrowthSource.COMPUTED
-    assert line.share is not None and round(line.share, 4) == D("0.5495")
+    assert line.growth is not None
+    assert line.growth.source is GrowthSource.COMPUTED
+    assert line.share is not None
+    assert round(line.share, 4) == D("0.5495")
     assert line.notes == ()
     assert line.gap_mode is GapMode.DISPLAYED
 
@@ -142,7 +171,8 @@ def test_it_says_which_rate_it_used_published_or_computed() -> None:
     published = yoy(D("904.6"), D("799.1"), published_rate=D("0.135"))
     assert published.source is GrowthSource.PUBLISHED
     assert published.source.label == "发布增速"
-    assert published.computed_rate is not None and round(published.computed_rate, 3) == D("0.132")
+    assert published.computed_rate is not None
+    assert round(published.computed_rate, 3) == D("0.132")
     assert yoy(D("904.6"), D("799.1")).source.label == "按总量计算"
 
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from dudao.audit.models import AuditEvent
-from dudao.core.imports import ImportRejected
-from dudao.core.testing import World
+from dudao.core.imports import ImportRejected, ImportReport
+from dudao.core.testing import ActorName, World
 from dudao.core.xlsx import read_table
 from dudao.stats.importers import (
     GRID_SHEET,
@@ -31,10 +32,10 @@ def csv_bytes(*lines: str, header: str = HEADER) -> bytes:
     return (header + "\n".join(lines) + "\n").encode()
 
 
-def run(world: World, data: bytes, actor: str = "city_supervisor", dry_run: bool = False):  # type: ignore[no-untyped-def]
-    return import_indicators(
-        data, filename="values.csv", actor=world.actor(actor), dry_run=dry_run  # type: ignore[arg-type]
-    )
+def run(
+    world: World, data: bytes, actor: ActorName = "city_supervisor", dry_run: bool = False
+) -> ImportReport:
+    return import_indicators(data, filename="values.csv", actor=world.actor(actor), dry_run=dry_run)
 
 
 def test_the_long_csv_imports_values_approved_for_a_supervisor(world: World) -> None:
@@ -46,7 +47,8 @@ def test_the_long_csv_imports_values_approved_for_a_supervisor(world: World) -> 
     report = run(world, data)
     assert (report.created, report.updated, report.unchanged) == (3, 0, 0)
     row = IndicatorValue.objects.get(organisation=world.park_a, period=dt.date(2025, 3, 1))
-    assert row.value == D("125000.5") and row.yoy_percent == D("12.3")
+    assert row.value == D("125000.5")
+    assert row.yoy_percent == D("12.3")
     assert row.status == IndicatorValue.Status.APPROVED
     assert IndicatorValue.objects.get(period=dt.date(2025, 4, 1)).base == D("140000")
 
@@ -56,7 +58,8 @@ def test_the_same_file_twice_changes_nothing_and_says_so(world: World) -> None:
     run(world, data)
     events = AuditEvent.objects.count()
     report = run(world, data)
-    assert report.changed == 0 and report.unchanged == 1
+    assert report.changed == 0
+    assert report.unchanged == 1
     assert "未做任何修改" in report.summary()
     assert AuditEvent.objects.count() == events
 
@@ -68,12 +71,13 @@ def test_a_reporters_import_is_submitted_for_review(world: World) -> None:
 
 def test_a_dry_run_writes_nothing(world: World) -> None:
     report = run(world, csv_bytes("SFS-A-P1,2025-03,fai,1,,"), dry_run=True)
-    assert report.created == 1 and report.dry_run
+    assert report.created == 1
+    assert report.dry_run
     assert not IndicatorValue.objects.exists()
 
 
 def test_bad_rows_are_all_reported_and_nothing_is_half_imported(world: World) -> None:
-    future = (dt.date.today().replace(day=1) + dt.timedelta(days=40)).strftime("%Y-%m")
+    future = (timezone.localdate().replace(day=1) + dt.timedelta(days=40)).strftime("%Y-%m")
     data = csv_bytes(
         "SFS-A-P1,2025-03,fai,100,,",  # fine on its own
         "NOPE,2025-03,fai,1,,",
@@ -99,10 +103,15 @@ def test_bad_rows_are_all_reported_and_nothing_is_half_imported(world: World) ->
 def test_a_cumulative_drop_needs_a_note_column(world: World) -> None:
     header = "org_code,period,indicator,value,yoy,base,note\n"
     with pytest.raises(ImportRejected, match="小于上月累计数"):
-        run(world, csv_bytes("SFS-A-P1,2025-03,fai,100,,,", "SFS-A-P1,2025-04,fai,90,,,", header=header))
+        run(
+            world,
+            csv_bytes("SFS-A-P1,2025-03,fai,100,,,", "SFS-A-P1,2025-04,fai,90,,,", header=header),
+        )
     report = run(
         world,
-        csv_bytes("SFS-A-P1,2025-03,fai,100,,,", "SFS-A-P1,2025-04,fai,90,,,3月数据修订", header=header),
+        csv_bytes(
+            "SFS-A-P1,2025-03,fai,100,,,", "SFS-A-P1,2025-04,fai,90,,,3月数据修订", header=header
+        ),
     )
     assert report.created == 2
 
@@ -133,7 +142,15 @@ def test_the_cli_imports_the_long_csv(world: World, tmp_path: Path) -> None:
     assert "新增 1 条" in out.getvalue()
     path.write_bytes(csv_bytes("SFS-A-P1,2025-13,fai,1,,"))
     with pytest.raises(CommandError, match="未写入任何数据"):
-        call_command("import", "indicators", str(path), "--as", "supervisor", stdout=StringIO(), stderr=StringIO())
+        call_command(
+            "import",
+            "indicators",
+            str(path),
+            "--as",
+            "supervisor",
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
 
 
 def test_the_excel_grid_round_trips(world: World) -> None:
@@ -149,24 +166,37 @@ def test_the_excel_grid_round_trips(world: World) -> None:
     assert [r.get("单位编码") for r in table.rows] == ["SFS-A-P1", "SFS-B-P1"]
     assert table.rows[0].get("固定资产投资（万元）") == 100
     # Uploading the untouched template changes nothing.
-    report = import_indicator_grid(data, filename="grid.xlsx", actor=world.city_supervisor, dry_run=False)
-    assert report.changed == 0 and report.unchanged == 1
+    report = import_indicator_grid(
+        data, filename="grid.xlsx", actor=world.city_supervisor, dry_run=False
+    )
+    assert report.changed == 0
+    assert report.unchanged == 1
     # Fill one cell and upload: dry run first, then commit; the published rate is kept.
     from dudao.core.xlsx import Column, Sheet, workbook_bytes
 
     headers = ["单位编码", "单位名称", "统计期", "固定资产投资（万元）", "利润总额（万元）"]
     filled = workbook_bytes(
-        [Sheet(GRID_SHEET, [Column(h) for h in headers], [
-            ["SFS-A-P1", "甲", "2025-03", D("120"), D("8")],
-            ["SFS-B-P1", "乙", "2025-03", None, None],
-        ])]
+        [
+            Sheet(
+                GRID_SHEET,
+                [Column(h) for h in headers],
+                [
+                    ["SFS-A-P1", "甲", "2025-03", D("120"), D("8")],
+                    ["SFS-B-P1", "乙", "2025-03", None, None],
+                ],
+            )
+        ]
     )
-    dry = import_indicator_grid(filled, filename="grid.xlsx", actor=world.city_supervisor, dry_run=True)
+    dry = import_indicator_grid(
+        filled, filename="grid.xlsx", actor=world.city_supervisor, dry_run=True
+    )
     assert (dry.created, dry.updated) == (1, 1)
     assert IndicatorValue.objects.count() == 1
     import_indicator_grid(filled, filename="grid.xlsx", actor=world.city_supervisor, dry_run=False)
     fai_row = IndicatorValue.objects.get(organisation=world.park_a, indicator__code="fai")
-    assert fai_row.value == D("120") and fai_row.yoy_percent == D("5.5") and fai_row.base == D("90")
+    assert fai_row.value == D("120")
+    assert fai_row.yoy_percent == D("5.5")
+    assert fai_row.base == D("90")
     assert IndicatorValue.objects.count() == 2
 
 

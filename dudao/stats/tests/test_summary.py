@@ -10,6 +10,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from dudao.core.exceptions import DomainError
 from dudao.core.testing import World
 from dudao.stats import selectors, services
 from dudao.stats.models import Indicator, IndicatorValue
@@ -42,8 +43,14 @@ def test_the_summary_command_prints_the_speechs_figures(world: World) -> None:
         "2021年上半年，18家产业集聚区完成固定资产投资904.6亿元，占全市的47.0%，同比增长13.2%，"
         "低于全市固定资产投资增速2.4个百分点，同比下降8.2个百分点。"
     ) in text
-    assert "2021年1-5月，18家产业集聚区完成规模以上工业主营业务收入1762.7亿元，占全市的64.1%，同比增长6.4%" in text
-    assert "实现利润总额126.5亿元，占全市的55.0%，同比增长26.5%，高于全市工业11.4个百分点，同比提高16.2个百分点。" in text
+    assert (
+        "2021年1-5月，18家产业集聚区完成规模以上工业主营业务收入1762.7亿元，占全市的64.1%，同比增长6.4%"
+        in text
+    )
+    assert (
+        "实现利润总额126.5亿元，占全市的55.0%，同比增长26.5%，高于全市工业11.4个百分点，同比提高16.2个百分点。"
+        in text
+    )
 
 
 def test_the_summary_json_says_how_each_figure_was_computed(world: World) -> None:
@@ -81,7 +88,11 @@ def test_an_approved_value_shows_in_the_summary_at_once(world: World) -> None:
     row = services.submit_value(actor=world.city_supervisor, row=row)
     services.approve_value(actor=world.city_supervisor, row=row)
     after = selectors.city_summary(world.city_supervisor, city, period).rows[0].as_dict()
-    assert after["city_growth"] == {"percent": "15.0", "source": "published", "source_label": "发布增速"}
+    assert after["city_growth"] == {
+        "percent": "15.0",
+        "source": "published",
+        "source_label": "发布增速",
+    }
     assert after["gap_points"] == "-1.8"
 
 
@@ -98,13 +109,13 @@ def test_the_summary_names_parks_without_approved_values(world: World) -> None:
 
 
 def test_a_comparable_price_indicator_takes_only_published_growth(world: World) -> None:
-    parks = build_speech_city(world, codes=("fai",))
+    build_speech_city(world, codes=("fai",))
     Indicator.objects.filter(code="industrial_value_added").update(in_summary=True)
     ind = Indicator.objects.get(code="industrial_value_added")
-    with pytest.raises(services.DomainError, match="可比价"):
+    with pytest.raises(DomainError, match="可比价"):
         services.save_value(
             actor=world.city_supervisor,
-            organisation=parks[0].organisation,
+            organisation=world.park_a,
             indicator=ind,
             period=dt.date(2021, 6, 1),
             data=services.ValueInput(value=yi("10")),

@@ -40,15 +40,18 @@ def test_the_overview_defaults_to_the_latest_approved_month(world: World) -> Non
 def test_a_county_user_sees_no_city_summary(world: World) -> None:
     page = client_for(world, "county_a_reviewer").get(reverse("stats:summary"))
     assert "没有市级汇总数据" in page.content.decode()
-    assert client_for(world, "county_a_reviewer").get(
-        reverse("stats:summary"), {"city": "SFS"}
-    ).status_code == 404
+    assert (
+        client_for(world, "county_a_reviewer")
+        .get(reverse("stats:summary"), {"city": "SFS"})
+        .status_code
+        == 404
+    )
 
 
 def test_the_entry_grid_saves_submits_and_the_reviewer_approves(world: World) -> None:
     reporter = client_for(world, "park_reporter")
     url = reverse("stats:entry")
-    unit = world.park_a.pk
+    unit = str(world.park_a.pk)
     response = reporter.post(
         url, {"unit": unit, "period": "2025-03", "fai-value": "1,250.5", "profit-value": "abc"}
     )
@@ -68,7 +71,8 @@ def test_the_entry_grid_saves_submits_and_the_reviewer_approves(world: World) ->
     )
     assert set(IndicatorValue.objects.values_list("status", flat=True)) == {"approved"}
     page = reporter.get(url, {"unit": unit, "period": "2025-03"}).content.decode()
-    assert "已审核" in page and 'name="fai-value"' not in page
+    assert "已审核" in page
+    assert 'name="fai-value"' not in page
 
 
 def test_the_entry_grid_is_404_for_a_unit_outside_scope(world: World) -> None:
@@ -130,12 +134,15 @@ def test_the_api_saves_reviews_and_summarises(world: World) -> None:
         {"org_code": "SFS-A-P1", "period": "2099-03", "indicator": "fai", "value": "1"},
         content_type="application/json",
     )
-    assert bad.status_code == 400 and "未来月份" in bad.json()["error"]["message"]
+    assert bad.status_code == 400
+    assert "未来月份" in bad.json()["error"]["message"]
 
 
 def test_the_api_imports_the_long_csv_all_or_nothing(world: World) -> None:
     client = client_for(world, "city_supervisor")
-    body = "org_code,period,indicator,value,yoy,base\nSFS-A-P1,2025-03,fai,10,,\nX,2025-03,fai,1,,\n"
+    body = (
+        "org_code,period,indicator,value,yoy,base\nSFS-A-P1,2025-03,fai,10,,\nX,2025-03,fai,1,,\n"
+    )
     response = client.post("/api/v1/stats/values/import", body, content_type="text/csv")
     assert response.status_code == 400
     assert response.json()["error"]["details"][0]["row"] == 3
@@ -150,9 +157,12 @@ def test_the_api_summary_returns_figures_and_sentences(world: World) -> None:
     data = response.json()
     assert data["indicators"][0]["gap_points"] == "11.4"
     assert "同比提高16.2个百分点" in data["sentences"][0]
-    assert client_for(world, "county_a_reporter").get(
-        "/api/v1/stats/summary", {"city": "SFS", "period": "2021-06"}
-    ).status_code == 404
+    assert (
+        client_for(world, "county_a_reporter")
+        .get("/api/v1/stats/summary", {"city": "SFS", "period": "2021-06"})
+        .status_code
+        == 404
+    )
 
 
 def test_the_park_profile_shows_share_rank_growth_and_chart(world: World) -> None:

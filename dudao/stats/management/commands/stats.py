@@ -42,7 +42,10 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
             return
-        self.stdout.write(f"{city.short_name or city.name}产业集聚区综述（截至{period:%Y年%-m月}，共{result.parks_total}家园区）")
+        self.stdout.write(
+            f"{city.short_name or city.name}产业集聚区综述"
+            f"（截至{period.year}年{period.month}月，共{result.parks_total}家园区）"
+        )
         for row in result.rows:
             self.stdout.write(row.line.sentence)
         notes = [f"{r.indicator.name}：{n}" for r in result.rows for n in r.line.notes]
@@ -77,4 +80,3 @@ class _Root:
     is_active = True
     scope_path = ""
     pk = None
-
