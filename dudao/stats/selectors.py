@@ -12,11 +12,11 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 
 from dudao.orgs.models import Organisation
-from dudao.parks.models import Park
+from dudao.parks.models import Park, ParkStatus
 from dudao.stats import engine
 from dudao.stats.models import Indicator, IndicatorValue, StatsSettings
 
@@ -337,7 +337,9 @@ def get_park(actor: Any, pk: int) -> Park:
     park: Park | None = (
         visible_parks(actor)
         .select_related("organisation", "county", "city_region")
-        .prefetch_related("statuses", "industries")
+        .prefetch_related(
+            Prefetch("statuses", ParkStatus.objects.select_related("merged_into")), "industries"
+        )
         .filter(pk=pk)
         .first()
     )

@@ -157,6 +157,16 @@ def _label(value: IndicatorValue) -> str:
     return f"{value.organisation.name} {value.period:%Y-%m} {value.indicator.name}"
 
 
+def _check_state(
+    row: IndicatorValue, version: int | None, allowed: Iterable[str], refusal: str
+) -> None:
+    """Refuse a stale version (409 with the current values) or a status not in ``allowed``."""
+    if version is not None and row.version != version:
+        raise StaleObject("该数值已被他人修改，请刷新后重试。", details={"current": snapshot(row)})
+    if row.status not in allowed:
+        raise InvalidTransition(f"{_label(row)}状态为“{row.get_status_display()}”，{refusal}")
+
+
 @transaction.atomic
 def save_value(
     *,
@@ -185,15 +195,7 @@ def save_value(
     if row is None:
         row = IndicatorValue(organisation=organisation, indicator=indicator, period=period)
     else:
-        if version is not None and row.version != version:
-            raise StaleObject(
-                "该数值已被他人修改，请刷新后重试。", details={"current": snapshot(row)}
-            )
-        if row.status not in EDITABLE:
-            raise InvalidTransition(
-                f"{_label(row)}状态为“{row.get_status_display()}”，不能修改"
-                "（已审核的数据须由审核员退回后修改）。"
-            )
+        _check_state(row, version, EDITABLE, "不能修改（已审核的数据须由审核员退回后修改）。")
         before = snapshot(row)
     row.value = _q4(data.value)  # type: ignore[assignment]
     row.yoy_percent = _q4(data.yoy_percent)
@@ -231,14 +233,7 @@ def _transition(
     require_role(actor, *roles)
     check_unit(actor, row.organisation)
     locked = IndicatorValue.objects.select_for_update().get(pk=row.pk)
-    if version is not None and locked.version != version:
-        raise StaleObject(
-            "该数值已被他人修改，请刷新后重试。", details={"current": snapshot(locked)}
-        )
-    if locked.status not in allowed_from:
-        raise InvalidTransition(
-            f"{_label(locked)}状态为“{locked.get_status_display()}”，不能执行此操作。"
-        )
+    _check_state(locked, version, allowed_from, "不能执行此操作。")
     before = snapshot(locked)
     locked.status = to
     if to in (S.APPROVED, S.RETURNED):
