@@ -17,5 +17,7 @@ class StatsConfig(AppConfig):
             ("stats.value.return", "退回指标数值"),
             ("stats.value.import", "导入指标数值"),
             ("stats.settings.update", "修改统计设置"),
+            ("stats.indicator.create", "新增指标"),
+            ("stats.indicator.update", "修改指标"),
         ):
             register(code, label)

@@ -359,3 +359,62 @@ def update_settings(*, actor: User, version: int, **fields: Any) -> StatsSetting
     old, new = diff(before, snapshot(row))
     record_event(actor=actor, action="stats.settings.update", obj=row, before=old, after=new)
     return row
+
+
+INDICATOR_FIELDS = (
+    "name",
+    "unit",
+    "kind",
+    "decimals",
+    "direction",
+    "price_basis",
+    "scope",
+    "january_published",
+    "numerator",
+    "denominator",
+    "factor",
+    "divisor",
+    "verb",
+    "reference_label",
+    "in_summary",
+    "description",
+    "sort_order",
+    "is_active",
+)
+
+
+@transaction.atomic
+def save_indicator(*, actor: User, code: str, **fields: Any) -> tuple[Indicator, str]:
+    """Create or update one catalogue entry (督查员); return it and created/updated/unchanged.
+
+    The unit of an indicator that already has values cannot change (the stored numbers would
+    silently change meaning)."""
+    require_role(actor, Role.SUPERVISOR)
+    unknown = set(fields) - set(INDICATOR_FIELDS)
+    if unknown:
+        raise DomainError(f"未知字段：{'、'.join(sorted(unknown))}")
+    row = Indicator.objects.select_for_update().filter(code=code).first()
+    before = snapshot(row) if row is not None else {}
+    if row is None:
+        row = Indicator(code=code)
+    elif "unit" in fields and fields["unit"] != row.unit and row.values.exists():
+        raise DomainError(
+            f"指标“{row.name}”已有数值，不能修改计量单位（{row.unit} → {fields['unit']}）。",
+            field="unit",
+        )
+    for name, value in fields.items():
+        setattr(row, name, value)
+    if row.numerator_id is not None and row.numerator_id == row.pk:
+        raise DomainError("公式指标的分子不能是它自己。", field="numerator")
+    full_clean_or_raise(row, exclude=["numerator", "denominator"])
+    if before:
+        old, new = diff(before, snapshot(row))
+        if not new:
+            return row, "unchanged"
+        row.version += 1
+        row.save()
+        record_event(actor=actor, action="stats.indicator.update", obj=row, before=old, after=new)
+        return row, "updated"
+    row.save()
+    record_event(actor=actor, action="stats.indicator.create", obj=row, after=snapshot(row))
+    return row, "created"

@@ -209,3 +209,60 @@ def test_text_in_a_grid_cell_is_refused_with_its_cell(world: World) -> None:
     )
     with pytest.raises(ImportRejected, match="「固定资产投资（万元）」列：应为数字"):
         import_indicator_grid(bad, filename="grid.xlsx", actor=world.city_supervisor, dry_run=False)
+
+
+CATALOGUE = (
+    "code,name,unit,kind,decimals,direction,price_basis,scope,numerator,denominator,divisor,"
+    "in_summary\n"
+)
+
+
+def test_a_supervisor_adds_indicators_and_a_formula_as_data(world: World) -> None:
+    from dudao.stats.importers import import_indicator_catalogue
+    from dudao.stats.models import Indicator
+
+    data = (
+        CATALOGUE
+        + "land_area,工业用地面积,亩,stock,0,1,current,工业用地,,,,否\n"
+        + "tax_per_land_mu,工业用地亩均税收,万元/亩,rate,2,1,current,工业用地,"
+        + "tax_revenue,land_area,,否\n"
+    ).encode()
+    report = import_indicator_catalogue(
+        data, filename="c.csv", actor=world.city_supervisor, dry_run=False
+    )
+    assert report.created == 2
+    formula = Indicator.objects.get(code="tax_per_land_mu")
+    assert formula.is_formula
+    assert formula.denominator is not None
+    assert formula.denominator.code == "land_area"
+    again = import_indicator_catalogue(
+        data, filename="c.csv", actor=world.city_supervisor, dry_run=False
+    )
+    assert again.changed == 0
+    assert again.unchanged == 2
+
+
+def test_the_catalogue_import_refuses_bad_rows_and_non_supervisors(world: World) -> None:
+    from dudao.stats.importers import import_indicator_catalogue
+    from dudao.stats.models import Indicator
+
+    bad = (CATALOGUE + "Bad Code,名称,个,flowish,x,1,current,,nope,,,也许\n").encode()
+    with pytest.raises(ImportRejected) as info:
+        import_indicator_catalogue(
+            bad, filename="c.csv", actor=world.city_supervisor, dry_run=False
+        )
+    text = "\n".join(str(e) for e in info.value.errors)
+    for column in ("「kind」列", "「decimals」列", "「numerator」列", "「in_summary」列"):
+        assert column in text, column
+    with pytest.raises(ImportRejected, match="只有督查员"):
+        import_indicator_catalogue(
+            bad, filename="c.csv", actor=world.county_a_reviewer, dry_run=False
+        )
+    # An indicator that has values keeps its unit.
+    run(world, csv_bytes("SFS-A-P1,2025-03,fai,1,,"))
+    change = (CATALOGUE + "fai,固定资产投资,亿元,flow,1,1,current,,,,,是\n").encode()
+    with pytest.raises(ImportRejected, match="不能修改计量单位"):
+        import_indicator_catalogue(
+            change, filename="c.csv", actor=world.city_supervisor, dry_run=False
+        )
+    assert Indicator.objects.get(code="fai").unit == "万元"
