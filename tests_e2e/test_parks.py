@@ -5,12 +5,10 @@ the park profile draws its chart."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import re
 from pathlib import Path
 
 import pytest
-from django.apps import apps
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
@@ -24,19 +22,8 @@ from tests_e2e.browser import ConsoleLog, login
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def reference_data() -> None:
-    """Transactional tests flush the rows data migrations loaded (the projects' and problems'
-    categories, which their demo generators expect); load them again, idempotently."""
-    for module in (
-        "dudao.projects.migrations.0002_default_categories",
-        "dudao.problems.migrations.0002_default_categories",
-    ):
-        importlib.import_module(module).add(apps, None)
-
-
 @pytest.fixture(autouse=True)
 def demo_city() -> None:
-    reference_data()
     load_demo(scale="city", log=lambda _line: None)
 
 
