@@ -51,6 +51,7 @@ from dudao.orgs.models import Organisation
 from dudao.stats.models import Indicator, IndicatorValue
 from dudao.stats.services import (
     ENTRY_ROLES,
+    INDICATOR_FIELDS,
     REVIEW_ROLES,
     UNIT_KINDS,
     ValueInput,
@@ -471,24 +472,7 @@ def import_indicator_grid(
 # --- The indicator catalogue -----------------------------------------------------------------
 
 CATALOGUE_HEADERS = ("code", "name", "unit")
-CATALOGUE_OPTIONAL = (
-    "kind",
-    "decimals",
-    "direction",
-    "price_basis",
-    "scope",
-    "january_published",
-    "numerator",
-    "denominator",
-    "factor",
-    "divisor",
-    "verb",
-    "reference_label",
-    "in_summary",
-    "description",
-    "sort_order",
-    "is_active",
-)
+CATALOGUE_OPTIONAL = tuple(f for f in INDICATOR_FIELDS if f not in CATALOGUE_HEADERS)
 _YES = {"1", "是", "true", "yes", "y"}
 _NO = {"0", "否", "false", "no", "n", ""}
 
