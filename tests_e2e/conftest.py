@@ -124,3 +124,25 @@ def artifacts() -> Path:
     """The folder for screenshots (gitignored /test-artifacts/)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+# Rows that data migrations load (category lists the demo generators expect). A transactional
+# test flushes every table at its end, so the next e2e test would start without them.
+REFERENCE_LOADERS = (
+    "dudao.projects.migrations.0002_default_categories",
+    "dudao.problems.migrations.0002_default_categories",
+)
+
+
+@pytest.fixture(autouse=True)
+def _reference_rows(request: pytest.FixtureRequest) -> None:
+    """Reload the data-migration reference rows (idempotent) before each e2e test."""
+    if request.node.get_closest_marker("e2e") is None:
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    for module in REFERENCE_LOADERS:
+        importlib.import_module(module).add(apps, None)

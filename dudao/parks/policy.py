@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from dudao.core.policy import Rules
+from dudao.accounts.roles import Role
+from dudao.core.policy import Rules, roles
 
-POLICY: dict[str, Rules] = {}
+READERS = roles(Role.REPORTER, Role.REVIEWER, Role.SUPERVISOR, Role.JUDGE, Role.LEADER)
+
+POLICY: dict[str, Rules] = {
+    "parks:list": {"GET": READERS},
+    "parks:detail": {"GET": READERS},
+    "api:parks_list": {"GET": READERS},
+    "api:parks_detail": {"GET": READERS},
+}
 
 # (URL name, menu label): shown to users whose roles the policy allows for GET.
-NAV: list[tuple[str, str]] = []
+NAV: list[tuple[str, str]] = [("parks:list", "产业集聚区")]

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from dudao.parks import views
 
 app_name = "parks"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("", views.park_list, name="list"),
+    path("<int:pk>/", views.park_detail, name="detail"),
+]

@@ -42,11 +42,14 @@ __all__ = [
     "RankChange",
     "RankMove",
     "StatsError",
+    "SummaryLine",
+    "SummaryOptions",
     "amount_phrase",
     "change_phrase",
     "competition_rank",
     "contribution_phrase",
     "contribution_rate",
+    "cumulative_drops",
     "cumulative_from_monthly",
     "dec",
     "displayed_percent",
@@ -56,14 +59,17 @@ __all__ = [
     "format_decimal",
     "format_percent",
     "format_yi",
+    "formula_value",
     "from_percent",
     "gap_phrase",
     "gap_reconciles",
     "group_counts",
     "group_totals",
+    "growth_of_total",
     "growth_phrase",
     "join_clauses",
     "monthly_from_cumulative",
+    "park_totals_by_city",
     "pp_difference",
     "pull_phrase",
     "pull_rate",
@@ -73,6 +79,7 @@ __all__ = [
     "share",
     "share_phrase",
     "sum_figures",
+    "summary_line",
     "top_n",
     "wan_to_yi",
     "yi_to_wan",
@@ -363,6 +370,11 @@ class GrowthSource(StrEnum):
     PUBLISHED = "published"
     COMPUTED = "computed"
 
+    @property
+    def label(self) -> str:
+        """Return the Chinese label shown next to a rate ("发布增速" / "按总量计算")."""
+        return "发布增速" if self is GrowthSource.PUBLISHED else "按总量计算"
+
 
 @dataclass(frozen=True, slots=True)
 class Growth:
@@ -640,6 +652,186 @@ def group_counts(
             group = key(row)
             counts[group] = counts.get(group, 0) + 1
     return counts
+
+
+# --------------------------------------------------------------------------------------------
+# Reported series: revisions, growth of a total, formula indicators, park totals per city
+# --------------------------------------------------------------------------------------------
+
+
+def cumulative_drops(cumulative: Mapping[int, Decimal]) -> list[int]:
+    """Return the months whose 1–N月 value is below the previous month's (a revision to note)."""
+    drops: list[int] = []
+    previous: Decimal | None = None
+    for month in sorted(cumulative):
+        current = dec(cumulative[month])
+        if previous is not None and current < previous:
+            drops.append(month)
+        previous = current
+    return drops
+
+
+def growth_of_total(
+    parts: Iterable[tuple[K, Decimal, Decimal | None]],
+    *,
+    require_published: bool = False,
+) -> Growth:
+    """Return the 同比 of a total computed from its parts' levels: Σcurrent ÷ Σbase − 1.
+
+    ``parts`` are (name, current, base); every part needs its same-period base, otherwise the
+    two sums would not cover the same units and the rate would be wrong: the error names them.
+    Comparable-price indicators cannot be totalled from nominal levels at all.
+    """
+    if require_published:
+        raise StatsError("该指标按可比价计算，须使用统计部门发布的增速，不能由现价总量推算")
+    items = list(parts)
+    if not items:
+        raise StatsError("没有可汇总的数据，不能计算同比增速")
+    missing = [name for name, _, base in items if base is None]
+    if missing:
+        names = "、".join(str(n) for n in missing[:5])
+        more = f"等{len(missing)}个单位" if len(missing) > 5 else ""
+        raise StatsError(f"{names}{more}缺少上年同期数，不能计算合计的同比增速")
+    current = _ZERO
+    base = _ZERO
+    for _, cur, bas in items:
+        current = _CTX.add(current, dec(cur))
+        base = _CTX.add(base, dec(bas))  # type: ignore[arg-type]
+    return yoy(current, base)
+
+
+def formula_value(
+    numerator: Decimal,
+    denominator: Decimal,
+    *,
+    factor: Decimal = Decimal(1),
+    divisor: Decimal = Decimal(1),
+) -> Decimal:
+    """Return numerator ÷ denominator × factor ÷ divisor (e.g. 亩均税收); refuse a zero base."""
+    den = _mul(dec(denominator), dec(divisor))
+    if den.is_zero():
+        raise StatsError("分母为零，不能计算该公式指标")
+    return _div(_mul(dec(numerator), dec(factor)), den)
+
+
+def park_totals_by_city(
+    rows: Iterable[tuple[K, G, Decimal]],
+) -> dict[G, Decimal]:
+    """Sum (park, city, value) rows per city; a park listed twice is an input error."""
+    seen: set[K] = set()
+    totals: dict[G, Decimal] = {}
+    for park, city, value in rows:
+        if park in seen:
+            raise StatsError(f"园区{park}重复出现，合计会重复计算")
+        seen.add(park)
+        totals[city] = _CTX.add(totals.get(city, _ZERO), dec(value))
+    return totals
+
+
+# --------------------------------------------------------------------------------------------
+# The cluster summary line: one indicator, the parks' total against the city (§6.4, §9.1–9.2)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryOptions:
+    """The [P] formatting choices of §6.3–6.4, stored as data by the caller."""
+
+    rate_decimals: int = 1
+    amount_decimals: int = 1
+    gap_mode: GapMode = GapMode.DISPLAYED
+    drop_trailing_zero: bool = False
+    change_prefix: str = "同比"
+    whole_name: str = "全市"
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryLine:
+    """Every figure of one indicator in the cluster summary, with notes on what was missing."""
+
+    part: Figure
+    whole: Figure | None
+    share: Decimal | None
+    growth: Growth | None
+    reference_growth: Growth | None
+    previous_growth: Growth | None
+    gap_points: Decimal | None
+    change_points: Decimal | None
+    sentence: str
+    clauses: tuple[str, ...]
+    notes: tuple[str, ...]
+    gap_mode: GapMode
+
+
+def _try(notes: list[str], label: str, compute: Callable[[], R]) -> R | None:
+    """Run ``compute``; on StatsError record "label：message" in ``notes`` and return None."""
+    try:
+        return compute()
+    except StatsError as exc:
+        notes.append(f"{label}：{exc}")
+        return None
+
+
+def summary_line(
+    part: Figure,
+    *,
+    whole: Figure | None,
+    growth: Growth | None,
+    reference_growth: Growth | None,
+    previous_growth: Growth | None,
+    reference_label: str,
+    verb: str = "完成",
+    options: SummaryOptions = SummaryOptions(),
+    notes: Iterable[str] = (),
+) -> SummaryLine:
+    """Build "{subject}完成X亿元，占全市的Y%，同比增长Z%，高于{ref}A个百分点，同比提高B个百分点".
+
+    ``growth`` is the parts' 同比, ``reference_growth`` the whole's (for the gap) and
+    ``previous_growth`` the parts' 同比 one year earlier (for 提高/下降). A missing input
+    drops its clause and adds a note; nothing is guessed.
+    """
+    found = list(notes)
+    opts = options
+    rd = opts.rate_decimals
+    ratio: Decimal | None = None
+    if whole is None:
+        found.append(f"占比：缺少{opts.whole_name}的已审核数")
+    else:
+        ratio = _try(found, "占比", lambda: share(part, whole))
+    gap = change = None
+    if growth is not None and reference_growth is not None:
+        gap = pp_difference(growth, reference_growth, decimals=rd, mode=opts.gap_mode)
+    if growth is not None and previous_growth is not None:
+        change = pp_difference(growth, previous_growth, decimals=rd, mode=opts.gap_mode)
+    clauses = [
+        f"{part.subject}{amount_phrase(part, verb=verb, decimals=opts.amount_decimals)}",
+        ""
+        if ratio is None
+        else share_phrase(
+            ratio,
+            whole_name=opts.whole_name,
+            decimals=rd,
+            drop_trailing_zero=opts.drop_trailing_zero,
+        ),
+        "" if growth is None else growth_phrase(growth, decimals=rd),
+        "" if gap is None else gap_phrase(gap, reference_label, decimals=rd),
+        "" if change is None else change_phrase(change, prefix=opts.change_prefix, decimals=rd),
+    ]
+    kept = tuple(c for c in clauses if c)
+    return SummaryLine(
+        part=part,
+        whole=whole,
+        share=ratio,
+        growth=growth,
+        reference_growth=reference_growth,
+        previous_growth=previous_growth,
+        gap_points=gap,
+        change_points=change,
+        sentence=f"{part.period.label()}，{join_clauses(*kept)}。",
+        clauses=kept,
+        notes=tuple(found),
+        gap_mode=opts.gap_mode,
+    )
 
 
 # --------------------------------------------------------------------------------------------

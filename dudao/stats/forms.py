@@ -1,0 +1,21 @@
+"""Forms of 统计指标."""
+
+from __future__ import annotations
+
+from django import forms
+
+from dudao.stats.models import StatsSettings
+
+
+class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = StatsSettings
+        fields = [
+            "gap_mode",
+            "drop_trailing_zero_in_prose",
+            "rate_decimals",
+            "change_prefix",
+            "cluster_subject",
+        ]

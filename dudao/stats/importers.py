@@ -1,0 +1,573 @@
+"""Imports of indicator values: the long CSV for machines and the Excel grid for people.
+
+Long format (CSV UTF-8 or .xlsx, one value a row), header exactly
+    org_code,period,indicator,value,yoy,base[,note,source]
+`org_code` is the unit's organisation code, `period` YYYY-MM (1–N月累计 for flow indicators),
+`value` in the indicator's unit (万元 for money), `yoy` the published 同比 in percent (6.4),
+`base` the published same-period base; yoy, base, note and source may be empty.
+
+Grid format (.xlsx, sheet 指标填报): 单位编码, 单位名称, 统计期, then one column per indicator
+headed "名称（单位）"; an empty cell is no value. Download it pre-filled from the entry page.
+
+Both validate the whole file first (nothing is written when any row is wrong), then write in
+one transaction with one audit event. Values imported by a 填报员 are 已报送; by a 审核员 or
+督查员 (e.g. the 统计局's published figures) 已审核 at once. The same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from dudao.accounts.roles import Role
+from dudao.audit.services import record_event
+from dudao.core.exceptions import DomainError, NotAllowed
+from dudao.core.imports import (
+    MAX_IMPORT_BYTES,
+    ImportRejected,
+    ImportReport,
+    RowError,
+    importer,
+)
+from dudao.core.policies import require_role
+from dudao.core.xlsx import (
+    Column,
+    Row,
+    Sheet,
+    Table,
+    cell_decimal,
+    cell_int,
+    cell_text,
+    read_table,
+)
+from dudao.orgs.models import Organisation
+from dudao.stats.models import Indicator, IndicatorValue
+from dudao.stats.services import (
+    ENTRY_ROLES,
+    INDICATOR_FIELDS,
+    REVIEW_ROLES,
+    UNIT_KINDS,
+    ValueInput,
+    parse_period,
+    save_indicator,
+    value_problem,
+)
+
+if TYPE_CHECKING:
+    from dudao.accounts.models import User
+
+LONG_HEADERS = ("org_code", "period", "indicator", "value", "yoy", "base")
+LONG_OPTIONAL = ("note", "source")
+GRID_SHEET = "指标填报"
+GRID_FIXED = ("单位编码", "单位名称", "统计期")
+SOURCES = {c.value: c.value for c in IndicatorValue.Source} | {
+    c.label: c.value for c in IndicatorValue.Source
+}
+S = IndicatorValue.Status
+
+
+def read_rows(
+    data: bytes, *, filename: str, headers: Sequence[str], optional: Sequence[str] = ()
+) -> Table:
+    """Read a CSV (UTF-8, or GB18030 as saved by Excel) or an .xlsx upload into rows."""
+    if data.startswith(b"PK\x03\x04") or filename.lower().endswith(".xlsx"):
+        return read_table(data, headers=headers, optional_headers=optional)
+    if not data:
+        raise ImportRejected.whole_file("文件为空。")
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ImportRejected.whole_file(f"文件过大，上限为 {MAX_IMPORT_BYTES // 1024 // 1024} MB。")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise ImportRejected.whole_file(
+                "文件编码无法识别，请保存为 UTF-8 编码的 CSV。"
+            ) from None
+    reader = csv.reader(io.StringIO(text))
+    try:
+        lines = list(reader)
+    except csv.Error as exc:
+        raise ImportRejected.whole_file(f"CSV 格式错误：{exc}") from None
+    if not lines:
+        raise ImportRejected.whole_file("文件中没有表头行。")
+    found = [h.strip() for h in lines[0]]
+    missing = [h for h in headers if h not in found]
+    if missing:
+        raise ImportRejected.whole_file(
+            f"缺少列：{'、'.join(missing)}。表头应为 {','.join(headers)}。"
+        )
+    wanted = [*headers, *(h for h in optional if h in found)]
+    index = {h: found.index(h) for h in wanted}
+    table = Table(sheet="csv", headers=wanted)
+    for number, values in enumerate(lines[1:], start=2):
+        if not any(v.strip() for v in values):
+            continue
+        table.rows.append(
+            Row(number, {h: (values[i] if i < len(values) else None) for h, i in index.items()})
+        )
+    return table
+
+
+@dataclass
+class Parsed:
+    """One value to import, with the row it came from."""
+
+    row: int
+    org: Organisation
+    indicator: Indicator
+    period: dt.date
+    data: ValueInput
+
+
+def _check_actor(actor: User) -> str:
+    """Return the status imported values get; refuse roles that may not enter values."""
+    try:
+        require_role(actor, *ENTRY_ROLES)
+    except NotAllowed as exc:
+        raise ImportRejected.whole_file(exc.message) from None
+    return S.APPROVED if actor.has_role(*REVIEW_ROLES) else S.SUBMITTED
+
+
+def _units(actor: User, codes: Iterable[str]) -> dict[str, Organisation]:
+    return {
+        o.code: o
+        for o in Organisation.objects.visible_to(actor).filter(
+            code__in=set(codes), kind__in=UNIT_KINDS
+        )
+    }
+
+
+def _period(text: str, row: int, column: str, errors: list[RowError]) -> dt.date | None:
+    if not text:
+        errors.append(RowError(row, column, "必填，不能为空。"))
+        return None
+    try:
+        return parse_period(text)
+    except Exception as exc:
+        errors.append(RowError(row, column, getattr(exc, "message", str(exc))))
+        return None
+
+
+def parse_long(table: Table, actor: User) -> tuple[list[Parsed], list[RowError]]:
+    """Check every row of the long format; return the values and every error found."""
+    errors: list[RowError] = []
+    units = _units(actor, (str(r.get("org_code") or "").strip() for r in table.rows))
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    parsed: list[Parsed] = []
+    for r in table.rows:
+        n = r.number
+        before = len(errors)
+        code = cell_text(r, "org_code", errors, required=True)
+        org = units.get(code)
+        if code and org is None:
+            errors.append(
+                RowError(n, "org_code", f"单位编码“{code}”不存在、不是填报单位或不在您的范围内。")
+            )
+        ind_code = cell_text(r, "indicator", errors, required=True)
+        ind = indicators.get(ind_code)
+        if ind_code and ind is None:
+            errors.append(RowError(n, "indicator", f"指标代码“{ind_code}”不存在。"))
+        period = _period(cell_text(r, "period", errors), n, "period", errors)
+        value = cell_decimal(r, "value", errors, required=True, places=4)
+        yoy = cell_decimal(r, "yoy", errors, places=4)
+        base = cell_decimal(r, "base", errors, places=4)
+        note = cell_text(r, "note", errors, max_length=200)
+        source_text = cell_text(r, "source", errors) or IndicatorValue.Source.STATISTICS
+        source = SOURCES.get(source_text)
+        if source is None:
+            errors.append(RowError(n, "source", f"来源应为 {'、'.join(SOURCES)} 之一。"))
+        if len(errors) > before or org is None or ind is None or period is None or value is None:
+            continue
+        parsed.append(Parsed(n, org, ind, period, ValueInput(value, yoy, base, source or "", note)))
+    return parsed, errors
+
+
+def check_and_write(  # noqa: PLR0912, PLR0915 - validation, then one write; kept together
+    parsed: list[Parsed],
+    errors: list[RowError],
+    *,
+    kind: str,
+    filename: str,
+    actor: User,
+    dry_run: bool,
+    keep_extras: bool = False,
+) -> ImportReport:
+    """Apply every value rule, then write all or nothing (shared by both formats).
+
+    ``keep_extras`` (the grid, which holds only values) keeps an existing row's published
+    rate, base, source and note."""
+    status = _check_actor(actor)
+    seen: dict[tuple[int, int, dt.date], Parsed] = {}
+    for p in parsed:
+        key = (p.org.pk, p.indicator.pk, p.period)
+        if key in seen:
+            errors.append(
+                RowError(p.row, "", f"与第{seen[key].row}行重复（同一单位、指标、统计期）。")
+            )
+        seen[key] = p
+    existing = _existing(parsed)
+    if keep_extras:
+        for p in parsed:
+            old = existing.get((p.org.pk, p.indicator.pk, p.period))
+            if old is not None:
+                p.data = ValueInput(p.data.value, old.yoy_percent, old.base, old.source, old.note)
+    today = timezone.localdate()
+    for p in parsed:
+        prev_key = None
+        if p.period.month > 1:
+            prev_key = (p.org.pk, p.indicator.pk, p.period.replace(month=p.period.month - 1))
+        previous = None
+        if prev_key is not None:
+            in_file = seen.get(prev_key)
+            previous = (
+                in_file.data.value
+                if in_file is not None
+                else getattr(existing.get(prev_key), "value", None)
+            )
+        problem = value_problem(p.indicator, p.period, p.data, previous, today=today)
+        if problem:
+            errors.append(RowError(p.row, _column(kind, p, problem[0]), problem[1]))
+        current = existing.get((p.org.pk, p.indicator.pk, p.period))
+        if (
+            current is not None
+            and status == S.SUBMITTED
+            and current.status in (S.SUBMITTED, S.APPROVED)
+            and _changed(current, p.data)
+        ):
+            errors.append(
+                RowError(
+                    p.row,
+                    _column(kind, p, "value"),
+                    f"系统中该数据状态为“{current.get_status_display()}”，填报员不能覆盖（须审核员先退回）。",
+                )
+            )
+    if errors:
+        raise ImportRejected(errors)
+    report = ImportReport(kind=kind, rows=len(parsed), dry_run=dry_run)
+    creates: list[IndicatorValue] = []
+    updates: list[IndicatorValue] = []
+    changes: list[dict[str, Any]] = []
+    now = timezone.now()
+    for p in parsed:
+        current = existing.get((p.org.pk, p.indicator.pk, p.period))
+        if (
+            current is not None
+            and not _changed(current, p.data)
+            and (
+                current.status == status or (status == S.SUBMITTED and current.status == S.APPROVED)
+            )
+        ):
+            report.unchanged += 1
+            continue
+        row = current or IndicatorValue(
+            organisation=p.org, indicator=p.indicator, period=p.period, created_at=now
+        )
+        change = {
+            "unit": p.org.code,
+            "indicator": p.indicator.code,
+            "period": f"{p.period:%Y-%m}",
+            "before": None if current is None else str(current.value),
+            "after": str(p.data.value),
+        }
+        row.value, row.yoy_percent, row.base = p.data.value, p.data.yoy_percent, p.data.base
+        row.source, row.note, row.status = p.data.source, p.data.note, status
+        row.entered_by, row.return_reason, row.updated_at = actor, "", now
+        if status == S.APPROVED:
+            row.reviewed_by, row.reviewed_at = actor, now
+        if current is None:
+            creates.append(row)
+            report.created += 1
+        else:
+            row.version += 1
+            updates.append(row)
+            report.updated += 1
+        changes.append(change)
+    if dry_run or not (creates or updates):
+        return report
+    with transaction.atomic():
+        IndicatorValue.objects.bulk_create(creates, batch_size=1000)
+        IndicatorValue.objects.bulk_update(
+            updates,
+            [
+                "value",
+                "yoy_percent",
+                "base",
+                "source",
+                "note",
+                "status",
+                "entered_by",
+                "reviewed_by",
+                "reviewed_at",
+                "return_reason",
+                "updated_at",
+                "version",
+            ],
+            batch_size=1000,
+        )
+        record_event(
+            actor=actor,
+            action="stats.value.import",
+            after={
+                "file": filename,
+                "kind": kind,
+                "status": status,
+                "created": report.created,
+                "updated": report.updated,
+                "changes": changes[:500],
+            },
+            object_repr=f"{filename}（{report.changed}条）",
+        )
+    return report
+
+
+def _column(kind: str, p: Parsed, field: str) -> str:
+    if kind == "indicator_grid":
+        return grid_header(p.indicator) if field in ("value", "note", "yoy_percent") else "统计期"
+    return {"yoy_percent": "yoy", "indicator": "indicator", "period": "period"}.get(field, field)
+
+
+def _changed(current: IndicatorValue, data: ValueInput) -> bool:
+    return (
+        current.value != data.value
+        or current.yoy_percent != data.yoy_percent
+        or current.base != data.base
+        or current.note != data.note
+    )
+
+
+def _existing(parsed: list[Parsed]) -> dict[tuple[int, int, dt.date], IndicatorValue]:
+    if not parsed:
+        return {}
+    periods = {p.period for p in parsed} | {
+        p.period.replace(month=p.period.month - 1) for p in parsed if p.period.month > 1
+    }
+    rows = IndicatorValue.objects.filter(
+        organisation__in={p.org.pk for p in parsed},
+        indicator__in={p.indicator.pk for p in parsed},
+        period__in=periods,
+    )
+    return {(r.organisation_id, r.indicator_id, r.period): r for r in rows}
+
+
+@importer("indicators", "指标数值（长表：org_code,period,indicator,value,yoy,base）")
+def import_indicators(data: bytes, *, filename: str, actor: User, dry_run: bool) -> ImportReport:
+    """The long CSV (or .xlsx with the same header)."""
+    _check_actor(actor)
+    table = read_rows(data, filename=filename, headers=LONG_HEADERS, optional=LONG_OPTIONAL)
+    parsed, errors = parse_long(table, actor)
+    return check_and_write(
+        parsed, errors, kind="indicators", filename=filename, actor=actor, dry_run=dry_run
+    )
+
+
+# --- The Excel grid: units × indicators ------------------------------------------------------
+
+
+def grid_indicators() -> list[Indicator]:
+    return list(Indicator.objects.filter(is_active=True, numerator=None))
+
+
+def grid_header(indicator: Indicator) -> str:
+    return f"{indicator.name}（{indicator.unit}）"
+
+
+def grid_workbook(units: Sequence[Organisation], period: dt.date) -> bytes:
+    """The grid for one month, pre-filled with the values already in the system."""
+    from dudao.core.xlsx import workbook_bytes
+
+    indicators = grid_indicators()
+    values = {
+        (v.organisation_id, v.indicator_id): v.value
+        for v in IndicatorValue.objects.filter(organisation__in=units, period=period)
+    }
+    rows = [
+        [u.code, u.name, f"{period:%Y-%m}", *(values.get((u.pk, i.pk)) for i in indicators)]
+        for u in units
+    ]
+    columns = [
+        Column("单位编码", 16),
+        Column("单位名称", 30),
+        Column("统计期", 10, comment="YYYY-MM；流量指标填1–N月累计数"),
+        *(Column(grid_header(i), 16, kind="decimal2") for i in indicators),
+    ]
+    notes = Sheet(
+        "填报说明",
+        [Column("说明", 100)],
+        [
+            ["金额单位为万元；流量指标填1–N月累计数；1月不单独填报的指标在2月填1–2月累计数。"],
+            ["空白单元格表示不填报该项；不要修改表头、不要合并单元格、不要使用公式。"],
+            ["累计数小于上月的（数据修订），请改用长表导入并在 note 列说明原因。"],
+        ],
+    )
+    return workbook_bytes([Sheet(GRID_SHEET, columns, rows, locked_columns=3), notes])
+
+
+@importer("indicator_grid", "指标数值（Excel 网格：单位 × 指标）")
+def import_indicator_grid(
+    data: bytes, *, filename: str, actor: User, dry_run: bool
+) -> ImportReport:
+    """The grid downloaded from the entry page, filled in and uploaded back."""
+    _check_actor(actor)
+    indicators = grid_indicators()
+    headers = {grid_header(i): i for i in indicators}
+    table = read_table(
+        data,
+        sheet=GRID_SHEET,
+        headers=GRID_FIXED,
+        optional_headers=list(headers),
+        allowed_other_sheets=("填报说明", "说明"),
+    )
+    errors: list[RowError] = []
+    units = _units(actor, (str(r.get("单位编码") or "").strip() for r in table.rows))
+    parsed: list[Parsed] = []
+    for r in table.rows:
+        code = cell_text(r, "单位编码", errors, required=True)
+        org = units.get(code)
+        if code and org is None:
+            errors.append(
+                RowError(
+                    r.number, "单位编码", f"单位编码“{code}”不存在、不是填报单位或不在您的范围内。"
+                )
+            )
+        raw_period = r.get("统计期")
+        text = (
+            raw_period.strftime("%Y-%m")
+            if isinstance(raw_period, dt.date)
+            else cell_text(r, "统计期", errors)
+        )
+        period = _period(text, r.number, "统计期", errors)
+        for header, ind in headers.items():
+            if header not in table.headers:
+                continue
+            value = cell_decimal(r, header, errors, places=4)
+            if value is None or org is None or period is None:
+                continue
+            parsed.append(
+                Parsed(
+                    r.number, org, ind, period, ValueInput(value, source=IndicatorValue.Source.SELF)
+                )
+            )
+    if not any(h in table.headers for h in headers):
+        errors.append(RowError(0, "", "文件中没有任何指标列，请使用系统下载的模板。"))
+    return check_and_write(
+        parsed,
+        errors,
+        kind="indicator_grid",
+        filename=filename,
+        actor=actor,
+        dry_run=dry_run,
+        keep_extras=True,
+    )
+
+
+# --- The indicator catalogue -----------------------------------------------------------------
+
+CATALOGUE_HEADERS = ("code", "name", "unit")
+CATALOGUE_OPTIONAL = tuple(f for f in INDICATOR_FIELDS if f not in CATALOGUE_HEADERS)
+_YES = {"1", "是", "true", "yes", "y"}
+_NO = {"0", "否", "false", "no", "n", ""}
+
+
+def _flag(row: Row, header: str, errors: list[RowError]) -> bool | None:
+    text = cell_text(row, header, errors).lower()
+    if header not in row.values:
+        return None
+    if text in _YES:
+        return True
+    if text not in _NO:
+        errors.append(RowError(row.number, header, "应为“是”或“否”（1/0）。"))
+    return False
+
+
+def _catalogue_choice(row: Row, header: str, choices: Any, errors: list[RowError]) -> Any:
+    text = cell_text(row, header, errors)
+    if not text:
+        return None
+    lookup = {str(c.value): c.value for c in choices} | {c.label: c.value for c in choices}
+    if text not in lookup:
+        errors.append(
+            RowError(row.number, header, f"应为 {'、'.join(str(c.value) for c in choices)} 之一。")
+        )
+    return lookup.get(text)
+
+
+@importer("indicator_catalogue", "指标目录（code,name,unit,kind,decimals,…）")
+def import_indicator_catalogue(  # noqa: PLR0912 - one pass over the optional columns
+    data: bytes, *, filename: str, actor: User, dry_run: bool
+) -> ImportReport:
+    """Add or change catalogue entries (督查员): a city adds its own indicators as data."""
+    try:
+        require_role(actor, Role.SUPERVISOR)
+    except NotAllowed as exc:
+        raise ImportRejected.whole_file(exc.message) from None
+    table = read_rows(
+        data, filename=filename, headers=CATALOGUE_HEADERS, optional=CATALOGUE_OPTIONAL
+    )
+    known = {i.code: i for i in Indicator.objects.all()}
+    in_file = {str(r.get("code") or "").strip() for r in table.rows}
+    errors: list[RowError] = []
+    planned: list[tuple[Row, str, dict[str, Any], str, str]] = []
+    for row in table.rows:
+        before = len(errors)
+        code = cell_text(row, "code", errors, required=True, max_length=40)
+        fields: dict[str, Any] = {
+            "name": cell_text(row, "name", errors, required=True, max_length=60),
+            "unit": cell_text(row, "unit", errors, required=True, max_length=20),
+        }
+        for header, choices in (
+            ("kind", Indicator.Kind),
+            ("price_basis", Indicator.PriceBasis),
+            ("direction", Indicator.Direction),
+        ):
+            value = _catalogue_choice(row, header, choices, errors)
+            if value is not None:
+                fields[header] = value
+        for header in ("scope", "verb", "reference_label", "description"):
+            if header in row.values:
+                fields[header] = cell_text(row, header, errors, max_length=200)
+        for header in ("decimals", "sort_order"):
+            number = cell_int(row, header, errors, minimum=0)
+            if number is not None:
+                fields[header] = number
+        for header in ("factor", "divisor"):
+            amount = cell_decimal(row, header, errors, places=6)
+            if amount is not None:
+                fields[header] = amount
+        for header in ("january_published", "in_summary", "is_active"):
+            flag = _flag(row, header, errors)
+            if flag is not None:
+                fields[header] = flag
+        refs = (cell_text(row, "numerator", errors), cell_text(row, "denominator", errors))
+        for header, ref in zip(("numerator", "denominator"), refs, strict=True):
+            if ref and ref not in known and ref not in in_file:
+                errors.append(RowError(row.number, header, f"指标代码“{ref}”不存在。"))
+        if bool(refs[0]) != bool(refs[1]):
+            errors.append(RowError(row.number, "numerator", "公式指标须同时填写分子和分母。"))
+        if len(errors) == before:
+            planned.append((row, code, fields, refs[0], refs[1]))
+    if errors:
+        raise ImportRejected(errors)
+    report = ImportReport(kind="indicator_catalogue", rows=len(planned), dry_run=dry_run)
+    with transaction.atomic():
+        # Plain entries first, so that formulas can name indicators of the same file.
+        for row, code, fields, num, den in sorted(planned, key=lambda p: bool(p[3])):
+            if num:
+                fields["numerator"] = Indicator.objects.get(code=num)
+                fields["denominator"] = Indicator.objects.get(code=den)
+            try:
+                _, outcome = save_indicator(actor=actor, code=code, **fields)
+            except DomainError as exc:
+                raise ImportRejected([RowError(row.number, exc.field or "", exc.message)]) from None
+            setattr(report, outcome, getattr(report, outcome) + 1)
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
