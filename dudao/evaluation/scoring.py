@@ -74,7 +74,9 @@ def _flag(params: Mapping[str, Any]) -> bool:
     return value not in (False, "false", "0", 0, "否")
 
 
-def normalise_params(method: str, params: Mapping[str, Any]) -> dict[str, Any]:
+def normalise_params(  # noqa: PLR0912 - one branch per method
+    method: str, params: Mapping[str, Any]
+) -> dict[str, Any]:
     """Validate a method's parameters; return them as JSON-safe strings (or raise)."""
     if method not in METHODS:
         raise ScoringError(f"未知的计分方法「{method}」。")
@@ -197,9 +199,7 @@ def _f(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def _value_ranks(
-    values: Mapping[K, Decimal], higher_is_better: bool
-) -> tuple[dict[K, int], int]:
+def _value_ranks(values: Mapping[K, Decimal], higher_is_better: bool) -> tuple[dict[K, int], int]:
     return engine.competition_rank(values, higher_is_better=higher_is_better), len(values)
 
 
@@ -246,7 +246,8 @@ def _item(  # noqa: PLR0911 - one return per method reads best
                 return base
         base.formula = f"{_f(raw)} 低于最低档，得0分"
         return base
-    assert position is not None  # ranked methods: every park with a value has a position
+    if position is None:  # pragma: no cover - ranked methods give every value a position
+        raise ScoringError(f"「{spec.name}」缺少排位。")
     base.position = position
     if spec.method == RANK:
         top, step, floor = Decimal(p["top"]), Decimal(p["step"]), Decimal(p["floor"])
@@ -270,6 +271,18 @@ def _item(  # noqa: PLR0911 - one return per method reads best
             )
             return base
     raise ScoringError("百分位分档未覆盖全部园区。")  # pragma: no cover - normalise_params
+
+
+def _add_up(park: ParkScore[K], decimals: int) -> None:
+    """Items total, 加分 and 减分 (events), and the total rounded half-up to `decimals`."""
+    for item in park.items:
+        if item.method != EVENTS:
+            park.items_total += item.score
+        elif item.score > 0:
+            park.bonus += item.score
+        else:
+            park.deduction -= item.score
+    park.total = engine.round_half_up(park.items_total + park.bonus - park.deduction, decimals)
 
 
 def score_all(
@@ -297,22 +310,12 @@ def score_all(
         population = 0
         if spec.method in (RANK, PERCENTILE):
             present = {k: inputs[k][spec.code] for k in ranked_pool if spec.code in inputs[k]}
-            positions, population = _value_ranks(
-                present, higher_is_better=_flag(spec.params)
-            )
+            positions, population = _value_ranks(present, higher_is_better=_flag(spec.params))
         for key, park in results.items():
             raw = inputs[key].get(spec.code)
             park.items.append(_item(spec, raw, positions.get(key), population))
     for park in results.values():
-        for item in park.items:
-            if item.method == EVENTS:
-                if item.score > 0:
-                    park.bonus += item.score
-                else:
-                    park.deduction -= item.score
-            else:
-                park.items_total += item.score
-        park.total = engine.round_half_up(park.items_total + park.bonus - park.deduction, decimals)
+        _add_up(park, decimals)
     ranks = engine.competition_rank({k: results[k].total for k in ranked_pool})
     for key, rank in ranks.items():
         results[key].rank = rank

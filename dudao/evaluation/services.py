@@ -116,7 +116,7 @@ def update_regime(
     for key, value in changes.items():
         setattr(regime, key, value.strip() if isinstance(value, str) else value)
     full_clean_or_raise(regime)
-    regime.version = F("version") + 1  # type: ignore[assignment]
+    regime.version = F("version") + 1
     regime.updated_at = timezone.now()
     regime.save()
     regime.refresh_from_db()
@@ -133,7 +133,12 @@ def update_regime(
 
 @transaction.atomic
 def save_dimension(
-    *, actor: User, regime: Regime, name: str, sort_order: int = 0, dimension: Dimension | None = None
+    *,
+    actor: User,
+    regime: Regime,
+    name: str,
+    sort_order: int = 0,
+    dimension: Dimension | None = None,
 ) -> Dimension:
     """Add a dimension to a regime, or rename/reorder one."""
     _require(actor)
@@ -323,6 +328,23 @@ def input_codes(regime: Regime) -> dict[str, str]:
     return codes
 
 
+def _check_inputs(regime: Regime, values: Mapping[tuple[int, str], Decimal | None]) -> set[int]:
+    """Refuse unknown codes and parks, and gate values other than 0/1; return the park ids."""
+    known = input_codes(regime)
+    unknown = sorted({code for _, code in values} - set(known))
+    if unknown:
+        raise DomainError(f"本体系没有这些指标或否决事项编码：{'、'.join(unknown)}")
+    park_ids = {park_id for park_id, _ in values}
+    found = set(Park.objects.filter(pk__in=park_ids).values_list("pk", flat=True))
+    if found != park_ids:
+        raise DomainError("数据中有不存在的园区。")
+    gate_codes = set(regime.gates.values_list("code", flat=True))
+    for (_park_id, code), value in values.items():
+        if value is not None and code in gate_codes and value not in (0, 1):
+            raise DomainError(f"否决事项「{code}」只能填 1（有）或 0（无）。")
+    return park_ids
+
+
 @transaction.atomic
 def set_inputs(
     *,
@@ -340,15 +362,7 @@ def set_inputs(
     """
     _require(actor)
     _check_year(regime, year)
-    known = input_codes(regime)
-    unknown = sorted({code for _, code in values} - set(known))
-    if unknown:
-        raise DomainError(f"本体系没有这些指标或否决事项编码：{'、'.join(unknown)}")
-    park_ids = {park_id for park_id, _ in values}
-    found = set(Park.objects.filter(pk__in=park_ids).values_list("pk", flat=True))
-    if found != park_ids:
-        raise DomainError("数据中有不存在的园区。")
-    gate_codes = set(regime.gates.values_list("code", flat=True))
+    park_ids = _check_inputs(regime, values)
     existing = {
         (v.park_id, v.code): v
         for v in InputValue.objects.select_for_update().filter(
@@ -362,12 +376,10 @@ def set_inputs(
     removed: list[int] = []
     before: dict[str, Any] = {}
     after: dict[str, Any] = {}
-    for (park_id, code), value in sorted(values.items()):
-        if value is not None and code in gate_codes and value not in (0, 1):
-            raise DomainError(f"否决事项「{code}」只能填 1（有）或 0（无）。")
+    for (park_id, code), raw in sorted(values.items()):
         key = f"{park_id}:{code}"
         row = existing.get((park_id, code))
-        if value is None:
+        if raw is None:
             if row is None:
                 changes.unchanged += 1
                 continue
@@ -376,7 +388,7 @@ def set_inputs(
             removed.append(row.pk)
             changes.deleted += 1
             continue
-        value = value.quantize(Decimal("0.0001"))
+        value = raw.quantize(Decimal("0.0001"))
         if row is None:
             new_rows.append(
                 InputValue(
@@ -650,9 +662,7 @@ def _derive(regime: Regime, year: int, *, cascade: bool = True) -> None:
         previous = _previous_ranks(regime, year)
         for r in results:
             r.prev_rank = previous.get(r.park_id)
-            r.rank_gain = (
-                None if r.rank is None or r.prev_rank is None else r.prev_rank - r.rank
-            )
+            r.rank_gain = None if r.rank is None or r.prev_rank is None else r.prev_rank - r.rank
         Result.objects.bulk_update(results, ["prev_rank", "rank_gain"], batch_size=500)
         Title.objects.filter(regime=regime, year=year, source=Title.Source.COMPUTED).delete()
         ranks = {r.park_id: r.rank for r in results if r.rank is not None}
@@ -847,4 +857,3 @@ def import_stars(*, actor: User, rows: Sequence[StarRow]) -> Changes:
 def regimes_by_code(codes: Iterable[str]) -> dict[str, Regime]:
     """Regimes named in an import file, by code (one query)."""
     return {r.code: r for r in Regime.objects.filter(code__in=set(codes))}
-

@@ -7,286 +7,712 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('parks', '0001_initial'),
+        ("parks", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Dimension',
+            name="Dimension",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, verbose_name='维度名称')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='排序')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, verbose_name="维度名称")),
+                ("sort_order", models.IntegerField(default=0, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '考评维度',
-                'verbose_name_plural': '考评维度',
-                'ordering': ['sort_order', 'id'],
+                "verbose_name": "考评维度",
+                "verbose_name_plural": "考评维度",
+                "ordering": ["sort_order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Regime',
+            name="Regime",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, unique=True, verbose_name='体系编码')),
-                ('name', models.CharField(max_length=120, verbose_name='体系名称')),
-                ('first_year', models.PositiveSmallIntegerField(verbose_name='起始年度')),
-                ('last_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='终止年度')),
-                ('source_doc', models.CharField(blank=True, max_length=200, verbose_name='依据文件')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('strong_size', models.PositiveSmallIntegerField(default=10, help_text='综合排名不高于此名次者为“十强”（并列者一并入选）。', verbose_name='“十强”名额')),
-                ('fast_size', models.PositiveSmallIntegerField(default=10, verbose_name='“十快”名额')),
-                ('fast_min_gain', models.PositiveSmallIntegerField(default=1, help_text='位次提升不少于此数才可入选“十快”。', verbose_name='“十快”最少提升位次')),
-                ('fast_excludes_strong', models.BooleanField(default=False, help_text='不重复表彰（建议值，可调整）。', verbose_name='“十强”不再重复评为“十快”')),
-                ('score_decimals', models.PositiveSmallIntegerField(default=2, verbose_name='得分保留小数位')),
-                ('star_max', models.PositiveSmallIntegerField(default=6, verbose_name='最高星级')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('predecessor', models.ForeignKey(blank=True, help_text='体系更替后，计算“十快”位次提升时取上一体系上年的排名。', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='successors', to='evaluation.regime', verbose_name='上一体系')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, unique=True, verbose_name="体系编码")),
+                ("name", models.CharField(max_length=120, verbose_name="体系名称")),
+                ("first_year", models.PositiveSmallIntegerField(verbose_name="起始年度")),
+                (
+                    "last_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="终止年度"
+                    ),
+                ),
+                (
+                    "source_doc",
+                    models.CharField(blank=True, max_length=200, verbose_name="依据文件"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "strong_size",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        help_text="综合排名不高于此名次者为“十强”（并列者一并入选）。",
+                        verbose_name="“十强”名额",
+                    ),
+                ),
+                (
+                    "fast_size",
+                    models.PositiveSmallIntegerField(default=10, verbose_name="“十快”名额"),
+                ),
+                (
+                    "fast_min_gain",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="位次提升不少于此数才可入选“十快”。",
+                        verbose_name="“十快”最少提升位次",
+                    ),
+                ),
+                (
+                    "fast_excludes_strong",
+                    models.BooleanField(
+                        default=False,
+                        help_text="不重复表彰（建议值，可调整）。",
+                        verbose_name="“十强”不再重复评为“十快”",
+                    ),
+                ),
+                (
+                    "score_decimals",
+                    models.PositiveSmallIntegerField(default=2, verbose_name="得分保留小数位"),
+                ),
+                ("star_max", models.PositiveSmallIntegerField(default=6, verbose_name="最高星级")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "predecessor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="体系更替后，计算“十快”位次提升时取上一体系上年的排名。",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="successors",
+                        to="evaluation.regime",
+                        verbose_name="上一体系",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考评体系',
-                'verbose_name_plural': '考评体系',
-                'ordering': ['-first_year', 'code'],
+                "verbose_name": "考评体系",
+                "verbose_name_plural": "考评体系",
+                "ordering": ["-first_year", "code"],
             },
         ),
         migrations.CreateModel(
-            name='InputValue',
+            name="InputValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('code', models.CharField(max_length=40, verbose_name='指标或否决事项编码')),
-                ('value', models.DecimalField(decimal_places=4, max_digits=20, verbose_name='数值')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='录入时间')),
-                ('park', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='parks.park', verbose_name='园区')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
-                ('regime', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='inputs', to='evaluation.regime', verbose_name='考评体系')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("code", models.CharField(max_length=40, verbose_name="指标或否决事项编码")),
+                (
+                    "value",
+                    models.DecimalField(decimal_places=4, max_digits=20, verbose_name="数值"),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="录入时间"
+                    ),
+                ),
+                (
+                    "park",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="parks.park",
+                        verbose_name="园区",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
+                (
+                    "regime",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="inputs",
+                        to="evaluation.regime",
+                        verbose_name="考评体系",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考评原始数据',
-                'verbose_name_plural': '考评原始数据',
+                "verbose_name": "考评原始数据",
+                "verbose_name_plural": "考评原始数据",
             },
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, verbose_name='指标编码')),
-                ('name', models.CharField(max_length=80, verbose_name='指标名称')),
-                ('unit', models.CharField(blank=True, max_length=20, verbose_name='计量单位')),
-                ('method', models.CharField(choices=[('ratio', '与基准值之比'), ('completion', '完成率（可封顶）'), ('tiered', '分档计分'), ('events', '按次加减分'), ('rank', '位次计分'), ('percentile', '百分位分档')], max_length=12, verbose_name='计分方法')),
-                ('weight', models.DecimalField(decimal_places=3, default=0, help_text='按次加减分可填0。', max_digits=8, verbose_name='权重（满分）')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='方法参数')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='排序')),
-                ('dimension', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='indicators', to='evaluation.dimension', verbose_name='维度')),
-                ('regime', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='indicators', to='evaluation.regime', verbose_name='考评体系')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, verbose_name="指标编码")),
+                ("name", models.CharField(max_length=80, verbose_name="指标名称")),
+                ("unit", models.CharField(blank=True, max_length=20, verbose_name="计量单位")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("ratio", "与基准值之比"),
+                            ("completion", "完成率（可封顶）"),
+                            ("tiered", "分档计分"),
+                            ("events", "按次加减分"),
+                            ("rank", "位次计分"),
+                            ("percentile", "百分位分档"),
+                        ],
+                        max_length=12,
+                        verbose_name="计分方法",
+                    ),
+                ),
+                (
+                    "weight",
+                    models.DecimalField(
+                        decimal_places=3,
+                        default=0,
+                        help_text="按次加减分可填0。",
+                        max_digits=8,
+                        verbose_name="权重（满分）",
+                    ),
+                ),
+                ("params", models.JSONField(blank=True, default=dict, verbose_name="方法参数")),
+                ("sort_order", models.IntegerField(default=0, verbose_name="排序")),
+                (
+                    "dimension",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="indicators",
+                        to="evaluation.dimension",
+                        verbose_name="维度",
+                    ),
+                ),
+                (
+                    "regime",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="indicators",
+                        to="evaluation.regime",
+                        verbose_name="考评体系",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考评指标',
-                'verbose_name_plural': '考评指标',
-                'ordering': ['sort_order', 'id'],
+                "verbose_name": "考评指标",
+                "verbose_name_plural": "考评指标",
+                "ordering": ["sort_order", "id"],
             },
         ),
         migrations.AddField(
-            model_name='dimension',
-            name='regime',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='dimensions', to='evaluation.regime', verbose_name='考评体系'),
+            model_name="dimension",
+            name="regime",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="dimensions",
+                to="evaluation.regime",
+                verbose_name="考评体系",
+            ),
         ),
         migrations.CreateModel(
-            name='ResultSet',
+            name="ResultSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('source', models.CharField(choices=[('computed', '系统计算'), ('imported', '导入（省级公布）')], max_length=10, verbose_name='来源')),
-                ('source_doc', models.CharField(blank=True, max_length=200, verbose_name='依据文件')),
-                ('parks', models.PositiveIntegerField(default=0, verbose_name='参评园区数')),
-                ('made_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='生成时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('made_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('regime', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='result_sets', to='evaluation.regime', verbose_name='考评体系')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("computed", "系统计算"), ("imported", "导入（省级公布）")],
+                        max_length=10,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "source_doc",
+                    models.CharField(blank=True, max_length=200, verbose_name="依据文件"),
+                ),
+                ("parks", models.PositiveIntegerField(default=0, verbose_name="参评园区数")),
+                (
+                    "made_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="生成时间"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "made_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "regime",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="result_sets",
+                        to="evaluation.regime",
+                        verbose_name="考评体系",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考评结果集',
-                'verbose_name_plural': '考评结果集',
-                'ordering': ['-year', 'regime_id'],
+                "verbose_name": "考评结果集",
+                "verbose_name_plural": "考评结果集",
+                "ordering": ["-year", "regime_id"],
             },
         ),
         migrations.CreateModel(
-            name='Result',
+            name="Result",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('score', models.DecimalField(decimal_places=4, max_digits=12, null=True, verbose_name='综合得分')),
-                ('rank', models.PositiveIntegerField(null=True, verbose_name='综合排名')),
-                ('prev_rank', models.PositiveIntegerField(null=True, verbose_name='上年排名')),
-                ('rank_gain', models.IntegerField(null=True, verbose_name='位次提升')),
-                ('items_total', models.DecimalField(decimal_places=4, max_digits=12, null=True, verbose_name='指标得分合计')),
-                ('bonus', models.DecimalField(decimal_places=4, max_digits=12, null=True, verbose_name='加分')),
-                ('deduction', models.DecimalField(decimal_places=4, max_digits=12, null=True, verbose_name='减分')),
-                ('excluded', models.BooleanField(default=False, verbose_name='取消考评资格')),
-                ('no_awards', models.BooleanField(default=False, verbose_name='取消评先评优资格')),
-                ('veto_reasons', models.CharField(blank=True, max_length=500, verbose_name='否决事由')),
-                ('star_eligible', models.PositiveSmallIntegerField(null=True, verbose_name='按规则可评星级')),
-                ('detail', models.JSONField(default=dict, verbose_name='计算明细')),
-                ('park', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='parks.park', verbose_name='园区')),
-                ('regime', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='evaluation.regime')),
-                ('result_set', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='evaluation.resultset', verbose_name='结果集')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "score",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=12, null=True, verbose_name="综合得分"
+                    ),
+                ),
+                ("rank", models.PositiveIntegerField(null=True, verbose_name="综合排名")),
+                ("prev_rank", models.PositiveIntegerField(null=True, verbose_name="上年排名")),
+                ("rank_gain", models.IntegerField(null=True, verbose_name="位次提升")),
+                (
+                    "items_total",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=12, null=True, verbose_name="指标得分合计"
+                    ),
+                ),
+                (
+                    "bonus",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=12, null=True, verbose_name="加分"
+                    ),
+                ),
+                (
+                    "deduction",
+                    models.DecimalField(
+                        decimal_places=4, max_digits=12, null=True, verbose_name="减分"
+                    ),
+                ),
+                ("excluded", models.BooleanField(default=False, verbose_name="取消考评资格")),
+                ("no_awards", models.BooleanField(default=False, verbose_name="取消评先评优资格")),
+                (
+                    "veto_reasons",
+                    models.CharField(blank=True, max_length=500, verbose_name="否决事由"),
+                ),
+                (
+                    "star_eligible",
+                    models.PositiveSmallIntegerField(null=True, verbose_name="按规则可评星级"),
+                ),
+                ("detail", models.JSONField(default=dict, verbose_name="计算明细")),
+                (
+                    "park",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="parks.park",
+                        verbose_name="园区",
+                    ),
+                ),
+                (
+                    "regime",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="evaluation.regime",
+                    ),
+                ),
+                (
+                    "result_set",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="evaluation.resultset",
+                        verbose_name="结果集",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考评结果',
-                'verbose_name_plural': '考评结果',
-                'ordering': ['rank', 'park_id'],
+                "verbose_name": "考评结果",
+                "verbose_name_plural": "考评结果",
+                "ordering": ["rank", "park_id"],
             },
         ),
         migrations.CreateModel(
-            name='StarAward',
+            name="StarAward",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('level', models.PositiveSmallIntegerField(verbose_name='星级')),
-                ('first_time', models.BooleanField(default=False, verbose_name='首次晋级')),
-                ('source_doc', models.CharField(blank=True, max_length=200, verbose_name='依据文件')),
-                ('park', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='parks.park', verbose_name='园区')),
-                ('regime', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='evaluation.regime', verbose_name='考评体系')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("level", models.PositiveSmallIntegerField(verbose_name="星级")),
+                ("first_time", models.BooleanField(default=False, verbose_name="首次晋级")),
+                (
+                    "source_doc",
+                    models.CharField(blank=True, max_length=200, verbose_name="依据文件"),
+                ),
+                (
+                    "park",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="parks.park",
+                        verbose_name="园区",
+                    ),
+                ),
+                (
+                    "regime",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="evaluation.regime",
+                        verbose_name="考评体系",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '星级授予',
-                'verbose_name_plural': '星级授予',
-                'ordering': ['year', '-level', 'park_id'],
+                "verbose_name": "星级授予",
+                "verbose_name_plural": "星级授予",
+                "ordering": ["year", "-level", "park_id"],
             },
         ),
         migrations.CreateModel(
-            name='StarRule',
+            name="StarRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.PositiveSmallIntegerField(verbose_name='星级')),
-                ('min_score', models.DecimalField(blank=True, decimal_places=3, max_digits=10, null=True, verbose_name='综合得分不低于')),
-                ('max_rank', models.PositiveIntegerField(blank=True, null=True, verbose_name='综合排名不低于第')),
-                ('conditions', models.JSONField(blank=True, default=list, verbose_name='指标门槛')),
-                ('source_doc', models.CharField(blank=True, max_length=200, verbose_name='依据')),
-                ('regime', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='star_rules', to='evaluation.regime', verbose_name='考评体系')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("level", models.PositiveSmallIntegerField(verbose_name="星级")),
+                (
+                    "min_score",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        max_digits=10,
+                        null=True,
+                        verbose_name="综合得分不低于",
+                    ),
+                ),
+                (
+                    "max_rank",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="综合排名不低于第"
+                    ),
+                ),
+                ("conditions", models.JSONField(blank=True, default=list, verbose_name="指标门槛")),
+                ("source_doc", models.CharField(blank=True, max_length=200, verbose_name="依据")),
+                (
+                    "regime",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="star_rules",
+                        to="evaluation.regime",
+                        verbose_name="考评体系",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '星级条件',
-                'verbose_name_plural': '星级条件',
-                'ordering': ['level'],
+                "verbose_name": "星级条件",
+                "verbose_name_plural": "星级条件",
+                "ordering": ["level"],
             },
         ),
         migrations.CreateModel(
-            name='Title',
+            name="Title",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('kind', models.CharField(choices=[('strong', '十强'), ('fast', '十快'), ('advanced', '十先进'), ('excellent', '优秀')], max_length=10, verbose_name='称号')),
-                ('source', models.CharField(choices=[('computed', '按排名计算'), ('imported', '导入（省级公布）')], max_length=10, verbose_name='来源')),
-                ('source_doc', models.CharField(blank=True, max_length=200, verbose_name='依据文件')),
-                ('basis', models.CharField(blank=True, max_length=120, verbose_name='依据')),
-                ('park', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='parks.park', verbose_name='园区')),
-                ('regime', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='evaluation.regime', verbose_name='考评体系')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("strong", "十强"),
+                            ("fast", "十快"),
+                            ("advanced", "十先进"),
+                            ("excellent", "优秀"),
+                        ],
+                        max_length=10,
+                        verbose_name="称号",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("computed", "按排名计算"), ("imported", "导入（省级公布）")],
+                        max_length=10,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "source_doc",
+                    models.CharField(blank=True, max_length=200, verbose_name="依据文件"),
+                ),
+                ("basis", models.CharField(blank=True, max_length=120, verbose_name="依据")),
+                (
+                    "park",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="parks.park",
+                        verbose_name="园区",
+                    ),
+                ),
+                (
+                    "regime",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="evaluation.regime",
+                        verbose_name="考评体系",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考评称号',
-                'verbose_name_plural': '考评称号',
-                'ordering': ['year', 'kind', 'park_id'],
+                "verbose_name": "考评称号",
+                "verbose_name_plural": "考评称号",
+                "ordering": ["year", "kind", "park_id"],
             },
         ),
         migrations.CreateModel(
-            name='VetoGate',
+            name="VetoGate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=40, verbose_name='编码')),
-                ('name', models.CharField(max_length=120, verbose_name='否决事项')),
-                ('effect', models.CharField(choices=[('no_ranking', '取消考评资格（不参与排名）'), ('no_awards', '取消评先评优资格（参与排名，不授称号）')], max_length=12, verbose_name='后果')),
-                ('regime', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='gates', to='evaluation.regime', verbose_name='考评体系')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=40, verbose_name="编码")),
+                ("name", models.CharField(max_length=120, verbose_name="否决事项")),
+                (
+                    "effect",
+                    models.CharField(
+                        choices=[
+                            ("no_ranking", "取消考评资格（不参与排名）"),
+                            ("no_awards", "取消评先评优资格（参与排名，不授称号）"),
+                        ],
+                        max_length=12,
+                        verbose_name="后果",
+                    ),
+                ),
+                (
+                    "regime",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="gates",
+                        to="evaluation.regime",
+                        verbose_name="考评体系",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '一票否决事项',
-                'verbose_name_plural': '一票否决事项',
-                'ordering': ['id'],
+                "verbose_name": "一票否决事项",
+                "verbose_name_plural": "一票否决事项",
+                "ordering": ["id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='regime',
-            constraint=models.CheckConstraint(condition=models.Q(('last_year__isnull', True), ('last_year__gte', models.F('first_year')), _connector='OR'), name='eval_regime_years', violation_error_message='终止年度不能早于起始年度。'),
+            model_name="regime",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("last_year__isnull", True),
+                    ("last_year__gte", models.F("first_year")),
+                    _connector="OR",
+                ),
+                name="eval_regime_years",
+                violation_error_message="终止年度不能早于起始年度。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='regime',
-            constraint=models.CheckConstraint(condition=models.Q(('code__regex', '^[A-Za-z0-9_-]+$')), name='eval_regime_code_charset', violation_error_message='体系编码只能包含字母、数字、-、_。'),
+            model_name="regime",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("code__regex", "^[A-Za-z0-9_-]+$")),
+                name="eval_regime_code_charset",
+                violation_error_message="体系编码只能包含字母、数字、-、_。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='regime',
-            constraint=models.CheckConstraint(condition=models.Q(('score_decimals__lte', 4)), name='eval_regime_decimals', violation_error_message='得分最多保留4位小数。'),
+            model_name="regime",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score_decimals__lte", 4)),
+                name="eval_regime_decimals",
+                violation_error_message="得分最多保留4位小数。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inputvalue',
-            constraint=models.UniqueConstraint(fields=('regime', 'year', 'park', 'code'), name='eval_input_unique', violation_error_message='该园区该年度的此项数据已存在。'),
+            model_name="inputvalue",
+            constraint=models.UniqueConstraint(
+                fields=("regime", "year", "park", "code"),
+                name="eval_input_unique",
+                violation_error_message="该园区该年度的此项数据已存在。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.UniqueConstraint(fields=('regime', 'code'), name='eval_indicator_unique_code', violation_error_message='本体系已有相同编码的指标。'),
+            model_name="indicator",
+            constraint=models.UniqueConstraint(
+                fields=("regime", "code"),
+                name="eval_indicator_unique_code",
+                violation_error_message="本体系已有相同编码的指标。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.CheckConstraint(condition=models.Q(('code__regex', '^[A-Za-z0-9_-]+$')), name='eval_indicator_code_charset', violation_error_message='指标编码只能包含字母、数字、-、_。'),
+            model_name="indicator",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("code__regex", "^[A-Za-z0-9_-]+$")),
+                name="eval_indicator_code_charset",
+                violation_error_message="指标编码只能包含字母、数字、-、_。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='dimension',
-            constraint=models.UniqueConstraint(fields=('regime', 'name'), name='eval_dimension_unique', violation_error_message='本体系已有同名维度。'),
+            model_name="dimension",
+            constraint=models.UniqueConstraint(
+                fields=("regime", "name"),
+                name="eval_dimension_unique",
+                violation_error_message="本体系已有同名维度。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='resultset',
-            constraint=models.UniqueConstraint(fields=('regime', 'year'), name='eval_result_set_unique', violation_error_message='该体系该年度已有结果。'),
+            model_name="resultset",
+            constraint=models.UniqueConstraint(
+                fields=("regime", "year"),
+                name="eval_result_set_unique",
+                violation_error_message="该体系该年度已有结果。",
+            ),
         ),
         migrations.AddIndex(
-            model_name='result',
-            index=models.Index(fields=['regime', 'year', 'rank'], name='eval_result_rank'),
+            model_name="result",
+            index=models.Index(fields=["regime", "year", "rank"], name="eval_result_rank"),
         ),
         migrations.AddConstraint(
-            model_name='result',
-            constraint=models.UniqueConstraint(fields=('regime', 'year', 'park'), name='eval_result_unique', violation_error_message='该园区该年度已有结果。'),
+            model_name="result",
+            constraint=models.UniqueConstraint(
+                fields=("regime", "year", "park"),
+                name="eval_result_unique",
+                violation_error_message="该园区该年度已有结果。",
+            ),
         ),
         migrations.AddIndex(
-            model_name='staraward',
-            index=models.Index(fields=['regime', 'year', 'level'], name='eval_star_year'),
+            model_name="staraward",
+            index=models.Index(fields=["regime", "year", "level"], name="eval_star_year"),
         ),
         migrations.AddConstraint(
-            model_name='staraward',
-            constraint=models.UniqueConstraint(fields=('regime', 'year', 'park'), name='eval_star_unique', violation_error_message='该园区该年度已有星级。'),
+            model_name="staraward",
+            constraint=models.UniqueConstraint(
+                fields=("regime", "year", "park"),
+                name="eval_star_unique",
+                violation_error_message="该园区该年度已有星级。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='staraward',
-            constraint=models.CheckConstraint(condition=models.Q(('level__gte', 1)), name='eval_star_level', violation_error_message='星级至少为1。'),
+            model_name="staraward",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level__gte", 1)),
+                name="eval_star_level",
+                violation_error_message="星级至少为1。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='starrule',
-            constraint=models.UniqueConstraint(fields=('regime', 'level'), name='eval_star_rule_unique', violation_error_message='本体系已有该星级的条件。'),
+            model_name="starrule",
+            constraint=models.UniqueConstraint(
+                fields=("regime", "level"),
+                name="eval_star_rule_unique",
+                violation_error_message="本体系已有该星级的条件。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='starrule',
-            constraint=models.CheckConstraint(condition=models.Q(('level__gte', 1)), name='eval_star_rule_level', violation_error_message='星级至少为1。'),
+            model_name="starrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level__gte", 1)),
+                name="eval_star_rule_level",
+                violation_error_message="星级至少为1。",
+            ),
         ),
         migrations.AddIndex(
-            model_name='title',
-            index=models.Index(fields=['regime', 'year', 'kind'], name='eval_title_year'),
+            model_name="title",
+            index=models.Index(fields=["regime", "year", "kind"], name="eval_title_year"),
         ),
         migrations.AddConstraint(
-            model_name='title',
-            constraint=models.UniqueConstraint(fields=('regime', 'year', 'park', 'kind', 'source'), name='eval_title_unique', violation_error_message='该园区该年度已有此称号。'),
+            model_name="title",
+            constraint=models.UniqueConstraint(
+                fields=("regime", "year", "park", "kind", "source"),
+                name="eval_title_unique",
+                violation_error_message="该园区该年度已有此称号。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vetogate',
-            constraint=models.UniqueConstraint(fields=('regime', 'code'), name='eval_gate_unique_code', violation_error_message='本体系已有相同编码的否决事项。'),
+            model_name="vetogate",
+            constraint=models.UniqueConstraint(
+                fields=("regime", "code"),
+                name="eval_gate_unique_code",
+                violation_error_message="本体系已有相同编码的否决事项。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='vetogate',
-            constraint=models.CheckConstraint(condition=models.Q(('code__regex', '^[A-Za-z0-9_-]+$')), name='eval_gate_code_charset', violation_error_message='编码只能包含字母、数字、-、_。'),
+            model_name="vetogate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("code__regex", "^[A-Za-z0-9_-]+$")),
+                name="eval_gate_code_charset",
+                violation_error_message="编码只能包含字母、数字、-、_。",
+            ),
         ),
     ]

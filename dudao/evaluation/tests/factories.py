@@ -19,7 +19,10 @@ _serial = itertools.count(1)
 
 
 def make_park(
-    *, name: str | None = None, city: str | None = "410100", organisation: Organisation | None = None
+    *,
+    name: str | None = None,
+    city: str | None = "410100",
+    organisation: Organisation | None = None,
 ) -> Park:
     """A park of the prefecture `city` (GB/T 2260 code) or, with `organisation`, of our city."""
     n = next(_serial)
@@ -29,6 +32,11 @@ def make_park(
         organisation=organisation,
         city_region=Region.objects.get(code=city) if city else None,
     )
+
+
+def next_code() -> str:
+    """A fresh regime code."""
+    return f"T{next(_serial):04d}"
 
 
 def make_parks(count: int, city: str = "410100") -> list[Park]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal as D
+from decimal import Decimal
 
 import pytest
 
 from dudao.evaluation import scoring
 from dudao.evaluation.scoring import GateSpec, IndicatorSpec, StarRuleSpec, score_all
+from dudao.stats import engine
+
+D = Decimal
 
 
 def spec(method: str, weight: str = "30", **params: object) -> IndicatorSpec:
@@ -23,7 +26,7 @@ def test_ratio_is_value_over_benchmark_times_weight_huangyan_example() -> None:
     # domain-research §9.9: 24.0 万元/亩 ÷ 24.097 × 30 = 29.88
     item = one("ratio", "24.0", benchmark="24.097")
     assert item.score == D("29.8792")  # 29.87924…
-    assert scoring.engine.format_decimal(item.score, 2) == "29.88"
+    assert engine.format_decimal(item.score, 2) == "29.88"
     assert item.formula.startswith("24 ÷ 基准值 24.097 × 权重 30")
 
 
@@ -89,8 +92,10 @@ def test_total_ranks_with_ties_and_gates() -> None:
     }
     scored = score_all(indicators, gates, inputs)
     assert {k: v.rank for k, v in scored.items()} == {"a": 1, "b": 2, "c": 2, "d": None, "e": 4}
-    assert scored["d"].excluded and scored["d"].reasons == ["重大事故"]
-    assert scored["e"].no_awards and not scored["e"].excluded
+    assert scored["d"].excluded
+    assert scored["d"].reasons == ["重大事故"]
+    assert scored["e"].no_awards
+    assert not scored["e"].excluded
 
 
 def test_bonus_and_deduction_are_kept_apart() -> None:
@@ -133,7 +138,7 @@ def test_bad_parameters_are_refused_in_chinese(
 
 
 def test_strong_list_includes_ties_at_the_boundary_and_skips_the_ineligible() -> None:
-    ranks = {k: r for k, r in zip("abcdefghijkl", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 10, 12], strict=True)}
+    ranks = dict(zip("abcdefghijkl", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 10, 12], strict=True))
     assert scoring.strong_list(ranks, 10) == list("abcdefghijk")
     assert "c" not in scoring.strong_list(ranks, 10, ineligible={"c"})
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal as D
+from decimal import Decimal
 
 import pytest
 
@@ -13,6 +13,8 @@ from dudao.evaluation import services
 from dudao.evaluation.models import InputValue, Result, ResultSet, StarAward, Title
 from dudao.evaluation.services import PublishedRow, StarRow, TitleRow
 from dudao.evaluation.tests.factories import make_park, make_parks, make_regime
+
+D = Decimal
 
 pytestmark = pytest.mark.django_db
 
@@ -74,8 +76,11 @@ def test_inputs_are_written_once_and_audited_once(world: World) -> None:
     )
     assert (changes.created, changes.updated) == (3, 0)
     assert events("evaluation.inputs_set") == 1
-    again = services.set_inputs(actor=world.city_supervisor, regime=regime, year=2020, values=values)
-    assert again.changed == 0 and again.unchanged == 3
+    again = services.set_inputs(
+        actor=world.city_supervisor, regime=regime, year=2020, values=values
+    )
+    assert again.changed == 0
+    assert again.unchanged == 3
     assert events("evaluation.inputs_set") == 1  # nothing changed, nothing recorded
     services.set_inputs(
         actor=world.city_supervisor,
@@ -97,7 +102,9 @@ def test_inputs_are_written_once_and_audited_once(world: World) -> None:
         (2020, {"veto": D(2)}, "只能填 1（有）或 0（无）"),
     ],
 )
-def test_bad_inputs_are_refused(world: World, year: int, values: dict[str, D], message: str) -> None:
+def test_bad_inputs_are_refused(
+    world: World, year: int, values: dict[str, D], message: str
+) -> None:
     regime = make_regime(world.city_supervisor)
     park = make_park()
     with pytest.raises(DomainError, match=message):
@@ -130,7 +137,8 @@ def test_compute_keeps_every_intermediate_number(world: World) -> None:
         },
     )
     result_set = services.compute_results(actor=sup, regime=regime, year=2020)
-    assert result_set.source == ResultSet.Source.COMPUTED and result_set.parks == 3
+    assert result_set.source == ResultSet.Source.COMPUTED
+    assert result_set.parks == 3
     ra = Result.objects.get(park=a, year=2020)
     assert (ra.score, ra.rank, ra.items_total, ra.deduction) == (D("119.5"), 1, D(120), D("0.5"))
     items = {i["code"]: i for i in ra.detail["items"]}
@@ -138,7 +146,9 @@ def test_compute_keeps_every_intermediate_number(world: World) -> None:
     assert items["fai"]["factor"] == "1.2000"
     assert ra.detail["total"] == "指标得分合计 120.0000 + 加分 0 − 减分 0.5000 = 119.50"
     rc = Result.objects.get(park=c, year=2020)
-    assert rc.rank is None and rc.excluded and rc.veto_reasons == "重大安全事故"
+    assert rc.rank is None
+    assert rc.excluded
+    assert rc.veto_reasons == "重大安全事故"
     assert events("evaluation.compute") == 1
     titles = Title.objects.filter(year=2020, kind="strong").values_list("park_id", flat=True)
     assert set(titles) == {a.pk, b.pk}  # the excluded park is not ranked, so not 十强
@@ -213,7 +223,11 @@ def test_star_rules_give_eligibility_apart_from_awards(world: World) -> None:
     services.compute_results(actor=sup, regime=regime, year=2020)
     assert set(Result.objects.values_list("star_eligible", flat=True)) == {None}
     services.save_star_rule(
-        actor=sup, regime=regime, level=2, min_score=D(100), conditions=[{"indicator": "tax", "min": "10"}]
+        actor=sup,
+        regime=regime,
+        level=2,
+        min_score=D(100),
+        conditions=[{"indicator": "tax", "min": "10"}],
     )
     assert Result.objects.get(park=a).star_eligible == 2
     assert Result.objects.get(park=b).star_eligible is None
