@@ -68,9 +68,9 @@ def regime_years(regime: Regime) -> list[dict[str, Any]]:
 
 
 def latest_result_set(actor: Any) -> ResultSet | None:
-    """The most recent year's result set (any regime): the comparison's default."""
+    """The most recent year's widest result set (the province's, not a local example)."""
     qs = ResultSet.objects.visible_to(actor).select_related("regime")
-    return cast("ResultSet | None", qs.order_by("-year", "-made_at").first())
+    return cast("ResultSet | None", qs.order_by("-year", "-parks", "-made_at").first())
 
 
 def our_city(actor: Any) -> Organisation | None:
