@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count
 
@@ -271,7 +272,7 @@ def _example(ctx: DemoContext) -> None:
         Dimension.objects.create(regime=regime, name=name, sort_order=i)
         for i, name in enumerate(("经济总量", "质量效益", "集群发展", "绿色发展"))
     ]
-    specs = [
+    specs: list[tuple[str, str, str, str, int, dict[str, Any], int]] = [
         ("revenue", "规上工业主营业务收入", "亿元", Method.RATIO, 30, {"benchmark": "150"}, 0),
         (
             "fai",
@@ -353,7 +354,7 @@ def _example(ctx: DemoContext) -> None:
             ]
     InputValue.objects.bulk_create(rows, batch_size=1000)
     for year in YEARS:
-        services.compute_results(actor=actor, regime=regime, year=year)  # type: ignore[arg-type]
+        services.compute_results(actor=actor, regime=regime, year=year)
 
 
 @generator(order=40, name="省级考评")

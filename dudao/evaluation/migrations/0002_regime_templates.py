@@ -2,9 +2,11 @@
 are public, the indicator lists and weights are not, so no indicator is shipped; the province's
 published results are imported against these codes."""
 
+from typing import Any
+
 from django.db import migrations
 
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     {
         "code": "HN-CJQ-2017",
         "name": "河南省产业集聚区考核评价办法",
@@ -34,7 +36,7 @@ TEMPLATES = [
 ]
 
 
-def create(apps, schema_editor):
+def create(apps: Any, schema_editor: Any) -> None:
     Regime = apps.get_model("evaluation", "Regime")
     Dimension = apps.get_model("evaluation", "Dimension")
     previous = None
@@ -49,7 +51,7 @@ def create(apps, schema_editor):
         previous = regime
 
 
-def remove(apps, schema_editor):
+def remove(apps: Any, schema_editor: Any) -> None:
     Regime = apps.get_model("evaluation", "Regime")
     Regime.objects.filter(
         code__in=[t["code"] for t in TEMPLATES], result_sets__isnull=True
