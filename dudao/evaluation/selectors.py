@@ -113,7 +113,8 @@ def _parks(ids: Iterable[int] | None = None) -> dict[int, Park]:
 
 def titles_in_force(regime: Regime, years: Sequence[int]) -> dict[tuple[int, int], list[Title]]:
     """(year, park id) → titles, where a published list of a kind replaces the computed one."""
-    rows = list(Title.objects.filter(regime=regime, year__in=years).order_by("kind"))
+    order = {kind: i for i, kind in enumerate(TitleKind.values)}
+    rows = sorted(Title.objects.filter(regime=regime, year__in=years), key=lambda t: order[t.kind])
     published = {(t.year, t.kind) for t in rows if t.source == Title.Source.IMPORTED}
     out: dict[tuple[int, int], list[Title]] = defaultdict(list)
     for t in rows:
