@@ -143,7 +143,8 @@ def province_ranking(actor: Any, regime: Regime, year: int) -> list[RankingRow]:
     results = list(
         Result.objects.visible_to(actor)
         .filter(regime=regime, year=year)
-        .select_related("park", "park__city_region", "park__organisation")
+        .select_related("park", "park__city_region", "park__organisation", "result_set")
+        .defer("detail")  # the breakdown is read one result at a time, never in the ranking
         .order_by("rank", "park__sort_order", "park__code")
     )
     city = our_city(actor)
