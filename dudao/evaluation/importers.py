@@ -132,7 +132,8 @@ def _table(kind: str, data: bytes) -> tuple[list[Row], list[RowError]]:
     return table.rows, []
 
 
-def _duplicates(keys: dict[int, tuple[Any, ...]], errors: list[RowError], what: str) -> None:
+def _check_done(keys: dict[int, tuple[Any, ...]], errors: list[RowError], what: str) -> None:
+    """Add an error for every row repeating an earlier one's key; raise if anything is wrong."""
     seen: dict[tuple[Any, ...], int] = {}
     for number, key in sorted(keys.items()):
         if key in seen:
@@ -141,6 +142,8 @@ def _duplicates(keys: dict[int, tuple[Any, ...]], errors: list[RowError], what: 
             )
         else:
             seen[key] = number
+    if errors:
+        raise ImportRejected(errors)
 
 
 @importer("evaluation-inputs", "考评原始数据")
@@ -170,22 +173,20 @@ def import_inputs(data: bytes, *, filename: str, actor: User, dry_run: bool) -> 
         seen[row.number] = (k.regime.pk, k.year, k.park.pk, code)
         regimes[k.regime.pk] = k.regime
         groups[(k.regime.pk, k.year)][(k.park.pk, code)] = value
-    _duplicates(seen, errors, "体系、年度、园区和指标")
-    if errors:
-        raise ImportRejected(errors)
+    _check_done(seen, errors, "体系、年度、园区和指标")
 
     def write() -> services.Changes:
         total = services.Changes()
         for (regime_id, year), values in sorted(groups.items()):
-            changes = services.set_inputs(
-                actor=actor,
-                regime=regimes[regime_id],
-                year=year,
-                values=values,
-                reason=f"导入文件 {filename}",
+            total.add(
+                services.set_inputs(
+                    actor=actor,
+                    regime=regimes[regime_id],
+                    year=year,
+                    values=values,
+                    reason=f"导入文件 {filename}",
+                )
             )
-            for field in ("created", "updated", "deleted", "unchanged"):
-                setattr(total, field, getattr(total, field) + getattr(changes, field))
         return total
 
     return _run("evaluation-inputs", len(rows), dry_run, write)
@@ -218,23 +219,20 @@ def import_results(data: bytes, *, filename: str, actor: User, dry_run: bool) ->
         seen[row.number] = (k.regime.pk, k.year, k.park.pk)
         regimes[k.regime.pk] = k.regime
         groups[group].append(services.PublishedRow(k.park, score, rank))
-    _duplicates(seen, errors, "体系、年度和园区")
-    if errors:
-        raise ImportRejected(errors)
+    _check_done(seen, errors, "体系、年度和园区")
 
     def write() -> services.Changes:
         total = services.Changes()
         for (regime_id, year), published in sorted(groups.items()):
-            changes = services.publish_results(
-                actor=actor,
-                regime=regimes[regime_id],
-                year=year,
-                rows=published,
-                source_doc=docs[(regime_id, year)][0],
+            total.add(
+                services.publish_results(
+                    actor=actor,
+                    regime=regimes[regime_id],
+                    year=year,
+                    rows=published,
+                    source_doc=docs[(regime_id, year)][0],
+                )
             )
-            total.created += changes.created
-            total.updated += changes.updated
-            total.unchanged += changes.unchanged
         return total
 
     return _run("evaluation-results", len(rows), dry_run, write)
@@ -262,9 +260,7 @@ def import_titles(data: bytes, *, filename: str, actor: User, dry_run: bool) -> 
             continue
         seen[row.number] = (k.regime.pk, k.year, k.park.pk, kind)
         out.append(services.TitleRow(k.regime, k.year, k.park, kind, doc))
-    _duplicates(seen, errors, "体系、年度、园区和称号")
-    if errors:
-        raise ImportRejected(errors)
+    _check_done(seen, errors, "体系、年度、园区和称号")
     return _run(
         "evaluation-titles",
         len(rows),
@@ -291,9 +287,7 @@ def import_stars(data: bytes, *, filename: str, actor: User, dry_run: bool) -> I
             continue
         seen[row.number] = (k.regime.pk, k.year, k.park.pk)
         out.append(services.StarRow(k.regime, k.year, k.park, level, first == "是", doc))
-    _duplicates(seen, errors, "体系、年度和园区")
-    if errors:
-        raise ImportRejected(errors)
+    _check_done(seen, errors, "体系、年度和园区")
     return _run(
         "evaluation-stars", len(rows), dry_run, lambda: services.import_stars(actor=actor, rows=out)
     )

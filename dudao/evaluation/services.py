@@ -320,6 +320,13 @@ class Changes:
     def changed(self) -> int:
         return self.created + self.updated + self.deleted
 
+    def add(self, other: Changes) -> None:
+        """Add another batch's counts to these."""
+        self.created += other.created
+        self.updated += other.updated
+        self.deleted += other.deleted
+        self.unchanged += other.unchanged
+
 
 def input_codes(regime: Regime) -> dict[str, str]:
     """Code → label of everything an input row may name: the indicators, then the gates."""
