@@ -19,7 +19,15 @@ from dudao.core.http import AuthedHttpRequest, add_domain_error
 from dudao.core.imports import ImportRejected, discover
 from dudao.core.xlsx import workbook_bytes, xlsx_response
 from dudao.evaluation import forms, importers, selectors, services
-from dudao.evaluation.models import Dimension, Indicator, ResultSet, StarRule, TitleKind, VetoGate
+from dudao.evaluation.models import (
+    Dimension,
+    Indicator,
+    Method,
+    ResultSet,
+    StarRule,
+    TitleKind,
+    VetoGate,
+)
 
 DEFAULT_MIN_STARS = 2
 HISTORY_YEARS = 3
@@ -333,7 +341,12 @@ def results(request: AuthedHttpRequest, pk: int, year: int) -> HttpResponse:
 def result_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """How one park's score was made: raw values, method, formula, score of every item."""
     result = selectors.get_result(request.user, pk)
-    return render(request, "evaluation/result_detail.html", {"result": result})
+    labels = dict(Method.choices)
+    items = [
+        {**item, "method_label": labels.get(item["method"], item["method"])}
+        for item in result.detail.get("items", [])
+    ]
+    return render(request, "evaluation/result_detail.html", {"result": result, "items": items})
 
 
 @require_http_methods(["GET", "POST"])
@@ -375,8 +388,16 @@ def inputs(request: AuthedHttpRequest, pk: int, year: int) -> HttpResponse:
                     else "数据没有变化。",
                 )
                 return redirect("evaluation:inputs", pk=regime.pk, year=year)
+    # After a refused save the grid shows what the user typed, not the stored values.
+    typed = request.POST if errors else {}
     rows = [
-        (park, [(code, grid.values.get((park.pk, code))) for code, _ in grid.columns])
+        (
+            park,
+            [
+                (code, typed.get(f"v-{park.pk}-{code}", grid.values.get((park.pk, code))))
+                for code, _ in grid.columns
+            ],
+        )
         for park in grid.parks
     ]
     return render(

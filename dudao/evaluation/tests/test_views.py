@@ -105,6 +105,7 @@ def test_results_page_and_breakdown(client: Client, world: World) -> None:
     detail = client.get(reverse("evaluation:result_detail", args=[result.pk])).content.decode()
     assert "12 ÷ 基准值 10 × 权重 60 = 72" in detail
     assert "2 次 × -0.5 分 = -1" in detail
+    assert "<td>与基准值之比</td>" in detail
     assert "指标得分合计 72.0000 + 加分 0 − 减分 1.0000 = 71.00" in detail
     api = client.get(reverse("api:evaluation_result_detail", args=[result.pk])).json()
     assert api["score"] == "71.0000"
@@ -120,6 +121,7 @@ def test_input_grid_saves_changes_and_refuses_text(client: Client, world: World)
     response = client.post(url, {f"v-{a.pk}-tax": "约12"})
     assert response.status_code == 400
     assert "应为数字，实为「约12」" in response.content.decode()
+    assert 'value="约12"' in response.content.decode()  # what was typed stays in the grid
     assert not InputValue.objects.exists()
     response = client.post(url, {f"v-{a.pk}-tax": "1,234.5", f"v-{a.pk}-fai": ""})
     assert response.status_code == 302
