@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from dudao.core.exceptions import DomainError
 from dudao.core.imports import ImportRejected, ImportReport, RowError, importer
@@ -89,6 +90,11 @@ def _keys(rows: Sequence[Row], errors: list[RowError]) -> dict[int, Keyed]:
             errors.append(RowError(row.number, REGIME, f"没有编码为「{code}」的考评体系。"))
         if park_code and park is None:
             errors.append(RowError(row.number, PARK, f"没有编码为「{park_code}」的园区。"))
+        if year is not None and year > timezone.localdate().year:
+            errors.append(
+                RowError(row.number, YEAR, f"{year}年尚未到来，不能导入该年度的考评数据。")
+            )
+            continue
         if regime is not None and year is not None and not regime.covers(year):
             errors.append(
                 RowError(

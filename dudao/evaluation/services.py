@@ -72,6 +72,8 @@ def _save(instance: Any, message: str, **clean: Any) -> None:
 def _check_year(regime: Regime, year: int) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise DomainError(f"年度应在 {MIN_YEAR}–{MAX_YEAR} 之间。", field="year")
+    if year > timezone.localdate().year:
+        raise DomainError(f"{year}年尚未到来，不能录入或计算该年度的考评数据。", field="year")
     if not regime.covers(year):
         raise DomainError(
             f"{year}年不在「{regime.name}」的适用年度（{regime.years_label}）内。", field="year"

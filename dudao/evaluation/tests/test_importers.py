@@ -62,6 +62,7 @@ def test_a_bad_file_lists_every_error_and_writes_nothing(world: World) -> None:
             ["XX", 2020, a.code, "tax", 1, ""],
             [regime.code, 2020, a.code, "zzz", 1, ""],
             [regime.code, 2020, a.code, "tax", 11, ""],
+            [regime.code, 2099, a.code, "tax", 11, ""],
         ],
     )
     with pytest.raises(ImportRejected) as exc:
@@ -74,6 +75,7 @@ def test_a_bad_file_lists_every_error_and_writes_nothing(world: World) -> None:
         "第6行「考评体系编码」列：没有编码为「XX」的考评体系。",
         "第7行「指标编码」列：「测试考评办法T2017」没有编码为「zzz」的指标或否决事项。",
         "第8行：与第2行重复（同一体系、年度、园区和指标只能出现一次）。",
+        "第9行「年度」列：2099年尚未到来，不能导入该年度的考评数据。",
     ]
     assert not InputValue.objects.exists()
 

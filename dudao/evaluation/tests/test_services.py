@@ -98,6 +98,7 @@ def test_inputs_are_written_once_and_audited_once(world: World) -> None:
     ("year", "values", "message"),
     [
         (2018, {"tax": D(1)}, "2018年不在"),
+        (2099, {"tax": D(1)}, "2099年尚未到来"),
         (2020, {"nope": D(1)}, "没有这些指标或否决事项编码：nope"),
         (2020, {"veto": D(2)}, "只能填 1（有）或 0（无）"),
     ],
