@@ -8,6 +8,8 @@ from django.urls import reverse
 
 from dudao.audit.models import AuditEvent
 from dudao.core.testing import ACTORS, ActorName, World
+from dudao.policy import NAV as MODULE_NAV
+from dudao.policy import POLICY
 
 pytestmark = pytest.mark.django_db
 
@@ -85,8 +87,12 @@ NAV = {
 def test_it_shows_only_the_modules_a_role_may_open(
     client: Client, world: World, actor: ActorName
 ) -> None:
-    client.force_login(world.actor(actor))
+    user = world.actor(actor)
+    client.force_login(user)
     response = client.get(reverse("home"))
-    assert [item["label"] for item in response.context["nav_items"]] == NAV[actor]
+    # Business modules' entries (dudao/<app>/policy.py NAV) come right after 首页.
+    modules = [label for name, label in MODULE_NAV if POLICY[name]["GET"].allows(user)]
+    expected = [NAV[actor][0], *modules, *NAV[actor][1:]]
+    assert [item["label"] for item in response.context["nav_items"]] == expected
     for item in response.context["nav_items"]:
         assert client.get(item["url"]).status_code == 200
