@@ -8,7 +8,7 @@ exactly what a real import would do. The same file twice changes nothing the sec
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -130,6 +130,18 @@ def _run(
     return report
 
 
+def _each(
+    groups: Mapping[tuple[int, int], Any],
+    regimes: Mapping[int, Regime],
+    write: Callable[[Regime, int, Any], services.Changes],
+) -> services.Changes:
+    """Write each (regime, year) group through a service and add up what they did."""
+    total = services.Changes()
+    for (regime_id, year), payload in sorted(groups.items()):
+        total.add(write(regimes[regime_id], year, payload))
+    return total
+
+
 def _table(kind: str, data: bytes) -> tuple[list[Row], list[RowError]]:
     required, optional = HEADERS[kind]
     table = read_table(data, sheet=SHEET, headers=required, optional_headers=optional)
@@ -181,21 +193,12 @@ def import_inputs(data: bytes, *, filename: str, actor: User, dry_run: bool) -> 
         groups[(k.regime.pk, k.year)][(k.park.pk, code)] = value
     _check_done(seen, errors, "体系、年度、园区和指标")
 
-    def write() -> services.Changes:
-        total = services.Changes()
-        for (regime_id, year), values in sorted(groups.items()):
-            total.add(
-                services.set_inputs(
-                    actor=actor,
-                    regime=regimes[regime_id],
-                    year=year,
-                    values=values,
-                    reason=f"导入文件 {filename}",
-                )
-            )
-        return total
+    def write(regime: Regime, year: int, values: Any) -> services.Changes:
+        return services.set_inputs(
+            actor=actor, regime=regime, year=year, values=values, reason=f"导入文件 {filename}"
+        )
 
-    return _run("evaluation-inputs", len(rows), dry_run, write)
+    return _run("evaluation-inputs", len(rows), dry_run, lambda: _each(groups, regimes, write))
 
 
 @importer("evaluation-results", "省级公布的综合排名")
@@ -227,21 +230,13 @@ def import_results(data: bytes, *, filename: str, actor: User, dry_run: bool) ->
         groups[group].append(services.PublishedRow(k.park, score, rank))
     _check_done(seen, errors, "体系、年度和园区")
 
-    def write() -> services.Changes:
-        total = services.Changes()
-        for (regime_id, year), published in sorted(groups.items()):
-            total.add(
-                services.publish_results(
-                    actor=actor,
-                    regime=regimes[regime_id],
-                    year=year,
-                    rows=published,
-                    source_doc=docs[(regime_id, year)][0],
-                )
-            )
-        return total
+    def write(regime: Regime, year: int, published: Any) -> services.Changes:
+        doc = docs[(regime.pk, year)][0]
+        return services.publish_results(
+            actor=actor, regime=regime, year=year, rows=published, source_doc=doc
+        )
 
-    return _run("evaluation-results", len(rows), dry_run, write)
+    return _run("evaluation-results", len(rows), dry_run, lambda: _each(groups, regimes, write))
 
 
 @importer("evaluation-titles", "省级公布的称号名单")
