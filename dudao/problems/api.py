@@ -370,7 +370,7 @@ class _LazyRows:
 @router.post(
     "/problems",
     response={201: ProblemDetailOut},
-    url_name="problem_create",
+    url_name="problem_list",
     summary="登记问题（交办）",
 )
 def problem_create(request: HttpRequest, payload: ProblemIn) -> tuple[int, Problem]:
@@ -391,7 +391,7 @@ def problem_detail(request: HttpRequest, problem_id: int) -> Problem:
 @router.patch(
     "/problems/{problem_id}",
     response=ProblemDetailOut,
-    url_name="problem_update",
+    url_name="problem_detail",
     summary="修改问题（交办单位；版本不符返回 409 和当前值）",
     openapi_extra=_body_doc(ProblemPatch),
 )

@@ -65,18 +65,15 @@ def walk(world: World, problem: Problem, to: str) -> Problem:
     """Move a county A problem along the happy path until it reaches status `to`."""
     S = Problem.Status
     reporter, supervisor = world.county_a_reporter, world.city_supervisor
-    steps = [
-        (S.FIXING, reporter, "start", ""),
-        (S.APPLIED, reporter, "apply", "已完成整改"),
-        (S.VERIFYING, supervisor, "verify", ""),
-        (S.CLOSED, supervisor, "close", "现场核查属实"),
-    ]
-    for target, actor, action, note in steps:
-        if problem.status == to:
-            break
+    steps = {
+        S.ASSIGNED: (reporter, "start", ""),
+        S.FIXING: (reporter, "apply", "已完成整改"),
+        S.APPLIED: (supervisor, "verify", ""),
+        S.VERIFYING: (supervisor, "close", "现场核查属实"),
+    }
+    while problem.status != to:
+        actor, action, note = steps[Problem.Status(problem.status)]
         if action == "apply":
             add_after_photo(world, problem, reporter)
         problem = services.transition(actor=actor, problem=problem, action=action, note=note)
-        if target == to:
-            break
     return problem
