@@ -12,7 +12,7 @@ import pydantic
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.errors import ValidationError
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -373,9 +373,9 @@ class _LazyRows:
     url_name="problem_list",
     summary="登记问题（交办）",
 )
-def problem_create(request: HttpRequest, payload: ProblemIn) -> tuple[int, Problem]:
+def problem_create(request: HttpRequest, payload: ProblemIn) -> Status:
     problem = services.create_problem(actor=request.user, **_refs(request, payload.dict()))  # type: ignore[arg-type]
-    return 201, _detail(request, selectors.get_problem(request.user, problem.pk))
+    return Status(201, _detail(request, selectors.get_problem(request.user, problem.pk)))
 
 
 @router.get(
@@ -455,7 +455,7 @@ def problem_transition(request: HttpRequest, problem_id: int) -> Problem:
         }
     },
 )
-def problem_evidence_upload(request: HttpRequest, problem_id: int) -> tuple[int, ProblemEvidence]:
+def problem_evidence_upload(request: HttpRequest, problem_id: int) -> Status:
     problem = selectors.get_problem(request.user, problem_id)
     form = EvidenceIn.model_validate_form(request)
     stage, file, note = form.stage, form.file, form.note
@@ -469,7 +469,7 @@ def problem_evidence_upload(request: HttpRequest, problem_id: int) -> tuple[int,
         filename=file.name or "file",
         note=note,
     )
-    return 201, evidence
+    return Status(201, evidence)
 
 
 @router.get(
@@ -517,7 +517,7 @@ def problem_unit_stats(request: HttpRequest, by: Literal["unit", "county"] = "un
 )
 def problem_import(
     request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = True
-) -> tuple[int, dict[str, Any]]:
+) -> Status:
     try:
         report = importers.import_problems(
             file.read(),
@@ -526,9 +526,9 @@ def problem_import(
             dry_run=dry_run,
         )
     except ImportRejected as exc:
-        return 422, {
+        return Status(422, {
             "ok": False,
             "summary": f"导入未执行：发现 {len(exc.errors)} 处错误，未写入任何数据。",
             "errors": [e.as_dict() for e in exc.errors[:500]],
-        }
-    return 200, {"ok": True, **report.as_dict()}
+        })
+    return Status(200, {"ok": True, **report.as_dict()})

@@ -749,8 +749,6 @@ def apply_import(*, actor: User, plan: ImportPlan, dry_run: bool) -> Any:
             status=row.status,
             created_by=actor,
         )
-        if problem.found_on is None:
-            problem.found_on = timezone.localdate(now)
         if row.status == S.CLOSED:
             late = lateness(problem.deadline, row.closed_on, problem.deadline_unit)
             problem.closed_at = timezone.make_aware(
