@@ -526,9 +526,12 @@ def problem_import(
             dry_run=dry_run,
         )
     except ImportRejected as exc:
-        return Status(422, {
-            "ok": False,
-            "summary": f"导入未执行：发现 {len(exc.errors)} 处错误，未写入任何数据。",
-            "errors": [e.as_dict() for e in exc.errors[:500]],
-        })
+        return Status(
+            422,
+            {
+                "ok": False,
+                "summary": f"导入未执行：发现 {len(exc.errors)} 处错误，未写入任何数据。",
+                "errors": [e.as_dict() for e in exc.errors[:500]],
+            },
+        )
     return Status(200, {"ok": True, **report.as_dict()})

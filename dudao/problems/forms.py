@@ -93,7 +93,9 @@ class EvidenceForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(label="台账文件", help_text="Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码）。")
+    file = forms.FileField(
+        label="台账文件", help_text="Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码）。"
+    )
     dry_run = forms.BooleanField(label="只校验，不写入（试导入）", required=False, initial=True)
 
 

@@ -98,9 +98,7 @@ def read_csv(data: bytes, *, headers: tuple[str, ...], optional: tuple[str, ...]
     if not data:
         raise ImportRejected.whole_file("文件为空。")
     if len(data) > MAX_IMPORT_BYTES:
-        raise ImportRejected.whole_file(
-            f"文件过大，上限为 {MAX_IMPORT_BYTES // 1024 // 1024} MB。"
-        )
+        raise ImportRejected.whole_file(f"文件过大，上限为 {MAX_IMPORT_BYTES // 1024 // 1024} MB。")
     if b"\x00" in data:
         raise ImportRejected.whole_file("文件不是文本格式的 CSV（含有二进制内容）。")
     try:
@@ -205,7 +203,9 @@ def _parse(row: Row, refs: _Refs, today: dt.date, errors: list[RowError]) -> Par
         county = refs.orgs.get(county_code)
         if county is None or county.kind != Organisation.Kind.COUNTY_GOV:
             errors.append(
-                RowError(row.number, "所在县编码", f"「{county_code}」不是您数据范围内的县（市、区）。")
+                RowError(
+                    row.number, "所在县编码", f"「{county_code}」不是您数据范围内的县（市、区）。"
+                )
             )
     project = None
     project_code = cell_text(row, "项目代码", errors)
@@ -213,7 +213,11 @@ def _parse(row: Row, refs: _Refs, today: dt.date, errors: list[RowError]) -> Par
         project = refs.projects.get(project_code)
         if project is None:
             errors.append(
-                RowError(row.number, "项目代码", f"项目代码「{project_code}」不存在或不在您的数据范围内。")
+                RowError(
+                    row.number,
+                    "项目代码",
+                    f"项目代码「{project_code}」不存在或不在您的数据范围内。",
+                )
             )
     park = None
     park_code = cell_text(row, "园区编码", errors)

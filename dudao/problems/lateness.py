@@ -22,9 +22,7 @@ from dudao.workdays.calendar import DeadlineKind, Overrides, is_workday, workday
 from dudao.workdays.selectors import load_overrides
 
 
-def lateness(
-    deadline: dt.date, on: dt.date, unit: str, overrides: Overrides | None = None
-) -> int:
+def lateness(deadline: dt.date, on: dt.date, unit: str, overrides: Overrides | None = None) -> int:
     """Days late on `on` (0 when on time), in the problem's unit."""
     if on <= deadline:
         return 0

@@ -121,7 +121,7 @@ class LedgerRow:
 
     @property
     def late_label(self) -> str:
-        """"3个工作日" / "5天" / "" (not late), in the problem's unit."""
+        """ "3个工作日" / "5天" / "" (not late), in the problem's unit."""
         if not self.days_late:
             return ""
         unit = "个工作日" if self.problem.deadline_unit == "workday" else "天"

@@ -89,7 +89,12 @@ TRANSITIONS: dict[str, Transition] = {
         Transition(A.APPLY, "申请销号", frozenset({S.FIXING}), S.APPLIED, "fixer", True),
         Transition(A.VERIFY, "开始核查", frozenset({S.APPLIED}), S.VERIFYING, "verifier", False),
         Transition(
-            A.CLOSE, "核查通过，销号", frozenset({S.APPLIED, S.VERIFYING}), S.CLOSED, "verifier", True
+            A.CLOSE,
+            "核查通过，销号",
+            frozenset({S.APPLIED, S.VERIFYING}),
+            S.CLOSED,
+            "verifier",
+            True,
         ),
         Transition(
             A.RETURN, "退回整改", frozenset({S.APPLIED, S.VERIFYING}), S.FIXING, "verifier", True
@@ -334,7 +339,9 @@ def create_problem(
         organisation=problem.responsible_org,
         after=snapshot(problem),
     )
-    _event(problem, actor, A.CREATE, note=f"交办{responsible_org.name}，整改时限{deadline:%Y-%m-%d}")
+    _event(
+        problem, actor, A.CREATE, note=f"交办{responsible_org.name}，整改时限{deadline:%Y-%m-%d}"
+    )
     return problem
 
 
@@ -479,9 +486,7 @@ def _apply(
     org = _actor_org(actor)
     if step.action == A.APPLY:
         if not problem.evidence.filter(stage=ProblemEvidence.Stage.AFTER).exists():
-            raise DomainError(
-                "申请销号前请至少上传一份整改后的照片或佐证文件。", field="evidence"
-            )
+            raise DomainError("申请销号前请至少上传一份整改后的照片或佐证文件。", field="evidence")
         problem.fixing_org = org
         problem.applied_at = now
         problem.verifier_org = None
@@ -713,9 +718,7 @@ def plan_import(
             plan.unchanged += 1
             continue
         if not current.is_open:
-            errors.append(
-                RowError(row.number, "", f"{current.code} 已销号，不能通过导入修改。")
-            )
+            errors.append(RowError(row.number, "", f"{current.code} 已销号，不能通过导入修改。"))
             continue
         plan.updates.append((current, changes))
     return plan
@@ -783,5 +786,11 @@ def apply_import(*, actor: User, plan: ImportPlan, dry_run: bool) -> Any:
             before=changed_before,
             after=changed_after,
         )
-        _event(locked, actor, A.IMPORT, note="导入更新：" + "、".join(sorted(changes)), before=locked.status)
+        _event(
+            locked,
+            actor,
+            A.IMPORT,
+            note="导入更新：" + "、".join(sorted(changes)),
+            before=locked.status,
+        )
     return report

@@ -187,7 +187,9 @@ def problem_transition(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             request, problem, exc.message, exc.status_code, open_action=data["action"]
         )
     label = services.TRANSITIONS[data["action"]].label
-    messages.success(request, f"{problem.code}：已{label}，当前状态为“{problem.get_status_display()}”。")
+    messages.success(
+        request, f"{problem.code}：已{label}，当前状态为“{problem.get_status_display()}”。"
+    )
     return redirect("problems:detail", pk=problem.pk)
 
 
@@ -201,7 +203,10 @@ def evidence_upload(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     upload = form.cleaned_data["file"]
     if upload.size > services.MAX_UPLOAD_BYTES:
         return _detail_with_error(
-            request, problem, f"文件过大（上限 {services.MAX_UPLOAD_BYTES // 1024 // 1024} MB）。", 422
+            request,
+            problem,
+            f"文件过大（上限 {services.MAX_UPLOAD_BYTES // 1024 // 1024} MB）。",
+            422,
         )
     try:
         services.add_evidence(
@@ -336,4 +341,3 @@ def category_list(request: AuthedHttpRequest) -> HttpResponse:
         },
         status=400 if error else 200,
     )
-

@@ -33,7 +33,11 @@ def _evidence(world: World, actor: ActorName, ownership: Ownership) -> dict[str,
 
     pk = _problem(world, actor, ownership)
     evidence = services.add_evidence(
-        actor=world.city_supervisor, problem=pk, stage="before", data=photo_bytes(), filename="a.jpg"
+        actor=world.city_supervisor,
+        problem=pk,
+        stage="before",
+        data=photo_bytes(),
+        filename="a.jpg",
     )
     return {"pk": pk, "evidence_pk": evidence.pk}
 

@@ -182,13 +182,19 @@ def test_the_api_workflow(client: Client, world: World) -> None:
         {"stage": "after", "file": _named(photo_bytes(), "after.jpg")},
     )
     assert r.status_code == 201, r.content
-    r = county.post(url, {"action": "apply", "version": 2, "note": "完成"}, content_type="application/json")
+    r = county.post(
+        url, {"action": "apply", "version": 2, "note": "完成"}, content_type="application/json"
+    )
     assert r.json()["allowed_actions"] == []
-    stale = client.post(url, {"action": "close", "version": 2, "note": "好"}, content_type="application/json")
+    stale = client.post(
+        url, {"action": "close", "version": 2, "note": "好"}, content_type="application/json"
+    )
     assert stale.status_code == 409
     assert stale.json()["error"]["code"] == "stale"
     assert stale.json()["error"]["details"]["version"] == 3
-    r = client.post(url, {"action": "close", "version": 3, "note": "好"}, content_type="application/json")
+    r = client.post(
+        url, {"action": "close", "version": 3, "note": "好"}, content_type="application/json"
+    )
     assert r.json()["status"] == "closed" and r.json()["closed_on_time"] is True
 
     other = Client()
@@ -210,10 +216,16 @@ def test_the_api_refuses_verification_by_the_fixing_unit_and_bad_transitions(
     problem = walk(world, make_problem(world, world.county_a), Problem.Status.APPLIED)
     client.force_login(world.county_a_reviewer)
     url = reverse("api:problem_transition", args=[problem.pk])
-    r = client.post(url, {"action": "close", "version": problem.version, "note": "好"}, content_type="application/json")
+    r = client.post(
+        url,
+        {"action": "close", "version": problem.version, "note": "好"},
+        content_type="application/json",
+    )
     assert r.status_code == 403
     assert "核查必须由整改单位以外的单位进行" in r.json()["error"]["message"]
-    r = client.post(url, {"action": "start", "version": problem.version}, content_type="application/json")
+    r = client.post(
+        url, {"action": "start", "version": problem.version}, content_type="application/json"
+    )
     assert r.status_code == 409
     assert r.json()["error"]["code"] == "invalid_transition"
 
@@ -225,6 +237,10 @@ def test_the_api_list_filters(client: Client, world: World) -> None:
     r = client.get(reverse("api:problem_list"), {"severity": "critical"})
     assert r.json()["count"] == 1
     item = r.json()["items"][0]
-    assert (item["overdue"], item["days_late"], item["responsible_org"]) == (False, 0, "甲县人民政府")
+    assert (item["overdue"], item["days_late"], item["responsible_org"]) == (
+        False,
+        0,
+        "甲县人民政府",
+    )
     r = client.get(reverse("api:problem_list"), {"county": world.county_b.pk, "overdue": "false"})
     assert r.status_code == 200

@@ -20,7 +20,13 @@ from dudao.problems.exports import LEDGER_COLUMNS
 from dudao.problems.lateness import lateness, overdue_q
 from dudao.problems.models import Problem
 from dudao.problems.selectors import LedgerFilter, list_problems, unit_statistics
-from dudao.problems.tests.factories import add_after_photo, category, make_problem, photo_bytes, walk
+from dudao.problems.tests.factories import (
+    add_after_photo,
+    category,
+    make_problem,
+    photo_bytes,
+    walk,
+)
 
 pytestmark = pytest.mark.django_db
 S = Problem.Status
@@ -67,15 +73,24 @@ def test_the_sql_overdue_rule_agrees_with_lateness(world: World, time_machine: o
 def ledger(world: World) -> dict[str, Problem]:
     today = timezone.localdate()
     items = {
-        "a_land": make_problem(world, world.county_a, category=category("land"), severity="critical"),
+        "a_land": make_problem(
+            world, world.county_a, category=category("land"), severity="critical"
+        ),
         "a_park": make_problem(
-            world, world.park_a, source="inspection", title="园区污水管网未接通",
+            world,
+            world.park_a,
+            source="inspection",
+            title="园区污水管网未接通",
             county=world.county_a,
         ),
         "b_funding": make_problem(world, world.county_b, title="乙县资金未拨付"),
-        "a_late": _overdue(make_problem(world, world.county_a, title="甲县逾期问题"), today - dt.timedelta(days=12)),
+        "a_late": _overdue(
+            make_problem(world, world.county_a, title="甲县逾期问题"), today - dt.timedelta(days=12)
+        ),
     }
-    items["a_closed"] = walk(world, make_problem(world, world.county_a, title="已整改问题"), S.CLOSED)
+    items["a_closed"] = walk(
+        world, make_problem(world, world.county_a, title="已整改问题"), S.CLOSED
+    )
     return items
 
 
@@ -141,10 +156,19 @@ def test_the_ledger_page_reads_in_a_few_queries(
 def test_per_unit_statistics(world: World, ledger: dict[str, Problem]) -> None:
     returned = make_problem(world, world.county_a, title="退回过的问题")
     returned = walk(world, returned, S.APPLIED)
-    services.transition(actor=world.city_supervisor, problem=returned, action="return", note="不合格")
+    services.transition(
+        actor=world.city_supervisor, problem=returned, action="return", note="不合格"
+    )
     units = {u.name: u for u in unit_statistics(world.city_supervisor)}
     a = units["甲县人民政府"]
-    assert (a.total, a.open, a.overdue, a.closed, a.closed_on_time, a.returned) == (4, 3, 1, 1, 1, 1)
+    assert (a.total, a.open, a.overdue, a.closed, a.closed_on_time, a.returned) == (
+        4,
+        3,
+        1,
+        1,
+        1,
+        1,
+    )
     assert a.on_time_rate_display == "100.0%"
     assert units["甲县产业集聚区管理委员会"].total == 1
     rolled = {
@@ -219,7 +243,9 @@ def test_the_workflow_through_the_pages(client: Client, world: World) -> None:
     reporter.force_login(world.county_a_reporter)
     page = reporter.get(detail).content.decode()
     assert "签收并开始整改" in page and "核查通过" not in page
-    r = reporter.post(reverse("problems:transition", args=[problem.pk]), {"action": "start", "version": 1})
+    r = reporter.post(
+        reverse("problems:transition", args=[problem.pk]), {"action": "start", "version": 1}
+    )
     assert r.status_code == 302
     photo = io.BytesIO(photo_bytes())
     photo.name = "整改后.jpg"
@@ -264,7 +290,10 @@ def test_the_workflow_through_the_pages(client: Client, world: World) -> None:
     assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
     other = Client()
     other.force_login(world.county_b_reporter)
-    assert other.get(reverse("problems:evidence_file", args=[problem.pk, evidence.pk])).status_code == 404
+    assert (
+        other.get(reverse("problems:evidence_file", args=[problem.pk, evidence.pk])).status_code
+        == 404
+    )
 
 
 def test_an_oversized_upload_is_refused_on_the_page(client: Client, world: World) -> None:

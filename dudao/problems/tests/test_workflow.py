@@ -68,8 +68,10 @@ def _unit(world: World, actor: ActorName, ownership: str) -> Organisation:
 
 
 def _fixer_for(world: World, unit: Organisation) -> object:
-    return world.county_b_reporter if unit.path.startswith(world.county_b.path) else (
-        world.county_a_reviewer
+    return (
+        world.county_b_reporter
+        if unit.path.startswith(world.county_b.path)
+        else (world.county_a_reviewer)
     )
 
 
@@ -173,7 +175,9 @@ def test_an_action_from_the_wrong_state_is_an_invalid_transition(world: World, a
 def test_the_fixing_unit_cannot_verify_its_own_fix(world: World) -> None:
     problem = in_state(world, world.county_a, S.APPLIED)
     with pytest.raises(NotAllowed) as exc:
-        services.transition(actor=world.county_a_reviewer, problem=problem, action="close", note="好")
+        services.transition(
+            actor=world.county_a_reviewer, problem=problem, action="close", note="好"
+        )
     assert exc.value.message == (
         "核查必须由整改单位以外的单位进行：您所在的“甲县人民政府”是本问题的责任单位“甲县人民政府”，"
         "不能核查自己整改的问题。"
@@ -186,7 +190,9 @@ def test_a_county_verifies_its_park_but_not_what_it_applied_for_itself(world: Wo
     fixed_by_park = make_problem(world, world.park_a)
     services.transition(actor=world.park_reporter, problem=fixed_by_park, action="start")
     add_after_photo(world, fixed_by_park, world.park_reporter)
-    services.transition(actor=world.park_reporter, problem=fixed_by_park, action="apply", note="完成")
+    services.transition(
+        actor=world.park_reporter, problem=fixed_by_park, action="apply", note="完成"
+    )
     closed = services.transition(
         actor=world.county_a_reviewer, problem=fixed_by_park, action="close", note="县里核查属实"
     )
@@ -254,8 +260,12 @@ def test_closing_late_counts_days_late_in_the_problems_unit(
         add_after_photo(world, in_progress)
         services.transition(actor=world.county_a_reporter, problem=p, action="apply", note="完成")
     time_machine.move_to(dt.datetime(2025, 10, 9, 3, tzinfo=dt.UTC), tick=False)  # type: ignore[attr-defined]
-    closed_w = services.transition(actor=world.city_supervisor, problem=workday, action="close", note="好")
-    closed_n = services.transition(actor=world.city_supervisor, problem=natural, action="close", note="好")
+    closed_w = services.transition(
+        actor=world.city_supervisor, problem=workday, action="close", note="好"
+    )
+    closed_n = services.transition(
+        actor=world.city_supervisor, problem=natural, action="close", note="好"
+    )
     assert (closed_w.closed_on_time, closed_w.days_late) == (False, 1)  # only 10/9 is a workday
     assert (closed_n.closed_on_time, closed_n.days_late) == (False, 9)
 
@@ -418,7 +428,10 @@ def test_a_forbidden_or_too_large_file_is_refused(
     before = _counts()
     with pytest.raises(UploadRejected) as exc:
         services.add_evidence(
-            actor=world.county_a_reporter, problem=problem, stage="after", data=data,
+            actor=world.county_a_reporter,
+            problem=problem,
+            stage="after",
+            data=data,
             filename=filename,
         )
     assert message in exc.value.message
@@ -437,7 +450,10 @@ def test_photos_are_reencoded_without_exif(world: World) -> None:
     raw = io.BytesIO()
     img.save(raw, "JPEG", exif=exif)
     evidence = services.add_evidence(
-        actor=world.county_a_reporter, problem=problem, stage="before", data=raw.getvalue(),
+        actor=world.county_a_reporter,
+        problem=problem,
+        stage="before",
+        data=raw.getvalue(),
         filename="现场.jpg",
     )
     with evidence.file.open("rb") as stored, Image.open(stored) as reread:
@@ -449,12 +465,18 @@ def test_after_material_only_from_the_responsible_side(world: World) -> None:
     problem = make_problem(world)
     with pytest.raises(NotAllowed, match="只有责任单位可以上传整改后的材料"):
         services.add_evidence(
-            actor=world.city_supervisor, problem=problem, stage="after", data=photo_bytes(),
+            actor=world.city_supervisor,
+            problem=problem,
+            stage="after",
+            data=photo_bytes(),
             filename="a.jpg",
         )
     with pytest.raises(Http404):
         services.add_evidence(
-            actor=world.county_b_reporter, problem=problem, stage="before", data=photo_bytes(),
+            actor=world.county_b_reporter,
+            problem=problem,
+            stage="before",
+            data=photo_bytes(),
             filename="a.jpg",
         )
 

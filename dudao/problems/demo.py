@@ -1,0 +1,282 @@
+"""Demo problems of the fictional 示范市: found on the demo projects by tours (观摩), the 督查室,
+monthly reports, audits and environmental inspections, in every status of the workflow, some
+overdue, some returned or reopened, with their timelines and before/after photos.
+
+City scale: about 280 problems (a bit under half of the 600 projects have one). Province scale
+(benchmarks): 50,000 problems spread over the province's 20,000 projects, bulk-inserted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from dudao.accounts.models import User
+from dudao.accounts.roles import Role
+from dudao.demo.registry import DemoContext, generator
+from dudao.orgs.models import Organisation
+from dudao.problems.lateness import lateness
+from dudao.problems.models import Problem, ProblemCategory, ProblemEvent, ProblemEvidence
+from dudao.projects.models import Project
+from dudao.workdays.calendar import DeadlineKind, add_natural_days, add_workdays
+from dudao.workdays.selectors import load_overrides
+
+S = Problem.Status
+A = ProblemEvent.Action
+
+# (category code, source, title template, severity weights general/serious/critical)
+FINDINGS = [
+    ("land", "inspection", "{p}用地指标未落实，影响开工", (4, 4, 2)),
+    ("land", "supervision", "{p}土地征收补偿未到位", (5, 4, 1)),
+    ("funding", "monthly_report", "{p}本月完成投资低于序时进度", (5, 4, 1)),
+    ("funding", "audit", "{p}专项债资金拨付滞后", (4, 4, 2)),
+    ("approval", "inspection", "{p}施工许可证办理滞后", (6, 3, 1)),
+    ("approval", "supervision", "{p}规划许可手续未完善", (6, 3, 1)),
+    ("demolition", "supervision", "{p}红线内房屋拆迁未完成", (3, 5, 2)),
+    ("eia", "environment", "{p}环评批复前擅自开工", (2, 4, 4)),
+    ("eia", "environment", "{p}施工扬尘防治措施不到位", (5, 4, 1)),
+    ("utilities", "inspection", "{p}供电线路未接入，影响设备调试", (5, 4, 1)),
+    ("utilities", "monthly_report", "{p}天然气管道未通，影响投产", (5, 4, 1)),
+    ("progress", "inspection", "{p}形象进度滞后于计划节点", (5, 4, 1)),
+    ("quality", "supervision", "{p}施工现场安全防护不到位", (4, 4, 2)),
+]
+# Share of each status among demo problems (every status present).
+STATUS_WEIGHTS = [
+    (S.ASSIGNED, 14),
+    (S.FIXING, 34),
+    (S.APPLIED, 9),
+    (S.VERIFYING, 5),
+    (S.CLOSED, 38),
+]
+MEASURES = "1. 明确责任人和时间节点；2. 协调有关部门现场办公；3. 每周报送整改进展。"
+
+
+def _photos() -> tuple[str, str]:
+    """Two small demo photos stored once and shared by the demo evidence rows."""
+    from PIL import Image, ImageDraw
+
+    names = []
+    for label, colour in (("before", (176, 96, 64)), ("after", (72, 140, 88))):
+        img = Image.new("RGB", (320, 200), colour)
+        ImageDraw.Draw(img).rectangle((20, 20, 300, 180), outline=(255, 255, 255), width=4)
+        out = io.BytesIO()
+        img.save(out, "JPEG", quality=80)
+        names.append(default_storage.save(f"problems/demo/{label}.jpg", ContentFile(out.getvalue())))
+    return names[0], names[1]
+
+
+def _deadline(start: dt.date, category: ProblemCategory, overrides: dict[dt.date, object]) -> dt.date:
+    if category.sla_unit == DeadlineKind.WORKDAY:
+        return add_workdays(start, category.sla_days, overrides)  # type: ignore[arg-type]
+    return add_natural_days(start, category.sla_days, overrides)  # type: ignore[arg-type]
+
+
+def _categories() -> dict[str, ProblemCategory]:
+    """The default categories (a flushed database, `demo --reset`, has lost the migration's)."""
+    from importlib import import_module
+
+    defaults = import_module("dudao.problems.migrations.0002_default_categories").DEFAULTS
+    workday = import_module("dudao.problems.migrations.0004_category_units").WORKDAY_CATEGORIES
+    for code, name, days, order in defaults:
+        ProblemCategory.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "sla_days": days,
+                "sort_order": order,
+                "sla_unit": DeadlineKind.WORKDAY if code in workday else DeadlineKind.CALENDAR_DAY,
+            },
+        )
+    return {c.code: c for c in ProblemCategory.objects.all()}
+
+
+@generator(order=40, name="问题台账")
+def problems(ctx: DemoContext) -> None:
+    rng = ctx.rng
+    supervisor = ctx.users.get("demo_supervisor")
+    judge = ctx.users.get("demo_judge")
+    if supervisor is None or judge is None:
+        return
+    categories = _categories()
+    projects = list(
+        Project.objects.select_related("county", "park", "park__organisation").order_by("pk")
+    )
+    if not projects:
+        return
+    # The county's 发改委 (demo reporters' unit) is responsible for some county problems.
+    drc_of = {
+        o.parent_id: o
+        for o in Organisation.objects.filter(code__endswith="-FGJ").only("pk", "parent_id", "path")
+    }
+    reporters = [u for u in ctx.users.values() if u.has_role(Role.REPORTER, Role.REVIEWER)]
+    now = timezone.now()
+    today = timezone.localdate()
+    overrides = load_overrides(range(today.year - 2, today.year + 2))
+    target = 50_000 if ctx.is_province else 280
+    photos = None if ctx.is_province else _photos()
+    rows: list[Problem] = []
+    plans: list[tuple[str, int, int, dt.datetime, dt.datetime | None]] = []
+    numbers: dict[int, int] = {}
+    status_values = [s for s, _ in STATUS_WEIGHTS]
+    status_weights = [w for _, w in STATUS_WEIGHTS]
+    for n in range(target):
+        project = projects[(n * 7 + rng.randrange(len(projects))) % len(projects)]
+        code, source, template, sev_weights = FINDINGS[rng.randrange(len(FINDINGS))]
+        category = categories[code]
+        severity = rng.choices(
+            [Problem.Severity.GENERAL, Problem.Severity.SERIOUS, Problem.Severity.CRITICAL],
+            weights=sev_weights,
+        )[0]
+        status = rng.choices(status_values, weights=status_weights)[0]
+        age = int(rng.triangular(2, 200, 15))
+        created = now - dt.timedelta(days=age, hours=rng.randrange(0, 9))
+        created_day = timezone.localdate(created)
+        deadline = _deadline(created_day, category, overrides)
+        if project.park is not None and project.park.organisation is not None and rng.random() < 0.6:
+            responsible = project.park.organisation
+        elif rng.random() < 0.5 and project.county_id in drc_of:
+            responsible = drc_of[project.county_id]
+        else:
+            responsible = project.county
+        closed_at = None
+        closed_on_time = None
+        days_late = None
+        if status == S.CLOSED:
+            span = max(2, int((deadline - created_day).days * 1.3))
+            closed_at = created + dt.timedelta(days=rng.randrange(1, span), hours=2)
+            closed_at = min(closed_at, now - dt.timedelta(hours=1))
+            days_late = lateness(
+                deadline, timezone.localdate(closed_at), category.sla_unit, overrides
+            )
+            closed_on_time = days_late == 0
+        returns = 1 if status in (S.FIXING, S.CLOSED) and rng.random() < 0.12 else 0
+        reopens = 1 if status == S.FIXING and returns == 0 and rng.random() < 0.05 else 0
+        if reopens and deadline < today:
+            deadline = today + dt.timedelta(days=rng.randrange(5, 30))
+        year = created.year
+        numbers[year] = numbers.get(year, 0) + 1
+        issuer = judge if source == "inspection" else supervisor
+        applied = status in (S.APPLIED, S.VERIFYING, S.CLOSED)
+        rows.append(
+            Problem(
+                code=f"WT{year}-{numbers[year]:05d}",
+                source=source,
+                source_ref="2026年第三季度重大项目观摩" if source == "inspection" else "",
+                category=category,
+                title=template.format(p=project.name)[:120],
+                description=f"{project.name}：{template.format(p='')}。（演示数据）",
+                severity=severity,
+                county=project.county,
+                responsible_org=responsible,
+                issuing_org=issuer.organisation,
+                project=project,
+                park=project.park,
+                deadline=deadline,
+                deadline_unit=category.sla_unit,
+                found_on=created_day,
+                measures=MEASURES if status != S.ASSIGNED else "",
+                responsible_person="",
+                fixing_org=responsible if applied else None,
+                applied_at=(closed_at or now) - dt.timedelta(days=1) if applied else None,
+                verifier_org=supervisor.organisation if status in (S.VERIFYING, S.CLOSED) else None,
+                verified_by=supervisor if status in (S.VERIFYING, S.CLOSED) else None,
+                status=status,
+                closed_at=closed_at,
+                closed_on_time=closed_on_time,
+                days_late=days_late,
+                return_count=returns,
+                reopen_count=reopens,
+                created_by=issuer,
+                created_at=created,
+                updated_at=closed_at or now,
+            )
+        )
+        plans.append((status, returns, reopens, created, closed_at))
+    Problem.objects.bulk_create(rows, batch_size=2000)
+    if not ctx.is_province:
+        saved = list(Problem.objects.order_by("pk").select_related("responsible_org"))
+        _timelines(saved, plans, supervisor, judge, reporters, photos)
+    ctx.counts["problems"] = len(rows)
+
+
+def _timelines(
+    saved: list[Problem],
+    plans: list[tuple[str, int, int, dt.datetime, dt.datetime | None]],
+    supervisor: User,
+    judge: User,
+    reporters: list[User],
+    photos: tuple[str, str] | None,
+) -> None:
+    """The events and before/after photos of each demo problem, consistent with its status."""
+    events: list[ProblemEvent] = []
+    evidence: list[ProblemEvidence] = []
+    now = timezone.now()
+    for problem, (status, returns, reopens, created, closed_at) in zip(saved, plans, strict=True):
+        issuer = problem.created_by if problem.created_by_id in (supervisor.pk, judge.pk) else supervisor
+        fixer = next(
+            (u for u in reporters if problem.responsible_org.path.startswith(u.organisation.scope_path)),
+            None,
+        )
+        end = closed_at or now
+        step = (end - created) / 8
+
+        def add(action: str, before: str, after: str, k: float, who: User | None, note: str) -> None:
+            events.append(
+                ProblemEvent(
+                    problem=problem,
+                    action=action,
+                    from_status=before,
+                    to_status=after,
+                    note=note,
+                    actor=who,
+                    organisation=who.organisation if who else problem.responsible_org,
+                    created_at=created + step * k,
+                )
+            )
+
+        add(A.CREATE, "", S.ASSIGNED, 0, issuer, f"交办{problem.responsible_org.name}")
+        if photos:
+            evidence.append(_photo(problem, "before", photos[0], issuer, created))
+        if status == S.ASSIGNED:
+            continue
+        add(A.START, S.ASSIGNED, S.FIXING, 1, fixer, "已签收，制定整改方案")
+        add(A.PROGRESS, S.FIXING, S.FIXING, 2, fixer, "已协调相关部门现场办公，正在推进")
+        if returns:
+            add(A.APPLY, S.FIXING, S.APPLIED, 3, fixer, "已完成整改")
+            add(A.RETURN, S.APPLIED, S.FIXING, 4, supervisor, "整改后照片不能反映现场情况，请补充")
+        if status == S.FIXING and not reopens:
+            continue
+        if photos:
+            evidence.append(_photo(problem, "after", photos[1], fixer, created + step * 5))
+        add(A.APPLY, S.FIXING, S.APPLIED, 5, fixer, "整改完成，附整改后照片")
+        if status == S.APPLIED:
+            continue
+        add(A.VERIFY, S.APPLIED, S.VERIFYING, 6, supervisor, "安排现场核查")
+        if status == S.VERIFYING:
+            continue
+        add(A.CLOSE, S.VERIFYING, S.CLOSED, 8, supervisor, "现场核查属实，同意销号")
+        if reopens:
+            add(A.REOPEN, S.CLOSED, S.FIXING, 8.2, supervisor, "群众再次反映，重新打开")
+    ProblemEvent.objects.bulk_create(events, batch_size=2000)
+    ProblemEvidence.objects.bulk_create(evidence, batch_size=2000)
+
+
+def _photo(
+    problem: Problem, stage: str, name: str, who: User | None, at: dt.datetime
+) -> ProblemEvidence:
+    return ProblemEvidence(
+        problem=problem,
+        stage=stage,
+        kind=ProblemEvidence.Kind.PHOTO,
+        file=name,
+        original_name=f"{'整改前' if stage == 'before' else '整改后'}现场照片.jpg",
+        content_type="image/jpeg",
+        size=default_storage.size(name),
+        uploaded_by=who or problem.created_by,
+        organisation=who.organisation if who else problem.responsible_org,
+        created_at=at,
+    )
