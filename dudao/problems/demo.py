@@ -22,7 +22,7 @@ from dudao.orgs.models import Organisation
 from dudao.problems.lateness import lateness
 from dudao.problems.models import Problem, ProblemCategory, ProblemEvent, ProblemEvidence
 from dudao.projects.models import Project
-from dudao.workdays.calendar import DeadlineKind, add_natural_days, add_workdays
+from dudao.workdays.calendar import DeadlineKind, Overrides, add_natural_days, add_workdays
 from dudao.workdays.selectors import load_overrides
 
 S = Problem.Status
@@ -69,10 +69,26 @@ def _photos() -> tuple[str, str]:
     return names[0], names[1]
 
 
-def _deadline(start: dt.date, category: ProblemCategory, overrides: dict[dt.date, object]) -> dt.date:
-    if category.sla_unit == DeadlineKind.WORKDAY:
-        return add_workdays(start, category.sla_days, overrides)  # type: ignore[arg-type]
-    return add_natural_days(start, category.sla_days, overrides)  # type: ignore[arg-type]
+class _Calendar:
+    """Deadlines and lateness memoised by date (50,000 problems share a few hundred dates)."""
+
+    def __init__(self, overrides: Overrides) -> None:
+        self.overrides = overrides
+        self.deadlines: dict[tuple[dt.date, int], dt.date] = {}
+        self.late: dict[tuple[dt.date, dt.date, str], int] = {}
+
+    def deadline(self, start: dt.date, category: ProblemCategory) -> dt.date:
+        key = (start, category.pk)
+        if key not in self.deadlines:
+            add = add_workdays if category.sla_unit == DeadlineKind.WORKDAY else add_natural_days
+            self.deadlines[key] = add(start, category.sla_days, self.overrides)
+        return self.deadlines[key]
+
+    def lateness(self, deadline: dt.date, on: dt.date, unit: str) -> int:
+        key = (deadline, on, unit)
+        if key not in self.late:
+            self.late[key] = lateness(deadline, on, unit, self.overrides)
+        return self.late[key]
 
 
 def _categories() -> dict[str, ProblemCategory]:
@@ -103,7 +119,9 @@ def problems(ctx: DemoContext) -> None:
         return
     categories = _categories()
     projects = list(
-        Project.objects.select_related("county", "park", "park__organisation").order_by("pk")
+        Project.objects.select_related(
+            "county", "county__parent", "park", "park__organisation"
+        ).order_by("pk")
     )
     if not projects:
         return
@@ -115,8 +133,9 @@ def problems(ctx: DemoContext) -> None:
     reporters = [u for u in ctx.users.values() if u.has_role(Role.REPORTER, Role.REVIEWER)]
     now = timezone.now()
     today = timezone.localdate()
-    overrides = load_overrides(range(today.year - 2, today.year + 2))
+    calendar = _Calendar(load_overrides(range(today.year - 2, today.year + 2)))
     target = 50_000 if ctx.is_province else 280
+    city_path = supervisor.organisation.scope_path
     photos = None if ctx.is_province else _photos()
     rows: list[Problem] = []
     plans: list[tuple[str, int, int, dt.datetime, dt.datetime | None]] = []
@@ -135,7 +154,7 @@ def problems(ctx: DemoContext) -> None:
         age = int(rng.triangular(2, 200, 15))
         created = now - dt.timedelta(days=age, hours=rng.randrange(0, 9))
         created_day = timezone.localdate(created)
-        deadline = _deadline(created_day, category, overrides)
+        deadline = calendar.deadline(created_day, category)
         if project.park is not None and project.park.organisation is not None and rng.random() < 0.6:
             responsible = project.park.organisation
         elif rng.random() < 0.5 and project.county_id in drc_of:
@@ -149,8 +168,8 @@ def problems(ctx: DemoContext) -> None:
             span = max(2, int((deadline - created_day).days * 1.3))
             closed_at = created + dt.timedelta(days=rng.randrange(1, span), hours=2)
             closed_at = min(closed_at, now - dt.timedelta(hours=1))
-            days_late = lateness(
-                deadline, timezone.localdate(closed_at), category.sla_unit, overrides
+            days_late = calendar.lateness(
+                deadline, timezone.localdate(closed_at), category.sla_unit
             )
             closed_on_time = days_late == 0
         returns = 1 if status in (S.FIXING, S.CLOSED) and rng.random() < 0.12 else 0
@@ -160,6 +179,12 @@ def problems(ctx: DemoContext) -> None:
         year = created.year
         numbers[year] = numbers.get(year, 0) + 1
         issuer = judge if source == "inspection" else supervisor
+        # Other cities' problems (province scale) are issued by their own city government.
+        issuing_org = (
+            issuer.organisation
+            if project.county.path.startswith(city_path)
+            else project.county.parent
+        )
         applied = status in (S.APPLIED, S.VERIFYING, S.CLOSED)
         rows.append(
             Problem(
@@ -172,7 +197,7 @@ def problems(ctx: DemoContext) -> None:
                 severity=severity,
                 county=project.county,
                 responsible_org=responsible,
-                issuing_org=issuer.organisation,
+                issuing_org=issuing_org,
                 project=project,
                 park=project.park,
                 deadline=deadline,

@@ -63,6 +63,10 @@ class LatenessBook:
         years = {d.year for d in deadlines} | {today.year}
         self.today = today
         self.overrides = load_overrides(range(min(years), max(years) + 1))
+        self._memo: dict[tuple[dt.date, dt.date, str], int] = {}
 
     def days_late(self, deadline: dt.date, unit: str, on: dt.date | None = None) -> int:
-        return lateness(deadline, on or self.today, unit, self.overrides)
+        key = (deadline, on or self.today, unit)
+        if key not in self._memo:
+            self._memo[key] = lateness(key[0], key[1], unit, self.overrides)
+        return self._memo[key]

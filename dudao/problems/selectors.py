@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from dudao.orgs.models import Organisation
+from dudao.parks.models import Park
 from dudao.problems.lateness import LatenessBook, overdue_q
 from dudao.problems.models import Problem, ProblemCategory, ProblemEvent, ProblemEvidence
 from dudao.stats.engine import format_decimal, format_percent
@@ -194,6 +195,14 @@ def categories(*, active_only: bool = True) -> QuerySet[ProblemCategory]:
 def responsible_choices(actor: Any) -> QuerySet[Organisation]:
     """Units a problem may be assigned to: the active organisations of the actor's scope."""
     return Organisation.objects.visible_to(actor).filter(is_active=True).order_by("path")
+
+
+def park_choices(actor: Any) -> QuerySet[Park]:
+    """Parks run by a committee inside the actor's scope."""
+    path = actor.organisation.scope_path if actor.organisation else "-"
+    return Park.objects.filter(
+        is_active=True, organisation__path__startswith=path
+    ).order_by("sort_order", "code")
 
 
 def county_choices(actor: Any) -> QuerySet[Organisation]:

@@ -15,7 +15,6 @@ from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
 from dudao.core.imports import ImportRejected
 from dudao.core.xlsx import workbook_bytes, xlsx_response
-from dudao.parks.models import Park
 from dudao.problems import exports, selectors, services
 from dudao.problems.forms import (
     CategoryForm,
@@ -57,10 +56,10 @@ def _filter_context(request: AuthedHttpRequest) -> dict[str, Any]:
         "sources": Problem.Source.choices,
         "severities": Problem.Severity.choices,
         "statuses": selectors.STATUS_FILTER_CHOICES,
-        "categories": selectors.categories(active_only=False),
-        "counties": selectors.county_choices(request.user),
-        "units": selectors.responsible_choices(request.user),
-        "parks": Park.objects.filter(is_active=True, organisation__isnull=False),
+        "categories": selectors.categories(active_only=False).values_list("pk", "name"),
+        "counties": selectors.county_choices(request.user).values_list("pk", "short_name", "name"),
+        "units": selectors.responsible_choices(request.user).values_list("pk", "name"),
+        "parks": selectors.park_choices(request.user).values_list("pk", "name"),
         "project": project,
     }
 
