@@ -175,6 +175,13 @@ class _Refs:
         self.parks = {p.code: p for p in Park.objects.filter(is_active=True)}
         self.actor = actor
 
+        self._counties: dict[int, Organisation | None] = {}
+
+    def county_of(self, org: Organisation) -> Organisation | None:
+        if org.pk not in self._counties:
+            self._counties[org.pk] = services.county_of(org)
+        return self._counties[org.pk]
+
     def load_projects(self, codes: set[str]) -> None:
         visible = Project.objects.visible_to(self.actor).filter(code__in=codes)
         self.projects = {p.code: p for p in visible if p.code}
@@ -241,6 +248,8 @@ def _parse(row: Row, refs: _Refs, today: dt.date, errors: list[RowError]) -> Par
         return None
     if project is not None and county is None:
         county = project.county
+    if county is None and responsible is not None:
+        county = refs.county_of(responsible)
     return ParsedRow(
         number=row.number,
         legacy_code=legacy,

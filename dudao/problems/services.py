@@ -150,6 +150,19 @@ def default_deadline(category: ProblemCategory, start: dt.date) -> dt.date:
     return deadline_for(start, category.sla_days, category.sla_unit).due
 
 
+def county_of(org: Organisation) -> Organisation | None:
+    """The county (县（市、区）政府) that `org` is or lies under, if any (one query)."""
+    from dudao.orgs.models import Organisation
+
+    segments = org.path.split(".")[:-1]
+    prefixes = [".".join(segments[:n]) + "." for n in range(1, len(segments) + 1)]
+    return (
+        Organisation.objects.filter(path__in=prefixes, kind=Organisation.Kind.COUNTY_GOV)
+        .order_by("-depth")
+        .first()
+    )
+
+
 def _actor_org(actor: User) -> Organisation:
     if actor.organisation is None:
         raise DomainError("您的账户未归属任何单位，不能办理问题。")
@@ -312,6 +325,8 @@ def create_problem(
         raise DomainError("发现日期不能晚于今天。", field="found_on")
     if project is not None and county is None:
         county = project.county
+    if county is None:
+        county = county_of(responsible_org)
     problem = Problem(
         source=source,
         source_ref=source_ref,

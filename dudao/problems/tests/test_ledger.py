@@ -103,7 +103,11 @@ def test_the_ledger_filters_by_each_field(world: World, ledger: dict[str, Proble
 
     assert codes(source="inspection") == {"园区污水管网未接通"}
     assert codes(category=category("land").pk) == {ledger["a_land"].title}
-    assert codes(county=world.county_a.pk) == {"园区污水管网未接通"}
+    # the county is derived from the responsible unit when not given
+    assert codes(county=world.county_a.pk) == {
+        ledger["a_land"].title, "园区污水管网未接通", "甲县逾期问题", "已整改问题"
+    }
+    assert codes(county=world.county_b.pk) == {"乙县资金未拨付"}
     assert codes(responsible=world.county_b.pk) == {"乙县资金未拨付"}
     # a unit filter includes its sub-units (county A with its park committee)
     assert "园区污水管网未接通" in codes(responsible=world.county_a.pk)
