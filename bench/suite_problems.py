@@ -75,7 +75,11 @@ def inner(runs: int) -> None:
     province = Organisation.objects.get(code="HA")
     province_user, _ = User.objects.get_or_create(
         username="bench_province",
-        defaults={"full_name": "省督查员（基准）", "organisation": province, "roles": int(Role.SUPERVISOR)},
+        defaults={
+            "full_name": "省督查员（基准）",
+            "organisation": province,
+            "roles": int(Role.SUPERVISOR),
+        },
     )
     city_user = User.objects.get(username="demo_supervisor")
     land = ProblemCategory.objects.get(code="land")
@@ -146,7 +150,9 @@ def build_and_measure(label: str, data_dir: Path, runs: int, **extra: str) -> di
 def _psql(sql: str) -> None:
     import shutil
 
-    run_checked([shutil.which("psql") or "psql", *PG, sql], cwd=REPO, env=dict(os.environ), timeout=120)
+    run_checked(
+        [shutil.which("psql") or "psql", *PG, sql], cwd=REPO, env=dict(os.environ), timeout=120
+    )
 
 
 def report(results: dict[str, dict[str, Any]]) -> tuple[str, bool]:

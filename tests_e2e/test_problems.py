@@ -39,23 +39,9 @@ def district_figures(page: Page, server: LiveServer) -> dict[str, int]:
     return {"total": int(cells[1]), "open": int(cells[2]), "closed": int(cells[4])}
 
 
-def switch_user(page: Page, context: BrowserContext, server: LiveServer, username: str) -> None:
-    context.clear_cookies()
-    login(page, server, username, DEMO_PASSWORD)
-
-
-def test_assign_fix_apply_verify_close(
-    page: Page,
-    context: BrowserContext,
-    live_server: LiveServer,
-    console: ConsoleLog,
-    artifacts: Path,
-    tmp_path: Path,
-) -> None:
-    # 1. The 督查室 assigns a problem to 明湖区.
-    login(page, live_server, "demo_supervisor", DEMO_PASSWORD)
-    before = district_figures(page, live_server)
-    page.goto(f"{live_server.url}/problems/")
+def assign(page: Page, server: LiveServer) -> str:
+    """Fill in 登记问题 as the 督查室; return the new problem's page URL."""
+    page.goto(f"{server.url}/problems/")
     page.get_by_role("link", name="登记问题").click()
     page.locator("#id_source").select_option(label="督查")
     page.locator("#id_category").select_option(label="水电气")
@@ -67,7 +53,26 @@ def test_assign_fix_apply_verify_close(
     page.get_by_role("button", name="保存").click()
     expect(page.locator(".messages")).to_contain_text("交办明湖区人民政府")
     expect(page.locator("#problem-status")).to_have_text("交办")
-    detail_url = page.url
+    return page.url
+
+
+def switch_user(page: Page, context: BrowserContext, server: LiveServer, username: str) -> None:
+    context.clear_cookies()
+    login(page, server, username, DEMO_PASSWORD)
+
+
+def test_assign_fix_apply_verify_close(  # noqa: PLR0917 - pytest fixtures
+    page: Page,
+    context: BrowserContext,
+    live_server: LiveServer,
+    console: ConsoleLog,
+    artifacts: Path,
+    tmp_path: Path,
+) -> None:
+    # 1. The 督查室 assigns a problem to 明湖区.
+    login(page, live_server, "demo_supervisor", DEMO_PASSWORD)
+    before = district_figures(page, live_server)
+    detail_url = assign(page, live_server)
     assert re.search(r"/problems/\d+/$", detail_url)
 
     # 2. The district's reporter starts, uploads an after-photo and applies for close-out.
@@ -111,6 +116,8 @@ def test_assign_fix_apply_verify_close(
         "closed": before["closed"] + 1,
     }
     problem = Problem.objects.get(title=TITLE)
+    assert problem.fixing_org is not None
+    assert problem.verifier_org is not None
     assert (problem.status, problem.fixing_org.name, problem.verifier_org.name) == (
         "closed",
         "明湖区发展和改革委员会",

@@ -9,7 +9,6 @@ import json
 from typing import Any, Literal, TypeVar
 
 import pydantic
-
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
@@ -106,7 +105,7 @@ def _row(obj: Any) -> selectors.LedgerRow:
     if row is None:
         row = selectors.ledger_rows([obj])[0]
         obj.ledger_row = row
-    return row  # type: ignore[no-any-return]
+    return row
 
 
 def _with_rows(problems: Any) -> list[Problem]:
@@ -373,7 +372,7 @@ class _LazyRows:
     url_name="problem_list",
     summary="登记问题（交办）",
 )
-def problem_create(request: HttpRequest, payload: ProblemIn) -> Status:
+def problem_create(request: HttpRequest, payload: ProblemIn) -> Status[Any]:
     problem = services.create_problem(actor=request.user, **_refs(request, payload.dict()))  # type: ignore[arg-type]
     return Status(201, _detail(request, selectors.get_problem(request.user, problem.pk)))
 
@@ -455,7 +454,7 @@ def problem_transition(request: HttpRequest, problem_id: int) -> Problem:
         }
     },
 )
-def problem_evidence_upload(request: HttpRequest, problem_id: int) -> Status:
+def problem_evidence_upload(request: HttpRequest, problem_id: int) -> Status[Any]:
     problem = selectors.get_problem(request.user, problem_id)
     form = EvidenceIn.model_validate_form(request)
     stage, file, note = form.stage, form.file, form.note
@@ -517,12 +516,12 @@ def problem_unit_stats(request: HttpRequest, by: Literal["unit", "county"] = "un
 )
 def problem_import(
     request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = True
-) -> Status:
+) -> Status[Any]:
     try:
         report = importers.import_problems(
             file.read(),
             filename=file.name or "",
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             dry_run=dry_run,
         )
     except ImportRejected as exc:

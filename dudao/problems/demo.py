@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -65,7 +66,9 @@ def _photos() -> tuple[str, str]:
         ImageDraw.Draw(img).rectangle((20, 20, 300, 180), outline=(255, 255, 255), width=4)
         out = io.BytesIO()
         img.save(out, "JPEG", quality=80)
-        names.append(default_storage.save(f"problems/demo/{label}.jpg", ContentFile(out.getvalue())))
+        names.append(
+            default_storage.save(f"problems/demo/{label}.jpg", ContentFile(out.getvalue()))
+        )
     return names[0], names[1]
 
 
@@ -110,184 +113,213 @@ def _categories() -> dict[str, ProblemCategory]:
     return {c.code: c for c in ProblemCategory.objects.all()}
 
 
+@dataclass
+class _Plan:
+    """What the timeline of one demo problem must show."""
+
+    status: str
+    returns: int
+    reopens: int
+    created: dt.datetime
+    closed_at: dt.datetime | None
+
+
+class _Builder:
+    """Draws the demo problems (the shared RNG keeps them reproducible per seed)."""
+
+    def __init__(self, ctx: DemoContext, supervisor: User, judge: User) -> None:
+        self.rng = ctx.rng
+        self.supervisor, self.judge = supervisor, judge
+        self.now = timezone.now()
+        self.today = timezone.localdate()
+        self.calendar = _Calendar(load_overrides(range(self.today.year - 2, self.today.year + 2)))
+        self.categories = _categories()
+        self.city_path = supervisor.organisation.scope_path
+        # The county's 发改委 (the demo reporters' unit) is responsible for some problems.
+        self.drc_of = {
+            o.parent_id: o
+            for o in Organisation.objects.filter(code__endswith="-FGJ").only(
+                "pk", "parent_id", "path"
+            )
+        }
+        self.numbers: dict[int, int] = {}
+
+    def responsible(self, project: Project) -> Organisation:
+        park = project.park
+        if park is not None and park.organisation is not None and self.rng.random() < 0.6:
+            return park.organisation
+        if self.rng.random() < 0.5 and project.county_id in self.drc_of:
+            return self.drc_of[project.county_id]
+        return project.county
+
+    def code(self, created: dt.datetime) -> str:
+        self.numbers[created.year] = self.numbers.get(created.year, 0) + 1
+        return f"WT{created.year}-{self.numbers[created.year]:05d}"
+
+    def problem(self, project: Project) -> tuple[Problem, _Plan]:
+        rng = self.rng
+        code, source, template, sev_weights = FINDINGS[rng.randrange(len(FINDINGS))]
+        category = self.categories[code]
+        severity = rng.choices(Problem.Severity.values, weights=sev_weights)[0]
+        status = rng.choices([s for s, _ in STATUS_WEIGHTS], [w for _, w in STATUS_WEIGHTS])[0]
+        created = self.now - dt.timedelta(
+            days=int(rng.triangular(2, 200, 15)), hours=rng.randrange(0, 9)
+        )
+        created_day = timezone.localdate(created)
+        deadline = self.calendar.deadline(created_day, category)
+        closed_at, days_late = None, None
+        if status == S.CLOSED:
+            span = max(2, int((deadline - created_day).days * 1.3))
+            closed_at = min(
+                created + dt.timedelta(days=rng.randrange(1, span), hours=2),
+                self.now - dt.timedelta(hours=1),
+            )
+            days_late = self.calendar.lateness(
+                deadline, timezone.localdate(closed_at), category.sla_unit
+            )
+        returns = 1 if status in (S.FIXING, S.CLOSED) and rng.random() < 0.12 else 0
+        reopens = 1 if status == S.FIXING and not returns and rng.random() < 0.05 else 0
+        if reopens and deadline < self.today:
+            deadline = self.today + dt.timedelta(days=rng.randrange(5, 30))
+        issuer = self.judge if source == "inspection" else self.supervisor
+        # Other cities' problems (province scale) are issued by their own city government.
+        issuing_org = (
+            issuer.organisation
+            if project.county.path.startswith(self.city_path)
+            else project.county.parent
+        )
+        responsible = self.responsible(project)
+        applied = status in (S.APPLIED, S.VERIFYING, S.CLOSED)
+        verified = status in (S.VERIFYING, S.CLOSED)
+        problem = Problem(
+            code=self.code(created),
+            source=source,
+            source_ref="2026年第三季度重大项目观摩" if source == "inspection" else "",
+            category=category,
+            title=template.format(p=project.name)[:120],
+            description=f"{project.name}：{template.format(p='')}。（演示数据）",
+            severity=severity,
+            county=project.county,
+            responsible_org=responsible,
+            issuing_org=issuing_org,
+            project=project,
+            park=project.park,
+            deadline=deadline,
+            deadline_unit=category.sla_unit,
+            found_on=created_day,
+            measures=MEASURES if status != S.ASSIGNED else "",
+            fixing_org=responsible if applied else None,
+            applied_at=(closed_at or self.now) - dt.timedelta(days=1) if applied else None,
+            verifier_org=self.supervisor.organisation if verified else None,
+            verified_by=self.supervisor if verified else None,
+            status=status,
+            closed_at=closed_at,
+            closed_on_time=None if days_late is None else days_late == 0,
+            days_late=days_late,
+            return_count=returns,
+            reopen_count=reopens,
+            created_by=issuer,
+            created_at=created,
+            updated_at=closed_at or self.now,
+        )
+        return problem, _Plan(status, returns, reopens, created, closed_at)
+
+
 @generator(order=40, name="问题台账")
 def problems(ctx: DemoContext) -> None:
-    rng = ctx.rng
     supervisor = ctx.users.get("demo_supervisor")
     judge = ctx.users.get("demo_judge")
-    if supervisor is None or judge is None:
-        return
-    categories = _categories()
     projects = list(
         Project.objects.select_related(
             "county", "county__parent", "park", "park__organisation"
         ).order_by("pk")
     )
-    if not projects:
+    if supervisor is None or judge is None or not projects:
         return
-    # The county's 发改委 (demo reporters' unit) is responsible for some county problems.
-    drc_of = {
-        o.parent_id: o
-        for o in Organisation.objects.filter(code__endswith="-FGJ").only("pk", "parent_id", "path")
-    }
-    reporters = [u for u in ctx.users.values() if u.has_role(Role.REPORTER, Role.REVIEWER)]
-    now = timezone.now()
-    today = timezone.localdate()
-    calendar = _Calendar(load_overrides(range(today.year - 2, today.year + 2)))
-    target = 50_000 if ctx.is_province else 280
-    city_path = supervisor.organisation.scope_path
-    photos = None if ctx.is_province else _photos()
+    builder = _Builder(ctx, supervisor, judge)
     rows: list[Problem] = []
-    plans: list[tuple[str, int, int, dt.datetime, dt.datetime | None]] = []
-    numbers: dict[int, int] = {}
-    status_values = [s for s, _ in STATUS_WEIGHTS]
-    status_weights = [w for _, w in STATUS_WEIGHTS]
-    for n in range(target):
-        project = projects[(n * 7 + rng.randrange(len(projects))) % len(projects)]
-        code, source, template, sev_weights = FINDINGS[rng.randrange(len(FINDINGS))]
-        category = categories[code]
-        severity = rng.choices(
-            [Problem.Severity.GENERAL, Problem.Severity.SERIOUS, Problem.Severity.CRITICAL],
-            weights=sev_weights,
-        )[0]
-        status = rng.choices(status_values, weights=status_weights)[0]
-        age = int(rng.triangular(2, 200, 15))
-        created = now - dt.timedelta(days=age, hours=rng.randrange(0, 9))
-        created_day = timezone.localdate(created)
-        deadline = calendar.deadline(created_day, category)
-        if project.park is not None and project.park.organisation is not None and rng.random() < 0.6:
-            responsible = project.park.organisation
-        elif rng.random() < 0.5 and project.county_id in drc_of:
-            responsible = drc_of[project.county_id]
-        else:
-            responsible = project.county
-        closed_at = None
-        closed_on_time = None
-        days_late = None
-        if status == S.CLOSED:
-            span = max(2, int((deadline - created_day).days * 1.3))
-            closed_at = created + dt.timedelta(days=rng.randrange(1, span), hours=2)
-            closed_at = min(closed_at, now - dt.timedelta(hours=1))
-            days_late = calendar.lateness(
-                deadline, timezone.localdate(closed_at), category.sla_unit
-            )
-            closed_on_time = days_late == 0
-        returns = 1 if status in (S.FIXING, S.CLOSED) and rng.random() < 0.12 else 0
-        reopens = 1 if status == S.FIXING and returns == 0 and rng.random() < 0.05 else 0
-        if reopens and deadline < today:
-            deadline = today + dt.timedelta(days=rng.randrange(5, 30))
-        year = created.year
-        numbers[year] = numbers.get(year, 0) + 1
-        issuer = judge if source == "inspection" else supervisor
-        # Other cities' problems (province scale) are issued by their own city government.
-        issuing_org = (
-            issuer.organisation
-            if project.county.path.startswith(city_path)
-            else project.county.parent
-        )
-        applied = status in (S.APPLIED, S.VERIFYING, S.CLOSED)
-        rows.append(
-            Problem(
-                code=f"WT{year}-{numbers[year]:05d}",
-                source=source,
-                source_ref="2026年第三季度重大项目观摩" if source == "inspection" else "",
-                category=category,
-                title=template.format(p=project.name)[:120],
-                description=f"{project.name}：{template.format(p='')}。（演示数据）",
-                severity=severity,
-                county=project.county,
-                responsible_org=responsible,
-                issuing_org=issuing_org,
-                project=project,
-                park=project.park,
-                deadline=deadline,
-                deadline_unit=category.sla_unit,
-                found_on=created_day,
-                measures=MEASURES if status != S.ASSIGNED else "",
-                responsible_person="",
-                fixing_org=responsible if applied else None,
-                applied_at=(closed_at or now) - dt.timedelta(days=1) if applied else None,
-                verifier_org=supervisor.organisation if status in (S.VERIFYING, S.CLOSED) else None,
-                verified_by=supervisor if status in (S.VERIFYING, S.CLOSED) else None,
-                status=status,
-                closed_at=closed_at,
-                closed_on_time=closed_on_time,
-                days_late=days_late,
-                return_count=returns,
-                reopen_count=reopens,
-                created_by=issuer,
-                created_at=created,
-                updated_at=closed_at or now,
-            )
-        )
-        plans.append((status, returns, reopens, created, closed_at))
+    plans: list[_Plan] = []
+    for n in range(50_000 if ctx.is_province else 280):
+        project = projects[(n * 7 + ctx.rng.randrange(len(projects))) % len(projects)]
+        problem, plan = builder.problem(project)
+        rows.append(problem)
+        plans.append(plan)
     Problem.objects.bulk_create(rows, batch_size=2000)
     if not ctx.is_province:
+        reporters = [u for u in ctx.users.values() if u.has_role(Role.REPORTER, Role.REVIEWER)]
         saved = list(Problem.objects.order_by("pk").select_related("responsible_org"))
-        _timelines(saved, plans, supervisor, judge, reporters, photos)
+        timeline = _Timeline(supervisor, reporters, _photos())
+        for problem, plan in zip(saved, plans, strict=True):
+            timeline.add(problem, plan)
+        ProblemEvent.objects.bulk_create(timeline.events, batch_size=2000)
+        ProblemEvidence.objects.bulk_create(timeline.evidence, batch_size=2000)
     ctx.counts["problems"] = len(rows)
 
 
-def _timelines(
-    saved: list[Problem],
-    plans: list[tuple[str, int, int, dt.datetime, dt.datetime | None]],
-    supervisor: User,
-    judge: User,
-    reporters: list[User],
-    photos: tuple[str, str] | None,
-) -> None:
+class _Timeline:
     """The events and before/after photos of each demo problem, consistent with its status."""
-    events: list[ProblemEvent] = []
-    evidence: list[ProblemEvidence] = []
-    now = timezone.now()
-    for problem, (status, returns, reopens, created, closed_at) in zip(saved, plans, strict=True):
-        issuer = problem.created_by if problem.created_by_id in (supervisor.pk, judge.pk) else supervisor
+
+    def __init__(self, supervisor: User, reporters: list[User], photos: tuple[str, str]) -> None:
+        self.supervisor, self.reporters, self.photos = supervisor, reporters, photos
+        self.events: list[ProblemEvent] = []
+        self.evidence: list[ProblemEvidence] = []
+        self.now = timezone.now()
+
+    def _event(
+        self, problem: Problem, at: dt.datetime, step: tuple[str, str, str, User | None, str]
+    ) -> None:
+        action, before, after, who, note = step
+        self.events.append(
+            ProblemEvent(
+                problem=problem,
+                action=action,
+                from_status=before,
+                to_status=after,
+                note=note,
+                actor=who,
+                organisation=who.organisation if who else problem.responsible_org,
+                created_at=at,
+            )
+        )
+
+    def add(self, problem: Problem, plan: _Plan) -> None:
+        sup = self.supervisor
         fixer = next(
-            (u for u in reporters if problem.responsible_org.path.startswith(u.organisation.scope_path)),
+            (
+                u
+                for u in self.reporters
+                if problem.responsible_org.path.startswith(u.organisation.scope_path)
+            ),
             None,
         )
-        end = closed_at or now
-        step = (end - created) / 8
-
-        def add(action: str, before: str, after: str, k: float, who: User | None, note: str) -> None:
-            events.append(
-                ProblemEvent(
-                    problem=problem,
-                    action=action,
-                    from_status=before,
-                    to_status=after,
-                    note=note,
-                    actor=who,
-                    organisation=who.organisation if who else problem.responsible_org,
-                    created_at=created + step * k,
-                )
-            )
-
-        add(A.CREATE, "", S.ASSIGNED, 0, issuer, f"交办{problem.responsible_org.name}")
-        if photos:
-            evidence.append(_photo(problem, "before", photos[0], issuer, created))
-        if status == S.ASSIGNED:
-            continue
-        add(A.START, S.ASSIGNED, S.FIXING, 1, fixer, "已签收，制定整改方案")
-        add(A.PROGRESS, S.FIXING, S.FIXING, 2, fixer, "已协调相关部门现场办公，正在推进")
-        if returns:
-            add(A.APPLY, S.FIXING, S.APPLIED, 3, fixer, "已完成整改")
-            add(A.RETURN, S.APPLIED, S.FIXING, 4, supervisor, "整改后照片不能反映现场情况，请补充")
-        if status == S.FIXING and not reopens:
-            continue
-        if photos:
-            evidence.append(_photo(problem, "after", photos[1], fixer, created + step * 5))
-        add(A.APPLY, S.FIXING, S.APPLIED, 5, fixer, "整改完成，附整改后照片")
-        if status == S.APPLIED:
-            continue
-        add(A.VERIFY, S.APPLIED, S.VERIFYING, 6, supervisor, "安排现场核查")
-        if status == S.VERIFYING:
-            continue
-        add(A.CLOSE, S.VERIFYING, S.CLOSED, 8, supervisor, "现场核查属实，同意销号")
-        if reopens:
-            add(A.REOPEN, S.CLOSED, S.FIXING, 8.2, supervisor, "群众再次反映，重新打开")
-    ProblemEvent.objects.bulk_create(events, batch_size=2000)
-    ProblemEvidence.objects.bulk_create(evidence, batch_size=2000)
+        issuer = problem.created_by
+        steps: list[tuple[str, str, str, User | None, str]] = [
+            (A.CREATE, "", S.ASSIGNED, issuer, f"交办{problem.responsible_org.name}")
+        ]
+        if plan.status != S.ASSIGNED:
+            steps.append((A.START, S.ASSIGNED, S.FIXING, fixer, "已签收，制定整改方案"))
+            steps.append((A.PROGRESS, S.FIXING, S.FIXING, fixer, "已协调相关部门现场办公"))
+            if plan.returns:
+                steps.append((A.APPLY, S.FIXING, S.APPLIED, fixer, "已完成整改"))
+                steps.append((A.RETURN, S.APPLIED, S.FIXING, sup, "整改后照片不能反映现场，请补充"))
+        reached = plan.status != S.FIXING or plan.reopens
+        if plan.status != S.ASSIGNED and reached:
+            steps.append((A.APPLY, S.FIXING, S.APPLIED, fixer, "整改完成，附整改后照片"))
+        if plan.status in (S.VERIFYING, S.CLOSED) or plan.reopens:
+            steps.append((A.VERIFY, S.APPLIED, S.VERIFYING, sup, "安排现场核查"))
+        if plan.status == S.CLOSED or plan.reopens:
+            steps.append((A.CLOSE, S.VERIFYING, S.CLOSED, sup, "现场核查属实，同意销号"))
+        if plan.reopens:
+            steps.append((A.REOPEN, S.CLOSED, S.FIXING, sup, "群众再次反映，重新打开"))
+        gap = ((plan.closed_at or self.now) - plan.created) / (len(steps) + 1)
+        last_apply = max((i for i, s in enumerate(steps) if s[0] == A.APPLY), default=-1)
+        for i, step in enumerate(steps):
+            at = plan.created + gap * i
+            self._event(problem, at, step)
+            if i == 0:
+                self.evidence.append(_photo(problem, "before", self.photos[0], issuer, at))
+            if i == last_apply:
+                self.evidence.append(_photo(problem, "after", self.photos[1], fixer, at))
 
 
 def _photo(

@@ -87,7 +87,9 @@ class EvidenceForm(forms.Form):
     stage = forms.ChoiceField(label="阶段", choices=ProblemEvidence.Stage.choices)
     file = forms.FileField(
         label="照片或文件",
-        help_text="照片（JPG、PNG、WebP，≤15 MB，自动去除位置信息）或 PDF、Word、Excel 文件（≤20 MB）。",
+        help_text=(
+            "照片（JPG、PNG、WebP，≤15 MB，自动去除位置信息）或 PDF、Word、Excel 文件（≤20 MB）。"
+        ),
     )
     note = forms.CharField(label="说明", max_length=200, required=False)
 

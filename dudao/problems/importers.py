@@ -63,7 +63,7 @@ IMPORTABLE_STATUSES = {
 COMMENTS = {
     "原台账编号": "原台账中的编号，在本系统中唯一；重复导入同一文件不会重复登记。",
     "问题来源": "观摩、督查、月报、审计、环保督察、其他。",
-    "问题类别": "用地、资金、审批、拆迁、环评、水电气、进度、质量安全、其他（以系统中的类别为准）。",
+    "问题类别": "用地、资金、审批、拆迁、环评、水电气、进度、质量安全、其他（以系统为准）。",
     "责任单位编码": "组织机构中的单位编码，如 SFS-MHQ。须在您的数据范围内。",
     "整改时限": "日期，如 2026-12-31。",
     "严重程度": "一般、较重、严重；不填为一般。",
@@ -171,6 +171,9 @@ class _Refs:
         self.categories = {c.name: c for c in ProblemCategory.objects.filter(is_active=True)}
         scope = Organisation.objects.visible_to(actor).filter(is_active=True)
         self.orgs = {o.code: o for o in scope}
+        self.counties = {
+            c: o for c, o in self.orgs.items() if o.kind == Organisation.Kind.COUNTY_GOV
+        }
         self.projects: dict[str, Project] = {}
         self.parks = {p.code: p for p in Park.objects.filter(is_active=True)}
         self.actor = actor
@@ -187,51 +190,45 @@ class _Refs:
         self.projects = {p.code: p for p in visible if p.code}
 
 
+def _optional_ref(
+    row: Row, header: str, table: dict[str, Any], errors: list[RowError], message: str
+) -> Any:
+    """Look up an optional code column; an unknown code is an error (`message` names it)."""
+    code = cell_text(row, header, errors)
+    if not code:
+        return None
+    found = table.get(code)
+    if found is None:
+        errors.append(RowError(row.number, header, message.format(code=code)))
+    return found
+
+
+def _required_choice(row: Row, header: str, table: dict[str, Any], errors: list[RowError]) -> Any:
+    value = _lookup(table, row, header, errors)
+    if value is None and not cell_text(row, header, []):
+        errors.append(RowError(row.number, header, "必填，不能为空。"))
+    return value
+
+
 def _parse(row: Row, refs: _Refs, today: dt.date, errors: list[RowError]) -> ParsedRow | None:
     start = len(errors)
     legacy = cell_text(row, "原台账编号", errors, required=True, max_length=40)
-    source = _lookup(refs.sources, row, "问题来源", errors)
-    if source is None and not cell_text(row, "问题来源", []):
-        errors.append(RowError(row.number, "问题来源", "必填，不能为空。"))
-    category = _lookup(refs.categories, row, "问题类别", errors)
-    if category is None and not cell_text(row, "问题类别", []):
-        errors.append(RowError(row.number, "问题类别", "必填，不能为空。"))
+    source = _required_choice(row, "问题来源", refs.sources, errors)
+    category = _required_choice(row, "问题类别", refs.categories, errors)
     title = cell_text(row, "问题", errors, required=True, max_length=120)
     severity = _lookup(refs.severities, row, "严重程度", errors) or Problem.Severity.GENERAL
-    code = cell_text(row, "责任单位编码", errors, required=True)
-    responsible = refs.orgs.get(code)
-    if code and responsible is None:
-        errors.append(
-            RowError(row.number, "责任单位编码", f"单位编码「{code}」不存在或不在您的数据范围内。")
-        )
-    county = None
-    county_code = cell_text(row, "所在县编码", errors)
-    if county_code:
-        county = refs.orgs.get(county_code)
-        if county is None or county.kind != Organisation.Kind.COUNTY_GOV:
-            errors.append(
-                RowError(
-                    row.number, "所在县编码", f"「{county_code}」不是您数据范围内的县（市、区）。"
-                )
-            )
-    project = None
-    project_code = cell_text(row, "项目代码", errors)
-    if project_code:
-        project = refs.projects.get(project_code)
-        if project is None:
-            errors.append(
-                RowError(
-                    row.number,
-                    "项目代码",
-                    f"项目代码「{project_code}」不存在或不在您的数据范围内。",
-                )
-            )
-    park = None
-    park_code = cell_text(row, "园区编码", errors)
-    if park_code:
-        park = refs.parks.get(park_code)
-        if park is None:
-            errors.append(RowError(row.number, "园区编码", f"园区编码「{park_code}」不存在。"))
+    if not cell_text(row, "责任单位编码", []):
+        errors.append(RowError(row.number, "责任单位编码", "必填，不能为空。"))
+    responsible = _optional_ref(
+        row, "责任单位编码", refs.orgs, errors, "单位编码「{code}」不存在或不在您的数据范围内。"
+    )
+    county = _optional_ref(
+        row, "所在县编码", refs.counties, errors, "「{code}」不是您数据范围内的县（市、区）。"
+    )
+    project = _optional_ref(
+        row, "项目代码", refs.projects, errors, "项目代码「{code}」不存在或不在您的数据范围内。"
+    )
+    park = _optional_ref(row, "园区编码", refs.parks, errors, "园区编码「{code}」不存在。")
     deadline = cell_date(row, "整改时限", errors, required=True)
     found_on = cell_date(row, "发现日期", errors)
     if found_on and found_on > today:
@@ -304,7 +301,7 @@ def import_problems(data: bytes, *, filename: str, actor: User, dry_run: bool) -
     if not table.rows:
         errors.append(RowError(0, "", "文件中没有数据行。"))
     existing = {
-        p.legacy_code: p
+        p.legacy_code or "": p
         for p in Problem.objects.filter(legacy_code__in=list(seen)).select_related(
             "responsible_org", "issuing_org"
         )

@@ -272,7 +272,7 @@ class ProblemEvidence(models.Model):
 
 
 class ProblemEvent(models.Model):
-    """One step of a problem's timeline (交办, 开始整改, 进展, 申请销号, 核查, 退回, 销号, 重新打开 …)."""
+    """One step of a problem's timeline (交办, 开始整改, 进展, 申请销号, 核查, 退回, 销号 …)."""
 
     class Action(models.TextChoices):
         CREATE = "create", "交办"

@@ -200,9 +200,9 @@ def responsible_choices(actor: Any) -> QuerySet[Organisation]:
 def park_choices(actor: Any) -> QuerySet[Park]:
     """Parks run by a committee inside the actor's scope."""
     path = actor.organisation.scope_path if actor.organisation else "-"
-    return Park.objects.filter(
-        is_active=True, organisation__path__startswith=path
-    ).order_by("sort_order", "code")
+    return Park.objects.filter(is_active=True, organisation__path__startswith=path).order_by(
+        "sort_order", "code"
+    )
 
 
 def county_choices(actor: Any) -> QuerySet[Organisation]:

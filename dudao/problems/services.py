@@ -53,6 +53,7 @@ from dudao.workdays.selectors import deadline_for
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
+    from dudao.core.imports import ImportReport
     from dudao.orgs.models import Organisation
     from dudao.parks.models import Park
     from dudao.projects.models import Project
@@ -103,7 +104,7 @@ TRANSITIONS: dict[str, Transition] = {
     )
 }
 
-NOTE_LABELS = {
+NOTE_LABELS: dict[str, str] = {
     A.PROGRESS: "请填写整改进展。",
     A.APPLY: "请填写整改完成情况说明。",
     A.CLOSE: "请填写核查意见。",
@@ -198,7 +199,8 @@ def _lock(actor: User, problem: Problem | int, version: int | None) -> Problem:
         raise Http404("问题不存在或不在您的数据范围内。")
     if version is not None and version != locked.version:
         raise StaleObject(
-            f"问题 {locked.code} 已被他人修改（当前为第 {locked.version} 版，您提交的是第 {version} 版），"
+            f"问题 {locked.code} 已被他人修改（当前为第 {locked.version} 版，"
+            f"您提交的是第 {version} 版），"
             "请刷新后重试。",
             details=snapshot(locked),
         )
@@ -220,7 +222,7 @@ def _event(
 
 
 def _save(problem: Problem) -> Problem:
-    problem.version = F("version") + 1  # type: ignore[assignment]
+    problem.version = F("version") + 1
     problem.updated_at = timezone.now()
     problem.save()
     problem.refresh_from_db()
@@ -240,8 +242,6 @@ def is_fixer(actor: User, problem: Problem) -> bool:
 def verifier_refusal(actor: User, problem: Problem) -> str | None:
     """Why the actor's organisation may not verify this problem, or None when it may."""
     org = actor.organisation
-    if org is None:
-        return "您的账户未归属任何单位，不能核查。"
     responsible = problem.responsible_org
     if org.path.startswith(responsible.path):
         return (
@@ -739,7 +739,7 @@ def plan_import(
     return plan
 
 
-def apply_import(*, actor: User, plan: ImportPlan, dry_run: bool) -> Any:
+def apply_import(*, actor: User, plan: ImportPlan, dry_run: bool) -> ImportReport:
     """Write an import plan (the caller holds the transaction); one audit event per problem."""
     from dudao.core.imports import ImportReport
 

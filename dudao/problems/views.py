@@ -114,7 +114,21 @@ def problem_create(request: AuthedHttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             problem = services.create_problem(
-                actor=request.user, **{k: data[k] if data[k] is not None else None for k in data}
+                actor=request.user,
+                source=data["source"],
+                source_ref=data["source_ref"],
+                category=data["category"],
+                title=data["title"],
+                description=data["description"],
+                severity=data["severity"],
+                responsible_org=data["responsible_org"],
+                responsible_person=data["responsible_person"],
+                county=data["county"],
+                project=data["project"],
+                park=data["park"],
+                deadline=data["deadline"],
+                found_on=data["found_on"],
+                measures=data["measures"],
             )
         except DomainError as exc:
             add_domain_error(form, exc)

@@ -63,16 +63,16 @@ def add_after_photo(world: World, problem: Problem, actor: User | None = None) -
 
 def walk(world: World, problem: Problem, to: str) -> Problem:
     """Move a county A problem along the happy path until it reaches status `to`."""
-    S = Problem.Status
+    status = Problem.Status
     reporter, supervisor = world.county_a_reporter, world.city_supervisor
     steps = {
-        S.ASSIGNED: (reporter, "start", ""),
-        S.FIXING: (reporter, "apply", "已完成整改"),
-        S.APPLIED: (supervisor, "verify", ""),
-        S.VERIFYING: (supervisor, "close", "现场核查属实"),
+        status.ASSIGNED: (reporter, "start", ""),
+        status.FIXING: (reporter, "apply", "已完成整改"),
+        status.APPLIED: (supervisor, "verify", ""),
+        status.VERIFYING: (supervisor, "close", "现场核查属实"),
     }
     while problem.status != to:
-        actor, action, note = steps[Problem.Status(problem.status)]
+        actor, action, note = steps[status(problem.status)]
         if action == "apply":
             add_after_photo(world, problem, reporter)
         problem = services.transition(actor=actor, problem=problem, action=action, note=note)

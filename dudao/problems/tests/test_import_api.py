@@ -176,7 +176,8 @@ def test_the_api_workflow(client: Client, world: World) -> None:
     county.force_login(world.county_a_reporter)
     url = reverse("api:problem_transition", args=[pk])
     r = county.post(url, {"action": "start", "version": 1}, content_type="application/json")
-    assert r.status_code == 200 and r.json()["status"] == "fixing"
+    assert r.status_code == 200
+    assert r.json()["status"] == "fixing"
     r = county.post(
         reverse("api:problem_evidence_upload", args=[pk]),
         {"stage": "after", "file": _named(photo_bytes(), "after.jpg")},
@@ -195,7 +196,8 @@ def test_the_api_workflow(client: Client, world: World) -> None:
     r = client.post(
         url, {"action": "close", "version": 3, "note": "好"}, content_type="application/json"
     )
-    assert r.json()["status"] == "closed" and r.json()["closed_on_time"] is True
+    assert r.json()["status"] == "closed"
+    assert r.json()["closed_on_time"] is True
 
     other = Client()
     other.force_login(world.county_b_reporter)
@@ -242,5 +244,7 @@ def test_the_api_list_filters(client: Client, world: World) -> None:
         0,
         "甲县人民政府",
     )
-    r = client.get(reverse("api:problem_list"), {"county": world.county_b.pk, "overdue": "false"})
+    r = client.get(
+        reverse("api:problem_list"), {"county": str(world.county_b.pk), "overdue": "false"}
+    )
     assert r.status_code == 200

@@ -105,7 +105,10 @@ def test_the_ledger_filters_by_each_field(world: World, ledger: dict[str, Proble
     assert codes(category=category("land").pk) == {ledger["a_land"].title}
     # the county is derived from the responsible unit when not given
     assert codes(county=world.county_a.pk) == {
-        ledger["a_land"].title, "园区污水管网未接通", "甲县逾期问题", "已整改问题"
+        ledger["a_land"].title,
+        "园区污水管网未接通",
+        "甲县逾期问题",
+        "已整改问题",
     }
     assert codes(county=world.county_b.pk) == {"乙县资金未拨付"}
     assert codes(responsible=world.county_b.pk) == {"乙县资金未拨付"}
@@ -219,7 +222,8 @@ def test_register_a_problem_through_the_page(client: Client, world: World) -> No
     problem = Problem.objects.get(title="项目供电线路未接入")
     assert response.status_code == 302
     assert response["Location"] == reverse("problems:detail", args=[problem.pk])
-    assert problem.deadline == deadline and problem.deadline_unit == "workday"
+    assert problem.deadline == deadline
+    assert problem.deadline_unit == "workday"
 
 
 def test_a_past_deadline_is_shown_on_the_form(client: Client, world: World) -> None:
@@ -246,7 +250,8 @@ def test_the_workflow_through_the_pages(client: Client, world: World) -> None:
     reporter = Client()
     reporter.force_login(world.county_a_reporter)
     page = reporter.get(detail).content.decode()
-    assert "签收并开始整改" in page and "核查通过" not in page
+    assert "签收并开始整改" in page
+    assert "核查通过" not in page
     r = reporter.post(
         reverse("problems:transition", args=[problem.pk]), {"action": "start", "version": 1}
     )
@@ -291,7 +296,8 @@ def test_the_workflow_through_the_pages(client: Client, world: World) -> None:
         assert step in page
     evidence = problem.evidence.get()
     image = client.get(reverse("problems:evidence_file", args=[problem.pk, evidence.pk]))
-    assert image.status_code == 200 and image["Content-Type"] == "image/jpeg"
+    assert image.status_code == 200
+    assert image["Content-Type"] == "image/jpeg"
     other = Client()
     other.force_login(world.county_b_reporter)
     assert (

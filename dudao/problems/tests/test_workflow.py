@@ -10,6 +10,7 @@ import pytest
 from django.http import Http404
 from django.utils import timezone
 
+from dudao.accounts.models import User
 from dudao.audit.models import AuditEvent
 from dudao.core.exceptions import (
     DomainError,
@@ -59,7 +60,7 @@ FIXER_ACTORS = {"county_a_reporter", "county_a_reviewer", "park_reporter", "coun
 
 
 def _unit(world: World, actor: ActorName, ownership: str) -> Organisation:
-    """Own: the county actor's scope root (county A for city-level actors); other: another county."""
+    """Own: a county actor's scope root (county A for city-level actors); other: another county."""
     if ownership == "other":
         return world.other_county(actor)
     if actor in COUNTY_ACTORS:
@@ -67,7 +68,7 @@ def _unit(world: World, actor: ActorName, ownership: str) -> Organisation:
     return world.county_a
 
 
-def _fixer_for(world: World, unit: Organisation) -> object:
+def _fixer_for(world: World, unit: Organisation) -> User:
     return (
         world.county_b_reporter
         if unit.path.startswith(world.county_b.path)
@@ -242,9 +243,11 @@ def test_returns_and_reopenings_are_counted_and_closing_records_lateness(world: 
         1,
         new_deadline,
     )
-    assert problem.closed_at is None and problem.closed_on_time is None
+    assert problem.closed_at is None
+    assert problem.closed_on_time is None
     actions = list(problem.events.values_list("action", flat=True))
-    assert actions.count("return") == 2 and actions[-1] == "reopen"
+    assert actions.count("return") == 2
+    assert actions[-1] == "reopen"
 
 
 def test_closing_late_counts_days_late_in_the_problems_unit(
@@ -493,11 +496,13 @@ def test_a_county_sees_its_own_and_its_sub_units_problems_and_the_issuer_what_it
     # Issued by county A's government (e.g. a joint matter) to county B: county A sees it too.
     issued = make_problem(world, world.county_b, issuing_org=world.county_a)
     visible = set(Problem.objects.visible_to(world.county_a_reviewer).values_list("pk", flat=True))
-    assert {a.pk, park.pk, issued.pk} <= visible and b.pk not in visible
+    assert {a.pk, park.pk, issued.pk} <= visible
+    assert b.pk not in visible
     park_view = set(Problem.objects.visible_to(world.park_reporter).values_list("pk", flat=True))
     assert park_view == {park.pk}
     b_view = set(Problem.objects.visible_to(world.county_b_reporter).values_list("pk", flat=True))
-    assert {b.pk, issued.pk} <= b_view and a.pk not in b_view
+    assert {b.pk, issued.pk} <= b_view
+    assert a.pk not in b_view
     for admin in (world.sysadmin, world.secadmin, world.auditadmin):
         assert not Problem.objects.visible_to(admin).exists()
 
