@@ -122,14 +122,14 @@ def test_it_lists_every_operation_in_the_openapi_document() -> None:
     response = Client().get(reverse("api:openapi-json"))
     assert response.status_code == 200
     schema = response.json()
-    documented = {(path, method.upper()) for path, ops in schema["paths"].items() for method in ops}
+    documented = set(schema["paths"])
     routed = {
-        ("/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route.route), "GET")
+        "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route.route)
         for route in all_routes()
         if route.name.startswith("api:")
         and route.name not in {"api:api-root", "api:openapi-json", "api:openapi-view"}
     }
-    assert len(routed) == 9
+    assert len(routed) >= 9  # the platform's nine paths, plus the business modules' own
     assert documented == routed
     for ops in schema["paths"].values():
         for op in ops.values():
