@@ -393,12 +393,21 @@ def update_problem(
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise DomainError(f"不可修改的字段：{'、'.join(sorted(unknown))}")
-    before = snapshot(locked)
     today = timezone.localdate()
     if "deadline" in changes and changes["deadline"] != locked.deadline:
         _check_deadline(changes["deadline"], today)
     if "responsible_org" in changes and changes["responsible_org"] != locked.responsible_org:
         _check_org_in_scope(actor, changes["responsible_org"], "responsible_org", "责任单位")
+    _apply_changes(actor, locked, changes, action="problem.update", event=A.UPDATE)
+    return locked
+
+
+def _apply_changes(
+    actor: User, locked: Problem, changes: dict[str, Any], *, action: str, event: str
+) -> None:
+    """Set `changes` on a locked problem, save, and record one audit event and one timeline
+    entry naming the changed fields (nothing when nothing changed)."""
+    before = snapshot(locked)
     if "category" in changes and changes["category"] != locked.category:
         locked.deadline_unit = changes["category"].sla_unit
     for field, value in changes.items():
@@ -407,10 +416,10 @@ def update_problem(
     _save(locked)
     changed_before, changed_after = diff(before, snapshot(locked))
     if not changed_after:
-        return locked
+        return
     record_event(
         actor=actor,
-        action="problem.update",
+        action=action,
         obj=locked,
         organisation=locked.responsible_org,
         before=changed_before,
@@ -420,11 +429,10 @@ def update_problem(
     _event(
         locked,
         actor,
-        A.UPDATE,
+        event,
         note="修改了：" + "、".join(labels.get(k, k) for k in changed_after),
         before=locked.status,
     )
-    return locked
 
 
 # --- the workflow -------------------------------------------------------------------------------
@@ -785,27 +793,5 @@ def apply_import(*, actor: User, plan: ImportPlan, dry_run: bool) -> ImportRepor
         _event(problem, actor, A.IMPORT, note=f"自既有台账导入（原编号 {row.legacy_code}）")
     for problem, changes in plan.updates:
         locked = Problem.objects.select_for_update().get(pk=problem.pk)
-        before = snapshot(locked)
-        for field, value in changes.items():
-            setattr(locked, field, value)
-        if "category" in changes:
-            locked.deadline_unit = changes["category"].sla_unit
-        full_clean_or_raise(locked, validate_unique=False)
-        _save(locked)
-        changed_before, changed_after = diff(before, snapshot(locked))
-        record_event(
-            actor=actor,
-            action="problem.import",
-            obj=locked,
-            organisation=locked.responsible_org,
-            before=changed_before,
-            after=changed_after,
-        )
-        _event(
-            locked,
-            actor,
-            A.IMPORT,
-            note="导入更新：" + "、".join(sorted(changes)),
-            before=locked.status,
-        )
+        _apply_changes(actor, locked, changes, action="problem.import", event=A.IMPORT)
     return report

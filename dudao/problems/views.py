@@ -28,23 +28,6 @@ from dudao.problems.importers import TEMPLATE_SHEETS, import_problems
 from dudao.problems.models import Problem, ProblemCategory
 from dudao.projects.models import Project
 
-FORM_FIELDS = (
-    "source",
-    "source_ref",
-    "category",
-    "title",
-    "description",
-    "severity",
-    "responsible_org",
-    "responsible_person",
-    "county",
-    "project",
-    "park",
-    "deadline",
-    "found_on",
-    "measures",
-)
-
 
 def _filter_context(request: AuthedHttpRequest) -> dict[str, Any]:
     f = selectors.LedgerFilter.from_query(request.GET)
@@ -255,7 +238,7 @@ def evidence_file(request: AuthedHttpRequest, pk: int, evidence_pk: int) -> File
 def problem_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Edit a problem's facts (issuing side); a stale form is refused with 409."""
     problem = selectors.get_problem(request.user, pk)
-    initial = {f: getattr(problem, f) for f in FORM_FIELDS}
+    initial = {f: getattr(problem, f) for f in services.EDITABLE_FIELDS}
     initial["version"] = problem.version
     form = _problem_form(request, ProblemEditForm, initial=initial)
     status = 200

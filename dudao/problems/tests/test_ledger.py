@@ -355,3 +355,23 @@ def test_the_supervisor_sets_a_categorys_time_limit(client: Client, world: World
         reverse("problems:categories"), {"category": land.pk, "sla_days": 1, "sla_unit": "workday"}
     )
     assert r.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("actor", "shown"),
+    [
+        ("county_a_reporter", True),
+        ("city_leader", True),
+        ("judge", True),
+        ("sysadmin", False),
+        ("auditadmin", False),
+    ],
+)
+def test_the_menu_shows_the_ledger_to_business_roles_only(
+    client: Client, world: World, actor: str, shown: bool
+) -> None:
+    client.force_login(world.actor(actor))  # type: ignore[arg-type]
+    labels = [i["label"] for i in client.get(reverse("home")).context["nav_items"]]
+    assert ("问题台账" in labels) is shown
+    expected = 200 if shown else 403
+    assert client.get(reverse("problems:list")).status_code == expected
