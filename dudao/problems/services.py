@@ -667,21 +667,8 @@ def update_category(
 # --- import of existing ledgers (dudao.problems.importers) --------------------------------------
 
 IMPORT_ROLES = (Role.SUPERVISOR, Role.REVIEWER)
-IMPORT_COMPARED = (
-    "source",
-    "category",
-    "title",
-    "description",
-    "severity",
-    "responsible_org",
-    "county",
-    "project",
-    "park",
-    "deadline",
-    "found_on",
-    "measures",
-    "responsible_person",
-)
+# Every editable fact except the source record (imports write "导入：<原编号>" there).
+IMPORT_COMPARED = tuple(f for f in EDITABLE_FIELDS if f != "source_ref")
 
 
 @dataclass
