@@ -363,7 +363,7 @@ class _LazyRows:
         return self.count()
 
     def __getitem__(self, item: slice) -> list[Problem]:
-        return _with_rows(self.qs[item])
+        return _with_rows(selectors.load_page(self.qs.values_list("pk", flat=True)[item]))
 
 
 @router.post(

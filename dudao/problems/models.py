@@ -55,6 +55,9 @@ class ProblemQuerySet(ScopedQuerySet["Problem"]):
             return self.none()
         from dudao.orgs.models import Organisation
 
+        outside = Organisation.objects.exclude(path__startswith=path)
+        if not outside.exists():
+            return self.all()  # the whole tree is in scope (e.g. the province office)
         # The ids first (one indexed query): the planner then sees two plain IN lists.
         orgs = list(Organisation.objects.filter(path__startswith=path).values_list("pk", flat=True))
         return self.filter(Q(responsible_org_id__in=orgs) | Q(issuing_org_id__in=orgs))

@@ -51,11 +51,12 @@ def problem_list(request: AuthedHttpRequest) -> HttpResponse:
     """The ledger: filters, one page of problems, the export of exactly this selection."""
     context = _filter_context(request)
     f = context["f"]
-    page = paginate(request, selectors.list_problems(request.user, f), 50)
+    ids = selectors.list_problems(request.user, f).values_list("pk", flat=True)
+    page = paginate(request, ids, 50)
     context.update(
         {
             "page": page,
-            "rows": selectors.ledger_rows(page.object_list),
+            "rows": selectors.ledger_rows(selectors.load_page(page.object_list)),
             "query": query_without_page(request),
             "can_create": request.user.has_role(*services.ISSUER_ROLES),
             "can_import": request.user.has_role(Role.SUPERVISOR, Role.REVIEWER),
