@@ -28,13 +28,6 @@ TITLE = "明湖区重点项目供电线路未接入（浏览器测试）"
 
 @pytest.fixture(autouse=True)
 def demo_city() -> None:
-    # A transactional test that ran before this one flushed the reference data the migrations
-    # load (project categories): put it back so this test runs alone or after any other.
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("dudao.projects.migrations.0002_default_categories").add(apps, None)
     load_demo(scale="city", log=lambda _line: None)
 
 
