@@ -109,6 +109,11 @@ def test_assign_fix_apply_verify_close(  # noqa: PLR0917 - pytest fixtures
     page.screenshot(path=artifacts / "problem-closed.png", full_page=True)
 
     # 4. 明湖区's statistics changed: one more problem, closed.
+    page.goto(f"{live_server.url}/problems/?status=closed&q=浏览器测试")
+    expect(page.locator("#problems tbody tr")).to_have_count(1)
+    expect(page.locator("#problems tbody tr")).to_contain_text("按期销号")
+    page.goto(f"{live_server.url}/problems/?status=open")
+    page.screenshot(path=artifacts / "problem-ledger.png", full_page=False)
     after = district_figures(page, live_server)
     assert after == {
         "total": before["total"] + 1,
