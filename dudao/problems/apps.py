@@ -9,4 +9,18 @@ class ProblemsConfig(AppConfig):
     def ready(self) -> None:
         from dudao.audit.actions import register
 
-        register("problem.create", "登记问题")
+        for code, label in (
+            ("problem.create", "登记问题（交办）"),
+            ("problem.update", "修改问题"),
+            ("problem.import", "导入问题台账"),
+            ("problem.evidence", "上传问题佐证材料"),
+            ("problem.start", "问题签收并开始整改"),
+            ("problem.progress", "报送问题整改进展"),
+            ("problem.apply", "问题申请销号"),
+            ("problem.verify", "问题开始核查"),
+            ("problem.close", "问题核查通过销号"),
+            ("problem.return", "问题退回整改"),
+            ("problem.reopen", "问题重新打开"),
+            ("problem.category_update", "修改问题类别时限"),
+        ):
+            register(code, label)

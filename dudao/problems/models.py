@@ -4,13 +4,15 @@ A problem's data scope is its responsible unit's subtree (the issuing office see
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
-from dudao.core.scoping import ScopedQuerySet
+from dudao.core.scoping import ScopedQuerySet, scope_path_of
+from dudao.workdays.calendar import DeadlineKind
 
 
 class ProblemCategory(models.Model):
@@ -19,6 +21,13 @@ class ProblemCategory(models.Model):
     code = models.CharField("编码", max_length=20, unique=True)
     name = models.CharField("名称", max_length=40, unique=True)
     sla_days = models.PositiveIntegerField("默认整改时限（天）", default=30)
+    sla_unit = models.CharField(
+        "时限单位",
+        max_length=12,
+        choices=DeadlineKind.choices,
+        default=DeadlineKind.CALENDAR_DAY,
+        help_text="工作日：跳过节假日和周末（含调休）；自然日：期满日为休息日时顺延。",
+    )
     sort_order = models.IntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
 
@@ -30,9 +39,28 @@ class ProblemCategory(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def sla_label(self) -> str:
+        return f"{self.sla_days}个{self.get_sla_unit_display()}"
+
 
 class ProblemQuerySet(ScopedQuerySet["Problem"]):
+    """A problem is visible in its responsible unit's subtree and to its issuing office."""
+
     scope_field = "responsible_org"
+
+    def visible_to(self, user: Any) -> Self:
+        path = scope_path_of(user)
+        if path is None or not user.has_business_role:
+            return self.none()
+        from dudao.orgs.models import Organisation
+
+        outside = Organisation.objects.exclude(path__startswith=path)
+        if not outside.exists():
+            return self.all()  # the whole tree is in scope (e.g. the province office)
+        # The ids first (one indexed query): the planner then sees two plain IN lists.
+        orgs = list(Organisation.objects.filter(path__startswith=path).values_list("pk", flat=True))
+        return self.filter(Q(responsible_org_id__in=orgs) | Q(issuing_org_id__in=orgs))
 
 
 class Problem(models.Model):
@@ -109,6 +137,56 @@ class Problem(models.Model):
     status = models.CharField(
         "状态", max_length=12, choices=Status.choices, default=Status.ASSIGNED
     )
+    deadline_unit = models.CharField(
+        "时限单位",
+        max_length=12,
+        choices=DeadlineKind.choices,
+        default=DeadlineKind.CALENDAR_DAY,
+        help_text="计算逾期天数所用的单位，登记时取自问题类别。",
+    )
+    found_on = models.DateField("发现日期", null=True, blank=True)
+    measures = models.TextField("整改措施", blank=True)
+    responsible_person = models.CharField("责任人", max_length=40, blank=True)
+    legacy_code = models.CharField(
+        "原台账编号",
+        max_length=40,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="从既有台账导入时的原编号（同一文件重复导入不会重复登记）。",
+    )
+    fixing_org = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="申请销号单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="fixed_problems",
+        help_text="最近一次申请销号的单位；核查必须由它和责任单位以外的单位进行。",
+    )
+    applied_at = models.DateTimeField("申请销号时间", null=True, blank=True)
+    verifier_org = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="核查单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="verified_problems",
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="核查人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_on_time = models.BooleanField("按期销号", null=True, blank=True)
+    days_late = models.PositiveIntegerField(
+        "销号时逾期天数", null=True, blank=True, help_text="按问题的时限单位计算。"
+    )
+    return_count = models.PositiveIntegerField("退回次数", default=0)
+    reopen_count = models.PositiveIntegerField("重新打开次数", default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="登记人",
@@ -129,7 +207,125 @@ class Problem(models.Model):
         indexes = [
             models.Index(fields=["responsible_org", "status"], name="problem_resp_status"),
             models.Index(fields=["status", "deadline"], name="problem_status_deadline"),
+            models.Index(fields=["issuing_org", "status"], name="problem_issuer_status"),
+            models.Index(fields=["county", "status"], name="problem_county_status"),
+            models.Index(fields=["category", "status"], name="problem_category_status"),
+            models.Index(fields=["source", "status"], name="problem_source_status"),
+            models.Index(fields=["severity", "status"], name="problem_severity_status"),
+            models.Index(fields=["project"], name="problem_project"),
+            models.Index(fields=["park"], name="problem_park"),
+            models.Index(fields=["-created_at", "-id"], name="problem_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="closed") | models.Q(closed_at__isnull=False),
+                name="problem_closed_has_date",
+                violation_error_message="已销号的问题必须有销号时间。",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != self.Status.CLOSED
+
+
+class ProblemEvidence(models.Model):
+    """A before/after photo or document (整改前后对比照片、文件) of a problem."""
+
+    class Stage(models.TextChoices):
+        BEFORE = "before", "整改前"
+        AFTER = "after", "整改后"
+
+    class Kind(models.TextChoices):
+        PHOTO = "photo", "照片"
+        DOCUMENT = "document", "文件"
+
+    problem = models.ForeignKey(
+        Problem, verbose_name="问题", on_delete=models.PROTECT, related_name="evidence"
+    )
+    stage = models.CharField("阶段", max_length=8, choices=Stage.choices)
+    kind = models.CharField("类型", max_length=10, choices=Kind.choices)
+    file = models.FileField("文件", upload_to="problems/%Y/%m/", max_length=200)
+    original_name = models.CharField("文件名", max_length=120)
+    content_type = models.CharField("内容类型", max_length=100)
+    size = models.PositiveIntegerField("大小（字节）")
+    note = models.CharField("说明", max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="上传单位",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("上传时间", default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["problem", "stage"], name="evidence_problem_stage")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ProblemEvent(models.Model):
+    """One step of a problem's timeline (交办, 开始整改, 进展, 申请销号, 核查, 退回, 销号 …)."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "交办"
+        IMPORT = "import", "导入"
+        UPDATE = "update", "修改"
+        START = "start", "签收并开始整改"
+        PROGRESS = "progress", "报送整改进展"
+        EVIDENCE = "evidence", "上传佐证材料"
+        APPLY = "apply", "申请销号"
+        VERIFY = "verify", "开始核查"
+        RETURN = "return", "退回整改"
+        CLOSE = "close", "核查通过，销号"
+        REOPEN = "reopen", "重新打开"
+
+    problem = models.ForeignKey(
+        Problem, verbose_name="问题", on_delete=models.PROTECT, related_name="events"
+    )
+    action = models.CharField("事项", max_length=10, choices=Action.choices)
+    from_status = models.CharField("原状态", max_length=12, blank=True)
+    to_status = models.CharField("新状态", max_length=12, blank=True)
+    note = models.TextField("说明", blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="操作单位",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("时间", default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "问题处理记录"
+        verbose_name_plural = "问题处理记录"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["problem", "created_at"], name="problem_event_time")]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} {self.get_action_display()}"
+
+    @property
+    def from_label(self) -> str:
+        return Problem.Status(self.from_status).label if self.from_status else ""
+
+    @property
+    def to_label(self) -> str:
+        return Problem.Status(self.to_status).label if self.to_status else ""

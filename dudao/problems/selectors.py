@@ -1,0 +1,361 @@
+"""Reads of the problem ledger, always from `Problem.objects.visible_to(actor)`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from dudao.orgs.models import Organisation
+from dudao.parks.models import Park
+from dudao.problems.lateness import LatenessBook, overdue_q
+from dudao.problems.models import Problem, ProblemCategory, ProblemEvent, ProblemEvidence
+from dudao.stats.engine import format_decimal, format_percent
+
+S = Problem.Status
+
+# The ledger's status filter also offers "all open" (未销号).
+OPEN = "open"
+STATUS_FILTER_CHOICES = [(OPEN, "未销号"), *S.choices]
+
+
+@dataclass
+class LedgerFilter:
+    """The ledger's filters; every field is optional. Built from a query string or the API."""
+
+    source: str = ""
+    category: int | None = None
+    county: int | None = None
+    responsible: int | None = None
+    status: str = ""
+    severity: str = ""
+    overdue: bool | None = None
+    project: int | None = None
+    park: int | None = None
+    q: str = ""
+
+    @classmethod
+    def from_query(cls, params: Mapping[str, Any]) -> LedgerFilter:
+        """Read a query string leniently: unknown values are ignored, never an error page."""
+
+        def pk(name: str) -> int | None:
+            value = str(params.get(name) or "").strip()
+            return int(value) if value.isdigit() and len(value) < 12 else None
+
+        def choice(name: str, allowed: Iterable[str]) -> str:
+            value = str(params.get(name) or "")
+            return value if value in set(allowed) else ""
+
+        overdue = str(params.get("overdue") or "")
+        return cls(
+            source=choice("source", Problem.Source.values),
+            category=pk("category"),
+            county=pk("county"),
+            responsible=pk("responsible"),
+            status=choice("status", [OPEN, *S.values]),
+            severity=choice("severity", Problem.Severity.values),
+            overdue={"1": True, "0": False}.get(overdue),
+            project=pk("project"),
+            park=pk("park"),
+            q=str(params.get("q") or "").strip()[:60],
+        )
+
+    def is_empty(self) -> bool:
+        return self == LedgerFilter()
+
+
+def visible(actor: Any) -> QuerySet[Problem]:
+    return Problem.objects.visible_to(actor)
+
+
+def list_problems(
+    actor: Any, filters: LedgerFilter | None = None, *, today: dt.date | None = None
+) -> QuerySet[Problem]:
+    """The ledger in the actor's scope with the filters applied, newest first."""
+    f = filters or LedgerFilter()
+    today = today or timezone.localdate()
+    qs = visible(actor)
+    if f.source:
+        qs = qs.filter(source=f.source)
+    if f.category:
+        qs = qs.filter(category_id=f.category)
+    if f.county:
+        qs = qs.filter(county_id=f.county)
+    if f.responsible:
+        unit = Organisation.objects.filter(pk=f.responsible).values_list("path", flat=True).first()
+        subtree = Organisation.objects.filter(path__startswith=unit or "-").values("pk")
+        qs = qs.filter(responsible_org__in=subtree)
+    if f.status == OPEN:
+        qs = qs.exclude(status=S.CLOSED)
+    elif f.status:
+        qs = qs.filter(status=f.status)
+    if f.severity:
+        qs = qs.filter(severity=f.severity)
+    if f.overdue is True:
+        qs = qs.filter(overdue_q(today))
+    elif f.overdue is False:
+        qs = qs.exclude(overdue_q(today))
+    if f.project:
+        qs = qs.filter(project_id=f.project)
+    if f.park:
+        qs = qs.filter(park_id=f.park)
+    if f.q:
+        qs = qs.filter(Q(code__icontains=f.q) | Q(title__icontains=f.q))
+    return qs.select_related(*LEDGER_RELATED).order_by("-created_at", "-id")
+
+
+LEDGER_RELATED = ("category", "responsible_org", "county", "project", "park", "issuing_org")
+
+
+def load_page(ids: Iterable[int]) -> list[Problem]:
+    """The problems of one ledger page, in the order of `ids`, with what the table shows.
+
+    Pages are cut in two steps — the ids of the filtered, sorted ledger first (problems table
+    only), then these rows with their joins — so the database never joins every matching row
+    before sorting (PostgreSQL does so when it misjudges the filters' selectivity)."""
+    wanted = list(ids)
+    found = Problem.objects.filter(pk__in=wanted).select_related(*LEDGER_RELATED).in_bulk()
+    return [found[pk] for pk in wanted if pk in found]
+
+
+@dataclass
+class LedgerRow:
+    """A problem as the ledger shows it, with its computed lateness."""
+
+    problem: Problem
+    days_late: int
+    overdue: bool
+
+    @property
+    def late_label(self) -> str:
+        """ "3个工作日" / "5天" / "" (not late), in the problem's unit."""
+        if not self.days_late:
+            return ""
+        unit = "个工作日" if self.problem.deadline_unit == "workday" else "天"
+        return f"{self.days_late}{unit}"
+
+    @property
+    def late_text(self) -> str:
+        """The ledger's 逾期 column: 逾期3天 / 按期销号 / 逾期销号5天 / '' (open, not late)."""
+        if self.problem.status == S.CLOSED:
+            return f"逾期销号{self.late_label}" if self.days_late else "按期销号"
+        return f"逾期{self.late_label}" if self.overdue else ""
+
+
+def ledger_rows(problems: Iterable[Problem], today: dt.date | None = None) -> list[LedgerRow]:
+    """Attach days late to each problem (closed: at closing; open: today), one calendar query."""
+    items = list(problems)
+    today = today or timezone.localdate()
+    book = LatenessBook((p.deadline for p in items), today)
+    rows = []
+    for p in items:
+        if p.status == S.CLOSED:
+            late = p.days_late or 0
+            rows.append(LedgerRow(p, late, overdue=False))
+        else:
+            late = book.days_late(p.deadline, p.deadline_unit)
+            rows.append(LedgerRow(p, late, overdue=late > 0))
+    return rows
+
+
+def get_problem(actor: Any, pk: int) -> Problem:
+    """One problem in scope, or Http404."""
+    return get_object_or_404(
+        visible(actor).select_related(
+            "category",
+            "responsible_org",
+            "issuing_org",
+            "county",
+            "project",
+            "park",
+            "created_by",
+            "fixing_org",
+            "verifier_org",
+            "verified_by",
+        ),
+        pk=pk,
+    )
+
+
+def timeline(problem: Problem) -> QuerySet[ProblemEvent]:
+    return problem.events.select_related("actor", "organisation").order_by("created_at", "id")
+
+
+def evidence_of(problem: Problem) -> QuerySet[ProblemEvidence]:
+    return problem.evidence.select_related("uploaded_by", "organisation").order_by(
+        "created_at", "id"
+    )
+
+
+def get_evidence(actor: Any, problem_pk: int, evidence_pk: int) -> ProblemEvidence:
+    """An evidence file of a problem in scope, or Http404."""
+    problem = get_object_or_404(visible(actor), pk=problem_pk)
+    return get_object_or_404(ProblemEvidence, pk=evidence_pk, problem=problem)
+
+
+def categories(*, active_only: bool = True) -> QuerySet[ProblemCategory]:
+    qs = ProblemCategory.objects.all()
+    return qs.filter(is_active=True) if active_only else qs
+
+
+def responsible_choices(actor: Any) -> QuerySet[Organisation]:
+    """Units a problem may be assigned to: the active organisations of the actor's scope."""
+    return Organisation.objects.visible_to(actor).filter(is_active=True).order_by("path")
+
+
+def park_choices(actor: Any) -> QuerySet[Park]:
+    """Parks run by a committee inside the actor's scope."""
+    path = actor.organisation.scope_path if actor.organisation else "-"
+    return Park.objects.filter(is_active=True, organisation__path__startswith=path).order_by(
+        "sort_order", "code"
+    )
+
+
+def county_choices(actor: Any) -> QuerySet[Organisation]:
+    return responsible_choices(actor).filter(kind=Organisation.Kind.COUNTY_GOV)
+
+
+# --- per-unit statistics -------------------------------------------------------------------
+
+
+@dataclass
+class UnitStatistics:
+    """One unit's ledger figures. Counts are problems; `returned`/`reopened` count events
+    (a problem returned twice adds 2). `days_late_total` sums days late of problems closed late.
+    """
+
+    org_id: int
+    name: str
+    path: str = ""
+    total: int = 0
+    open: int = 0
+    overdue: int = 0
+    closed: int = 0
+    closed_on_time: int = 0
+    closed_late: int = 0
+    returned: int = 0
+    reopened: int = 0
+    days_late_total: int = 0
+    members: list[int] = field(default_factory=list)
+
+    @property
+    def on_time_rate(self) -> Decimal | None:
+        """Closed on time ÷ closed (unrounded fraction), None when nothing was closed."""
+        if not self.closed:
+            return None
+        return Decimal(self.closed_on_time) / Decimal(self.closed)
+
+    @property
+    def on_time_rate_display(self) -> str:
+        """按期销号率, half-up to 0.1 % by the statistics engine ("—" without closures)."""
+        rate = self.on_time_rate
+        return "—" if rate is None else format_percent(rate, 1)
+
+    @property
+    def average_days_late(self) -> Decimal | None:
+        """Average days late of the problems closed late (unrounded), None when none."""
+        if not self.closed_late:
+            return None
+        return Decimal(self.days_late_total) / Decimal(self.closed_late)
+
+    @property
+    def average_days_late_display(self) -> str:
+        value = self.average_days_late
+        return "—" if value is None else format_decimal(value, 1)
+
+    def add(self, other: UnitStatistics) -> None:
+        for name in (
+            "total",
+            "open",
+            "overdue",
+            "closed",
+            "closed_on_time",
+            "closed_late",
+            "returned",
+            "reopened",
+            "days_late_total",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.members.append(other.org_id)
+
+
+def unit_statistics(
+    actor: Any,
+    *,
+    today: dt.date | None = None,
+    rollup_to: Sequence[Organisation] | None = None,
+    filters: LedgerFilter | None = None,
+) -> list[UnitStatistics]:
+    """Per responsible unit: total, open, overdue (open and past the time limit today), closed,
+    closed on time / late, returns and reopenings, days late — in the actor's scope.
+
+    One aggregate query grouped by responsible unit. With `rollup_to` (e.g. the counties), each
+    given organisation gets the sum over its subtree (a county with its departments and parks);
+    units outside every given subtree are left out. Sorted by overdue, then open, descending.
+    """
+    today = today or timezone.localdate()
+    late = overdue_q(today)
+    qs = list_problems(actor, filters, today=today).order_by()
+    rows = qs.values(
+        "responsible_org_id",
+        "responsible_org__name",
+        "responsible_org__path",
+    ).annotate(
+        n_total=Count("id"),
+        n_open=Count("id", filter=~Q(status=S.CLOSED)),
+        n_overdue=Count("id", filter=late),
+        n_closed=Count("id", filter=Q(status=S.CLOSED)),
+        n_on_time=Count("id", filter=Q(status=S.CLOSED, closed_on_time=True)),
+        n_late=Count("id", filter=Q(status=S.CLOSED, closed_on_time=False)),
+        n_returned=Sum("return_count"),
+        n_reopened=Sum("reopen_count"),
+        n_days_late=Sum("days_late", filter=Q(status=S.CLOSED, closed_on_time=False)),
+    )
+    units = [
+        UnitStatistics(
+            org_id=r["responsible_org_id"],
+            name=r["responsible_org__name"],
+            path=r["responsible_org__path"],
+            total=r["n_total"],
+            open=r["n_open"],
+            overdue=r["n_overdue"],
+            closed=r["n_closed"],
+            closed_on_time=r["n_on_time"],
+            closed_late=r["n_late"],
+            returned=r["n_returned"] or 0,
+            reopened=r["n_reopened"] or 0,
+            days_late_total=r["n_days_late"] or 0,
+        )
+        for r in rows
+    ]
+    if rollup_to is not None:
+        units = _rollup(units, rollup_to)
+    units.sort(key=lambda u: (-u.overdue, -u.open, u.path))
+    return units
+
+
+def _rollup(units: list[UnitStatistics], targets: Sequence[Organisation]) -> list[UnitStatistics]:
+    """Sum unit figures into the deepest given organisation whose subtree holds the unit."""
+    by_path = {t.path: UnitStatistics(org_id=t.pk, name=t.name, path=t.path) for t in targets}
+    for unit in units:
+        # Walk the unit's path prefixes from the longest: the deepest target wins.
+        segments = unit.path.split(".")[:-1]
+        for n in range(len(segments), 0, -1):
+            target = by_path.get(".".join(segments[:n]) + ".")
+            if target is not None:
+                target.add(unit)
+                break
+    return list(by_path.values())
+
+
+def status_counts(actor: Any, filters: LedgerFilter | None = None) -> dict[str, int]:
+    """Problems per status for the ledger's filter (for the summary line)."""
+    qs = list_problems(actor, filters).order_by()
+    counts = dict(qs.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    return {value: counts.get(value, 0) for value in S.values}

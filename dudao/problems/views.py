@@ -1,0 +1,340 @@
+"""Pages of the problem ledger (问题台账). Thin: parse, call a selector or a service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dudao.accounts.roles import Role
+from dudao.core.exceptions import DomainError
+from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
+from dudao.core.imports import ImportRejected
+from dudao.core.xlsx import workbook_bytes, xlsx_response
+from dudao.problems import exports, selectors, services
+from dudao.problems.forms import (
+    CategoryForm,
+    EvidenceForm,
+    ImportForm,
+    ProblemEditForm,
+    ProblemForm,
+    TransitionForm,
+)
+from dudao.problems.importers import TEMPLATE_SHEETS, import_problems
+from dudao.problems.models import Problem, ProblemCategory
+from dudao.projects.models import Project
+
+
+def _filter_context(request: AuthedHttpRequest) -> dict[str, Any]:
+    f = selectors.LedgerFilter.from_query(request.GET)
+    project = (
+        Project.objects.visible_to(request.user).filter(pk=f.project).first() if f.project else None
+    )
+    return {
+        "f": f,
+        "sources": Problem.Source.choices,
+        "severities": Problem.Severity.choices,
+        "statuses": selectors.STATUS_FILTER_CHOICES,
+        "categories": selectors.categories(active_only=False).values_list("pk", "name"),
+        "counties": selectors.county_choices(request.user).values_list("pk", "short_name", "name"),
+        "units": selectors.responsible_choices(request.user).values_list("pk", "name"),
+        "parks": selectors.park_choices(request.user).values_list("pk", "name"),
+        "project": project,
+    }
+
+
+def problem_list(request: AuthedHttpRequest) -> HttpResponse:
+    """The ledger: filters, one page of problems, the export of exactly this selection."""
+    context = _filter_context(request)
+    f = context["f"]
+    ids = selectors.list_problems(request.user, f).values_list("pk", flat=True)
+    page = paginate(request, ids, 50)
+    context.update(
+        {
+            "page": page,
+            "rows": selectors.ledger_rows(selectors.load_page(page.object_list)),
+            "query": query_without_page(request),
+            "can_create": request.user.has_role(*services.ISSUER_ROLES),
+            "can_import": request.user.has_role(Role.SUPERVISOR, Role.REVIEWER),
+        }
+    )
+    template = "problems/list.html#ledger" if request.htmx else "problems/list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def problem_export(request: AuthedHttpRequest) -> HttpResponse:
+    """The same filters as the ledger page, every matching row, as .xlsx."""
+    f = selectors.LedgerFilter.from_query(request.GET)
+    problems = selectors.list_problems(request.user, f)
+    sheet = exports.ledger_sheet(selectors.ledger_rows(problems.iterator(chunk_size=2000)))
+    today = timezone.localdate()
+    return xlsx_response(f"问题台账-{today:%Y%m%d}.xlsx", workbook_bytes([sheet]))
+
+
+def _problem_form(request: AuthedHttpRequest, form_class: type[ProblemForm], **kw: Any) -> Any:
+    return form_class(
+        request.POST or None,
+        organisations=selectors.responsible_choices(request.user),
+        counties=selectors.county_choices(request.user),
+        projects=Project.objects.visible_to(request.user).order_by("county_id", "name"),
+        categories=selectors.categories(),
+        **kw,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def problem_create(request: AuthedHttpRequest) -> HttpResponse:
+    """Register a problem and assign it to a responsible unit (交办)."""
+    initial: dict[str, Any] = {"source": Problem.Source.SUPERVISION}
+    project_id = request.GET.get("project", "")
+    if project_id.isdigit():
+        initial["project"] = project_id
+    form = _problem_form(request, ProblemForm, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            problem = services.create_problem(
+                actor=request.user,
+                source=data["source"],
+                source_ref=data["source_ref"],
+                category=data["category"],
+                title=data["title"],
+                description=data["description"],
+                severity=data["severity"],
+                responsible_org=data["responsible_org"],
+                responsible_person=data["responsible_person"],
+                county=data["county"],
+                project=data["project"],
+                park=data["park"],
+                deadline=data["deadline"],
+                found_on=data["found_on"],
+                measures=data["measures"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(
+                request,
+                f"已登记问题 {problem.code}，交办{problem.responsible_org.name}，"
+                f"整改时限 {problem.deadline:%Y-%m-%d}。",
+            )
+            return redirect("problems:detail", pk=problem.pk)
+    return render(request, "problems/form.html", {"form": form, "title": "登记问题（交办）"})
+
+
+def _detail_context(request: AuthedHttpRequest, problem: Problem) -> dict[str, Any]:
+    row = selectors.ledger_rows([problem])[0]
+    evidence = list(selectors.evidence_of(problem))
+    return {
+        "problem": problem,
+        "row": row,
+        "events": selectors.timeline(problem),
+        "before": [e for e in evidence if e.stage == "before"],
+        "after": [e for e in evidence if e.stage == "after"],
+        "actions": services.allowed_actions(request.user, problem),
+        "can_edit": services.can_edit(request.user, problem),
+        "can_upload": problem.is_open
+        and (
+            services.is_fixer(request.user, problem)
+            or request.user.has_role(*services.ISSUER_ROLES)
+        ),
+        "evidence_form": EvidenceForm(),
+        "today": timezone.localdate(),
+    }
+
+
+def problem_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """One problem: facts, before/after material, the actions open to the user, the timeline."""
+    problem = selectors.get_problem(request.user, pk)
+    return render(request, "problems/detail.html", _detail_context(request, problem))
+
+
+def _detail_with_error(
+    request: AuthedHttpRequest, problem: Problem, message: str, status: int, **extra: Any
+) -> HttpResponse:
+    context = _detail_context(request, problem)
+    context.update({"error": message, **extra})
+    return render(request, "problems/detail.html", context, status=status)
+
+
+@require_POST
+def problem_transition(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Take one workflow step; errors re-render the page with the reason and the HTTP status."""
+    problem = selectors.get_problem(request.user, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return _detail_with_error(request, problem, "请求不完整，请刷新页面后重试。", 400)
+    data = form.cleaned_data
+    try:
+        problem = services.transition(
+            actor=request.user,
+            problem=problem,
+            action=data["action"],
+            version=data["version"],
+            note=data["note"],
+            deadline=data["deadline"],
+        )
+    except DomainError as exc:
+        problem = selectors.get_problem(request.user, pk)
+        return _detail_with_error(
+            request, problem, exc.message, exc.status_code, open_action=data["action"]
+        )
+    label = services.TRANSITIONS[data["action"]].label
+    messages.success(
+        request, f"{problem.code}：已{label}，当前状态为“{problem.get_status_display()}”。"
+    )
+    return redirect("problems:detail", pk=problem.pk)
+
+
+@require_POST
+def evidence_upload(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Upload a before/after photo or document."""
+    problem = selectors.get_problem(request.user, pk)
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _detail_with_error(request, problem, "请选择阶段和要上传的照片或文件。", 400)
+    upload = form.cleaned_data["file"]
+    if upload.size > services.MAX_UPLOAD_BYTES:
+        return _detail_with_error(
+            request,
+            problem,
+            f"文件过大（上限 {services.MAX_UPLOAD_BYTES // 1024 // 1024} MB）。",
+            422,
+        )
+    try:
+        services.add_evidence(
+            actor=request.user,
+            problem=problem,
+            stage=form.cleaned_data["stage"],
+            data=upload.read(),
+            filename=upload.name or "file",
+            note=form.cleaned_data["note"],
+        )
+    except DomainError as exc:
+        return _detail_with_error(request, problem, exc.message, exc.status_code)
+    messages.success(request, f"已上传“{upload.name}”。")
+    return redirect("problems:detail", pk=problem.pk)
+
+
+def evidence_file(request: AuthedHttpRequest, pk: int, evidence_pk: int) -> FileResponse:
+    """Serve an evidence file to users who may see the problem (404 otherwise)."""
+    evidence = selectors.get_evidence(request.user, pk, evidence_pk)
+    inline = evidence.content_type.startswith("image/")
+    response = FileResponse(
+        evidence.file.open("rb"),
+        content_type=evidence.content_type,
+        as_attachment=not inline,
+        filename=evidence.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def problem_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Edit a problem's facts (issuing side); a stale form is refused with 409."""
+    problem = selectors.get_problem(request.user, pk)
+    initial = {f: getattr(problem, f) for f in services.EDITABLE_FIELDS}
+    initial["version"] = problem.version
+    form = _problem_form(request, ProblemEditForm, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.update_problem(actor=request.user, problem=problem, version=version, **data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+            status = exc.status_code
+        else:
+            messages.success(request, "问题信息已保存。")
+            return redirect("problems:detail", pk=problem.pk)
+    context = {"form": form, "title": f"修改问题 {problem.code}", "problem": problem}
+    return render(request, "problems/form.html", context, status=status)
+
+
+def problem_stats(request: AuthedHttpRequest) -> HttpResponse:
+    """Per-unit ledger statistics, by responsible unit or rolled up to counties."""
+    by = request.GET.get("by", "county")
+    rollup = list(selectors.county_choices(request.user)) if by == "county" else None
+    units = selectors.unit_statistics(request.user, rollup_to=rollup)
+    totals = selectors.UnitStatistics(org_id=0, name="合计")
+    for unit in units:
+        totals.add(unit)
+    return render(
+        request,
+        "problems/stats.html",
+        {"units": units, "totals": totals, "by": by, "today": timezone.localdate()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def problem_import(request: AuthedHttpRequest) -> HttpResponse:
+    """Upload an existing ledger (Excel or CSV): dry run first, then all-or-nothing."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            report = import_problems(
+                upload.read(),
+                filename=upload.name or "",
+                actor=request.user,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+        except ImportRejected as exc:
+            context["errors"] = exc.errors[:500]
+            context["error_count"] = len(exc.errors)
+        except DomainError as exc:
+            context["errors"] = []
+            context["error_count"] = 1
+            form.add_error(None, exc.message)
+        else:
+            context["report"] = report
+    return render(request, "problems/import.html", context)
+
+
+def import_template(request: AuthedHttpRequest) -> HttpResponse:
+    """The import template with its instructions sheet."""
+    return xlsx_response("问题台账导入模板.xlsx", workbook_bytes(TEMPLATE_SHEETS()))
+
+
+@require_http_methods(["GET", "POST"])
+def category_list(request: AuthedHttpRequest) -> HttpResponse:
+    """The problem categories with their time limits; 督查员 edits them."""
+    error = ""
+    if request.method == "POST":
+        form = CategoryForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.update_category(
+                    actor=request.user,
+                    category=data["category"],
+                    sla_days=data["sla_days"],
+                    sla_unit=data["sla_unit"],
+                    is_active=data["is_active"],
+                )
+            except DomainError as exc:
+                error = exc.message
+            else:
+                messages.success(request, f"已保存问题类别“{data['category'].name}”的默认时限。")
+                return redirect("problems:categories")
+        else:
+            error = "请填写 1 到 3660 之间的天数并选择单位。"
+    return render(
+        request,
+        "problems/categories.html",
+        {
+            "categories": ProblemCategory.objects.all(),
+            "can_edit": request.user.has_role(Role.SUPERVISOR),
+            "units": CategoryForm.base_fields["sla_unit"].choices,  # type: ignore[attr-defined]
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
