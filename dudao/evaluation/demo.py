@@ -225,10 +225,10 @@ def _published_lists(
         (pk for pk, r in ranks.items() if 11 <= r <= 60 and pk not in our_ids),
         key=lambda pk: ranks[pk],
     )
-    advanced = rng.sample(pool, 10)
+    advanced = rng.sample(pool, min(10, len(pool)))
     mine = next((p.pk for p in ours if p.code == OUR_ADVANCED), None)
     if year == YEARS[-1] and mine is not None:
-        advanced[-1] = mine
+        advanced = [*advanced[:9], mine]
     excellent = [pk for pk, r in sorted(ranks.items(), key=lambda kv: kv[1]) if r <= 20]
     doc = DOC.format(year=year + 1)
     Title.objects.bulk_create(
