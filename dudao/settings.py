@@ -37,14 +37,15 @@ PORT = envint("DUDAO_PORT", 8000, minimum=1, maximum=65535)
 # The business modules. Each has urls.py (app_name = its label, mounted at /<label>/),
 # policy.py (POLICY and NAV, merged into dudao.policy), api.py (`router`, mounted at /api/v1/)
 # and tests/matrix.py (OBJECTS and ALLOWED for the policy matrix test).
+# Their order is the order of the menu.
 DOMAIN_APPS = (
-    "stats",
-    "parks",
-    "evaluation",
     "projects",
-    "problems",
     "supervision",
+    "problems",
     "inspections",
+    "parks",
+    "stats",
+    "evaluation",
 )
 
 INSTALLED_APPS = [
