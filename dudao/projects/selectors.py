@@ -320,15 +320,25 @@ class GridRow:
     report: MonthlyReport | None
     last: MonthlyReport | None
     plan: ProjectYearPlan | None
+    locked: bool = False
+
+    @property
+    def editable(self) -> bool:
+        return not self.locked and (
+            self.report is None or self.report.status in (S.DRAFT, S.RETURNED)
+        )
 
 
-def grid_rows(actor: Any, year: int, month: int, county: int | None = None) -> list[GridRow]:
+def grid_rows(
+    actor: Any, year: int, month: int, county: int | None = None, only: int | None = None
+) -> list[GridRow]:
     """Every active project in scope with this month's report, last month's and the plan
     (4 queries whatever the number of projects)."""
     projects = list(
         visible_projects(actor).filter(is_active=True).select_related("category")
         .order_by("county__path", "name", "pk")
         .filter(**({"county_id": county} if county else {}))
+        .filter(**({"pk": only} if only else {}))
     )
     ids = [p.pk for p in projects]
     py, pm = previous_month(year, month)
@@ -339,8 +349,16 @@ def grid_rows(actor: Any, year: int, month: int, county: int | None = None) -> l
         )
     }
     plans = {p.project_id: p for p in ProjectYearPlan.objects.filter(project_id__in=ids, year=year)}
+    locks = set(
+        MonthLock.objects.filter(year=year, month=month, is_active=True).values_list(
+            "county_id", flat=True
+        )
+    )
     return [
-        GridRow(p, reports.get((p.pk, year, month)), reports.get((p.pk, py, pm)), plans.get(p.pk))
+        GridRow(
+            p, reports.get((p.pk, year, month)), reports.get((p.pk, py, pm)), plans.get(p.pk),
+            locked=None in locks or p.county_id in locks,
+        )
         for p in projects
     ]
 
@@ -373,6 +391,7 @@ def due_summary(actor: Any, year: int, month: int) -> dict[str, Any]:
         "month": month,
         "deadline": deadline,
         "days_left": (deadline.due - timezone.localdate()).days,
+        "days_overdue": max(0, (timezone.localdate() - deadline.due).days),
         "total": total,
         "missing": missing,
         "draft": by_status.get(S.DRAFT, 0),
@@ -443,51 +462,82 @@ def _finish(rows: Iterable[UnitRow], month: int, settings: ProjectSettings) -> N
         row.progress = progress(row.plan, row.done, month, settings)
 
 
+def _park_scoped(actor: Any) -> bool:
+    """True for park committees: they see their park's projects, not whole counties."""
+    from dudao.core.scoping import scope_path_of
+    from dudao.projects.models import covers_a_county
+
+    path = scope_path_of(actor)
+    return path is not None and not covers_a_county(actor, path)
+
+
+def county_choices(actor: Any) -> list[Organisation]:
+    """Counties of the actor's scope (a park committee: the counties of its park's projects)."""
+    qs = Organisation.objects.filter(kind=Organisation.Kind.COUNTY_GOV, is_active=True)
+    if _park_scoped(actor):
+        qs = qs.filter(pk__in=visible_projects(actor).values("county_id"))
+    else:
+        qs = qs & Organisation.objects.visible_to(actor)
+    return list(qs.order_by("sort_order", "path"))
+
+
 def city_analysis(actor: Any, year: int, month: int, *, with_ranks: bool = True) -> Analysis:
     """Per county and per category: count, plan, approved year-to-date, completion rate,
     序时进度, lag and light, project lights, 报送率/及时率, county ranks with change."""
     settings = ProjectSettings.current()
-    counties = list(
-        Organisation.objects.visible_to(actor)
-        .filter(kind=Organisation.Kind.COUNTY_GOV, is_active=True)
-        .order_by("sort_order", "path")
-    )
+    counties = county_choices(actor)
     county_ids = [c.pk for c in counties]
     categories = list(ProjectCategory.objects.filter(is_active=True))
+    park_scoped = _park_scoped(actor)
     projects = Project.objects.filter(county_id__in=county_ids, is_active=True)
+    if park_scoped:
+        projects = visible_projects(actor).filter(is_active=True)
     # 1. project counts and plans per county × category
     cells: dict[tuple[int, int], UnitRow] = {}
     counts = projects.values_list("county_id", "category_id").annotate(n=Count("id"))
     for c, k, n in counts:
         cells[(c, k)] = UnitRow((c, k), "", projects=n)
+    plans = ProjectYearPlan.objects.filter(year=year, project__is_active=True)
     plans = (
-        ProjectYearPlan.objects.filter(county_id__in=county_ids, year=year,
-                                       project__is_active=True)
-        .values_list("county_id", "project__category_id")
-        .annotate(s=Sum("planned_investment"))
+        plans.filter(project__in=projects.values("pk"))
+        if park_scoped
+        else plans.filter(county_id__in=county_ids)
     )
-    for c, k, s in plans:
+    for c, k, s in plans.values_list("county_id", "project__category_id").annotate(
+        s=Sum("planned_investment")
+    ):
         cells.setdefault((c, k), UnitRow((c, k), "")).plan = s or ZERO
-    # 2. approved year-to-date from the roll-up
-    for key, s in _county_category_done(county_ids, year, month).items():
+    # 2. approved year-to-date: the roll-up (a park committee: its own projects' reports)
+    if park_scoped:
+        done = {
+            (c, k): s or ZERO
+            for c, k, s in MonthlyReport.objects.filter(
+                project__in=projects.values("pk"), year=year, month__lte=month,
+                status=S.APPROVED,
+            ).values_list("county_id", "project__category_id").annotate(s=Sum("invest_month"))
+        }
+    else:
+        done = _county_category_done(county_ids, year, month)
+    for key, s in done.items():
         cells.setdefault(key, UnitRow(key, "")).done = s
     # 3. reporting completeness
+    reports = MonthlyReport.objects.filter(year=year, month=month, first_submitted_at__isnull=False)
     reports = (
-        MonthlyReport.objects.filter(county_id__in=county_ids, year=year, month=month,
-                                     first_submitted_at__isnull=False)
-        .values_list("county_id", "project__category_id", "is_late")
-        .annotate(n=Count("id"))
+        reports.filter(project__in=projects.values("pk"))
+        if park_scoped
+        else reports.filter(county_id__in=county_ids)
     )
-    for c, k, late, n in reports:
+    for c, k, late, n in reports.values_list("county_id", "project__category_id", "is_late").annotate(
+        n=Count("id")
+    ):
         cell = cells.setdefault((c, k), UnitRow((c, k), ""))
         cell.reported += n
         if not late:
             cell.on_time += n
     # 4. project lights
-    category_of = dict(projects.values_list("pk", "category_id"))
-    county_of = dict(projects.values_list("pk", "county_id"))
+    owner = {pid: (c, k) for pid, c, k in projects.values_list("pk", "county_id", "category_id")}
     for pid, pl in lights_for(projects, year, month, settings).items():
-        key = (county_of[pid], category_of[pid])
+        key = owner[pid]
         cells.setdefault(key, UnitRow(key, "")).lights[pl.light.value] += 1
     # roll cells up
     county_rows = {c.pk: UnitRow(c.pk, c.short_name or c.name) for c in counties}
@@ -589,20 +639,20 @@ class TargetRow:
     target: int | None
     actual: int
 
+    @property
+    def shortfall(self) -> int:
+        return max(0, (self.target or 0) - self.actual)
+
 
 def quarter_targets(actor: Any, year: int, quarter: int) -> list[TargetRow]:
     """新开工/竣工/投产 counts per county in the quarter (actual milestone dates) vs target."""
-    counties = list(
-        Organisation.objects.visible_to(actor)
-        .filter(kind=Organisation.Kind.COUNTY_GOV, is_active=True)
-        .order_by("sort_order", "path")
-    )
+    counties = county_choices(actor)
     first = date(year, 3 * quarter - 2, 1)
     last = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
     actual: dict[tuple[int, str], int] = defaultdict(int)
     rows = (
         ProjectMilestone.objects.filter(
-            project__county__in=counties, actual_date__gte=first, actual_date__lt=last,
+            project__in=visible_projects(actor).values("pk"), actual_date__gte=first, actual_date__lt=last,
             node__role__in=QuarterTarget.Metric.values,
         )
         .values_list("project__county_id", "node__role")
@@ -642,12 +692,4 @@ def get_report(actor: Any, pk: int) -> MonthlyReport:
     return get_object_or_404(
         MonthlyReport.objects.visible_to(actor).select_related("project", "county", "node"),
         pk=pk,
-    )
-
-
-def county_choices(actor: Any) -> list[Organisation]:
-    return list(
-        Organisation.objects.visible_to(actor)
-        .filter(kind=Organisation.Kind.COUNTY_GOV, is_active=True)
-        .order_by("sort_order", "path")
     )
