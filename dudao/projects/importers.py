@@ -562,9 +562,14 @@ def import_projects(data: bytes, *, filename: str, actor: User, dry_run: bool) -
         values.update(category=categories[category_name], county=county, park=park)
         changed = old is None
         for field, value in values.items():
-            if getattr(project, field) != value:
+            if field in ("category", "county", "park"):
+                current: Any = getattr(project, f"{field}_id")
+                new: Any = value.pk if value is not None else None
+            else:
+                current, new = getattr(project, field), value
+            if old is None or current != new:
                 setattr(project, field, value)
-                changed = True
+                changed = changed or current != new
         project.code_scheme, project.code_year = decoded.scheme, decoded.year
         project.code_month, project.code_area = decoded.month, decoded.area
         project.code_sector, project.code_type = decoded.sector, decoded.type_code

@@ -457,8 +457,14 @@ def _county_category_done(counties: list[int], year: int, month: int) -> dict[tu
     return {(c, k): s or ZERO for c, k, s in rows}
 
 
+CENT = Decimal("0.01")
+
+
 def _finish(rows: Iterable[UnitRow], month: int, settings: ProjectSettings) -> None:
+    """Sums of 万元 amounts keep two places (SQLite sums drop the scale), then the figures."""
     for row in rows:
+        row.plan = Decimal(row.plan).quantize(CENT)
+        row.done = Decimal(row.done).quantize(CENT)
         row.progress = progress(row.plan, row.done, month, settings)
 
 

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 S = MonthlyReport.Status
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
 
 PROJECT_FIELDS = (
     "code",
@@ -603,6 +604,8 @@ def save_report(
     report.invest_total = project.invest_before + prior_total + data.invest_month
     full_clean_or_raise(report, exclude=["project", "county", "created_by", "reviewed_by",
                                          "problem_ref", "node"], validate_unique=False)
+    for name in ("invest_month", "funds_month", "invest_ytd", "funds_ytd", "invest_total"):
+        setattr(report, name, Decimal(getattr(report, name)).quantize(CENT))
     if not created:
         _bump(report)
     report.save()
