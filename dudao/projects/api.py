@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from dudao.orgs.models import Organisation
@@ -189,7 +189,7 @@ def projects_create(request: HttpRequest, payload: ProjectIn) -> Any:
         county=county, category=category,
         park=get_object_or_404(Park, pk=park_id) if park_id else None, **data,
     )
-    return 201, project
+    return Status(201, project)
 
 
 @router.get("/projects/{project_id}", response=ProjectOut, url_name="projects_detail",
@@ -421,7 +421,7 @@ def projects_lock(request: HttpRequest, payload: LockIn) -> Any:
                                    pk=payload.county_id)
     lock = services.lock_month(actor=request.user, year=year, month=month,  # type: ignore[arg-type]
                                county=county)
-    return 201, lock
+    return Status(201, lock)
 
 
 @router.post("/project-locks/{lock_id}/unlock", response=LockOut, url_name="projects_unlock",
