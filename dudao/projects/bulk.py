@@ -43,3 +43,13 @@ def fast_insert(model: type[models.Model], fields: Sequence[str], rows: Iterable
             cursor.executemany(sql, batch)
             count += len(batch)
     return count
+
+
+def fast_update(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """UPDATE … WHERE id = ? for each row (values in `fields` order, then the pk)."""
+    table = model._meta.db_table
+    sets = ", ".join(f'"{c}" = %s' for c in columns(model, fields))
+    sql = f'UPDATE "{table}" SET {sets} WHERE "id" = %s'
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(sql, rows[start : start + BATCH])

@@ -104,6 +104,7 @@ FACTORS = {"on_track": (0.95, 1.25), "lagging": (0.6, 0.85), "severe": (0.2, 0.5
            "stale": (0.7, 1.1)}
 SEASON = (0.55, 0.7, 0.95, 1.05, 1.1, 1.15, 1.0, 0.9, 1.1, 1.2, 1.15, 1.25)  # 冬季施工少
 CENT = Decimal("0.01")
+ZERO = Decimal("0")
 
 
 def _months_back(year: int, month: int, n: int) -> list[tuple[int, int]]:
@@ -124,7 +125,7 @@ def project_progress(ctx: DemoContext) -> None:  # noqa: PLR0915 - one pass over
     """Codes, lists, milestones, annual plans and monthly reports: on-track, lagging, stale and
     late cases; approved history locked city-wide; the current month half filled in."""
     from dudao.projects import services
-    from dudao.projects.bulk import fast_insert
+    from dudao.projects.bulk import fast_insert, fast_update
     from dudao.projects.codes import decode_project_code
     from dudao.projects.models import (
         AreaCode,
@@ -171,12 +172,10 @@ def project_progress(ctx: DemoContext) -> None:  # noqa: PLR0915 - one pass over
         p.responsible_unit = f"{p.county.short_name}发展和改革委员会"
         p.lead_leader = rng.choice(["张副县长", "刘副区长", "陈常务副县长", "杨副市长"])
         p.liaison = rng.choice(["王涛", "李静", "赵磊", "孙敏", "周强"])
-    Project.objects.bulk_update(
-        projects,
-        ["code", "code_scheme", "code_year", "code_month", "code_area", "code_sector",
-         "code_type", "responsible_unit", "lead_leader", "liaison"],
-        batch_size=2000,
-    )
+    code_fields = ["code", "code_scheme", "code_year", "code_month", "code_area", "code_sector",
+                   "code_type", "responsible_unit", "lead_leader", "liaison"]
+    fast_update(Project, code_fields,
+                [(*(getattr(p, f) for f in code_fields), p.pk) for p in projects])
     # 2. the timeline
     py, pm = reporting_period()
     months = _months_back(py, pm, 60 if ctx.is_province else 36)
@@ -251,12 +250,16 @@ def project_progress(ctx: DemoContext) -> None:  # noqa: PLR0915 - one pass over
         cumulative = spent_before
         stale_from = len(months) - rng.randint(3, 7) if profile == "stale" else len(months)
         first_month = (start.year, start.month) if start else (py, 1)
+        share = Decimal("0.35")
+        if ctx.is_province:  # benchmark volume: every project reports all 60 months
+            first_month, share, spent_before, cumulative = months[0], Decimal("0.18"), ZERO, ZERO
+            p.invest_before = ZERO
         for year in sorted({y for y, _ in months}):
             remaining = total - cumulative
             if remaining <= 0 or (year, 12) < first_month:
                 continue
             active = 12 - (first_month[1] - 1 if first_month[0] == year else 0)
-            plan_amount = (min(remaining, total * Decimal("0.35")) * Decimal(active)
+            plan_amount = (min(remaining, total * share) * Decimal(active)
                            / Decimal(12)).quantize(CENT)
             if stage == S.PREPARATION:
                 plan_amount = (total * Decimal("0.05")).quantize(CENT)
@@ -338,7 +341,7 @@ def project_progress(ctx: DemoContext) -> None:  # noqa: PLR0915 - one pass over
                     acc_row[2] += funds
                     prev = plan_rollup.get((p.pk, y), (Decimal(0), 0))
                     plan_rollup[(p.pk, y)] = (prev[0] + invest, m)
-    Project.objects.bulk_update(before_updates, ["invest_before"], batch_size=2000)
+    fast_update(Project, ["invest_before"], [(p.invest_before, p.pk) for p in before_updates])
     fast_insert(ProjectMilestone, ["project", "node", "planned_date", "actual_date"], milestones)
     plan_fields = ["project", "county", "year", "planned_investment", "curve", "planned_nodes",
                    "approved_ytd", "approved_month", "version", "updated_at"]

@@ -366,15 +366,25 @@ def _running_totals(first: dict[int, tuple[int, int]]) -> dict[int, _Base]:
     if missing:
         from django.db.models import Case, Sum, When
 
-        for pid, (y, m) in missing:
-            agg = MonthlyReport.objects.filter(project_id=pid).filter(
-                Q(year__lt=y) | Q(year=y, month__lt=m)
-            ).aggregate(
-                total=Sum("invest_month"),
-                ytd=Sum(Case(When(year=y, then="invest_month"))),
-                funds=Sum(Case(When(year=y, then="funds_month"))),
-            )
-            out[pid] = _Base(y, agg["ytd"] or ZERO, agg["funds"] or ZERO, agg["total"] or ZERO)
+        by_month: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for pid, ym in missing:
+            by_month[ym].append(pid)
+        for (y, m), pids in by_month.items():
+            sums = {
+                row["project_id"]: row
+                for row in MonthlyReport.objects.filter(project_id__in=pids)
+                .filter(Q(year__lt=y) | Q(year=y, month__lt=m))
+                .values("project_id")
+                .annotate(
+                    total=Sum("invest_month"),
+                    ytd=Sum(Case(When(year=y, then="invest_month"))),
+                    funds=Sum(Case(When(year=y, then="funds_month"))),
+                )
+            }
+            for pid in pids:
+                row = sums.get(pid, {})
+                out[pid] = _Base(y, *(Decimal(str(row.get(k) or 0)).quantize(Decimal("0.01"))
+                                      for k in ("ytd", "funds", "total")))
     return out
 
 

@@ -436,8 +436,13 @@ def _prior_sums(project_id: int, year: int, month: int) -> tuple[Decimal, Decima
         i=Sum("invest_month"), f=Sum("funds_month")
     )
     before_year = earlier.filter(year__lt=year).aggregate(i=Sum("invest_month"))
-    ytd = same_year["i"] or ZERO
-    return ytd, same_year["f"] or ZERO, ytd + (before_year["i"] or ZERO)
+    # SQLite sums decimals as floats: back to cents before any arithmetic
+    ytd = _cents(same_year["i"])
+    return ytd, _cents(same_year["f"]), ytd + _cents(before_year["i"])
+
+
+def _cents(value: Decimal | float | None) -> Decimal:
+    return Decimal(str(value or 0)).quantize(CENT)
 
 
 def validate_report_values(
@@ -658,9 +663,9 @@ def _refresh_plan_rollup(project_id: int, year: int) -> None:
         .values_list("month", flat=True)
         .first()
     )
-    total = MonthlyReport.objects.filter(
+    total = _cents(MonthlyReport.objects.filter(
         project_id=project_id, year=year, status=S.APPROVED
-    ).aggregate(s=Sum("invest_month"))["s"] or ZERO
+    ).aggregate(s=Sum("invest_month"))["s"])
     ProjectYearPlan.objects.filter(project_id=project_id, year=year).update(
         approved_ytd=total, approved_month=last or 0
     )

@@ -36,5 +36,14 @@
       }
     }
   });
+  // A refused row (422: a rule at source; 409: changed by someone else) still replaces the
+  // row, so the Chinese message and the current values are shown in place.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if ((status === 409 || status === 422) && event.detail.target.closest(".grid-table")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
   document.addEventListener("DOMContentLoaded", drawChart);
 })();
