@@ -23,7 +23,6 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from bench.common import DUDAO, REPO, base_env
@@ -38,8 +37,13 @@ from bench.procs import (
 )
 from bench.stats import percentile
 
-TARGETS = {"list_p95": 150.0, "grid_load_p95": 150.0, "grid_save_p95": 100.0,
-           "analysis_p95": 300.0, "import_rate": 20_000.0}
+TARGETS = {
+    "list_p95": 150.0,
+    "grid_load_p95": 150.0,
+    "grid_save_p95": 100.0,
+    "analysis_p95": 300.0,
+    "import_rate": 20_000.0,
+}
 PG = ["-h", "127.0.0.1", "-U", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c"]
 GRID_SIZE = 200
 IMPORT_ROWS = 20_000
@@ -57,8 +61,12 @@ def _timed(func: Callable[[], Any], runs: int, warm: int = 3) -> dict[str, float
         func()
         values.append((time.perf_counter() - started) * 1000)
     values.sort()
-    return {"n": runs, "p50": round(percentile(values, 50), 1),
-            "p95": round(percentile(values, 95), 1), "max": round(values[-1], 1)}
+    return {
+        "n": runs,
+        "p50": round(percentile(values, 50), 1),
+        "p95": round(percentile(values, 95), 1),
+        "max": round(values[-1], 1),
+    }
 
 
 def _build() -> dict[str, Any]:
@@ -83,12 +91,19 @@ def _build() -> dict[str, Any]:
     built = time.perf_counter() - started
     # enlarge one county to GRID_SIZE projects (moving projects of other counties with their
     # reports and plans), then rebuild the roll-up of the touched counties from the reports
-    county = Organisation.objects.filter(kind="county_gov", region__isnull=False).order_by(
-        "path").first()
+    county = (
+        Organisation.objects.filter(kind="county_gov", region__isnull=False)
+        .order_by("path")
+        .first()
+    )
     assert county is not None
     have = Project.objects.filter(county=county).count()
-    movers = list(Project.objects.exclude(county=county).filter(park__isnull=True)
-                  .order_by("pk").values_list("pk", flat=True)[: max(0, GRID_SIZE - have)])
+    movers = list(
+        Project.objects.exclude(county=county)
+        .filter(park__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[: max(0, GRID_SIZE - have)]
+    )
     with transaction.atomic():
         Project.objects.filter(pk__in=movers).update(county=county)
         MonthlyReport.objects.filter(project_id__in=movers).update(county=county)
@@ -102,9 +117,30 @@ def _build() -> dict[str, Any]:
                 "FROM projects_monthlyreport r JOIN projects_project p ON p.id = r.project_id "
                 "WHERE r.status = 'approved' GROUP BY r.county_id, p.category_id, r.year, r.month"
             )
-    return {"build_s": round(built, 1), "county": county.pk,
-            "projects": Project.objects.count(), "reports": MonthlyReport.objects.count(),
-            "grid_projects": Project.objects.filter(county=county).count()}
+    return {
+        "build_s": round(built, 1),
+        "county": county.pk,
+        "projects": Project.objects.count(),
+        "reports": MonthlyReport.objects.count(),
+        "grid_projects": Project.objects.filter(county=county).count(),
+    }
+
+
+def _existing() -> dict[str, Any]:
+    from django.db.models import Count
+
+    from dudao.projects.models import MonthlyReport, Project
+
+    county, n = Project.objects.values_list("county_id").annotate(n=Count("id")).order_by(
+        "-n"
+    ).first() or (0, 0)
+    return {
+        "build_s": 0,
+        "county": county,
+        "projects": Project.objects.count(),
+        "reports": MonthlyReport.objects.count(),
+        "grid_projects": n,
+    }
 
 
 def _users(county_id: int) -> dict[str, Any]:
@@ -113,8 +149,14 @@ def _users(county_id: int) -> dict[str, Any]:
     from dudao.orgs.models import Organisation
 
     root = Organisation.objects.get(code="HA")
-    make = lambda name, org, role: User.objects.create(  # noqa: E731
-        username=name, full_name=name, organisation=org, roles=int(role))
+
+    def make(name: str, org: Organisation, role: Role) -> User:
+        user, _ = User.objects.get_or_create(
+            username=name,
+            defaults={"full_name": name, "organisation": org, "roles": int(role)},
+        )
+        return user
+
     return {
         "supervisor": make("bench_supervisor", root, Role.SUPERVISOR),
         "province_reporter": make("bench_reporter_all", root, Role.REPORTER),
@@ -151,49 +193,69 @@ def _analysis(users: dict[str, Any], year: int, month: int, runs: int) -> dict[s
 
     from dudao.projects import selectors
 
+    ZERO = Decimal(0)  # noqa: N806
     sup = users["supervisor"]
     orm = _timed(lambda: selectors.city_analysis(sup, year, month), runs)
-    params = {"year": year, "month": month,
-              "elapsed": selectors.elapsed_pct(month), "red": Decimal("30")}
+    params: Any = {
+        "year": year,
+        "month": month,
+        "elapsed": selectors.elapsed_pct(month),
+        "red": Decimal("30"),
+    }
 
     def raw() -> list[Any]:
         with connection.cursor() as cursor:
             cursor.execute(RAW_SQL, params)
-            return cursor.fetchall()
+            return list(cursor.fetchall())
 
     floor = _timed(raw, runs)
-    # the two must agree on counts, plans, approved year-to-date and reporting
+    # the two must agree on counts, plans and approved year-to-date per county × category,
+    # and on reporting per county
     a = selectors.city_analysis(sup, year, month)
     rows = {(c, k): r for c, k, *r in raw()}
+    cent = Decimal("0.01")
     mismatches = 0
-    for (c, k), cell in a.cells.items():
-        n, plan, done, reported, on_time, _red = rows.get((c, k), (0, 0, 0, 0, 0, 0))
-        if (cell.projects, cell.plan, cell.done, cell.reported, cell.on_time) != (
-            n, Decimal(plan).quantize(Decimal("0.01")), Decimal(done).quantize(Decimal("0.01")),
-            reported, on_time,
-        ):
-            mismatches += 1
-    return {"orm": orm, "raw": floor, "ratio": round(orm["p50"] / max(floor["p50"], 0.01), 2),
-            "cells": len(a.cells), "counties": len(a.counties), "mismatches": mismatches}
+    per_county: dict[int, list[int]] = {}
+    for (c, k), (n, plan, done, reported, on_time, _red) in rows.items():
+        cell = a.cells.get((c, k))
+        got = (cell.projects, cell.plan, cell.done) if cell else (0, ZERO, ZERO)
+        want = (n, Decimal(str(plan)).quantize(cent), Decimal(str(done)).quantize(cent))
+        mismatches += got != want
+        acc = per_county.setdefault(c, [0, 0])
+        acc[0] += reported
+        acc[1] += on_time
+    for unit in a.counties:
+        mismatches += [unit.reported, unit.on_time] != per_county.get(unit.key, [0, 0])
+    return {
+        "orm": orm,
+        "raw": floor,
+        "ratio": round(orm["p50"] / max(floor["p50"], 0.01), 2),
+        "cells": len(a.cells),
+        "counties": len(a.counties),
+        "mismatches": mismatches,
+    }
 
 
-def _pages(users: dict[str, Any], county_id: int, year: int, month: int,
-           runs: int) -> dict[str, Any]:
+def _pages(
+    users: dict[str, Any], county_id: int, year: int, month: int, runs: int
+) -> dict[str, Any]:
     from django.test import Client
     from django.urls import reverse
 
     from dudao.projects.models import MonthlyReport, Project, ProjectCategory
 
-    sup = Client()
+    sup = Client(HTTP_HOST="127.0.0.1")
     sup.force_login(users["supervisor"])
     category = ProjectCategory.objects.get(code="industry").pk
-    list_url = (reverse("projects:list") + f"?period={year}-{month:02d}&category={category}"
-                "&stage=continuing&level=city")
+    list_url = (
+        reverse("projects:list") + f"?period={year}-{month:02d}&category={category}"
+        "&stage=continuing&level=city"
+    )
 
     def get_list() -> None:
         assert sup.get(list_url).status_code == 200
 
-    rep = Client()
+    rep = Client(HTTP_HOST="127.0.0.1")
     rep.force_login(users["reporter"])
     grid_url = reverse("projects:grid") + f"?period={year}-{month:02d}"
 
@@ -201,23 +263,35 @@ def _pages(users: dict[str, Any], county_id: int, year: int, month: int,
         assert rep.get(grid_url).status_code == 200
 
     editable = [
-        pk for pk in Project.objects.filter(county_id=county_id).values_list("pk", flat=True)
-        if not MonthlyReport.objects.filter(project_id=pk, year=year, month=month).exclude(
-            status__in=["draft", "returned"]).exists()
+        pk
+        for pk in Project.objects.filter(county_id=county_id).values_list("pk", flat=True)
+        if not MonthlyReport.objects.filter(project_id=pk, year=year, month=month)
+        .exclude(status__in=["draft", "returned"])
+        .exists()
     ]
     counter = iter(range(10**6))
 
     def save_row() -> None:
         n = next(counter)
         pk = editable[n % len(editable)]
-        r = rep.post(reverse("projects:grid_row", kwargs={"pk": pk}),
-                     {"period": f"{year}-{month:02d}", "invest_month": str(n % 7 + 1),
-                      "progress_text": "主体施工", "request_id": f"bench-{n}"},
-                     HTTP_HX_REQUEST="true")
+        r = rep.post(
+            reverse("projects:grid_row", kwargs={"pk": pk}),
+            {
+                "period": f"{year}-{month:02d}",
+                "invest_month": str(n % 7 + 1),
+                "progress_text": "主体施工",
+                "request_id": f"bench-{n}",
+            },
+            HTTP_HX_REQUEST="true",
+        )
         assert r.status_code == 200, r.content[:300]
 
-    return {"list": _timed(get_list, runs), "grid_load": _timed(get_grid, runs),
-            "grid_save": _timed(save_row, runs), "editable_rows": len(editable)}
+    return {
+        "list": _timed(get_list, runs),
+        "grid_load": _timed(get_grid, runs),
+        "grid_save": _timed(save_row, runs),
+        "editable_rows": len(editable),
+    }
 
 
 def _import(users: dict[str, Any], year: int, month: int) -> dict[str, Any]:
@@ -233,14 +307,17 @@ def _import(users: dict[str, Any], year: int, month: int) -> dict[str, Any]:
     MonthlyReport.objects.filter(year=year, month=month).delete()
     pids = list(Project.objects.order_by("pk").values_list("pk", "code")[:IMPORT_ROWS])
     headers = [*importers.REPORT_HEADERS, importers.R_FUNDS, importers.R_PROGRESS]
-    rows = [[pk, code, "", year, month, (i % 50) + 1, (i % 30) + 1, "施工中"]
-            for i, (pk, code) in enumerate(pids)]
+    rows = [
+        [pk, code, "", year, month, (i % 50) + 1, (i % 30) + 1, "施工中"]
+        for i, (pk, code) in enumerate(pids)
+    ]
     data = workbook_bytes([Sheet(importers.REPORT_SHEET, [Column(h) for h in headers], rows)])
     actor = users["province_reporter"]
 
     def parse() -> None:
         CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_name(
-            importers.REPORT_SHEET).to_python()
+            importers.REPORT_SHEET
+        ).to_python()
 
     bare = _timed(parse, 3, warm=1)["p50"] / 1000
     t0 = time.perf_counter()
@@ -250,14 +327,23 @@ def _import(users: dict[str, Any], year: int, month: int) -> dict[str, Any]:
     t2 = time.perf_counter()
     again = importers.import_reports(data, filename="bench.xlsx", actor=actor, dry_run=False)
     t3 = time.perf_counter()
-    assert dry.created == len(rows) and done.created == len(rows) and again.changed == 0
+    assert dry.created == len(rows)
+    assert done.created == len(rows)
+    assert again.changed == 0
     total = (t1 - t0) + (t2 - t1)
-    return {"rows": len(rows), "bytes": len(data), "dry_s": round(t1 - t0, 2),
-            "commit_s": round(t2 - t1, 2), "again_s": round(t3 - t2, 2),
-            "rate": round(len(rows) / total), "rate_dry": round(len(rows) / (t1 - t0)),
-            "rate_commit": round(len(rows) / (t2 - t1)), "bare_parse_s": round(bare, 3),
-            "bare_rate": round(len(rows) / bare),
-            "ratio_to_bare": round(total / bare, 1)}
+    return {
+        "rows": len(rows),
+        "bytes": len(data),
+        "dry_s": round(t1 - t0, 2),
+        "commit_s": round(t2 - t1, 2),
+        "again_s": round(t3 - t2, 2),
+        "rate": round(len(rows) / total),
+        "rate_dry": round(len(rows) / (t1 - t0)),
+        "rate_commit": round(len(rows) / (t2 - t1)),
+        "bare_parse_s": round(bare, 3),
+        "bare_rate": round(len(rows) / bare),
+        "ratio_to_bare": round(total / bare, 1),
+    }
 
 
 def worker(runs: int) -> None:
@@ -270,7 +356,13 @@ def worker(runs: int) -> None:
     from dudao.projects.selectors import previous_month, reporting_period
 
     out: dict[str, Any] = {"vendor": connection.vendor}
-    out["build"] = _build()
+    from dudao.projects.models import Project
+
+    # BENCH_REUSE=1 measures an already built database again (developing the suite)
+    if os.environ.get("BENCH_REUSE") and Project.objects.exists():
+        out["build"] = _existing()
+    else:
+        out["build"] = _build()
     users = _users(out["build"]["county"])
     year, month = reporting_period()
     py, pm = previous_month(year, month)
@@ -284,8 +376,9 @@ def worker(runs: int) -> None:
 
 
 def _psql(sql: str) -> None:
-    run_checked([shutil.which("psql") or "psql", *PG, sql], cwd=REPO, env=dict(os.environ),
-                timeout=120)
+    run_checked(
+        [shutil.which("psql") or "psql", *PG, sql], cwd=REPO, env=dict(os.environ), timeout=120
+    )
 
 
 def _run_backend(label: str, runs: int, **extra: str) -> dict[str, Any]:
@@ -293,11 +386,16 @@ def _run_backend(label: str, runs: int, **extra: str) -> dict[str, Any]:
     try:
         env = base_env(tmp / "var", **extra)
         run_checked([DUDAO, "migrate", "--noinput", "-v0"], cwd=REPO, env=env, timeout=600)
+        run_checked([DUDAO, "collectstatic", "--noinput", "-v0"], cwd=REPO, env=env, timeout=600)
         log(f"projects bench: building and measuring on {label} …")
-        done = run_checked([sys.executable, "-m", "bench.suite_projects", "--worker",
-                            "--runs", str(runs)], cwd=REPO, env=env, timeout=1800)
+        done = run_checked(
+            [sys.executable, "-m", "bench.suite_projects", "--worker", "--runs", str(runs)],
+            cwd=REPO,
+            env=env,
+            timeout=1800,
+        )
         line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
-        return dict(json.loads(line[len("RESULT "):]))
+        return dict(json.loads(line[len("RESULT ") :]))
     finally:
         remove_temp_dir(tmp)
 
@@ -305,16 +403,20 @@ def _run_backend(label: str, runs: int, **extra: str) -> dict[str, Any]:
 def _check(r: dict[str, Any]) -> list[str]:
     missed = []
     p = r["pages"]
-    for key, value in (("list_p95", p["list"]["p95"]), ("grid_load_p95", p["grid_load"]["p95"]),
-                       ("grid_save_p95", p["grid_save"]["p95"]),
-                       ("analysis_p95", r["analysis"]["orm"]["p95"])):
+    for key, value in (
+        ("list_p95", p["list"]["p95"]),
+        ("grid_load_p95", p["grid_load"]["p95"]),
+        ("grid_save_p95", p["grid_save"]["p95"]),
+        ("analysis_p95", r["analysis"]["orm"]["p95"]),
+    ):
         if value > TARGETS[key]:
             missed.append(f"{r['vendor']}: {key} {value} ms > {TARGETS[key]} ms")
     if r["import"]["rate"] < TARGETS["import_rate"]:
         missed.append(f"{r['vendor']}: import {r['import']['rate']} rows/s < 20000")
     if r["analysis"]["mismatches"]:
-        missed.append(f"{r['vendor']}: analysis differs from raw SQL in "
-                      f"{r['analysis']['mismatches']} cells")
+        missed.append(
+            f"{r['vendor']}: analysis differs from raw SQL in {r['analysis']['mismatches']} cells"
+        )
     return missed
 
 
@@ -323,18 +425,23 @@ def _markdown(results: list[dict[str, Any]], missed: list[str], seconds: float) 
         return f"p50 {d['p50']} · p95 {d['p95']} · max {d['max']} ms (n={d['n']})"
 
     lines = [
-        "# 重大项目 benchmarks (province scale)", "",
+        "# 重大项目 benchmarks (province scale)",
+        "",
         f"Run {time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} cores shared with other "
         f"work; whole suite {seconds:.0f} s. Measured in-process (Django test client: URL "
-        "routing, middleware, policy, view, template; no network).", "",
+        "routing, middleware, policy, view, template; no network).",
+        "",
     ]
     for r in results:
         b, p, a, i = r["build"], r["pages"], r["analysis"], r["import"]
         lines += [
-            f"## {r['vendor']}", "",
+            f"## {r['vendor']}",
+            "",
             f"Data: {b['projects']} projects, {b['reports']} monthly reports (built in "
             f"{b['build_s']} s by the demo generators); grid county {b['grid_projects']} projects.",
-            "", "| Measure | Result | Target |", "|---|---|---|",
+            "",
+            "| Measure | Result | Target |",
+            "|---|---|---|",
             f"| Project list, 3 filters, first page of 50 | {ms(p['list'])} | p95 ≤ 150 ms |",
             f"| County grid load ({b['grid_projects']} projects) | {ms(p['grid_load'])} | "
             "p95 ≤ 150 ms |",
@@ -350,7 +457,8 @@ def _markdown(results: list[dict[str, Any]], missed: list[str], seconds: float) 
             f"{i['again_s']} s, nothing changed | ≥ 20,000 rows/s |",
             f"| Bare python-calamine parse of the same file | {i['bare_parse_s']} s "
             f"({i['bare_rate']} rows/s); import ÷ bare parse = {i['ratio_to_bare']}× | "
-            "information |", "",
+            "information |",
+            "",
         ]
     lines += ["## Verdict", ""]
     lines += [f"- MISSED: {m}" for m in missed] or ["- Every target met."]
@@ -379,9 +487,13 @@ def main(argv: list[str] | None = None) -> int:
 
             on_cleanup(drop)
             try:
-                results.append(_run_backend(
-                    "PostgreSQL", args.runs,
-                    DUDAO_DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{name}"))
+                results.append(
+                    _run_backend(
+                        "PostgreSQL",
+                        args.runs,
+                        DUDAO_DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{name}",
+                    )
+                )
             finally:
                 drop()
                 forget_cleanup(drop)

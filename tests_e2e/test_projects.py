@@ -30,11 +30,13 @@ def _unreported_project(year: int, month: int) -> tuple[Project, Decimal]:
     an amount that puts it on schedule."""
     reporter = User.objects.get(username="demo_reporter")
     county = reporter.organisation.parent
-    for project in Project.objects.filter(county=county, stage__in=["new", "continuing"],
-                                          park__isnull=True).order_by("pk"):
+    for project in Project.objects.filter(
+        county=county, stage__in=["new", "continuing"], park__isnull=True
+    ).order_by("pk"):
         plan = ProjectYearPlan.objects.filter(project=project, year=year).first()
-        started = project.milestones.filter(node__role=MilestoneNode.Role.START,
-                                            actual_date__isnull=False).exists()
+        started = project.milestones.filter(
+            node__role=MilestoneNode.Role.START, actual_date__isnull=False
+        ).exists()
         if plan is None or plan.planned_investment <= 0 or plan.curve or not started:
             continue
         if MonthlyReport.objects.filter(project=project, year=year, month=month).exists():
@@ -48,8 +50,9 @@ def _unreported_project(year: int, month: int) -> tuple[Project, Decimal]:
 
 
 def _as(browser: Browser, server: LiveServer, username: str) -> Page:
-    page = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
-                               viewport={"width": 1600, "height": 900}).new_page()
+    page = browser.new_context(
+        locale="zh-CN", timezone_id="Asia/Shanghai", viewport={"width": 1600, "height": 900}
+    ).new_page()
     login(page, server, username, DEMO_PASSWORD)
     return page
 
@@ -61,8 +64,11 @@ def test_report_review_and_analysis(
     period = f"{year}-{month:02d}"
     project, amount = _unreported_project(year, month)
     supervisor = User.objects.get(username="demo_supervisor")
-    before = next(r for r in selectors.city_analysis(supervisor, year, month).counties
-                  if r.key == project.county_id)
+    before = next(
+        r
+        for r in selectors.city_analysis(supervisor, year, month).counties
+        if r.key == project.county_id
+    )
     assert selectors.lights_for([project], year, month)[project.pk].light == "grey"
 
     # 1. the reporter fills the row and submits it (HTMX swaps the row in place)
@@ -79,14 +85,16 @@ def test_report_review_and_analysis(
     page.locator(f"#row-{project.pk}").get_by_role("button", name="报送").click()
     expect(page.locator(f"#row-{project.pk}")).to_contain_text("已报送")
     report = MonthlyReport.objects.get(project=project, year=year, month=month)
-    assert report.invest_month == amount and report.status == "submitted"
+    assert report.invest_month == amount
+    assert report.status == "submitted"
     console.assert_clean()
 
     # 2. the reviewer approves it from "本月待办"
     reviewer = _as(browser, live_server, "demo_reviewer")
     reviewer.goto(f"{live_server.url}/projects/due/?period={period}")
     line = reviewer.locator("#review-queue tr", has_text=project.name).filter(
-        has_text=f"{year}年{month}月")
+        has_text=f"{year}年{month}月"
+    )
     with reviewer.expect_navigation():
         line.get_by_role("button", name="审核通过").click()
     expect(reviewer.locator(".messages")).to_contain_text("已审核通过")
@@ -94,16 +102,18 @@ def test_report_review_and_analysis(
     assert report.status == "approved"
 
     # 3. the supervisor sees the county's figures and the project's light change
-    after = next(r for r in selectors.city_analysis(supervisor, year, month).counties
-                 if r.key == project.county_id)
+    after = next(
+        r
+        for r in selectors.city_analysis(supervisor, year, month).counties
+        if r.key == project.county_id
+    )
     assert after.done == before.done + amount
     assert after.lights["grey"] == before.lights["grey"] - 1
     city = _as(browser, live_server, "demo_supervisor")
     city.goto(f"{live_server.url}/projects/analysis/?period={period}")
     county_row = city.locator(f'#county-analysis tr[data-county="{project.county_id}"]')
     expect(county_row.locator("td").nth(4)).to_have_text(str(after.done))
-    expect(county_row.locator(".lights-count span").nth(3)).to_have_text(
-        str(after.lights["grey"]))
+    expect(county_row.locator(".lights-count span").nth(3)).to_have_text(str(after.lights["grey"]))
     city.goto(f"{live_server.url}/projects/{project.pk}/?period={period}")
     light = selectors.lights_for([project], year, month)[project.pk].light
     assert light != "grey"

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from dudao.accounts.models import User
 from dudao.orgs.models import Organisation
 from dudao.parks.models import Park
 from dudao.projects import selectors, services
@@ -154,62 +155,98 @@ def _body(request: HttpRequest, schema: type[T]) -> T:
 
 
 def _doc(schema: type[Schema]) -> dict[str, Any]:
-    return {"requestBody": {"required": True, "content": {
-        "application/json": {"schema": schema.model_json_schema()}}}}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": schema.model_json_schema()}},
+        }
+    }
+
+
+def _actor(request: HttpRequest) -> User:
+    """The authenticated caller (the API's auth guarantees a User)."""
+    return request.user  # type: ignore[return-value]
 
 
 def _project(request: HttpRequest, project_id: int) -> Project:
     return selectors.get_project(request.user, project_id)
 
 
-@router.get("/projects", response=list[ProjectOut], url_name="projects_list",
-            summary="重大项目清单（可按县区、园区、类别、阶段、级别、名单、亮灯筛选）")
+@router.get(
+    "/projects",
+    response=list[ProjectOut],
+    url_name="projects_list",
+    summary="重大项目清单（可按县区、园区、类别、阶段、级别、名单、亮灯筛选）",
+)
 @paginate(LimitOffsetPagination)
 def projects_list(
-    request: HttpRequest, county: int | None = None, park: int | None = None,
-    category: int | None = None, stage: str = "", level: str = "", list_id: int | None = None,
-    light: str = "", q: str = "", period: str = "",
+    request: HttpRequest,
+    county: int | None = None,
+    park: int | None = None,
+    category: int | None = None,
+    stage: str = "",
+    level: str = "",
+    list_id: int | None = None,
+    light: str = "",
+    q: str = "",
+    period: str = "",
 ) -> Any:
     year, month = selectors.parse_period(period)
     f = selectors.ProjectFilters(county, park, category, stage, level, list_id, light, q)
     return selectors.filter_projects(request.user, f, year, month).prefetch_related("lists")
 
 
-@router.post("/projects", response={201: ProjectOut}, url_name="projects_create",
-             summary="登记重大项目")
+@router.post(
+    "/projects", response={201: ProjectOut}, url_name="projects_create", summary="登记重大项目"
+)
 def projects_create(request: HttpRequest, payload: ProjectIn) -> Any:
     data = payload.dict()
-    county = get_object_or_404(Organisation.objects.visible_to(request.user),
-                               pk=data.pop("county_id"))
+    county = get_object_or_404(
+        Organisation.objects.visible_to(request.user), pk=data.pop("county_id")
+    )
     park_id = data.pop("park_id")
     category = get_object_or_404(ProjectCategory, code=data.pop("category"))
     project = services.create_project(
-        actor=request.user,  # type: ignore[arg-type]
-        lists=_lists(data.pop("lists")), milestones=_milestones(data.pop("milestones")),
-        county=county, category=category,
-        park=get_object_or_404(Park, pk=park_id) if park_id else None, **data,
+        actor=_actor(request),
+        lists=_lists(data.pop("lists")),
+        milestones=_milestones(data.pop("milestones")),
+        county=county,
+        category=category,
+        park=get_object_or_404(Park, pk=park_id) if park_id else None,
+        **data,
     )
     return Status(201, project)
 
 
-@router.get("/projects/{project_id}", response=ProjectOut, url_name="projects_detail",
-            summary="单个重大项目")
+@router.get(
+    "/projects/{project_id}",
+    response=ProjectOut,
+    url_name="projects_detail",
+    summary="单个重大项目",
+)
 def projects_detail(request: HttpRequest, project_id: int) -> Project:
     return _project(request, project_id)
 
 
-@router.patch("/projects/{project_id}", response=ProjectOut, url_name="projects_update",
-              summary="修改重大项目（需带 version；版本过期返回 409 及当前值）",
-              openapi_extra=_doc(ProjectPatch))
+@router.patch(
+    "/projects/{project_id}",
+    response=ProjectOut,
+    url_name="projects_update",
+    summary="修改重大项目（需带 version；版本过期返回 409 及当前值）",
+    openapi_extra=_doc(ProjectPatch),
+)
 def projects_update(request: HttpRequest, project_id: int) -> Project:
     project = _project(request, project_id)
     payload = _body(request, ProjectPatch)
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")
     return services.update_project(
-        actor=request.user,  # type: ignore[arg-type]
-        project=project, version=version, lists=_lists(data.pop("lists", None)),
-        milestones=_milestones(data.pop("milestones", None)), **data,
+        actor=_actor(request),
+        project=project,
+        version=version,
+        lists=_lists(data.pop("lists", None)),
+        milestones=_milestones(data.pop("milestones", None)),
+        **data,
     )
 
 
@@ -230,22 +267,34 @@ class PlanIn(Schema):
     version: int | None = None
 
 
-@router.get("/projects/{project_id}/plans", response=list[PlanOut], url_name="projects_plans",
-            summary="项目的年度计划")
+@router.get(
+    "/projects/{project_id}/plans",
+    response=list[PlanOut],
+    url_name="projects_plans",
+    summary="项目的年度计划",
+)
 def projects_plans(request: HttpRequest, project_id: int) -> Any:
     return ProjectYearPlan.objects.filter(project=_project(request, project_id)).order_by("year")
 
 
-@router.put("/projects/{project_id}/plans/{year}", response=PlanOut,
-            url_name="projects_plan_save", summary="保存某年度计划", openapi_extra=_doc(PlanIn))
+@router.put(
+    "/projects/{project_id}/plans/{year}",
+    response=PlanOut,
+    url_name="projects_plan_save",
+    summary="保存某年度计划",
+    openapi_extra=_doc(PlanIn),
+)
 def projects_plan_save(request: HttpRequest, project_id: int, year: int) -> Any:
     project = _project(request, project_id)
     payload = _body(request, PlanIn)
     return services.save_plan(
-        actor=request.user,  # type: ignore[arg-type]
-        project=project, year=year,
-        planned_investment=payload.planned_investment, curve=payload.curve,
-        planned_nodes=payload.planned_nodes, version=payload.version,
+        actor=_actor(request),
+        project=project,
+        year=year,
+        planned_investment=payload.planned_investment,
+        curve=payload.curve,
+        planned_nodes=payload.planned_nodes,
+        version=payload.version,
     )
 
 
@@ -289,8 +338,9 @@ class ReportIn(Schema):
     next_steps: str = ""
     note: str = ""
     version: int | None = None
-    request_id: str | None = Field(default=None, max_length=64,
-                                   description="客户端请求编号：重复提交不会重复写入")
+    request_id: str | None = Field(
+        default=None, max_length=64, description="客户端请求编号：重复提交不会重复写入"
+    )
 
 
 class ActionIn(Schema):
@@ -299,30 +349,47 @@ class ActionIn(Schema):
     reason: str = ""
 
 
-@router.get("/projects/{project_id}/reports", response=list[ReportOut],
-            url_name="projects_reports", summary="项目的月报")
+@router.get(
+    "/projects/{project_id}/reports",
+    response=list[ReportOut],
+    url_name="projects_reports",
+    summary="项目的月报",
+)
 def projects_reports(request: HttpRequest, project_id: int) -> Any:
     project = _project(request, project_id)
     return project.reports.select_related("node").order_by("year", "month")
 
 
-@router.put("/projects/{project_id}/reports/{period}", response=ReportOut,
-            url_name="projects_report_save", summary="保存某月月报（period 如 2026-10）",
-            openapi_extra=_doc(ReportIn))
+@router.put(
+    "/projects/{project_id}/reports/{period}",
+    response=ReportOut,
+    url_name="projects_report_save",
+    summary="保存某月月报（period 如 2026-10）",
+    openapi_extra=_doc(ReportIn),
+)
 def projects_report_save(request: HttpRequest, project_id: int, period: str) -> Any:
     project = _project(request, project_id)
     payload = _body(request, ReportIn)
     year, month = _parse_period(period)
     node = get_object_or_404(MilestoneNode, code=payload.node) if payload.node else None
     data = services.ReportInput(
-        invest_month=payload.invest_month, funds_month=payload.funds_month, node=node,
-        node_date=payload.node_date, progress_text=payload.progress_text,
-        has_problem=payload.has_problem, problem_text=payload.problem_text,
-        next_steps=payload.next_steps, note=payload.note,
+        invest_month=payload.invest_month,
+        funds_month=payload.funds_month,
+        node=node,
+        node_date=payload.node_date,
+        progress_text=payload.progress_text,
+        has_problem=payload.has_problem,
+        problem_text=payload.problem_text,
+        next_steps=payload.next_steps,
+        note=payload.note,
     )
     return services.save_report(
-        actor=request.user,  # type: ignore[arg-type]
-        project=project, year=year, month=month, data=data, version=payload.version,
+        actor=_actor(request),
+        project=project,
+        year=year,
+        month=month,
+        data=data,
+        version=payload.version,
         request_id=payload.request_id,
     )
 
@@ -343,44 +410,67 @@ def _report(request: HttpRequest, report_id: int) -> MonthlyReport:
     return selectors.get_report(request.user, report_id)
 
 
-@router.get("/project-reports/{report_id}", response=ReportOut,
-            url_name="projects_report_detail", summary="单份月报")
+@router.get(
+    "/project-reports/{report_id}",
+    response=ReportOut,
+    url_name="projects_report_detail",
+    summary="单份月报",
+)
 def projects_report_detail(request: HttpRequest, report_id: int) -> MonthlyReport:
     return _report(request, report_id)
 
 
-@router.post("/project-reports/{report_id}/submit", response=ReportOut,
-             url_name="projects_report_submit", summary="报送月报（填报员）", openapi_extra=_doc(ActionIn))
+@router.post(
+    "/project-reports/{report_id}/submit",
+    response=ReportOut,
+    url_name="projects_report_submit",
+    summary="报送月报（填报员）",
+    openapi_extra=_doc(ActionIn),
+)
 def projects_report_submit(request: HttpRequest, report_id: int) -> Any:
     report = _report(request, report_id)
     payload = _body(request, ActionIn)
     return services.submit_report(
-        actor=request.user,  # type: ignore[arg-type]
-        report=report, version=payload.version,
+        actor=_actor(request),
+        report=report,
+        version=payload.version,
         request_id=payload.request_id,
     )
 
 
-@router.post("/project-reports/{report_id}/approve", response=ReportOut,
-             url_name="projects_report_approve", summary="审核通过（县区审核员）", openapi_extra=_doc(ActionIn))
+@router.post(
+    "/project-reports/{report_id}/approve",
+    response=ReportOut,
+    url_name="projects_report_approve",
+    summary="审核通过（县区审核员）",
+    openapi_extra=_doc(ActionIn),
+)
 def projects_report_approve(request: HttpRequest, report_id: int) -> Any:
     report = _report(request, report_id)
     payload = _body(request, ActionIn)
     return services.approve_report(
-        actor=request.user,  # type: ignore[arg-type]
-        report=report, version=payload.version,
+        actor=_actor(request),
+        report=report,
+        version=payload.version,
         request_id=payload.request_id,
     )
 
 
-@router.post("/project-reports/{report_id}/return", response=ReportOut,
-             url_name="projects_report_return", summary="退回（县区审核员，须填原因）", openapi_extra=_doc(ActionIn))
+@router.post(
+    "/project-reports/{report_id}/return",
+    response=ReportOut,
+    url_name="projects_report_return",
+    summary="退回（县区审核员，须填原因）",
+    openapi_extra=_doc(ActionIn),
+)
 def projects_report_return(request: HttpRequest, report_id: int) -> Any:
     report = _report(request, report_id)
     payload = _body(request, ActionIn)
     return services.return_report(
-        actor=request.user,  # type: ignore[arg-type]
-        report=report, reason=payload.reason, version=payload.version,
+        actor=_actor(request),
+        report=report,
+        reason=payload.reason,
+        version=payload.version,
         request_id=payload.request_id,
     )
 
@@ -405,35 +495,53 @@ class UnlockIn(Schema):
     reason: str
 
 
-@router.get("/project-locks", response=list[LockOut], url_name="projects_locks",
-            summary="月报锁定记录")
+@router.get(
+    "/project-locks", response=list[LockOut], url_name="projects_locks", summary="月报锁定记录"
+)
 def projects_locks(request: HttpRequest) -> Any:
     return selectors.recent_locks(request.user)
 
 
-@router.post("/project-locks", response={201: LockOut}, url_name="projects_lock",
-             summary="锁定某月（督查员；截止日后，按县区或全市）")
+@router.post(
+    "/project-locks",
+    response={201: LockOut},
+    url_name="projects_lock",
+    summary="锁定某月（督查员；截止日后，按县区或全市）",
+)
 def projects_lock(request: HttpRequest, payload: LockIn) -> Any:
     year, month = _parse_period(payload.period)
     county = None
     if payload.county_id is not None:
-        county = get_object_or_404(Organisation.objects.visible_to(request.user),
-                                   pk=payload.county_id)
-    lock = services.lock_month(actor=request.user, year=year, month=month,  # type: ignore[arg-type]
-                               county=county)
+        county = get_object_or_404(
+            Organisation.objects.visible_to(request.user), pk=payload.county_id
+        )
+    lock = services.lock_month(
+        actor=_actor(request),
+        year=year,
+        month=month,
+        county=county,
+    )
     return Status(201, lock)
 
 
-@router.post("/project-locks/{lock_id}/unlock", response=LockOut, url_name="projects_unlock",
-             summary="解锁（督查员，须填原因）", openapi_extra=_doc(UnlockIn))
+@router.post(
+    "/project-locks/{lock_id}/unlock",
+    response=LockOut,
+    url_name="projects_unlock",
+    summary="解锁（督查员，须填原因）",
+    openapi_extra=_doc(UnlockIn),
+)
 def projects_unlock(request: HttpRequest, lock_id: int) -> Any:
     counties = [c.pk for c in selectors.county_choices(request.user)]
     lock = MonthLock.objects.filter(pk=lock_id).first()
     if lock is None or (lock.county_id is not None and lock.county_id not in counties):
         raise Http404
     payload = _body(request, UnlockIn)
-    return services.unlock_month(actor=request.user, lock=lock,  # type: ignore[arg-type]
-                                 reason=payload.reason)
+    return services.unlock_month(
+        actor=_actor(request),
+        lock=lock,
+        reason=payload.reason,
+    )
 
 
 class ProgressOut(Schema):
@@ -471,8 +579,12 @@ class AnalysisOut(Schema):
     total: UnitOut
 
 
-@router.get("/project-analysis", response=AnalysisOut, url_name="projects_analysis",
-            summary="项目分析：各县区、各类别的完成率、序时进度、亮灯、排名、报送率")
+@router.get(
+    "/project-analysis",
+    response=AnalysisOut,
+    url_name="projects_analysis",
+    summary="项目分析：各县区、各类别的完成率、序时进度、亮灯、排名、报送率",
+)
 def projects_analysis(request: HttpRequest, period: str = "") -> Any:
     year, month = selectors.parse_period(period)
     return selectors.city_analysis(request.user, year, month)
@@ -495,10 +607,15 @@ class TargetOut(Schema):
         return str(obj.county.name)
 
 
-@router.get("/project-targets", response=list[TargetOut], url_name="projects_targets",
-            summary="季度新开工/竣工/投产目标与实际")
-def projects_targets(request: HttpRequest, year: int | None = None,
-                     quarter: int | None = None) -> Any:
+@router.get(
+    "/project-targets",
+    response=list[TargetOut],
+    url_name="projects_targets",
+    summary="季度新开工/竣工/投产目标与实际",
+)
+def projects_targets(
+    request: HttpRequest, year: int | None = None, quarter: int | None = None
+) -> Any:
     default_year, month = selectors.reporting_period()
     quarter = quarter or (month - 1) // 3 + 1
     if not 1 <= quarter <= 4:

@@ -35,7 +35,9 @@ class DecodedCode:
     def describe(self) -> str:
         when = f"{self.year}年" + (f"{self.month}月" if self.month else "")
         scheme = "旧规则" if self.scheme == "legacy" else "新规则"
-        return f"{scheme}：赋码{when}，地区{self.area}，行业/部门{self.sector}，类型{self.type_code}"
+        return (
+            f"{scheme}：赋码{when}，地区{self.area}，行业/部门{self.sector}，类型{self.type_code}"
+        )
 
 
 def decode_project_code(value: str, known_areas: Container[str]) -> DecodedCode:

@@ -100,8 +100,12 @@ def projects(ctx: DemoContext) -> None:
 
 DEMO_AREA_BASE = 419901  # 4199xx: not a GB/T 2260 code; registered as 演示代码 below
 PROFILES = (("on_track", 60), ("lagging", 22), ("severe", 9), ("stale", 9))
-FACTORS = {"on_track": (0.95, 1.25), "lagging": (0.6, 0.85), "severe": (0.2, 0.5),
-           "stale": (0.7, 1.1)}
+FACTORS = {
+    "on_track": (0.95, 1.25),
+    "lagging": (0.6, 0.85),
+    "severe": (0.2, 0.5),
+    "stale": (0.7, 1.1),
+}
 SEASON = (0.55, 0.7, 0.95, 1.05, 1.1, 1.15, 1.0, 0.9, 1.1, 1.2, 1.15, 1.25)  # 冬季施工少
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -121,22 +125,22 @@ def _add_months(d: date, n: int) -> date:
 
 
 @generator(order=21, name="重大项目月报")
-def project_progress(ctx: DemoContext) -> None:  # noqa: PLR0915 - one pass over the timeline
+def project_progress(ctx: DemoContext) -> None:  # noqa: PLR0912, PLR0915 - one pass over the timeline
     """Codes, lists, milestones, annual plans and monthly reports: on-track, lagging, stale and
     late cases; approved history locked city-wide; the current month half filled in."""
     from dudao.projects import services
     from dudao.projects.bulk import fast_insert, fast_update
     from dudao.projects.codes import decode_project_code
+    from dudao.projects.figures import progress
     from dudao.projects.models import (
         AreaCode,
         CountyMonthStat,
         MilestoneNode,
         MonthLock,
         MonthlyReport,
-        ProjectList,
         ProjectMilestone,
+        ProjectSettings,
         ProjectYearPlan,
-        QuarterTarget,
     )
     from dudao.projects.selectors import reporting_period
 
@@ -146,16 +150,22 @@ def project_progress(ctx: DemoContext) -> None:  # noqa: PLR0915 - one pass over
         return
     # 1. national codes (demo counties get registered 演示代码 area codes)
     area_of: dict[int, str] = {}
-    demo_areas = []
-    for n, county in enumerate(
+    demo_areas: list[AreaCode] = []
+    for _n, county in enumerate(
         Organisation.objects.filter(kind=Organisation.Kind.COUNTY_GOV).order_by("path")
     ):
         if county.region_id:
             area_of[county.pk] = county.region_id
         else:
             code = str(DEMO_AREA_BASE + len(demo_areas))
-            demo_areas.append(AreaCode(code=code, name=f"{county.name}（演示）",
-                                       kind=AreaCode.Kind.DEMO, note="示范市为虚构城市"))
+            demo_areas.append(
+                AreaCode(
+                    code=code,
+                    name=f"{county.name}（演示）",
+                    kind=AreaCode.Kind.DEMO,
+                    note="示范市为虚构城市",
+                )
+            )
             area_of[county.pk] = code
     AreaCode.objects.bulk_create(demo_areas, ignore_conflicts=True)
     known = services.known_area_codes()
@@ -172,17 +182,28 @@ def project_progress(ctx: DemoContext) -> None:  # noqa: PLR0915 - one pass over
         p.responsible_unit = f"{p.county.short_name}发展和改革委员会"
         p.lead_leader = rng.choice(["张副县长", "刘副区长", "陈常务副县长", "杨副市长"])
         p.liaison = rng.choice(["王涛", "李静", "赵磊", "孙敏", "周强"])
-    code_fields = ["code", "code_scheme", "code_year", "code_month", "code_area", "code_sector",
-                   "code_type", "responsible_unit", "lead_leader", "liaison"]
-    fast_update(Project, code_fields,
-                [(*(getattr(p, f) for f in code_fields), p.pk) for p in projects])
+    code_fields = [
+        "code",
+        "code_scheme",
+        "code_year",
+        "code_month",
+        "code_area",
+        "code_sector",
+        "code_type",
+        "responsible_unit",
+        "lead_leader",
+        "liaison",
+    ]
+    fast_update(
+        Project, code_fields, [(*(getattr(p, f) for f in code_fields), p.pk) for p in projects]
+    )
     # 2. the timeline
     py, pm = reporting_period()
     months = _months_back(py, pm, 60 if ctx.is_province else 36)
     first_day = date(months[0][0], months[0][1], 1)
     period_end = services.month_end(py, pm)
     nodes = {n.code: n for n in MilestoneNode.objects.all()}
-    settings = services.ProjectSettings.current()
+    settings = ProjectSettings.current()
     deadlines = {ym: services.report_deadline(*ym, settings).due for ym in months}
     users = ctx.users
     reporter_of = {}
@@ -214,17 +235,25 @@ def project_progress(ctx: DemoContext) -> None:  # noqa: PLR0915 - one pass over
             start = date(py, rng.randint(1, pm), rng.randint(1, 28))
             planned_start = _add_months(start, -rng.choice([0, 0, 0, 1, 2]))
         elif stage == S.CONTINUING:
-            start = _add_months(date(py, pm, 1), -rng.randint(12, 40)).replace(day=rng.randint(1, 28))
+            start = _add_months(date(py, pm, 1), -rng.randint(12, 40)).replace(
+                day=rng.randint(1, 28)
+            )
             planned_start = start
         else:
-            start = _add_months(date(py, pm, 1), -rng.randint(24, 50)).replace(day=rng.randint(1, 28))
+            start = _add_months(date(py, pm, 1), -rng.randint(24, 50)).replace(
+                day=rng.randint(1, 28)
+            )
             planned_start = start
         dates: dict[str, tuple[date | None, date | None]] = {}
         sign = _add_months(planned_start, -rng.randint(6, 12))
         for offset, code in enumerate(("SIGN", "FILING", "LAND", "EIA")):
             d = _add_months(sign, offset)
-            dates[code] = (d, d if d <= period_end and (start or stage != S.PREPARATION or
-                                                         rng.random() < 0.6) else None)
+            dates[code] = (
+                d,
+                d
+                if d <= period_end and (start or stage != S.PREPARATION or rng.random() < 0.6)
+                else None,
+            )
         dates["START"] = (planned_start, start)
         if start:
             main = _add_months(start, rng.randint(10, 20))
@@ -259,8 +288,9 @@ def project_progress(ctx: DemoContext) -> None:  # noqa: PLR0915 - one pass over
             if remaining <= 0 or (year, 12) < first_month:
                 continue
             active = 12 - (first_month[1] - 1 if first_month[0] == year else 0)
-            plan_amount = (min(remaining, total * share) * Decimal(active)
-                           / Decimal(12)).quantize(CENT)
+            plan_amount = (min(remaining, total * share) * Decimal(active) / Decimal(12)).quantize(
+                CENT
+            )
             if stage == S.PREPARATION:
                 plan_amount = (total * Decimal("0.05")).quantize(CENT)
             curve = None
@@ -268,8 +298,11 @@ def project_progress(ctx: DemoContext) -> None:  # noqa: PLR0915 - one pass over
                 # started during the year: the plan's curve starts at the start month
                 start_m = first_month[1]
                 curve = [
-                    str((plan_amount * Decimal(max(0, mm - start_m + 1))
-                         / Decimal(13 - start_m)).quantize(CENT))
+                    str(
+                        (
+                            plan_amount * Decimal(max(0, mm - start_m + 1)) / Decimal(13 - start_m)
+                        ).quantize(CENT)
+                    )
                     for mm in range(1, 13)
                 ]
                 curve[-1] = str(plan_amount)
@@ -280,7 +313,9 @@ def project_progress(ctx: DemoContext) -> None:  # noqa: PLR0915 - one pass over
                     acc += plan_amount * Decimal(str(SEASON[m])) / Decimal(str(weight))
                     curve.append(str(acc.quantize(CENT)))
                 curve[-1] = str(plan_amount)
-            plan_rows.append((p.pk, p.county_id, year, plan_amount, curve, [], Decimal(0), 0, 1, now))
+            plan_rows.append(
+                (p.pk, p.county_id, year, plan_amount, curve, [], Decimal(0), 0, 1, now)
+            )
             ytd = funds_ytd = Decimal(0)
             for idx, (y, m) in enumerate(months):
                 if y != year or (y, m) < first_month or idx >= stale_from:
@@ -289,28 +324,45 @@ def project_progress(ctx: DemoContext) -> None:  # noqa: PLR0915 - one pass over
                 is_previous = idx == len(months) - 2
                 if is_current and rng.random() < 0.35:
                     continue  # not filled in yet
-                raw = plan_amount / Decimal(active) * Decimal(str(factor * SEASON[m - 1]
-                                                              * rng.uniform(0.8, 1.2)))
-                invest = max(Decimal(0), min(raw.quantize(CENT), total - cumulative,
-                                             (plan_amount * Decimal("0.35")).quantize(CENT)))
+                raw = (
+                    plan_amount
+                    / Decimal(active)
+                    * Decimal(str(factor * SEASON[m - 1] * rng.uniform(0.8, 1.2)))
+                )
+                invest = max(
+                    Decimal(0),
+                    min(
+                        raw.quantize(CENT),
+                        total - cumulative,
+                        (plan_amount * Decimal("0.35")).quantize(CENT),
+                    ),
+                )
                 funds = (invest * Decimal(str(rng.uniform(0.7, 1.1)))).quantize(CENT)
                 ytd += invest
                 funds_ytd += funds
                 cumulative += invest
                 status = MonthlyReport.Status.APPROVED
                 if is_current:
-                    status = rng.choice([MonthlyReport.Status.DRAFT, MonthlyReport.Status.DRAFT,
-                                         MonthlyReport.Status.SUBMITTED,
-                                         MonthlyReport.Status.APPROVED])
+                    status = rng.choice(
+                        [
+                            MonthlyReport.Status.DRAFT,
+                            MonthlyReport.Status.DRAFT,
+                            MonthlyReport.Status.SUBMITTED,
+                            MonthlyReport.Status.APPROVED,
+                        ]
+                    )
                 elif is_previous and rng.random() < 0.07:
                     status = MonthlyReport.Status.SUBMITTED
                 due = deadlines[(y, m)]
                 late = rng.random() < (0.25 if profile in ("severe", "stale") else 0.06)
-                submitted_on = due + timedelta(days=rng.randint(1, 9)) if late else \
-                    due - timedelta(days=rng.randint(0, 4))
+                submitted_on = (
+                    due + timedelta(days=rng.randint(1, 9))
+                    if late
+                    else due - timedelta(days=rng.randint(0, 4))
+                )
                 submitted = None
                 if status != MonthlyReport.Status.DRAFT:
-                    submitted_on = min(submitted_on, date.today())
+                    submitted_on = min(submitted_on, timezone.localdate())
                     submitted = datetime.combine(submitted_on, time(16, 30), tz)
                     late = submitted_on > due
                 else:
@@ -318,21 +370,47 @@ def project_progress(ctx: DemoContext) -> None:  # noqa: PLR0915 - one pass over
                 approved = status == MonthlyReport.Status.APPROVED
                 node_id, node_date = None, None
                 for code, (_, actual) in dates.items():
-                    if actual and (actual.year, actual.month) == (y, m) and code in (
-                        "START", "MAIN", "COMPLETE", "PRODUCE"
+                    if (
+                        actual
+                        and (actual.year, actual.month) == (y, m)
+                        and code in ("START", "MAIN", "COMPLETE", "PRODUCE")
                     ):
                         node_id, node_date = nodes[code].pk, actual
                 problem = profile in ("severe", "stale") and rng.random() < 0.3
-                report_rows.append((
-                    p.pk, p.county_id, y, m, invest, ytd, cumulative, funds, funds_ytd,
-                    node_id, node_date, _progress_text(rng, dates, y, m),
-                    problem, rng.choice(PROBLEMS) if problem else "",
-                    rng.choice(NEXT_STEPS), "", status, "", late,
-                    reporter_of.get(p.county_id), submitted, submitted,
-                    reviewer_of.get(p.county_id) if approved else None,
-                    submitted + timedelta(days=1) if approved and submitted else None,
-                    None, now, now, 1,
-                ))
+                lag = progress(plan_amount, ytd, m, settings, curve).lag if approved else None
+                report_rows.append(
+                    (
+                        p.pk,
+                        p.county_id,
+                        y,
+                        m,
+                        invest,
+                        ytd,
+                        cumulative,
+                        funds,
+                        funds_ytd,
+                        node_id,
+                        node_date,
+                        _progress_text(rng, dates, y, m),
+                        problem,
+                        rng.choice(PROBLEMS) if problem else "",
+                        rng.choice(NEXT_STEPS),
+                        "",
+                        status,
+                        "",
+                        late,
+                        reporter_of.get(p.county_id),
+                        submitted,
+                        submitted,
+                        reviewer_of.get(p.county_id) if approved else None,
+                        submitted + timedelta(days=1) if approved and submitted else None,
+                        None,
+                        now,
+                        now,
+                        1,
+                        lag,
+                    )
+                )
                 if approved:
                     key = (p.county_id, p.category_id, y, m)
                     acc_row = stats.setdefault(key, [0, Decimal(0), Decimal(0)])
@@ -343,34 +421,84 @@ def project_progress(ctx: DemoContext) -> None:  # noqa: PLR0915 - one pass over
                     plan_rollup[(p.pk, y)] = (prev[0] + invest, m)
     fast_update(Project, ["invest_before"], [(p.invest_before, p.pk) for p in before_updates])
     fast_insert(ProjectMilestone, ["project", "node", "planned_date", "actual_date"], milestones)
-    plan_fields = ["project", "county", "year", "planned_investment", "curve", "planned_nodes",
-                   "approved_ytd", "approved_month", "version", "updated_at"]
+    plan_fields = [
+        "project",
+        "county",
+        "year",
+        "planned_investment",
+        "curve",
+        "planned_nodes",
+        "approved_ytd",
+        "approved_month",
+        "version",
+        "updated_at",
+    ]
     plan_rows = [
-        (*row[:4], _json(row[4]), _json(row[5]), *plan_rollup.get((row[0], row[2]),
-                                                                (Decimal(0), 0)), *row[8:])
+        (
+            *row[:4],
+            _json(row[4]),
+            _json(row[5]),
+            *plan_rollup.get((row[0], row[2]), (Decimal(0), 0)),
+            *row[8:],
+        )
         for row in plan_rows
     ]
     fast_insert(ProjectYearPlan, plan_fields, plan_rows)
-    fast_insert(MonthlyReport, [
-        "project", "county", "year", "month", "invest_month", "invest_ytd", "invest_total",
-        "funds_month", "funds_ytd", "node", "node_date", "progress_text", "has_problem",
-        "problem_text", "next_steps", "note", "status", "return_reason", "is_late",
-        "created_by", "submitted_at", "first_submitted_at", "reviewed_by", "reviewed_at",
-        "problem_ref", "created_at", "updated_at", "version",
-    ], report_rows)
-    fast_insert(CountyMonthStat, ["county", "category", "year", "month", "approved_count",
-                                  "invest", "funds"],
-                [(*k, *v) for k, v in stats.items()])
+    fast_insert(
+        MonthlyReport,
+        [
+            "project",
+            "county",
+            "year",
+            "month",
+            "invest_month",
+            "invest_ytd",
+            "invest_total",
+            "funds_month",
+            "funds_ytd",
+            "node",
+            "node_date",
+            "progress_text",
+            "has_problem",
+            "problem_text",
+            "next_steps",
+            "note",
+            "status",
+            "return_reason",
+            "is_late",
+            "created_by",
+            "submitted_at",
+            "first_submitted_at",
+            "reviewed_by",
+            "reviewed_at",
+            "problem_ref",
+            "created_at",
+            "updated_at",
+            "version",
+            "lag",
+        ],
+        report_rows,
+    )
+    fast_insert(
+        CountyMonthStat,
+        ["county", "category", "year", "month", "approved_count", "invest", "funds"],
+        [(*k, *v) for k, v in stats.items()],
+    )
     # 3. locks: every month whose deadline passed more than a month ago, city-wide
     supervisor = users.get("demo_supervisor")
     if supervisor is not None:
-        MonthLock.objects.bulk_create([
-            MonthLock(year=y, month=m, locked_by=supervisor,
-                      locked_at=datetime.combine(deadlines[(y, m)] + timedelta(days=3),
-                                                 time(9), tz))
-            for (y, m) in months[:-2]
-        ])
-    _lists_and_targets(ctx, projects, py, pm, milestones, nodes)
+        MonthLock.objects.bulk_create(
+            [
+                MonthLock(
+                    year=y,
+                    month=m,
+                    locked_by=supervisor,
+                    locked_at=datetime.combine(deadlines[(y, m)] + timedelta(days=3), time(9), tz),
+                )
+                for (y, m) in months[:-2]
+            ]
+        )
+    _lists_and_targets(ctx=ctx, projects=projects, py=py, pm=pm, milestones=milestones, nodes=nodes)
     ctx.counts["project_reports"] = len(report_rows)
 
 
@@ -405,15 +533,20 @@ def _progress_text(rng: Any, dates: dict[str, tuple[Any, Any]], y: int, m: int) 
     if "COMPLETE" in reached:
         return "已竣工验收，试生产准备中"
     if "MAIN" in reached:
-        return rng.choice(["主体完工，设备安装中", "主体封顶，内部装修中"])
+        return str(rng.choice(["主体完工，设备安装中", "主体封顶，内部装修中"]))
     if "START" in reached:
-        return rng.choice(["基础施工", "主体施工中", "钢结构吊装中"])
-    return rng.choice(["前期手续办理中", "施工图设计审查中", "土地组卷报批中"])
+        return str(rng.choice(["基础施工", "主体施工中", "钢结构吊装中"]))
+    return str(rng.choice(["前期手续办理中", "施工图设计审查中", "土地组卷报批中"]))
 
 
 def _lists_and_targets(
-    ctx: DemoContext, projects: list[Project], py: int, pm: int,
-    milestones: list[tuple[Any, ...]], nodes: dict[str, Any],
+    *,
+    ctx: DemoContext,
+    projects: list[Project],
+    py: int,
+    pm: int,
+    milestones: list[tuple[Any, ...]],
+    nodes: dict[str, Any],
 ) -> None:
     from collections import Counter
 
@@ -421,12 +554,15 @@ def _lists_and_targets(
 
     rng = ctx.rng
     lists = {
-        "province": ProjectList.objects.create(code=f"SZD{py}", name=f"省重点{py}", year=py,
-                                               sort_order=1),
-        "city": ProjectList.objects.create(code=f"SZ{py}", name=f"市重点{py}", year=py,
-                                           sort_order=2),
-        "tour": ProjectList.objects.create(code=f"GM{py}H1", name=f"观摩{py}上半年", year=py,
-                                           sort_order=3),
+        "province": ProjectList.objects.create(
+            code=f"SZD{py}", name=f"省重点{py}", year=py, sort_order=1
+        ),
+        "city": ProjectList.objects.create(
+            code=f"SZ{py}", name=f"市重点{py}", year=py, sort_order=2
+        ),
+        "tour": ProjectList.objects.create(
+            code=f"GM{py}H1", name=f"观摩{py}上半年", year=py, sort_order=3
+        ),
     }
     through = Project.lists.through
     rows = []
@@ -442,16 +578,24 @@ def _lists_and_targets(
         rows.append(through(project_id=p.pk, projectlist_id=lists["tour"].pk))
     through.objects.bulk_create(rows, batch_size=5000)
     # quarterly targets: the planned starts/completions/productions of each quarter
-    role_of = {nodes["START"].pk: "start", nodes["COMPLETE"].pk: "complete",
-               nodes["PRODUCE"].pk: "produce"}
+    role_of = {
+        nodes["START"].pk: "start",
+        nodes["COMPLETE"].pk: "complete",
+        nodes["PRODUCE"].pk: "produce",
+    }
     county_of = {p.pk: p.county_id for p in projects}
     planned: Counter[tuple[int, int, str]] = Counter()
     for pid, node_id, planned_date, _ in milestones:
         if node_id in role_of and planned_date and planned_date.year == py:
             planned[(county_of[pid], (planned_date.month - 1) // 3 + 1, role_of[node_id])] += 1
     targets = [
-        QuarterTarget(county_id=c, year=py, quarter=q, metric=metric,
-                      target=max(1, n + rng.choice([-1, 0, 0, 1])))
+        QuarterTarget(
+            county_id=c,
+            year=py,
+            quarter=q,
+            metric=metric,
+            target=max(1, n + rng.choice([-1, 0, 0, 1])),
+        )
         for (c, q, metric), n in planned.items()
     ]
     QuarterTarget.objects.bulk_create(targets, batch_size=2000)

@@ -18,13 +18,15 @@ from dudao.projects.models import (
     QuarterTarget,
 )
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-
 
 class ProjectForm(forms.Form):
     code = forms.CharField(
-        label="项目代码", max_length=24, required=False,
-        help_text="全国投资项目在线审批监管平台 24 位代码，如 2509-410100-89-01-544060；前期项目可暂缺。",
+        label="项目代码",
+        max_length=24,
+        required=False,
+        help_text=(
+            "全国投资项目在线审批监管平台 24 位代码，如 2509-410100-89-01-544060；前期项目可暂缺。"
+        ),
     )
     name = forms.CharField(label="项目名称", max_length=120)
     category = forms.ModelChoiceField(label="项目类别", queryset=ProjectCategory.objects.none())
@@ -41,9 +43,15 @@ class ProjectForm(forms.Form):
     )
     builder_name = forms.CharField(label="建设单位", max_length=100, required=False)
     builder_uscc = forms.CharField(label="建设单位统一社会信用代码", max_length=18, required=False)
-    total_investment = forms.DecimalField(label="总投资（万元）", min_value=Decimal(0), **MONEY)
+    total_investment = forms.DecimalField(
+        label="总投资（万元）", min_value=Decimal(0), max_digits=14, decimal_places=2
+    )
     invest_before = forms.DecimalField(
-        label="纳入系统前累计完成投资（万元）", min_value=Decimal(0), initial=0, **MONEY
+        label="纳入系统前累计完成投资（万元）",
+        min_value=Decimal(0),
+        initial=0,
+        max_digits=14,
+        decimal_places=2,
     )
     description = forms.CharField(label="建设内容及规模", widget=forms.Textarea, required=False)
     responsible_unit = forms.CharField(label="责任单位", max_length=100, required=False)
@@ -61,34 +69,46 @@ class ProjectForm(forms.Form):
         self.nodes = list(MilestoneNode.objects.filter(is_active=True).order_by("sort_order"))
         for node in self.nodes:
             self.fields[f"plan_{node.code}"] = forms.DateField(
-                label=f"{node.name}·计划", required=False, widget=forms.DateInput(attrs={"type": "date"})
+                label=f"{node.name}·计划",
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
             )
             self.fields[f"actual_{node.code}"] = forms.DateField(
-                label=f"{node.name}·实际", required=False, widget=forms.DateInput(attrs={"type": "date"})
+                label=f"{node.name}·实际",
+                required=False,
+                widget=forms.DateInput(attrs={"type": "date"}),
             )
 
     def milestones(self) -> dict[str, tuple[Any, Any]]:
         data = self.cleaned_data
-        return {n.code: (data.get(f"plan_{n.code}"), data.get(f"actual_{n.code}")) for n in self.nodes}
+        return {
+            n.code: (data.get(f"plan_{n.code}"), data.get(f"actual_{n.code}")) for n in self.nodes
+        }
 
     def project_fields(self) -> dict[str, Any]:
         skip = {"lists", "version"}
         return {
-            k: v for k, v in self.cleaned_data.items()
+            k: v
+            for k, v in self.cleaned_data.items()
             if k not in skip and not k.startswith(("plan_", "actual_"))
         }
 
 
 class PlanForm(forms.Form):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
-    planned_investment = forms.DecimalField(label="年度计划投资（万元）", min_value=Decimal(0), **MONEY)
+    planned_investment = forms.DecimalField(
+        label="年度计划投资（万元）", min_value=Decimal(0), max_digits=14, decimal_places=2
+    )
     curve = forms.CharField(
-        label="按月计划累计投资（可选）", required=False,
+        label="按月计划累计投资（可选）",
+        required=False,
         help_text="12 个数，用逗号分隔，第 N 个为 1–N 月计划累计（万元），最后一个等于年度计划。",
     )
     planned_nodes = forms.ModelMultipleChoiceField(
-        label="年内计划完成节点", queryset=MilestoneNode.objects.filter(is_active=True),
-        required=False, to_field_name="code",
+        label="年内计划完成节点",
+        queryset=MilestoneNode.objects.filter(is_active=True),
+        required=False,
+        to_field_name="code",
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -103,8 +123,10 @@ class PlanForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    invest_month = forms.DecimalField(label="本月完成投资（万元）", **MONEY)
-    funds_month = forms.DecimalField(label="本月资金到位（万元）", required=False, **MONEY)
+    invest_month = forms.DecimalField(label="本月完成投资（万元）", max_digits=14, decimal_places=2)
+    funds_month = forms.DecimalField(
+        label="本月资金到位（万元）", required=False, max_digits=14, decimal_places=2
+    )
     node = forms.ModelChoiceField(
         label="本月达到节点", queryset=MilestoneNode.objects.filter(is_active=True), required=False
     )
@@ -125,7 +147,9 @@ class ReturnForm(forms.Form):
 class LockForm(forms.Form):
     period = forms.RegexField(label="月份", regex=r"^\d{4}-\d{2}$", help_text="如 2026-10")
     county = forms.ModelChoiceField(
-        label="县（市、区）", queryset=Organisation.objects.none(), required=False,
+        label="县（市、区）",
+        queryset=Organisation.objects.none(),
+        required=False,
         empty_label="全市",
     )
 
@@ -144,8 +168,13 @@ class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = ProjectSettings
         fields = [
-            "lag_yellow_from", "lag_red_above", "start_yellow_from", "start_red_from",
-            "jump_ratio", "deadline_days", "deadline_kind",
+            "lag_yellow_from",
+            "lag_red_above",
+            "start_yellow_from",
+            "start_red_from",
+            "jump_ratio",
+            "deadline_days",
+            "deadline_kind",
         ]
 
 

@@ -38,6 +38,7 @@ from dudao.core.xlsx import (
 from dudao.orgs.models import Organisation
 from dudao.parks.models import Park
 from dudao.projects import services
+from dudao.projects.bulk import fast_insert, fast_update
 from dudao.projects.codes import check_industry_code, decode_project_code, normalise_uscc
 from dudao.projects.models import (
     MilestoneNode,
@@ -75,14 +76,27 @@ R_LAST_YTD = "上月年内累计（万元，参考）"
 R_PLAN = "年度计划投资（万元，参考）"
 REPORT_HEADERS = (R_ID, R_CODE, R_NAME, R_YEAR, R_MONTH, R_INVEST)
 REPORT_OPTIONAL = (
-    R_FUNDS, R_NODE, R_NODE_DATE, R_PROGRESS, R_PROBLEM, R_PROBLEM_TEXT, R_NEXT, R_NOTE,
+    R_FUNDS,
+    R_NODE,
+    R_NODE_DATE,
+    R_PROGRESS,
+    R_PROBLEM,
+    R_PROBLEM_TEXT,
+    R_NEXT,
+    R_NOTE,
 )
 YES = {"是", "有", "Y", "YES", "TRUE", "1"}
 NO = {"", "否", "无", "N", "NO", "FALSE", "0"}
 INSTRUCTIONS = [
     ("填报说明",),
-    ("1. 每行一个项目的一个月份；灰色列（系统编号、项目代码、项目名称、年度、月份和参考列）请勿修改。",),
-    ("2. 只填“本月”数：年内累计和自开工累计由系统按各月数自动计算。金额单位：万元，最多两位小数。",),
+    (
+        "1. 每行一个项目的一个月份；灰色列（系统编号、项目代码、项目名称、年度、月份和参考列）"
+        "请勿修改。",
+    ),
+    (
+        "2. 只填“本月”数：年内累计和自开工累计由系统按各月数自动计算。"
+        "金额单位：万元，最多两位小数。",
+    ),
     ("3. 本月达到节点填写节点名称（如“开工”“主体完工”），并填写节点日期（如 2026-07-15）。",),
     ("4. 本月投资超过突增阈值时，必须在“说明”中注明原因。",),
     ("5. 不要合并单元格、不要使用公式、不要增加工作表；上传时先试导入，无误后再确认导入。",),
@@ -100,32 +114,50 @@ def report_template(actor: User, year: int, month: int, county: int | None = Non
     rows = []
     for g in grid_rows(actor, year, month, county):
         r = g.report
-        rows.append([
-            g.project.pk, g.project.code or "", g.project.name, year, month,
-            r.invest_month if r else None,
-            r.funds_month if r else None,
-            r.node.name if r and r.node else "",
-            r.node_date if r else None,
-            r.progress_text if r else "",
-            ("是" if r.has_problem else "否") if r else "",
-            r.problem_text if r else "",
-            r.next_steps if r else "",
-            r.note if r else "",
-            g.last.invest_ytd if g.last and g.last.year == year else None,
-            g.plan.planned_investment if g.plan else None,
-        ])
+        rows.append(
+            [
+                g.project.pk,
+                g.project.code or "",
+                g.project.name,
+                year,
+                month,
+                r.invest_month if r else None,
+                r.funds_month if r else None,
+                r.node.name if r and r.node else "",
+                r.node_date if r else None,
+                r.progress_text if r else "",
+                ("是" if r.has_problem else "否") if r else "",
+                r.problem_text if r else "",
+                r.next_steps if r else "",
+                r.note if r else "",
+                g.last.invest_ytd if g.last and g.last.year == year else None,
+                g.plan.planned_investment if g.plan else None,
+            ]
+        )
     columns = [
-        Column(R_ID, 9, "int"), Column(R_CODE, 27), Column(R_NAME, 36), Column(R_YEAR, 7, "int"),
-        Column(R_MONTH, 6, "int"), Column(R_INVEST, 14, "decimal2"),
-        Column(R_FUNDS, 14, "decimal2"), Column(R_NODE, 12), Column(R_NODE_DATE, 12, "date"),
-        Column(R_PROGRESS, 30), Column(R_PROBLEM, 10), Column(R_PROBLEM_TEXT, 30),
-        Column(R_NEXT, 30), Column(R_NOTE, 24), Column(R_LAST_YTD, 14, "decimal2"),
+        Column(R_ID, 9, "int"),
+        Column(R_CODE, 27),
+        Column(R_NAME, 36),
+        Column(R_YEAR, 7, "int"),
+        Column(R_MONTH, 6, "int"),
+        Column(R_INVEST, 14, "decimal2"),
+        Column(R_FUNDS, 14, "decimal2"),
+        Column(R_NODE, 12),
+        Column(R_NODE_DATE, 12, "date"),
+        Column(R_PROGRESS, 30),
+        Column(R_PROBLEM, 10),
+        Column(R_PROBLEM_TEXT, 30),
+        Column(R_NEXT, 30),
+        Column(R_NOTE, 24),
+        Column(R_LAST_YTD, 14, "decimal2"),
         Column(R_PLAN, 14, "decimal2"),
     ]
-    return workbook_bytes([
-        Sheet(REPORT_SHEET, columns, rows, locked_columns=5),
-        Sheet("填报说明", [Column("说明", 100)], INSTRUCTIONS),
-    ])
+    return workbook_bytes(
+        [
+            Sheet(REPORT_SHEET, columns, rows, locked_columns=5),
+            Sheet("填报说明", [Column("说明", 100)], INSTRUCTIONS),
+        ]
+    )
 
 
 # --- reports importer -------------------------------------------------------------------------
@@ -169,7 +201,10 @@ def _parse_report_rows(
         data = None
         if len(errors) == before and invest is not None:
             data = services.ReportInput(
-                invest_month=invest, funds_month=funds or ZERO, node=node, node_date=node_date,
+                invest_month=invest,
+                funds_month=funds or ZERO,
+                node=node,
+                node_date=node_date,
                 progress_text=cell_text(row, R_PROGRESS, errors, max_length=300),
                 has_problem=flag in YES,
                 problem_text=cell_text(row, R_PROBLEM_TEXT, errors, max_length=500),
@@ -184,15 +219,19 @@ def _parse_report_rows(
 
 def _same(report: MonthlyReport, data: services.ReportInput) -> bool:
     return all(
-        getattr(report, name) == (getattr(data, name).strip()
-                                  if isinstance(getattr(data, name), str) else getattr(data, name))
+        getattr(report, name)
+        == (
+            getattr(data, name).strip()
+            if isinstance(getattr(data, name), str)
+            else getattr(data, name)
+        )
         for name in services.REPORT_FIELDS
         if name != "node"
     ) and report.node_id == (data.node.pk if data.node else None)
 
 
 @importer("reports", "项目月报")
-def import_reports(
+def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the file
     data: bytes, *, filename: str, actor: User, dry_run: bool
 ) -> ImportReport:
     """Import monthly reports (drafts) for the actor's projects. All rules of the grid apply."""
@@ -200,8 +239,9 @@ def import_reports(
         require_role(actor, Role.REPORTER)
     except NotAllowed as exc:
         raise ImportRejected.whole_file(exc.message) from exc
-    table = read_table(data, sheet=REPORT_SHEET, headers=REPORT_HEADERS,
-                       optional_headers=REPORT_OPTIONAL)
+    table = read_table(
+        data, sheet=REPORT_SHEET, headers=REPORT_HEADERS, optional_headers=REPORT_OPTIONAL
+    )
     if not table.rows:
         raise ImportRejected.whole_file("文件中没有数据行。")
     errors: list[RowError] = []
@@ -210,12 +250,17 @@ def import_reports(
     # 1 query: the actor's projects named in the file
     codes = {c for _, _, c, *_ in parsed if c}
     ids = {p for _, p, *_ in parsed if p}
-    visible = Project.objects.visible_to(actor).filter(is_active=True).filter(
-        Q(code__in=codes) | Q(pk__in=ids)
+    visible = (
+        Project.objects.visible_to(actor)
+        .filter(is_active=True)
+        .filter(Q(code__in=codes) | Q(pk__in=ids))
     )
-    projects = {p.pk: p for p in visible.only(
-        "pk", "code", "county_id", "total_investment", "invest_before", "stage", "name"
-    )}
+    projects = {
+        p.pk: p
+        for p in visible.only(
+            "pk", "code", "county_id", "total_investment", "invest_before", "stage", "name"
+        )
+    }
     by_code = {p.code: p for p in projects.values() if p.code}
     rows: list[_ReportRow] = []
     seen: dict[tuple[int, int, int], int] = {}
@@ -223,8 +268,13 @@ def import_reports(
     for row, pid, code, year, month, parsed_data in parsed:
         project = by_code.get(code) if code else projects.get(pid or 0)
         if project is None:
-            errors.append(RowError(row.number, R_CODE if code else R_ID,
-                                   f"项目「{code or pid}」不存在或不在您的数据范围内。"))
+            errors.append(
+                RowError(
+                    row.number,
+                    R_CODE if code else R_ID,
+                    f"项目「{code or pid}」不存在或不在您的数据范围内。",
+                )
+            )
             continue
         if code and pid and project.pk != pid:
             errors.append(RowError(row.number, R_ID, "系统编号与项目代码不是同一个项目。"))
@@ -236,7 +286,9 @@ def import_reports(
             continue
         key = (project.pk, year, month)
         if key in seen:
-            errors.append(RowError(row.number, R_CODE, f"与第{seen[key]}行重复（同一项目同一月份）。"))
+            errors.append(
+                RowError(row.number, R_CODE, f"与第{seen[key]}行重复（同一项目同一月份）。")
+            )
             continue
         seen[key] = row.number
         rows.append(_ReportRow(row.number, project.pk, year, month, parsed_data))
@@ -252,8 +304,10 @@ def import_reports(
         last[r.project_id] = max(last.get(r.project_id, k), k)
     lo = min(first.values(), default=(0, 0))
     window = [
-        x for x in MonthlyReport.objects.filter(project_id__in=pids, year__gte=lo[0])
-        .exclude(year=lo[0], month__lt=lo[1])
+        x
+        for x in MonthlyReport.objects.filter(project_id__in=pids, year__gte=lo[0]).exclude(
+            year=lo[0], month__lt=lo[1]
+        )
         if first[x.project_id] <= (x.year, x.month)
     ]
     by_key = {(x.project_id, x.year, x.month): x for x in window}
@@ -263,10 +317,15 @@ def import_reports(
         for p in ProjectYearPlan.objects.filter(project_id__in=pids, year__in=years)
     }
     actual: dict[int, dict[int, date]] = defaultdict(dict)
-    for m in ProjectMilestone.objects.filter(project_id__in=pids, actual_date__isnull=False):
-        actual[m.project_id][m.node_id] = m.actual_date  # type: ignore[assignment]
-    locked = set(MonthLock.objects.filter(is_active=True, year__in=years).values_list(
-        "county_id", "year", "month"))
+    for pid, node_id, day in ProjectMilestone.objects.filter(
+        project_id__in=pids, actual_date__isnull=False
+    ).values_list("project_id", "node_id", "actual_date"):
+        actual[pid][node_id] = day  # type: ignore[assignment]
+    locked: set[tuple[int | None, int, int]] = set(
+        MonthLock.objects.filter(is_active=True, year__in=years).values_list(
+            "county_id", "year", "month"
+        )
+    )
     settings = ProjectSettings.current()
     start_ids = {n.pk for n in nodes if n.role == MilestoneNode.Role.START}
     # monthly figures per project from the first file month on: existing overlaid with the file
@@ -275,12 +334,18 @@ def import_reports(
         monthly[x.project_id][(x.year, x.month)] = (x.invest_month, x.funds_month)
     for r in rows:
         monthly[r.project_id][(r.year, r.month)] = (r.data.invest_month, r.data.funds_month)
-    created: list[MonthlyReport] = []
+    created: list[_New] = []
     updated: list[MonthlyReport] = []
     unchanged = 0
-    header = {"invest_month": R_INVEST, "funds_month": R_FUNDS, "note": R_NOTE,
-              "node": R_NODE, "node_date": R_NODE_DATE, "problem_text": R_PROBLEM_TEXT,
-              "stage": R_CODE}
+    header = {
+        "invest_month": R_INVEST,
+        "funds_month": R_FUNDS,
+        "note": R_NOTE,
+        "node": R_NODE,
+        "node_date": R_NODE_DATE,
+        "problem_text": R_PROBLEM_TEXT,
+        "stage": R_CODE,
+    }
     for r in sorted(rows, key=lambda r: (r.project_id, r.year, r.month)):
         project = projects[r.project_id]
         old = by_key.get((r.project_id, r.year, r.month))
@@ -291,43 +356,118 @@ def import_reports(
             unchanged += 1
             continue
         if old is not None and old.status not in (S.DRAFT, S.RETURNED):
-            errors.append(RowError(
-                r.number, R_INVEST,
-                f"该月报状态为“{old.get_status_display()}”，不能再修改（需审核员退回）。"))
+            errors.append(
+                RowError(
+                    r.number,
+                    R_INVEST,
+                    f"该月报状态为“{old.get_status_display()}”，不能再修改（需审核员退回）。",
+                )
+            )
             continue
         prior_ytd = _cumulative(base[r.project_id], monthly[r.project_id], r.year, r.month)[0]
         dates = dict(actual[r.project_id])
         if r.data.node is not None:
             dates.pop(r.data.node.pk, None)
         problems = services.validate_report_values(
-            project=project, year=r.year, month=r.month, data=r.data, prior_ytd=prior_ytd,
-            plan_amount=plans.get((r.project_id, r.year)), settings=settings,
-            actual_dates=dates, nodes=nodes, started=bool(start_ids & set(dates)),
+            project=project,
+            year=r.year,
+            month=r.month,
+            data=r.data,
+            prior_ytd=prior_ytd,
+            plan_amount=plans.get((r.project_id, r.year)),
+            settings=settings,
+            actual_dates=dates,
+            nodes=nodes,
+            started=bool(start_ids & set(dates)),
         )
         for field, message in problems:
             errors.append(RowError(r.number, header.get(field, ""), message))
         if problems:
             continue
-        target = old or MonthlyReport(
-            project_id=r.project_id, county_id=project.county_id, year=r.year, month=r.month,
-            created_by=actor,
-        )
+        if old is None:
+            created.append(_New(r.project_id, project.county_id, r.year, r.month, r.data))
+            continue
         for name in services.REPORT_FIELDS:
             value = getattr(r.data, name)
-            setattr(target, name, value.strip() if isinstance(value, str) else value)
-        (updated if old else created).append(target)
+            setattr(old, name, value.strip() if isinstance(value, str) else value)
+        updated.append(old)
     if errors:
         raise ImportRejected(errors)
-    report = ImportReport("reports", rows=len(table.rows), created=len(created),
-                          updated=len(updated), unchanged=unchanged, dry_run=dry_run)
+    report = ImportReport(
+        "reports",
+        rows=len(table.rows),
+        created=len(created),
+        updated=len(updated),
+        unchanged=unchanged,
+        dry_run=dry_run,
+    )
     if dry_run or not report.changed:
         return report
-    later = [x for x in window if (x.project_id, x.year, x.month) not in
-             {(c.project_id, c.year, c.month) for c in [*created, *updated]}]
+    written = {(c.project_id, c.year, c.month) for c in [*created, *updated]}  # type: ignore[attr-defined]
+    later = [x for x in window if (x.project_id, x.year, x.month) not in written]
     with transaction.atomic():
-        _write_reports(actor, created, updated, later, base, monthly, projects, filename, data,
-                       report)
+        _write_reports(
+            actor=actor,
+            created=created,
+            updated=updated,
+            later=later,
+            base=base,
+            monthly=monthly,
+            projects=projects,
+            filename=filename,
+            data=data,
+            report=report,
+        )
     return report
+
+
+@dataclass
+class _New:
+    """A report the import will create (plain values: no model instance per row)."""
+
+    project_id: int
+    county_id: int
+    year: int
+    month: int
+    data: services.ReportInput
+    invest_ytd: Decimal = ZERO
+    funds_ytd: Decimal = ZERO
+    invest_total: Decimal = ZERO
+
+    @property
+    def invest_month(self) -> Decimal:
+        return self.data.invest_month
+
+    @property
+    def funds_month(self) -> Decimal:
+        return self.data.funds_month
+
+
+NEW_FIELDS = [
+    "project",
+    "county",
+    "year",
+    "month",
+    "invest_month",
+    "invest_ytd",
+    "invest_total",
+    "funds_month",
+    "funds_ytd",
+    "node",
+    "node_date",
+    "progress_text",
+    "has_problem",
+    "problem_text",
+    "next_steps",
+    "note",
+    "status",
+    "return_reason",
+    "is_late",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "version",
+]
 
 
 @dataclass
@@ -383,8 +523,13 @@ def _running_totals(first: dict[int, tuple[int, int]]) -> dict[int, _Base]:
             }
             for pid in pids:
                 row = sums.get(pid, {})
-                out[pid] = _Base(y, *(Decimal(str(row.get(k) or 0)).quantize(Decimal("0.01"))
-                                      for k in ("ytd", "funds", "total")))
+                out[pid] = _Base(
+                    y,
+                    *(
+                        Decimal(str(row.get(k) or 0)).quantize(Decimal("0.01"))
+                        for k in ("ytd", "funds", "total")
+                    ),
+                )
     return out
 
 
@@ -405,8 +550,12 @@ def _cumulative(
     return ytd, funds, total
 
 
-def _derive(reports: list[MonthlyReport], base: dict[int, _Base],
-            monthly: dict[int, dict[tuple[int, int], Any]], projects: dict[int, Project]) -> None:
+def _derive(
+    reports: list[Any],
+    base: dict[int, _Base],
+    monthly: dict[int, dict[tuple[int, int], Any]],
+    projects: dict[int, Project],
+) -> None:
     """Set invest_ytd / funds_ytd / invest_total of `reports` from the overlaid monthly series."""
     for r in reports:
         ytd, funds, total = _cumulative(base[r.project_id], monthly[r.project_id], r.year, r.month)
@@ -416,28 +565,86 @@ def _derive(reports: list[MonthlyReport], base: dict[int, _Base],
 
 
 def _write_reports(
-    actor: User, created: list[MonthlyReport], updated: list[MonthlyReport],
-    later: list[MonthlyReport], base: dict[int, _Base],
-    monthly: dict[int, dict[tuple[int, int], Any]], projects: dict[int, Project],
-    filename: str, data: bytes, report: ImportReport,
+    *,
+    actor: User,
+    created: list[_New],
+    updated: list[MonthlyReport],
+    later: list[MonthlyReport],
+    base: dict[int, _Base],
+    monthly: dict[int, dict[tuple[int, int], Any]],
+    projects: dict[int, Project],
+    filename: str,
+    data: bytes,
+    report: ImportReport,
 ) -> None:
     now = timezone.now()
     for r in updated:
         r.version += 1
         r.updated_at = now
     _derive([*created, *updated, *later], base, monthly, projects)
-    MonthlyReport.objects.bulk_create(created, batch_size=2000)
-    fields = [*(f for f in services.REPORT_FIELDS if f != "node"), "node_id", "invest_ytd",
-              "funds_ytd", "invest_total", "version", "updated_at"]
-    MonthlyReport.objects.bulk_update(updated, fields, batch_size=2000)
-    MonthlyReport.objects.bulk_update(later, ["invest_ytd", "funds_ytd", "invest_total"],
-                                      batch_size=2000)
+    fast_insert(
+        MonthlyReport,
+        NEW_FIELDS,
+        (
+            (
+                n.project_id,
+                n.county_id,
+                n.year,
+                n.month,
+                n.data.invest_month,
+                n.invest_ytd,
+                n.invest_total,
+                n.data.funds_month,
+                n.funds_ytd,
+                n.data.node.pk if n.data.node else None,
+                n.data.node_date,
+                n.data.progress_text,
+                n.data.has_problem,
+                n.data.problem_text,
+                n.data.next_steps,
+                n.data.note,
+                S.DRAFT.value,
+                "",
+                False,
+                actor.pk,
+                now,
+                now,
+                1,
+            )
+            for n in created
+        ),
+    )
+    fields = [
+        *(f for f in services.REPORT_FIELDS if f != "node"),
+        "node",
+        "invest_ytd",
+        "funds_ytd",
+        "invest_total",
+        "version",
+        "updated_at",
+    ]
+    fast_update(
+        MonthlyReport,
+        fields,
+        [(*(getattr(r, f if f != "node" else "node_id") for f in fields), r.pk) for r in updated],
+    )
+    fast_update(
+        MonthlyReport,
+        ["invest_ytd", "funds_ytd", "invest_total"],
+        [(r.invest_ytd, r.funds_ytd, r.invest_total, r.pk) for r in later],
+    )
     for pid, year in {(r.project_id, r.year) for r in later if r.status == S.APPROVED}:
         services._refresh_plan_rollup(pid, year)
     record_event(
-        actor=actor, action="project.import", organisation=actor.organisation,
-        after={"kind": "reports", "file": filename, "sha256": _file_digest(data),
-               **report.as_dict()},
+        actor=actor,
+        action="project.import",
+        organisation=actor.organisation,
+        after={
+            "kind": "reports",
+            "file": filename,
+            "sha256": _file_digest(data),
+            **report.as_dict(),
+        },
         object_repr=f"月报导入：{filename}",
     )
 
@@ -446,19 +653,54 @@ def _write_reports(
 
 PROJECT_SHEET = "项目"
 P_CODE, P_NAME, P_CATEGORY, P_STAGE, P_NATURE, P_LEVEL = (
-    "项目代码", "项目名称", "项目类别", "建设阶段", "建设性质", "项目级别")
+    "项目代码",
+    "项目名称",
+    "项目类别",
+    "建设阶段",
+    "建设性质",
+    "项目级别",
+)
 P_COUNTY, P_PARK, P_INDUSTRY, P_BUILDER, P_USCC, P_TOTAL = (
-    "所在县（市、区）", "所在园区编码", "行业代码", "建设单位", "统一社会信用代码", "总投资（万元）")
+    "所在县（市、区）",
+    "所在园区编码",
+    "行业代码",
+    "建设单位",
+    "统一社会信用代码",
+    "总投资（万元）",
+)
 P_BEFORE, P_UNIT, P_LEADER, P_LIAISON, P_PHONE, P_PLAN_START, P_START = (
-    "纳入系统前累计完成投资（万元）", "责任单位", "包联领导", "联络员", "联络电话",
-    "计划开工日期", "实际开工日期")
+    "纳入系统前累计完成投资（万元）",
+    "责任单位",
+    "包联领导",
+    "联络员",
+    "联络电话",
+    "计划开工日期",
+    "实际开工日期",
+)
 PROJECT_HEADERS = (P_CODE, P_NAME, P_CATEGORY, P_STAGE, P_LEVEL, P_COUNTY, P_TOTAL)
-PROJECT_OPTIONAL = (P_NATURE, P_PARK, P_INDUSTRY, P_BUILDER, P_USCC, P_BEFORE, P_UNIT, P_LEADER,
-                    P_LIAISON, P_PHONE, P_PLAN_START, P_START)
+PROJECT_OPTIONAL = (
+    P_NATURE,
+    P_PARK,
+    P_INDUSTRY,
+    P_BUILDER,
+    P_USCC,
+    P_BEFORE,
+    P_UNIT,
+    P_LEADER,
+    P_LIAISON,
+    P_PHONE,
+    P_PLAN_START,
+    P_START,
+)
 PROJECT_COLUMNS = [*PROJECT_HEADERS, *PROJECT_OPTIONAL]
-_SIMPLE = {P_NAME: ("name", 120), P_BUILDER: ("builder_name", 100),
-           P_UNIT: ("responsible_unit", 100), P_LEADER: ("lead_leader", 60),
-           P_LIAISON: ("liaison", 40), P_PHONE: ("liaison_phone", 20)}
+_SIMPLE = {
+    P_NAME: ("name", 120),
+    P_BUILDER: ("builder_name", 100),
+    P_UNIT: ("responsible_unit", 100),
+    P_LEADER: ("lead_leader", 60),
+    P_LIAISON: ("liaison", 40),
+    P_PHONE: ("liaison_phone", 20),
+}
 
 
 def projects_template() -> bytes:
@@ -475,20 +717,22 @@ def _choice(row: Row, header: str, choices: Any, errors: list[RowError], default
     by_label = {label: value for value, label in choices}
     if text in by_label:
         return str(by_label[text])
-    errors.append(RowError(row.number, header,
-                           f"应为{'/'.join(by_label)}之一，实为「{text}」。"))
+    errors.append(RowError(row.number, header, f"应为{'/'.join(by_label)}之一，实为「{text}」。"))
     return ""
 
 
 @importer("projects", "重大项目")
-def import_projects(data: bytes, *, filename: str, actor: User, dry_run: bool) -> ImportReport:
+def import_projects(  # noqa: PLR0912, PLR0915 - one validation pass over the file
+    data: bytes, *, filename: str, actor: User, dry_run: bool
+) -> ImportReport:
     """Create or update projects keyed by their national code (counties in the actor's scope)."""
     try:
         require_role(actor, Role.REPORTER, Role.SUPERVISOR)
     except NotAllowed as exc:
         raise ImportRejected.whole_file(exc.message) from exc
-    table = read_table(data, sheet=PROJECT_SHEET, headers=PROJECT_HEADERS,
-                       optional_headers=PROJECT_OPTIONAL)
+    table = read_table(
+        data, sheet=PROJECT_SHEET, headers=PROJECT_HEADERS, optional_headers=PROJECT_OPTIONAL
+    )
     if not table.rows:
         raise ImportRejected.whole_file("文件中没有数据行。")
     errors: list[RowError] = []
@@ -502,11 +746,16 @@ def import_projects(data: bytes, *, filename: str, actor: User, dry_run: bool) -
     parks = {p.code: p for p in Park.objects.all()}
     codes_in_file = [cell_text(r, P_CODE, []).upper() for r in table.rows]
     existing = {p.code: p for p in Project.objects.filter(code__in=codes_in_file)}
-    visible_ids = set(Project.objects.visible_to(actor).filter(
-        code__in=codes_in_file).values_list("pk", flat=True))
+    visible_ids = set(
+        Project.objects.visible_to(actor)
+        .filter(code__in=codes_in_file)
+        .values_list("pk", flat=True)
+    )
     start_node = MilestoneNode.objects.filter(role=MilestoneNode.Role.START).first()
-    starts = {m.project_id: m for m in ProjectMilestone.objects.filter(
-        project__code__in=codes_in_file, node=start_node)}
+    starts = {
+        m.project_id: m
+        for m in ProjectMilestone.objects.filter(project__code__in=codes_in_file, node=start_node)
+    }
     seen: dict[str, int] = {}
     todo: list[tuple[Project, bool, tuple[date | None, date | None] | None]] = []
     unchanged = 0
@@ -524,28 +773,34 @@ def import_projects(data: bytes, *, filename: str, actor: User, dry_run: bool) -
             seen[code] = row.number
         values: dict[str, Any] = {}
         for header, (field, length) in _SIMPLE.items():
-            values[field] = cell_text(row, header, errors, required=header == P_NAME,
-                                      max_length=length)
+            values[field] = cell_text(
+                row, header, errors, required=header == P_NAME, max_length=length
+            )
         category_name = cell_text(row, P_CATEGORY, errors, required=True)
         if category_name and category_name not in categories:
             errors.append(RowError(row.number, P_CATEGORY, f"未知的项目类别「{category_name}」。"))
         values["stage"] = _choice(row, P_STAGE, Project.Stage.choices, errors)
         values["level"] = _choice(row, P_LEVEL, Project.Level.choices, errors)
-        values["build_nature"] = _choice(row, P_NATURE, Project.BuildNature.choices, errors,
-                                         default=Project.BuildNature.NEW)
+        values["build_nature"] = _choice(
+            row, P_NATURE, Project.BuildNature.choices, errors, default=Project.BuildNature.NEW
+        )
         county_key = cell_text(row, P_COUNTY, errors, required=True)
         county = counties.get(county_key)
         if county_key and county is None:
-            errors.append(RowError(row.number, P_COUNTY,
-                                   f"县（市、区）「{county_key}」不存在或不在您的数据范围内。"))
+            errors.append(
+                RowError(
+                    row.number,
+                    P_COUNTY,
+                    f"县（市、区）「{county_key}」不存在或不在您的数据范围内。",
+                )
+            )
         park_code = cell_text(row, P_PARK, errors)
         park = parks.get(park_code) if park_code else None
         if park_code and park is None:
             errors.append(RowError(row.number, P_PARK, f"未知的园区编码「{park_code}」。"))
         elif park and county and park.county_id and park.county_id != county.pk:
             errors.append(RowError(row.number, P_PARK, "该园区不在所填县（市、区）内。"))
-        values["total_investment"] = cell_decimal(row, P_TOTAL, errors, required=True,
-                                                  minimum=ZERO)
+        values["total_investment"] = cell_decimal(row, P_TOTAL, errors, required=True, minimum=ZERO)
         values["invest_before"] = cell_decimal(row, P_BEFORE, errors, minimum=ZERO) or ZERO
         try:
             values["industry_code"] = check_industry_code(cell_text(row, P_INDUSTRY, errors))
@@ -557,16 +812,23 @@ def import_projects(data: bytes, *, filename: str, actor: User, dry_run: bool) -
             errors.append(RowError(row.number, P_USCC, exc.message))
         plan_start = cell_date(row, P_PLAN_START, errors)
         actual_start = cell_date(row, P_START, errors)
-        if values.get("stage") == Project.Stage.CONTINUING and actual_start is None and not (
-            code in existing and existing[code].pk in starts
-            and starts[existing[code].pk].actual_date
+        if (
+            values.get("stage") == Project.Stage.CONTINUING
+            and actual_start is None
+            and not (
+                code in existing
+                and existing[code].pk in starts
+                and starts[existing[code].pk].actual_date
+            )
         ):
             errors.append(RowError(row.number, P_START, "续建项目必须已开工：请填写实际开工日期。"))
         if len(errors) > before or decoded is None or county is None:
             continue
         old = existing.get(code)
         if old is not None and old.pk not in visible_ids:
-            errors.append(RowError(row.number, P_CODE, "该项目代码已被其他县（市、区）的项目使用。"))
+            errors.append(
+                RowError(row.number, P_CODE, "该项目代码已被其他县（市、区）的项目使用。")
+            )
             continue
         project = old or Project(code=code)
         values.update(category=categories[category_name], county=county, park=park)
@@ -598,8 +860,14 @@ def import_projects(data: bytes, *, filename: str, actor: User, dry_run: bool) -
         raise ImportRejected(errors)
     created = [p for p, new, _ in todo if new]
     updated = [p for p, new, _ in todo if not new]
-    report = ImportReport("projects", rows=len(table.rows), created=len(created),
-                          updated=len(updated), unchanged=unchanged, dry_run=dry_run)
+    report = ImportReport(
+        "projects",
+        rows=len(table.rows),
+        created=len(created),
+        updated=len(updated),
+        unchanged=unchanged,
+        dry_run=dry_run,
+    )
     if dry_run or not report.changed:
         return report
     with transaction.atomic():
@@ -608,22 +876,51 @@ def import_projects(data: bytes, *, filename: str, actor: User, dry_run: bool) -
             p.version += 1
             p.updated_at = now
         Project.objects.bulk_create(created, batch_size=1000)
-        fields = [*(v for v, _ in _SIMPLE.values()), "stage", "level", "build_nature",
-                  "category", "county", "park", "total_investment", "invest_before",
-                  "industry_code", "builder_uscc", "code_scheme", "code_year", "code_month",
-                  "code_area", "code_sector", "code_type", "version", "updated_at"]
+        fields = [
+            *(v for v, _ in _SIMPLE.values()),
+            "stage",
+            "level",
+            "build_nature",
+            "category",
+            "county",
+            "park",
+            "total_investment",
+            "invest_before",
+            "industry_code",
+            "builder_uscc",
+            "code_scheme",
+            "code_year",
+            "code_month",
+            "code_area",
+            "code_sector",
+            "code_type",
+            "version",
+            "updated_at",
+        ]
         Project.objects.bulk_update(updated, fields, batch_size=1000)
         if start_node is not None:
             ProjectMilestone.objects.filter(
-                project__in=[p for p, _, s in todo if s], node=start_node).delete()
-            ProjectMilestone.objects.bulk_create([
-                ProjectMilestone(project=p, node=start_node, planned_date=s[0], actual_date=s[1])
-                for p, _, s in todo if s
-            ])
+                project__in=[p for p, _, s in todo if s], node=start_node
+            ).delete()
+            ProjectMilestone.objects.bulk_create(
+                [
+                    ProjectMilestone(
+                        project=p, node=start_node, planned_date=s[0], actual_date=s[1]
+                    )
+                    for p, _, s in todo
+                    if s
+                ]
+            )
         record_event(
-            actor=actor, action="project.import", organisation=actor.organisation,
-            after={"kind": "projects", "file": filename, "sha256": _file_digest(data),
-                   **report.as_dict()},
+            actor=actor,
+            action="project.import",
+            organisation=actor.organisation,
+            after={
+                "kind": "projects",
+                "file": filename,
+                "sha256": _file_digest(data),
+                **report.as_dict(),
+            },
             object_repr=f"项目导入：{filename}",
         )
     return report

@@ -297,6 +297,10 @@ class ProjectMilestone(models.Model):
         ]
         indexes = [models.Index(fields=["node", "actual_date"], name="milestone_node_actual")]
 
+    def __str__(self) -> str:
+        planned, actual = self.planned_date or "—", self.actual_date or "—"
+        return f"{self.project_id}·{self.node_id}：{planned} / {actual}"
+
 
 class ProjectYearPlan(models.Model):
     """The annual plan of one project, with the approved roll-up kept fresh by the services."""
@@ -305,7 +309,9 @@ class ProjectYearPlan(models.Model):
         Project, verbose_name="项目", on_delete=models.CASCADE, related_name="plans"
     )
     county = models.ForeignKey(
-        "orgs.Organisation", verbose_name="所在县（市、区）", on_delete=models.PROTECT,
+        "orgs.Organisation",
+        verbose_name="所在县（市、区）",
+        on_delete=models.PROTECT,
         related_name="+",
     )
     year = models.PositiveSmallIntegerField("年度")
@@ -323,12 +329,13 @@ class ProjectYearPlan(models.Model):
     )
     # Roll-up of approved reports (maintained by approve/return services; never typed).
     approved_ytd = models.DecimalField(
-        "已审核年内累计（万元）", max_digits=14, decimal_places=2, default=Decimal("0"),
+        "已审核年内累计（万元）",
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
         editable=False,
     )
-    approved_month = models.PositiveSmallIntegerField(
-        "已审核至月份", default=0, editable=False
-    )
+    approved_month = models.PositiveSmallIntegerField("已审核至月份", default=0, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -369,7 +376,9 @@ class MonthlyReport(models.Model):
         Project, verbose_name="项目", on_delete=models.PROTECT, related_name="reports"
     )
     county = models.ForeignKey(
-        "orgs.Organisation", verbose_name="所在县（市、区）", on_delete=models.PROTECT,
+        "orgs.Organisation",
+        verbose_name="所在县（市、区）",
+        on_delete=models.PROTECT,
         related_name="+",
     )
     year = models.PositiveSmallIntegerField("年度")
@@ -381,16 +390,32 @@ class MonthlyReport(models.Model):
     invest_total = models.DecimalField(
         "自开工累计完成投资（万元）", max_digits=14, decimal_places=2, editable=False
     )
+    lag = models.DecimalField(
+        "较序时进度滞后（个百分点）",
+        max_digits=9,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="审核通过时按年度计划计算并保存（计划变更时重算），供全市分析汇总亮灯。",
+    )
     funds_month = models.DecimalField(
         "本月资金到位（万元）", max_digits=14, decimal_places=2, default=Decimal("0")
     )
     funds_ytd = models.DecimalField(
-        "年内累计资金到位（万元）", max_digits=14, decimal_places=2, default=Decimal("0"),
+        "年内累计资金到位（万元）",
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
         editable=False,
     )
     node = models.ForeignKey(
-        MilestoneNode, verbose_name="本月达到节点", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        MilestoneNode,
+        verbose_name="本月达到节点",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     node_date = models.DateField("节点实际日期", null=True, blank=True)
     progress_text = models.CharField("形象进度", max_length=300, blank=True)
@@ -400,25 +425,34 @@ class MonthlyReport(models.Model):
     note = models.CharField(
         "说明", max_length=300, blank=True, help_text="本月投资超过突增阈值时必须说明原因。"
     )
-    status = models.CharField(
-        "状态", max_length=10, choices=Status.choices, default=Status.DRAFT
-    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     return_reason = models.CharField("退回原因", max_length=300, blank=True)
     is_late = models.BooleanField("逾期报送", default=False)
     created_by = models.ForeignKey(
-        "accounts.User", verbose_name="填报人", null=True, on_delete=models.PROTECT,
+        "accounts.User",
+        verbose_name="填报人",
+        null=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     submitted_at = models.DateTimeField("报送时间", null=True, blank=True)
     first_submitted_at = models.DateTimeField("首次报送时间", null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        "accounts.User", verbose_name="审核人", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "accounts.User",
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     problem_ref = models.ForeignKey(
-        "problems.Problem", verbose_name="已转入问题台账", null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "problems.Problem",
+        verbose_name="已转入问题台账",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -447,6 +481,7 @@ class MonthlyReport(models.Model):
         indexes = [
             models.Index(fields=["year", "month", "county", "status"], name="report_month_county"),
             models.Index(fields=["county", "status"], name="report_county_status"),
+            models.Index(fields=["year", "month", "status", "county"], name="report_month_status"),
         ]
 
     def __str__(self) -> str:
@@ -476,6 +511,9 @@ class ReportPhoto(models.Model):
         verbose_name_plural = "现场照片"
         ordering = ["report_id", "created_at"]
 
+    def __str__(self) -> str:
+        return f"月报{self.report_id}的照片"
+
 
 class ReportRequest(models.Model):
     """Client request ids already processed (a repeated submission writes nothing twice)."""
@@ -491,13 +529,21 @@ class ReportRequest(models.Model):
         verbose_name = "已处理请求"
         verbose_name_plural = "已处理请求"
 
+    def __str__(self) -> str:
+        return f"{self.action}:{self.key}"
+
 
 class MonthLock(models.Model):
     """The city supervisor's lock of a month, for one county or city-wide (county empty)."""
 
     county = models.ForeignKey(
-        "orgs.Organisation", verbose_name="县（市、区）", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+", help_text="为空表示全市锁定。",
+        "orgs.Organisation",
+        verbose_name="县（市、区）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="为空表示全市锁定。",
     )
     year = models.PositiveSmallIntegerField("年度")
     month = models.PositiveSmallIntegerField("月份")
@@ -507,8 +553,12 @@ class MonthLock(models.Model):
     locked_at = models.DateTimeField("锁定时间", default=timezone.now)
     is_active = models.BooleanField("生效", default=True)
     unlocked_by = models.ForeignKey(
-        "accounts.User", verbose_name="解锁人", null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "accounts.User",
+        verbose_name="解锁人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     unlocked_at = models.DateTimeField("解锁时间", null=True, blank=True)
     unlock_reason = models.CharField("解锁原因", max_length=300, blank=True)
@@ -557,6 +607,9 @@ class CountyMonthStat(models.Model):
         ]
         indexes = [models.Index(fields=["year", "month"], name="stat_year_month")]
 
+    def __str__(self) -> str:
+        return f"{self.county_id}·{self.category_id} {self.year}-{self.month:02d}"
+
 
 class QuarterTarget(models.Model):
     """A county's quarterly target count of 新开工 / 竣工 / 投产 projects."""
@@ -567,7 +620,9 @@ class QuarterTarget(models.Model):
         PRODUCE = "produce", "投产"
 
     county = models.ForeignKey(
-        "orgs.Organisation", verbose_name="县（市、区）", on_delete=models.PROTECT,
+        "orgs.Organisation",
+        verbose_name="县（市、区）",
+        on_delete=models.PROTECT,
         related_name="+",
     )
     year = models.PositiveSmallIntegerField("年度")
@@ -591,6 +646,9 @@ class QuarterTarget(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.year}年第{self.quarter}季度{self.get_metric_display()}目标 {self.target}"
+
 
 class ProjectSettings(models.Model):
     """Thresholds and deadline rules of the module ([P] in domain-research: data, not code).
@@ -604,7 +662,9 @@ class ProjectSettings(models.Model):
         "滞后黄灯起点（个百分点，含）", max_digits=5, decimal_places=2, default=Decimal("10")
     )
     lag_red_above = models.DecimalField(
-        "滞后红灯界限（个百分点，超过即红）", max_digits=5, decimal_places=2,
+        "滞后红灯界限（个百分点，超过即红）",
+        max_digits=5,
+        decimal_places=2,
         default=Decimal("30"),
     )
     start_yellow_from = models.PositiveSmallIntegerField("开工延迟黄灯（月，含）", default=1)
@@ -617,11 +677,14 @@ class ProjectSettings(models.Model):
         help_text="本月完成投资超过年度计划（无计划时为总投资）的该比例时，必须填写说明。",
     )
     deadline_days = models.PositiveSmallIntegerField(
-        "报送截止（次月第 N 日）", default=5,
+        "报送截止（次月第 N 日）",
+        default=5,
         help_text="自然日：次月 N 日（遇节假日顺延）；工作日：月末后第 N 个工作日。",
     )
     deadline_kind = models.CharField(
-        "截止日计算方式", max_length=14, choices=DeadlineKind.choices,
+        "截止日计算方式",
+        max_length=14,
+        choices=DeadlineKind.choices,
         default=DeadlineKind.NATURAL,
     )
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -643,13 +706,13 @@ class ProjectSettings(models.Model):
         from dudao.core.lights import band
 
         return band(
-            lag, yellow_from=self.lag_yellow_from, red_from=self.lag_red_above,
+            lag,
+            yellow_from=self.lag_yellow_from,
+            red_from=self.lag_red_above,
             red_inclusive=False,
         )
 
     def start_light(self, months_late: int | None) -> Light:
         from dudao.core.lights import band
 
-        return band(
-            months_late, yellow_from=self.start_yellow_from, red_from=self.start_red_from
-        )
+        return band(months_late, yellow_from=self.start_yellow_from, red_from=self.start_red_from)

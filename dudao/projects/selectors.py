@@ -20,8 +20,18 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from dudao.core.lights import Light, worst
+from dudao.core.lights import Light
 from dudao.orgs.models import Organisation
+from dudao.projects.figures import (
+    RATE_DECIMALS,
+    Progress,
+    ProjectLight,
+    combine,
+    elapsed_pct,
+    months_late,
+    progress,
+    project_light,
+)
 from dudao.projects.models import (
     CountyMonthStat,
     MilestoneNode,
@@ -38,9 +48,9 @@ from dudao.projects.services import report_deadline
 from dudao.stats.engine import competition_rank, rank_changes, round_half_up
 
 S = MonthlyReport.Status
+LIGHT_VALUES = tuple(Light.values)
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
-RATE_DECIMALS = 2
 
 
 # --- periods ----------------------------------------------------------------------------------
@@ -70,94 +80,6 @@ def parse_period(value: str | None, default: tuple[int, int] | None = None) -> t
     return default or reporting_period()
 
 
-# --- the progress figure of one unit -----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Completion against the annual plan at the end of a month."""
-
-    plan: Decimal
-    done: Decimal | None  # None: nothing approved for the month → grey
-    elapsed_pct: Decimal
-    rate_pct: Decimal | None
-    lag: Decimal | None
-    light: Light
-    reached: str  # 达到 / 基本达到 / 滞后 / 严重滞后 / 未报 / 无计划
-
-    @property
-    def ahead(self) -> Decimal | None:
-        return None if self.lag is None else -self.lag
-
-
-def elapsed_pct(month: int, plan: Decimal = ZERO, curve: list[Any] | None = None) -> Decimal:
-    """序时进度 in % (2 decimals): N/12, or the planned cumulative curve ÷ plan."""
-    if curve and plan > 0:
-        return round_half_up(Decimal(str(curve[month - 1])) * HUNDRED / plan, RATE_DECIMALS)
-    return round_half_up(Decimal(month) * HUNDRED / Decimal(12), RATE_DECIMALS)
-
-
-def progress(
-    plan: Decimal | None,
-    done: Decimal | None,
-    month: int,
-    settings: ProjectSettings,
-    curve: list[Any] | None = None,
-) -> Progress:
-    """Completion rate, 序时进度, lag and light (§2.2, §4.5, §9.5)."""
-    plan = plan or ZERO
-    elapsed = elapsed_pct(month, plan, curve)
-    if done is None:
-        return Progress(plan, None, elapsed, None, None, Light.GREY, "未报")
-    if plan <= 0:
-        return Progress(plan, done, elapsed, None, None, Light.GREY, "无计划")
-    rate = round_half_up(done * HUNDRED / plan, RATE_DECIMALS)
-    lag = elapsed - rate
-    light = settings.lag_light(lag)
-    if lag <= 0:
-        reached = "达到"
-    elif light == Light.GREEN:
-        reached = "基本达到"
-    elif light == Light.YELLOW:
-        reached = "滞后"
-    else:
-        reached = "严重滞后"
-    return Progress(plan, done, elapsed, rate, lag, light, reached)
-
-
-def months_late(
-    planned_start: date | None, actual_start: date | None, year: int, month: int
-) -> int | None:
-    """Months (planned start month … this month, inclusive) without a start; None if n/a."""
-    if planned_start is None:
-        return None
-    if actual_start is not None and (actual_start.year, actual_start.month) <= (year, month):
-        return 0
-    late = (year - planned_start.year) * 12 + month - planned_start.month + 1
-    return max(late, 0)
-
-
-@dataclass
-class ProjectLight:
-    progress: Progress
-    start_late: int | None
-    start_light: Light
-    light: Light
-
-
-def project_light(
-    *, plan: Decimal | None, done: Decimal | None, curve: list[Any] | None,
-    planned_start: date | None, actual_start: date | None, year: int, month: int,
-    settings: ProjectSettings,
-) -> ProjectLight:
-    prog = progress(plan, done, month, settings, curve)
-    late = months_late(planned_start, actual_start, year, month)
-    start = settings.start_light(late) if late is not None else Light.GREY
-    overall = Light.GREY if prog.light == Light.GREY and start in (Light.GREY, Light.GREEN) \
-        else worst([prog.light, start])
-    return ProjectLight(prog, late, start, overall)
-
-
 # --- projects ---------------------------------------------------------------------------------
 
 
@@ -179,9 +101,13 @@ class ProjectFilters:
             return int(value) if value.isdigit() else None
 
         return cls(
-            county=num("county"), park=num("park"), category=num("category"),
-            stage=str(data.get("stage", "") or ""), level=str(data.get("level", "") or ""),
-            list=num("list"), light=str(data.get("light", "") or ""),
+            county=num("county"),
+            park=num("park"),
+            category=num("category"),
+            stage=str(data.get("stage", "") or ""),
+            level=str(data.get("level", "") or ""),
+            list=num("list"),
+            light=str(data.get("light", "") or ""),
             q=str(data.get("q", "") or "").strip()[:50],
         )
 
@@ -222,7 +148,9 @@ def _start_dates(project_ids: Iterable[int] | QuerySet[Any]) -> dict[int, tuple[
 
 
 def lights_for(
-    projects: QuerySet[Project] | list[Project], year: int, month: int,
+    projects: QuerySet[Project] | list[Project],
+    year: int,
+    month: int,
     settings: ProjectSettings | None = None,
 ) -> dict[int, ProjectLight]:
     """The light of every project in `projects` at the end of year-month (4 queries)."""
@@ -243,16 +171,24 @@ def lights_for(
         ).values_list("project_id", "invest_ytd")
     )
     starts = _start_dates(ids)
-    pids = [p.pk for p in projects] if isinstance(projects, list) else list(
-        projects.values_list("pk", flat=True)
+    pids = (
+        [p.pk for p in projects]
+        if isinstance(projects, list)
+        else list(projects.values_list("pk", flat=True))
     )
     out: dict[int, ProjectLight] = {}
     for pid in pids:
         amount, curve = plans.get(pid, (None, None))
         planned, actual = starts.get(pid, (None, None))
         out[pid] = project_light(
-            plan=amount, done=done.get(pid), curve=curve, planned_start=planned,
-            actual_start=actual, year=year, month=month, settings=settings,
+            plan=amount,
+            done=done.get(pid),
+            curve=curve,
+            planned_start=planned,
+            actual_start=actual,
+            year=year,
+            month=month,
+            settings=settings,
         )
     return out
 
@@ -264,17 +200,13 @@ def get_project(actor: Any, pk: int) -> Project:
 
 
 def project_history(project: Project) -> list[MonthlyReport]:
-    return list(
-        project.reports.select_related("node", "reviewed_by").order_by("-year", "-month")
-    )
+    return list(project.reports.select_related("node", "reviewed_by").order_by("-year", "-month"))
 
 
 def project_chart(project: Project, year: int, settings: ProjectSettings) -> dict[str, Any]:
     """Plan-vs-actual cumulative investment by month (ECharts data)."""
     plan = ProjectYearPlan.objects.filter(project=project, year=year).first()
-    reports = {
-        r.month: r for r in project.reports.filter(year=year).order_by("month")
-    }
+    reports = {r.month: r for r in project.reports.filter(year=year).order_by("month")}
     months = list(range(1, 13))
     planned: list[str | None] = []
     actual: list[str | None] = []
@@ -322,6 +254,24 @@ class GridRow:
     plan: ProjectYearPlan | None
     locked: bool = False
 
+    node_choices: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def disabled(self) -> str:
+        """The HTML attribute that makes the row's inputs read-only ('' when editable)."""
+        return "" if self.editable else " disabled"
+
+    @property
+    def node_options(self) -> str:
+        """The node <option>s of the row, built once here instead of a template loop per row."""
+        from django.utils.html import format_html, format_html_join
+
+        chosen = self.report.node_id if self.report else None
+        return format_html('<option value="">—</option>') + format_html_join(
+            "", '<option value="{}"{}>{}</option>',
+            ((pk, " selected" if pk == chosen else "", name) for pk, name in self.node_choices),
+        )
+
     @property
     def editable(self) -> bool:
         return not self.locked and (
@@ -335,7 +285,9 @@ def grid_rows(
     """Every active project in scope with this month's report, last month's and the plan
     (4 queries whatever the number of projects)."""
     projects = list(
-        visible_projects(actor).filter(is_active=True).select_related("category")
+        visible_projects(actor)
+        .filter(is_active=True)
+        .select_related("category")
         .order_by("county__path", "name", "pk")
         .filter(**({"county_id": county} if county else {}))
         .filter(**({"pk": only} if only else {}))
@@ -354,10 +306,17 @@ def grid_rows(
             "county_id", flat=True
         )
     )
+    choices = tuple(
+        MilestoneNode.objects.filter(is_active=True).order_by("sort_order").values_list("pk", "name")
+    )
     return [
         GridRow(
-            p, reports.get((p.pk, year, month)), reports.get((p.pk, py, pm)), plans.get(p.pk),
+            p,
+            reports.get((p.pk, year, month)),
+            reports.get((p.pk, py, pm)),
+            plans.get(p.pk),
             locked=None in locks or p.county_id in locks,
+            node_choices=choices,
         )
         for p in projects
     ]
@@ -369,7 +328,9 @@ def due_summary(actor: Any, year: int, month: int) -> dict[str, Any]:
     total = projects.count()
     by_status = dict(
         MonthlyReport.objects.filter(project__in=projects.values("pk"), year=year, month=month)
-        .values_list("status").annotate(n=Count("id")).values_list("status", "n")
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
     )
     deadline = report_deadline(year, month)
     locked = MonthLock.objects.filter(year=year, month=month, is_active=True).exists()
@@ -417,7 +378,7 @@ class UnitRow:
     plan: Decimal = ZERO
     done: Decimal = ZERO
     progress: Progress | None = None
-    lights: dict[str, int] = field(default_factory=lambda: {v: 0 for v in Light.values})
+    lights: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LIGHT_VALUES, 0))
     reported: int = 0
     on_time: int = 0
     rank: int | None = None
@@ -448,7 +409,9 @@ class Analysis:
     settings: ProjectSettings
 
 
-def _county_category_done(counties: list[int], year: int, month: int) -> dict[tuple[int, int], Decimal]:
+def _county_category_done(
+    counties: list[int], year: int, month: int
+) -> dict[tuple[int, int], Decimal]:
     rows = (
         CountyMonthStat.objects.filter(county_id__in=counties, year=year, month__lte=month)
         .values_list("county_id", "category_id")
@@ -487,7 +450,57 @@ def county_choices(actor: Any) -> list[Organisation]:
     return list(qs.order_by("sort_order", "path"))
 
 
-def city_analysis(actor: Any, year: int, month: int, *, with_ranks: bool = True) -> Analysis:
+def _cell_lights(
+    projects: QuerySet[Project],
+    *,
+    park_scoped: bool,
+    county_ids: list[int],
+    year: int,
+    month: int,
+    settings: ProjectSettings,
+) -> dict[tuple[int, int], dict[str, int]]:
+    """Light counts per county × category of the projects that have an approved report for the
+    month or a start delay; the others are grey (counted by the caller). Two queries."""
+    from dudao.projects.services import month_end
+
+    reports = MonthlyReport.objects.filter(year=year, month=month, status=S.APPROVED)
+    start_node = MilestoneNode.objects.filter(role=MilestoneNode.Role.START).first()
+    late = ProjectMilestone.objects.filter(
+        node_id=start_node.pk if start_node else 0, planned_date__lte=month_end(year, month)
+    ).filter(Q(actual_date__isnull=True) | Q(actual_date__gt=month_end(year, month)))
+    if park_scoped:
+        reports = reports.filter(project__in=projects.values("pk"))
+        late = late.filter(project__in=projects.values("pk"))
+    else:
+        reports = reports.filter(county_id__in=county_ids, project__is_active=True)
+        late = late.filter(project__county_id__in=county_ids, project__is_active=True)
+    owner: dict[int, tuple[int, int]] = {}
+    progress_light: dict[int, Light] = {}
+    for pid, c, k, lag in reports.values_list(
+        "project_id", "county_id", "project__category_id", "lag"
+    ):
+        owner[pid] = (c, k)
+        progress_light[pid] = settings.lag_light(lag)
+    start_light: dict[int, Light] = {}
+    for pid, c, k, planned, actual in late.values_list(
+        "project_id",
+        "project__county_id",
+        "project__category_id",
+        "planned_date",
+        "actual_date",
+    ):
+        owner[pid] = (c, k)
+        start_light[pid] = settings.start_light(months_late(planned, actual, year, month))
+    out: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for pid, key in owner.items():
+        light = combine(progress_light.get(pid, Light.GREY), start_light.get(pid, Light.GREY))
+        out[key][light.value] += 1
+    return out
+
+
+def city_analysis(  # noqa: PLR0912 - four aggregates folded into one table
+    actor: Any, year: int, month: int, *, with_ranks: bool = True, with_lights: bool = True
+) -> Analysis:
     """Per county and per category: count, plan, approved year-to-date, completion rate,
     序时进度, lag and light, project lights, 报送率/及时率, county ranks with change."""
     settings = ProjectSettings.current()
@@ -495,7 +508,7 @@ def city_analysis(actor: Any, year: int, month: int, *, with_ranks: bool = True)
     county_ids = [c.pk for c in counties]
     categories = list(ProjectCategory.objects.filter(is_active=True))
     park_scoped = _park_scoped(actor)
-    projects = Project.objects.filter(county_id__in=county_ids, is_active=True)
+    projects: QuerySet[Project] = Project.objects.filter(county_id__in=county_ids, is_active=True)
     if park_scoped:
         projects = visible_projects(actor).filter(is_active=True)
     # 1. project counts and plans per county × category
@@ -518,33 +531,44 @@ def city_analysis(actor: Any, year: int, month: int, *, with_ranks: bool = True)
         done = {
             (c, k): s or ZERO
             for c, k, s in MonthlyReport.objects.filter(
-                project__in=projects.values("pk"), year=year, month__lte=month,
+                project__in=projects.values("pk"),
+                year=year,
+                month__lte=month,
                 status=S.APPROVED,
-            ).values_list("county_id", "project__category_id").annotate(s=Sum("invest_month"))
+            )
+            .values_list("county_id", "project__category_id")
+            .annotate(s=Sum("invest_month"))
         }
     else:
         done = _county_category_done(county_ids, year, month)
     for key, s in done.items():
         cells.setdefault(key, UnitRow(key, "")).done = s
-    # 3. reporting completeness
+    # 3. reporting completeness, per county (one GROUP BY on the month's index)
     reports = MonthlyReport.objects.filter(year=year, month=month, first_submitted_at__isnull=False)
     reports = (
         reports.filter(project__in=projects.values("pk"))
         if park_scoped
         else reports.filter(county_id__in=county_ids)
     )
-    for c, k, late, n in reports.values_list("county_id", "project__category_id", "is_late").annotate(
-        n=Count("id")
-    ):
-        cell = cells.setdefault((c, k), UnitRow((c, k), ""))
-        cell.reported += n
+    reporting: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for c, late, n in reports.values_list("county_id", "is_late").annotate(n=Count("id")):
+        reporting[c][0] += n
         if not late:
-            cell.on_time += n
-    # 4. project lights
-    owner = {pid: (c, k) for pid, c, k in projects.values_list("pk", "county_id", "category_id")}
-    for pid, pl in lights_for(projects, year, month, settings).items():
-        key = owner[pid]
-        cells.setdefault(key, UnitRow(key, "")).lights[pl.light.value] += 1
+            reporting[c][1] += n
+    # 4. project lights, from the lag stored on each approved report at approval time
+    if with_lights:
+        for key, counts in _cell_lights(
+            projects,
+            park_scoped=park_scoped,
+            county_ids=county_ids,
+            year=year,
+            month=month,
+            settings=settings,
+        ).items():
+            cell = cells.setdefault(key, UnitRow(key, ""))
+            for light, n in counts.items():
+                cell.lights[light] += n
+            cell.lights[Light.GREY.value] += cell.projects - sum(counts.values())
     # roll cells up
     county_rows = {c.pk: UnitRow(c.pk, c.short_name or c.name) for c in counties}
     category_rows = {k.pk: UnitRow(k.pk, k.name) for k in categories}
@@ -560,13 +584,25 @@ def city_analysis(actor: Any, year: int, month: int, *, with_ranks: bool = True)
             target.on_time += cell.on_time
             for light, n in cell.lights.items():
                 target.lights[light] += n
-    _finish([*county_rows.values(), *category_rows.values(), total, *cells.values()], month,
-            settings)
+    for c, (reported, on_time) in reporting.items():
+        for target in (county_rows.get(c), total):
+            if target is not None:
+                target.reported += reported
+                target.on_time += on_time
+    _finish(
+        [*county_rows.values(), *category_rows.values(), total, *cells.values()], month, settings
+    )
     if with_ranks:
-        _rank(list(county_rows.values()), actor, year, month)
+        _rank(list(county_rows.values()), actor, year, month, park_scoped=park_scoped)
     return Analysis(
-        year, month, elapsed_pct(month), list(county_rows.values()),
-        [r for r in category_rows.values() if r.projects], total, cells, settings,
+        year,
+        month,
+        elapsed_pct(month),
+        list(county_rows.values()),
+        [r for r in category_rows.values() if r.projects],
+        total,
+        cells,
+        settings,
     )
 
 
@@ -578,13 +614,25 @@ def _rates(rows: list[UnitRow]) -> dict[Any, Decimal]:
     }
 
 
-def _rank(rows: list[UnitRow], actor: Any, year: int, month: int) -> None:
-    """Competition ranks (1-2-2-4) on the completion rate; change vs the previous month."""
+def _rank(rows: list[UnitRow], actor: Any, year: int, month: int, *, park_scoped: bool) -> None:
+    """Competition ranks (1-2-2-4) on the completion rate; change vs the previous month (the
+    same year's plans against the roll-up's approved year-to-date one month earlier)."""
     current = competition_rank(_rates(rows), decimals=RATE_DECIMALS)
     previous: dict[Any, int] = {}
-    if month > 1:
-        before = city_analysis(actor, year, month - 1, with_ranks=False)
+    if month > 1 and park_scoped:
+        before = city_analysis(actor, year, month - 1, with_ranks=False, with_lights=False)
         previous = competition_rank(_rates(before.counties), decimals=RATE_DECIMALS)
+    elif month > 1:
+        done: dict[int, Decimal] = defaultdict(Decimal)
+        for (c, _k), amount in _county_category_done(
+            [r.key for r in rows], year, month - 1
+        ).items():
+            done[c] += amount
+        earlier = [
+            UnitRow(row.key, row.name, plan=row.plan, done=done.get(row.key, ZERO)) for row in rows
+        ]
+        _finish(earlier, month - 1, ProjectSettings.current())
+        previous = competition_rank(_rates(earlier), decimals=RATE_DECIMALS)
     changes = rank_changes(previous, current)
     for row in rows:
         row.rank = current.get(row.key)
@@ -604,19 +652,32 @@ def group_analysis(actor: Any, year: int, month: int, by: str) -> list[UnitRow]:
 
         names = {x.pk: x.name for x in ProjectList.objects.filter(year=year)}
     rows = {k: UnitRow(k, name) for k, name in names.items()}
-    for k, n in projects.filter(**{f"{key}__in": list(rows)}).values_list(key).annotate(
-        n=Count("id", distinct=True)
+    for k, n in (
+        projects.filter(**{f"{key}__in": list(rows)})
+        .values_list(key)
+        .annotate(n=Count("id", distinct=True))
     ):
         rows[k].projects = n
     plan_key = "project__" + key
-    for k, s in ProjectYearPlan.objects.filter(
-        project__in=projects.values("pk"), year=year, **{f"{plan_key}__in": list(rows)}
-    ).values_list(plan_key).annotate(s=Sum("planned_investment")):
+    for k, s in (
+        ProjectYearPlan.objects.filter(
+            project__in=projects.values("pk"), year=year, **{f"{plan_key}__in": list(rows)}
+        )
+        .values_list(plan_key)
+        .annotate(s=Sum("planned_investment"))
+    ):
         rows[k].plan = s or ZERO
-    for k, s in MonthlyReport.objects.filter(
-        project__in=projects.values("pk"), year=year, month__lte=month, status=S.APPROVED,
-        **{f"{plan_key}__in": list(rows)},
-    ).values_list(plan_key).annotate(s=Sum("invest_month")):
+    for k, s in (
+        MonthlyReport.objects.filter(
+            project__in=projects.values("pk"),
+            year=year,
+            month__lte=month,
+            status=S.APPROVED,
+            **{f"{plan_key}__in": list(rows)},
+        )
+        .values_list(plan_key)
+        .annotate(s=Sum("invest_month"))
+    ):
         rows[k].done = s or ZERO
     members = projects.filter(**{f"{key}__in": list(rows)}).values_list("pk", key)
     member_list = list(members)
@@ -658,7 +719,9 @@ def quarter_targets(actor: Any, year: int, quarter: int) -> list[TargetRow]:
     actual: dict[tuple[int, str], int] = defaultdict(int)
     rows = (
         ProjectMilestone.objects.filter(
-            project__in=visible_projects(actor).values("pk"), actual_date__gte=first, actual_date__lt=last,
+            project__in=visible_projects(actor).values("pk"),
+            actual_date__gte=first,
+            actual_date__lt=last,
             node__role__in=QuarterTarget.Metric.values,
         )
         .values_list("project__county_id", "node__role")
@@ -689,8 +752,9 @@ def active_locks(actor: Any, year: int, month: int) -> list[MonthLock]:
 def recent_locks(actor: Any) -> list[MonthLock]:
     counties = Organisation.objects.visible_to(actor).values("pk")
     return list(
-        MonthLock.objects.filter(Q(county__isnull=True) | Q(county__in=counties))
-        .select_related("county", "locked_by", "unlocked_by")[:50]
+        MonthLock.objects.filter(Q(county__isnull=True) | Q(county__in=counties)).select_related(
+            "county", "locked_by", "unlocked_by"
+        )[:50]
     )
 
 

@@ -8,6 +8,7 @@ returns a report, so the analysis is fresh the moment a report is approved.
 from __future__ import annotations
 
 import calendar as pycalendar
+import itertools
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -213,9 +214,12 @@ def _check_started(project: Project, milestones: dict[str, tuple[Any, Any]] | No
         return
     if milestones and start.code in milestones and milestones[start.code][1]:
         return
-    if project.pk and ProjectMilestone.objects.filter(
-        project=project, node=start, actual_date__isnull=False
-    ).exists():
+    if (
+        project.pk
+        and ProjectMilestone.objects.filter(
+            project=project, node=start, actual_date__isnull=False
+        ).exists()
+    ):
         return
     raise DomainError("续建项目必须已开工：请填写“开工”节点的实际日期。", field="stage")
 
@@ -223,7 +227,8 @@ def _check_started(project: Project, milestones: dict[str, tuple[Any, Any]] | No
 def _validate_project(project: Project) -> None:
     project.builder_uscc = normalise_uscc(project.builder_uscc)
     project.industry_code = check_industry_code(project.industry_code)
-    if project.park_id and project.park.county_id and project.park.county_id != project.county_id:
+    park = project.park if project.park_id else None
+    if park is not None and park.county_id and park.county_id != project.county_id:
         raise DomainError("所选园区不在该县（市、区）内。", field="park")
     full_clean_or_raise(project, exclude=["lists"], validate_unique=True)
 
@@ -303,8 +308,9 @@ def create_project(
     after = snapshot(project) | {"lists": [str(x) for x in lists or []]}
     if milestones:
         after["milestones"] = {k: [str(v[0] or ""), str(v[1] or "")] for k, v in milestones.items()}
-    record_event(actor=actor, action="project.create", obj=project, organisation=project.county,
-                 after=after)
+    record_event(
+        actor=actor, action="project.create", obj=project, organisation=project.county, after=after
+    )
     return project
 
 
@@ -326,8 +332,9 @@ def update_project(
     if unknown:
         raise DomainError(f"不可修改的字段：{'、'.join(sorted(unknown))}")
     before = snapshot(project) | {"lists": sorted(str(x) for x in project.lists.all())}
-    before["milestones"] = {k: [str(v[0] or ""), str(v[1] or "")]
-                            for k, v in milestone_state(project).items()}
+    before["milestones"] = {
+        k: [str(v[0] or ""), str(v[1] or "")] for k, v in milestone_state(project).items()
+    }
     for field, value in changes.items():
         setattr(project, field, value.strip() if isinstance(value, str) else value)
     if "county" in changes:
@@ -342,11 +349,18 @@ def update_project(
     if lists is not None:
         project.lists.set(lists)
     after = snapshot(project) | {"lists": sorted(str(x) for x in project.lists.all())}
-    after["milestones"] = {k: [str(v[0] or ""), str(v[1] or "")]
-                           for k, v in milestone_state(project).items()}
+    after["milestones"] = {
+        k: [str(v[0] or ""), str(v[1] or "")] for k, v in milestone_state(project).items()
+    }
     b, a = diff(before, after)
-    record_event(actor=actor, action="project.update", obj=project, organisation=project.county,
-                 before=b, after=a)
+    record_event(
+        actor=actor,
+        action="project.update",
+        obj=project,
+        organisation=project.county,
+        before=b,
+        after=a,
+    )
     return project
 
 
@@ -384,7 +398,7 @@ def save_plan(
         values = [Decimal(str(v)) for v in curve]
         if len(values) != 12:
             raise DomainError("按月计划累计投资应为 12 个数。", field="curve")
-        if any(b < a for a, b in zip(values, values[1:], strict=False)) or values[0] < 0:
+        if any(b < a for a, b in itertools.pairwise(values)) or values[0] < 0:
             raise DomainError("按月计划累计投资应逐月不减。", field="curve")
         if values[-1] != planned_investment:
             raise DomainError("按月计划累计投资的 12 月数应等于年度计划投资。", field="curve")
@@ -394,8 +408,9 @@ def save_plan(
     codes = list(planned_nodes or [])
     known = set(MilestoneNode.objects.filter(code__in=codes).values_list("code", flat=True))
     if set(codes) - known:
-        raise DomainError(f"未知的节点：{'、'.join(sorted(set(codes) - known))}",
-                          field="planned_nodes")
+        raise DomainError(
+            f"未知的节点：{'、'.join(sorted(set(codes) - known))}", field="planned_nodes"
+        )
     plan.planned_nodes = codes
     plan.planned_investment = planned_investment
     plan.county = project.county
@@ -403,13 +418,18 @@ def save_plan(
     if not created:
         _bump(plan)
     plan.save()
-    if created:
-        _refresh_plan_rollup(project.pk, year)
-        plan.refresh_from_db()
+    _refresh_plan_rollup(project.pk, year)
+    plan.refresh_from_db()
     after = snapshot(plan)
     b, a = (None, after) if before is None else diff(before, after)
-    record_event(actor=actor, action="project.plan_save", obj=plan, organisation=project.county,
-                 before=b, after=a)
+    record_event(
+        actor=actor,
+        action="project.plan_save",
+        obj=plan,
+        organisation=project.county,
+        before=b,
+        after=a,
+    )
     return plan
 
 
@@ -467,18 +487,23 @@ def validate_report_values(
         errors.append(("funds_month", "本月资金到位不能为负数。"))
     ytd = prior_ytd + data.invest_month
     if ytd > project.total_investment:
-        errors.append((
-            "invest_month",
-            f"年内累计完成投资（{ytd}万元）不能超过项目总投资（{project.total_investment}万元）。",
-        ))
+        errors.append(
+            (
+                "invest_month",
+                f"年内累计完成投资（{ytd}万元）不能超过项目总投资（{project.total_investment}万元）。",
+            )
+        )
     base = plan_amount if plan_amount else project.total_investment
     if base and data.invest_month > base * settings.jump_ratio / HUNDRED and not data.note.strip():
         what = "年度计划投资" if plan_amount else "项目总投资"
-        errors.append((
-            "note",
-            f"本月完成投资 {data.invest_month} 万元，超过{what}的 {format_decimal(settings.jump_ratio, 2, drop_trailing_zero=True)}%，"
-            "请在“说明”中注明原因。",
-        ))
+        ratio = format_decimal(settings.jump_ratio, 2, drop_trailing_zero=True)
+        errors.append(
+            (
+                "note",
+                f"本月完成投资 {data.invest_month} 万元，超过{what}的 {ratio}%，"
+                "请在“说明”中注明原因。",
+            )
+        )
     if data.node is not None:
         if data.node_date is None:
             errors.append(("node_date", f"填写了达到节点“{data.node.name}”，请填写其实际日期。"))
@@ -495,8 +520,10 @@ def validate_report_values(
         errors.append(("node", "填写了节点日期，请选择达到的节点。"))
     if data.has_problem and not data.problem_text.strip():
         errors.append(("problem_text", "勾选了“存在问题”，请填写问题描述。"))
-    if project.stage == Project.Stage.CONTINUING and not started and not (
-        data.node is not None and data.node.role == MilestoneNode.Role.START
+    if (
+        project.stage == Project.Stage.CONTINUING
+        and not started
+        and not (data.node is not None and data.node.role == MilestoneNode.Role.START)
     ):
         errors.append(("stage", "续建项目必须已开工：请先在项目中填写“开工”节点的实际日期。"))
     return errors
@@ -516,7 +543,9 @@ def _check_period(year: int, month: int) -> None:
 
 def _assert_open(county_id: int, year: int, month: int) -> None:
     if is_locked(county_id, year, month):
-        raise InvalidTransition(f"{year}年{month}月已锁定，不能再修改；如需更正请联系市督查室解锁。")
+        raise InvalidTransition(
+            f"{year}年{month}月已锁定，不能再修改；如需更正请联系市督查室解锁。"
+        )
 
 
 def _recompute_later(project_id: int, year: int, month: int) -> None:
@@ -569,8 +598,12 @@ def save_report(
     created = report is None
     if report is None:
         report = MonthlyReport(
-            project=project, county_id=project.county_id, year=year, month=month,
-            created_by=actor, invest_month=ZERO,
+            project=project,
+            county_id=project.county_id,
+            year=year,
+            month=month,
+            created_by=actor,
+            invest_month=ZERO,
         )
         before = None
     else:
@@ -584,31 +617,44 @@ def save_report(
     prior_ytd, prior_funds, prior_total = _prior_sums(project.pk, year, month)
     plan = ProjectYearPlan.objects.filter(project=project, year=year).first()
     nodes = list(MilestoneNode.objects.filter(is_active=True).order_by("sort_order"))
-    actual = {
-        m.node_id: m.actual_date
-        for m in ProjectMilestone.objects.filter(project=project, actual_date__isnull=False)
+    actual: dict[int, date] = {
+        node_id: day
+        for node_id, day in ProjectMilestone.objects.filter(
+            project=project, actual_date__isnull=False
+        ).values_list("node_id", "actual_date")
+        if day is not None
     }
     start_ids = {n.pk for n in nodes if n.role == MilestoneNode.Role.START}
     if data.node is not None:
         actual.pop(data.node.pk, None)
     errors = validate_report_values(
-        project=project, year=year, month=month, data=data, prior_ytd=prior_ytd,
-        plan_amount=plan.planned_investment if plan else None, settings=settings,
-        actual_dates=actual, nodes=nodes, started=bool(start_ids & set(actual)),
+        project=project,
+        year=year,
+        month=month,
+        data=data,
+        prior_ytd=prior_ytd,
+        plan_amount=plan.planned_investment if plan else None,
+        settings=settings,
+        actual_dates=actual,
+        nodes=nodes,
+        started=bool(start_ids & set(actual)),
     )
     if errors:
         field, message = errors[0]
-        raise DomainError(message, field=field, details=[
-            {"field": f, "message": m} for f, m in errors
-        ])
+        raise DomainError(
+            message, field=field, details=[{"field": f, "message": m} for f, m in errors]
+        )
     for name in REPORT_FIELDS:
         value = getattr(data, name)
         setattr(report, name, value.strip() if isinstance(value, str) else value)
     report.invest_ytd = prior_ytd + data.invest_month
     report.funds_ytd = prior_funds + data.funds_month
     report.invest_total = project.invest_before + prior_total + data.invest_month
-    full_clean_or_raise(report, exclude=["project", "county", "created_by", "reviewed_by",
-                                         "problem_ref", "node"], validate_unique=False)
+    full_clean_or_raise(
+        report,
+        exclude=["project", "county", "created_by", "reviewed_by", "problem_ref", "node"],
+        validate_unique=False,
+    )
     for name in ("invest_month", "funds_month", "invest_ytd", "funds_ytd", "invest_total"):
         setattr(report, name, Decimal(getattr(report, name)).quantize(CENT))
     if not created:
@@ -618,14 +664,23 @@ def save_report(
     _remember(request_id, "save", report)
     after = snapshot(report)
     b, a = (None, after) if before is None else diff(before, after)
-    record_event(actor=actor, action="project.report_save", obj=report, organisation=report.county,
-                 before=b, after=a)
+    record_event(
+        actor=actor,
+        action="project.report_save",
+        obj=report,
+        organisation=report.county,
+        before=b,
+        after=a,
+    )
     return report
 
 
 @transaction.atomic
 def submit_report(
-    *, actor: User, report: MonthlyReport, version: int | None = None,
+    *,
+    actor: User,
+    report: MonthlyReport,
+    version: int | None = None,
     request_id: str | None = None,
 ) -> MonthlyReport:
     """draft/returned → submitted. After the deadline the report is accepted and marked late."""
@@ -650,32 +705,54 @@ def submit_report(
     report.save()
     _remember(request_id, "submit", report)
     b, a = diff(before, snapshot(report))
-    record_event(actor=actor, action="project.report_submit", obj=report,
-                 organisation=report.county, before=b, after=a)
+    record_event(
+        actor=actor,
+        action="project.report_submit",
+        obj=report,
+        organisation=report.county,
+        before=b,
+        after=a,
+    )
     return report
 
 
 def _refresh_plan_rollup(project_id: int, year: int) -> None:
-    """The plan's approved year-to-date = the latest approved report's derived figure."""
-    last = (
+    """Keep the project-year roll-up fresh: the plan's approved year-to-date and last approved
+    month, and the stored lag of every approved report of that year (used by the analysis)."""
+    from dudao.projects.figures import progress
+
+    plan = ProjectYearPlan.objects.filter(project_id=project_id, year=year).first()
+    approved = list(
         MonthlyReport.objects.filter(project_id=project_id, year=year, status=S.APPROVED)
-        .order_by("-month")
-        .values_list("month", flat=True)
-        .first()
+        .order_by("month")
+        .only("pk", "month", "invest_month", "invest_ytd", "lag")
     )
-    total = _cents(MonthlyReport.objects.filter(
-        project_id=project_id, year=year, status=S.APPROVED
-    ).aggregate(s=Sum("invest_month"))["s"])
-    ProjectYearPlan.objects.filter(project_id=project_id, year=year).update(
-        approved_ytd=total, approved_month=last or 0
-    )
+    settings = ProjectSettings.current()
+    changed = []
+    for report in approved:
+        lag = progress(
+            plan.planned_investment if plan else None,
+            report.invest_ytd,
+            report.month,
+            settings,
+            plan.curve if plan else None,
+        ).lag
+        if lag != report.lag:
+            report.lag = lag
+            changed.append(report)
+    MonthlyReport.objects.bulk_update(changed, ["lag"])
+    if plan is not None:
+        ProjectYearPlan.objects.filter(pk=plan.pk).update(
+            approved_ytd=_cents(sum((r.invest_month for r in approved), ZERO)),
+            approved_month=approved[-1].month if approved else 0,
+        )
 
 
 def _apply_stat(report: MonthlyReport, sign: int) -> None:
     """Add (+1) or remove (−1) an approved report from the county × category × month roll-up."""
-    category_id = Project.objects.filter(pk=report.project_id).values_list(
-        "category_id", flat=True
-    ).get()
+    category_id = (
+        Project.objects.filter(pk=report.project_id).values_list("category_id", flat=True).get()
+    )
     stat, _ = CountyMonthStat.objects.select_for_update().get_or_create(
         county_id=report.county_id, category_id=category_id, year=report.year, month=report.month
     )
@@ -691,27 +768,35 @@ def _apply_milestone(report: MonthlyReport) -> None:
     """An approved report's node becomes the project's actual milestone date (and stage)."""
     if report.node_id is None or report.node_date is None:
         return
-    row, _ = ProjectMilestone.objects.get_or_create(project_id=report.project_id,
-                                                    node_id=report.node_id)
+    row, _ = ProjectMilestone.objects.get_or_create(
+        project_id=report.project_id, node_id=report.node_id
+    )
     row.actual_date = report.node_date
     row.save(update_fields=["actual_date"])
     role = MilestoneNode.objects.filter(pk=report.node_id).values_list("role", flat=True).get()
     new_stage = {
-        MilestoneNode.Role.START: Project.Stage.NEW,
-        MilestoneNode.Role.COMPLETE: Project.Stage.COMPLETED,
-        MilestoneNode.Role.PRODUCE: Project.Stage.PRODUCING,
+        str(MilestoneNode.Role.START): Project.Stage.NEW,
+        str(MilestoneNode.Role.COMPLETE): Project.Stage.COMPLETED,
+        str(MilestoneNode.Role.PRODUCE): Project.Stage.PRODUCING,
     }.get(role)
-    order = [Project.Stage.PREPARATION, Project.Stage.NEW, Project.Stage.CONTINUING,
-             Project.Stage.COMPLETED, Project.Stage.PRODUCING]
+    order = [
+        Project.Stage.PREPARATION,
+        Project.Stage.NEW,
+        Project.Stage.CONTINUING,
+        Project.Stage.COMPLETED,
+        Project.Stage.PRODUCING,
+    ]
     project = Project.objects.get(pk=report.project_id)
     if new_stage and order.index(new_stage) > order.index(Project.Stage(project.stage)):
-        Project.objects.filter(pk=project.pk).update(stage=new_stage,
-                                                     version=F("version") + 1)
+        Project.objects.filter(pk=project.pk).update(stage=new_stage, version=F("version") + 1)
 
 
 @transaction.atomic
 def approve_report(
-    *, actor: User, report: MonthlyReport, version: int | None = None,
+    *,
+    actor: User,
+    report: MonthlyReport,
+    version: int | None = None,
     request_id: str | None = None,
 ) -> MonthlyReport:
     """submitted → approved (county reviewer); the roll-ups change in the same transaction."""
@@ -734,14 +819,24 @@ def approve_report(
     _apply_milestone(report)
     _remember(request_id, "approve", report)
     b, a = diff(before, snapshot(report))
-    record_event(actor=actor, action="project.report_approve", obj=report,
-                 organisation=report.county, before=b, after=a)
+    record_event(
+        actor=actor,
+        action="project.report_approve",
+        obj=report,
+        organisation=report.county,
+        before=b,
+        after=a,
+    )
     return report
 
 
 @transaction.atomic
 def return_report(
-    *, actor: User, report: MonthlyReport, reason: str, version: int | None = None,
+    *,
+    actor: User,
+    report: MonthlyReport,
+    reason: str,
+    version: int | None = None,
     request_id: str | None = None,
 ) -> MonthlyReport:
     """submitted (or approved, while the month is open) → returned with a reason."""
@@ -769,8 +864,15 @@ def return_report(
         _apply_stat(report, -1)
     _remember(request_id, "return", report)
     b, a = diff(before, snapshot(report))
-    record_event(actor=actor, action="project.report_return", obj=report,
-                 organisation=report.county, before=b, after=a, reason=reason)
+    record_event(
+        actor=actor,
+        action="project.report_return",
+        obj=report,
+        organisation=report.county,
+        before=b,
+        after=a,
+        reason=reason,
+    )
     return report
 
 
@@ -792,8 +894,13 @@ def add_report_photo(
     photo = ReportPhoto(report=report, uploaded_by=actor, width=clean.width, height=clean.height)
     photo.image.save(clean.name, ContentFile(clean.content), save=False)
     photo.save()
-    record_event(actor=actor, action="project.photo_add", obj=report, organisation=report.county,
-                 after={"photo_id": photo.pk, "name": photo.image.name})
+    record_event(
+        actor=actor,
+        action="project.photo_add",
+        obj=report,
+        organisation=report.county,
+        after={"photo_id": photo.pk, "name": photo.image.name},
+    )
     return photo
 
 
@@ -818,8 +925,13 @@ def lock_month(
     ):
         raise InvalidTransition(f"{year}年{month}月已锁定。")
     lock = MonthLock.objects.create(county=county, year=year, month=month, locked_by=actor)
-    record_event(actor=actor, action="project.month_lock", obj=lock,
-                 organisation=county or actor.organisation, after=snapshot(lock))
+    record_event(
+        actor=actor,
+        action="project.month_lock",
+        obj=lock,
+        organisation=county or actor.organisation,
+        after=snapshot(lock),
+    )
     return lock
 
 
@@ -842,8 +954,15 @@ def unlock_month(*, actor: User, lock: MonthLock, reason: str) -> MonthLock:
     lock.unlock_reason = reason[:300]
     lock.save()
     b, a = diff(before, snapshot(lock))
-    record_event(actor=actor, action="project.month_unlock", obj=lock,
-                 organisation=lock.county or actor.organisation, before=b, after=a, reason=reason)
+    record_event(
+        actor=actor,
+        action="project.month_unlock",
+        obj=lock,
+        organisation=lock.county or actor.organisation,
+        before=b,
+        after=a,
+        reason=reason,
+    )
     return lock
 
 
@@ -859,21 +978,23 @@ def set_quarter_target(
         raise DomainError("季度应为 1–4。", field="quarter")
     if target < 0:
         raise DomainError("目标个数不能为负数。", field="target")
-    row = QuarterTarget.objects.select_for_update().filter(
-        county=county, year=year, quarter=quarter, metric=metric
-    ).first()
+    row = (
+        QuarterTarget.objects.select_for_update()
+        .filter(county=county, year=year, quarter=quarter, metric=metric)
+        .first()
+    )
     before = snapshot(row) if row else None
     if row is None:
-        row = QuarterTarget(county=county, year=year, quarter=quarter, metric=metric,
-                            target=target)
+        row = QuarterTarget(county=county, year=year, quarter=quarter, metric=metric, target=target)
     else:
         row.target = target
         row.version += 1
     row.save()
     after = snapshot(row)
     b, a = (None, after) if before is None else diff(before, after)
-    record_event(actor=actor, action="project.target_set", obj=row, organisation=county,
-                 before=b, after=a)
+    record_event(
+        actor=actor, action="project.target_set", obj=row, organisation=county, before=b, after=a
+    )
     return row
 
 
@@ -904,8 +1025,9 @@ def update_settings(*, actor: User, version: int | None = None, **changes: Any) 
 
 
 @transaction.atomic
-def report_to_problem(*, actor: User, report: MonthlyReport, category: Any,
-                      deadline: date | None = None) -> MonthlyReport:
+def report_to_problem(
+    *, actor: User, report: MonthlyReport, category: Any, deadline: date | None = None
+) -> MonthlyReport:
     """转入问题台账: register the report's problem in the problem ledger (reviewer)."""
     from dudao.problems.services import create_problem
 
@@ -916,10 +1038,15 @@ def report_to_problem(*, actor: User, report: MonthlyReport, category: Any,
     if report.problem_ref_id is not None:
         raise InvalidTransition("该问题已转入问题台账。")
     problem = create_problem(
-        actor=actor, source="monthly_report", category=category,
+        actor=actor,
+        source="monthly_report",
+        category=category,
         title=f"{report.project.name}：{report.problem_text[:60]}",
-        responsible_org=report.county, deadline=deadline, description=report.problem_text,
-        project=report.project, county=report.county,
+        responsible_org=report.county,
+        deadline=deadline,
+        description=report.problem_text,
+        project=report.project,
+        county=report.county,
         source_ref=f"projects.monthlyreport:{report.pk}",
     )
     MonthlyReport.objects.filter(pk=report.pk).update(problem_ref=problem)

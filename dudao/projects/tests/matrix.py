@@ -31,11 +31,16 @@ def _report(world: World, actor: ActorName, ownership: Ownership) -> MonthlyRepo
     from dudao.projects import services
 
     project = _project(world, actor, ownership)
-    reporter = world.county_b_reporter if project.county_id == world.county_b.pk else (
-        world.county_a_reporter
+    reporter = (
+        world.county_b_reporter
+        if project.county_id == world.county_b.pk
+        else (world.county_a_reporter)
     )
     return services.save_report(
-        actor=reporter, project=project, year=2026, month=3,
+        actor=reporter,
+        project=project,
+        year=2026,
+        month=3,
         data=services.ReportInput(invest_month=Decimal("10")),
     )
 
@@ -48,8 +53,10 @@ def _photo(world: World, actor: ActorName, ownership: Ownership) -> int:
     report = _report(world, actor, ownership)
     buf = io.BytesIO()
     Image.new("RGB", (8, 8), "red").save(buf, "PNG")
-    reporter = world.county_b_reporter if report.county_id == world.county_b.pk else (
-        world.county_a_reporter
+    reporter = (
+        world.county_b_reporter
+        if report.county_id == world.county_b.pk
+        else (world.county_a_reporter)
     )
     return services.add_report_photo(
         actor=reporter, report=report, data=buf.getvalue(), filename="a.png"
@@ -58,7 +65,6 @@ def _photo(world: World, actor: ActorName, ownership: Ownership) -> int:
 
 def _lock(world: World, actor: ActorName, ownership: Ownership) -> int:
     from dudao.projects import services
-
     from dudao.projects.models import MonthLock
 
     county = world.home_county(actor) if ownership == "own" else world.other_county(actor)
@@ -96,11 +102,12 @@ OBJECTS: dict[str, tuple[Scope, ObjectArgs]] = {
     "api:projects_detail": ("org", lambda w, a, o: {"project_id": _pid(w, a, o)}),
     "api:projects_update": ("org", lambda w, a, o: {"project_id": _pid(w, a, o)}),
     "api:projects_plans": ("org", lambda w, a, o: {"project_id": _pid(w, a, o)}),
-    "api:projects_plan_save": ("org", lambda w, a, o: {"project_id": _pid(w, a, o),
-                                                       "year": 2026}),
+    "api:projects_plan_save": ("org", lambda w, a, o: {"project_id": _pid(w, a, o), "year": 2026}),
     "api:projects_reports": ("org", lambda w, a, o: {"project_id": _pid(w, a, o)}),
-    "api:projects_report_save": ("org", lambda w, a, o: {"project_id": _pid(w, a, o),
-                                                         "period": "2026-03"}),
+    "api:projects_report_save": (
+        "org",
+        lambda w, a, o: {"project_id": _pid(w, a, o), "period": "2026-03"},
+    ),
     "api:projects_report_detail": ("org", lambda w, a, o: {"report_id": _rid(w, a, o)}),
     "api:projects_report_submit": ("org", lambda w, a, o: {"report_id": _rid(w, a, o)}),
     "api:projects_report_approve": ("org", lambda w, a, o: {"report_id": _rid(w, a, o)}),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from dudao.audit.models import AuditEvent
-from dudao.core.imports import MAX_IMPORT_BYTES, ImportRejected
+from dudao.core.imports import MAX_IMPORT_BYTES, ImportRejected, ImportReport
 from dudao.core.testing import World
 from dudao.projects import importers
 from dudao.projects.models import MonthlyReport, Project
@@ -18,11 +19,18 @@ from dudao.projects.testing import TEST_AREA, ensure_area_code, make_project, re
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-HEAD = list(importers.REPORT_HEADERS) + [importers.R_NOTE]
+HEAD = [*list(importers.REPORT_HEADERS), importers.R_NOTE]
 
 
-def xlsx(rows: list[list[object]], *, headers: list[str] = HEAD, sheet: str = "月报",
-         extra_sheet: str | None = None, merge: bool = False, formula: bool = False) -> bytes:
+def xlsx(
+    rows: list[list[object]],
+    *,
+    headers: list[str] = HEAD,
+    sheet: str = "月报",
+    extra_sheet: str | None = None,
+    merge: bool = False,
+    formula: bool = False,
+) -> bytes:
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True})
     ws = book.add_worksheet(sheet)
@@ -39,7 +47,7 @@ def xlsx(rows: list[list[object]], *, headers: list[str] = HEAD, sheet: str = "�
     return buf.getvalue()
 
 
-def run(world: World, data: bytes, *, dry_run: bool = False, actor: object = None) -> object:
+def run(world: World, data: bytes, *, dry_run: bool = False, actor: Any = None) -> ImportReport:
     return importers.import_reports(
         data, filename="t.xlsx", actor=actor or world.county_a_reporter, dry_run=dry_run
     )
@@ -59,21 +67,27 @@ def test_template_round_trip_dry_run_commit_and_idempotent(world: World) -> None
     make_project(world, county=world.county_b)  # not in the reporter's template
     report(world, p1, 2, "300")
     template = importers.report_template(world.county_a_reporter, 2026, 3)
-    rows = CalamineWorkbook.from_filelike(io.BytesIO(template)).get_sheet_by_name(
-        "月报").to_python()
-    assert {int(r[0]) for r in rows[1:]} == {p1.pk, p2.pk}
-    data = xlsx([[p1.pk, p1.code, p1.name, 2026, 3, 100, ""],
-                 [p2.pk, p2.code, p2.name, 2026, 3, "250.5", ""]])
+    rows = (
+        CalamineWorkbook.from_filelike(io.BytesIO(template)).get_sheet_by_name("月报").to_python()
+    )
+    assert {int(float(str(r[0]))) for r in rows[1:]} == {p1.pk, p2.pk}
+    data = xlsx(
+        [
+            [p1.pk, p1.code, p1.name, 2026, 3, 100, ""],
+            [p2.pk, p2.code, p2.name, 2026, 3, "250.5", ""],
+        ]
+    )
     dry = run(world, data, dry_run=True)
-    assert (dry.created, dry.updated) == (2, 0)  # type: ignore[attr-defined]
+    assert (dry.created, dry.updated) == (2, 0)
     assert not MonthlyReport.objects.filter(month=3).exists()
     done = run(world, data)
-    assert done.created == 2  # type: ignore[attr-defined]
+    assert done.created == 2
     r1 = MonthlyReport.objects.get(project=p1, month=3)
     assert (r1.invest_ytd, r1.status) == (D("400"), MonthlyReport.Status.DRAFT)
     events = AuditEvent.objects.count()
     again = run(world, data)
-    assert again.changed == 0 and "未做任何修改" in again.summary()  # type: ignore[attr-defined]
+    assert again.changed == 0
+    assert "未做任何修改" in again.summary()
     assert AuditEvent.objects.count() == events
 
 
@@ -85,10 +99,15 @@ def test_code_alone_identifies_the_project(world: World) -> None:
 
 def test_unknown_code_and_other_county_are_refused(world: World) -> None:
     other = make_project(world, county=world.county_b)
-    errs = errors_of(world, xlsx([
-        ["", f"2601-{TEST_AREA}-01-03-999999", "", 2026, 3, 1, ""],
-        ["", other.code, "", 2026, 3, 1, ""],
-    ]))
+    errs = errors_of(
+        world,
+        xlsx(
+            [
+                ["", f"2601-{TEST_AREA}-01-03-999999", "", 2026, 3, 1, ""],
+                ["", other.code, "", 2026, 3, 1, ""],
+            ]
+        ),
+    )
     assert len(errs) == 2
     assert all("不存在或不在您的数据范围内" in e for e in errs)
 
@@ -96,8 +115,9 @@ def test_unknown_code_and_other_county_are_refused(world: World) -> None:
 def test_text_and_negative_values_are_refused_with_row_and_column(world: World) -> None:
     p = make_project(world)
     q = make_project(world)
-    errs = errors_of(world, xlsx([[p.pk, "", "", 2026, 3, "约100", ""],
-                                  [q.pk, "", "", 2026, 3, -5, ""]]))
+    errs = errors_of(
+        world, xlsx([[p.pk, "", "", 2026, 3, "约100", ""], [q.pk, "", "", 2026, 3, -5, ""]])
+    )
     assert errs == [
         "第2行「本月完成投资（万元）」列：应为数字，实为「约100」。",
         "第3行「本月完成投资（万元）」列：不能小于 0，实为 -5.0。",
@@ -107,7 +127,8 @@ def test_text_and_negative_values_are_refused_with_row_and_column(world: World) 
 def test_business_rules_apply(world: World) -> None:
     p = make_project(world)  # plan 20000 → jump threshold 8000
     errs = errors_of(world, xlsx([[p.pk, "", "", 2026, 3, 9000, ""]]))
-    assert "请在“说明”中注明原因" in errs[0] and "「说明」" in errs[0]
+    assert "请在“说明”中注明原因" in errs[0]
+    assert "「说明」" in errs[0]
     run(world, xlsx([[p.pk, "", "", 2026, 3, 9000, "设备款集中支付"]]))
 
 
@@ -115,8 +136,16 @@ def test_duplicate_rows_and_submitted_reports(world: World) -> None:
     p = make_project(world)
     q = make_project(world)
     report(world, q, 3, "5", status=MonthlyReport.Status.SUBMITTED)
-    errs = errors_of(world, xlsx([[p.pk, "", "", 2026, 3, 1, ""], [p.pk, "", "", 2026, 3, 2, ""],
-                                  [q.pk, "", "", 2026, 3, 7, ""]]))
+    errs = errors_of(
+        world,
+        xlsx(
+            [
+                [p.pk, "", "", 2026, 3, 1, ""],
+                [p.pk, "", "", 2026, 3, 2, ""],
+                [q.pk, "", "", 2026, 3, 7, ""],
+            ]
+        ),
+    )
     assert any("重复" in e for e in errs)
     assert any("已报送" in e for e in errs)
 
@@ -167,32 +196,48 @@ def test_earlier_month_import_rederives_later_reports(world: World) -> None:
 
 def test_projects_import_creates_then_updates_then_is_idempotent(world: World) -> None:
     ensure_area_code()
-    head = list(importers.PROJECT_HEADERS) + [importers.P_START]
+    head = [*list(importers.PROJECT_HEADERS), importers.P_START]
     code = f"2601-{TEST_AREA}-38-03-700001"
     row = [code, "导入测试项目", "产业", "续建", "市重点", "甲县人民政府", 12345, "2026-01-10"]
     data = xlsx([row], headers=head, sheet="项目")
-    r = importers.import_projects(data, filename="p.xlsx", actor=world.county_a_reporter,
-                                  dry_run=False)
+    r = importers.import_projects(
+        data, filename="p.xlsx", actor=world.county_a_reporter, dry_run=False
+    )
     assert r.created == 1
     p = Project.objects.get(code=code)
     assert (p.county_id, p.code_year, p.stage) == (world.county_a.pk, 2026, "continuing")
     row[6] = 20000
-    r = importers.import_projects(xlsx([row], headers=head, sheet="项目"), filename="p.xlsx",
-                                  actor=world.county_a_reporter, dry_run=False)
+    r = importers.import_projects(
+        xlsx([row], headers=head, sheet="项目"),
+        filename="p.xlsx",
+        actor=world.county_a_reporter,
+        dry_run=False,
+    )
     assert r.updated == 1
-    r = importers.import_projects(xlsx([row], headers=head, sheet="项目"), filename="p.xlsx",
-                                  actor=world.county_a_reporter, dry_run=False)
+    r = importers.import_projects(
+        xlsx([row], headers=head, sheet="项目"),
+        filename="p.xlsx",
+        actor=world.county_a_reporter,
+        dry_run=False,
+    )
     assert r.changed == 0
 
 
 def test_projects_import_refuses_other_county_and_bad_codes(world: World) -> None:
     head = list(importers.PROJECT_HEADERS)
-    rows = [["2601-999999-38-03-700001", "甲", "产业", "新开工", "市重点", "甲县人民政府", 1],
-            [f"2601-{TEST_AREA}-38-03-700002", "乙", "产业", "新开工", "市重点", "乙县人民政府", 1]]
+    rows = [
+        ["2601-999999-38-03-700001", "甲", "产业", "新开工", "市重点", "甲县人民政府", 1],
+        [f"2601-{TEST_AREA}-38-03-700002", "乙", "产业", "新开工", "市重点", "乙县人民政府", 1],
+    ]
     ensure_area_code()
     with pytest.raises(ImportRejected) as exc:
-        importers.import_projects(xlsx(rows, headers=head, sheet="项目"), filename="p.xlsx",
-                                  actor=world.county_a_reporter, dry_run=False)
+        importers.import_projects(
+            xlsx(rows, headers=head, sheet="项目"),
+            filename="p.xlsx",
+            actor=world.county_a_reporter,
+            dry_run=False,
+        )
     text = " ".join(str(e) for e in exc.value.errors)
-    assert "地区代码 999999" in text and "不在您的数据范围内" in text
+    assert "地区代码 999999" in text
+    assert "不在您的数据范围内" in text
     assert not Project.objects.filter(name__in=["甲", "乙"]).exists()

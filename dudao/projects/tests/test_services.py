@@ -34,8 +34,14 @@ D = Decimal
 def test_it_decodes_legacy_and_new_codes() -> None:
     areas = {"410100", "320193"}
     legacy = decode_project_code("2019-410100-26-03-012345", areas)
-    assert (legacy.scheme, legacy.year, legacy.month, legacy.area, legacy.sector,
-            legacy.type_code) == ("legacy", 2019, None, "410100", "26", "03")
+    assert (
+        legacy.scheme,
+        legacy.year,
+        legacy.month,
+        legacy.area,
+        legacy.sector,
+        legacy.type_code,
+    ) == ("legacy", 2019, None, "410100", "26", "03")
     new = decode_project_code("2509-320193-89-01-544060", areas)
     assert (new.scheme, new.year, new.month, new.area) == ("2020", 2025, 9, "320193")
     switch = decode_project_code("2011-410100-26-03-000001", areas)
@@ -77,7 +83,9 @@ def test_uscc_wrapper_accepts_letter_authorities_and_checks_the_check_character(
 
 def test_create_project_decodes_code_and_audits(world: World) -> None:
     p = make_project(world)
-    assert p.code_scheme == "2020" and p.code_year == 2026 and p.code_month == 1
+    assert p.code_scheme == "2020"
+    assert p.code_year == 2026
+    assert p.code_month == 1
     assert AuditEvent.objects.filter(action="project.create", object_id=str(p.pk)).count() == 1
 
 
@@ -93,8 +101,9 @@ def test_leader_cannot_register(world: World) -> None:
 
 def test_continuing_project_must_have_started(world: World) -> None:
     with pytest.raises(DomainError, match="续建项目必须已开工"):
-        make_project(world, stage=Project.Stage.CONTINUING, actual_start=None,
-                     planned_start=date(2026, 3, 1))
+        make_project(
+            world, stage=Project.Stage.CONTINUING, actual_start=None, planned_start=date(2026, 3, 1)
+        )
     p = make_project(world, stage=Project.Stage.CONTINUING)
     assert p.stage == Project.Stage.CONTINUING
 
@@ -103,7 +112,8 @@ def test_milestones_must_be_in_node_order(world: World) -> None:
     p = make_project(world)
     with pytest.raises(DomainError, match="顺序错误"):
         services.update_project(
-            actor=world.city_supervisor, project=p,
+            actor=world.city_supervisor,
+            project=p,
             milestones={"COMPLETE": (None, date(2025, 12, 1))},
         )
 
@@ -132,8 +142,14 @@ def test_derived_cumulative_figures(world: World) -> None:
     assert (r2.invest_ytd, r2.invest_total, r2.funds_ytd) == (D("2500"), D("3500"), D("200"))
     # editing January re-derives February
     r1 = MonthlyReport.objects.get(project=p, month=1)
-    services.save_report(actor=world.county_a_reporter, project=p, year=2026, month=1,
-                         data=services.ReportInput(invest_month=D("500")), version=r1.version)
+    services.save_report(
+        actor=world.county_a_reporter,
+        project=p,
+        year=2026,
+        month=1,
+        data=services.ReportInput(invest_month=D("500")),
+        version=r1.version,
+    )
     r2.refresh_from_db()
     assert r2.invest_ytd == D("2000")
 
@@ -163,8 +179,7 @@ def test_milestone_in_report_must_follow_order(world: World) -> None:
     p = make_project(world)  # started 2026-01-15
     with pytest.raises(DomainError, match="顺序错误"):
         report(world, p, 2, "10", node=node("MAIN"), node_date=date(2026, 1, 10))
-    r = report(world, p, 2, "10", node=node("MAIN"), node_date=date(2026, 2, 10),
-               status=S.APPROVED)
+    r = report(world, p, 2, "10", node=node("MAIN"), node_date=date(2026, 2, 10), status=S.APPROVED)
     assert ProjectMilestone.objects.get(project=p, node=node("MAIN")).actual_date == r.node_date
 
 
@@ -206,9 +221,9 @@ def test_transition_roles(world: World, action: str, allowed: str, refused: list
         with pytest.raises(NotAllowed):
             _do(action, world.actor(name), r)  # type: ignore[arg-type]
     done = _do(action, world.actor(allowed), r)  # type: ignore[arg-type]
-    assert done.status == {"submit": S.SUBMITTED, "approve": S.APPROVED, "return": S.RETURNED}[
-        action
-    ]
+    assert (
+        done.status == {"submit": S.SUBMITTED, "approve": S.APPROVED, "return": S.RETURNED}[action]
+    )
 
 
 @pytest.mark.parametrize("action", ["submit", "approve", "return"])
@@ -217,8 +232,8 @@ def test_other_county_is_not_found(world: World, action: str) -> None:
     r = report(world, p, 3, "100", status=S.DRAFT if action == "submit" else S.SUBMITTED)
     other = {"submit": world.county_b_reporter}.get(action)
     if other is None:
-        from dudao.core.testing import add_user
         from dudao.accounts.roles import Role
+        from dudao.core.testing import add_user
 
         other = add_user(world, world.county_b, Role.REVIEWER)
     with pytest.raises(MonthlyReport.DoesNotExist):
@@ -238,8 +253,13 @@ def test_park_reporter_reports_only_its_park_projects(world: World) -> None:
 
 @pytest.mark.parametrize(
     ("status", "action"),
-    [(S.DRAFT, "approve"), (S.DRAFT, "return"), (S.SUBMITTED, "submit"), (S.APPROVED, "submit"),
-     (S.APPROVED, "approve")],
+    [
+        (S.DRAFT, "approve"),
+        (S.DRAFT, "return"),
+        (S.SUBMITTED, "submit"),
+        (S.APPROVED, "submit"),
+        (S.APPROVED, "approve"),
+    ],
 )
 def test_invalid_transitions(world: World, status: str, action: str) -> None:
     p = make_project(world)
@@ -278,25 +298,43 @@ def test_late_and_on_time(world: World) -> None:
 def test_stale_report_edit_is_409(world: World) -> None:
     p = make_project(world)
     r = report(world, p, 3, "100")
-    services.save_report(actor=world.county_a_reporter, project=p, year=2026, month=3,
-                         data=services.ReportInput(invest_month=D("150")), version=r.version)
+    services.save_report(
+        actor=world.county_a_reporter,
+        project=p,
+        year=2026,
+        month=3,
+        data=services.ReportInput(invest_month=D("150")),
+        version=r.version,
+    )
     with pytest.raises(StaleObject) as exc:
-        services.save_report(actor=world.county_a_reporter, project=p, year=2026, month=3,
-                             data=services.ReportInput(invest_month=D("170")),
-                             version=r.version)
+        services.save_report(
+            actor=world.county_a_reporter,
+            project=p,
+            year=2026,
+            month=3,
+            data=services.ReportInput(invest_month=D("170")),
+            version=r.version,
+        )
     assert exc.value.details["invest_month"] == "150.00"
 
 
 def test_repeated_request_writes_nothing_twice(world: World) -> None:
     p = make_project(world)
     data = services.ReportInput(invest_month=D("100"))
-    first = services.save_report(actor=world.county_a_reporter, project=p, year=2026, month=3,
-                                 data=data, request_id="req-1")
+    first = services.save_report(
+        actor=world.county_a_reporter, project=p, year=2026, month=3, data=data, request_id="req-1"
+    )
     events = AuditEvent.objects.count()
-    again = services.save_report(actor=world.county_a_reporter, project=p, year=2026, month=3,
-                                 data=services.ReportInput(invest_month=D("999")),
-                                 request_id="req-1")
-    assert again.pk == first.pk and again.invest_month == D("100")
+    again = services.save_report(
+        actor=world.county_a_reporter,
+        project=p,
+        year=2026,
+        month=3,
+        data=services.ReportInput(invest_month=D("999")),
+        request_id="req-1",
+    )
+    assert again.pk == first.pk
+    assert again.invest_month == D("100")
     sub = services.submit_report(actor=world.county_a_reporter, report=first, request_id="req-2")
     sub2 = services.submit_report(actor=world.county_a_reporter, report=first, request_id="req-2")
     assert sub2.version == sub.version
@@ -338,15 +376,15 @@ def test_lock_blocks_everything_and_unlock_needs_reason(world: World) -> None:
     r = report(world, p, 3, "100", status=S.SUBMITTED)
     with pytest.raises(NotAllowed):
         services.lock_month(actor=world.county_a_reviewer, year=2026, month=3)
-    lock = services.lock_month(actor=world.city_supervisor, year=2026, month=3,
-                               county=world.county_a)
+    lock = services.lock_month(
+        actor=world.city_supervisor, year=2026, month=3, county=world.county_a
+    )
     with pytest.raises(InvalidTransition, match="已锁定"):
         services.approve_report(actor=world.county_a_reviewer, report=r)
     with pytest.raises(InvalidTransition, match="已锁定"):
         report(world, p, 3, "5")
     with pytest.raises(InvalidTransition):
-        services.lock_month(actor=world.city_supervisor, year=2026, month=3,
-                            county=world.county_a)
+        services.lock_month(actor=world.city_supervisor, year=2026, month=3, county=world.county_a)
     with pytest.raises(DomainError, match="原因"):
         services.unlock_month(actor=world.city_supervisor, lock=lock, reason="")
     with pytest.raises(NotAllowed):
@@ -364,8 +402,9 @@ def test_city_wide_lock_covers_every_county(world: World) -> None:
 
 
 def test_lock_only_after_deadline(world: World) -> None:
-    with time_machine.travel(date(2026, 4, 3), tick=False), pytest.raises(
-        DomainError, match="截止后才能锁定"
+    with (
+        time_machine.travel(date(2026, 4, 3), tick=False),
+        pytest.raises(DomainError, match="截止后才能锁定"),
     ):
         services.lock_month(actor=world.city_supervisor, year=2026, month=3)
 
@@ -378,8 +417,7 @@ def test_deadline_default_is_5th_of_next_month_rolled_past_rest_days() -> None:
 
 
 def test_deadline_in_workdays(world: World) -> None:
-    services.update_settings(actor=world.city_supervisor, deadline_kind="workday",
-                             deadline_days=5)
+    services.update_settings(actor=world.city_supervisor, deadline_kind="workday", deadline_days=5)
     assert services.report_deadline(2026, 6).due == date(2026, 7, 7)
 
 
