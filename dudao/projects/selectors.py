@@ -264,11 +264,13 @@ class GridRow:
     @property
     def node_options(self) -> str:
         """The node <option>s of the row, built once here instead of a template loop per row."""
-        from django.utils.html import format_html, format_html_join
+        from django.utils.html import format_html_join
+        from django.utils.safestring import mark_safe
 
         chosen = self.report.node_id if self.report else None
-        return format_html('<option value="">—</option>') + format_html_join(
-            "", '<option value="{}"{}>{}</option>',
+        return mark_safe('<option value="">—</option>') + format_html_join(  # noqa: S308 - constant
+            "",
+            '<option value="{}"{}>{}</option>',
             ((pk, " selected" if pk == chosen else "", name) for pk, name in self.node_choices),
         )
 
@@ -307,7 +309,9 @@ def grid_rows(
         )
     )
     choices = tuple(
-        MilestoneNode.objects.filter(is_active=True).order_by("sort_order").values_list("pk", "name")
+        MilestoneNode.objects.filter(is_active=True)
+        .order_by("sort_order")
+        .values_list("pk", "name")
     )
     return [
         GridRow(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar as pycalendar
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -675,6 +676,51 @@ def save_report(
     return report
 
 
+def _transition(
+    *,
+    actor: User,
+    report: MonthlyReport,
+    version: int | None,
+    request_id: str | None,
+    action: str,
+    role: Role,
+    allowed: tuple[str, ...],
+    verb: str,
+    change: Callable[[MonthlyReport], None],
+    after_save: Callable[[MonthlyReport, str], None] | None = None,
+    reason: str = "",
+) -> MonthlyReport:
+    """Role, replay, scope, version, state and lock checks; the change; one audit event."""
+    require_role(actor, role)
+    replay = _replayed(request_id, action)
+    if replay is not None:
+        return replay
+    report = _visible_report(actor, report)
+    _check_version(report, version, "月报")
+    if report.status not in allowed:
+        raise InvalidTransition(f"月报状态为“{report.get_status_display()}”，不能{verb}。")
+    _assert_open(report.county_id, report.year, report.month)
+    before = snapshot(report)
+    was = report.status
+    change(report)
+    _bump(report)
+    report.save()
+    if after_save is not None:
+        after_save(report, was)
+    _remember(request_id, action, report)
+    b, a = diff(before, snapshot(report))
+    record_event(
+        actor=actor,
+        action=f"project.report_{action}",
+        obj=report,
+        organisation=report.county,
+        before=b,
+        after=a,
+        reason=reason,
+    )
+    return report
+
+
 @transaction.atomic
 def submit_report(
     *,
@@ -684,36 +730,27 @@ def submit_report(
     request_id: str | None = None,
 ) -> MonthlyReport:
     """draft/returned → submitted. After the deadline the report is accepted and marked late."""
-    require_role(actor, Role.REPORTER)
-    replay = _replayed(request_id, "submit")
-    if replay is not None:
-        return replay
-    report = _visible_report(actor, report)
-    _check_version(report, version, "月报")
-    if report.status not in (S.DRAFT, S.RETURNED):
-        raise InvalidTransition(f"月报状态为“{report.get_status_display()}”，不能报送。")
-    _assert_open(report.county_id, report.year, report.month)
-    before = snapshot(report)
-    now = timezone.now()
-    if report.first_submitted_at is None:
-        report.first_submitted_at = now
-        report.is_late = timezone.localdate() > report_deadline(report.year, report.month).due
-    report.status = S.SUBMITTED
-    report.submitted_at = now
-    report.return_reason = ""
-    _bump(report)
-    report.save()
-    _remember(request_id, "submit", report)
-    b, a = diff(before, snapshot(report))
-    record_event(
+
+    def change(r: MonthlyReport) -> None:
+        now = timezone.now()
+        if r.first_submitted_at is None:
+            r.first_submitted_at = now
+            r.is_late = timezone.localdate() > report_deadline(r.year, r.month).due
+        r.status = S.SUBMITTED
+        r.submitted_at = now
+        r.return_reason = ""
+
+    return _transition(
         actor=actor,
-        action="project.report_submit",
-        obj=report,
-        organisation=report.county,
-        before=b,
-        after=a,
+        report=report,
+        version=version,
+        request_id=request_id,
+        action="submit",
+        role=Role.REPORTER,
+        allowed=(S.DRAFT, S.RETURNED),
+        verb="报送",
+        change=change,
     )
-    return report
 
 
 def _refresh_plan_rollup(project_id: int, year: int) -> None:
@@ -800,34 +837,28 @@ def approve_report(
     request_id: str | None = None,
 ) -> MonthlyReport:
     """submitted → approved (county reviewer); the roll-ups change in the same transaction."""
-    require_role(actor, Role.REVIEWER)
-    replay = _replayed(request_id, "approve")
-    if replay is not None:
-        return replay
-    report = _visible_report(actor, report)
-    _check_version(report, version, "月报")
-    if report.status != S.SUBMITTED:
-        raise InvalidTransition(f"月报状态为“{report.get_status_display()}”，不能审核通过。")
-    _assert_open(report.county_id, report.year, report.month)
-    before = snapshot(report)
-    report.status = S.APPROVED
-    report.reviewed_by = actor
-    report.reviewed_at = timezone.now()
-    _bump(report)
-    report.save()
-    _apply_stat(report, +1)
-    _apply_milestone(report)
-    _remember(request_id, "approve", report)
-    b, a = diff(before, snapshot(report))
-    record_event(
+
+    def change(r: MonthlyReport) -> None:
+        r.status = S.APPROVED
+        r.reviewed_by = actor
+        r.reviewed_at = timezone.now()
+
+    def after_save(r: MonthlyReport, _was: str) -> None:
+        _apply_stat(r, +1)
+        _apply_milestone(r)
+
+    return _transition(
         actor=actor,
-        action="project.report_approve",
-        obj=report,
-        organisation=report.county,
-        before=b,
-        after=a,
+        report=report,
+        version=version,
+        request_id=request_id,
+        action="approve",
+        role=Role.REVIEWER,
+        allowed=(S.SUBMITTED,),
+        verb="审核通过",
+        change=change,
+        after_save=after_save,
     )
-    return report
 
 
 @transaction.atomic
@@ -841,39 +872,33 @@ def return_report(
 ) -> MonthlyReport:
     """submitted (or approved, while the month is open) → returned with a reason."""
     require_role(actor, Role.REVIEWER)
-    replay = _replayed(request_id, "return")
-    if replay is not None:
-        return replay
     reason = (reason or "").strip()
-    if not reason:
+    if not reason and not (request_id and ReportRequest.objects.filter(key=request_id).exists()):
         raise DomainError("退回必须填写原因。", field="reason")
-    report = _visible_report(actor, report)
-    _check_version(report, version, "月报")
-    if report.status not in (S.SUBMITTED, S.APPROVED):
-        raise InvalidTransition(f"月报状态为“{report.get_status_display()}”，不能退回。")
-    _assert_open(report.county_id, report.year, report.month)
-    before = snapshot(report)
-    was_approved = report.status == S.APPROVED
-    report.status = S.RETURNED
-    report.return_reason = reason[:300]
-    report.reviewed_by = actor
-    report.reviewed_at = timezone.now()
-    _bump(report)
-    report.save()
-    if was_approved:
-        _apply_stat(report, -1)
-    _remember(request_id, "return", report)
-    b, a = diff(before, snapshot(report))
-    record_event(
+
+    def change(r: MonthlyReport) -> None:
+        r.status = S.RETURNED
+        r.return_reason = reason[:300]
+        r.reviewed_by = actor
+        r.reviewed_at = timezone.now()
+
+    def after_save(r: MonthlyReport, was: str) -> None:
+        if was == S.APPROVED:
+            _apply_stat(r, -1)
+
+    return _transition(
         actor=actor,
-        action="project.report_return",
-        obj=report,
-        organisation=report.county,
-        before=b,
-        after=a,
+        report=report,
+        version=version,
+        request_id=request_id,
+        action="return",
+        role=Role.REVIEWER,
+        allowed=(S.SUBMITTED, S.APPROVED),
+        verb="退回",
+        change=change,
+        after_save=after_save,
         reason=reason,
     )
-    return report
 
 
 @transaction.atomic
