@@ -268,7 +268,7 @@ class GridRow:
         from django.utils.safestring import mark_safe
 
         chosen = self.report.node_id if self.report else None
-        return mark_safe('<option value="">—</option>') + format_html_join(  # noqa: S308 - constant
+        return mark_safe('<option value="">—</option>') + format_html_join(
             "",
             '<option value="{}"{}>{}</option>',
             ((pk, " selected" if pk == chosen else "", name) for pk, name in self.node_choices),
