@@ -191,7 +191,7 @@ def _analysis(users: dict[str, Any], year: int, month: int, runs: int) -> dict[s
 
     from django.db import connection
 
-    from dudao.projects import selectors
+    from dudao.projects import figures, selectors
 
     ZERO = Decimal(0)  # noqa: N806
     sup = users["supervisor"]
@@ -199,7 +199,7 @@ def _analysis(users: dict[str, Any], year: int, month: int, runs: int) -> dict[s
     params: Any = {
         "year": year,
         "month": month,
-        "elapsed": selectors.elapsed_pct(month),
+        "elapsed": figures.elapsed_pct(month),
         "red": Decimal("30"),
     }
 

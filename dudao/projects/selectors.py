@@ -561,7 +561,7 @@ def city_analysis(  # noqa: PLR0912 - four aggregates folded into one table
             reporting[c][1] += n
     # 4. project lights, from the lag stored on each approved report at approval time
     if with_lights:
-        for key, counts in _cell_lights(
+        for key, by_light in _cell_lights(
             projects,
             park_scoped=park_scoped,
             county_ids=county_ids,
@@ -570,9 +570,9 @@ def city_analysis(  # noqa: PLR0912 - four aggregates folded into one table
             settings=settings,
         ).items():
             cell = cells.setdefault(key, UnitRow(key, ""))
-            for light, n in counts.items():
+            for light, n in by_light.items():
                 cell.lights[light] += n
-            cell.lights[Light.GREY.value] += cell.projects - sum(counts.values())
+            cell.lights[Light.GREY.value] += cell.projects - sum(by_light.values())
     # roll cells up
     county_rows = {c.pk: UnitRow(c.pk, c.short_name or c.name) for c in counties}
     category_rows = {k.pk: UnitRow(k.pk, k.name) for k in categories}

@@ -19,7 +19,7 @@ from dudao.core.lights import Light
 from dudao.core.xlsx import Column, Sheet, workbook_bytes, xlsx_response
 from dudao.orgs.models import Organisation
 from dudao.parks.models import Park
-from dudao.projects import importers, selectors, services
+from dudao.projects import figures, importers, selectors, services
 from dudao.projects.forms import (
     LockForm,
     PhotoForm,
@@ -544,7 +544,7 @@ def analysis(request: AuthedHttpRequest) -> HttpResponse:
     }
     if by in ("park", "list"):
         context["groups"] = selectors.group_analysis(request.user, year, month, by)
-        context["elapsed"] = selectors.elapsed_pct(month)
+        context["elapsed"] = figures.elapsed_pct(month)
     else:
         context["a"] = selectors.city_analysis(request.user, year, month)
         context["categories"] = ProjectCategory.objects.filter(is_active=True)
