@@ -37,6 +37,9 @@ SUFFIXES = ["一期", "二期", "项目", "建设项目", "扩建项目"]
 
 @generator(order=20, name="重大项目")
 def projects(ctx: DemoContext) -> None:
+    from dudao.projects.defaults import ensure_defaults
+
+    ensure_defaults()
     rng = ctx.rng
     categories = {c.code: c for c in ProjectCategory.objects.all()}
     counties = list(Organisation.objects.filter(kind=Organisation.Kind.COUNTY_GOV).order_by("path"))
