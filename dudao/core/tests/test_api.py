@@ -118,18 +118,22 @@ def test_it_gives_a_city_office_the_city_as_scope_root(client: Client, world: Wo
     assert body["roles"] == ["auditadmin"]
 
 
+FOUNDATION_API = {"me", "users", "regions", "organisations", "audit-events"}
+
+
 def test_it_lists_every_operation_in_the_openapi_document() -> None:
     response = Client().get(reverse("api:openapi-json"))
     assert response.status_code == 200
     schema = response.json()
-    documented = {(path, method.upper()) for path, ops in schema["paths"].items() for method in ops}
+    documented = set(schema["paths"])
     routed = {
-        ("/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route.route), "GET")
+        "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route.route)
         for route in all_routes()
         if route.name.startswith("api:")
         and route.name not in {"api:api-root", "api:openapi-json", "api:openapi-view"}
     }
-    assert len(routed) == 9
+    # the foundation's 9 paths, plus whatever the business modules add (any method)
+    assert len({p for p in routed if p.split("/")[3] in FOUNDATION_API}) == 9
     assert documented == routed
     for ops in schema["paths"].values():
         for op in ops.values():
