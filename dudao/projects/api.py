@@ -3,6 +3,7 @@ with `projects_`. Everything is scope-filtered (out of scope → 404); writes go
 services (stale version → 409 with the current values; a repeated request id writes nothing)."""
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -420,59 +421,44 @@ def projects_report_detail(request: HttpRequest, report_id: int) -> MonthlyRepor
     return _report(request, report_id)
 
 
-@router.post(
-    "/project-reports/{report_id}/submit",
-    response=ReportOut,
-    url_name="projects_report_submit",
-    summary="报送月报（填报员）",
-    openapi_extra=_doc(ActionIn),
-)
+def _act(request: HttpRequest, report_id: int, service: Any, **extra: Any) -> Any:
+    """Find the report in scope, then parse the body, then call the workflow service."""
+    report = _report(request, report_id)
+    payload = _body(request, ActionIn)
+    if service is services.return_report:
+        extra["reason"] = payload.reason
+    return service(
+        actor=_actor(request),
+        report=report,
+        version=payload.version,
+        request_id=payload.request_id,
+        **extra,
+    )
+
+
+def _action_route(action: str, summary: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return router.post(
+        f"/project-reports/{{report_id}}/{action}",
+        response=ReportOut,
+        url_name=f"projects_report_{action}",
+        summary=summary,
+        openapi_extra=_doc(ActionIn),
+    )
+
+
+@_action_route("submit", "报送月报（填报员）")
 def projects_report_submit(request: HttpRequest, report_id: int) -> Any:
-    report = _report(request, report_id)
-    payload = _body(request, ActionIn)
-    return services.submit_report(
-        actor=_actor(request),
-        report=report,
-        version=payload.version,
-        request_id=payload.request_id,
-    )
+    return _act(request, report_id, services.submit_report)
 
 
-@router.post(
-    "/project-reports/{report_id}/approve",
-    response=ReportOut,
-    url_name="projects_report_approve",
-    summary="审核通过（县区审核员）",
-    openapi_extra=_doc(ActionIn),
-)
+@_action_route("approve", "审核通过（县区审核员）")
 def projects_report_approve(request: HttpRequest, report_id: int) -> Any:
-    report = _report(request, report_id)
-    payload = _body(request, ActionIn)
-    return services.approve_report(
-        actor=_actor(request),
-        report=report,
-        version=payload.version,
-        request_id=payload.request_id,
-    )
+    return _act(request, report_id, services.approve_report)
 
 
-@router.post(
-    "/project-reports/{report_id}/return",
-    response=ReportOut,
-    url_name="projects_report_return",
-    summary="退回（县区审核员，须填原因）",
-    openapi_extra=_doc(ActionIn),
-)
+@_action_route("return", "退回（县区审核员，须填原因）")
 def projects_report_return(request: HttpRequest, report_id: int) -> Any:
-    report = _report(request, report_id)
-    payload = _body(request, ActionIn)
-    return services.return_report(
-        actor=_actor(request),
-        report=report,
-        reason=payload.reason,
-        version=payload.version,
-        request_id=payload.request_id,
-    )
+    return _act(request, report_id, services.return_report)
 
 
 class LockOut(Schema):
