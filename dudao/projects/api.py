@@ -1,5 +1,609 @@
-"""/api/v1 endpoints. Function names become URL names (api:<name>): keep them unique."""
+"""/api/v1 endpoints of 重大项目. Function names become URL names (api:<name>): all prefixed
+with `projects_`. Everything is scope-filtered (out of scope → 404); writes go through the
+services (stale version → 409 with the current values; a repeated request id writes nothing)."""
 
-from ninja import Router
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from dudao.accounts.models import User
+from dudao.orgs.models import Organisation
+from dudao.parks.models import Park
+from dudao.projects import selectors, services
+from dudao.projects.models import (
+    MilestoneNode,
+    MonthLock,
+    MonthlyReport,
+    Project,
+    ProjectCategory,
+    ProjectList,
+    ProjectYearPlan,
+)
 
 router = Router(tags=["重大项目"])
+
+
+class ProjectOut(Schema):
+    id: int
+    code: str | None
+    code_scheme: str
+    code_year: int | None
+    code_month: int | None
+    code_area: str
+    name: str
+    category: str
+    stage: str
+    level: str
+    build_nature: str
+    county_id: int
+    county: str
+    park_id: int | None
+    in_park: bool
+    industry_code: str
+    builder_name: str
+    builder_uscc: str
+    total_investment: Decimal
+    invest_before: Decimal
+    responsible_unit: str
+    lead_leader: str
+    liaison: str
+    lists: list[str]
+    is_active: bool
+    version: int
+
+    @staticmethod
+    def resolve_category(obj: Project) -> str:
+        return obj.category.code
+
+    @staticmethod
+    def resolve_county(obj: Project) -> str:
+        return obj.county.name
+
+    @staticmethod
+    def resolve_lists(obj: Project) -> list[str]:
+        return [x.code for x in obj.lists.all()]
+
+
+class ProjectIn(Schema):
+    code: str = ""
+    name: str
+    category: str = Field(description="项目类别编码，如 industry")
+    stage: str
+    level: str
+    build_nature: str = Project.BuildNature.NEW
+    county_id: int
+    park_id: int | None = None
+    industry_code: str = ""
+    builder_name: str = ""
+    builder_uscc: str = ""
+    total_investment: Decimal
+    invest_before: Decimal = Decimal(0)
+    description: str = ""
+    responsible_unit: str = ""
+    lead_leader: str = ""
+    liaison: str = ""
+    liaison_phone: str = ""
+    lists: list[str] = []
+    milestones: dict[str, list[dt.date | None]] = Field(
+        default={}, description="节点编码 → [计划日期, 实际日期]"
+    )
+
+
+class ProjectPatch(Schema):
+    version: int
+    name: str | None = None
+    code: str | None = None
+    stage: str | None = None
+    level: str | None = None
+    total_investment: Decimal | None = None
+    invest_before: Decimal | None = None
+    builder_name: str | None = None
+    builder_uscc: str | None = None
+    industry_code: str | None = None
+    responsible_unit: str | None = None
+    lead_leader: str | None = None
+    liaison: str | None = None
+    liaison_phone: str | None = None
+    is_active: bool | None = None
+    lists: list[str] | None = None
+    milestones: dict[str, list[dt.date | None]] | None = None
+
+
+def _milestones(data: dict[str, list[dt.date | None]] | None) -> dict[str, tuple[Any, Any]] | None:
+    if data is None:
+        return None
+    return {k: (v[0] if v else None, v[1] if len(v) > 1 else None) for k, v in data.items()}
+
+
+def _lists(codes: list[str] | None) -> list[ProjectList] | None:
+    if codes is None:
+        return None
+    found = list(ProjectList.objects.filter(code__in=codes))
+    if len(found) != len(set(codes)):
+        from dudao.core.exceptions import DomainError
+
+        raise DomainError("存在未知的名单编码。", field="lists")
+    return found
+
+
+T = TypeVar("T", bound=Schema)
+
+
+def _body(request: HttpRequest, schema: type[T]) -> T:
+    """Parse the JSON body *after* the object was found in scope (so out of scope is 404,
+    never 422), with the API's usual 422 error shape."""
+    import json
+
+    import pydantic
+    from ninja.errors import ValidationError
+
+    try:
+        raw = json.loads(request.body) if request.body else {}
+    except ValueError:
+        raise ValidationError([{"type": "json_invalid", "loc": ["body"]}]) from None
+    try:
+        return schema.model_validate(raw)
+    except pydantic.ValidationError as exc:
+        raise ValidationError(
+            [{"type": e["type"], "loc": ["body", *e["loc"]]} for e in exc.errors()]
+        ) from None
+
+
+def _doc(schema: type[Schema]) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": schema.model_json_schema()}},
+        }
+    }
+
+
+def _actor(request: HttpRequest) -> User:
+    """The authenticated caller (the API's auth guarantees a User)."""
+    return request.user  # type: ignore[return-value]
+
+
+def _project(request: HttpRequest, project_id: int) -> Project:
+    return selectors.get_project(request.user, project_id)
+
+
+@router.get(
+    "/projects",
+    response=list[ProjectOut],
+    url_name="projects_list",
+    summary="重大项目清单（可按县区、园区、类别、阶段、级别、名单、亮灯筛选）",
+)
+@paginate(LimitOffsetPagination)
+def projects_list(
+    request: HttpRequest,
+    county: int | None = None,
+    park: int | None = None,
+    category: int | None = None,
+    stage: str = "",
+    level: str = "",
+    list_id: int | None = None,
+    light: str = "",
+    q: str = "",
+    period: str = "",
+) -> Any:
+    year, month = selectors.parse_period(period)
+    f = selectors.ProjectFilters(county, park, category, stage, level, list_id, light, q)
+    return selectors.filter_projects(request.user, f, year, month).prefetch_related("lists")
+
+
+@router.post(
+    "/projects", response={201: ProjectOut}, url_name="projects_create", summary="登记重大项目"
+)
+def projects_create(request: HttpRequest, payload: ProjectIn) -> Any:
+    data = payload.dict()
+    county = get_object_or_404(
+        Organisation.objects.visible_to(request.user), pk=data.pop("county_id")
+    )
+    park_id = data.pop("park_id")
+    category = get_object_or_404(ProjectCategory, code=data.pop("category"))
+    project = services.create_project(
+        actor=_actor(request),
+        lists=_lists(data.pop("lists")),
+        milestones=_milestones(data.pop("milestones")),
+        county=county,
+        category=category,
+        park=get_object_or_404(Park, pk=park_id) if park_id else None,
+        **data,
+    )
+    return Status(201, project)
+
+
+@router.get(
+    "/projects/{project_id}",
+    response=ProjectOut,
+    url_name="projects_detail",
+    summary="单个重大项目",
+)
+def projects_detail(request: HttpRequest, project_id: int) -> Project:
+    return _project(request, project_id)
+
+
+@router.patch(
+    "/projects/{project_id}",
+    response=ProjectOut,
+    url_name="projects_update",
+    summary="修改重大项目（需带 version；版本过期返回 409 及当前值）",
+    openapi_extra=_doc(ProjectPatch),
+)
+def projects_update(request: HttpRequest, project_id: int) -> Project:
+    project = _project(request, project_id)
+    payload = _body(request, ProjectPatch)
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
+    return services.update_project(
+        actor=_actor(request),
+        project=project,
+        version=version,
+        lists=_lists(data.pop("lists", None)),
+        milestones=_milestones(data.pop("milestones", None)),
+        **data,
+    )
+
+
+class PlanOut(Schema):
+    year: int
+    planned_investment: Decimal
+    curve: list[Decimal] | None
+    planned_nodes: list[str]
+    approved_ytd: Decimal
+    approved_month: int
+    version: int
+
+
+class PlanIn(Schema):
+    planned_investment: Decimal
+    curve: list[Decimal] | None = None
+    planned_nodes: list[str] = []
+    version: int | None = None
+
+
+@router.get(
+    "/projects/{project_id}/plans",
+    response=list[PlanOut],
+    url_name="projects_plans",
+    summary="项目的年度计划",
+)
+def projects_plans(request: HttpRequest, project_id: int) -> Any:
+    return ProjectYearPlan.objects.filter(project=_project(request, project_id)).order_by("year")
+
+
+@router.put(
+    "/projects/{project_id}/plans/{year}",
+    response=PlanOut,
+    url_name="projects_plan_save",
+    summary="保存某年度计划",
+    openapi_extra=_doc(PlanIn),
+)
+def projects_plan_save(request: HttpRequest, project_id: int, year: int) -> Any:
+    project = _project(request, project_id)
+    payload = _body(request, PlanIn)
+    return services.save_plan(
+        actor=_actor(request),
+        project=project,
+        year=year,
+        planned_investment=payload.planned_investment,
+        curve=payload.curve,
+        planned_nodes=payload.planned_nodes,
+        version=payload.version,
+    )
+
+
+class ReportOut(Schema):
+    id: int
+    project_id: int
+    year: int
+    month: int
+    invest_month: Decimal
+    invest_ytd: Decimal
+    invest_total: Decimal
+    funds_month: Decimal
+    funds_ytd: Decimal
+    node: str | None
+    node_date: dt.date | None
+    progress_text: str
+    has_problem: bool
+    problem_text: str
+    next_steps: str
+    note: str
+    status: str
+    return_reason: str
+    is_late: bool
+    submitted_at: dt.datetime | None
+    reviewed_at: dt.datetime | None
+    version: int
+
+    @staticmethod
+    def resolve_node(obj: MonthlyReport) -> str | None:
+        return obj.node.code if obj.node_id else None  # type: ignore[union-attr]
+
+
+class ReportIn(Schema):
+    invest_month: Decimal
+    funds_month: Decimal = Decimal(0)
+    node: str | None = Field(default=None, description="节点编码，如 START")
+    node_date: dt.date | None = None
+    progress_text: str = ""
+    has_problem: bool = False
+    problem_text: str = ""
+    next_steps: str = ""
+    note: str = ""
+    version: int | None = None
+    request_id: str | None = Field(
+        default=None, max_length=64, description="客户端请求编号：重复提交不会重复写入"
+    )
+
+
+class ActionIn(Schema):
+    version: int | None = None
+    request_id: str | None = Field(default=None, max_length=64)
+    reason: str = ""
+
+
+@router.get(
+    "/projects/{project_id}/reports",
+    response=list[ReportOut],
+    url_name="projects_reports",
+    summary="项目的月报",
+)
+def projects_reports(request: HttpRequest, project_id: int) -> Any:
+    project = _project(request, project_id)
+    return project.reports.select_related("node").order_by("year", "month")
+
+
+@router.put(
+    "/projects/{project_id}/reports/{period}",
+    response=ReportOut,
+    url_name="projects_report_save",
+    summary="保存某月月报（period 如 2026-10）",
+    openapi_extra=_doc(ReportIn),
+)
+def projects_report_save(request: HttpRequest, project_id: int, period: str) -> Any:
+    project = _project(request, project_id)
+    payload = _body(request, ReportIn)
+    year, month = _parse_period(period)
+    node = get_object_or_404(MilestoneNode, code=payload.node) if payload.node else None
+    data = services.ReportInput(
+        invest_month=payload.invest_month,
+        funds_month=payload.funds_month,
+        node=node,
+        node_date=payload.node_date,
+        progress_text=payload.progress_text,
+        has_problem=payload.has_problem,
+        problem_text=payload.problem_text,
+        next_steps=payload.next_steps,
+        note=payload.note,
+    )
+    return services.save_report(
+        actor=_actor(request),
+        project=project,
+        year=year,
+        month=month,
+        data=data,
+        version=payload.version,
+        request_id=payload.request_id,
+    )
+
+
+def _parse_period(period: str) -> tuple[int, int]:
+    from dudao.core.exceptions import DomainError
+
+    try:
+        y, m = (int(x) for x in period.split("-", 1))
+    except ValueError:
+        raise DomainError("月份格式应为 YYYY-MM。", field="period") from None
+    if not 1 <= m <= 12:
+        raise DomainError("月份格式应为 YYYY-MM。", field="period")
+    return y, m
+
+
+def _report(request: HttpRequest, report_id: int) -> MonthlyReport:
+    return selectors.get_report(request.user, report_id)
+
+
+@router.get(
+    "/project-reports/{report_id}",
+    response=ReportOut,
+    url_name="projects_report_detail",
+    summary="单份月报",
+)
+def projects_report_detail(request: HttpRequest, report_id: int) -> MonthlyReport:
+    return _report(request, report_id)
+
+
+def _act(request: HttpRequest, report_id: int, service: Any, **extra: Any) -> Any:
+    """Find the report in scope, then parse the body, then call the workflow service."""
+    report = _report(request, report_id)
+    payload = _body(request, ActionIn)
+    if service is services.return_report:
+        extra["reason"] = payload.reason
+    return service(
+        actor=_actor(request),
+        report=report,
+        version=payload.version,
+        request_id=payload.request_id,
+        **extra,
+    )
+
+
+def _action_route(action: str, summary: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return router.post(
+        f"/project-reports/{{report_id}}/{action}",
+        response=ReportOut,
+        url_name=f"projects_report_{action}",
+        summary=summary,
+        openapi_extra=_doc(ActionIn),
+    )
+
+
+@_action_route("submit", "报送月报（填报员）")
+def projects_report_submit(request: HttpRequest, report_id: int) -> Any:
+    return _act(request, report_id, services.submit_report)
+
+
+@_action_route("approve", "审核通过（县区审核员）")
+def projects_report_approve(request: HttpRequest, report_id: int) -> Any:
+    return _act(request, report_id, services.approve_report)
+
+
+@_action_route("return", "退回（县区审核员，须填原因）")
+def projects_report_return(request: HttpRequest, report_id: int) -> Any:
+    return _act(request, report_id, services.return_report)
+
+
+class LockOut(Schema):
+    id: int
+    county_id: int | None
+    year: int
+    month: int
+    is_active: bool
+    locked_at: dt.datetime
+    unlocked_at: dt.datetime | None
+    unlock_reason: str
+
+
+class LockIn(Schema):
+    period: str
+    county_id: int | None = None
+
+
+class UnlockIn(Schema):
+    reason: str
+
+
+@router.get(
+    "/project-locks", response=list[LockOut], url_name="projects_locks", summary="月报锁定记录"
+)
+def projects_locks(request: HttpRequest) -> Any:
+    return selectors.recent_locks(request.user)
+
+
+@router.post(
+    "/project-locks",
+    response={201: LockOut},
+    url_name="projects_lock",
+    summary="锁定某月（督查员；截止日后，按县区或全市）",
+)
+def projects_lock(request: HttpRequest, payload: LockIn) -> Any:
+    year, month = _parse_period(payload.period)
+    county = None
+    if payload.county_id is not None:
+        county = get_object_or_404(
+            Organisation.objects.visible_to(request.user), pk=payload.county_id
+        )
+    lock = services.lock_month(
+        actor=_actor(request),
+        year=year,
+        month=month,
+        county=county,
+    )
+    return Status(201, lock)
+
+
+@router.post(
+    "/project-locks/{lock_id}/unlock",
+    response=LockOut,
+    url_name="projects_unlock",
+    summary="解锁（督查员，须填原因）",
+    openapi_extra=_doc(UnlockIn),
+)
+def projects_unlock(request: HttpRequest, lock_id: int) -> Any:
+    counties = [c.pk for c in selectors.county_choices(request.user)]
+    lock = MonthLock.objects.filter(pk=lock_id).first()
+    if lock is None or (lock.county_id is not None and lock.county_id not in counties):
+        raise Http404
+    payload = _body(request, UnlockIn)
+    return services.unlock_month(
+        actor=_actor(request),
+        lock=lock,
+        reason=payload.reason,
+    )
+
+
+class ProgressOut(Schema):
+    plan: Decimal
+    done: Decimal | None
+    elapsed_pct: Decimal
+    rate_pct: Decimal | None
+    lag: Decimal | None
+    light: str
+    reached: str
+
+
+class UnitOut(Schema):
+    key: int | None
+    name: str
+    projects: int
+    plan: Decimal
+    done: Decimal
+    progress: ProgressOut | None
+    lights: dict[str, int]
+    reported: int
+    on_time: int
+    report_rate: Decimal | None
+    on_time_rate: Decimal | None
+    rank: int | None
+    rank_change: int | None
+
+
+class AnalysisOut(Schema):
+    year: int
+    month: int
+    elapsed_pct: Decimal
+    counties: list[UnitOut]
+    categories: list[UnitOut]
+    total: UnitOut
+
+
+@router.get(
+    "/project-analysis",
+    response=AnalysisOut,
+    url_name="projects_analysis",
+    summary="项目分析：各县区、各类别的完成率、序时进度、亮灯、排名、报送率",
+)
+def projects_analysis(request: HttpRequest, period: str = "") -> Any:
+    year, month = selectors.parse_period(period)
+    return selectors.city_analysis(request.user, year, month)
+
+
+class TargetOut(Schema):
+    county_id: int
+    county: str
+    metric: str
+    label: str
+    target: int | None
+    actual: int
+
+    @staticmethod
+    def resolve_county_id(obj: Any) -> int:
+        return int(obj.county.pk)
+
+    @staticmethod
+    def resolve_county(obj: Any) -> str:
+        return str(obj.county.name)
+
+
+@router.get(
+    "/project-targets",
+    response=list[TargetOut],
+    url_name="projects_targets",
+    summary="季度新开工/竣工/投产目标与实际",
+)
+def projects_targets(
+    request: HttpRequest, year: int | None = None, quarter: int | None = None
+) -> Any:
+    default_year, month = selectors.reporting_period()
+    quarter = quarter or (month - 1) // 3 + 1
+    if not 1 <= quarter <= 4:
+        raise Http404
+    return selectors.quarter_targets(request.user, year or default_year, quarter)

@@ -1,0 +1,926 @@
+"""Excel round trip of 重大项目: the county's monthly template, and the importers behind the
+upload page, the API and `dudao import reports|projects FILE --as USER`.
+
+Validation is done in bulk — one query per lookup table, then pure Python per row — and the
+write is all-or-nothing in one transaction with bulk_create/bulk_update and one audit event
+for the whole file. The same file twice changes nothing the second time and says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from dudao.accounts.roles import Role
+from dudao.audit.services import record_event
+from dudao.core.exceptions import DomainError, NotAllowed
+from dudao.core.imports import ImportRejected, ImportReport, RowError, importer
+from dudao.core.policies import require_role
+from dudao.core.xlsx import (
+    Column,
+    Row,
+    Sheet,
+    cell_date,
+    cell_decimal,
+    cell_int,
+    cell_text,
+    read_table,
+    workbook_bytes,
+)
+from dudao.orgs.models import Organisation
+from dudao.parks.models import Park
+from dudao.projects import services
+from dudao.projects.bulk import fast_insert, fast_update
+from dudao.projects.codes import check_industry_code, decode_project_code, normalise_uscc
+from dudao.projects.models import (
+    MilestoneNode,
+    MonthLock,
+    MonthlyReport,
+    Project,
+    ProjectCategory,
+    ProjectMilestone,
+    ProjectSettings,
+    ProjectYearPlan,
+)
+
+if TYPE_CHECKING:
+    from dudao.accounts.models import User
+
+S = MonthlyReport.Status
+ZERO = Decimal("0")
+
+REPORT_SHEET = "月报"
+R_ID = "系统编号"
+R_CODE = "项目代码"
+R_NAME = "项目名称"
+R_YEAR = "年度"
+R_MONTH = "月份"
+R_INVEST = "本月完成投资（万元）"
+R_FUNDS = "本月资金到位（万元）"
+R_NODE = "本月达到节点"
+R_NODE_DATE = "节点日期"
+R_PROGRESS = "形象进度"
+R_PROBLEM = "存在问题（是/否）"
+R_PROBLEM_TEXT = "问题描述"
+R_NEXT = "下步计划"
+R_NOTE = "说明"
+R_LAST_YTD = "上月年内累计（万元，参考）"
+R_PLAN = "年度计划投资（万元，参考）"
+REPORT_HEADERS = (R_ID, R_CODE, R_NAME, R_YEAR, R_MONTH, R_INVEST)
+REPORT_OPTIONAL = (
+    R_FUNDS,
+    R_NODE,
+    R_NODE_DATE,
+    R_PROGRESS,
+    R_PROBLEM,
+    R_PROBLEM_TEXT,
+    R_NEXT,
+    R_NOTE,
+)
+YES = {"是", "有", "Y", "YES", "TRUE", "1"}
+NO = {"", "否", "无", "N", "NO", "FALSE", "0"}
+INSTRUCTIONS = [
+    ("填报说明",),
+    (
+        "1. 每行一个项目的一个月份；灰色列（系统编号、项目代码、项目名称、年度、月份和参考列）"
+        "请勿修改。",
+    ),
+    (
+        "2. 只填“本月”数：年内累计和自开工累计由系统按各月数自动计算。"
+        "金额单位：万元，最多两位小数。",
+    ),
+    ("3. 本月达到节点填写节点名称（如“开工”“主体完工”），并填写节点日期（如 2026-07-15）。",),
+    ("4. 本月投资超过突增阈值时，必须在“说明”中注明原因。",),
+    ("5. 不要合并单元格、不要使用公式、不要增加工作表；上传时先试导入，无误后再确认导入。",),
+    ("6. 导入的月报为草稿，请在“月报填报”页面核对后报送。",),
+]
+
+
+# --- template ---------------------------------------------------------------------------------
+
+
+def report_template(actor: User, year: int, month: int, county: int | None = None) -> bytes:
+    """The month's template pre-filled with the actor's projects (and what is already saved)."""
+    from dudao.projects.selectors import grid_rows
+
+    rows = []
+    for g in grid_rows(actor, year, month, county):
+        r = g.report
+        rows.append(
+            [
+                g.project.pk,
+                g.project.code or "",
+                g.project.name,
+                year,
+                month,
+                r.invest_month if r else None,
+                r.funds_month if r else None,
+                r.node.name if r and r.node else "",
+                r.node_date if r else None,
+                r.progress_text if r else "",
+                ("是" if r.has_problem else "否") if r else "",
+                r.problem_text if r else "",
+                r.next_steps if r else "",
+                r.note if r else "",
+                g.last.invest_ytd if g.last and g.last.year == year else None,
+                g.plan.planned_investment if g.plan else None,
+            ]
+        )
+    columns = [
+        Column(R_ID, 9, "int"),
+        Column(R_CODE, 27),
+        Column(R_NAME, 36),
+        Column(R_YEAR, 7, "int"),
+        Column(R_MONTH, 6, "int"),
+        Column(R_INVEST, 14, "decimal2"),
+        Column(R_FUNDS, 14, "decimal2"),
+        Column(R_NODE, 12),
+        Column(R_NODE_DATE, 12, "date"),
+        Column(R_PROGRESS, 30),
+        Column(R_PROBLEM, 10),
+        Column(R_PROBLEM_TEXT, 30),
+        Column(R_NEXT, 30),
+        Column(R_NOTE, 24),
+        Column(R_LAST_YTD, 14, "decimal2"),
+        Column(R_PLAN, 14, "decimal2"),
+    ]
+    return workbook_bytes(
+        [
+            Sheet(REPORT_SHEET, columns, rows, locked_columns=5),
+            Sheet("填报说明", [Column("说明", 100)], INSTRUCTIONS),
+        ]
+    )
+
+
+# --- reports importer -------------------------------------------------------------------------
+
+
+@dataclass
+class _ReportRow:
+    number: int
+    project_id: int
+    year: int
+    month: int
+    data: services.ReportInput
+
+
+def _file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _parse_report_rows(
+    table_rows: list[Row], errors: list[RowError], nodes_by_name: dict[str, MilestoneNode]
+) -> list[tuple[Row, Any, str, int | None, int | None, services.ReportInput | None]]:
+    parsed = []
+    for row in table_rows:
+        before = len(errors)
+        pid = cell_int(row, R_ID, errors)
+        code = cell_text(row, R_CODE, errors).upper()
+        year = cell_int(row, R_YEAR, errors, required=True, minimum=2000)
+        month = cell_int(row, R_MONTH, errors, required=True, minimum=1)
+        if month is not None and month > 12:
+            errors.append(RowError(row.number, R_MONTH, "月份应为 1–12。"))
+        invest = cell_decimal(row, R_INVEST, errors, required=True, minimum=ZERO)
+        funds = cell_decimal(row, R_FUNDS, errors, minimum=ZERO)
+        node_name = cell_text(row, R_NODE, errors)
+        node = nodes_by_name.get(node_name) if node_name else None
+        if node_name and node is None:
+            errors.append(RowError(row.number, R_NODE, f"未知的节点「{node_name}」。"))
+        node_date = cell_date(row, R_NODE_DATE, errors)
+        flag = cell_text(row, R_PROBLEM, errors).upper()
+        if flag not in YES | NO:
+            errors.append(RowError(row.number, R_PROBLEM, f"应填“是”或“否”，实为「{flag}」。"))
+        data = None
+        if len(errors) == before and invest is not None:
+            data = services.ReportInput(
+                invest_month=invest,
+                funds_month=funds or ZERO,
+                node=node,
+                node_date=node_date,
+                progress_text=cell_text(row, R_PROGRESS, errors, max_length=300),
+                has_problem=flag in YES,
+                problem_text=cell_text(row, R_PROBLEM_TEXT, errors, max_length=500),
+                next_steps=cell_text(row, R_NEXT, errors, max_length=300),
+                note=cell_text(row, R_NOTE, errors, max_length=300),
+            )
+        if pid is None and not code:
+            errors.append(RowError(row.number, R_CODE, "项目代码和系统编号不能都为空。"))
+        parsed.append((row, pid, code, year, month, data))
+    return parsed
+
+
+def _same(report: MonthlyReport, data: services.ReportInput) -> bool:
+    return all(
+        getattr(report, name)
+        == (
+            getattr(data, name).strip()
+            if isinstance(getattr(data, name), str)
+            else getattr(data, name)
+        )
+        for name in services.REPORT_FIELDS
+        if name != "node"
+    ) and report.node_id == (data.node.pk if data.node else None)
+
+
+@importer("reports", "项目月报")
+def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the file
+    data: bytes, *, filename: str, actor: User, dry_run: bool
+) -> ImportReport:
+    """Import monthly reports (drafts) for the actor's projects. All rules of the grid apply."""
+    try:
+        require_role(actor, Role.REPORTER)
+    except NotAllowed as exc:
+        raise ImportRejected.whole_file(exc.message) from exc
+    table = read_table(
+        data, sheet=REPORT_SHEET, headers=REPORT_HEADERS, optional_headers=REPORT_OPTIONAL
+    )
+    if not table.rows:
+        raise ImportRejected.whole_file("文件中没有数据行。")
+    errors: list[RowError] = []
+    nodes = list(MilestoneNode.objects.filter(is_active=True).order_by("sort_order"))
+    parsed = _parse_report_rows(table.rows, errors, {n.name: n for n in nodes})
+    # 1 query: the actor's projects named in the file
+    codes = {c for _, _, c, *_ in parsed if c}
+    ids = {p for _, p, *_ in parsed if p}
+    visible = (
+        Project.objects.visible_to(actor)
+        .filter(is_active=True)
+        .filter(Q(code__in=codes) | Q(pk__in=ids))
+    )
+    projects = {
+        p.pk: p
+        for p in visible.only(
+            "pk", "code", "county_id", "total_investment", "invest_before", "stage", "name"
+        )
+    }
+    by_code = {p.code: p for p in projects.values() if p.code}
+    rows: list[_ReportRow] = []
+    seen: dict[tuple[int, int, int], int] = {}
+    current = (timezone.localdate().year, timezone.localdate().month)
+    for row, pid, code, year, month, parsed_data in parsed:
+        project = by_code.get(code) if code else projects.get(pid or 0)
+        if project is None:
+            errors.append(
+                RowError(
+                    row.number,
+                    R_CODE if code else R_ID,
+                    f"项目「{code or pid}」不存在或不在您的数据范围内。",
+                )
+            )
+            continue
+        if code and pid and project.pk != pid:
+            errors.append(RowError(row.number, R_ID, "系统编号与项目代码不是同一个项目。"))
+            continue
+        if parsed_data is None or year is None or month is None or month > 12:
+            continue
+        if (year, month) > current:
+            errors.append(RowError(row.number, R_MONTH, "不能填报未来月份的月报。"))
+            continue
+        key = (project.pk, year, month)
+        if key in seen:
+            errors.append(
+                RowError(row.number, R_CODE, f"与第{seen[key]}行重复（同一项目同一月份）。")
+            )
+            continue
+        seen[key] = row.number
+        rows.append(_ReportRow(row.number, project.pk, year, month, parsed_data))
+    # One query each: reports in the file's window, the running totals before it, plans,
+    # milestones, locks, settings.
+    pids = {r.project_id for r in rows}
+    years = {r.year for r in rows}
+    first: dict[int, tuple[int, int]] = {}
+    last: dict[int, tuple[int, int]] = {}
+    for r in rows:
+        k = (r.year, r.month)
+        first[r.project_id] = min(first.get(r.project_id, k), k)
+        last[r.project_id] = max(last.get(r.project_id, k), k)
+    lo = min(first.values(), default=(0, 0))
+    window = [
+        x
+        for x in MonthlyReport.objects.filter(project_id__in=pids, year__gte=lo[0]).exclude(
+            year=lo[0], month__lt=lo[1]
+        )
+        if first[x.project_id] <= (x.year, x.month)
+    ]
+    by_key = {(x.project_id, x.year, x.month): x for x in window}
+    base = _running_totals(first)
+    plans = {
+        (p.project_id, p.year): p.planned_investment
+        for p in ProjectYearPlan.objects.filter(project_id__in=pids, year__in=years)
+    }
+    actual: dict[int, dict[int, date]] = defaultdict(dict)
+    for pid, node_id, day in ProjectMilestone.objects.filter(
+        project_id__in=pids, actual_date__isnull=False
+    ).values_list("project_id", "node_id", "actual_date"):
+        actual[pid][node_id] = day  # type: ignore[assignment]
+    locked: set[tuple[int | None, int, int]] = set(
+        MonthLock.objects.filter(is_active=True, year__in=years).values_list(
+            "county_id", "year", "month"
+        )
+    )
+    settings = ProjectSettings.current()
+    start_ids = {n.pk for n in nodes if n.role == MilestoneNode.Role.START}
+    # monthly figures per project from the first file month on: existing overlaid with the file
+    monthly: dict[int, dict[tuple[int, int], tuple[Decimal, Decimal]]] = defaultdict(dict)
+    for x in window:
+        monthly[x.project_id][(x.year, x.month)] = (x.invest_month, x.funds_month)
+    for r in rows:
+        monthly[r.project_id][(r.year, r.month)] = (r.data.invest_month, r.data.funds_month)
+    created: list[_New] = []
+    updated: list[MonthlyReport] = []
+    unchanged = 0
+    header = {
+        "invest_month": R_INVEST,
+        "funds_month": R_FUNDS,
+        "note": R_NOTE,
+        "node": R_NODE,
+        "node_date": R_NODE_DATE,
+        "problem_text": R_PROBLEM_TEXT,
+        "stage": R_CODE,
+    }
+    for r in sorted(rows, key=lambda r: (r.project_id, r.year, r.month)):
+        project = projects[r.project_id]
+        old = by_key.get((r.project_id, r.year, r.month))
+        if (project.county_id, r.year, r.month) in locked or (None, r.year, r.month) in locked:
+            errors.append(RowError(r.number, R_MONTH, f"{r.year}年{r.month}月已锁定，不能导入。"))
+            continue
+        if old is not None and _same(old, r.data):
+            unchanged += 1
+            continue
+        if old is not None and old.status not in (S.DRAFT, S.RETURNED):
+            errors.append(
+                RowError(
+                    r.number,
+                    R_INVEST,
+                    f"该月报状态为“{old.get_status_display()}”，不能再修改（需审核员退回）。",
+                )
+            )
+            continue
+        prior_ytd = _cumulative(base[r.project_id], monthly[r.project_id], r.year, r.month)[0]
+        dates = dict(actual[r.project_id])
+        if r.data.node is not None:
+            dates.pop(r.data.node.pk, None)
+        problems = services.validate_report_values(
+            project=project,
+            year=r.year,
+            month=r.month,
+            data=r.data,
+            prior_ytd=prior_ytd,
+            plan_amount=plans.get((r.project_id, r.year)),
+            settings=settings,
+            actual_dates=dates,
+            nodes=nodes,
+            started=bool(start_ids & set(dates)),
+        )
+        for field, message in problems:
+            errors.append(RowError(r.number, header.get(field, ""), message))
+        if problems:
+            continue
+        if old is None:
+            created.append(_New(r.project_id, project.county_id, r.year, r.month, r.data))
+            continue
+        for name in services.REPORT_FIELDS:
+            value = getattr(r.data, name)
+            setattr(old, name, value.strip() if isinstance(value, str) else value)
+        updated.append(old)
+    if errors:
+        raise ImportRejected(errors)
+    report = ImportReport(
+        "reports",
+        rows=len(table.rows),
+        created=len(created),
+        updated=len(updated),
+        unchanged=unchanged,
+        dry_run=dry_run,
+    )
+    if dry_run or not report.changed:
+        return report
+    written = {(c.project_id, c.year, c.month) for c in [*created, *updated]}  # type: ignore[attr-defined]
+    later = [x for x in window if (x.project_id, x.year, x.month) not in written]
+    with transaction.atomic():
+        _write_reports(
+            actor=actor,
+            created=created,
+            updated=updated,
+            later=later,
+            base=base,
+            monthly=monthly,
+            projects=projects,
+            filename=filename,
+            data=data,
+            report=report,
+        )
+    return report
+
+
+@dataclass
+class _New:
+    """A report the import will create (plain values: no model instance per row)."""
+
+    project_id: int
+    county_id: int
+    year: int
+    month: int
+    data: services.ReportInput
+    invest_ytd: Decimal = ZERO
+    funds_ytd: Decimal = ZERO
+    invest_total: Decimal = ZERO
+
+    @property
+    def invest_month(self) -> Decimal:
+        return self.data.invest_month
+
+    @property
+    def funds_month(self) -> Decimal:
+        return self.data.funds_month
+
+
+NEW_FIELDS = [
+    "project",
+    "county",
+    "year",
+    "month",
+    "invest_month",
+    "invest_ytd",
+    "invest_total",
+    "funds_month",
+    "funds_ytd",
+    "node",
+    "node_date",
+    "progress_text",
+    "has_problem",
+    "problem_text",
+    "next_steps",
+    "note",
+    "status",
+    "return_reason",
+    "is_late",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "version",
+]
+
+
+@dataclass
+class _Base:
+    """A project's running totals just before its first month in the file."""
+
+    year: int
+    ytd: Decimal = ZERO
+    funds: Decimal = ZERO
+    total: Decimal = ZERO
+
+
+def _running_totals(first: dict[int, tuple[int, int]]) -> dict[int, _Base]:
+    """From each project's report of the month before its first file month (one query per
+    distinct first month); projects with a gap there fall back to one aggregate query."""
+    out: dict[int, _Base] = {}
+    groups: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for pid, ym in first.items():
+        groups[ym].append(pid)
+    missing: list[tuple[int, tuple[int, int]]] = []
+    for (y, m), pids in groups.items():
+        py, pm = (y - 1, 12) if m == 1 else (y, m - 1)
+        found = {
+            pid: (yr, ytd, funds, total)
+            for pid, yr, ytd, funds, total in MonthlyReport.objects.filter(
+                project_id__in=pids, year=py, month=pm
+            ).values_list("project_id", "year", "invest_ytd", "funds_ytd", "invest_total")
+        }
+        for pid in pids:
+            if pid in found:
+                yr, ytd, funds, total = found[pid]
+                same = yr == y
+                out[pid] = _Base(y, ytd if same else ZERO, funds if same else ZERO, total)
+            else:
+                missing.append((pid, (y, m)))
+    if missing:
+        from django.db.models import Case, Sum, When
+
+        by_month: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for pid, ym in missing:
+            by_month[ym].append(pid)
+        for (y, m), pids in by_month.items():
+            sums = {
+                row["project_id"]: row
+                for row in MonthlyReport.objects.filter(project_id__in=pids)
+                .filter(Q(year__lt=y) | Q(year=y, month__lt=m))
+                .values("project_id")
+                .annotate(
+                    total=Sum("invest_month"),
+                    ytd=Sum(Case(When(year=y, then="invest_month"))),
+                    funds=Sum(Case(When(year=y, then="funds_month"))),
+                )
+            }
+            for pid in pids:
+                row = sums.get(pid, {})
+                out[pid] = _Base(
+                    y,
+                    *(
+                        Decimal(str(row.get(k) or 0)).quantize(Decimal("0.01"))
+                        for k in ("ytd", "funds", "total")
+                    ),
+                )
+    return out
+
+
+def _cumulative(
+    base: _Base, series: dict[tuple[int, int], tuple[Decimal, Decimal]], year: int, month: int
+) -> tuple[Decimal, Decimal, Decimal]:
+    """(ytd invest, ytd funds, since-start invest, excluding the project's invest_before) of
+    the months strictly before year-month."""
+    ytd = base.ytd if base.year == year else ZERO
+    funds = base.funds if base.year == year else ZERO
+    total = base.total
+    for (y, m), (inv, fund) in series.items():
+        if (y, m) < (year, month):
+            total += inv
+            if y == year:
+                ytd += inv
+                funds += fund
+    return ytd, funds, total
+
+
+def _derive(
+    reports: list[Any],
+    base: dict[int, _Base],
+    monthly: dict[int, dict[tuple[int, int], Any]],
+    projects: dict[int, Project],
+) -> None:
+    """Set invest_ytd / funds_ytd / invest_total of `reports` from the overlaid monthly series."""
+    for r in reports:
+        ytd, funds, total = _cumulative(base[r.project_id], monthly[r.project_id], r.year, r.month)
+        r.invest_ytd = ytd + r.invest_month
+        r.funds_ytd = funds + r.funds_month
+        r.invest_total = projects[r.project_id].invest_before + total + r.invest_month
+
+
+def _write_reports(
+    *,
+    actor: User,
+    created: list[_New],
+    updated: list[MonthlyReport],
+    later: list[MonthlyReport],
+    base: dict[int, _Base],
+    monthly: dict[int, dict[tuple[int, int], Any]],
+    projects: dict[int, Project],
+    filename: str,
+    data: bytes,
+    report: ImportReport,
+) -> None:
+    now = timezone.now()
+    for r in updated:
+        r.version += 1
+        r.updated_at = now
+    _derive([*created, *updated, *later], base, monthly, projects)
+    fast_insert(
+        MonthlyReport,
+        NEW_FIELDS,
+        (
+            (
+                n.project_id,
+                n.county_id,
+                n.year,
+                n.month,
+                n.data.invest_month,
+                n.invest_ytd,
+                n.invest_total,
+                n.data.funds_month,
+                n.funds_ytd,
+                n.data.node.pk if n.data.node else None,
+                n.data.node_date,
+                n.data.progress_text,
+                n.data.has_problem,
+                n.data.problem_text,
+                n.data.next_steps,
+                n.data.note,
+                S.DRAFT.value,
+                "",
+                False,
+                actor.pk,
+                now,
+                now,
+                1,
+            )
+            for n in created
+        ),
+    )
+    fields = [
+        *(f for f in services.REPORT_FIELDS if f != "node"),
+        "node",
+        "invest_ytd",
+        "funds_ytd",
+        "invest_total",
+        "version",
+        "updated_at",
+    ]
+    fast_update(
+        MonthlyReport,
+        fields,
+        [(*(getattr(r, f if f != "node" else "node_id") for f in fields), r.pk) for r in updated],
+    )
+    fast_update(
+        MonthlyReport,
+        ["invest_ytd", "funds_ytd", "invest_total"],
+        [(r.invest_ytd, r.funds_ytd, r.invest_total, r.pk) for r in later],
+    )
+    for pid, year in {(r.project_id, r.year) for r in later if r.status == S.APPROVED}:
+        services._refresh_plan_rollup(pid, year)
+    record_event(
+        actor=actor,
+        action="project.import",
+        organisation=actor.organisation,
+        after={
+            "kind": "reports",
+            "file": filename,
+            "sha256": _file_digest(data),
+            **report.as_dict(),
+        },
+        object_repr=f"月报导入：{filename}",
+    )
+
+
+# --- projects importer ------------------------------------------------------------------------
+
+PROJECT_SHEET = "项目"
+P_CODE, P_NAME, P_CATEGORY, P_STAGE, P_NATURE, P_LEVEL = (
+    "项目代码",
+    "项目名称",
+    "项目类别",
+    "建设阶段",
+    "建设性质",
+    "项目级别",
+)
+P_COUNTY, P_PARK, P_INDUSTRY, P_BUILDER, P_USCC, P_TOTAL = (
+    "所在县（市、区）",
+    "所在园区编码",
+    "行业代码",
+    "建设单位",
+    "统一社会信用代码",
+    "总投资（万元）",
+)
+P_BEFORE, P_UNIT, P_LEADER, P_LIAISON, P_PHONE, P_PLAN_START, P_START = (
+    "纳入系统前累计完成投资（万元）",
+    "责任单位",
+    "包联领导",
+    "联络员",
+    "联络电话",
+    "计划开工日期",
+    "实际开工日期",
+)
+PROJECT_HEADERS = (P_CODE, P_NAME, P_CATEGORY, P_STAGE, P_LEVEL, P_COUNTY, P_TOTAL)
+PROJECT_OPTIONAL = (
+    P_NATURE,
+    P_PARK,
+    P_INDUSTRY,
+    P_BUILDER,
+    P_USCC,
+    P_BEFORE,
+    P_UNIT,
+    P_LEADER,
+    P_LIAISON,
+    P_PHONE,
+    P_PLAN_START,
+    P_START,
+)
+PROJECT_COLUMNS = [*PROJECT_HEADERS, *PROJECT_OPTIONAL]
+_SIMPLE = {
+    P_NAME: ("name", 120),
+    P_BUILDER: ("builder_name", 100),
+    P_UNIT: ("responsible_unit", 100),
+    P_LEADER: ("lead_leader", 60),
+    P_LIAISON: ("liaison", 40),
+    P_PHONE: ("liaison_phone", 20),
+}
+
+
+def projects_template() -> bytes:
+    return workbook_bytes([Sheet(PROJECT_SHEET, [Column(h, 16) for h in PROJECT_COLUMNS], [])])
+
+
+def _choice(row: Row, header: str, choices: Any, errors: list[RowError], default: str = "") -> str:
+    text = cell_text(row, header, errors)
+    if not text:
+        if default:
+            return default
+        errors.append(RowError(row.number, header, "必填，不能为空。"))
+        return ""
+    by_label = {label: value for value, label in choices}
+    if text in by_label:
+        return str(by_label[text])
+    errors.append(RowError(row.number, header, f"应为{'/'.join(by_label)}之一，实为「{text}」。"))
+    return ""
+
+
+@importer("projects", "重大项目")
+def import_projects(  # noqa: PLR0912, PLR0915 - one validation pass over the file
+    data: bytes, *, filename: str, actor: User, dry_run: bool
+) -> ImportReport:
+    """Create or update projects keyed by their national code (counties in the actor's scope)."""
+    try:
+        require_role(actor, Role.REPORTER, Role.SUPERVISOR)
+    except NotAllowed as exc:
+        raise ImportRejected.whole_file(exc.message) from exc
+    table = read_table(
+        data, sheet=PROJECT_SHEET, headers=PROJECT_HEADERS, optional_headers=PROJECT_OPTIONAL
+    )
+    if not table.rows:
+        raise ImportRejected.whole_file("文件中没有数据行。")
+    errors: list[RowError] = []
+    areas = services.known_area_codes()
+    counties = {}
+    for c in Organisation.objects.visible_to(actor).filter(kind=Organisation.Kind.COUNTY_GOV):
+        for key in (c.code, c.name, c.short_name):
+            if key:
+                counties[key] = c
+    categories = {c.name: c for c in ProjectCategory.objects.filter(is_active=True)}
+    parks = {p.code: p for p in Park.objects.all()}
+    codes_in_file = [cell_text(r, P_CODE, []).upper() for r in table.rows]
+    existing = {p.code: p for p in Project.objects.filter(code__in=codes_in_file)}
+    visible_ids = set(
+        Project.objects.visible_to(actor)
+        .filter(code__in=codes_in_file)
+        .values_list("pk", flat=True)
+    )
+    start_node = MilestoneNode.objects.filter(role=MilestoneNode.Role.START).first()
+    starts = {
+        m.project_id: m
+        for m in ProjectMilestone.objects.filter(project__code__in=codes_in_file, node=start_node)
+    }
+    seen: dict[str, int] = {}
+    todo: list[tuple[Project, bool, tuple[date | None, date | None] | None]] = []
+    unchanged = 0
+    for row in table.rows:
+        before = len(errors)
+        decoded = None
+        code = cell_text(row, P_CODE, errors, required=True).upper()
+        if code:
+            try:
+                decoded = decode_project_code(code, areas)
+            except DomainError as exc:
+                errors.append(RowError(row.number, P_CODE, exc.message))
+            if code in seen:
+                errors.append(RowError(row.number, P_CODE, f"与第{seen[code]}行重复。"))
+            seen[code] = row.number
+        values: dict[str, Any] = {}
+        for header, (field, length) in _SIMPLE.items():
+            values[field] = cell_text(
+                row, header, errors, required=header == P_NAME, max_length=length
+            )
+        category_name = cell_text(row, P_CATEGORY, errors, required=True)
+        if category_name and category_name not in categories:
+            errors.append(RowError(row.number, P_CATEGORY, f"未知的项目类别「{category_name}」。"))
+        values["stage"] = _choice(row, P_STAGE, Project.Stage.choices, errors)
+        values["level"] = _choice(row, P_LEVEL, Project.Level.choices, errors)
+        values["build_nature"] = _choice(
+            row, P_NATURE, Project.BuildNature.choices, errors, default=Project.BuildNature.NEW
+        )
+        county_key = cell_text(row, P_COUNTY, errors, required=True)
+        county = counties.get(county_key)
+        if county_key and county is None:
+            errors.append(
+                RowError(
+                    row.number,
+                    P_COUNTY,
+                    f"县（市、区）「{county_key}」不存在或不在您的数据范围内。",
+                )
+            )
+        park_code = cell_text(row, P_PARK, errors)
+        park = parks.get(park_code) if park_code else None
+        if park_code and park is None:
+            errors.append(RowError(row.number, P_PARK, f"未知的园区编码「{park_code}」。"))
+        elif park and county and park.county_id and park.county_id != county.pk:
+            errors.append(RowError(row.number, P_PARK, "该园区不在所填县（市、区）内。"))
+        values["total_investment"] = cell_decimal(row, P_TOTAL, errors, required=True, minimum=ZERO)
+        values["invest_before"] = cell_decimal(row, P_BEFORE, errors, minimum=ZERO) or ZERO
+        try:
+            values["industry_code"] = check_industry_code(cell_text(row, P_INDUSTRY, errors))
+        except DomainError as exc:
+            errors.append(RowError(row.number, P_INDUSTRY, exc.message))
+        try:
+            values["builder_uscc"] = normalise_uscc(cell_text(row, P_USCC, errors))
+        except DomainError as exc:
+            errors.append(RowError(row.number, P_USCC, exc.message))
+        plan_start = cell_date(row, P_PLAN_START, errors)
+        actual_start = cell_date(row, P_START, errors)
+        if (
+            values.get("stage") == Project.Stage.CONTINUING
+            and actual_start is None
+            and not (
+                code in existing
+                and existing[code].pk in starts
+                and starts[existing[code].pk].actual_date
+            )
+        ):
+            errors.append(RowError(row.number, P_START, "续建项目必须已开工：请填写实际开工日期。"))
+        if len(errors) > before or decoded is None or county is None:
+            continue
+        old = existing.get(code)
+        if old is not None and old.pk not in visible_ids:
+            errors.append(
+                RowError(row.number, P_CODE, "该项目代码已被其他县（市、区）的项目使用。")
+            )
+            continue
+        project = old or Project(code=code)
+        values.update(category=categories[category_name], county=county, park=park)
+        changed = old is None
+        for field, value in values.items():
+            if field in ("category", "county", "park"):
+                current: Any = getattr(project, f"{field}_id")
+                new: Any = value.pk if value is not None else None
+            else:
+                current, new = getattr(project, field), value
+            if old is None or current != new:
+                setattr(project, field, value)
+                changed = changed or current != new
+        project.code_scheme, project.code_year = decoded.scheme, decoded.year
+        project.code_month, project.code_area = decoded.month, decoded.area
+        project.code_sector, project.code_type = decoded.sector, decoded.type_code
+        start = (plan_start, actual_start) if (plan_start or actual_start) else None
+        if start and old is not None and old.pk in starts:
+            m = starts[old.pk]
+            if (m.planned_date, m.actual_date) != start:
+                changed = True
+        elif start:
+            changed = True
+        if not changed:
+            unchanged += 1
+            continue
+        todo.append((project, old is None, start))
+    if errors:
+        raise ImportRejected(errors)
+    created = [p for p, new, _ in todo if new]
+    updated = [p for p, new, _ in todo if not new]
+    report = ImportReport(
+        "projects",
+        rows=len(table.rows),
+        created=len(created),
+        updated=len(updated),
+        unchanged=unchanged,
+        dry_run=dry_run,
+    )
+    if dry_run or not report.changed:
+        return report
+    with transaction.atomic():
+        now = timezone.now()
+        for p in updated:
+            p.version += 1
+            p.updated_at = now
+        Project.objects.bulk_create(created, batch_size=1000)
+        fields = [
+            *(v for v, _ in _SIMPLE.values()),
+            "stage",
+            "level",
+            "build_nature",
+            "category",
+            "county",
+            "park",
+            "total_investment",
+            "invest_before",
+            "industry_code",
+            "builder_uscc",
+            "code_scheme",
+            "code_year",
+            "code_month",
+            "code_area",
+            "code_sector",
+            "code_type",
+            "version",
+            "updated_at",
+        ]
+        Project.objects.bulk_update(updated, fields, batch_size=1000)
+        if start_node is not None:
+            ProjectMilestone.objects.filter(
+                project__in=[p for p, _, s in todo if s], node=start_node
+            ).delete()
+            ProjectMilestone.objects.bulk_create(
+                [
+                    ProjectMilestone(
+                        project=p, node=start_node, planned_date=s[0], actual_date=s[1]
+                    )
+                    for p, _, s in todo
+                    if s
+                ]
+            )
+        record_event(
+            actor=actor,
+            action="project.import",
+            organisation=actor.organisation,
+            after={
+                "kind": "projects",
+                "file": filename,
+                "sha256": _file_digest(data),
+                **report.as_dict(),
+            },
+            object_repr=f"项目导入：{filename}",
+        )
+    return report
