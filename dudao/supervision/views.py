@@ -1,0 +1,446 @@
+"""Pages of 督查督办. Thin: parse the form, call one selector or service, render or redirect."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dudao.accounts.roles import Role
+from dudao.core.exceptions import DomainError
+from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
+from dudao.core.lights import Light
+from dudao.orgs.models import Organisation
+from dudao.supervision import selectors, services
+from dudao.supervision.forms import (
+    CloseoutForm,
+    DecisionForm,
+    ExtensionForm,
+    FeedbackForm,
+    RuleForm,
+    SourceForm,
+    TaskForm,
+    VerifyForm,
+)
+from dudao.supervision.models import LightRule, Notification, SupervisionTask
+from dudao.supervision.services import Upload
+
+
+def _render(request: AuthedHttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    context.setdefault("unread", selectors.unread_count(request.user))
+    return render(request, template, context)
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _uploads(files: list[Any]) -> list[Upload]:
+    return [Upload.from_django(f) for f in files]
+
+
+def _first_error(form: Any) -> str:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        return f"{label}：{errors[0]}" if label else str(errors[0])
+    return "表单有误。"
+
+
+# --- tasks -------------------------------------------------------------------------------------
+
+
+def task_list(request: AuthedHttpRequest) -> HttpResponse:
+    """The task tree, grouped by source or by lead unit, with filters."""
+    g = request.GET
+    group = g.get("group", "source") if g.get("group") in ("source", "unit") else "source"
+    qs = selectors.list_tasks(
+        request.user,
+        q=g.get("q", "").strip(),
+        light=g.get("light", "") if g.get("light") in Light.values else "",
+        status=g.get("status", "")
+        if g.get("status") in [*SupervisionTask.Status.values, "open"]
+        else "",
+        lead_org=_int(g.get("org")),
+        source=_int(g.get("source")),
+    )
+    if group == "unit":
+        qs = qs.order_by("lead_org__path", "code")
+    else:
+        qs = qs.order_by("-source__source_date", "source_id", "code")
+    page = paginate(request, qs, 100)
+    groups: list[tuple[str, list[SupervisionTask]]] = []
+    for task in page.object_list:
+        key = (
+            (task.lead_org.display_name if task.lead_org else "（未定牵头单位）")
+            if group == "unit"
+            else f"{task.source.get_kind_display()}：{task.source.title}"
+        )
+        if not groups or groups[-1][0] != key:
+            groups.append((key, []))
+        groups[-1][1].append(task)
+    context = {
+        "page": page,
+        "groups": groups,
+        "group": group,
+        "filters": g,
+        "lights": Light.choices,
+        "statuses": SupervisionTask.Status.choices,
+        "query": query_without_page(request),
+        "can_create": request.user.has_role(Role.SUPERVISOR),
+    }
+    return _render(request, "supervision/task_list.html", context)
+
+
+def my_tasks(request: AuthedHttpRequest) -> HttpResponse:
+    """This unit's open tasks, the most urgent first."""
+    items = selectors.my_tasks(request.user)
+    return _render(
+        request, "supervision/my_tasks.html", {"tasks": items, "today": timezone.localdate()}
+    )
+
+
+def task_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    task = selectors.get_task(request.user, pk)
+    user = request.user
+    responsible = (
+        task.lead_org is not None
+        and user.has_role(Role.REPORTER, Role.REVIEWER)
+        and task.lead_org.path.startswith(user.organisation.scope_path)
+    )
+    workable = task.status in ("assigned", "in_progress", "returned")
+    context = {
+        "task": task,
+        "children": selectors.task_children(user, task),
+        "co_orgs": task.co_orgs.all(),
+        "milestones": task.milestones.all(),
+        "timeline": selectors.timeline(task),
+        "light_history": task.light_records.order_by("-cycle_no")[:12],
+        "escalations": task.escalations.select_related("rule"),
+        "pending_extension": selectors.pending_extension(task),
+        "missing": services.missing_clarities(task) if task.status == "draft" else [],
+        "can_issue": task.status == "draft" and task.issuing_org_id == user.organisation_id,
+        "can_split": workable
+        and (user.has_role(Role.SUPERVISOR) or (user.has_role(Role.REVIEWER) and responsible)),
+        "can_report": responsible and workable,
+        "can_verify": task.status == "applied" and services.can_verify(user, task),
+        "can_decide": services.can_verify(user, task),
+        "feedback_form": FeedbackForm(),
+        "closeout_form": CloseoutForm(),
+        "extension_form": ExtensionForm(),
+        "verify_form": VerifyForm(initial={"version": task.version}),
+        "decision_form": DecisionForm(),
+    }
+    return _render(request, "supervision/task_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def task_create(request: AuthedHttpRequest) -> HttpResponse:
+    """New task (a draft, or issued at once); `?parent=` splits an existing task."""
+    user = request.user
+    parent = None
+    parent_id = _int(request.GET.get("parent"))
+    if parent_id:
+        parent = selectors.get_task(user, parent_id)
+    organisations = Organisation.objects.visible_to(user).filter(is_active=True).order_by("path")
+    if parent is not None and not user.has_role(Role.SUPERVISOR) and parent.lead_org:
+        organisations = organisations.filter(path__startswith=parent.lead_org.path).exclude(
+            pk=parent.lead_org_id
+        )
+    initial: dict[str, Any] = {}
+    if _int(request.GET.get("source")):
+        initial["source"] = request.GET["source"]
+    if parent is not None:
+        initial.update(
+            title=parent.title, deadline=parent.deadline, feedback_cycle=parent.feedback_cycle
+        )
+    form = TaskForm(
+        request.POST or None,
+        sources=selectors.sources(user).order_by("-source_date"),
+        organisations=organisations,
+        parent=parent,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        source = data.pop("source", None) or (parent.source if parent else None)
+        co_orgs = data.pop("co_orgs")
+        title = data.pop("title")
+        try:
+            task = services.create_task(
+                actor=user, source=source, title=title, parent=parent, co_orgs=co_orgs, **data
+            )
+            if "issue" in request.POST:
+                task = services.issue_task(actor=user, task=task)
+                messages.success(
+                    request, f"已交办任务 {task.code}，完成时限 {task.deadline:%Y-%m-%d}。"
+                )
+            else:
+                messages.success(request, f"已保存草稿 {task.code}。")
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            return redirect("supervision:task_detail", pk=task.pk)
+    return _render(
+        request,
+        "supervision/task_form.html",
+        {"form": form, "parent": parent, "title": "分解任务" if parent else "新建督查任务"},
+    )
+
+
+def _done(
+    request: AuthedHttpRequest, task_pk: int, ok: str | None, error: str | None
+) -> HttpResponse:
+    if error:
+        messages.error(request, error)
+    elif ok:
+        messages.success(request, ok)
+    return redirect("supervision:task_detail", pk=task_pk)
+
+
+@require_POST
+def task_issue(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    task = selectors.get_task(request.user, pk)
+    try:
+        task = services.issue_task(
+            actor=request.user, task=task, version=_int(request.POST.get("version"))
+        )
+    except DomainError as exc:
+        return _done(request, pk, None, exc.message)
+    return _done(request, pk, f"已交办，完成时限 {task.deadline:%Y-%m-%d}。", None)
+
+
+@require_POST
+def task_feedback(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    task = selectors.get_task(request.user, pk)
+    form = FeedbackForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _done(request, pk, None, _first_error(form))
+    d = form.cleaned_data
+    try:
+        services.post_feedback(
+            actor=request.user,
+            task=task,
+            progress=d["progress"],
+            text=d["text"],
+            problems=d["problems"],
+            next_steps=d["next_steps"],
+            files=_uploads(d["files"]),
+        )
+    except DomainError as exc:
+        return _done(request, pk, None, exc.message)
+    return _done(request, pk, "进展已填报。", None)
+
+
+@require_POST
+def task_apply(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    task = selectors.get_task(request.user, pk)
+    form = CloseoutForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _done(request, pk, None, _first_error(form))
+    try:
+        services.apply_closeout(
+            actor=request.user,
+            task=task,
+            text=form.cleaned_data["text"],
+            files=_uploads(form.cleaned_data["files"]),
+        )
+    except DomainError as exc:
+        return _done(request, pk, None, exc.message)
+    return _done(request, pk, "已申请销号，等待交办单位核查。", None)
+
+
+@require_POST
+def task_verify(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    task = selectors.get_task(request.user, pk)
+    form = VerifyForm(request.POST)
+    if not form.is_valid():
+        return _done(request, pk, None, _first_error(form))
+    passed = form.cleaned_data["decision"] == "pass"
+    try:
+        services.verify_closeout(
+            actor=request.user,
+            task=task,
+            passed=passed,
+            note=form.cleaned_data["note"],
+            version=form.cleaned_data["version"],
+        )
+    except DomainError as exc:
+        return _done(request, pk, None, exc.message)
+    return _done(request, pk, "核查通过，任务已销号。" if passed else "已退回重办。", None)
+
+
+@require_POST
+def task_extension(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    task = selectors.get_task(request.user, pk)
+    form = ExtensionForm(request.POST)
+    if not form.is_valid():
+        return _done(request, pk, None, _first_error(form))
+    d = form.cleaned_data
+    try:
+        services.request_extension(
+            actor=request.user,
+            task=task,
+            new_deadline=d["new_deadline"],
+            reason=d["reason"],
+            progress_note=d["progress_note"],
+        )
+    except DomainError as exc:
+        return _done(request, pk, None, exc.message)
+    return _done(request, pk, "延期申请已提交。", None)
+
+
+@require_POST
+def extension_decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    ext = selectors.get_extension(request.user, pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _done(request, ext.task_id, None, _first_error(form))
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.decide_extension(
+            actor=request.user, extension=ext, approve=approve, note=form.cleaned_data["note"]
+        )
+    except DomainError as exc:
+        return _done(request, ext.task_id, None, exc.message)
+    return _done(request, ext.task_id, "已批准延期。" if approve else "已不批准延期。", None)
+
+
+# --- sources and attachments -------------------------------------------------------------------
+
+
+def source_list(request: AuthedHttpRequest) -> HttpResponse:
+    page = paginate(request, selectors.list_sources(request.user), 50)
+    return _render(
+        request,
+        "supervision/source_list.html",
+        {
+            "page": page,
+            "query": "",
+            "can_create": request.user.has_role(Role.SUPERVISOR, Role.REVIEWER),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def source_create(request: AuthedHttpRequest) -> HttpResponse:
+    form = SourceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        files = _uploads(d.pop("files"))
+        try:
+            source = services.create_source(actor=request.user, files=files, **d)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"已登记任务来源“{source.title}”。")
+            return redirect("supervision:source_detail", pk=source.pk)
+    return _render(request, "supervision/source_form.html", {"form": form})
+
+
+def source_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    source = selectors.get_source(request.user, pk)
+    tasks = (
+        selectors.tasks(request.user)
+        .filter(source=source)
+        .select_related("lead_org")
+        .order_by("code")
+    )
+    return _render(
+        request,
+        "supervision/source_detail.html",
+        {
+            "source": source,
+            "attachments": source.attachments.all(),
+            "tasks": tasks,
+            "can_create": request.user.has_role(Role.SUPERVISOR),
+        },
+    )
+
+
+def attachment_download(request: AuthedHttpRequest, pk: int) -> FileResponse:
+    att = selectors.get_attachment(request.user, pk)
+    response = FileResponse(
+        att.file.open("rb"), as_attachment=True, filename=att.name, content_type=att.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- overview, performance, rules, notifications ----------------------------------------------
+
+
+def overview(request: AuthedHttpRequest) -> HttpResponse:
+    data = selectors.overview(request.user)
+    units = data["units"][:30]
+    chart = {
+        "units": [u["name"] for u in units],
+        "series": [
+            {"name": light.label, "key": light.value, "data": [u[light.value] for u in units]}
+            for light in (Light.RED, Light.YELLOW, Light.GREY, Light.GREEN)
+        ],
+        "pie": [
+            {"name": light.label, "key": light.value, "value": n} for light, n in data["by_light"]
+        ],
+    }
+    return _render(
+        request,
+        "supervision/overview.html",
+        {**data, "chart_json": json.dumps(chart, ensure_ascii=False)},
+    )
+
+
+def performance(request: AuthedHttpRequest) -> HttpResponse:
+    rows = selectors.unit_performance(request.user)
+    return _render(request, "supervision/performance.html", {"rows": rows})
+
+
+def rules(request: AuthedHttpRequest) -> HttpResponse:
+    from dudao.supervision.models import EscalationRule
+
+    return _render(
+        request,
+        "supervision/rules.html",
+        {
+            "rules": LightRule.objects.all(),
+            "escalations": EscalationRule.objects.all(),
+            "can_edit": request.user.has_role(Role.SUPERVISOR),
+        },
+    )
+
+
+@require_POST
+def rule_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    from django.shortcuts import get_object_or_404
+
+    rule = get_object_or_404(LightRule, pk=pk)
+    form = RuleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+        return redirect("supervision:rules")
+    d = dict(form.cleaned_data)
+    version = d.pop("version")
+    try:
+        services.update_light_rule(actor=request.user, rule=rule, version=version, **d)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已保存规则“{rule.code}”，下次计算时生效。")
+    return redirect("supervision:rules")
+
+
+def notifications(request: AuthedHttpRequest) -> HttpResponse:
+    page = paginate(request, selectors.notifications(request.user), 30)
+    return _render(request, "supervision/notifications.html", {"page": page, "query": ""})
+
+
+@require_POST
+def notifications_read(request: AuthedHttpRequest) -> HttpResponse:
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return redirect("supervision:notifications")
