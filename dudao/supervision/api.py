@@ -6,7 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Form, Router, Schema
+from ninja import Body, Field, File, Form, Router, Schema
+from ninja.errors import ValidationError
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -103,23 +104,23 @@ class TaskIn(Schema):
 
 
 class VersionIn(Schema):
-    version: int
+    version: int | None = None
 
 
 class VerifyIn(Schema):
-    passed: bool
+    passed: bool | None = None
     note: str = ""
     version: int | None = None
 
 
 class ExtensionIn(Schema):
-    new_deadline: date
-    reason: str
+    new_deadline: date | None = None
+    reason: str = ""
     progress_note: str = ""
 
 
 class DecisionIn(Schema):
-    approve: bool
+    approve: bool | None = None
     note: str = ""
 
 
@@ -205,6 +206,13 @@ class NotificationOut(Schema):
     url: str
     created_at: datetime
     read_at: datetime | None
+
+
+def _require(**values: Any) -> None:
+    """422 for missing fields, checked after the object lookup (out of scope is 404 first)."""
+    missing = [name for name, value in values.items() if value is None or value == ""]
+    if missing:
+        raise ValidationError([{"loc": ["body", name], "type": "missing"} for name in missing])
 
 
 def _org(request: HttpRequest, pk: int | None) -> Organisation | None:
@@ -293,9 +301,11 @@ def supervision_task_detail(request: HttpRequest, task_id: int) -> SupervisionTa
     summary="交办（检查四个明确）",
 )
 def supervision_task_issue(
-    request: HttpRequest, task_id: int, payload: VersionIn
+    request: HttpRequest, task_id: int, payload: Body[VersionIn | None] = None
 ) -> SupervisionTask:
     task = selectors.get_task(request.user, task_id)
+    payload = payload or VersionIn()
+    _require(version=payload.version)
     return services.issue_task(actor=request.user, task=task, version=payload.version)  # type: ignore[arg-type]
 
 
@@ -308,13 +318,14 @@ def supervision_task_issue(
 def supervision_task_feedback(
     request: HttpRequest,
     task_id: int,
-    progress: Form[Decimal],
-    text: Form[str],
+    progress: Form[Decimal | None] = None,
+    text: Form[str] = "",
     problems: Form[str] = "",
     next_steps: Form[str] = "",
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> tuple[int, Any]:
     task = selectors.get_task(request.user, task_id)
+    _require(progress=progress, text=text)
     fb = services.post_feedback(
         actor=request.user,  # type: ignore[arg-type]
         task=task,
@@ -336,10 +347,11 @@ def supervision_task_feedback(
 def supervision_task_apply(
     request: HttpRequest,
     task_id: int,
-    text: Form[str],
+    text: Form[str] = "",
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> tuple[int, Any]:
     task = selectors.get_task(request.user, task_id)
+    _require(text=text)
     fb = services.apply_closeout(
         actor=request.user,  # type: ignore[arg-type]
         task=task,
@@ -356,13 +368,15 @@ def supervision_task_apply(
     summary="核查销号申请（通过或退回）",
 )
 def supervision_task_verify(
-    request: HttpRequest, task_id: int, payload: VerifyIn
+    request: HttpRequest, task_id: int, payload: Body[VerifyIn | None] = None
 ) -> SupervisionTask:
     task = selectors.get_task(request.user, task_id)
+    payload = payload or VerifyIn()
+    _require(passed=payload.passed)
     return services.verify_closeout(
         actor=request.user,  # type: ignore[arg-type]
         task=task,
-        passed=payload.passed,
+        passed=bool(payload.passed),
         note=payload.note,
         version=payload.version,
     )
@@ -375,9 +389,11 @@ def supervision_task_verify(
     summary="申请延期（须在到期前）",
 )
 def supervision_task_extension(
-    request: HttpRequest, task_id: int, payload: ExtensionIn
+    request: HttpRequest, task_id: int, payload: Body[ExtensionIn | None] = None
 ) -> tuple[int, TaskExtension]:
     task = selectors.get_task(request.user, task_id)
+    payload = payload or ExtensionIn()
+    _require(new_deadline=payload.new_deadline, reason=payload.reason)
     ext = services.request_extension(
         actor=request.user,  # type: ignore[arg-type]
         task=task,
@@ -395,13 +411,15 @@ def supervision_task_extension(
     summary="审批延期申请",
 )
 def supervision_extension_decide(
-    request: HttpRequest, extension_id: int, payload: DecisionIn
+    request: HttpRequest, extension_id: int, payload: Body[DecisionIn | None] = None
 ) -> TaskExtension:
     ext = selectors.get_extension(request.user, extension_id)
+    payload = payload or DecisionIn()
+    _require(approve=payload.approve)
     return services.decide_extension(
         actor=request.user,  # type: ignore[arg-type]
         extension=ext,
-        approve=payload.approve,
+        approve=bool(payload.approve),
         note=payload.note,
     )
 
