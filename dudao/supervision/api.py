@@ -242,7 +242,10 @@ def supervision_task_list(
 
 
 @router.post(
-    "/supervision/tasks", response={201: TaskDetailOut}, summary="新建督查任务（可同时交办）"
+    "/supervision/tasks",
+    response={201: TaskDetailOut},
+    url_name="supervision_task_list",
+    summary="新建督查任务（可同时交办）",
 )
 def supervision_task_create(request: HttpRequest, payload: TaskIn) -> tuple[int, SupervisionTask]:
     user: Any = request.user
@@ -435,7 +438,12 @@ def supervision_source_list(request: HttpRequest) -> object:
     return selectors.list_sources(request.user)
 
 
-@router.post("/supervision/sources", response={201: SourceOut}, summary="登记任务来源")
+@router.post(
+    "/supervision/sources",
+    response={201: SourceOut},
+    url_name="supervision_source_list",
+    summary="登记任务来源",
+)
 def supervision_source_create(request: HttpRequest, payload: SourceIn) -> tuple[int, TaskSource]:
     return 201, services.create_source(actor=request.user, **payload.dict())  # type: ignore[arg-type]
 
