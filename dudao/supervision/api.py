@@ -4,6 +4,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Body, Field, File, Form, Router, Schema
@@ -263,17 +264,18 @@ def supervision_task_create(request: HttpRequest, payload: TaskIn) -> tuple[int,
     data = payload.dict(
         exclude={"source_id", "parent_id", "co_org_ids", "issue", "title", "lead_org_id"}
     )
-    task = services.create_task(
-        actor=user,
-        source=source,
-        parent=parent,
-        title=payload.title,
-        co_orgs=co_orgs,
-        lead_org=_org(request, payload.lead_org_id),
-        **data,
-    )
-    if payload.issue:
-        task = services.issue_task(actor=user, task=task)
+    with transaction.atomic():  # a refused 交办 keeps no half-made draft
+        task = services.create_task(
+            actor=user,
+            source=source,
+            parent=parent,
+            title=payload.title,
+            co_orgs=co_orgs,
+            lead_org=_org(request, payload.lead_org_id),
+            **data,
+        )
+        if payload.issue:
+            task = services.issue_task(actor=user, task=task)
     return 201, task
 
 

@@ -31,7 +31,7 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(d, initial) for d in items]
 
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class SourceForm(forms.Form):

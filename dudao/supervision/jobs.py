@@ -177,7 +177,7 @@ def _raise_escalations(
             action=rule.action,
             cycle_no=cycle,
             raised_on=today,
-            detail=f"{rule.label}：连续 {rule.consecutive} 个反馈周期{Light(rule.light).label}",
+            detail=f"{rule.label}（第 {cycle - rule.consecutive + 2}–{cycle + 1} 期）",
         )
         record_event(
             actor=None,

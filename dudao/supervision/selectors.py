@@ -104,6 +104,7 @@ class TimelineEntry:
     by: str
     attachments: list[Attachment]
     note: str = ""
+    day_only: bool = False
 
 
 def timeline(task: SupervisionTask) -> list[TimelineEntry]:
@@ -176,6 +177,7 @@ def timeline(task: SupervisionTask) -> list[TimelineEntry]:
                 task.deadline_explanation,
                 task.issuing_org.name,
                 [],
+                day_only=True,
             )
         )
     return sorted(entries, key=lambda e: e.when, reverse=True)

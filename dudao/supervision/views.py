@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -31,7 +32,26 @@ from dudao.supervision.models import LightRule, Notification, SupervisionTask
 from dudao.supervision.services import Upload
 
 
+SUBNAV = (
+    ("supervision:my_tasks", "我的任务"),
+    ("supervision:task_list", "任务清单"),
+    ("supervision:source_list", "任务来源"),
+    ("supervision:overview", "督查总览"),
+    ("supervision:performance", "单位绩效"),
+    ("supervision:rules", "亮灯规则"),
+)
+
+
 def _render(request: AuthedHttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """Render with the module's sub-navigation (only links the user may open) and unread count."""
+    from dudao.policy import POLICY
+
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    context["subnav"] = [
+        {"url": reverse(name), "label": label, "active": name == current}
+        for name, label in SUBNAV
+        if POLICY[name]["GET"].allows(request.user)
+    ]
     context.setdefault("unread", selectors.unread_count(request.user))
     return render(request, template, context)
 
@@ -129,11 +149,11 @@ def task_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "can_report": responsible and workable,
         "can_verify": task.status == "applied" and services.can_verify(user, task),
         "can_decide": services.can_verify(user, task),
-        "feedback_form": FeedbackForm(),
-        "closeout_form": CloseoutForm(),
-        "extension_form": ExtensionForm(),
-        "verify_form": VerifyForm(initial={"version": task.version}),
-        "decision_form": DecisionForm(),
+        "feedback_form": FeedbackForm(prefix="fb"),
+        "closeout_form": CloseoutForm(prefix="co"),
+        "extension_form": ExtensionForm(prefix="ext"),
+        "verify_form": VerifyForm(prefix="vf", initial={"version": task.version}),
+        "decision_form": DecisionForm(prefix="dc"),
     }
     return _render(request, "supervision/task_detail.html", context)
 
@@ -171,19 +191,21 @@ def task_create(request: AuthedHttpRequest) -> HttpResponse:
         co_orgs = data.pop("co_orgs")
         title = data.pop("title")
         try:
-            task = services.create_task(
-                actor=user, source=source, title=title, parent=parent, co_orgs=co_orgs, **data
-            )
-            if "issue" in request.POST:
-                task = services.issue_task(actor=user, task=task)
-                messages.success(
-                    request, f"已交办任务 {task.code}，完成时限 {task.deadline:%Y-%m-%d}。"
+            with transaction.atomic():  # a refused 交办 keeps no half-made draft
+                task = services.create_task(
+                    actor=user, source=source, title=title, parent=parent, co_orgs=co_orgs, **data
                 )
-            else:
-                messages.success(request, f"已保存草稿 {task.code}。")
+                if "issue" in request.POST:
+                    task = services.issue_task(actor=user, task=task)
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
+            if task.status == SupervisionTask.Status.DRAFT:
+                messages.success(request, f"已保存草稿 {task.code}。")
+            else:
+                messages.success(
+                    request, f"已交办任务 {task.code}，完成时限 {task.deadline:%Y-%m-%d}。"
+                )
             return redirect("supervision:task_detail", pk=task.pk)
     return _render(
         request,
@@ -217,7 +239,7 @@ def task_issue(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_feedback(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     task = selectors.get_task(request.user, pk)
-    form = FeedbackForm(request.POST, request.FILES)
+    form = FeedbackForm(request.POST, request.FILES, prefix="fb")
     if not form.is_valid():
         return _done(request, pk, None, _first_error(form))
     d = form.cleaned_data
@@ -239,7 +261,7 @@ def task_feedback(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_apply(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     task = selectors.get_task(request.user, pk)
-    form = CloseoutForm(request.POST, request.FILES)
+    form = CloseoutForm(request.POST, request.FILES, prefix="co")
     if not form.is_valid():
         return _done(request, pk, None, _first_error(form))
     try:
@@ -257,7 +279,7 @@ def task_apply(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_verify(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     task = selectors.get_task(request.user, pk)
-    form = VerifyForm(request.POST)
+    form = VerifyForm(request.POST, prefix="vf")
     if not form.is_valid():
         return _done(request, pk, None, _first_error(form))
     passed = form.cleaned_data["decision"] == "pass"
@@ -277,7 +299,7 @@ def task_verify(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_extension(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     task = selectors.get_task(request.user, pk)
-    form = ExtensionForm(request.POST)
+    form = ExtensionForm(request.POST, prefix="ext")
     if not form.is_valid():
         return _done(request, pk, None, _first_error(form))
     d = form.cleaned_data
@@ -297,7 +319,7 @@ def task_extension(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def extension_decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     ext = selectors.get_extension(request.user, pk)
-    form = DecisionForm(request.POST)
+    form = DecisionForm(request.POST, prefix="dc")
     if not form.is_valid():
         return _done(request, ext.task_id, None, _first_error(form))
     approve = form.cleaned_data["decision"] == "approve"
@@ -390,7 +412,7 @@ def overview(request: AuthedHttpRequest) -> HttpResponse:
     return _render(
         request,
         "supervision/overview.html",
-        {**data, "chart_json": json.dumps(chart, ensure_ascii=False)},
+        {**data, "chart": chart},
     )
 
 

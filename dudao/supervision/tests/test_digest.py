@@ -41,7 +41,10 @@ def test_it_sends_one_digest_per_user_and_day(world: World) -> None:
     assert first.sent == 2
     assert again.sent == 0 and again.skipped_existing == 2
     digest = Notification.objects.get(user=world.county_a_reviewer, kind="digest")
-    assert "已逾期 1 项" in digest.body and "今日到期（时限 2025年9月26日，已逾期 3 天）" in digest.body
+    assert (
+        "已逾期 1 项" in digest.body
+        and "今日到期（时限 2025年9月26日，已逾期 3 天）" in digest.body
+    )
     assert "即将到期 1 项" in digest.body and "剩余 1 个工作日" in digest.body
     assert not Notification.objects.filter(user=world.county_b_reporter, kind="digest").exists()
     assert not Notification.objects.filter(user=world.park_reporter, kind="digest").exists()
@@ -49,7 +52,9 @@ def test_it_sends_one_digest_per_user_and_day(world: World) -> None:
     assert AuditEvent.objects.filter(action="supervision.digest_send").count() == 1
 
 
-def test_the_command_runs_lights_and_digests(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_command_runs_lights_and_digests(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
     with time_machine.travel(date(2025, 9, 26), tick=False):
         make_task(world, deadline=date(2025, 9, 26))
     call_command("supervision_daily", "--date", "2025-09-29")

@@ -50,7 +50,9 @@ def test_remaining_workdays_follow_the_2025_national_day_calendar() -> None:
 
 def test_progress_lag_uses_the_displayed_values() -> None:
     # 10 of 40 days passed → 25.0%; progress 4.95 shows as 5.0 → lag 20.0 points.
-    assert progress_lag(Decimal("4.95"), date(2025, 3, 1), date(2025, 4, 10), date(2025, 3, 11)) == Decimal("20.0")
+    assert progress_lag(
+        Decimal("4.95"), date(2025, 3, 1), date(2025, 4, 10), date(2025, 3, 11)
+    ) == Decimal("20.0")
 
 
 @time_machine.travel(date(2025, 9, 26), tick=False)

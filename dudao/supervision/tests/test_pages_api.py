@@ -131,7 +131,7 @@ def test_a_page_post_with_bad_input_explains_and_writes_nothing(
     task = make_task(world)
     client.force_login(world.county_a_reporter)
     response = client.post(
-        reverse("supervision:task_apply", kwargs={"pk": task.pk}), {"text": "完成"}, follow=True
+        reverse("supervision:task_apply", kwargs={"pk": task.pk}), {"co-text": "完成"}, follow=True
     )
     assert "申请销号必须上传至少一份佐证材料。" in response.content.decode()
     task.refresh_from_db()

@@ -9,6 +9,7 @@
     var pie = document.getElementById("sv-pie");
     if (pie) {
       echarts.init(pie, null, { renderer: "svg" }).setOption({
+        animation: false,
         tooltip: { trigger: "item" },
         series: [{ type: "pie", radius: ["40%", "70%"], data: data.pie.map(function (p) {
           return { name: p.name, value: p.value, itemStyle: { color: COLOURS[p.key] } };
@@ -18,6 +19,7 @@
     var bar = document.getElementById("sv-bar");
     if (bar) {
       echarts.init(bar, null, { renderer: "svg" }).setOption({
+        animation: false,
         tooltip: { trigger: "axis" },
         legend: {},
         grid: { left: 40, right: 20, bottom: 80 },
