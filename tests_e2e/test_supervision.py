@@ -37,18 +37,11 @@ def audit_rows(page: Page, actor: str, action: str) -> Locator:
     )
 
 
-def test_issue_split_report_apply_verify_and_audit(
-    page: Page,
-    context: BrowserContext,
-    live_server: LiveServer,
-    console: ConsoleLog,
-    artifacts: Path,
-    tmp_path: Path,
-) -> None:
+def issue_with_child(page: Page, server: LiveServer) -> tuple[SupervisionTask, SupervisionTask]:
+    """The 督查室 issues a task to the city's 商务局 and splits it for 明湖区."""
     deadline = (timezone.localdate() + timedelta(days=40)).isoformat()
-    # 1. The 督查室 issues a task to the city's 发改委 …
-    login(page, live_server, "demo_supervisor", DEMO_PASSWORD)
-    page.goto(f"{live_server.url}/supervision/tasks/new/")
+    login(page, server, "demo_supervisor", DEMO_PASSWORD)
+    page.goto(f"{server.url}/supervision/tasks/new/")
     page.get_by_label("任务来源").select_option(
         label="全市重大项目和产业集聚区建设观摩督导总结会议（演示数据）"
     )
@@ -61,7 +54,7 @@ def test_issue_split_report_apply_verify_and_audit(
     expect(page.get_by_test_id("task-status")).to_have_text("已交办")
     parent = SupervisionTask.objects.get(title="编制主导产业招商图谱")
 
-    # … and splits it for 明湖区 (the child's deadline defaults to the parent's).
+    # The child's deadline defaults to the parent's.
     page.get_by_role("link", name="分解给下级单位").click()
     page.get_by_label("任务名称").fill("明湖区：编制主导产业招商图谱")
     page.get_by_label("工作任务").fill("梳理本区主导产业链")
@@ -72,21 +65,23 @@ def test_issue_split_report_apply_verify_and_audit(
     expect(page.get_by_test_id("task-status")).to_have_text("已交办")
     child = SupervisionTask.objects.get(parent=parent)
     assert child.code == f"{parent.code}-01"
-    context.clear_cookies()
+    return parent, child
 
-    # 2. The county sees it in its tasks, reports progress and applies for close-out.
-    login(page, live_server, "demo_reviewer", DEMO_PASSWORD)
-    page.goto(f"{live_server.url}/supervision/")
+
+def county_reports_and_applies(
+    page: Page, server: LiveServer, child: SupervisionTask, evidence: Path
+) -> None:
+    """The county finds the task in its list, reports progress, applies for close-out."""
+    login(page, server, "demo_reviewer", DEMO_PASSWORD)
+    page.goto(f"{server.url}/supervision/")
     page.get_by_role("link", name=child.code).click()
     feedback = page.locator("form", has=page.get_by_role("button", name="提交进展"))
     feedback.get_by_label("目前进度（%）").fill("60")
     feedback.get_by_label("进展情况").fill("已完成产业链梳理，正在筛选目标企业")
-    evidence = tmp_path / "产业链梳理.pdf"
-    evidence.write_bytes(PDF)
     feedback.get_by_label("佐证材料").set_input_files(evidence)
     feedback.get_by_role("button", name="提交进展").click()
     expect(page.locator(".messages")).to_contain_text("进展已填报。")
-    expect(page.locator(".sv-timeline")).to_contain_text("产业链梳理.pdf")
+    expect(page.locator(".sv-timeline")).to_contain_text(evidence.name)
 
     closeout = page.locator("form", has=page.get_by_role("button", name="申请销号"))
     closeout.get_by_label("完成情况").fill("目标企业清单已形成，共25家")
@@ -97,9 +92,25 @@ def test_issue_split_report_apply_verify_and_audit(
     closeout.get_by_label("佐证材料（必传）").set_input_files(evidence)
     closeout.get_by_role("button", name="申请销号").click()
     expect(page.get_by_test_id("task-status")).to_have_text("申请销号")
+
+
+def test_issue_split_report_apply_verify_and_audit(
+    page: Page,
+    context: BrowserContext,
+    live_server: LiveServer,
+    console: ConsoleLog,
+    *,
+    artifacts: Path,
+    tmp_path: Path,
+) -> None:
+    parent, child = issue_with_child(page, live_server)
+    context.clear_cookies()
+    evidence = tmp_path / "产业链梳理.pdf"
+    evidence.write_bytes(PDF)
+    county_reports_and_applies(page, live_server, child, evidence)
     context.clear_cookies()
 
-    # 3. The 督查室 verifies: the task is closed.
+    # The 督查室 verifies: the task is closed, on time, and the parent's roll-up is 100%.
     login(page, live_server, "demo_supervisor", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/supervision/tasks/{child.pk}/")
     page.get_by_label("核查结论").select_option(label="核查通过，予以销号")
@@ -112,7 +123,7 @@ def test_issue_split_report_apply_verify_and_audit(
     page.screenshot(path=artifacts / "supervision-parent.png", full_page=True)
     context.clear_cookies()
 
-    # 4. The audit log shows each step with who did it.
+    # The audit log shows each step with who did it.
     login(page, live_server, "demo_auditadmin", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/audit/")
     expect(audit_rows(page, "demo_supervisor", "创建督查任务")).to_have_count(2)

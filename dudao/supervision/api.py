@@ -464,7 +464,7 @@ def supervision_overview(request: HttpRequest) -> dict[str, Any]:
             {"light": light.value, "label": light.label, "count": n}
             for light, n in data["by_light"]
         ],
-        "by_status": {label: n for label, n in data["by_status"]},
+        "by_status": dict(data["by_status"]),
         "units": data["units"],
     }
 

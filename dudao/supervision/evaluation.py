@@ -180,7 +180,7 @@ def rollup(children: Sequence[ChildShare]) -> tuple[Decimal, dict[str, object]]:
         f"{format_decimal(Decimal(t['weight']), 2)}×{format_decimal(Decimal(t['progress']), 1)}%"  # type: ignore[arg-type]
         for t in terms
     )
-    basis = {
+    basis: dict[str, object] = {
         "method": method,
         "note": notes[method],
         "terms": terms,

@@ -43,7 +43,9 @@ class SourceForm(forms.Form):
     text = forms.CharField(
         label="内容摘要/批示原文", widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-    files = MultipleFileField(label="附件", help_text="PDF、Word、Excel 或图片，单个不超过 20 MB。")
+    attachments = MultipleFileField(
+        label="附件", help_text="PDF、Word、Excel 或图片，单个不超过 20 MB。"
+    )
 
 
 class TaskForm(forms.Form):
@@ -117,12 +119,12 @@ class FeedbackForm(forms.Form):
     next_steps = forms.CharField(
         label="下一步措施", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    files = MultipleFileField(label="佐证材料")
+    attachments = MultipleFileField(label="佐证材料")
 
 
 class CloseoutForm(forms.Form):
     text = forms.CharField(label="完成情况", widget=forms.Textarea(attrs={"rows": 3}))
-    files = MultipleFileField(label="佐证材料（必传）")
+    attachments = MultipleFileField(label="佐证材料（必传）")
 
 
 class VerifyForm(forms.Form):

@@ -57,10 +57,20 @@ def recompute_lights(today: date | None = None) -> RecomputeResult:
     rules = list(LightRule.objects.filter(subject="task", is_active=True))
     esc_rules = list(EscalationRule.objects.filter(is_active=True))
     fields = (
-        "id", "code", "title", "status", "deadline", "assigned_on", "progress",
-        "last_feedback_on", "feedback_cycle", "light", "light_reasons", "lead_org_id",
+        "id",
+        "code",
+        "title",
+        "status",
+        "deadline",
+        "assigned_on",
+        "progress",
+        "last_feedback_on",
+        "feedback_cycle",
+        "light",
+        "light_reasons",
+        "lead_org_id",
         "issuing_org_id",
-    )  # fmt: skip
+    )
     tasks = list(SupervisionTask.objects.open().only(*fields))
     result = RecomputeResult(tasks=len(tasks))
     if not tasks:
@@ -71,13 +81,7 @@ def recompute_lights(today: date | None = None) -> RecomputeResult:
     ).values_list("task_id", "due", "expected_progress"):
         milestones[task_id].append(MilestoneLike(due, expected))
     index = WorkdayIndex.around(today, [t.deadline for t in tasks])
-    max_k = max([r.consecutive for r in esc_rules], default=1)
-    since = today - timedelta(days=MAX_CYCLE_DAYS * (max_k + 1) + 1)
-    history: dict[int, dict[int, tuple[int, str]]] = defaultdict(dict)
-    for rec_id, task_id, cycle_no, light in LightRecord.objects.filter(
-        evaluated_on__gte=since
-    ).values_list("id", "task_id", "cycle_no", "light"):
-        history[task_id][cycle_no] = (rec_id, light)
+    history = _recent_history(today, max((r.consecutive for r in esc_rules), default=1))
 
     changed: list[SupervisionTask] = []
     new_records: list[LightRecord] = []
@@ -143,6 +147,18 @@ def recompute_lights(today: date | None = None) -> RecomputeResult:
         object_repr=f"亮灯计算 {today.isoformat()}",
     )
     return result
+
+
+def _recent_history(today: date, cycles: int) -> dict[int, dict[int, tuple[int, str]]]:
+    """task → cycle → (record id, light) for the cycles an escalation rule may look back on."""
+    since = today - timedelta(days=MAX_CYCLE_DAYS * (cycles + 1) + 1)
+    history: dict[int, dict[int, tuple[int, str]]] = defaultdict(dict)
+    rows = LightRecord.objects.filter(evaluated_on__gte=since).values_list(
+        "id", "task_id", "cycle_no", "light"
+    )
+    for rec_id, task_id, cycle_no, light in rows:
+        history[task_id][cycle_no] = (rec_id, light)
+    return history
 
 
 def _streak(known: dict[int, tuple[int, str]], cycle: int, rule: EscalationRule) -> int:
@@ -250,6 +266,8 @@ def _unit_lines(today: date) -> dict[int, list[str]]:
     soon: dict[int, list[str]] = defaultdict(list)
     for label, rows in (("任务", tasks), ("问题", problems)):
         for org_id, code, title, deadline in rows:
+            if deadline is None:
+                continue
             if deadline < today:
                 overdue[org_id].append(
                     f"【{label}】{code} {title}（时限 {format_day(deadline)}，已逾期 "

@@ -30,7 +30,7 @@ def role_mask(roles: Sequence[Role]) -> int:
 
 
 def users_of_units(
-    orgs: Iterable[Organisation], roles: Sequence[Role] = RESPONSIBLE_ROLES
+    orgs: Iterable[Organisation | None], roles: Sequence[Role] = RESPONSIBLE_ROLES
 ) -> list[User]:
     """Active accounts working for these units (the unit, or an office scoped to its tree)."""
     units = [o for o in orgs if o is not None]
@@ -47,7 +47,7 @@ def users_of_units(
 
 
 def to_units(
-    orgs: Iterable[Organisation],
+    orgs: Iterable[Organisation | None],
     *,
     kind: str,
     title: str,

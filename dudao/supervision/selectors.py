@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -22,18 +22,35 @@ from dudao.supervision.models import (
     Notification,
     SupervisionTask,
     TaskExtension,
+    TaskQuerySet,
     TaskSource,
 )
 
 S = SupervisionTask.Status
 LIST_FIELDS = (
-    "id", "code", "title", "status", "deadline", "deadline_provisional", "light", "progress",
-    "depth", "parent_id", "source_id", "lead_org_id", "lead_org__name", "lead_org__short_name",
-    "source__title", "source__kind", "extension_count", "return_count", "category__name",
-)  # fmt: skip
+    "id",
+    "code",
+    "title",
+    "status",
+    "deadline",
+    "deadline_provisional",
+    "light",
+    "progress",
+    "depth",
+    "parent_id",
+    "source_id",
+    "lead_org_id",
+    "lead_org__name",
+    "lead_org__short_name",
+    "source__title",
+    "source__kind",
+    "extension_count",
+    "return_count",
+    "category__name",
+)
 
 
-def tasks(actor: Any) -> QuerySet[SupervisionTask]:
+def tasks(actor: Any) -> TaskQuerySet:
     return SupervisionTask.objects.visible_to(actor)
 
 
@@ -169,9 +186,7 @@ def timeline(task: SupervisionTask) -> list[TimelineEntry]:
     if task.assigned_on:
         entries.append(
             TimelineEntry(
-                timezone.make_aware(
-                    timezone.datetime.combine(task.assigned_on, timezone.datetime.min.time())
-                ),
+                timezone.make_aware(datetime.combine(task.assigned_on, time(0))),
                 "issue",
                 "交办",
                 task.deadline_explanation,
@@ -329,10 +344,16 @@ def unit_performance(actor: Any, today: date | None = None) -> list[UnitPerforma
         .exclude(status=S.DRAFT)
         .filter(lead_org__isnull=False)
         .values_list(
-            "lead_org_id", "lead_org__name", "status", "deadline", "closed_at",
-            "closed_on_time", "return_count", "extension_count",
+            "lead_org_id",
+            "lead_org__name",
+            "status",
+            "deadline",
+            "closed_at",
+            "closed_on_time",
+            "return_count",
+            "extension_count",
         )
-    )  # fmt: skip
+    )
     for org_id, name, status, deadline, closed_at, on_time, returns, extensions in rows:
         u = unit(org_id, name)
         u.returned += 1 if returns else 0
@@ -344,7 +365,8 @@ def unit_performance(actor: Any, today: date | None = None) -> list[UnitPerforma
             else:
                 u.closed_late += 1
                 u.late_count += 1
-                u.days_late_total += max((timezone.localdate(closed_at) - deadline).days, 0)
+                if deadline is not None:
+                    u.days_late_total += max((timezone.localdate(closed_at) - deadline).days, 0)
         elif deadline is not None and deadline < today:
             u.due += 1
             u.overdue_open += 1
@@ -362,7 +384,7 @@ def unit_performance(actor: Any, today: date | None = None) -> list[UnitPerforma
         elif deadline < today:
             u.problems_due += 1
     rated = {k: u.on_time_rate for k, u in units.items() if u.on_time_rate is not None}
-    ranks = competition_rank({k: v * 100 for k, v in rated.items()}, decimals=1)  # type: ignore[misc]
+    ranks = competition_rank({k: v * 100 for k, v in rated.items()}, decimals=1)
     last = len(rated) + 1
     for key, u in units.items():
         u.rank = ranks.get(key, last)

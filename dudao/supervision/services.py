@@ -123,7 +123,7 @@ def _lock_task(actor: User, task: SupervisionTask, version: int | None = None) -
 
 
 def _bump(task: SupervisionTask, fields: list[str]) -> None:
-    task.version = F("version") + 1  # type: ignore[assignment]
+    task.version = F("version") + 1
     task.updated_at = timezone.now()
     task.save(update_fields=[*fields, "version", "updated_at"])
     task.refresh_from_db()
@@ -409,8 +409,7 @@ def issue_task(
         raise DomainError(f"四个明确未落实，不能交办：缺少{'、'.join(missing)}。", details=missing)
     before = snapshot(task)
     today = _today()
-    if task.deadline_mode == SupervisionTask.DeadlineMode.DATE:
-        assert task.deadline is not None
+    if task.deadline_mode == SupervisionTask.DeadlineMode.DATE and task.deadline is not None:
         if task.deadline < today:
             raise DomainError(
                 f"完成时限 {format_day(task.deadline)} 已过，不能交办。", field="deadline"
@@ -738,11 +737,11 @@ def request_extension(
     _require_responsible(actor, task)
     if task.status not in (S.ASSIGNED, S.IN_PROGRESS, S.RETURNED):
         raise InvalidTransition(f"任务处于“{task.get_status_display()}”状态，不能申请延期。")
-    assert task.deadline is not None
     today = _today()
-    if today > task.deadline:
+    if task.deadline is None or today > task.deadline:
         raise DomainError(
-            f"已超过完成时限（{format_day(task.deadline)}），不能再申请延期；延期须在到期前申请。"
+            f"已超过完成时限（{format_day(task.deadline) if task.deadline else '—'}），"
+            "不能再申请延期；延期须在到期前申请。"
         )
     if new_deadline is None:
         raise DomainError("请填写申请的完成时限。", field="new_deadline")
@@ -854,7 +853,7 @@ def update_light_rule(
     for key, value in changes.items():
         setattr(rule, key, value)
     full_clean_or_raise(rule)
-    rule.version = F("version") + 1  # type: ignore[assignment]
+    rule.version = F("version") + 1
     rule.save()
     rule.refresh_from_db()
     b, a = diff(before, snapshot(rule))

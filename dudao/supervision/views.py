@@ -31,7 +31,6 @@ from dudao.supervision.forms import (
 from dudao.supervision.models import LightRule, Notification, SupervisionTask
 from dudao.supervision.services import Upload
 
-
 SUBNAV = (
     ("supervision:my_tasks", "我的任务"),
     ("supervision:task_list", "任务清单"),
@@ -169,7 +168,7 @@ def task_create(request: AuthedHttpRequest) -> HttpResponse:
     organisations = Organisation.objects.visible_to(user).filter(is_active=True).order_by("path")
     if parent is not None and not user.has_role(Role.SUPERVISOR) and parent.lead_org:
         organisations = organisations.filter(path__startswith=parent.lead_org.path).exclude(
-            pk=parent.lead_org_id
+            pk=parent.lead_org.pk
         )
     initial: dict[str, Any] = {}
     if _int(request.GET.get("source")):
@@ -188,6 +187,8 @@ def task_create(request: AuthedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         source = data.pop("source", None) or (parent.source if parent else None)
+        if source is None:  # the form requires it for a new task; a child takes its parent's
+            return redirect("supervision:task_create")
         co_orgs = data.pop("co_orgs")
         title = data.pop("title")
         try:
@@ -251,7 +252,7 @@ def task_feedback(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             text=d["text"],
             problems=d["problems"],
             next_steps=d["next_steps"],
-            files=_uploads(d["files"]),
+            files=_uploads(d["attachments"]),
         )
     except DomainError as exc:
         return _done(request, pk, None, exc.message)
@@ -269,7 +270,7 @@ def task_apply(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             task=task,
             text=form.cleaned_data["text"],
-            files=_uploads(form.cleaned_data["files"]),
+            files=_uploads(form.cleaned_data["attachments"]),
         )
     except DomainError as exc:
         return _done(request, pk, None, exc.message)
@@ -353,7 +354,7 @@ def source_create(request: AuthedHttpRequest) -> HttpResponse:
     form = SourceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
-        files = _uploads(d.pop("files"))
+        files = _uploads(d.pop("attachments"))
         try:
             source = services.create_source(actor=request.user, files=files, **d)
         except DomainError as exc:

@@ -4,6 +4,7 @@ They are data: 督查员 edits thresholds on the rules page; this migration only
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.db import migrations
 
@@ -55,7 +56,7 @@ CATEGORIES = [
 ]
 
 
-def seed(apps, schema_editor):
+def seed(apps: Any, schema_editor: Any) -> None:
     LightRule = apps.get_model("supervision", "LightRule")
     EscalationRule = apps.get_model("supervision", "EscalationRule")
     TaskCategory = apps.get_model("supervision", "TaskCategory")

@@ -20,6 +20,8 @@ from dudao.supervision import services
 from dudao.supervision.models import LightRule
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from dudao.accounts.models import User
     from dudao.core.testing import ActorName, World
     from dudao.core.tests.test_policy_matrix import ObjectArgs, Ownership, Scope
@@ -85,7 +87,7 @@ def _rule(world: World, actor: ActorName, ownership: Ownership) -> int:
     return LightRule.objects.order_by("pk").values_list("pk", flat=True)[0]
 
 
-def _pk(build: ObjectArgs) -> ObjectArgs:
+def _pk(build: Callable[[World, ActorName, Ownership], int]) -> ObjectArgs:
     return lambda w, a, o: {"pk": build(w, a, o)}
 
 
@@ -93,10 +95,22 @@ def _task_kw(w: World, a: ActorName, o: Ownership) -> dict[str, object]:
     return {"task_id": _task_id(w, a, o)}
 
 
-TASK_PAGES = ("task_detail", "task_issue", "task_feedback", "task_apply", "task_verify",
-              "task_extension")  # fmt: skip
-TASK_APIS = ("task_detail", "task_issue", "task_feedback", "task_apply", "task_verify",
-             "task_extension")  # fmt: skip
+TASK_PAGES = (
+    "task_detail",
+    "task_issue",
+    "task_feedback",
+    "task_apply",
+    "task_verify",
+    "task_extension",
+)
+TASK_APIS = (
+    "task_detail",
+    "task_issue",
+    "task_feedback",
+    "task_apply",
+    "task_verify",
+    "task_extension",
+)
 
 OBJECTS: dict[str, tuple[Scope, ObjectArgs]] = {
     **{f"supervision:{name}": ("org", _pk(_task_id)) for name in TASK_PAGES},

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.utils import timezone
 
 from dudao.accounts import services as account_services
 from dudao.audit.models import AuditEvent
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_is_silent_when_there_is_nothing_to_say(world: World) -> None:
-    make_task(world, deadline=date.today() + timedelta(days=90))
+    make_task(world, deadline=timezone.localdate() + timedelta(days=90))
     result = jobs.send_digests()
     assert result.sent == 0
     assert not Notification.objects.filter(kind="digest").exists()
@@ -39,16 +40,17 @@ def test_it_sends_one_digest_per_user_and_day(world: World) -> None:
         again = jobs.send_digests()
     # county A's reviewer (the unit) and its 发改委 reporter (an office scoped to the county).
     assert first.sent == 2
-    assert again.sent == 0 and again.skipped_existing == 2
+    assert again.sent == 0
+    assert again.skipped_existing == 2
     digest = Notification.objects.get(user=world.county_a_reviewer, kind="digest")
-    assert (
-        "已逾期 1 项" in digest.body
-        and "今日到期（时限 2025年9月26日，已逾期 3 天）" in digest.body
-    )
-    assert "即将到期 1 项" in digest.body and "剩余 1 个工作日" in digest.body
+    assert "已逾期 1 项" in digest.body
+    assert "今日到期（时限 2025年9月26日，已逾期 3 天）" in digest.body
+    assert "即将到期 1 项" in digest.body
+    assert "剩余 1 个工作日" in digest.body
     assert not Notification.objects.filter(user=world.county_b_reporter, kind="digest").exists()
     assert not Notification.objects.filter(user=world.park_reporter, kind="digest").exists()
-    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["a_reviewer@example.invalid"]
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["a_reviewer@example.invalid"]
     assert AuditEvent.objects.filter(action="supervision.digest_send").count() == 1
 
 
@@ -59,6 +61,7 @@ def test_the_command_runs_lights_and_digests(
         make_task(world, deadline=date(2025, 9, 26))
     call_command("supervision_daily", "--date", "2025-09-29")
     out = capsys.readouterr().out
-    assert "亮灯：1 项任务" in out and "提醒：发送 2 条" in out
+    assert "亮灯：1 项任务" in out
+    assert "提醒：发送 2 条" in out
     call_command("supervision_daily", "--date", "2025-09-29")
     assert "提醒：发送 0 条，已发送过 2 条" in capsys.readouterr().out

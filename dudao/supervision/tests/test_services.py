@@ -65,7 +65,8 @@ def test_it_rolls_a_calendar_day_deadline_out_of_the_spring_festival(world: Worl
 @time_machine.travel(date(2031, 12, 20), tick=False)
 def test_it_flags_a_deadline_in_an_unknown_year_as_provisional(world: World) -> None:
     task = make_task(world, deadline=None, deadline_mode="workday", deadline_amount=20)
-    assert task.deadline is not None and task.deadline.year == 2032
+    assert task.deadline is not None
+    assert task.deadline.year == 2032
     assert task.deadline_provisional
     assert "暂按周一至周五为工作日计算" in task.deadline_explanation
 
@@ -262,14 +263,16 @@ def test_extensions_are_asked_before_the_deadline_and_counted(world: World) -> N
 def test_an_extension_asked_after_the_deadline_is_refused(world: World) -> None:
     today = timezone.localdate()
     task = make_task(world, deadline=today + timedelta(days=2))
-    with time_machine.travel(today + timedelta(days=3)):
-        with pytest.raises(DomainError, match="已超过完成时限"):
-            services.request_extension(
-                actor=world.county_a_reporter,
-                task=task,
-                new_deadline=today + timedelta(days=20),
-                reason="来不及",
-            )
+    with (
+        time_machine.travel(today + timedelta(days=3)),
+        pytest.raises(DomainError, match="已超过完成时限"),
+    ):
+        services.request_extension(
+            actor=world.county_a_reporter,
+            task=task,
+            new_deadline=today + timedelta(days=20),
+            reason="来不及",
+        )
     assert not TaskExtension.objects.filter(task=task).exists()
 
 
