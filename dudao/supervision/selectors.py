@@ -87,9 +87,11 @@ def my_tasks(actor: Any) -> list[SupervisionTask]:
     units = [org.pk]
     if org.parent_id is not None and org.scope_base == Organisation.ScopeBase.PARENT:
         units.append(org.parent_id)
+    # The actor's own unit (and, for an office, the unit it works for) lie inside the actor's
+    # scope by construction, so the lead unit filter alone is the scope filter here.
+    base = SupervisionTask.objects if actor.has_business_role else SupervisionTask.objects.none()
     qs = (
-        tasks(actor)
-        .filter(lead_org_id__in=units)
+        base.filter(lead_org_id__in=units)
         .exclude(status__in=[S.DRAFT, S.CLOSED])
         .select_related("lead_org", "source")
         .only(*LIST_FIELDS, "last_feedback_on", "feedback_cycle", "light_reasons")
@@ -244,42 +246,43 @@ def get_source(actor: Any, pk: int) -> TaskSource:
 
 
 def overview(actor: Any) -> dict[str, Any]:
-    """Counts by light, by status and by lead unit's top-level branch (for the 督查室)."""
-    qs = tasks(actor)
-    by_light = dict(
-        qs.open().values_list("light").annotate(n=Count("id")).values_list("light", "n")
-    )
-    by_status = dict(qs.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
+    """Counts by light (open tasks), by status and by lead unit, from one grouped query."""
     rows = (
-        qs.open()
-        .values("lead_org_id", "lead_org__name", "lead_org__short_name", "light")
+        tasks(actor)
+        .values_list("lead_org_id", "status", "light")
         .annotate(n=Count("id"))
+        .order_by()
     )
-    per_unit: dict[int, dict[str, Any]] = {}
-    for row in rows:
-        unit = per_unit.setdefault(
-            row["lead_org_id"],
-            {
-                "name": row["lead_org__short_name"] or row["lead_org__name"],
-                **{light.value: 0 for light in Light},
-                "total": 0,
-            },
+    by_light: dict[str, int] = defaultdict(int)
+    by_status: dict[str, int] = defaultdict(int)
+    per_unit: dict[int, dict[str, int]] = {}
+    closed_or_draft = {S.DRAFT.value, S.CLOSED.value}
+    for org_id, status, light, n in rows:
+        by_status[status] += n
+        if status in closed_or_draft or org_id is None:
+            continue
+        by_light[light] += n
+        unit = per_unit.setdefault(org_id, {**{lt.value: 0 for lt in Light}, "total": 0})
+        unit[light] += n
+        unit["total"] += n
+    names = {
+        pk: short or name
+        for pk, short, name in Organisation.objects.filter(pk__in=per_unit).values_list(
+            "pk", "short_name", "name"
         )
-        unit[row["light"]] += row["n"]
-        unit["total"] += row["n"]
+    }
     units = sorted(
-        per_unit.values(), key=lambda u: (-u["red"], -u["yellow"], -u["grey"], u["name"])
+        ({"name": names.get(org_id, ""), **counts} for org_id, counts in per_unit.items()),
+        key=lambda u: (-u["red"], -u["yellow"], -u["grey"], u["name"]),
     )
     escalations = (
-        EscalationItem.objects.filter(task__in=qs)
+        EscalationItem.objects.visible_to(actor)
         .select_related("task", "task__lead_org")
         .order_by("-raised_on", "-id")[:20]
     )
+    order = (Light.RED, Light.YELLOW, Light.GREY, Light.GREEN)
     return {
-        "by_light": [
-            (light, by_light.get(light.value, 0))
-            for light in (Light.RED, Light.YELLOW, Light.GREY, Light.GREEN)
-        ],
+        "by_light": [(light, by_light.get(light.value, 0)) for light in order],
         "by_status": [(label, by_status.get(value, 0)) for value, label in S.choices],
         "units": units,
         "open_total": sum(by_light.values()),

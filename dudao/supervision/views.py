@@ -118,8 +118,9 @@ def task_list(request: AuthedHttpRequest) -> HttpResponse:
 def my_tasks(request: AuthedHttpRequest) -> HttpResponse:
     """This unit's open tasks, the most urgent first."""
     items = selectors.my_tasks(request.user)
+    detail_base = reverse("supervision:task_list")  # /supervision/tasks/ + <pk>/
     return _render(
-        request, "supervision/my_tasks.html", {"tasks": items, "today": timezone.localdate()}
+        request, "supervision/my_tasks.html", {"tasks": items, "detail_base": detail_base}
     )
 
 
