@@ -271,10 +271,11 @@ def overview(actor: Any) -> dict[str, Any]:
             "pk", "short_name", "name"
         )
     }
-    units = sorted(
-        ({"name": names.get(org_id, ""), **counts} for org_id, counts in per_unit.items()),
-        key=lambda u: (-u["red"], -u["yellow"], -u["grey"], u["name"]),
+    ranked = sorted(
+        per_unit.items(),
+        key=lambda kv: (-kv[1]["red"], -kv[1]["yellow"], -kv[1]["grey"], names.get(kv[0], "")),
     )
+    units = [{"name": names.get(org_id, ""), **counts} for org_id, counts in ranked]
     escalations = (
         EscalationItem.objects.visible_to(actor)
         .select_related("task", "task__lead_org")
