@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Body, Field, File, Form, Router, Schema
+from ninja import Body, Field, File, Form, Router, Schema, Status
 from ninja.errors import ValidationError
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -248,7 +248,7 @@ def supervision_task_list(
     url_name="supervision_task_list",
     summary="新建督查任务（可同时交办）",
 )
-def supervision_task_create(request: HttpRequest, payload: TaskIn) -> tuple[int, SupervisionTask]:
+def supervision_task_create(request: HttpRequest, payload: TaskIn) -> Status[SupervisionTask]:
     user: Any = request.user
     parent = selectors.get_task(user, payload.parent_id) if payload.parent_id else None
     source = (
@@ -276,7 +276,7 @@ def supervision_task_create(request: HttpRequest, payload: TaskIn) -> tuple[int,
         )
         if payload.issue:
             task = services.issue_task(actor=user, task=task)
-    return 201, task
+    return Status(201, task)
 
 
 @router.get(
@@ -328,7 +328,7 @@ def supervision_task_feedback(
     problems: Form[str] = "",
     next_steps: Form[str] = "",
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
-) -> tuple[int, Any]:
+) -> Status[Any]:
     task = selectors.get_task(request.user, task_id)
     _require(progress=progress, text=text)
     fb = services.post_feedback(
@@ -340,7 +340,7 @@ def supervision_task_feedback(
         next_steps=next_steps,
         files=[Upload.from_django(f) for f in files or []],
     )
-    return 201, fb
+    return Status(201, fb)
 
 
 @router.post(
@@ -354,7 +354,7 @@ def supervision_task_apply(
     task_id: int,
     text: Form[str] = "",
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
-) -> tuple[int, Any]:
+) -> Status[Any]:
     task = selectors.get_task(request.user, task_id)
     _require(text=text)
     fb = services.apply_closeout(
@@ -363,7 +363,7 @@ def supervision_task_apply(
         text=text,
         files=[Upload.from_django(f) for f in files or []],
     )
-    return 201, fb
+    return Status(201, fb)
 
 
 @router.post(
@@ -395,7 +395,7 @@ def supervision_task_verify(
 )
 def supervision_task_extension(
     request: HttpRequest, task_id: int, payload: Body[ExtensionIn | None] = None
-) -> tuple[int, TaskExtension]:
+) -> Status[TaskExtension]:
     task = selectors.get_task(request.user, task_id)
     payload = payload or ExtensionIn()
     _require(new_deadline=payload.new_deadline, reason=payload.reason)
@@ -406,7 +406,7 @@ def supervision_task_extension(
         reason=payload.reason,
         progress_note=payload.progress_note,
     )
-    return 201, ext
+    return Status(201, ext)
 
 
 @router.post(
@@ -446,8 +446,8 @@ def supervision_source_list(request: HttpRequest) -> object:
     url_name="supervision_source_list",
     summary="登记任务来源",
 )
-def supervision_source_create(request: HttpRequest, payload: SourceIn) -> tuple[int, TaskSource]:
-    return 201, services.create_source(actor=request.user, **payload.dict())  # type: ignore[arg-type]
+def supervision_source_create(request: HttpRequest, payload: SourceIn) -> Status[TaskSource]:
+    return Status(201, services.create_source(actor=request.user, **payload.dict()))  # type: ignore[arg-type]
 
 
 @router.get(

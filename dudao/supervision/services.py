@@ -110,7 +110,7 @@ def _lock_task(actor: User, task: SupervisionTask, version: int | None = None) -
     """Re-read the task in the actor's scope, locked; refuse a stale version (409)."""
     locked = (
         SupervisionTask.objects.visible_to(actor)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("lead_org", "issuing_org", "parent")
         .filter(pk=task.pk)
         .first()
