@@ -80,6 +80,56 @@ def list_tasks(
     return qs.only(*LIST_FIELDS).order_by("code")
 
 
+EXPORT_COLUMNS = (
+    ("编号", 16, "text"),
+    ("任务名称", 36, "text"),
+    ("任务来源", 30, "text"),
+    ("任务类别", 14, "text"),
+    ("牵头单位", 22, "text"),
+    ("交办单位", 22, "text"),
+    ("工作目标", 40, "text"),
+    ("完成时限", 12, "date"),
+    ("时限暂定", 8, "text"),
+    ("进度（%）", 10, "decimal1"),
+    ("状态", 10, "text"),
+    ("灯色", 8, "text"),
+    ("亮灯原因", 30, "text"),
+    ("延期次数", 8, "int"),
+    ("退回次数", 8, "int"),
+    ("最近反馈", 12, "date"),
+)
+
+
+def export_rows(qs: QuerySet[SupervisionTask]) -> list[tuple[Any, ...]]:
+    """One row per task, in EXPORT_COLUMNS order; progress rounded half-up to one decimal."""
+    status_labels = dict(S.choices)
+    light_labels = dict(Light.choices)
+    rows = (
+        qs.select_related(None)
+        .order_by("code")
+        .values_list(
+            "code", "title", "source__title", "category__name", "lead_org__name",
+            "issuing_org__name", "goal", "deadline", "deadline_provisional", "progress",
+            "status", "light", "light_reasons", "extension_count", "return_count",
+            "last_feedback_on",
+        )
+    )  # fmt: skip
+    out = []
+    for (code, title, source, category, lead, issuer, goal, deadline, provisional, progress,
+         status, light, reasons, extensions, returns, last) in rows:  # fmt: skip
+        shown_light = "" if status in (S.DRAFT, S.CLOSED) else light_labels.get(light, light)
+        out.append(
+            (
+                code, title, source, category or "", lead or "", issuer, goal, deadline,
+                "是" if provisional else "", round_half_up(progress, 1),
+                status_labels.get(status, status), shown_light,
+                "；".join(str(r.get("label", "")) for r in reasons or []),
+                extensions, returns, last,
+            )
+        )  # fmt: skip
+    return out
+
+
 def my_tasks(actor: Any) -> list[SupervisionTask]:
     """The open tasks of the actor's own unit (and, for an office, of the unit it works for),
     most urgent first."""

@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern] = [
     path("", views.my_tasks, name="my_tasks"),
     path("tasks/", views.task_list, name="task_list"),
     path("tasks/new/", views.task_create, name="task_create"),
+    path("tasks/export/", views.task_export, name="task_export"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/issue/", views.task_issue, name="task_issue"),
     path("tasks/<int:pk>/feedback/", views.task_feedback, name="task_feedback"),

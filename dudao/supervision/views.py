@@ -16,6 +16,7 @@ from dudao.accounts.roles import Role
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
 from dudao.core.lights import Light
+from dudao.core.xlsx import Column, Sheet, workbook_bytes, xlsx_response
 from dudao.orgs.models import Organisation
 from dudao.supervision import selectors, services
 from dudao.supervision.forms import (
@@ -77,16 +78,7 @@ def task_list(request: AuthedHttpRequest) -> HttpResponse:
     """The task tree, grouped by source or by lead unit, with filters."""
     g = request.GET
     group = g.get("group", "source") if g.get("group") in ("source", "unit") else "source"
-    qs = selectors.list_tasks(
-        request.user,
-        q=g.get("q", "").strip(),
-        light=g.get("light", "") if g.get("light") in Light.values else "",
-        status=g.get("status", "")
-        if g.get("status") in [*SupervisionTask.Status.values, "open"]
-        else "",
-        lead_org=_int(g.get("org")),
-        source=_int(g.get("source")),
-    )
+    qs = _filtered_tasks(request)
     if group == "unit":
         qs = qs.order_by("lead_org__path", "code")
     else:
@@ -113,6 +105,35 @@ def task_list(request: AuthedHttpRequest) -> HttpResponse:
         "can_create": request.user.has_role(Role.SUPERVISOR),
     }
     return _render(request, "supervision/task_list.html", context)
+
+
+def _filtered_tasks(request: AuthedHttpRequest) -> Any:
+    g = request.GET
+    statuses = [*SupervisionTask.Status.values, "open"]
+    return selectors.list_tasks(
+        request.user,
+        q=g.get("q", "").strip(),
+        light=g.get("light", "") if g.get("light") in Light.values else "",
+        status=g.get("status", "") if g.get("status") in statuses else "",
+        lead_org=_int(g.get("org")),
+        source=_int(g.get("source")),
+    )
+
+
+def task_export(request: AuthedHttpRequest) -> HttpResponse:
+    """The filtered task list as .xlsx (the 红黄绿灯清单 attached to bulletins)."""
+    rows = selectors.export_rows(_filtered_tasks(request))
+    data = workbook_bytes(
+        [
+            Sheet(
+                "督查任务清单",
+                [Column(h, w, kind) for h, w, kind in selectors.EXPORT_COLUMNS],
+                rows,
+                title=f"督查任务清单（导出日期 {timezone.localdate():%Y-%m-%d}）",
+            )
+        ]
+    )
+    return xlsx_response(f"督查任务清单-{timezone.localdate():%Y%m%d}.xlsx", data)
 
 
 def my_tasks(request: AuthedHttpRequest) -> HttpResponse:

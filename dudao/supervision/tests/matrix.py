@@ -130,6 +130,7 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("supervision:task_list", "GET"): 200,
     ("supervision:task_create", "GET"): 200,
     ("supervision:task_create", "POST"): 200,
+    ("supervision:task_export", "GET"): 200,
     ("supervision:task_detail", "GET"): 200,
     ("supervision:task_issue", "POST"): 302,
     ("supervision:task_feedback", "POST"): 302,

@@ -196,3 +196,20 @@ def test_pages_read_in_a_few_queries(
     with django_assert_max_num_queries(max_queries):
         response = client.get(reverse(name))
     assert response.status_code == 200
+
+
+def test_the_task_list_exports_to_excel_within_scope(client: Client, world: World) -> None:
+    from dudao.core.xlsx import read_table
+    from dudao.supervision.selectors import EXPORT_COLUMNS
+
+    make_task(world, lead=world.county_a, title="甲县任务")
+    make_task(world, lead=world.county_b, title="乙县任务")
+    client.force_login(world.county_a_reviewer)
+    response = client.get(reverse("supervision:task_export"))
+    assert response.status_code == 200
+    table = read_table(
+        response.content, headers=[h for h, _, _ in EXPORT_COLUMNS], header_row=2
+    )
+    assert [row.get("任务名称") for row in table.rows] == ["甲县任务"]
+    assert table.rows[0].get("灯色") == "绿灯"
+    assert table.rows[0].get("牵头单位") == "甲县人民政府"
