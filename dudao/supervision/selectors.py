@@ -312,7 +312,9 @@ def overview(actor: Any) -> dict[str, Any]:
         if status in closed_or_draft or org_id is None:
             continue
         by_light[light] += n
-        unit = per_unit.setdefault(org_id, {**{lt.value: 0 for lt in Light}, "total": 0})
+        unit = per_unit.get(org_id)
+        if unit is None:
+            unit = per_unit[org_id] = dict.fromkeys([*Light.values, "total"], 0)
         unit[light] += n
         unit["total"] += n
     names = {

@@ -18,6 +18,7 @@ from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query
 from dudao.core.lights import Light
 from dudao.core.xlsx import Column, Sheet, workbook_bytes, xlsx_response
 from dudao.orgs.models import Organisation
+from dudao.stats.engine import format_decimal
 from dudao.supervision import selectors, services
 from dudao.supervision.forms import (
     CloseoutForm,
@@ -137,12 +138,29 @@ def task_export(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def my_tasks(request: AuthedHttpRequest) -> HttpResponse:
-    """This unit's open tasks, the most urgent first."""
-    items = selectors.my_tasks(request.user)
-    detail_base = reverse("supervision:task_list")  # /supervision/tasks/ + <pk>/
-    return _render(
-        request, "supervision/my_tasks.html", {"tasks": items, "detail_base": detail_base}
-    )
+    """This unit's open tasks, the most urgent first (rows formatted here: the page is the
+    one every county opens every day)."""
+    base = reverse("supervision:task_list")  # /supervision/tasks/ + <pk>/
+    statuses = dict(SupervisionTask.Status.choices)
+    lights = dict(Light.choices)
+    rows = [
+        {
+            "url": f"{base}{t.pk}/",
+            "code": t.code,
+            "title": t.title,
+            "source": t.source.title,
+            "light": t.light,
+            "light_label": lights[t.light],
+            "deadline": f"{t.deadline:%Y-%m-%d}" if t.deadline else "—",
+            "provisional": t.deadline_provisional,
+            "progress": format_decimal(t.progress, 1),
+            "status": statuses[t.status],
+            "last_feedback": f"{t.last_feedback_on:%Y-%m-%d}" if t.last_feedback_on else "未反馈",
+            "reasons": "；".join(str(r.get("label", "")) for r in t.light_reasons) or "—",
+        }
+        for t in selectors.my_tasks(request.user)
+    ]
+    return _render(request, "supervision/my_tasks.html", {"rows": rows})
 
 
 def task_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
@@ -432,10 +450,14 @@ def overview(request: AuthedHttpRequest) -> HttpResponse:
             {"name": light.label, "key": light.value, "value": n} for light, n in data["by_light"]
         ],
     }
+    # Counts as text: the table has a row per unit, and localising ~1,000 integers per
+    # request costs more than the page's queries.
+    unit_rows = [
+        (u["name"], *(str(u[key]) for key in ("red", "yellow", "grey", "green", "total")))
+        for u in data["units"]
+    ]
     return _render(
-        request,
-        "supervision/overview.html",
-        {**data, "chart": chart},
+        request, "supervision/overview.html", {**data, "chart": chart, "unit_rows": unit_rows}
     )
 
 

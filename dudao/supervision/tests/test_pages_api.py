@@ -207,9 +207,7 @@ def test_the_task_list_exports_to_excel_within_scope(client: Client, world: Worl
     client.force_login(world.county_a_reviewer)
     response = client.get(reverse("supervision:task_export"))
     assert response.status_code == 200
-    table = read_table(
-        response.content, headers=[h for h, _, _ in EXPORT_COLUMNS], header_row=2
-    )
+    table = read_table(response.content, headers=[h for h, _, _ in EXPORT_COLUMNS], header_row=2)
     assert [row.get("任务名称") for row in table.rows] == ["甲县任务"]
     assert table.rows[0].get("灯色") == "绿灯"
     assert table.rows[0].get("牵头单位") == "甲县人民政府"
