@@ -208,36 +208,52 @@ class _Builder:
         return f"DC-{self.assigned.year}-{self.counter:04d}"
 
 
-def _sources(
-    ctx: DemoContext, office: Organisation, supervisor: User, today: date
-) -> dict[str, TaskSource]:
-    meeting = TaskSource.objects.create(
-        kind=TaskSource.Kind.MEETING,
-        title="全市重大项目和产业集聚区建设观摩督导总结会议（演示数据）",
-        source_date=today - timedelta(days=65),
-        text=SPEECH,
-        issuing_org=office,
-        created_by=supervisor,
-    )
-    instruction = TaskSource.objects.create(
-        kind=TaskSource.Kind.INSTRUCTION,
-        title="关于加强已签约项目跟踪问效的批示（演示数据）",
-        leader_name="吴市长",
-        source_date=today - timedelta(days=64),
-        text="要加强对已签约项目的跟踪问效，确保早落地、早见效。请督查室列入督查任务清单，按月通报。",
-        issuing_org=office,
-        created_by=supervisor,
-    )
-    document = TaskSource.objects.create(
-        kind=TaskSource.Kind.DOCUMENT,
-        title="关于实行重点工作督查任务清单化管理的通知（演示数据）",
-        doc_number="示政办〔2026〕18号",
-        source_date=today - timedelta(days=64),
-        text="各县（市、区）人民政府，市人民政府各部门：为狠抓落实、强化保障，现将重点工作督查任务清单印发给你们，请认真抓好落实。",
-        issuing_org=office,
-        created_by=supervisor,
-    )
-    return {"meeting": meeting, "instruction": instruction, "document": document}
+# (key, kind, title, days before today, extra fields)
+SOURCES: list[tuple[str, str, str, int, dict[str, str]]] = [
+    (
+        "meeting",
+        TaskSource.Kind.MEETING,
+        "全市重大项目和产业集聚区建设观摩督导总结会议（演示数据）",
+        65,
+        {"text": SPEECH},
+    ),
+    (
+        "instruction",
+        TaskSource.Kind.INSTRUCTION,
+        "关于加强已签约项目跟踪问效的批示（演示数据）",
+        64,
+        {
+            "leader_name": "吴市长",
+            "text": "要加强对已签约项目的跟踪问效，确保早落地、早见效。"
+            "请督查室列入督查任务清单，按月通报。",
+        },
+    ),
+    (
+        "document",
+        TaskSource.Kind.DOCUMENT,
+        "关于实行重点工作督查任务清单化管理的通知（演示数据）",
+        64,
+        {
+            "doc_number": "示政办〔2026〕18号",
+            "text": "各县（市、区）人民政府，市人民政府各部门："
+            "为狠抓落实、强化保障，现将重点工作督查任务清单印发给你们，请认真抓好落实。",
+        },
+    ),
+]
+
+
+def _sources(office: Organisation, supervisor: User, today: date) -> dict[str, TaskSource]:
+    return {
+        key: TaskSource.objects.create(
+            kind=kind,
+            title=title,
+            source_date=today - timedelta(days=days),
+            issuing_org=office,
+            created_by=supervisor,
+            **extra,
+        )
+        for key, kind, title, days, extra in SOURCES
+    }
 
 
 def _child_fields(state: str, b: _Builder, parent_deadline: date) -> dict[str, object]:
@@ -473,7 +489,7 @@ def supervision(ctx: DemoContext) -> None:
     counties = list(Organisation.objects.filter(kind=Organisation.Kind.COUNTY_GOV).order_by("path"))
     city_counties = [c for c in counties if c.code.startswith("SFS-")]
     categories = {c.code: c for c in TaskCategory.objects.all()}
-    sources = _sources(ctx, office, ctx.users["demo_supervisor"], today)
+    sources = _sources(office, ctx.users["demo_supervisor"], today)
     rounds = 1
     if ctx.is_province:
         per_round = len(PRIORITIES) * (1 + len(counties))

@@ -168,6 +168,16 @@ def task_url(task: SupervisionTask) -> str:
     return reverse("supervision:task_detail", kwargs={"pk": task.pk})
 
 
+def _tell(task: SupervisionTask, *, issuer: bool, kind: str, title: str, body: str) -> None:
+    """Notify the issuing office (督查员/审核员) or the lead unit (填报员/审核员) of a step."""
+    unit, roles = (
+        (task.issuing_org, notify.ISSUER_ROLES)
+        if issuer
+        else (task.lead_org, notify.RESPONSIBLE_ROLES)
+    )
+    notify.to_units([unit], kind=kind, title=title, body=body, url=task_url(task), roles=roles)
+
+
 def can_verify(actor: User, task: SupervisionTask) -> bool:
     """The issuing office (in the actor's scope) verifies; never the responsible unit itself."""
     if not actor.is_active or not actor.has_role(Role.SUPERVISOR, Role.REVIEWER):
@@ -454,12 +464,12 @@ def issue_task(
     b, a = diff(before, snapshot(task))
     record_event(actor=actor, action="supervision.task_issue", obj=task, before=b, after=a)
     _refresh_ancestors(task)
-    notify.to_units(
-        [task.lead_org] if task.lead_org else [],
+    _tell(
+        task,
+        issuer=False,
         kind="assigned",
         title=f"新交办任务：{task.title}",
         body=f"{task.code}，完成时限 {format_day(task.deadline)}。",
-        url=task_url(task),
     )
     return task
 
@@ -652,13 +662,12 @@ def apply_closeout(
     b, a = diff(before, snapshot(task))
     a["attachments"] = [f.name for f in files]
     record_event(actor=actor, action="supervision.closeout_apply", obj=task, before=b, after=a)
-    notify.to_units(
-        [task.issuing_org],
+    _tell(
+        task,
+        issuer=True,
         kind="applied",
         title=f"待核查销号：{task.title}",
         body=f"{task.lead_org}申请销号（{task.code}）。",
-        url=task_url(task),
-        roles=(Role.SUPERVISOR, Role.REVIEWER),
     )
     return feedback
 
@@ -710,12 +719,12 @@ def verify_closeout(
     b, a = diff(before, snapshot(task))
     record_event(actor=actor, action=action, obj=task, before=b, after=a, reason=note.strip())
     _refresh_ancestors(task)
-    notify.to_units(
-        [task.lead_org] if task.lead_org else [],
+    _tell(
+        task,
+        issuer=False,
         kind=kind,
         title=title,
         body=note.strip() or f"{task.code} 经核查予以销号。",
-        url=task_url(task),
     )
     return task
 
@@ -766,13 +775,12 @@ def request_extension(
     )
     ext.save()
     record_event(actor=actor, action="supervision.extension_request", obj=task, after=snapshot(ext))
-    notify.to_units(
-        [task.issuing_org],
+    _tell(
+        task,
+        issuer=True,
         kind="extension",
         title=f"延期申请待审批：{task.title}",
         body=f"申请延期至 {format_day(new_deadline)}：{ext.reason[:60]}",
-        url=task_url(task),
-        roles=(Role.SUPERVISOR, Role.REVIEWER),
     )
     return ext
 
@@ -824,12 +832,12 @@ def decide_extension(
         after=a,
         reason=note.strip(),
     )
-    notify.to_units(
-        [task.lead_org] if task.lead_org else [],
+    _tell(
+        task,
+        issuer=False,
         kind="extension",
         title=f"延期申请{'已批准' if approve else '未批准'}：{task.title}",
         body=note.strip() or f"完成时限调整为 {format_day(ext.new_deadline)}。",
-        url=task_url(task),
     )
     return ext
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -277,15 +278,31 @@ def task_issue(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _done(request, pk, f"已交办，完成时限 {task.deadline:%Y-%m-%d}。", None)
 
 
+def _post(
+    request: AuthedHttpRequest,
+    task_pk: int,
+    form: Any,
+    call: Callable[[dict[str, Any]], object],
+    ok: Callable[[dict[str, Any]], str],
+) -> HttpResponse:
+    """Validate the form, call the service, and return to the task with its message."""
+    if not form.is_valid():
+        return _done(request, task_pk, None, _first_error(form))
+    try:
+        call(form.cleaned_data)
+    except DomainError as exc:
+        return _done(request, task_pk, None, exc.message)
+    return _done(request, task_pk, ok(form.cleaned_data), None)
+
+
 @require_POST
 def task_feedback(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     task = selectors.get_task(request.user, pk)
-    form = FeedbackForm(request.POST, request.FILES, prefix="fb")
-    if not form.is_valid():
-        return _done(request, pk, None, _first_error(form))
-    d = form.cleaned_data
-    try:
-        services.post_feedback(
+    return _post(
+        request,
+        pk,
+        FeedbackForm(request.POST, request.FILES, prefix="fb"),
+        lambda d: services.post_feedback(
             actor=request.user,
             task=task,
             progress=d["progress"],
@@ -293,84 +310,73 @@ def task_feedback(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             problems=d["problems"],
             next_steps=d["next_steps"],
             files=_uploads(d["attachments"]),
-        )
-    except DomainError as exc:
-        return _done(request, pk, None, exc.message)
-    return _done(request, pk, "进展已填报。", None)
+        ),
+        lambda d: "进展已填报。",
+    )
 
 
 @require_POST
 def task_apply(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     task = selectors.get_task(request.user, pk)
-    form = CloseoutForm(request.POST, request.FILES, prefix="co")
-    if not form.is_valid():
-        return _done(request, pk, None, _first_error(form))
-    try:
-        services.apply_closeout(
-            actor=request.user,
-            task=task,
-            text=form.cleaned_data["text"],
-            files=_uploads(form.cleaned_data["attachments"]),
-        )
-    except DomainError as exc:
-        return _done(request, pk, None, exc.message)
-    return _done(request, pk, "已申请销号，等待交办单位核查。", None)
+    return _post(
+        request,
+        pk,
+        CloseoutForm(request.POST, request.FILES, prefix="co"),
+        lambda d: services.apply_closeout(
+            actor=request.user, task=task, text=d["text"], files=_uploads(d["attachments"])
+        ),
+        lambda d: "已申请销号，等待交办单位核查。",
+    )
 
 
 @require_POST
 def task_verify(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     task = selectors.get_task(request.user, pk)
-    form = VerifyForm(request.POST, prefix="vf")
-    if not form.is_valid():
-        return _done(request, pk, None, _first_error(form))
-    passed = form.cleaned_data["decision"] == "pass"
-    try:
-        services.verify_closeout(
+    return _post(
+        request,
+        pk,
+        VerifyForm(request.POST, prefix="vf"),
+        lambda d: services.verify_closeout(
             actor=request.user,
             task=task,
-            passed=passed,
-            note=form.cleaned_data["note"],
-            version=form.cleaned_data["version"],
-        )
-    except DomainError as exc:
-        return _done(request, pk, None, exc.message)
-    return _done(request, pk, "核查通过，任务已销号。" if passed else "已退回重办。", None)
+            passed=d["decision"] == "pass",
+            note=d["note"],
+            version=d["version"],
+        ),
+        lambda d: "核查通过，任务已销号。" if d["decision"] == "pass" else "已退回重办。",
+    )
 
 
 @require_POST
 def task_extension(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     task = selectors.get_task(request.user, pk)
-    form = ExtensionForm(request.POST, prefix="ext")
-    if not form.is_valid():
-        return _done(request, pk, None, _first_error(form))
-    d = form.cleaned_data
-    try:
-        services.request_extension(
+    return _post(
+        request,
+        pk,
+        ExtensionForm(request.POST, prefix="ext"),
+        lambda d: services.request_extension(
             actor=request.user,
             task=task,
             new_deadline=d["new_deadline"],
             reason=d["reason"],
             progress_note=d["progress_note"],
-        )
-    except DomainError as exc:
-        return _done(request, pk, None, exc.message)
-    return _done(request, pk, "延期申请已提交。", None)
+        ),
+        lambda d: "延期申请已提交。",
+    )
 
 
 @require_POST
 def extension_decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     ext = selectors.get_extension(request.user, pk)
-    form = DecisionForm(request.POST, prefix="dc")
-    if not form.is_valid():
-        return _done(request, ext.task_id, None, _first_error(form))
-    approve = form.cleaned_data["decision"] == "approve"
-    try:
-        services.decide_extension(
-            actor=request.user, extension=ext, approve=approve, note=form.cleaned_data["note"]
-        )
-    except DomainError as exc:
-        return _done(request, ext.task_id, None, exc.message)
-    return _done(request, ext.task_id, "已批准延期。" if approve else "已不批准延期。", None)
+    return _post(
+        request,
+        ext.task_id,
+        DecisionForm(request.POST, prefix="dc"),
+        lambda d: services.decide_extension(
+            actor=request.user, extension=ext, approve=d["decision"] == "approve", note=d["note"]
+        ),
+        lambda d: "已批准延期。" if d["decision"] == "approve" else "已不批准延期。",
+    )
 
 
 # --- sources and attachments -------------------------------------------------------------------

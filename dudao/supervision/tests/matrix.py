@@ -103,14 +103,6 @@ TASK_PAGES = (
     "task_verify",
     "task_extension",
 )
-TASK_APIS = (
-    "task_detail",
-    "task_issue",
-    "task_feedback",
-    "task_apply",
-    "task_verify",
-    "task_extension",
-)
 
 OBJECTS: dict[str, tuple[Scope, ObjectArgs]] = {
     **{f"supervision:{name}": ("org", _pk(_task_id)) for name in TASK_PAGES},
@@ -118,7 +110,7 @@ OBJECTS: dict[str, tuple[Scope, ObjectArgs]] = {
     "supervision:source_detail": ("org", _pk(_source)),
     "supervision:attachment": ("org", _pk(_attachment)),
     "supervision:rule_edit": ("global", _pk(_rule)),
-    **{f"api:supervision_{name}": ("org", _task_kw) for name in TASK_APIS},
+    **{f"api:supervision_{name}": ("org", _task_kw) for name in TASK_PAGES},
     "api:supervision_extension_decide": (
         "org",
         lambda w, a, o: {"extension_id": _extension(w, a, o)},
