@@ -56,7 +56,7 @@ def restore_reference_data() -> None:
                 with transaction.atomic():
                     # No schema editor: functions that change the schema (triggers) need one
                     # and fail here, leaving what the flush did not remove untouched.
-                    operation.code(state.apps, None)
+                    operation.code(state.apps, None)  # type: ignore[arg-type]
             except (AttributeError, DatabaseError):
                 continue
 
