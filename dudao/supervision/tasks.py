@@ -10,7 +10,9 @@ from huey.contrib.djhuey import db_periodic_task
 from dudao.supervision import jobs
 
 
-@db_periodic_task(crontab(minute="30", hour="7"))  # type: ignore[untyped-decorator]
+# Huey evaluates crontabs in UTC (its default, not changed in settings): 23:30 UTC is
+# 07:30 Asia/Shanghai, before the working day; the jobs use the local date.
+@db_periodic_task(crontab(minute="30", hour="23"))  # type: ignore[untyped-decorator]
 def supervision_daily() -> dict[str, Any]:
     """07:30 Asia/Shanghai: recompute task lights, raise escalations, send digests."""
     lights, digests = jobs.daily()
