@@ -65,3 +65,21 @@ def test_the_command_runs_lights_and_digests(
     assert "提醒：发送 2 条" in out
     call_command("supervision_daily", "--date", "2025-09-29")
     assert "提醒：发送 0 条，已发送过 2 条" in capsys.readouterr().out
+
+
+def test_the_periodic_task_runs_the_daily_job(world: World) -> None:
+    from datetime import UTC, datetime
+
+    from dudao.supervision.tasks import supervision_daily
+
+    make_task(world, deadline=timezone.localdate() + timedelta(days=1))
+    result = supervision_daily.call_local()
+    assert result["lights"]["tasks"] == 1
+    assert result["digests"]["sent"] == 2
+
+    # Scheduled at 23:30 UTC, which is 07:30 in Asia/Shanghai.
+    def naive_utc(hour: int) -> datetime:  # what huey's scheduler passes
+        return datetime(2026, 1, 1, hour, 30, tzinfo=UTC).replace(tzinfo=None)
+
+    assert supervision_daily.task_class().validate_datetime(naive_utc(23))
+    assert not supervision_daily.task_class().validate_datetime(naive_utc(7))
