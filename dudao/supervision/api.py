@@ -85,6 +85,12 @@ class TaskDetailOut(TaskOut):
         return services.missing_clarities(obj)
 
 
+class MilestoneIn(Schema):
+    due: date
+    description: str = Field(..., min_length=1, max_length=200)
+    expected_progress: Decimal = Field(..., ge=0, le=100)
+
+
 class TaskIn(Schema):
     source_id: int | None = None
     parent_id: int | None = None
@@ -101,6 +107,7 @@ class TaskIn(Schema):
     feedback_cycle: str = "monthly"
     urgency: str = "normal"
     weight: Decimal | None = None
+    milestones: list[MilestoneIn] = []
     issue: bool = False
 
 
@@ -262,7 +269,15 @@ def supervision_task_create(request: HttpRequest, payload: TaskIn) -> Status[Sup
         raise DomainError("请指定任务来源。", field="source_id")
     co_orgs = list(Organisation.objects.visible_to(user).filter(pk__in=payload.co_org_ids))
     data = payload.dict(
-        exclude={"source_id", "parent_id", "co_org_ids", "issue", "title", "lead_org_id"}
+        exclude={
+            "source_id",
+            "parent_id",
+            "co_org_ids",
+            "issue",
+            "title",
+            "lead_org_id",
+            "milestones",
+        }
     )
     with transaction.atomic():  # a refused 交办 keeps no half-made draft
         task = services.create_task(
@@ -272,6 +287,7 @@ def supervision_task_create(request: HttpRequest, payload: TaskIn) -> Status[Sup
             title=payload.title,
             co_orgs=co_orgs,
             lead_org=_org(request, payload.lead_org_id),
+            milestones=[(m.due, m.description, m.expected_progress) for m in payload.milestones],
             **data,
         )
         if payload.issue:

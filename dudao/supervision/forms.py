@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -81,6 +84,12 @@ class TaskForm(forms.Form):
     urgency = forms.ChoiceField(
         label="紧急程度", choices=SupervisionTask.Urgency.choices, initial="normal"
     )
+    milestones = forms.CharField(
+        label="节点计划",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "2026-06-30｜完成方案编制｜30"}),
+        help_text="每行一个节点：日期｜节点目标｜应达进度（%），用“｜”或“|”分隔。",
+    )
     weight = forms.DecimalField(
         label="权重（分解任务时）",
         min_value=0.01,
@@ -89,6 +98,9 @@ class TaskForm(forms.Form):
         required=False,
         help_text="在上级任务进度汇总中的权重；留空按同级已填权重的平均值计。",
     )
+
+    def clean_milestones(self) -> list[tuple[date, str, Decimal]]:
+        return parse_milestones(self.cleaned_data.get("milestones") or "")
 
     def __init__(
         self,
@@ -106,6 +118,29 @@ class TaskForm(forms.Form):
             del self.fields["source"]
         else:
             del self.fields["weight"]
+
+
+def parse_milestones(text: str) -> list[tuple[date, str, Decimal]]:
+    """Lines "YYYY-MM-DD｜目标｜进度" → (due, description, expected progress); Chinese errors."""
+    out = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in re.split(r"[｜|]", line)]
+        if len(parts) != 3:
+            raise forms.ValidationError(f"第 {n} 行应为“日期｜节点目标｜应达进度”三项。")
+        try:
+            due = date.fromisoformat(parts[0])
+        except ValueError:
+            raise forms.ValidationError(f"第 {n} 行的日期应为 YYYY-MM-DD。") from None
+        try:
+            expected = Decimal(parts[2].rstrip("%％"))
+        except InvalidOperation:
+            raise forms.ValidationError(f"第 {n} 行的应达进度应为 0–100 的数字。") from None
+        if not (0 <= expected <= 100) or not parts[1]:
+            raise forms.ValidationError(f"第 {n} 行的节点目标不能为空，应达进度应在 0–100 之间。")
+        out.append((due, parts[1], expected))
+    return out
 
 
 class FeedbackForm(forms.Form):

@@ -232,10 +232,17 @@ def task_create(request: AuthedHttpRequest) -> HttpResponse:
             return redirect("supervision:task_create")
         co_orgs = data.pop("co_orgs")
         title = data.pop("title")
+        milestones = data.pop("milestones")
         try:
             with transaction.atomic():  # a refused 交办 keeps no half-made draft
                 task = services.create_task(
-                    actor=user, source=source, title=title, parent=parent, co_orgs=co_orgs, **data
+                    actor=user,
+                    source=source,
+                    title=title,
+                    parent=parent,
+                    co_orgs=co_orgs,
+                    milestones=milestones,
+                    **data,
                 )
                 if "issue" in request.POST:
                     task = services.issue_task(actor=user, task=task)

@@ -211,3 +211,33 @@ def test_the_task_list_exports_to_excel_within_scope(client: Client, world: Worl
     assert [row.get("任务名称") for row in table.rows] == ["甲县任务"]
     assert table.rows[0].get("灯色") == "绿灯"
     assert table.rows[0].get("牵头单位") == "甲县人民政府"
+
+
+def test_the_task_form_takes_milestones_line_by_line(client: Client, world: World) -> None:
+    source = make_source(world.city_supervisor)
+    client.force_login(world.city_supervisor)
+    deadline = timezone.localdate() + timedelta(days=90)
+    form = {
+        "source": source.pk,
+        "title": "竣工投产一批",
+        "content": "倒排工期",
+        "goal": "按期竣工投产",
+        "lead_org": world.county_b.pk,
+        "deadline_mode": "date",
+        "deadline": deadline.isoformat(),
+        "feedback_cycle": "monthly",
+        "urgency": "normal",
+        "draft": "1",
+    }
+    bad = client.post(reverse("supervision:task_create"), {**form, "milestones": "明天｜开工"})
+    assert "第 1 行应为“日期｜节点目标｜应达进度”三项。" in bad.content.decode()
+    assert not SupervisionTask.objects.filter(title="竣工投产一批").exists()
+    first, second = deadline - timedelta(days=60), deadline - timedelta(days=30)
+    lines = f"{first}｜主体封顶｜40\n{second}|设备安装|80%"
+    client.post(reverse("supervision:task_create"), {**form, "milestones": lines})
+    task = SupervisionTask.objects.get(title="竣工投产一批")
+    assert task.status == "draft"
+    assert [(m.description, m.expected_progress) for m in task.milestones.all()] == [
+        ("主体封顶", 40),
+        ("设备安装", 80),
+    ]
