@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -238,6 +239,6 @@ def test_the_task_form_takes_milestones_line_by_line(client: Client, world: Worl
     task = SupervisionTask.objects.get(title="竣工投产一批")
     assert task.status == "draft"
     assert [(m.description, m.expected_progress) for m in task.milestones.all()] == [
-        ("主体封顶", 40),
-        ("设备安装", 80),
+        ("主体封顶", Decimal(40)),
+        ("设备安装", Decimal(80)),
     ]
