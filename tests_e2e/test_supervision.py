@@ -9,16 +9,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.db import DatabaseError, connection, transaction
-from django.db.migrations.loader import MigrationLoader
-from django.db.migrations.operations.special import RunPython
 from django.utils import timezone
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from dudao.demo.registry import DEMO_PASSWORD
 from dudao.demo.services import load_demo
-from dudao.supervision.models import LightRule, SupervisionTask
+from dudao.supervision.models import SupervisionTask
 from tests_e2e.browser import ConsoleLog, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -27,38 +24,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
-def demo_city(transactional_db: None) -> None:
-    """The demo city on the migrated reference data (light rules, categories …).
-
-    A transactional test before this one may have flushed the database, data migrations
-    included; restore the snapshot taken after migrating when that happened.
-    """
-    if not LightRule.objects.exists():
-        restore_reference_data()
+def demo_city() -> None:
     load_demo(scale="city", log=lambda _line: None)
-
-
-def restore_reference_data() -> None:
-    """Run the data migrations again (they seed with get_or_create): an earlier transactional
-    test flushed the tables they had filled (light rules, project and problem categories)."""
-    loader = MigrationLoader(connection)
-    plan = []
-    for leaf in loader.graph.leaf_nodes():
-        for key in loader.graph.forwards_plan(leaf):
-            if key not in plan:
-                plan.append(key)
-    for key in plan:
-        for operation in loader.graph.nodes[key].operations:
-            if not isinstance(operation, RunPython):
-                continue
-            state = loader.project_state(key, at_end=False)
-            try:
-                with transaction.atomic():
-                    # No schema editor: functions that change the schema (triggers) need one
-                    # and fail here, leaving what the flush did not remove untouched.
-                    operation.code(state.apps, None)  # type: ignore[arg-type]
-            except (AttributeError, DatabaseError):
-                continue
 
 
 def audit_rows(page: Page, actor: str, action: str) -> Locator:
