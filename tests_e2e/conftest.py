@@ -119,6 +119,44 @@ def page(context: BrowserContext, console: ConsoleLog) -> Iterator[Page]:
         console.assert_clean()
 
 
+@pytest.fixture(autouse=True)
+def _migrated_reference_data(request: pytest.FixtureRequest) -> None:
+    """Give every browser test the rows the data migrations wrote (regions, categories, light
+    rules …): a transactional test before it flushes them, and the test's own set-up (the demo
+    city) reads them. The migrations seed idempotently; the flush is recognised by the regions
+    being gone."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("transactional_db")
+    from dudao.regions.models import Region
+
+    if not Region.objects.exists():
+        _run_data_migrations()
+
+
+def _run_data_migrations() -> None:
+    from django.db import DatabaseError, connection, transaction
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations.special import RunPython
+
+    loader = MigrationLoader(connection)
+    plan: list[tuple[str, str]] = []
+    for leaf in loader.graph.leaf_nodes():
+        plan.extend(key for key in loader.graph.forwards_plan(leaf) if key not in plan)
+    for key in plan:
+        for operation in loader.graph.nodes[key].operations:
+            if not isinstance(operation, RunPython):
+                continue
+            state = loader.project_state(key, at_end=False)
+            try:
+                with transaction.atomic():
+                    # No schema editor: schema changes (the audit triggers) survive a flush and
+                    # need none; their functions fail here and are skipped.
+                    operation.code(state.apps, None)  # type: ignore[arg-type]
+            except (AttributeError, DatabaseError):
+                continue
+
+
 @pytest.fixture
 def artifacts() -> Path:
     """The folder for screenshots (gitignored /test-artifacts/)."""

@@ -2,8 +2,32 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from dudao.supervision import views
 
 app_name = "supervision"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("", views.my_tasks, name="my_tasks"),
+    path("tasks/", views.task_list, name="task_list"),
+    path("tasks/new/", views.task_create, name="task_create"),
+    path("tasks/export/", views.task_export, name="task_export"),
+    path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
+    path("tasks/<int:pk>/issue/", views.task_issue, name="task_issue"),
+    path("tasks/<int:pk>/feedback/", views.task_feedback, name="task_feedback"),
+    path("tasks/<int:pk>/apply/", views.task_apply, name="task_apply"),
+    path("tasks/<int:pk>/verify/", views.task_verify, name="task_verify"),
+    path("tasks/<int:pk>/extension/", views.task_extension, name="task_extension"),
+    path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
+    path("sources/", views.source_list, name="source_list"),
+    path("sources/new/", views.source_create, name="source_create"),
+    path("sources/<int:pk>/", views.source_detail, name="source_detail"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("overview/", views.overview, name="overview"),
+    path("performance/", views.performance, name="performance"),
+    path("rules/", views.rules, name="rules"),
+    path("rules/<int:pk>/", views.rule_edit, name="rule_edit"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
+]

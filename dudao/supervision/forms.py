@@ -1,0 +1,198 @@
+"""Forms of 督查督办 pages: parse and check types; the services check the rules."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+
+from dudao.orgs.models import Organisation
+from dudao.supervision.models import SupervisionTask, TaskCategory, TaskSource
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Zero or more files (the services check type and size with clean_document)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.jpg,.jpeg,.png"})
+        )
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        if not data:
+            return []
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(d, initial) for d in items]
+
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class SourceForm(forms.Form):
+    kind = forms.ChoiceField(label="来源类型", choices=TaskSource.Kind.choices)
+    title = forms.CharField(label="名称", max_length=120)
+    source_date = forms.DateField(label="日期", widget=DATE)
+    doc_number = forms.CharField(label="文号", max_length=60, required=False)
+    leader_name = forms.CharField(label="批示领导", max_length=40, required=False)
+    text = forms.CharField(
+        label="内容摘要/批示原文", widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    attachments = MultipleFileField(
+        label="附件", help_text="PDF、Word、Excel 或图片，单个不超过 20 MB。"
+    )
+
+
+class TaskForm(forms.Form):
+    source = forms.ModelChoiceField(label="任务来源", queryset=TaskSource.objects.none())
+    title = forms.CharField(label="任务名称", max_length=120)
+    category = forms.ModelChoiceField(
+        label="任务类别", queryset=TaskCategory.objects.filter(is_active=True), required=False
+    )
+    content = forms.CharField(
+        label="工作任务", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    goal = forms.CharField(
+        label="工作目标", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    lead_org = forms.ModelChoiceField(
+        label="牵头单位（责任主体）", queryset=Organisation.objects.none(), required=False
+    )
+    co_orgs = forms.ModelMultipleChoiceField(
+        label="配合单位", queryset=Organisation.objects.none(), required=False
+    )
+    responsible_person = forms.CharField(label="责任人", max_length=40, required=False)
+    lead_leader = forms.CharField(label="包联领导", max_length=40, required=False)
+    deadline_mode = forms.ChoiceField(
+        label="时限方式", choices=SupervisionTask.DeadlineMode.choices, initial="date"
+    )
+    deadline = forms.DateField(label="完成时限（指定日期）", widget=DATE, required=False)
+    deadline_amount = forms.IntegerField(
+        label="时限天数（交办后N日）", min_value=1, max_value=3650, required=False
+    )
+    feedback_cycle = forms.ChoiceField(
+        label="反馈周期", choices=SupervisionTask.Cycle.choices, initial="monthly"
+    )
+    urgency = forms.ChoiceField(
+        label="紧急程度", choices=SupervisionTask.Urgency.choices, initial="normal"
+    )
+    milestones = forms.CharField(
+        label="节点计划",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "2026-06-30｜完成方案编制｜30"}),
+        help_text="每行一个节点：日期｜节点目标｜应达进度（%），用“｜”或“|”分隔。",
+    )
+    weight = forms.DecimalField(
+        label="权重（分解任务时）",
+        min_value=0.01,
+        max_digits=7,
+        decimal_places=2,
+        required=False,
+        help_text="在上级任务进度汇总中的权重；留空按同级已填权重的平均值计。",
+    )
+
+    def clean_milestones(self) -> list[tuple[date, str, Decimal]]:
+        return parse_milestones(self.cleaned_data.get("milestones") or "")
+
+    def __init__(
+        self,
+        *args: Any,
+        sources: Any,
+        organisations: Any,
+        parent: SupervisionTask | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = sources  # type: ignore[attr-defined]
+        self.fields["lead_org"].queryset = organisations  # type: ignore[attr-defined]
+        self.fields["co_orgs"].queryset = organisations  # type: ignore[attr-defined]
+        if parent is not None:
+            del self.fields["source"]
+        else:
+            del self.fields["weight"]
+
+
+def parse_milestones(text: str) -> list[tuple[date, str, Decimal]]:
+    """Lines "YYYY-MM-DD｜目标｜进度" → (due, description, expected progress); Chinese errors."""
+    out = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in re.split(r"[｜|]", line)]
+        if len(parts) != 3:
+            raise forms.ValidationError(f"第 {n} 行应为“日期｜节点目标｜应达进度”三项。")
+        try:
+            due = date.fromisoformat(parts[0])
+        except ValueError:
+            raise forms.ValidationError(f"第 {n} 行的日期应为 YYYY-MM-DD。") from None
+        try:
+            expected = Decimal(parts[2].rstrip("%％"))
+        except InvalidOperation:
+            raise forms.ValidationError(f"第 {n} 行的应达进度应为 0–100 的数字。") from None
+        if not (0 <= expected <= 100) or not parts[1]:
+            raise forms.ValidationError(f"第 {n} 行的节点目标不能为空，应达进度应在 0–100 之间。")
+        out.append((due, parts[1], expected))
+    return out
+
+
+class FeedbackForm(forms.Form):
+    progress = forms.DecimalField(
+        label="目前进度（%）", min_value=0, max_value=100, decimal_places=2
+    )
+    text = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={"rows": 3}))
+    problems = forms.CharField(
+        label="存在问题", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    next_steps = forms.CharField(
+        label="下一步措施", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    attachments = MultipleFileField(label="佐证材料")
+
+
+class CloseoutForm(forms.Form):
+    text = forms.CharField(label="完成情况", widget=forms.Textarea(attrs={"rows": 3}))
+    attachments = MultipleFileField(label="佐证材料（必传）")
+
+
+class VerifyForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="核查结论", choices=[("pass", "核查通过，予以销号"), ("return", "退回重办")]
+    )
+    note = forms.CharField(
+        label="核查意见/退回原因", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class ExtensionForm(forms.Form):
+    new_deadline = forms.DateField(label="申请完成时限", widget=DATE)
+    reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 2}))
+    progress_note = forms.CharField(
+        label="目前进展", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label="审批", choices=[("approve", "批准"), ("refuse", "不批准")])
+    note = forms.CharField(
+        label="审批意见", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class RuleForm(forms.Form):
+    label = forms.CharField(label="规则说明", max_length=120)
+    yellow_from = forms.DecimalField(
+        label="黄灯阈值", max_digits=8, decimal_places=2, required=False
+    )
+    red_from = forms.DecimalField(label="红灯阈值", max_digits=8, decimal_places=2, required=False)
+    grey_from = forms.DecimalField(label="灰灯阈值", max_digits=8, decimal_places=2, required=False)
+    is_active = forms.BooleanField(label="启用", required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,0 +1,398 @@
+"""The daily jobs: recompute every open task's light (with history and escalation) and send
+each responsible user one digest. Both are idempotent per day and run in bulk.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from dudao.accounts.models import User
+from dudao.audit.services import record_event
+from dudao.core.lights import Light
+from dudao.problems.models import Problem
+from dudao.supervision import notify
+from dudao.supervision.evaluation import MilestoneLike, WorkdayIndex, cycle_number, evaluate_task
+from dudao.supervision.models import (
+    EscalationItem,
+    EscalationRule,
+    LightRecord,
+    LightRule,
+    Notification,
+    SupervisionTask,
+    TaskMilestone,
+)
+from dudao.workdays.calendar import format_day
+
+logger = logging.getLogger(__name__)
+BATCH = 1000
+MAX_CYCLE_DAYS = max(SupervisionTask.CYCLE_DAYS.values())
+DEFAULT_DUE_SOON_WORKDAYS = 3
+
+
+@dataclass
+class RecomputeResult:
+    tasks: int = 0
+    changed: int = 0
+    by_light: dict[str, int] = field(default_factory=dict)
+    escalations: int = 0
+
+
+def _severity(light: str) -> int:
+    return Light(light).severity
+
+
+@transaction.atomic
+def recompute_lights(today: date | None = None) -> RecomputeResult:
+    """Evaluate every open task, keep the per-cycle history, raise escalation items."""
+    today = today or timezone.localdate()
+    rules = list(LightRule.objects.filter(subject="task", is_active=True))
+    esc_rules = list(EscalationRule.objects.filter(is_active=True))
+    fields = (
+        "id",
+        "code",
+        "title",
+        "status",
+        "deadline",
+        "assigned_on",
+        "progress",
+        "last_feedback_on",
+        "feedback_cycle",
+        "light",
+        "light_reasons",
+        "lead_org_id",
+        "issuing_org_id",
+    )
+    tasks = list(SupervisionTask.objects.open().only(*fields))
+    result = RecomputeResult(tasks=len(tasks))
+    if not tasks:
+        return result
+    milestones: dict[int, list[MilestoneLike]] = defaultdict(list)
+    for task_id, due, expected in TaskMilestone.objects.filter(
+        task__status__in=[t for t in SupervisionTask.Status.values if t not in ("draft", "closed")]
+    ).values_list("task_id", "due", "expected_progress"):
+        milestones[task_id].append(MilestoneLike(due, expected))
+    index = WorkdayIndex.around(today, [t.deadline for t in tasks])
+    history = _recent_history(today, max((r.consecutive for r in esc_rules), default=1))
+
+    changed: list[SupervisionTask] = []
+    new_records: list[LightRecord] = []
+    worse_records: list[LightRecord] = []
+    touched: list[int] = []
+    candidates: list[tuple[SupervisionTask, EscalationRule, int]] = []
+    counts: dict[str, int] = defaultdict(int)
+    for task in tasks:
+        evaluation = evaluate_task(task, rules, today, index, milestones.get(task.pk, ()))
+        light, reasons = evaluation.light.value, evaluation.reasons()
+        counts[light] += 1
+        if light != task.light or reasons != task.light_reasons:
+            task.light, task.light_reasons = light, reasons
+            changed.append(task)
+        task.light_on = today
+        cycle = cycle_number(task, today)
+        known = history[task.pk]
+        if cycle in known:
+            rec_id, old = known[cycle]
+            touched.append(rec_id)
+            if _severity(light) > _severity(old):
+                worse_records.append(LightRecord(pk=rec_id, light=light, reasons=reasons))
+                known[cycle] = (rec_id, light)
+        else:
+            new_records.append(
+                LightRecord(
+                    task_id=task.pk,
+                    cycle_no=cycle,
+                    light=light,
+                    first_on=today,
+                    evaluated_on=today,
+                    reasons=reasons,
+                )
+            )
+            known[cycle] = (0, light)
+        for rule in esc_rules:
+            if _streak(known, cycle, rule) == rule.consecutive:
+                candidates.append((task, rule, cycle))
+    _grouped_update(
+        SupervisionTask,
+        [(t.pk, t.light, t.light_reasons) for t in changed],
+        ("light", "light_reasons"),
+    )
+    _update_in_batches(SupervisionTask, [t.pk for t in tasks], light_on=today)
+    LightRecord.objects.bulk_create(new_records, batch_size=BATCH)
+    _grouped_update(
+        LightRecord, [(r.pk, r.light, r.reasons) for r in worse_records], ("light", "reasons")
+    )
+    _update_in_batches(LightRecord, touched, evaluated_on=today)
+    result.changed = len(changed)
+    result.by_light = dict(counts)
+    result.escalations = _raise_escalations(candidates, today)
+    record_event(
+        actor=None,
+        actor_name="system",
+        action="supervision.lights_recompute",
+        after={
+            "date": today.isoformat(),
+            "tasks": result.tasks,
+            "changed": result.changed,
+            "by_light": result.by_light,
+            "escalations": result.escalations,
+        },
+        object_repr=f"亮灯计算 {today.isoformat()}",
+    )
+    return result
+
+
+def _update_in_batches(model: type[models.Model], ids: list[int], **values: object) -> None:
+    for start in range(0, len(ids), BATCH):
+        model._default_manager.filter(pk__in=ids[start : start + BATCH]).update(**values)
+
+
+def _grouped_update(
+    model: type[models.Model],
+    rows: list[tuple[int, str, list[dict[str, str | None]]]],
+    fields: tuple[str, str],
+) -> None:
+    """Write (light, reasons) per row as one UPDATE per distinct value pair: a day changes a
+    few hundred distinct pairs at most, far cheaper than a CASE per row."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for pk, light, reasons in rows:
+        groups[json.dumps([light, reasons], sort_keys=True)].append(pk)
+    for key, ids in groups.items():
+        light, reasons = json.loads(key)
+        _update_in_batches(model, ids, **{fields[0]: light, fields[1]: reasons})
+
+
+def _recent_history(today: date, cycles: int) -> dict[int, dict[int, tuple[int, str]]]:
+    """task → cycle → (record id, light) for the cycles an escalation rule may look back on."""
+    since = today - timedelta(days=MAX_CYCLE_DAYS * (cycles + 1) + 1)
+    history: dict[int, dict[int, tuple[int, str]]] = defaultdict(dict)
+    rows = LightRecord.objects.filter(evaluated_on__gte=since).values_list(
+        "id", "task_id", "cycle_no", "light"
+    )
+    for rec_id, task_id, cycle_no, light in rows:
+        history[task_id][cycle_no] = (rec_id, light)
+    return history
+
+
+def _streak(known: dict[int, tuple[int, str]], cycle: int, rule: EscalationRule) -> int:
+    """How many consecutive cycles up to `cycle` were at least as severe as the rule's light."""
+    wanted = _severity(rule.light)
+    n = 0
+    c = cycle
+    while c in known and _severity(known[c][1]) >= wanted:
+        n += 1
+        c -= 1
+    return n
+
+
+def _raise_escalations(
+    candidates: list[tuple[SupervisionTask, EscalationRule, int]], today: date
+) -> int:
+    """Create the items not raised yet (once per task, rule and streak), each audited."""
+    if not candidates:
+        return 0
+    existing = set(
+        EscalationItem.objects.filter(task_id__in={t.pk for t, _, _ in candidates}).values_list(
+            "task_id", "rule_id", "cycle_no"
+        )
+    )
+    raised = 0
+    for task, rule, cycle in candidates:
+        if (task.pk, rule.pk, cycle) in existing:
+            continue
+        item = EscalationItem.objects.create(
+            task=task,
+            rule=rule,
+            action=rule.action,
+            cycle_no=cycle,
+            raised_on=today,
+            detail=f"{rule.label}（第 {cycle - rule.consecutive + 2}–{cycle + 1} 期）",
+        )
+        record_event(
+            actor=None,
+            actor_name="system",
+            action="supervision.escalate",
+            obj=item,
+            organisation=task.lead_org,
+            after={"task": task.code, "rule": rule.code, "action": rule.action, "cycle": cycle},
+            object_repr=f"{item.get_action_display()}：{task.code} {task.title}",
+        )
+        url = reverse("supervision:task_detail", kwargs={"pk": task.pk})
+        title = f"{item.get_action_display()}：{task.title}"
+        notify.to_units([task.lead_org], kind="escalation", title=title, body=item.detail, url=url)
+        notify.to_units(
+            [task.issuing_org],
+            kind="escalation",
+            title=title,
+            body=item.detail,
+            url=url,
+            roles=notify.ISSUER_ROLES,
+        )
+        raised += 1
+    return raised
+
+
+# --- daily digest ------------------------------------------------------------------------------
+
+
+@dataclass
+class DigestResult:
+    sent: int = 0
+    skipped_existing: int = 0
+    emailed: int = 0
+    silent: int = 0
+
+
+def email_configured() -> bool:
+    """True when Django's email settings point somewhere real (not the unset SMTP default)."""
+    backend = settings.EMAIL_BACKEND
+    if backend != "django.core.mail.backends.smtp.EmailBackend":
+        return True
+    return settings.EMAIL_HOST not in ("", "localhost")
+
+
+def _due_soon_window() -> int:
+    rule = LightRule.objects.filter(
+        subject="task", metric=LightRule.Metric.REMAINING_WORKDAYS, is_active=True
+    ).first()
+    if rule is None or rule.yellow_from is None:
+        return DEFAULT_DUE_SOON_WORKDAYS
+    return int(rule.yellow_from)
+
+
+def _unit_lines(today: date) -> dict[int, list[str]]:
+    """What each responsible unit must hear today: overdue and due-soon tasks and problems."""
+    window = _due_soon_window()
+    tasks = list(
+        SupervisionTask.objects.open()
+        .exclude(status=SupervisionTask.Status.APPLIED)
+        .filter(deadline__lte=today + timedelta(days=window * 3 + 14))
+        .values_list("lead_org_id", "code", "title", "deadline")
+    )
+    problems = list(
+        Problem.objects.exclude(status=Problem.Status.CLOSED)
+        .filter(deadline__lte=today + timedelta(days=window * 3 + 14))
+        .values_list("responsible_org_id", "code", "title", "deadline")
+    )
+    index = WorkdayIndex.around(today, [row[3] for row in tasks + problems])
+    overdue: dict[int, list[str]] = defaultdict(list)
+    soon: dict[int, list[str]] = defaultdict(list)
+    for label, rows in (("任务", tasks), ("问题", problems)):
+        for org_id, code, title, deadline in rows:
+            if deadline is None:
+                continue
+            if deadline < today:
+                overdue[org_id].append(
+                    f"【{label}】{code} {title}（时限 {format_day(deadline)}，已逾期 "
+                    f"{(today - deadline).days} 天）"
+                )
+            else:
+                left = index.remaining(today, deadline)
+                if left <= window:
+                    soon[org_id].append(
+                        f"【{label}】{code} {title}（时限 {format_day(deadline)}，"
+                        f"剩余 {left} 个工作日）"
+                    )
+    lines: dict[int, list[str]] = {}
+    for org_id in set(overdue) | set(soon):
+        body = []
+        if overdue[org_id]:
+            body.append(f"已逾期 {len(overdue[org_id])} 项：")
+            body.extend(overdue[org_id])
+        if soon[org_id]:
+            body.append(f"即将到期 {len(soon[org_id])} 项：")
+            body.extend(soon[org_id])
+        lines[org_id] = body
+    return lines
+
+
+def send_digests(today: date | None = None) -> DigestResult:
+    """One digest per responsible user and day; a rerun sends nothing twice; silence when empty."""
+    today = today or timezone.localdate()
+    result = DigestResult()
+    unit_lines = _unit_lines(today)
+    if not unit_lines:
+        return result
+    already = set(
+        Notification.objects.filter(kind="digest", digest_date=today).values_list(
+            "user_id", flat=True
+        )
+    )
+    mask = notify.role_mask(notify.RESPONSIBLE_ROLES)
+    users = User.objects.filter(is_active=True).select_related("organisation")
+    digests: list[Notification] = []
+    url = reverse("supervision:my_tasks")
+    for user in users.iterator(chunk_size=2000):
+        if not user.roles & mask or user.organisation_id is None:
+            continue
+        org = user.organisation
+        units = [org.pk]
+        if org.parent_id is not None and org.scope_base == "parent":
+            units.append(org.parent_id)
+        body = [line for unit in units for line in unit_lines.get(unit, [])]
+        if not body:
+            result.silent += 1
+            continue
+        if user.pk in already:
+            result.skipped_existing += 1
+            continue
+        digests.append(
+            Notification(
+                user=user,
+                kind="digest",
+                digest_date=today,
+                title=f"督查提醒（{format_day(today)}）",
+                body="\n".join(body),
+                url=url,
+            )
+        )
+    with transaction.atomic():
+        created = Notification.objects.bulk_create(digests, batch_size=BATCH, ignore_conflicts=True)
+        result.sent = len(created)
+        if result.sent:
+            record_event(
+                actor=None,
+                actor_name="system",
+                action="supervision.digest_send",
+                after={"date": today.isoformat(), "users": result.sent},
+                object_repr=f"每日督查提醒 {today.isoformat()}",
+            )
+    if email_configured():
+        result.emailed = _email(today)
+    return result
+
+
+def _email(today: date) -> int:
+    """Email today's digests not yet emailed to users with an address (once each)."""
+    sent = 0
+    pending = Notification.objects.filter(
+        kind="digest", digest_date=today, emailed_at__isnull=True
+    ).select_related("user")
+    for note in pending:
+        if not note.user.email:
+            continue
+        try:
+            send_mail(note.title, note.body, None, [note.user.email], fail_silently=False)
+        except OSError:
+            logger.exception("digest email to user %s failed", note.user_id)
+            continue
+        Notification.objects.filter(pk=note.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
+
+
+def daily(today: date | None = None) -> tuple[RecomputeResult, DigestResult]:
+    """The daily run: lights first (escalations notify), then digests."""
+    lights = recompute_lights(today)
+    digests = send_digests(today)
+    logger.info("supervision daily: lights=%s digests=%s", lights, digests)
+    return lights, digests
