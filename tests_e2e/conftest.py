@@ -162,30 +162,3 @@ def artifacts() -> Path:
     """The folder for screenshots (gitignored /test-artifacts/)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
-
-
-# Rows that data migrations load (category lists, indicator catalogue, regime templates the
-# demo generators expect): (migration module, its function, the model it fills). A
-# transactional test flushes every table at its end, so the next e2e test would start without.
-REFERENCE_LOADERS = (
-    ("dudao.regions.migrations.0002_load_henan", "load", "regions.Region"),
-    ("dudao.projects.migrations.0002_default_categories", "add", "projects.ProjectCategory"),
-    ("dudao.problems.migrations.0002_default_categories", "add", "problems.ProblemCategory"),
-    ("dudao.stats.migrations.0002_default_indicators", "load", "stats.Indicator"),
-    ("dudao.evaluation.migrations.0002_regime_templates", "create", "evaluation.Regime"),
-)
-
-
-@pytest.fixture(autouse=True)
-def _reference_rows(request: pytest.FixtureRequest) -> None:
-    """Reload the data-migration reference rows that are missing before each e2e test."""
-    if request.node.get_closest_marker("e2e") is None:
-        return
-    import importlib
-
-    from django.apps import apps
-
-    request.getfixturevalue("transactional_db")
-    for module, func, model in REFERENCE_LOADERS:
-        if not apps.get_model(model).objects.exists():
-            getattr(importlib.import_module(module), func)(apps, None)
