@@ -23,7 +23,7 @@ HALF = Decimal("0.5")
 
 
 class TourQuerySet(ScopedQuerySet["Tour"]):
-    """Tours organised inside the user's scope or by an organisation above it."""
+    """Tours organised inside the user's scope or by an office of a government above it."""
 
     scope_field = "organiser"
 
@@ -32,7 +32,9 @@ class TourQuerySet(ScopedQuerySet["Tour"]):
         if path is None or not user.has_business_role:
             return self.none()
         ancestors = [path[: i + 7] for i in range(0, len(path), 7)]
-        return self.filter(Q(organiser__path__startswith=path) | Q(organiser__path__in=ancestors))
+        return self.filter(
+            Q(organiser__path__startswith=path) | Q(organiser__scope_path__in=ancestors)
+        )
 
 
 class ScoreSheet(models.Model):
@@ -225,9 +227,7 @@ class UnitGroup(models.Model):
         verbose_name = "排名分组"
         verbose_name_plural = "排名分组"
         ordering = ["tour_id", "sort_order", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["tour", "name"], name="insp_unitgroup_name")
-        ]
+        constraints = [models.UniqueConstraint(fields=["tour", "name"], name="insp_unitgroup_name")]
 
     def __str__(self) -> str:
         return self.name
@@ -241,7 +241,10 @@ class TourSheet(models.Model):
         Tour, verbose_name="观摩活动", on_delete=models.CASCADE, related_name="sheets"
     )
     category = models.ForeignKey(
-        "projects.ProjectCategory", verbose_name="项目类别", on_delete=models.PROTECT, related_name="+"
+        "projects.ProjectCategory",
+        verbose_name="项目类别",
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     sheet = models.ForeignKey(
         ScoreSheet, verbose_name="评分表", on_delete=models.PROTECT, related_name="+"
@@ -327,9 +330,7 @@ class TourUnit(models.Model):
         verbose_name = "参评单位"
         verbose_name_plural = "参评单位"
         ordering = ["tour_id", "visit_group_id", "visit_order", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["tour", "county"], name="insp_unit_county")
-        ]
+        constraints = [models.UniqueConstraint(fields=["tour", "county"], name="insp_unit_county")]
 
     def __str__(self) -> str:
         return self.county.display_name

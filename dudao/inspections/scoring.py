@@ -136,7 +136,7 @@ def mean(values: Iterable[Decimal]) -> Decimal | None:
 
 
 def population_sd(values: list[Decimal], centre: Decimal) -> Decimal:
-    if len(values) < 2:  # noqa: PLR2004 - a spread needs two values
+    if len(values) < 2:
         return ZERO
     variance = sum(((v - centre) ** 2 for v in values), ZERO) / len(values)
     return variance.sqrt()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -26,7 +26,6 @@ from dudao.inspections.models import (
     UnitResult,
 )
 from dudao.stats.engine import round_half_up
-
 
 TENTH = Decimal("0.1")
 
@@ -58,8 +57,9 @@ def is_organiser(actor: Any, tour: Tour) -> bool:
 
 def can_see_all_units(actor: Any, tour: Tour) -> bool:
     """Organisers, leaders and city-wide users see every unit; a county sees its own."""
-    return actor.organisation.scope_path == tour.organiser.scope_path or tour.organiser.path.startswith(
-        actor.organisation.scope_path
+    return (
+        actor.organisation.scope_path == tour.organiser.scope_path
+        or tour.organiser.path.startswith(actor.organisation.scope_path)
     )
 
 
@@ -269,7 +269,9 @@ def _site_details(
 
 def load_inputs(tour: Tour) -> dict[str, Any]:
     """Every input of the aggregation in a few queries (units, sites, card totals, votes)."""
-    units = list(tour.units.select_related("county", "unit_group").order_by("unit_group__sort_order", "id"))
+    units = list(
+        tour.units.select_related("county", "unit_group").order_by("unit_group__sort_order", "id")
+    )
     sites = list(tour.sites.select_related("category"))
     sheet_max = dict(
         Criterion.objects.filter(sheet_id__in={s.sheet_id for s in sites})
@@ -284,7 +286,9 @@ def load_inputs(tour: Tour) -> dict[str, Any]:
         .values_list("card__judge_id", "card__site_id")
         .annotate(total=Sum("points"))
     )
-    votes = list(RankVote.objects.filter(unit__tour=tour).values_list("judge_id", "unit_id", "rank"))
+    votes = list(
+        RankVote.objects.filter(unit__tour=tour).values_list("judge_id", "unit_id", "rank")
+    )
     return {"units": units, "sites": sites, "totals": list(totals), "votes": votes}
 
 
@@ -298,7 +302,11 @@ def compute_results(tour: Tour) -> Report:
         units=[scoring.UnitInfo(u.pk, u.unit_group_id) for u in units],
         sites=[
             scoring.SiteInfo(
-                s.pk, s.unit_id, s.kind == Site.Kind.COUNTY, s.category_id, s.sheet_max  # type: ignore[attr-defined]
+                s.pk,
+                s.unit_id,
+                s.kind == Site.Kind.COUNTY,
+                s.category_id,
+                s.sheet_max,  # type: ignore[attr-defined]
             )
             for s in sites
         ],
@@ -352,7 +360,10 @@ def _report(tour: Tour, rows: list[UnitRow], *, published: bool) -> Report:
         grouped[row.unit.unit_group_id].append(row)
         groups[row.unit.unit_group_id] = row.unit.unit_group
     ordered = [
-        (groups[g], sorted(r, key=lambda x: (x.rank is None, x.rank or 0, x.unit.county.sort_order)))
+        (
+            groups[g],
+            sorted(r, key=lambda x: (x.rank is None, x.rank or 0, x.unit.county.sort_order)),
+        )
         for g, r in sorted(grouped.items(), key=lambda kv: groups[kv[0]].sort_order)
     ]
     return Report(tour, rows, ordered, published)
@@ -442,7 +453,13 @@ def summary(tour: Tour) -> Summary:
     for site in sites:
         row = by_county.setdefault(
             site.county_id,
-            {"county": site.county, "count": 0, "in_park": 0, "investment": Decimal(0), "types": Counter()},
+            {
+                "county": site.county,
+                "count": 0,
+                "in_park": 0,
+                "investment": Decimal(0),
+                "types": Counter(),
+            },
         )
         row["count"] += 1
         row["in_park"] += int(site.in_park)

@@ -150,8 +150,7 @@ def create_tour(
         from dudao.projects.models import ProjectCategory
 
         by_code = {
-            s.code: s
-            for s in ScoreSheet.objects.filter(kind=ScoreSheet.Kind.SITE, is_active=True)
+            s.code: s for s in ScoreSheet.objects.filter(kind=ScoreSheet.Kind.SITE, is_active=True)
         }
         sheets = {
             c: (by_code[c.code], Decimal(1))
@@ -210,9 +209,7 @@ def transition_tour(*, actor: User, tour: Tour, action: str) -> Tour:
         raise DomainError(f"未知操作：{action}")
     source, target, label = TRANSITIONS[action]
     if tour.status != source:
-        raise InvalidTransition(
-            f"当前状态为“{tour.get_status_display()}”，不能{label}。"
-        )
+        raise InvalidTransition(f"当前状态为“{tour.get_status_display()}”，不能{label}。")
     if action == "open":
         if not tour.sites.exists():
             raise DomainError("还没有观摩点位，不能开始评分。")
@@ -462,8 +459,9 @@ def add_site(
     site.order = (
         order
         if order is not None
-        else tour.sites.filter(unit__visit_group_id=unit.visit_group_id, visit_date=visit_date)
-        .count()
+        else tour.sites.filter(
+            unit__visit_group_id=unit.visit_group_id, visit_date=visit_date
+        ).count()
         + 1
     )
     site.presenter_name = presenter_name.strip()
@@ -506,9 +504,7 @@ def county_of(org: Organisation) -> Organisation | None:
 
 
 @transaction.atomic
-def add_judge(
-    *, actor: User, tour: Tour, user: User, group: TourGroup | None = None
-) -> Judge:
+def add_judge(*, actor: User, tour: Tour, user: User, group: TourGroup | None = None) -> Judge:
     """Seat a judge (an account with the 评委 role) in a visiting group. The judge's own county
     is recorded from the account's organisation: they will never score it."""
     tour = _organiser(actor, tour)
@@ -520,7 +516,9 @@ def add_judge(
         raise DomainError("观摩组不属于本次观摩。", field="group")
     if tour.judges.filter(user=user).exists():
         raise DomainError(f"{user.full_name}已是本次观摩的评委。", field="user")
-    judge = Judge.objects.create(tour=tour, user=user, group=group, county=county_of(user.organisation))
+    judge = Judge.objects.create(
+        tour=tour, user=user, group=group, county=county_of(user.organisation)
+    )
     _bump(tour)
     record_event(
         actor=actor,
@@ -546,9 +544,7 @@ def _scoring_open(tour: Tour) -> None:
 
 def _conflict(judge: Judge, county: Organisation) -> None:
     if judge.county_id is not None and judge.county_id == county.pk:
-        raise NotAllowed(
-            f"按回避规定，评委不能为本人所在的{county.display_name}评分。"
-        )
+        raise NotAllowed(f"按回避规定，评委不能为本人所在的{county.display_name}评分。")
 
 
 def _seat(actor: User, tour: Tour) -> Judge:
@@ -649,7 +645,9 @@ def save_card(
     card.version = card.version + 1
     card.save(update_fields=["comment", "last_key", "last_seq", "updated_at", "version"])
     after = {**before, **{str(cid): str(p) for cid, p in parsed.items()}}
-    b, a = diff({"scores": before, "comment": before_comment}, {"scores": after, "comment": card.comment})
+    b, a = diff(
+        {"scores": before, "comment": before_comment}, {"scores": after, "comment": card.comment}
+    )
     record_event(
         actor=actor,
         action="inspections.card.save",
@@ -761,9 +759,7 @@ def cast_votes(*, actor: User, tour: Tour, ranks: Mapping[int, int]) -> list[Ran
     for unit in chosen:
         _conflict(judge, unit.county)
     expected = [
-        u
-        for u in units.values()
-        if u.unit_group_id in group_ids and u.county_id != judge.county_id
+        u for u in units.values() if u.unit_group_id in group_ids and u.county_id != judge.county_id
     ]
     if len(chosen) != len(expected):
         raise DomainError(f"请为本组全部{len(expected)}个单位排出名次。")

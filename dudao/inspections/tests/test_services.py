@@ -46,9 +46,7 @@ def test_it_creates_a_tour_with_default_groups_sheets_and_one_audit_event(world:
 
 def test_only_a_supervisor_creates_tours(world: World) -> None:
     with pytest.raises(NotAllowed):
-        services.create_tour(
-            actor=world.judge, name="x", period="p", start_date=DAY, end_date=DAY
-        )
+        services.create_tour(actor=world.judge, name="x", period="p", start_date=DAY, end_date=DAY)
 
 
 def test_it_warns_about_selection_rules_and_refuses_a_county_not_in_the_tour(world: World) -> None:
@@ -105,7 +103,9 @@ def test_a_stale_tour_edit_is_refused_with_the_current_values(world: World) -> N
     tour = make_tour(world)
     services.update_tour(actor=world.city_supervisor, tour=tour, version=tour.version, name="新名")
     with pytest.raises(StaleObject) as caught:
-        services.update_tour(actor=world.city_supervisor, tour=tour, version=tour.version, name="旧")
+        services.update_tour(
+            actor=world.city_supervisor, tour=tour, version=tour.version, name="旧"
+        )
     assert caught.value.details["name"] == "新名"
 
 
@@ -115,7 +115,11 @@ def test_rules_are_frozen_once_scoring_started(world: World) -> None:
         services.update_tour(actor=world.city_supervisor, tour=tw.tour, trim_k=2)
     with pytest.raises(InvalidTransition):
         services.add_group(
-            actor=world.city_supervisor, tour=tw.tour, name="二组", leader_name="x", leader_title="y"
+            actor=world.city_supervisor,
+            tour=tw.tour,
+            name="二组",
+            leader_name="x",
+            leader_title="y",
         )
 
 
@@ -163,7 +167,9 @@ def test_it_refuses_bad_points_with_a_chinese_message_and_keeps_the_old_ones(
 def test_a_judge_never_scores_their_own_county(world: World) -> None:
     tw = make_tour_world(world)
     with pytest.raises(NotAllowed) as caught:
-        services.save_card(actor=tw.county_a_judge_user, site=tw.site_a, scores=full_scores(tw.site_a))
+        services.save_card(
+            actor=tw.county_a_judge_user, site=tw.site_a, scores=full_scores(tw.site_a)
+        )
     assert caught.value.message == "按回避规定，评委不能为本人所在的甲县人民政府评分。"
     assert not ScoreCard.objects.filter(site=tw.site_a).exists()
     # The other county is fine.
