@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Dialog, Page, expect
+from playwright.sync_api import Dialog, Page, ViewportSize, expect
 from pytest_django.live_server_helper import LiveServer
 
 from dudao.accounts.models import User
@@ -24,7 +24,7 @@ from tests_e2e.browser import ConsoleLog, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"width": 390, "height": 844}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 TOUR_NAME = "浏览器测试观摩"
 
 

@@ -45,9 +45,19 @@ JUDGES_PER_GROUP = 5
 # Ten 40-minute stops a day (10 minutes on the road between them); four days per tour.
 SLOTS = [
     (dt.time(h, m), dt.time(h + (m + 40) // 60, (m + 40) % 60))
-    for h, m in ((8, 0), (8, 50), (9, 40), (10, 30), (11, 20), (14, 0), (14, 50), (15, 40),
-                 (16, 30), (17, 20))
-]  # fmt: skip
+    for h, m in (
+        (8, 0),
+        (8, 50),
+        (9, 40),
+        (10, 30),
+        (11, 20),
+        (14, 0),
+        (14, 50),
+        (15, 40),
+        (16, 30),
+        (17, 20),
+    )
+]
 TOUR_DAYS = 4
 TOURS = [
     # (name, period, start offset in days from today, status)
@@ -91,8 +101,9 @@ def inspections(ctx: DemoContext) -> None:
     rng = ctx.rng
     supervisor = ctx.users["demo_supervisor"]
     counties = list(
-        Organisation.objects.filter(kind=Organisation.Kind.COUNTY_GOV, parent=ctx.orgs["SFS"])
-        .order_by("sort_order")
+        Organisation.objects.filter(
+            kind=Organisation.Kind.COUNTY_GOV, parent=ctx.orgs["SFS"]
+        ).order_by("sort_order")
     )
     categories = {c.code: c for c in ProjectCategory.objects.all()}
     sheets = {s.code: s for s in ScoreSheet.objects.all()}
@@ -125,15 +136,25 @@ def inspections(ctx: DemoContext) -> None:
         )
         TourSheet.objects.bulk_create(
             [
-                TourSheet(tour=tour, category=categories["industry"], sheet=sheets["industry"],
-                          weight=Decimal("0.7")),
-                TourSheet(tour=tour, category=categories["urban"], sheet=sheets["urban"],
-                          weight=Decimal("0.3")),
-            ]  # fmt: skip
+                TourSheet(
+                    tour=tour,
+                    category=categories["industry"],
+                    sheet=sheets["industry"],
+                    weight=Decimal("0.7"),
+                ),
+                TourSheet(
+                    tour=tour,
+                    category=categories["urban"],
+                    sheet=sheets["urban"],
+                    weight=Decimal("0.3"),
+                ),
+            ]
         )
         county_group, urban_group = UnitGroup.objects.bulk_create(
-            [UnitGroup(tour=tour, name="县(市)组", sort_order=0),
-             UnitGroup(tour=tour, name="城区组", sort_order=1)]  # fmt: skip
+            [
+                UnitGroup(tour=tour, name="县(市)组", sort_order=0),
+                UnitGroup(tour=tour, name="城区组", sort_order=1),
+            ]
         )
         groups = TourGroup.objects.bulk_create(
             TourGroup(
@@ -165,16 +186,16 @@ def inspections(ctx: DemoContext) -> None:
             for project in industry + urban:
                 used.add(project.pk)
             stops: list[Project | None] = [*industry, *urban, None]
-            for project in stops:
+            for project in stops:  # type: ignore[assignment]
                 n = slot_of_group.get(unit.visit_group_id or 0, 0)
                 slot_of_group[unit.visit_group_id or 0] = n + 1
                 if n >= TOUR_DAYS * len(SLOTS):
                     continue  # the group's days are full
                 day = start + dt.timedelta(days=n // len(SLOTS))
                 begin, end = SLOTS[n % len(SLOTS)]
-                if project is None:
-                    sheet, category, title = sheets["county"], None, f"{unit.county.short_name}工作汇报"
-                else:
+                category: ProjectCategory | None = None
+                sheet, title = sheets["county"], f"{unit.county.short_name}工作汇报"
+                if project is not None:
                     sheet = sheets[project.category.code]
                     category, title = project.category, project.name
                 sites.append(
@@ -194,10 +215,12 @@ def inspections(ctx: DemoContext) -> None:
                         slot_end=end,
                         order=n + 1,
                         presenter_name=f"{unit.county.short_name}主要负责同志",
-                        presenter_title="县（市、区）委书记" if project is None else "县（市、区）长",
+                        presenter_title="县（市、区）委书记"
+                        if project is None
+                        else "县（市、区）长",
                         warnings=(
                             ["总投资低于入选门槛"]
-                            if project and project.total_investment < tour.min_investment
+                            if project and project.total_investment < (tour.min_investment or 0)
                             else []
                         ),
                     )
@@ -213,7 +236,7 @@ def inspections(ctx: DemoContext) -> None:
             for i, u in enumerate(judges)
         )
         if status == Tour.Status.PUBLISHED:
-            _score(ctx, tour, sites, seats, units, criteria)
+            _score(ctx, tour=tour, sites=sites, seats=seats, units=units, criteria=criteria)
             _publish_and_find(ctx, tour, supervisor)
         ctx.counts[f"观摩点位（{period}）"] = len(sites)
     ctx.counts["观摩活动"] = len(TOURS)
@@ -221,6 +244,7 @@ def inspections(ctx: DemoContext) -> None:
 
 def _score(
     ctx: DemoContext,
+    *,
     tour: Tour,
     sites: list[Site],
     seats: list[Judge],
@@ -239,9 +263,13 @@ def _score(
                 continue
             cards.append(
                 ScoreCard(
-                    judge=seat, site=site, status=ScoreCard.Status.SUBMITTED, submitted_at=now,
-                    last_key=f"demo-{seat.pk}-{site.pk}", last_seq=1,
-                )  # fmt: skip
+                    judge=seat,
+                    site=site,
+                    status=ScoreCard.Status.SUBMITTED,
+                    submitted_at=now,
+                    last_key=f"demo-{seat.pk}-{site.pk}",
+                    last_seq=1,
+                )
             )
     cards = ScoreCard.objects.bulk_create(cards)
     scores = []
@@ -276,7 +304,9 @@ def _publish_and_find(ctx: DemoContext, tour: Tour, supervisor: User) -> None:
         status=Tour.Status.PUBLISHED, published_at=now, published_by=supervisor
     )
     # Findings: the weakest criterion scores become problems in the ledger (source 观摩).
-    category = ProblemCategory.objects.filter(code="progress").first() or ProblemCategory.objects.first()
+    category = (
+        ProblemCategory.objects.filter(code="progress").first() or ProblemCategory.objects.first()
+    )
     if category is None:
         return
     low = (
@@ -317,7 +347,7 @@ def _publish_and_find(ctx: DemoContext, tour: Tour, supervisor: User) -> None:
             responsible_org=site.county,
             issuing_org=supervisor.organisation,
             project=site.project,
-            deadline=finding.deadline,
+            deadline=finding.deadline or timezone.localdate(),
             created_by=supervisor,
         )
         Finding.objects.filter(pk=finding.pk).update(problem=problem)

@@ -523,6 +523,9 @@ class Score(models.Model):
             models.CheckConstraint(condition=Q(points__gte=0), name="insp_score_non_negative"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.criterion_id}: {self.points}"
+
 
 class RankVote(models.Model):
     """济宁-style ballot line: judge ranks a unit (1 = best) within its ranking group."""
@@ -543,6 +546,9 @@ class RankVote(models.Model):
             models.UniqueConstraint(fields=["judge", "unit"], name="insp_vote_once"),
             models.CheckConstraint(condition=Q(rank__gte=1), name="insp_vote_rank_positive"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: 第{self.rank}名"
 
 
 class UnitResultQuerySet(ScopedQuerySet["UnitResult"]):
@@ -573,6 +579,9 @@ class UnitResult(models.Model):
         verbose_name = "观摩结果"
         verbose_name_plural = "观摩结果"
         ordering = ["tour_id", "unit_group_id", "rank"]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.score}（第{self.rank}名）"
 
     @property
     def organisation(self) -> Any:

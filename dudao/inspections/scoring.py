@@ -211,7 +211,10 @@ def _normalise(
 
 
 def _unit_scores(
-    config: Config, units: Mapping[int, UnitInfo], sites: Mapping[int, SiteInfo], site_out: dict
+    config: Config,
+    units: Mapping[int, UnitInfo],
+    sites: Mapping[int, SiteInfo],
+    site_out: dict[int, SiteOutcome],
 ) -> dict[int, UnitOutcome]:
     result = {u.id: UnitOutcome(unit=u.id, group=u.group) for u in units.values()}
     by_type: dict[int, dict[int, list[Decimal]]] = defaultdict(lambda: defaultdict(list))

@@ -588,7 +588,7 @@ def save_card(
     *,
     actor: User,
     site: Site,
-    scores: Mapping[int | str, Any],
+    scores: Mapping[Any, Any],
     comment: str | None = None,
     key: str = "",
     seq: int = 0,

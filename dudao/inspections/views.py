@@ -96,15 +96,17 @@ def tour_plan_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "请选择要添加的内容。")
         return redirect("inspections:detail", pk=tour.pk)
     form = (
-        form_class(request.POST) if form_class is GroupForm else form_class(request.POST, tour=tour)
-    )  # type: ignore[call-arg]
+        form_class(request.POST, tour=tour)
+        if form_class is not GroupForm
+        else GroupForm(request.POST)
+    )
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}：{errors[0]}" if label else errors[0])
+            messages.error(request, f"{label}：{errors[0]}" if label else str(errors[0]))
         return redirect("inspections:detail", pk=tour.pk)
     try:
-        form.save(actor=request.user, tour=tour)  # type: ignore[attr-defined]
+        form.save(actor=request.user, tour=tour)
     except DomainError as exc:
         _error(request, exc)
     else:
@@ -325,8 +327,8 @@ def score_site(request: AuthedHttpRequest, site_pk: int) -> HttpResponse:
     site, judge = selectors.site_for_judge(request.user, site_pk)
     if request.method == "POST":
         scores = {
-            key.removeprefix("c-"): value
-            for key, value in request.POST.items()
+            key.removeprefix("c-"): request.POST.get(key, "")
+            for key in request.POST
             if key.startswith("c-")
         }
         try:
@@ -402,7 +404,7 @@ def site_finding(request: AuthedHttpRequest, site_pk: int) -> HttpResponse:
     return back
 
 
-def card_photo(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+def card_photo(request: AuthedHttpRequest, pk: int) -> FileResponse:
     """A card's photo, for the judge who took it and for users who may see the site."""
     card = (
         ScoreCard.objects.filter(pk=pk, site__in=Site.objects.visible_to(request.user))
@@ -427,8 +429,9 @@ def tour_vote(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if request.method == "POST":
         ranks: dict[int, int] = {}
-        for key, value in request.POST.items():
-            if key.startswith("u-") and key[2:].isdigit() and value.strip().isdigit():
+        for key in request.POST:
+            value = request.POST.get(key, "").strip()
+            if key.startswith("u-") and key[2:].isdigit() and value.isdigit():
                 ranks[int(key[2:])] = int(value)
         try:
             services.cast_votes(actor=request.user, tour=tour, ranks=ranks)

@@ -14,6 +14,7 @@ from dudao.core.testing import World, add_user
 from dudao.inspections import services
 from dudao.inspections.models import Criterion, Judge, Site, Tour, TourGroup, TourUnit
 from dudao.orgs.models import Organisation
+from dudao.parks.models import Park
 from dudao.projects.models import Project, ProjectCategory
 
 _serial = itertools.count(1)
@@ -25,7 +26,7 @@ def make_project(
     *,
     category: str = "industry",
     investment: str = "50000",
-    park: object = None,
+    park: Park | None = None,
     level: str = Project.Level.CITY,
     stage: str = Project.Stage.CONTINUING,
 ) -> Project:

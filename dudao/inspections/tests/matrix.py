@@ -19,10 +19,10 @@ if TYPE_CHECKING:
     from dudao.inspections.tests.factories import TourWorld
 
 
-def _tour_world(world: World, **rules: object) -> TourWorld:
+def _tour_world(world: World, method: str = "trimmed_mean") -> TourWorld:
     from dudao.inspections.tests.factories import make_tour_world
 
-    return make_tour_world(world, county_judge=False, **rules)
+    return make_tour_world(world, county_judge=False, method=method)
 
 
 def _tour(w: World, a: ActorName, o: Ownership) -> dict[str, object]:

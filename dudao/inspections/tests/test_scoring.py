@@ -25,7 +25,8 @@ def test_it_computes_the_trimmed_mean_of_section_9_6() -> None:
 
 def test_it_does_not_trim_below_the_minimum_number_of_judges() -> None:
     trim = scoring.trimmed_mean([D(80), D(90), D(100), D(70)], trim_k=1, min_judges=5)
-    assert trim.dropped_low == () and trim.dropped_high == ()
+    assert trim.dropped_low == ()
+    assert trim.dropped_high == ()
     assert trim.mean == D(85)
 
 
@@ -66,7 +67,8 @@ def test_it_computes_the_rank_vote_score_of_section_9_7() -> None:
     )
     assert out.units[1].display == D("99.10")
     assert out.units[1].vote_points == D(3964)
-    assert out.units[1].rank == 1 and out.units[2].rank == 2
+    assert out.units[1].rank == 1
+    assert out.units[2].rank == 2
 
 
 def test_it_weights_site_types_and_the_county_sheet() -> None:
@@ -108,7 +110,8 @@ def test_it_normalises_each_judge_by_z_scores() -> None:
 
 def test_it_leaves_units_without_scores_unranked() -> None:
     out = aggregate(Config(), units=[UnitInfo(1, 1)], sites=[SiteInfo(1, 1, False, 1, D(100))])
-    assert out.units[1].score is None and out.units[1].rank is None
+    assert out.units[1].score is None
+    assert out.units[1].rank is None
 
 
 def test_it_refuses_an_unknown_method() -> None:

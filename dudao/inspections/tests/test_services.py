@@ -7,13 +7,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from dudao.accounts.roles import Role
 from dudao.audit.models import AuditEvent
 from dudao.core.exceptions import DomainError, InvalidTransition, NotAllowed, StaleObject
 from dudao.core.testing import World, add_user
 from dudao.inspections import selectors, services
-from dudao.inspections.models import Criterion, Finding, Score, ScoreCard, Tour, UnitResult
+from dudao.inspections.models import Criterion, Finding, Score, ScoreCard, Site, Tour, UnitResult
 from dudao.inspections.tests.factories import (
     DAY,
     full_scores,
@@ -27,8 +28,10 @@ from dudao.problems.models import Problem, ProblemCategory
 pytestmark = pytest.mark.django_db
 
 
-def first_criterion(site: object) -> Criterion:
-    return Criterion.objects.filter(sheet_id=site.sheet_id).first()  # type: ignore[attr-defined]
+def first_criterion(site: Site) -> Criterion:
+    return (
+        Criterion.objects.filter(sheet_id=site.sheet_id).order_by("sort_order").get(sort_order=10)
+    )
 
 
 # --- Planning --------------------------------------------------------------------------------
@@ -38,7 +41,8 @@ def test_it_creates_a_tour_with_default_groups_sheets_and_one_audit_event(world:
     tour = make_tour(world)
     assert list(tour.unit_groups.values_list("name", flat=True)) == ["县(市)组", "城区组"]
     assert {ts.sheet.code for ts in tour.sheets.select_related("sheet")} == {"industry", "urban"}
-    assert tour.county_sheet is not None and tour.county_sheet.code == "county"
+    assert tour.county_sheet is not None
+    assert tour.county_sheet.code == "county"
     assert tour.organiser == world.supervision_office
     events = AuditEvent.objects.filter(action="inspections.tour.create", object_id=str(tour.pk))
     assert events.count() == 1
@@ -94,6 +98,7 @@ def test_it_refuses_overlapping_slots_of_one_group(world: World) -> None:
 def test_a_judge_needs_the_judge_role_and_records_their_county(world: World) -> None:
     tw = make_tour_world(world, open_scoring=False)
     assert tw.judge.county is None
+    assert tw.county_a_judge is not None
     assert tw.county_a_judge.county == world.county_a
     with pytest.raises(DomainError, match="没有评委角色"):
         services.add_judge(actor=world.city_supervisor, tour=tw.tour, user=world.city_leader)
@@ -205,11 +210,13 @@ def test_low_scores_propose_draft_findings_for_the_organiser(world: World) -> No
     services.save_card(actor=world.judge, site=tw.site_a, scores=scores, comment="进度滞后")
     services.submit_card(actor=world.judge, site=tw.site_a)
     draft = Finding.objects.get(tour=tw.tour)
-    assert draft.status == Finding.Status.DRAFT and draft.proposed
-    assert draft.criterion == low and draft.county == world.county_a
+    assert draft.status == Finding.Status.DRAFT
+    assert draft.proposed
+    assert draft.criterion == low
+    assert draft.county == world.county_a
     assert not Problem.objects.filter(source_ref=f"inspections.finding:{draft.pk}").exists()
     category = ProblemCategory.objects.get(code="progress")
-    deadline = dt.date.today() + dt.timedelta(days=20)
+    deadline = timezone.localdate() + dt.timedelta(days=20)
     confirmed = services.confirm_finding(
         actor=world.city_supervisor, finding=draft, category=category, deadline=deadline
     )
