@@ -195,7 +195,11 @@ def _judge_run(
 def run_database(
     results: Results, label: str, env: dict[str, str], args: argparse.Namespace
 ) -> None:
-    for argv in ([DUDAO, "migrate", "--noinput", "-v0"], [DUDAO, "demo", "--scale", "city"]):
+    for argv in (
+        [DUDAO, "migrate", "--noinput", "-v0"],
+        [DUDAO, "demo", "--scale", "city"],
+        [DUDAO, "collectstatic", "--noinput", "-v0"],
+    ):
         run_checked(argv, cwd=REPO, env=env, timeout=600)
     setup = _shell(env, SETUP, str(args.judges), str(args.sites), f"b{os.getpid()}")
     tmp = Path(env["DUDAO_DATA_DIR"])
