@@ -603,8 +603,11 @@ def save_card(
     tour = site.tour
     judge = _seat(actor, tour)
     _conflict(judge, site.county)
-    _scoring_open(Tour.objects.get(pk=tour.pk))
     key = (key or "").strip()[:64]
+    applied = ScoreCard.objects.filter(judge=judge, site=site).first()
+    if key and applied is not None and applied.last_key == key:
+        return applied  # a retry of a save already applied (even if scoring closed since)
+    _scoring_open(Tour.objects.get(pk=tour.pk))
     criteria = {c.pk: c for c in Criterion.objects.filter(sheet_id=site.sheet_id)}
     parsed: dict[int, Decimal] = {}
     for raw_id, value in scores.items():

@@ -320,3 +320,16 @@ def test_the_summary_counts_types_parks_and_investment(world: World) -> None:
     assert summary.sentence == (
         "实地查看了全市2个产业项目和1个城建项目，覆盖2个县（市、区），均不在园区内，总投资13.0亿元"
     )
+
+
+def test_a_late_retry_of_an_applied_save_succeeds_even_after_scoring_closed(world: World) -> None:
+    tw = make_tour_world(world, county_judge=False)
+    c = first_criterion(tw.site_a)
+    services.save_card(actor=world.judge, site=tw.site_a, scores={c.pk: "12"}, key="k9", seq=9)
+    services.transition_tour(actor=world.city_supervisor, tour=tw.tour, action="close")
+    card = services.save_card(
+        actor=world.judge, site=tw.site_a, scores={c.pk: "12"}, key="k9", seq=9
+    )
+    assert card.last_key == "k9"
+    with pytest.raises(InvalidTransition, match="组织者已结束评分"):
+        services.save_card(actor=world.judge, site=tw.site_a, scores={c.pk: "13"}, key="k10")
