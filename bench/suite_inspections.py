@@ -6,8 +6,8 @@
 1. A fresh data dir (SQLite, then a throw-away PostgreSQL database): migrate, demo (city), a
    tour of `--sites` sites and `--judges` judges built through the services; `dudao serve`
    (gunicorn) on a free port; every judge logs in and, in its own thread, saves each of its
-   sites (all criteria, idempotency key) then submits it; 5% of the saves are sent twice (a
-   retry). Save latency p50/p95 is measured by the client. Afterwards the database is counted:
+   sites (all criteria, idempotency key) then submits it, pausing 1–3 s before each request
+   (looking at the site, tapping the steppers); 5% of the saves are sent twice (a retry). Save latency p50/p95 is measured by the client. Afterwards the database is counted:
    every judge × site must have exactly one submitted card with exactly one score per
    criterion (0 lost, 0 duplicated).
 2. Aggregation of a tour of 85 sites × 15 judges × 6 criteria (in-process, same database):
@@ -22,6 +22,7 @@ import argparse
 import http.client
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -40,6 +41,10 @@ SAVE_P95_MS = 100.0
 AGGREGATE_P95_MS = 200.0
 PASSWORD = "Bench#2026-Judge"  # noqa: S105 - throw-away benchmark accounts
 PG_URL = "postgres://postgres@127.0.0.1:5432/"
+# A judge on a phone: between two requests, 1–3 s of looking and tapping (mean 2 s), so 60
+# judges offer about 30 requests a second. With no pause at all the figure would measure the
+# client queue of 60 threads on the same two cores, not the server.
+THINK_MIN_S, THINK_MAX_S = 1.0, 3.0
 
 SETUP = r"""
 import datetime as dt, json, sys
@@ -169,7 +174,9 @@ def _judge_run(
     conn = http.client.HTTPConnection(HOST, port, timeout=30)
     headers = {"Cookie": cookie, "X-CSRFToken": csrf, "Content-Type": "application/json",
                "Referer": f"http://{HOST}:{port}/"}  # fmt: skip
+    rng = random.Random(seed)
     for n, (site, criteria) in enumerate(sites.items()):
+        time.sleep(rng.uniform(THINK_MIN_S, THINK_MAX_S))  # the judge looks, then saves
         body = json.dumps({"scores": {str(c): str(m) for c, m in criteria}, "key": uuid.uuid4().hex,
                            "seq": int(time.time() * 1000)})  # fmt: skip
         sends = 2 if (n + seed) % 20 == 0 else 1  # 5% retried: the same key again
@@ -183,6 +190,7 @@ def _judge_run(
                 latencies.append(elapsed / 1000)
                 if resp.status != 200:
                     errors.append(f"save {site}: {resp.status}")
+        time.sleep(rng.uniform(THINK_MIN_S, THINK_MAX_S))  # checks the sheet, then submits
         conn.request("POST", f"/api/v1/inspections/sites/{site}/card/submit", "{}", headers)
         resp = conn.getresponse()
         resp.read()

@@ -65,12 +65,12 @@ class ProgressOut(Schema):
 
 
 def _card_out(card: ScoreCard) -> CardOut:
-    scores = {str(s.criterion_id): str(s.points) for s in card.scores.all()}
+    rows = list(card.scores.all())
     return CardOut(
         site_id=card.site_id,
         status=card.status,
-        scores=scores,
-        total=sum((s.points for s in card.scores.all()), Decimal(0)),
+        scores={str(s.criterion_id): str(s.points) for s in rows},
+        total=sum((s.points for s in rows), Decimal(0)),
         comment=card.comment,
         seq=card.last_seq,
         key=card.last_key,

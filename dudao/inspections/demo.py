@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from dudao.accounts.models import User
 from dudao.accounts.roles import Role
-from dudao.core.snapshot import jsonable
 from dudao.demo.registry import DEMO_PASSWORD, DemoContext, generator
 from dudao.inspections import selectors
 from dudao.inspections.models import (
@@ -29,8 +28,8 @@ from dudao.inspections.models import (
     TourSheet,
     TourUnit,
     UnitGroup,
-    UnitResult,
 )
+from dudao.inspections.services import store_results
 from dudao.orgs.models import Organisation
 from dudao.problems.models import Problem, ProblemCategory
 from dudao.projects.models import Project, ProjectCategory
@@ -285,21 +284,7 @@ def _score(
 
 
 def _publish_and_find(ctx: DemoContext, tour: Tour, supervisor: User) -> None:
-    report = selectors.compute_results(tour)
-    now = timezone.now()
-    UnitResult.objects.bulk_create(
-        UnitResult(
-            tour=tour,
-            unit_id=row.unit.pk,
-            unit_group_id=row.unit.unit_group_id,
-            score=row.display,
-            rank=row.rank,
-            method=tour.method,
-            details=jsonable(row.details),
-            published_at=now,
-        )
-        for row in report.units
-    )
+    now = store_results(tour, selectors.compute_results(tour))
     Tour.objects.filter(pk=tour.pk).update(
         status=Tour.Status.PUBLISHED, published_at=now, published_by=supervisor
     )

@@ -125,15 +125,14 @@ def judge_sites(judge: Judge) -> list[Site]:
 
 
 def site_for_judge(actor: Any, site_pk: int) -> tuple[Site, Judge]:
-    """A site the actor judges (its tour seats them), or 404."""
-    site = (
-        Site.objects.filter(pk=site_pk, tour__judges__user=actor)
-        .select_related("tour", "county", "sheet", "project", "category")
-        .first()
-    )
-    if site is None or not Tour.objects.visible_to(actor).filter(pk=site.tour_id).exists():
+    """A site the actor judges (a seat in its tour, in the site's visiting group), or 404.
+    The seat is the judge's access: the organiser granted it (two queries)."""
+    site = Site.objects.select_related("tour", "unit", "county").filter(pk=site_pk).first()
+    if site is None:
         raise Http404
-    judge = Judge.objects.select_related("county").get(tour_id=site.tour_id, user=actor)
+    judge = Judge.objects.filter(tour_id=site.tour_id, user=actor).first()
+    if judge is None:
+        raise Http404
     if judge.group_id is not None and site.unit.visit_group_id != judge.group_id:
         raise Http404
     return site, judge

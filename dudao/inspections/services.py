@@ -98,6 +98,14 @@ def _bump(tour: Tour) -> None:
     Tour.objects.filter(pk=tour.pk).update(version=F("version") + 1, updated_at=timezone.now())
 
 
+def _planned(actor: User, tour: Tour, action: str, obj: Any, organisation: Organisation) -> None:
+    """Record a planning change (the tour's version moves with it)."""
+    _bump(tour)
+    record_event(
+        actor=actor, action=action, obj=obj, organisation=organisation, after=snapshot(obj)
+    )
+
+
 # --- Tours -----------------------------------------------------------------------------------
 
 
@@ -230,19 +238,8 @@ def transition_tour(*, actor: User, tour: Tour, action: str) -> Tour:
     return tour
 
 
-@transaction.atomic
-def publish_tour(*, actor: User, tour: Tour, version: int | None = None) -> Tour:
-    """Compute the results once, store them with every intermediate number, lock the tour."""
-    tour = _organiser(actor, tour)
-    if version is not None and version != tour.version:
-        raise StaleObject("该观摩活动已被他人修改，请刷新后重试。", details=snapshot(tour))
-    if tour.status == S.PUBLISHED:
-        raise InvalidTransition("观摩结果已发布。")
-    if tour.status != S.CLOSED:
-        raise InvalidTransition("请先结束评分，再发布结果。")
-    report = selectors.compute_results(tour)
-    if not any(row.score is not None for row in report.units):
-        raise DomainError("还没有任何有效评分，不能发布。")
+def store_results(tour: Tour, report: selectors.Report) -> dt.datetime:
+    """Write the locked results (score, rank, every intermediate) of a computed report."""
     now = timezone.now()
     UnitResult.objects.bulk_create(
         UnitResult(
@@ -257,6 +254,23 @@ def publish_tour(*, actor: User, tour: Tour, version: int | None = None) -> Tour
         )
         for row in report.units
     )
+    return now
+
+
+@transaction.atomic
+def publish_tour(*, actor: User, tour: Tour, version: int | None = None) -> Tour:
+    """Compute the results once, store them with every intermediate number, lock the tour."""
+    tour = _organiser(actor, tour)
+    if version is not None and version != tour.version:
+        raise StaleObject("该观摩活动已被他人修改，请刷新后重试。", details=snapshot(tour))
+    if tour.status == S.PUBLISHED:
+        raise InvalidTransition("观摩结果已发布。")
+    if tour.status != S.CLOSED:
+        raise InvalidTransition("请先结束评分，再发布结果。")
+    report = selectors.compute_results(tour)
+    if not any(row.score is not None for row in report.units):
+        raise DomainError("还没有任何有效评分，不能发布。")
+    now = store_results(tour, report)
     tour.status = S.PUBLISHED
     tour.published_at = now
     tour.published_by = actor
@@ -302,14 +316,7 @@ def add_group(
     )
     full_clean_or_raise(group)
     group.save()
-    _bump(tour)
-    record_event(
-        actor=actor,
-        action="inspections.group.create",
-        obj=group,
-        organisation=tour.organiser,
-        after=snapshot(group),
-    )
+    _planned(actor, tour, "inspections.group.create", group, tour.organiser)
     return group
 
 
@@ -341,14 +348,7 @@ def add_unit(
     )
     full_clean_or_raise(unit)
     unit.save()
-    _bump(tour)
-    record_event(
-        actor=actor,
-        action="inspections.unit.create",
-        obj=unit,
-        organisation=county,
-        after=snapshot(unit),
-    )
+    _planned(actor, tour, "inspections.unit.create", unit, county)
     return unit
 
 
@@ -468,14 +468,7 @@ def add_site(
     site.presenter_title = presenter_title.strip()
     full_clean_or_raise(site, validate_unique=False)
     site.save()
-    _bump(tour)
-    record_event(
-        actor=actor,
-        action="inspections.site.create",
-        obj=site,
-        organisation=unit.county,
-        after=snapshot(site),
-    )
+    _planned(actor, tour, "inspections.site.create", site, unit.county)
     return site
 
 
@@ -519,14 +512,7 @@ def add_judge(*, actor: User, tour: Tour, user: User, group: TourGroup | None = 
     judge = Judge.objects.create(
         tour=tour, user=user, group=group, county=county_of(user.organisation)
     )
-    _bump(tour)
-    record_event(
-        actor=actor,
-        action="inspections.judge.create",
-        obj=judge,
-        organisation=tour.organiser,
-        after=snapshot(judge),
-    )
+    _planned(actor, tour, "inspections.judge.create", judge, tour.organiser)
     return judge
 
 
@@ -549,7 +535,7 @@ def _conflict(judge: Judge, county: Organisation) -> None:
 
 def _seat(actor: User, tour: Tour) -> Judge:
     require_role(actor, Role.JUDGE)
-    judge = Judge.objects.filter(tour=tour, user=actor).first()
+    judge = Judge.objects.filter(tour=tour, user=actor).select_related("user").first()
     if judge is None:
         raise NotAllowed("您不是本次观摩的评委。")
     return judge
@@ -579,8 +565,16 @@ def parse_points(value: Any, criterion: Criterion) -> Decimal:
 
 
 def _card(judge: Judge, site: Site) -> ScoreCard:
-    card, _created = ScoreCard.objects.get_or_create(judge=judge, site=site)
-    return ScoreCard.objects.select_for_update().get(pk=card.pk)
+    """The judge's card for the site, locked (created on first use; one query usually)."""
+    card = ScoreCard.objects.select_for_update().filter(judge=judge, site=site).first()
+    if card is None:
+        created, _ = ScoreCard.objects.get_or_create(judge=judge, site=site)
+        card = ScoreCard.objects.select_for_update().get(pk=created.pk)
+    return card
+
+
+def _card_label(judge: Judge, site: Site) -> str:
+    return f"{judge.user.full_name} · {site.title}" if judge.user_id else site.title
 
 
 @transaction.atomic
@@ -604,9 +598,9 @@ def save_card(
     judge = _seat(actor, tour)
     _conflict(judge, site.county)
     key = (key or "").strip()[:64]
-    applied = ScoreCard.objects.filter(judge=judge, site=site).first()
-    if key and applied is not None and applied.last_key == key:
-        return applied  # a retry of a save already applied (even if scoring closed since)
+    card = _card(judge, site)
+    if key and key == card.last_key:
+        return card  # a retry of a save already applied (even if scoring closed since)
     _scoring_open(Tour.objects.get(pk=tour.pk))
     criteria = {c.pk: c for c in Criterion.objects.filter(sheet_id=site.sheet_id)}
     parsed: dict[int, Decimal] = {}
@@ -618,9 +612,6 @@ def save_card(
         if value is None or str(value).strip() == "":
             continue
         parsed[criterion.pk] = parse_points(value, criterion)
-    card = _card(judge, site)
-    if key and key == card.last_key:
-        return card  # a retry of a save already applied
     if seq and seq < card.last_seq:
         return card  # an older save arriving late: the newer one stands
     if card.status == ScoreCard.Status.SUBMITTED:
@@ -655,6 +646,7 @@ def save_card(
         actor=actor,
         action="inspections.card.save",
         obj=card,
+        object_repr=_card_label(judge, site),
         organisation=site.county,
         before=b,
         after=a,
@@ -703,6 +695,7 @@ def submit_card(*, actor: User, site: Site) -> ScoreCard:
         actor=actor,
         action="inspections.card.submit",
         obj=card,
+        object_repr=_card_label(judge, site),
         organisation=site.county,
         before={"status": ScoreCard.Status.DRAFT},
         after={
@@ -732,6 +725,7 @@ def attach_photo(*, actor: User, site: Site, data: bytes, name: str) -> ScoreCar
         actor=actor,
         action="inspections.card.photo",
         obj=card,
+        object_repr=_card_label(judge, site),
         organisation=site.county,
         before={"photo": old},
         after={"photo": card.photo.name, "width": clean.width, "height": clean.height},
