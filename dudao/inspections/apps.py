@@ -18,6 +18,8 @@ ACTIONS = {
     "inspections.finding.confirm": "确认交办观摩发现问题",
     "inspections.finding.dismiss": "不予交办观摩发现问题",
     "inspections.provincial.import": "导入全省观摩结果",
+    "inspections.sheet.update": "修改观摩评分表",
+    "inspections.sheet.copy": "复制观摩评分表",
 }
 
 

@@ -19,6 +19,8 @@ POLICY: dict[str, Rules] = {
     "inspections:create": {"GET": ORGANISER, "POST": ORGANISER},
     "inspections:provincial": {"GET": READ},
     "inspections:judge_home": {"GET": JUDGE},
+    "inspections:sheets": {"GET": READ},
+    "inspections:sheet_edit": {"POST": ORGANISER},
     "inspections:detail": {"GET": READ},
     "inspections:plan_add": {"POST": ORGANISER},
     "inspections:transition": {"POST": ORGANISER},

@@ -4,11 +4,12 @@ view, results, summary and findings. Views are thin: parse, call a selector or a
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dudao.accounts.roles import Role
@@ -24,7 +25,7 @@ from dudao.inspections.forms import (
     TourForm,
     UnitForm,
 )
-from dudao.inspections.models import ProvincialResult, ScoreCard, Site, Tour
+from dudao.inspections.models import ProvincialResult, ScoreCard, ScoreSheet, Site, Tour
 from dudao.problems.models import ProblemCategory
 
 
@@ -459,3 +460,55 @@ def tour_vote(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def provincial(request: AuthedHttpRequest) -> HttpResponse:
     """Our representatives' ranks in provincial tours, year by year."""
     return render(request, "inspections/provincial.html", {"rows": ProvincialResult.objects.all()})
+
+
+def sheets(request: AuthedHttpRequest) -> HttpResponse:
+    """The score sheets (criteria, maximum points, guidance); 督查员 edit them."""
+    return render(
+        request,
+        "inspections/sheets.html",
+        {
+            "sheets": ScoreSheet.objects.prefetch_related("criteria").order_by("kind", "code"),
+            "can_edit": request.user.has_role(Role.SUPERVISOR),
+        },
+    )
+
+
+@require_POST
+def sheet_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Add or change a criterion (`criterion` empty → add), or copy the sheet (`copy_code`)."""
+    sheet = get_object_or_404(ScoreSheet, pk=pk)
+    post = request.POST
+    try:
+        if post.get("copy_code", "").strip():
+            copy = services.copy_sheet(
+                actor=request.user,
+                sheet=sheet,
+                code=post["copy_code"],
+                name=post.get("copy_name", ""),
+            )
+            messages.success(request, f"已复制为“{copy.name}”。")
+        else:
+            criterion = sheet.criteria.filter(pk=post.get("criterion") or 0).first()
+            services.save_criterion(
+                actor=request.user,
+                sheet=sheet,
+                criterion=criterion,
+                name=post.get("name", ""),
+                max_points=_points(post.get("max_points", "")),
+                guidance=post.get("guidance", ""),
+            )
+            messages.success(request, "评分项已保存。")
+    except DomainError as exc:
+        _error(request, exc)
+    return redirect("inspections:sheets")
+
+
+def _points(text: str) -> Decimal:
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise DomainError("满分应为数字。", field="max_points") from None
+    if not value.is_finite() or value <= 0:
+        raise DomainError("满分应为正数。", field="max_points")
+    return value

@@ -67,6 +67,12 @@ def _photo(w: World, a: ActorName, o: Ownership) -> dict[str, object]:
     return {"pk": card.pk}
 
 
+def _sheet() -> int:
+    from dudao.inspections.models import ScoreSheet
+
+    return ScoreSheet.objects.get(code="industry").pk
+
+
 TOUR: tuple[Scope, ObjectArgs] = ("global", _tour)
 SITE: tuple[Scope, ObjectArgs] = ("org", _site_kwargs)
 
@@ -86,6 +92,7 @@ OBJECTS: dict[str, tuple[Scope, ObjectArgs]] = {
         )
     },
     "inspections:vote": ("global", _vote_tour),
+    "inspections:sheet_edit": ("global", lambda w, a, o: {"pk": _sheet()}),
     "inspections:finding_decide": ("org", _finding),
     "inspections:score": SITE,
     "inspections:photo": SITE,
@@ -103,6 +110,8 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("inspections:create", "POST"): 200,
     ("inspections:provincial", "GET"): 200,
     ("inspections:judge_home", "GET"): 200,
+    ("inspections:sheets", "GET"): 200,
+    ("inspections:sheet_edit", "POST"): 302,
     ("inspections:detail", "GET"): 200,
     ("inspections:plan_add", "POST"): 302,
     ("inspections:transition", "POST"): 302,

@@ -333,3 +333,36 @@ def test_a_late_retry_of_an_applied_save_succeeds_even_after_scoring_closed(worl
     assert card.last_key == "k9"
     with pytest.raises(InvalidTransition, match="组织者已结束评分"):
         services.save_card(actor=world.judge, site=tw.site_a, scores={c.pk: "13"}, key="k10")
+
+
+def test_a_sheet_scored_in_a_started_tour_cannot_change_but_its_copy_can(world: World) -> None:
+    tw = make_tour_world(world, county_judge=False)
+    sheet = tw.site_a.sheet
+    criterion = first_criterion(tw.site_a)
+    with pytest.raises(InvalidTransition, match="请复制一份后修改副本"):
+        services.save_criterion(
+            actor=world.city_supervisor,
+            sheet=sheet,
+            criterion=criterion,
+            name="规模",
+            max_points=Decimal(25),
+        )
+    copy = services.copy_sheet(
+        actor=world.city_supervisor,
+        sheet=sheet,
+        code="industry-2027",
+        name="产业项目评分表（2027）",
+    )
+    changed = services.save_criterion(
+        actor=world.city_supervisor,
+        sheet=copy,
+        criterion=copy.criteria.get(code=criterion.code),
+        name="项目规模",
+        max_points=Decimal(25),
+    )
+    assert changed.max_points == Decimal(25)
+    assert copy.max_total == Decimal(105)
+    with pytest.raises(DomainError, match="满分必须是"):
+        services.save_criterion(
+            actor=world.city_supervisor, sheet=copy, name="新项", max_points=Decimal("2.2")
+        )
