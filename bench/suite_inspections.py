@@ -161,6 +161,32 @@ def _shell(env: dict[str, str], code: str, *args: str) -> dict[str, object]:
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+class _Connection:
+    """One keep-alive connection per judge. gunicorn closes idle connections after a few
+    seconds: the request is then sent again on a new connection, which is safe because saves
+    carry their idempotency key and submitting twice is harmless (that is the retry path)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.conn = http.client.HTTPConnection(HOST, port, timeout=30)
+
+    def post(self, path: str, body: str, headers: dict[str, str]) -> tuple[int, float]:
+        for attempt in range(3):
+            t0 = time.perf_counter()
+            try:
+                self.conn.request("POST", path, body, headers)
+                resp = self.conn.getresponse()
+                resp.read()
+            except (OSError, http.client.HTTPException):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
+                if attempt == 2:
+                    raise
+                continue
+            return resp.status, time.perf_counter() - t0
+        raise RuntimeError("unreachable")
+
+
 def _judge_run(
     port: int,
     cookie: str,
@@ -171,33 +197,32 @@ def _judge_run(
     lock: threading.Lock,
     seed: int,
 ) -> None:
-    conn = http.client.HTTPConnection(HOST, port, timeout=30)
+    conn = _Connection(port)
     headers = {"Cookie": cookie, "X-CSRFToken": csrf, "Content-Type": "application/json",
                "Referer": f"http://{HOST}:{port}/"}  # fmt: skip
     rng = random.Random(seed)
-    for n, (site, criteria) in enumerate(sites.items()):
-        time.sleep(rng.uniform(THINK_MIN_S, THINK_MAX_S))  # the judge looks, then saves
-        body = json.dumps({"scores": {str(c): str(m) for c, m in criteria}, "key": uuid.uuid4().hex,
-                           "seq": int(time.time() * 1000)})  # fmt: skip
-        sends = 2 if (n + seed) % 20 == 0 else 1  # 5% retried: the same key again
-        for _ in range(sends):
-            t0 = time.perf_counter()
-            conn.request("POST", f"/api/v1/inspections/sites/{site}/card", body, headers)
-            resp = conn.getresponse()
-            resp.read()
-            elapsed = (time.perf_counter() - t0) * 1000  # ms
-            with lock:
-                latencies.append(elapsed / 1000)
-                if resp.status != 200:
-                    errors.append(f"save {site}: {resp.status}")
-        time.sleep(rng.uniform(THINK_MIN_S, THINK_MAX_S))  # checks the sheet, then submits
-        conn.request("POST", f"/api/v1/inspections/sites/{site}/card/submit", "{}", headers)
-        resp = conn.getresponse()
-        resp.read()
-        if resp.status != 200:
-            with lock:
-                errors.append(f"submit {site}: {resp.status}")
-    conn.close()
+    try:
+        for n, (site, criteria) in enumerate(sites.items()):
+            time.sleep(rng.uniform(THINK_MIN_S, THINK_MAX_S))  # the judge looks, then saves
+            body = json.dumps({"scores": {str(c): str(m) for c, m in criteria},
+                               "key": uuid.uuid4().hex, "seq": int(time.time() * 1000)})  # fmt: skip
+            sends = 2 if (n + seed) % 20 == 0 else 1  # 5% retried: the same key again
+            for _ in range(sends):
+                status, elapsed = conn.post(f"/api/v1/inspections/sites/{site}/card", body, headers)
+                with lock:
+                    latencies.append(elapsed)
+                    if status != 200:
+                        errors.append(f"save {site}: {status}")
+            time.sleep(rng.uniform(THINK_MIN_S, THINK_MAX_S))  # checks the sheet, then submits
+            status, _ = conn.post(f"/api/v1/inspections/sites/{site}/card/submit", "{}", headers)
+            if status != 200:
+                with lock:
+                    errors.append(f"submit {site}: {status}")
+    except Exception as exc:
+        with lock:
+            errors.append(f"judge thread: {exc!r}")
+    finally:
+        conn.conn.close()
 
 
 def run_database(
