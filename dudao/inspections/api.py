@@ -127,7 +127,7 @@ def inspection_tour_progress(request: HttpRequest, tour_id: int) -> ProgressOut:
         submitted=data["submitted"],
         expected=data["expected"],
         judges=[
-            {"judge": row["judge"].user.full_name, "submitted": row["done"]} for row in data["rows"]
+            {"judge": row["judge"].display_name, "submitted": row["done"]} for row in data["rows"]
         ],
     )
 

@@ -8,12 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from dudao.accounts.models import User
-from dudao.accounts.roles import Role
-from dudao.demo.registry import DEMO_PASSWORD, DemoContext, generator
+from dudao.demo.registry import DemoContext, generator
 from dudao.inspections import selectors
 from dudao.inspections.models import (
     Criterion,
@@ -66,31 +64,23 @@ TOURS = [
 ]
 
 
-def _judges(ctx: DemoContext) -> list[User]:
-    """Fifteen fictional judges: city offices and one from each of several counties."""
-    password = make_password(DEMO_PASSWORD)
-    judges = [ctx.users["demo_judge"]] if "demo_judge" in ctx.users else []
+def _judges(ctx: DemoContext) -> list[tuple[User | None, str, Organisation]]:
+    """Fifteen judges: the demo account 郑评委 and fourteen fictional judges whose paper sheets
+    were typed in (no account), from city offices and from several counties (conflict of
+    interest: they never score their own county)."""
     homes = ["SFS-FGW", "SFS-TJJ", "SFS-SWJ", "SFS-MHQ", "SFS-FTX", "SFS-LQX", "SFS-APX"]
-    surnames = "冯陈褚卫蒋沈韩杨朱秦尤许何吕施张"
-    rows = []
+    surnames = "冯陈褚卫蒋沈韩杨朱秦尤许何吕施"
+    judges: list[tuple[User | None, str, Organisation]] = []
+    if "demo_judge" in ctx.users:
+        user = ctx.users["demo_judge"]
+        judges.append((user, "", user.organisation))
     for i in range(len(GROUPS) * JUDGES_PER_GROUP - len(judges)):
-        home = ctx.orgs[homes[i % len(homes)]]
-        rows.append(
-            User(
-                username=f"demo_judge{i + 2:02d}",
-                full_name=f"{surnames[i % len(surnames)]}评委",
-                organisation=home,
-                roles=int(Role.JUDGE),
-                title="观摩评委",
-                password=password,
-                password_changed_at=timezone.now(),
-            )
-        )
-    return judges + User.objects.bulk_create(rows)
+        judges.append((None, f"{surnames[i % len(surnames)]}评委", ctx.orgs[homes[i % len(homes)]]))
+    return judges
 
 
-def _county_of(user: User, counties: list[Organisation]) -> Organisation | None:
-    return next((c for c in counties if user.organisation.path.startswith(c.path)), None)
+def _county_of(org: Organisation, counties: list[Organisation]) -> Organisation | None:
+    return next((c for c in counties if org.path.startswith(c.path)), None)
 
 
 @generator(order=45, name="观摩督导")
@@ -228,11 +218,13 @@ def inspections(ctx: DemoContext) -> None:
         seats = Judge.objects.bulk_create(
             Judge(
                 tour=tour,
-                user=u,
+                user=user,
+                name=name,
                 group=groups[i % len(groups)],
-                county=_county_of(u, counties),
+                county=_county_of(home, counties),
             )
-            for i, u in enumerate(judges)
+            for i, (user, name, home) in enumerate(judges)
+            if user is not None or status == Tour.Status.PUBLISHED
         )
         if status == Tour.Status.PUBLISHED:
             _score(ctx, tour=tour, sites=sites, seats=seats, units=units, criteria=criteria)

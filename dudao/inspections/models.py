@@ -424,17 +424,21 @@ class Site(models.Model):
 
 class Judge(models.Model):
     """A judge of a tour, in a visiting group. `county` is the judge's own county (from the
-    account's organisation): the judge never scores or votes for it."""
+    account's organisation): the judge never scores or votes for it. A judge without an
+    account (`name` only) is one whose paper sheets were typed in (past tours)."""
 
     tour = models.ForeignKey(
         Tour, verbose_name="观摩活动", on_delete=models.CASCADE, related_name="judges"
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name="评委",
+        verbose_name="评委账户",
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="judge_seats",
     )
+    name = models.CharField("评委姓名（纸质评分）", max_length=40, blank=True)
     group = models.ForeignKey(
         TourGroup,
         verbose_name="所在观摩组",
@@ -456,10 +460,21 @@ class Judge(models.Model):
         verbose_name = "评委"
         verbose_name_plural = "评委"
         ordering = ["tour_id", "group_id", "id"]
-        constraints = [models.UniqueConstraint(fields=["tour", "user"], name="insp_judge_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["tour", "user"], name="insp_judge_user"),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(name=""),
+                name="insp_judge_user_or_name",
+                violation_error_message="评委必须是系统账户，或填写姓名（纸质评分）。",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.user.full_name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.user.full_name if self.user is not None else self.name
 
 
 def photo_path(instance: ScoreCard, filename: str) -> str:

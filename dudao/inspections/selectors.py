@@ -312,7 +312,7 @@ def compute_results(tour: Tour) -> Report:
         cards=[scoring.Card(j, s, Decimal(t).quantize(TENTH)) for j, s, t in data["totals"]],
         votes=[scoring.Vote(j, u, r) for j, u, r in data["votes"]],
     )
-    judge_names = dict(tour.judges.values_list("pk", "user__full_name"))
+    judge_names = {j.pk: j.display_name for j in tour.judges.select_related("user")}
     categories = {s.category_id: s.category.name for s in sites if s.category}
     sites_by_unit: dict[int, list[Site]] = defaultdict(list)
     for site in sites:

@@ -574,7 +574,7 @@ def _card(judge: Judge, site: Site) -> ScoreCard:
 
 
 def _card_label(judge: Judge, site: Site) -> str:
-    return f"{judge.user.full_name} · {site.title}" if judge.user_id else site.title
+    return f"{judge.user.full_name} · {site.title}" if judge.user is not None else site.title
 
 
 @transaction.atomic
