@@ -33,7 +33,17 @@ from pathlib import Path
 
 from bench.common import DUDAO, REPO, base_env
 from bench.httpclient import HOST, login, wait_for_200
-from bench.procs import ProcessGroup, free_port, log, make_temp_dir, remove_temp_dir, run_checked
+from bench.procs import (
+    OtherCpu,
+    ProcessGroup,
+    free_port,
+    log,
+    make_temp_dir,
+    pids_in_group,
+    remove_temp_dir,
+    run_checked,
+    wait_quiet,
+)
 from bench.report import Results, summary_table
 from bench.stats import summarise
 
@@ -256,12 +266,17 @@ def run_database(
             threading.Thread(target=_judge_run, args=(port, c, t, setup["criteria"], latencies, errors, lock, i))
             for i, (c, t) in enumerate(sessions)
         ]  # fmt: skip
+        ours = lambda: [os.getpid(), *pids_in_group(group.pgid)]  # noqa: E731
+        quiet = wait_quiet(ours, limit_pct=15.0, max_wait=60.0)
+        meter = OtherCpu(ours)
+        meter.start()
         t0 = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         wall = time.perf_counter() - t0
+        others = meter.percent()
     finally:
         group.stop(timeout=30.0)
     summary = summarise(latencies, len(errors), wall)
@@ -274,7 +289,8 @@ def run_database(
     dupes = int(counted["dupe_cards"]) + int(counted["dupe_scores"])  # type: ignore[call-overload]
     results.add(
         "1", f"{label}: save p95, {args.judges} judges × {args.sites} sites concurrently",
-        f"{summary.p95_ms:.1f} ms (p50 {summary.p50_ms:.1f}, {summary.n} saves, {len(errors)} errors, {wall:.0f} s)",
+        f"{summary.p95_ms:.1f} ms (p50 {summary.p50_ms:.1f}, {summary.n} saves, {len(errors)} errors, "
+        f"{wall:.0f} s; other processes {quiet:.0f}% CPU before, {others:.0f}% during)",
         f"≤ {SAVE_P95_MS:.0f} ms, 0 errors", summary.p95_ms <= SAVE_P95_MS and not errors,
     )  # fmt: skip
     results.add(

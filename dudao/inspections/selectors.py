@@ -313,6 +313,9 @@ def compute_results(tour: Tour) -> Report:
         votes=[scoring.Vote(j, u, r) for j, u, r in data["votes"]],
     )
     judge_names = {j.pk: j.display_name for j in tour.judges.select_related("user")}
+    type_weights = {
+        ts.category.name: str(ts.weight) for ts in tour.sheets.select_related("category")
+    }
     categories = {s.category_id: s.category.name for s in sites if s.category}
     sites_by_unit: dict[int, list[Site]] = defaultdict(list)
     for site in sites:
@@ -339,9 +342,7 @@ def compute_results(tour: Tour) -> Report:
             details["type_means"] = {
                 categories.get(c, "其他"): _s(v) for c, v in u.type_means.items()
             }
-            details["type_weights"] = {
-                ts.category.name: str(ts.weight) for ts in tour.sheets.select_related("category")
-            }
+            details["type_weights"] = type_weights
             details["project_part"] = _s(u.project_part)
             details["county_part"] = _s(u.county_part)
             details["county_weight"] = str(tour.county_weight)
