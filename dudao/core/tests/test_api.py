@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from dudao import policy
 from dudao.core.testing import World, all_routes
 
 pytestmark = pytest.mark.django_db
@@ -124,12 +125,13 @@ def test_it_lists_every_operation_in_the_openapi_document() -> None:
     schema = response.json()
     documented = {(path, method.upper()) for path, ops in schema["paths"].items() for method in ops}
     routed = {
-        ("/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route.route), "GET")
+        ("/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route.route), method)
         for route in all_routes()
         if route.name.startswith("api:")
         and route.name not in {"api:api-root", "api:openapi-json", "api:openapi-view"}
+        for method in policy.POLICY[route.name]  # the business modules add POST operations
     }
-    assert len(routed) == 9
+    assert len(routed) >= 9  # the foundation's nine, and the modules' own
     assert documented == routed
     for ops in schema["paths"].values():
         for op in ops.values():
