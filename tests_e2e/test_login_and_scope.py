@@ -22,7 +22,7 @@ from dudao.demo.services import load_demo
 from dudao.orgs.models import Organisation
 from tests_e2e.browser import ConsoleLog, login
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 WRONG_PASSWORD = "Wrong@2026!password"
 
