@@ -22,9 +22,7 @@ from dudao.orgs.models import Organisation
 from dudao.projects.models import Project
 from tests_e2e.browser import ConsoleLog, login
 
-# serialized_rollback: the rows of the data migrations (categories, score sheets) are restored at
-# the start, whatever transactional test flushed the tables before.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PHONE: ViewportSize = {"width": 390, "height": 844}
 TOUR_NAME = "浏览器测试观摩"
