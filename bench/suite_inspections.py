@@ -179,6 +179,7 @@ class _Connection:
     def __init__(self, port: int) -> None:
         self.port = port
         self.conn = http.client.HTTPConnection(HOST, port, timeout=30)
+        self.last_body = b""
 
     def post(self, path: str, body: str, headers: dict[str, str]) -> tuple[int, float]:
         for attempt in range(3):
@@ -186,7 +187,7 @@ class _Connection:
             try:
                 self.conn.request("POST", path, body, headers)
                 resp = self.conn.getresponse()
-                resp.read()
+                self.last_body = resp.read()[:300]
             except (OSError, http.client.HTTPException):
                 self.conn.close()
                 self.conn = http.client.HTTPConnection(HOST, self.port, timeout=30)
@@ -222,12 +223,16 @@ def _judge_run(
                 with lock:
                     latencies.append(elapsed)
                     if status != 200:
-                        errors.append(f"save {site}: {status}")
+                        errors.append(
+                            f"save {site}: {status} {conn.last_body.decode(errors='replace')}"
+                        )
             time.sleep(rng.uniform(THINK_MIN_S, THINK_MAX_S))  # checks the sheet, then submits
             status, _ = conn.post(f"/api/v1/inspections/sites/{site}/card/submit", "{}", headers)
             if status != 200:
                 with lock:
-                    errors.append(f"submit {site}: {status}")
+                    errors.append(
+                        f"submit {site}: {status} {conn.last_body.decode(errors='replace')}"
+                    )
     except Exception as exc:
         with lock:
             errors.append(f"judge thread: {exc!r}")
