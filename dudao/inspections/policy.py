@@ -1,10 +1,52 @@
-"""Who may call the URLs of 观摩督导 (merged into dudao.policy.POLICY), and its menu entries."""
+"""Who may call the URLs of 观摩督导 (merged into dudao.policy.POLICY), and its menu entries.
+
+Every business user reads tours, schedules, published results and summaries (a county sees its
+own findings and the calculation of its own score); the city's 督查员 organises; 评委 score.
+"""
 
 from __future__ import annotations
 
-from dudao.core.policy import Rules
+from dudao.accounts.roles import BUSINESS_ROLES, Role
+from dudao.core.policy import Rules, roles
 
-POLICY: dict[str, Rules] = {}
+READ = roles(*BUSINESS_ROLES)
+ORGANISER = roles(Role.SUPERVISOR)
+JUDGE = roles(Role.JUDGE)
+JUDGE_OR_ORGANISER = roles(Role.JUDGE, Role.SUPERVISOR)
+
+POLICY: dict[str, Rules] = {
+    "inspections:list": {"GET": READ},
+    "inspections:create": {"GET": ORGANISER, "POST": ORGANISER},
+    "inspections:provincial": {"GET": READ},
+    "inspections:judge_home": {"GET": JUDGE},
+    "inspections:sheets": {"GET": READ},
+    "inspections:sheet_edit": {"POST": ORGANISER},
+    "inspections:detail": {"GET": READ},
+    "inspections:plan_add": {"POST": ORGANISER},
+    "inspections:transition": {"POST": ORGANISER},
+    "inspections:schedule": {"GET": READ},
+    "inspections:progress": {"GET": roles(Role.SUPERVISOR, Role.LEADER)},
+    "inspections:results": {"GET": READ},
+    "inspections:summary": {"GET": READ},
+    "inspections:export": {"GET": READ},
+    "inspections:findings": {"GET": READ},
+    "inspections:vote": {"GET": JUDGE, "POST": JUDGE},
+    "inspections:finding_decide": {"POST": ORGANISER},
+    "inspections:score": {"GET": JUDGE, "POST": JUDGE},
+    "inspections:photo": {"POST": JUDGE},
+    "inspections:site_finding": {"POST": JUDGE_OR_ORGANISER},
+    "inspections:card_photo": {
+        "GET": roles(Role.JUDGE, Role.SUPERVISOR, Role.LEADER, Role.REVIEWER)
+    },
+    "api:inspection_tour_list": {"GET": READ},
+    "api:inspection_tour_results": {"GET": READ},
+    "api:inspection_tour_progress": {"GET": roles(Role.SUPERVISOR, Role.LEADER)},
+    "api:inspection_card_save": {"POST": JUDGE},
+    "api:inspection_card_submit": {"POST": JUDGE},
+}
 
 # (URL name, menu label): shown to users whose roles the policy allows for GET.
-NAV: list[tuple[str, str]] = []
+NAV: list[tuple[str, str]] = [
+    ("inspections:list", "观摩督导"),
+    ("inspections:judge_home", "观摩评分"),
+]
