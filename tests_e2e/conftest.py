@@ -162,29 +162,3 @@ def artifacts() -> Path:
     """The folder for screenshots (gitignored /test-artifacts/)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
-
-
-# The rows the data migrations wrote (categories, score sheets, regions …), as the first browser
-# test found them: the flush that ends every transactional test empties all tables.
-_MIGRATION_DATA: list[str] = []
-
-
-@pytest.fixture(autouse=True)
-def _migration_data(request: pytest.FixtureRequest) -> None:
-    """Give every browser test the data migrations' rows: the first one records them, the
-    following ones (which start after a flush) load them back."""
-    if request.node.get_closest_marker("e2e") is None:
-        return
-    request.getfixturevalue("transactional_db")
-    from django.apps import apps
-    from django.core import serializers
-    from django.db import transaction
-
-    if not _MIGRATION_DATA:
-        ours = [m for m in apps.get_models() if m.__module__.startswith("dudao.")]
-        rows = [row for model in ours for row in model._base_manager.order_by("pk")]
-        _MIGRATION_DATA.append(serializers.serialize("json", rows))
-        return
-    with transaction.atomic():
-        for row in serializers.deserialize("json", _MIGRATION_DATA[0]):
-            row.save()

@@ -572,7 +572,11 @@ def city_analysis(  # noqa: PLR0912 - four aggregates folded into one table
             cell = cells.setdefault(key, UnitRow(key, ""))
             for light, n in by_light.items():
                 cell.lights[light] += n
-            cell.lights[Light.GREY.value] += cell.projects - sum(by_light.values())
+        # Every project without a light of its own is grey, also in a cell none of whose
+        # projects has an approved report or a start delay this month.
+        for cell in cells.values():
+            lit = sum(n for light, n in cell.lights.items() if light != Light.GREY.value)
+            cell.lights[Light.GREY.value] = cell.projects - lit
     # roll cells up
     county_rows = {c.pk: UnitRow(c.pk, c.short_name or c.name) for c in counties}
     category_rows = {k.pk: UnitRow(k.pk, k.name) for k in categories}

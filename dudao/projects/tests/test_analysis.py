@@ -182,3 +182,19 @@ def test_analysis_lights_agree_with_project_lights_and_follow_plan_changes(
         actor=world.city_supervisor, project=low, year=2026, planned_investment=D("200")
     )
     assert MonthlyReport.objects.get(project=low, month=6).lag == D("0.00")
+
+
+def test_analysis_counts_as_grey_a_category_whose_projects_have_no_light(world: World) -> None:
+    from dudao.projects.models import ProjectCategory
+
+    urban = ProjectCategory.objects.get(code="urban")
+    lit = make_project(world, plan=D("1200"), category="industry")
+    make_project(world, plan=D("1200"), category="urban")  # no report anywhere in its category
+    make_project(world, plan=D("1200"), category="urban")
+    report(world, lit, 6, "300", status=S.APPROVED)
+    analysis = selectors.city_analysis(world.city_supervisor, 2026, 6)
+    row = next(r for r in analysis.counties if r.key == world.county_a.pk)
+    assert row.projects == 3
+    assert sum(row.lights.values()) == row.projects
+    assert row.lights[Light.GREY] == 2
+    assert analysis.cells[(world.county_a.pk, urban.pk)].lights[Light.GREY] == 2
