@@ -141,3 +141,15 @@ def test_a_dry_run_of_the_parks_import_writes_nothing(world: World) -> None:
     report = import_parks(data, filename="parks.csv", actor=world.city_supervisor, dry_run=True)
     assert report.created == 1
     assert not Park.objects.exists()
+
+
+def test_the_list_names_a_city_level_park_without_a_county(world: World) -> None:
+    from django.test import Client
+
+    make(world, code="P-CITY", name="示范市高新技术产业开发区", county=None)
+    client = Client()
+    client.force_login(world.city_supervisor)
+    response = client.get("/parks/")
+    assert response.status_code == 200
+    row = response.content.decode().split("P-CITY", 1)[1].split("</tr>", 1)[0]
+    assert "市直" in row
