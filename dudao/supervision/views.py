@@ -175,6 +175,9 @@ def task_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     workable = task.status in ("assigned", "in_progress", "returned")
     context = {
         "task": task,
+        # The parent is named for context; it is a link only where the user may open it.
+        "parent_visible": task.parent_id is not None
+        and selectors.tasks(user).filter(pk=task.parent_id).exists(),
         "children": selectors.task_children(user, task),
         "co_orgs": task.co_orgs.all(),
         "milestones": task.milestones.all(),

@@ -242,3 +242,20 @@ def test_the_task_form_takes_milestones_line_by_line(client: Client, world: Worl
         ("主体封顶", Decimal(40)),
         ("设备安装", Decimal(80)),
     ]
+
+
+def test_a_sub_unit_sees_its_parent_task_named_but_not_linked(world: World) -> None:
+    parent = make_task(world)
+    child = make_task(world, parent=parent, actor=world.county_a_reviewer, lead_org=world.park_a)
+    parent_url = reverse("supervision:task_detail", args=[child.parent_id])
+    client = Client()
+    client.force_login(world.park_reporter)
+    page = client.get(reverse("supervision:task_detail", args=[child.pk])).content.decode()
+    assert parent.code in page
+    assert parent_url not in page
+    assert client.get(parent_url).status_code == 404
+    client.force_login(world.county_a_reviewer)
+    assert (
+        parent_url
+        in client.get(reverse("supervision:task_detail", args=[child.pk])).content.decode()
+    )
