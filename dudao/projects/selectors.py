@@ -464,7 +464,10 @@ def _cell_lights(
     settings: ProjectSettings,
 ) -> dict[tuple[int, int], dict[str, int]]:
     """Light counts per county × category of the projects that have an approved report for the
-    month or a start delay; the others are grey (counted by the caller). Two queries."""
+    month or a start delay; the others are grey (counted by the caller). Three queries: the
+    month's approved reports counted per cell and progress light in SQL (the thresholds of
+    `ProjectSettings.lag_light` as conditions on the lag stored at approval), then only the
+    projects with a start delay are combined one by one."""
     from dudao.projects.services import month_end
 
     reports = MonthlyReport.objects.filter(year=year, month=month, status=S.APPROVED)
@@ -478,14 +481,26 @@ def _cell_lights(
     else:
         reports = reports.filter(county_id__in=county_ids, project__is_active=True)
         late = late.filter(project__county_id__in=county_ids, project__is_active=True)
-    owner: dict[int, tuple[int, int]] = {}
-    progress_light: dict[int, Light] = {}
-    for pid, c, k, lag in reports.values_list(
-        "project_id", "county_id", "project__category_id", "lag"
+    out: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    # lag_light = band(lag, yellow_from, red_from, red_inclusive=False); None → grey
+    red = Q(lag__gt=settings.lag_red_above)
+    yellow = Q(lag__gte=settings.lag_yellow_from) & ~red
+    green = Q(lag__lt=settings.lag_yellow_from) & ~red
+    for c, k, n_red, n_yellow, n_green, n_all in reports.values_list(
+        "county_id", "project__category_id"
+    ).annotate(
+        r=Count("id", filter=red),
+        y=Count("id", filter=yellow),
+        g=Count("id", filter=green),
+        n=Count("id"),
     ):
-        owner[pid] = (c, k)
-        progress_light[pid] = settings.lag_light(lag)
-    start_light: dict[int, Light] = {}
+        cell = out[(c, k)]
+        cell[Light.RED.value] += n_red
+        cell[Light.YELLOW.value] += n_yellow
+        cell[Light.GREEN.value] += n_green
+        cell[Light.GREY.value] += n_all - n_red - n_yellow - n_green
+    # projects with a start delay: their light is the worse of progress and start delay
+    start_light: dict[int, tuple[tuple[int, int], Light]] = {}
     for pid, c, k, planned, actual in late.values_list(
         "project_id",
         "project__county_id",
@@ -493,12 +508,18 @@ def _cell_lights(
         "planned_date",
         "actual_date",
     ):
-        owner[pid] = (c, k)
-        start_light[pid] = settings.start_light(months_late(planned, actual, year, month))
-    out: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for pid, key in owner.items():
-        light = combine(progress_light.get(pid, Light.GREY), start_light.get(pid, Light.GREY))
-        out[key][light.value] += 1
+        start_light[pid] = ((c, k), settings.start_light(months_late(planned, actual, year, month)))
+    if not start_light:
+        return out
+    reported: dict[int, Light] = {}
+    for pid, c, k, lag in reports.filter(project__in=late.values("project_id")).values_list(
+        "project_id", "county_id", "project__category_id", "lag"
+    ):
+        light = settings.lag_light(lag)
+        out[(c, k)][light.value] -= 1  # counted above by its progress light alone
+        reported[pid] = light
+    for pid, (key, start) in start_light.items():
+        out[key][combine(reported.get(pid, Light.GREY), start).value] += 1
     return out
 
 
