@@ -462,14 +462,52 @@ def _cell_lights(
     year: int,
     month: int,
     settings: ProjectSettings,
-) -> dict[tuple[int, int], dict[str, int]]:
+    with_lights: bool = True,
+) -> tuple[dict[tuple[int, int], dict[str, int]], dict[int, list[int]]]:
     """Light counts per county × category of the projects that have an approved report for the
-    month or a start delay; the others are grey (counted by the caller). Three queries: the
-    month's approved reports counted per cell and progress light in SQL (the thresholds of
-    `ProjectSettings.lag_light` as conditions on the lag stored at approval), then only the
-    projects with a start delay are combined one by one."""
+    month or a start delay; the others are grey (counted by the caller); and the reporting
+    counts per county (报送率/及时率: [reported, on time]). One scan of the month's reports
+    counts both in SQL (the progress lights with the thresholds of `ProjectSettings.lag_light`
+    as conditions on the lag stored at approval); without `with_lights` that is all. Then only
+    the projects with a start delay are combined one by one (two queries)."""
     from dudao.projects.services import month_end
 
+    month_reports = MonthlyReport.objects.filter(year=year, month=month)
+    if park_scoped:
+        month_reports = month_reports.filter(project__in=projects.values("pk"))
+    else:
+        month_reports = month_reports.filter(county_id__in=county_ids)
+    out: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    reporting: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    # lag_light = band(lag, yellow_from, red_from, red_inclusive=False); None → grey
+    approved = Q(status=S.APPROVED)
+    red = Q(lag__gt=settings.lag_red_above)
+    yellow = Q(lag__gte=settings.lag_yellow_from) & ~red
+    green = Q(lag__lt=settings.lag_yellow_from) & ~red
+    submitted = Q(first_submitted_at__isnull=False)
+    for c, k, active, n_sub, n_on_time, n_red, n_yellow, n_green, n_all in (
+        month_reports.values_list("county_id", "project__category_id", "project__is_active")
+        .annotate(
+            sub=Count("id", filter=submitted),
+            on_time=Count("id", filter=submitted & Q(is_late=False)),
+            r=Count("id", filter=approved & red),
+            y=Count("id", filter=approved & yellow),
+            g=Count("id", filter=approved & green),
+            n=Count("id", filter=approved),
+        )
+        .order_by()
+    ):
+        reporting[c][0] += n_sub
+        reporting[c][1] += n_on_time
+        if not active or not with_lights:
+            continue
+        cell = out[(c, k)]
+        cell[Light.RED.value] += n_red
+        cell[Light.YELLOW.value] += n_yellow
+        cell[Light.GREEN.value] += n_green
+        cell[Light.GREY.value] += n_all - n_red - n_yellow - n_green
+    if not with_lights:
+        return out, reporting
     reports = MonthlyReport.objects.filter(year=year, month=month, status=S.APPROVED)
     start_node = MilestoneNode.objects.filter(role=MilestoneNode.Role.START).first()
     late = ProjectMilestone.objects.filter(
@@ -481,24 +519,6 @@ def _cell_lights(
     else:
         reports = reports.filter(county_id__in=county_ids, project__is_active=True)
         late = late.filter(project__county_id__in=county_ids, project__is_active=True)
-    out: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    # lag_light = band(lag, yellow_from, red_from, red_inclusive=False); None → grey
-    red = Q(lag__gt=settings.lag_red_above)
-    yellow = Q(lag__gte=settings.lag_yellow_from) & ~red
-    green = Q(lag__lt=settings.lag_yellow_from) & ~red
-    for c, k, n_red, n_yellow, n_green, n_all in reports.values_list(
-        "county_id", "project__category_id"
-    ).annotate(
-        r=Count("id", filter=red),
-        y=Count("id", filter=yellow),
-        g=Count("id", filter=green),
-        n=Count("id"),
-    ):
-        cell = out[(c, k)]
-        cell[Light.RED.value] += n_red
-        cell[Light.YELLOW.value] += n_yellow
-        cell[Light.GREEN.value] += n_green
-        cell[Light.GREY.value] += n_all - n_red - n_yellow - n_green
     # projects with a start delay: their light is the worse of progress and start delay
     start_light: dict[int, tuple[tuple[int, int], Light]] = {}
     for pid, c, k, planned, actual in late.values_list(
@@ -510,7 +530,7 @@ def _cell_lights(
     ):
         start_light[pid] = ((c, k), settings.start_light(months_late(planned, actual, year, month)))
     if not start_light:
-        return out
+        return out, reporting
     reported: dict[int, Light] = {}
     for pid, c, k, lag in reports.filter(project__in=late.values("project_id")).values_list(
         "project_id", "county_id", "project__category_id", "lag"
@@ -520,7 +540,7 @@ def _cell_lights(
         reported[pid] = light
     for pid, (key, start) in start_light.items():
         out[key][combine(reported.get(pid, Light.GREY), start).value] += 1
-    return out
+    return out, reporting
 
 
 def city_analysis(  # noqa: PLR0912 - four aggregates folded into one table
@@ -568,28 +588,19 @@ def city_analysis(  # noqa: PLR0912 - four aggregates folded into one table
         done = _county_category_done(county_ids, year, month)
     for key, s in done.items():
         cells.setdefault(key, UnitRow(key, "")).done = s
-    # 3. reporting completeness, per county (one GROUP BY on the month's index)
-    reports = MonthlyReport.objects.filter(year=year, month=month, first_submitted_at__isnull=False)
-    reports = (
-        reports.filter(project__in=projects.values("pk"))
-        if park_scoped
-        else reports.filter(county_id__in=county_ids)
+    # 3. reporting completeness per county and 4. project lights (from the lag stored on each
+    # approved report at approval time), one scan of the month's reports
+    by_cell, reporting = _cell_lights(
+        projects,
+        park_scoped=park_scoped,
+        county_ids=county_ids,
+        year=year,
+        month=month,
+        settings=settings,
+        with_lights=with_lights,
     )
-    reporting: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for c, late, n in reports.values_list("county_id", "is_late").annotate(n=Count("id")):
-        reporting[c][0] += n
-        if not late:
-            reporting[c][1] += n
-    # 4. project lights, from the lag stored on each approved report at approval time
     if with_lights:
-        for key, by_light in _cell_lights(
-            projects,
-            park_scoped=park_scoped,
-            county_ids=county_ids,
-            year=year,
-            month=month,
-            settings=settings,
-        ).items():
+        for key, by_light in by_cell.items():
             cell = cells.setdefault(key, UnitRow(key, ""))
             for light, n in by_light.items():
                 cell.lights[light] += n
