@@ -532,7 +532,9 @@ def _cell_lights(
     if not start_light:
         return out, reporting
     reported: dict[int, Light] = {}
-    for pid, c, k, lag in reports.filter(project__in=late.values("project_id")).values_list(
+    # usually a few hundred projects: looked up by id (a subquery when there are very many)
+    delayed: Any = list(start_light) if len(start_light) <= 5000 else late.values("project_id")
+    for pid, c, k, lag in reports.filter(project_id__in=delayed).values_list(
         "project_id", "county_id", "project__category_id", "lag"
     ):
         light = settings.lag_light(lag)
