@@ -321,11 +321,21 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
         ).values_list("project_id", "year", "planned_investment")
         if pid in pids
     }
+    # milestone dates: the start node's of every project (续建 must have started); all nodes
+    # only of the projects whose row reports a node (their order is checked)
+    start_ids = {n.pk for n in nodes if n.role == MilestoneNode.Role.START}
+    started: dict[int, set[int]] = defaultdict(set)
+    for pid, node_id in ProjectMilestone.objects.filter(
+        project_id__in=in_file, node_id__in=start_ids, actual_date__isnull=False
+    ).values_list("project_id", "node_id"):
+        started[pid].add(node_id)
+    with_node = {r.project_id for r in rows if r.data.node is not None}
     actual: dict[int, dict[int, date]] = defaultdict(dict)
     for pid, node_id, day in ProjectMilestone.objects.filter(
-        project_id__in=in_file, actual_date__isnull=False
+        project_id__in=in_file if len(with_node) > MANY else with_node,
+        actual_date__isnull=False,
     ).values_list("project_id", "node_id", "actual_date"):
-        if pid in pids:
+        if pid in with_node:
             actual[pid][node_id] = day  # type: ignore[assignment]
     locked: set[tuple[int | None, int, int]] = set(
         MonthLock.objects.filter(is_active=True, year__in=years).values_list(
@@ -333,7 +343,6 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
         )
     )
     settings = ProjectSettings.current()
-    start_ids = {n.pk for n in nodes if n.role == MilestoneNode.Role.START}
     # monthly figures per project from the first file month on: existing overlaid with the file
     monthly: dict[int, dict[tuple[int, int], tuple[Decimal, Decimal]]] = defaultdict(dict)
     for x in window:
@@ -371,9 +380,12 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
             )
             continue
         prior_ytd = _cumulative(base[r.project_id], monthly[r.project_id], r.year, r.month)[0]
-        dates = dict(actual[r.project_id])
+        dates: dict[int, date] = {}
+        has_started = started[r.project_id]
         if r.data.node is not None:
+            dates = dict(actual[r.project_id])
             dates.pop(r.data.node.pk, None)
+            has_started = has_started - {r.data.node.pk}
         problems = services.validate_report_values(
             project=project,
             year=r.year,
@@ -384,7 +396,7 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
             settings=settings,
             actual_dates=dates,
             nodes=nodes,
-            started=bool(start_ids & set(dates)),
+            started=bool(has_started),
         )
         for field, message in problems:
             errors.append(RowError(r.number, header.get(field, ""), message))
