@@ -255,24 +255,12 @@ class GridRow:
     locked: bool = False
 
     node_choices: tuple[tuple[int, str], ...] = ()
+    options_html: str | None = None  # the node <option>s without a selection, once per page
 
     @property
     def disabled(self) -> str:
         """The HTML attribute that makes the row's inputs read-only ('' when editable)."""
         return "" if self.editable else " disabled"
-
-    @property
-    def node_options(self) -> str:
-        """The node <option>s of the row, built once here instead of a template loop per row."""
-        from django.utils.html import format_html_join
-        from django.utils.safestring import mark_safe
-
-        chosen = self.report.node_id if self.report else None
-        return mark_safe('<option value="">—</option>') + format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((pk, " selected" if pk == chosen else "", name) for pk, name in self.node_choices),
-        )
 
     @property
     def editable(self) -> bool:
