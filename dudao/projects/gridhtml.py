@@ -2,9 +2,9 @@
 
 A county's grid has ~200 rows of ~15 inputs each; rendering them through a per-row template
 include with tags and filters cost ~2 ms a row. Here every displayed value is formatted once
-and the row is assembled from escaped strings (`html.escape`, as autoescape does), the URLs are reversed once per
-page. The markup is exactly the former `_grid_row.html` partial: the full page and the HTMX
-row swap (`grid_row`) use the same function.
+and each row is one f-string of escaped values (`html.escape`, what autoescape does); the
+URLs are reversed and the node options built once per page. The markup is exactly the former
+`_grid_row.html` partial: the full page and the HTMX row swap (`grid_row`) use this function.
 """
 
 from __future__ import annotations
