@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 
 S = MonthlyReport.Status
 ZERO = Decimal("0")
+MANY = 500  # above this many ids in a file, lookups filter on the actor's scope instead
 
 REPORT_SHEET = "月报"
 R_ID = "系统编号"
@@ -250,10 +251,9 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
     # 1 query: the actor's projects named in the file
     codes = {c for _, _, c, *_ in parsed if c}
     ids = {p for _, p, *_ in parsed if p}
+    scope = Project.objects.visible_to(actor).filter(is_active=True)
     visible = (
-        Project.objects.visible_to(actor)
-        .filter(is_active=True)
-        .filter(Q(code__in=codes) | Q(pk__in=ids))
+        scope if len(codes) + len(ids) > MANY else scope.filter(Q(code__in=codes) | Q(pk__in=ids))
     )
     projects = {
         p.pk: p
@@ -296,6 +296,8 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
     # milestones, locks, settings.
     pids = {r.project_id for r in rows}
     years = {r.year for r in rows}
+    # a long list of ids: the actor's scope as a subquery, the rows outside the file dropped
+    in_file: Any = scope.values("pk") if len(pids) > MANY else pids
     first: dict[int, tuple[int, int]] = {}
     last: dict[int, tuple[int, int]] = {}
     for r in rows:
@@ -305,29 +307,42 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
     lo = min(first.values(), default=(0, 0))
     window = [
         x
-        for x in MonthlyReport.objects.filter(project_id__in=pids, year__gte=lo[0]).exclude(
+        for x in MonthlyReport.objects.filter(project_id__in=in_file, year__gte=lo[0]).exclude(
             year=lo[0], month__lt=lo[1]
         )
-        if first[x.project_id] <= (x.year, x.month)
+        if x.project_id in first and first[x.project_id] <= (x.year, x.month)
     ]
     by_key = {(x.project_id, x.year, x.month): x for x in window}
-    base = _running_totals(first)
+    base = _running_totals(first, in_file)
     plans = {
-        (p.project_id, p.year): p.planned_investment
-        for p in ProjectYearPlan.objects.filter(project_id__in=pids, year__in=years)
+        (pid, year): amount
+        for pid, year, amount in ProjectYearPlan.objects.filter(
+            project_id__in=in_file, year__in=years
+        ).values_list("project_id", "year", "planned_investment")
+        if pid in pids
     }
+    # milestone dates: the start node's of every project (续建 must have started); all nodes
+    # only of the projects whose row reports a node (their order is checked)
+    start_ids = {n.pk for n in nodes if n.role == MilestoneNode.Role.START}
+    started: dict[int, set[int]] = defaultdict(set)
+    for pid, node_id in ProjectMilestone.objects.filter(
+        project_id__in=in_file, node_id__in=start_ids, actual_date__isnull=False
+    ).values_list("project_id", "node_id"):
+        started[pid].add(node_id)
+    with_node = {r.project_id for r in rows if r.data.node is not None}
     actual: dict[int, dict[int, date]] = defaultdict(dict)
     for pid, node_id, day in ProjectMilestone.objects.filter(
-        project_id__in=pids, actual_date__isnull=False
+        project_id__in=in_file if len(with_node) > MANY else with_node,
+        actual_date__isnull=False,
     ).values_list("project_id", "node_id", "actual_date"):
-        actual[pid][node_id] = day  # type: ignore[assignment]
+        if pid in with_node:
+            actual[pid][node_id] = day  # type: ignore[assignment]
     locked: set[tuple[int | None, int, int]] = set(
         MonthLock.objects.filter(is_active=True, year__in=years).values_list(
             "county_id", "year", "month"
         )
     )
     settings = ProjectSettings.current()
-    start_ids = {n.pk for n in nodes if n.role == MilestoneNode.Role.START}
     # monthly figures per project from the first file month on: existing overlaid with the file
     monthly: dict[int, dict[tuple[int, int], tuple[Decimal, Decimal]]] = defaultdict(dict)
     for x in window:
@@ -365,9 +380,12 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
             )
             continue
         prior_ytd = _cumulative(base[r.project_id], monthly[r.project_id], r.year, r.month)[0]
-        dates = dict(actual[r.project_id])
+        dates: dict[int, date] = {}
+        has_started = started[r.project_id]
         if r.data.node is not None:
+            dates = dict(actual[r.project_id])
             dates.pop(r.data.node.pk, None)
+            has_started = has_started - {r.data.node.pk}
         problems = services.validate_report_values(
             project=project,
             year=r.year,
@@ -378,7 +396,7 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
             settings=settings,
             actual_dates=dates,
             nodes=nodes,
-            started=bool(start_ids & set(dates)),
+            started=bool(has_started),
         )
         for field, message in problems:
             errors.append(RowError(r.number, header.get(field, ""), message))
@@ -480,9 +498,10 @@ class _Base:
     total: Decimal = ZERO
 
 
-def _running_totals(first: dict[int, tuple[int, int]]) -> dict[int, _Base]:
+def _running_totals(first: dict[int, tuple[int, int]], in_file: Any) -> dict[int, _Base]:
     """From each project's report of the month before its first file month (one query per
-    distinct first month); projects with a gap there fall back to one aggregate query."""
+    distinct first month); projects with a gap there fall back to one aggregate query.
+    `in_file`: the file's project ids, or a subquery of the actor's scope for a long file."""
     out: dict[int, _Base] = {}
     groups: dict[tuple[int, int], list[int]] = defaultdict(list)
     for pid, ym in first.items():
@@ -493,7 +512,7 @@ def _running_totals(first: dict[int, tuple[int, int]]) -> dict[int, _Base]:
         found = {
             pid: (yr, ytd, funds, total)
             for pid, yr, ytd, funds, total in MonthlyReport.objects.filter(
-                project_id__in=pids, year=py, month=pm
+                project_id__in=in_file if len(pids) > MANY else pids, year=py, month=pm
             ).values_list("project_id", "year", "invest_ytd", "funds_ytd", "invest_total")
         }
         for pid in pids:

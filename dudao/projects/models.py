@@ -178,6 +178,8 @@ class Project(models.Model):
             models.Index(fields=["park", "category"], name="project_park_cat"),
             models.Index(fields=["level", "county"], name="project_level_county"),
             models.Index(fields=["stage", "county"], name="project_stage_county"),
+            # the list's usual filters (category, stage, level) served by one index
+            models.Index(fields=["category", "stage", "level"], name="project_cat_stage_level"),
         ]
         constraints = [
             models.CheckConstraint(

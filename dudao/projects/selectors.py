@@ -255,24 +255,12 @@ class GridRow:
     locked: bool = False
 
     node_choices: tuple[tuple[int, str], ...] = ()
+    options_html: str | None = None  # the node <option>s without a selection, once per page
 
     @property
     def disabled(self) -> str:
         """The HTML attribute that makes the row's inputs read-only ('' when editable)."""
         return "" if self.editable else " disabled"
-
-    @property
-    def node_options(self) -> str:
-        """The node <option>s of the row, built once here instead of a template loop per row."""
-        from django.utils.html import format_html_join
-        from django.utils.safestring import mark_safe
-
-        chosen = self.report.node_id if self.report else None
-        return mark_safe('<option value="">—</option>') + format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            ((pk, " selected" if pk == chosen else "", name) for pk, name in self.node_choices),
-        )
 
     @property
     def editable(self) -> bool:
@@ -462,11 +450,52 @@ def _cell_lights(
     year: int,
     month: int,
     settings: ProjectSettings,
-) -> dict[tuple[int, int], dict[str, int]]:
+    with_lights: bool = True,
+) -> tuple[dict[tuple[int, int], dict[str, int]], dict[int, list[int]]]:
     """Light counts per county × category of the projects that have an approved report for the
-    month or a start delay; the others are grey (counted by the caller). Two queries."""
+    month or a start delay; the others are grey (counted by the caller); and the reporting
+    counts per county (报送率/及时率: [reported, on time]). One scan of the month's reports
+    counts both in SQL (the progress lights with the thresholds of `ProjectSettings.lag_light`
+    as conditions on the lag stored at approval); without `with_lights` that is all. Then only
+    the projects with a start delay are combined one by one (two queries)."""
     from dudao.projects.services import month_end
 
+    month_reports = MonthlyReport.objects.filter(year=year, month=month)
+    if park_scoped:
+        month_reports = month_reports.filter(project__in=projects.values("pk"))
+    else:
+        month_reports = month_reports.filter(county_id__in=county_ids)
+    out: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    reporting: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    # lag_light = band(lag, yellow_from, red_from, red_inclusive=False); None → grey
+    approved = Q(status=S.APPROVED)
+    red = Q(lag__gt=settings.lag_red_above)
+    yellow = Q(lag__gte=settings.lag_yellow_from) & ~red
+    green = Q(lag__lt=settings.lag_yellow_from) & ~red
+    submitted = Q(first_submitted_at__isnull=False)
+    for c, k, active, n_sub, n_on_time, n_red, n_yellow, n_green, n_all in (
+        month_reports.values_list("county_id", "project__category_id", "project__is_active")
+        .annotate(
+            sub=Count("id", filter=submitted),
+            on_time=Count("id", filter=submitted & Q(is_late=False)),
+            r=Count("id", filter=approved & red),
+            y=Count("id", filter=approved & yellow),
+            g=Count("id", filter=approved & green),
+            n=Count("id", filter=approved),
+        )
+        .order_by()
+    ):
+        reporting[c][0] += n_sub
+        reporting[c][1] += n_on_time
+        if not active or not with_lights:
+            continue
+        cell = out[(c, k)]
+        cell[Light.RED.value] += n_red
+        cell[Light.YELLOW.value] += n_yellow
+        cell[Light.GREEN.value] += n_green
+        cell[Light.GREY.value] += n_all - n_red - n_yellow - n_green
+    if not with_lights:
+        return out, reporting
     reports = MonthlyReport.objects.filter(year=year, month=month, status=S.APPROVED)
     start_node = MilestoneNode.objects.filter(role=MilestoneNode.Role.START).first()
     late = ProjectMilestone.objects.filter(
@@ -478,14 +507,8 @@ def _cell_lights(
     else:
         reports = reports.filter(county_id__in=county_ids, project__is_active=True)
         late = late.filter(project__county_id__in=county_ids, project__is_active=True)
-    owner: dict[int, tuple[int, int]] = {}
-    progress_light: dict[int, Light] = {}
-    for pid, c, k, lag in reports.values_list(
-        "project_id", "county_id", "project__category_id", "lag"
-    ):
-        owner[pid] = (c, k)
-        progress_light[pid] = settings.lag_light(lag)
-    start_light: dict[int, Light] = {}
+    # projects with a start delay: their light is the worse of progress and start delay
+    start_light: dict[int, tuple[tuple[int, int], Light]] = {}
     for pid, c, k, planned, actual in late.values_list(
         "project_id",
         "project__county_id",
@@ -493,13 +516,21 @@ def _cell_lights(
         "planned_date",
         "actual_date",
     ):
-        owner[pid] = (c, k)
-        start_light[pid] = settings.start_light(months_late(planned, actual, year, month))
-    out: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for pid, key in owner.items():
-        light = combine(progress_light.get(pid, Light.GREY), start_light.get(pid, Light.GREY))
-        out[key][light.value] += 1
-    return out
+        start_light[pid] = ((c, k), settings.start_light(months_late(planned, actual, year, month)))
+    if not start_light:
+        return out, reporting
+    reported: dict[int, Light] = {}
+    # usually a few hundred projects: looked up by id (a subquery when there are very many)
+    delayed: Any = list(start_light) if len(start_light) <= 5000 else late.values("project_id")
+    for pid, c, k, lag in reports.filter(project_id__in=delayed).values_list(
+        "project_id", "county_id", "project__category_id", "lag"
+    ):
+        light = settings.lag_light(lag)
+        out[(c, k)][light.value] -= 1  # counted above by its progress light alone
+        reported[pid] = light
+    for pid, (key, start) in start_light.items():
+        out[key][combine(reported.get(pid, Light.GREY), start).value] += 1
+    return out, reporting
 
 
 def city_analysis(  # noqa: PLR0912 - four aggregates folded into one table
@@ -547,28 +578,19 @@ def city_analysis(  # noqa: PLR0912 - four aggregates folded into one table
         done = _county_category_done(county_ids, year, month)
     for key, s in done.items():
         cells.setdefault(key, UnitRow(key, "")).done = s
-    # 3. reporting completeness, per county (one GROUP BY on the month's index)
-    reports = MonthlyReport.objects.filter(year=year, month=month, first_submitted_at__isnull=False)
-    reports = (
-        reports.filter(project__in=projects.values("pk"))
-        if park_scoped
-        else reports.filter(county_id__in=county_ids)
+    # 3. reporting completeness per county and 4. project lights (from the lag stored on each
+    # approved report at approval time), one scan of the month's reports
+    by_cell, reporting = _cell_lights(
+        projects,
+        park_scoped=park_scoped,
+        county_ids=county_ids,
+        year=year,
+        month=month,
+        settings=settings,
+        with_lights=with_lights,
     )
-    reporting: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for c, late, n in reports.values_list("county_id", "is_late").annotate(n=Count("id")):
-        reporting[c][0] += n
-        if not late:
-            reporting[c][1] += n
-    # 4. project lights, from the lag stored on each approved report at approval time
     if with_lights:
-        for key, by_light in _cell_lights(
-            projects,
-            park_scoped=park_scoped,
-            county_ids=county_ids,
-            year=year,
-            month=month,
-            settings=settings,
-        ).items():
+        for key, by_light in by_cell.items():
             cell = cells.setdefault(key, UnitRow(key, ""))
             for light, n in by_light.items():
                 cell.lights[light] += n

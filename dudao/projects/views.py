@@ -19,7 +19,7 @@ from dudao.core.lights import Light
 from dudao.core.xlsx import Column, Sheet, workbook_bytes, xlsx_response
 from dudao.orgs.models import Organisation
 from dudao.parks.models import Park
-from dudao.projects import figures, importers, selectors, services
+from dudao.projects import figures, gridhtml, importers, selectors, services
 from dudao.projects.forms import (
     LockForm,
     PhotoForm,
@@ -292,17 +292,16 @@ def report_grid(request: AuthedHttpRequest) -> HttpResponse:
     """All the reporter's projects for one month on one page; each row saves by itself."""
     year, month = _period(request)
     rows = selectors.grid_rows(request.user, year, month)
+    period = f"{year}-{month:02d}"
     return render(
         request,
         "projects/grid.html",
         {
-            "rows": rows,
+            "rows": gridhtml.rows_html(rows, year=year, period=period, request_id=new_request_id),
             "year": year,
             "month": month,
-            "period": f"{year}-{month:02d}",
+            "period": period,
             "deadline": services.report_deadline(year, month),
-            "nodes": MilestoneNode.objects.filter(is_active=True),
-            "request_id": new_request_id,
             "locked": bool(rows) and all(r.locked for r in rows),
         },
     )
@@ -345,18 +344,17 @@ def grid_row(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     match = next(iter(row), None)
     if match is None:
         raise Http404
-    context = {
-        "row": match,
-        "year": year,
-        "month": month,
-        "period": f"{year}-{month:02d}",
-        "nodes": MilestoneNode.objects.filter(is_active=True),
-        "error": error,
-        "request_id": new_request_id,
-        "posted": request.POST if error and status != 409 else None,
-        "saved": not error,
-    }
-    return render(request, "projects/_grid_row.html", context, status=status)
+    html = gridhtml.row_html(
+        match,
+        year=year,
+        period=f"{year}-{month:02d}",
+        request_id=new_request_id(),
+        urls=gridhtml.GridUrls(),
+        error=error,
+        saved=not error,
+        posted=request.POST if error and status != 409 else None,
+    )
+    return HttpResponse(html, status=status)
 
 
 @require_POST

@@ -61,7 +61,11 @@ def errors_of(world: World, data: bytes) -> list[str]:
     return [str(e) for e in exc.value.errors]
 
 
-def test_template_round_trip_dry_run_commit_and_idempotent(world: World) -> None:
+@pytest.mark.parametrize("many", [500, 0], ids=["by-id", "by-scope"])
+def test_template_round_trip_dry_run_commit_and_idempotent(
+    world: World, many: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importers, "MANY", many)  # 0: every lookup through the scope
     p1 = make_project(world)
     p2 = make_project(world)
     make_project(world, county=world.county_b)  # not in the reporter's template
@@ -97,7 +101,11 @@ def test_code_alone_identifies_the_project(world: World) -> None:
     assert MonthlyReport.objects.get(project=p, month=4).invest_month == D("10")
 
 
-def test_unknown_code_and_other_county_are_refused(world: World) -> None:
+@pytest.mark.parametrize("many", [500, 0], ids=["by-id", "by-scope"])
+def test_unknown_code_and_other_county_are_refused(
+    world: World, many: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importers, "MANY", many)  # 0: every lookup through the scope
     other = make_project(world, county=world.county_b)
     errs = errors_of(
         world,
@@ -124,7 +132,9 @@ def test_text_and_negative_values_are_refused_with_row_and_column(world: World) 
     ]
 
 
-def test_business_rules_apply(world: World) -> None:
+@pytest.mark.parametrize("many", [500, 0], ids=["by-id", "by-scope"])
+def test_business_rules_apply(world: World, many: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(importers, "MANY", many)  # 0: every lookup through the scope
     p = make_project(world)  # plan 20000 → jump threshold 8000
     errs = errors_of(world, xlsx([[p.pk, "", "", 2026, 3, 9000, ""]]))
     assert "请在“说明”中注明原因" in errs[0]
@@ -186,7 +196,11 @@ def test_leader_cannot_import(world: World) -> None:
         run(world, xlsx([]), actor=world.city_leader)
 
 
-def test_earlier_month_import_rederives_later_reports(world: World) -> None:
+@pytest.mark.parametrize("many", [500, 0], ids=["by-id", "by-scope"])
+def test_earlier_month_import_rederives_later_reports(
+    world: World, many: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importers, "MANY", many)  # 0: every lookup through the scope
     p = make_project(world)
     report(world, p, 1, "100")
     report(world, p, 2, "100")
