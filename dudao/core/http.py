@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import HttpRequest
 
 from dudao.core.exceptions import DomainError
@@ -25,7 +25,7 @@ def paginate(request: HttpRequest, queryset: Any, per_page: int = 50) -> Page[An
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
-def add_domain_error(form: Form, error: DomainError) -> None:
+def add_domain_error(form: BaseForm, error: DomainError) -> None:
     """Attach a service's DomainError to the form field it names (or to the form)."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)

@@ -16,6 +16,7 @@ Writing (xlsxwriter, constant memory): `workbook_bytes([Sheet(...)])` and `xlsx_
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import zipfile
@@ -203,6 +204,55 @@ def read_table(
             for h, i in index.items()
         }
         table.rows.append(Row(offset, row))
+    return table
+
+
+def read_csv(
+    data: bytes,
+    *,
+    headers: Sequence[str],
+    optional_headers: Sequence[str] = (),
+    max_bytes: int = MAX_IMPORT_BYTES,
+) -> Table:
+    """Read a CSV upload (UTF-8 with or without BOM, else GB18030/GBK as Excel saves it) into
+    the same rows as `read_table`, with the same refusals (empty, oversized, binary, missing
+    headers). Blank rows are skipped; row numbers are the file's line numbers."""
+    if not data:
+        raise ImportRejected.whole_file("文件为空。")
+    if len(data) > max_bytes:
+        raise ImportRejected.whole_file(f"文件过大，上限为 {max_bytes // 1024 // 1024} MB。")
+    if b"\x00" in data:
+        raise ImportRejected.whole_file("文件不是文本格式的 CSV（含有二进制内容）。")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise ImportRejected.whole_file(
+                "无法识别文件编码：请将 CSV 保存为 UTF-8 或 GBK 编码。"
+            ) from None
+    try:
+        lines = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise ImportRejected.whole_file(f"CSV 格式错误：{exc}") from None
+    if not lines:
+        raise ImportRejected.whole_file("文件中没有表头行，请使用系统下载的模板。")
+    found = [h.strip() for h in lines[0]]
+    missing = [h for h in headers if h not in found]
+    if missing:
+        raise ImportRejected.whole_file(
+            f"缺少列：{'、'.join(missing)}。表头应为 {','.join(headers)}。"
+        )
+    wanted = [*headers, *(h for h in optional_headers if h in found)]
+    index = {h: found.index(h) for h in wanted}
+    table = Table(sheet="CSV", headers=wanted)
+    for number, values in enumerate(lines[1:], start=2):
+        if not any(v.strip() for v in values):
+            continue
+        table.rows.append(
+            Row(number, {h: (values[i] if i < len(values) else None) for h, i in index.items()})
+        )
     return table
 
 

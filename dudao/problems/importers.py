@@ -11,16 +11,14 @@ Legacy ledgers hold overdue problems, so a past 整改时限 is accepted here wi
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from dudao.core.imports import MAX_IMPORT_BYTES, ImportRejected, RowError, importer
+from dudao.core.imports import ImportRejected, RowError, importer
 from dudao.core.policies import require_role
 from dudao.core.xlsx import (
     Column,
@@ -29,6 +27,7 @@ from dudao.core.xlsx import (
     Table,
     cell_date,
     cell_text,
+    read_csv,
     read_table,
 )
 from dudao.orgs.models import Organisation
@@ -93,49 +92,11 @@ TEMPLATE_SHEETS = template_sheets
 # --- reading ----------------------------------------------------------------------------------
 
 
-def read_csv(data: bytes, *, headers: tuple[str, ...], optional: tuple[str, ...]) -> Table:
-    """Read a CSV upload (UTF-8 with or without BOM, else GBK/GB18030) as a Table."""
-    if not data:
-        raise ImportRejected.whole_file("文件为空。")
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ImportRejected.whole_file(f"文件过大，上限为 {MAX_IMPORT_BYTES // 1024 // 1024} MB。")
-    if b"\x00" in data:
-        raise ImportRejected.whole_file("文件不是文本格式的 CSV（含有二进制内容）。")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("gb18030")
-        except UnicodeDecodeError:
-            raise ImportRejected.whole_file(
-                "无法识别文件编码：请将 CSV 保存为 UTF-8 或 GBK 编码。"
-            ) from None
-    lines = list(csv.reader(io.StringIO(text, newline="")))
-    if not lines:
-        raise ImportRejected.whole_file("文件中没有表头行，请使用系统下载的模板。")
-    found = [h.strip() for h in lines[0]]
-    missing = [h for h in headers if h not in found]
-    if missing:
-        raise ImportRejected.whole_file(
-            f"缺少列：{'、'.join(missing)}。请使用系统下载的模板，不要修改表头。"
-        )
-    wanted = [*headers, *(h for h in optional if h in found)]
-    index = {h: found.index(h) for h in wanted}
-    table = Table(sheet="CSV", headers=wanted)
-    for number, values in enumerate(lines[1:], start=2):
-        if all(not v.strip() for v in values):
-            continue
-        table.rows.append(
-            Row(number, {h: (values[i] if i < len(values) else None) for h, i in index.items()})
-        )
-    return table
-
-
 def read_upload(data: bytes, filename: str) -> Table:
     if data.startswith(b"PK\x03\x04") or filename.lower().endswith(".xlsx"):
         return read_table(data, sheet=SHEET, headers=REQUIRED, optional_headers=OPTIONAL)
     if filename.lower().endswith(".csv"):
-        return read_csv(data, headers=REQUIRED, optional=OPTIONAL)
+        return read_csv(data, headers=REQUIRED, optional_headers=OPTIONAL)
     raise ImportRejected.whole_file("只能导入 Excel（.xlsx）或 CSV 文件。")
 
 

@@ -694,7 +694,7 @@ def settings_edit(request: AuthedHttpRequest) -> HttpResponse:
         try:
             services.update_settings(actor=request.user, version=version, **data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_domain_error(form, exc)
         else:
             messages.success(request, "参数已保存。")
             return redirect("projects:settings")

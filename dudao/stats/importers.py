@@ -16,9 +16,7 @@ one transaction with one audit event. Values imported by a 填报员 are 已报�
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -30,7 +28,6 @@ from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
 from dudao.core.exceptions import DomainError, NotAllowed
 from dudao.core.imports import (
-    MAX_IMPORT_BYTES,
     ImportRejected,
     ImportReport,
     RowError,
@@ -45,6 +42,7 @@ from dudao.core.xlsx import (
     cell_decimal,
     cell_int,
     cell_text,
+    read_csv,
     read_table,
 )
 from dudao.orgs.models import Organisation
@@ -79,42 +77,7 @@ def read_rows(
     """Read a CSV (UTF-8, or GB18030 as saved by Excel) or an .xlsx upload into rows."""
     if data.startswith(b"PK\x03\x04") or filename.lower().endswith(".xlsx"):
         return read_table(data, headers=headers, optional_headers=optional)
-    if not data:
-        raise ImportRejected.whole_file("文件为空。")
-    if len(data) > MAX_IMPORT_BYTES:
-        raise ImportRejected.whole_file(f"文件过大，上限为 {MAX_IMPORT_BYTES // 1024 // 1024} MB。")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("gb18030")
-        except UnicodeDecodeError:
-            raise ImportRejected.whole_file(
-                "文件编码无法识别，请保存为 UTF-8 编码的 CSV。"
-            ) from None
-    reader = csv.reader(io.StringIO(text))
-    try:
-        lines = list(reader)
-    except csv.Error as exc:
-        raise ImportRejected.whole_file(f"CSV 格式错误：{exc}") from None
-    if not lines:
-        raise ImportRejected.whole_file("文件中没有表头行。")
-    found = [h.strip() for h in lines[0]]
-    missing = [h for h in headers if h not in found]
-    if missing:
-        raise ImportRejected.whole_file(
-            f"缺少列：{'、'.join(missing)}。表头应为 {','.join(headers)}。"
-        )
-    wanted = [*headers, *(h for h in optional if h in found)]
-    index = {h: found.index(h) for h in wanted}
-    table = Table(sheet="csv", headers=wanted)
-    for number, values in enumerate(lines[1:], start=2):
-        if not any(v.strip() for v in values):
-            continue
-        table.rows.append(
-            Row(number, {h: (values[i] if i < len(values) else None) for h, i in index.items()})
-        )
-    return table
+    return read_csv(data, headers=headers, optional_headers=optional)
 
 
 @dataclass

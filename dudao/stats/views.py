@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dudao.core.exceptions import DomainError
-from dudao.core.http import AuthedHttpRequest
+from dudao.core.http import AuthedHttpRequest, add_domain_error
 from dudao.core.imports import MAX_IMPORT_BYTES, ImportRejected
 from dudao.core.xlsx import xlsx_response
 from dudao.orgs.models import Organisation
@@ -323,7 +323,7 @@ def settings_edit(request: AuthedHttpRequest) -> HttpResponse:
         try:
             services.update_settings(actor=request.user, version=version, **data)
         except DomainError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_domain_error(form, exc)
         else:
             messages.success(request, "统计设置已保存。")
             return redirect("stats:settings")
