@@ -14,6 +14,7 @@ from typing import Any
 
 import dj_database_url
 
+from dudao.core.sqlite import database_settings as sqlite_database_settings
 from dudao.envconf import (
     data_dir,
     envbool,
@@ -115,16 +116,9 @@ if DATABASE_URL is None or DATABASE_URL.startswith("sqlite"):
         if DATABASE_URL
         else {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "dudao.sqlite3")}
     )
-    # WAL lets readers run while one writer commits; IMMEDIATE takes the write lock at BEGIN so
-    # two writers queue on busy_timeout instead of failing with "database is locked" mid-way.
-    _db["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 10,
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;"
-            " PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=268435456;"
-        ),
-    }
+    # Several processes write one file: WAL set once per file, no mmap, FULL sync, kept
+    # connections, BEGIN IMMEDIATE (the reasons: dudao/core/sqlite.py).
+    _db = sqlite_database_settings(_db)
 else:
     _db = dict(dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True))
 DATABASES = {"default": _db}

@@ -31,6 +31,18 @@ SHOW_DATABASE = (
     "c and c.execute('PRAGMA journal_mode');"
     "print(c.fetchone()[0] if c else '-')"
 )
+SHOW_SQLITE_CONNECTION = (
+    "import os, django;"
+    "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'dudao.settings');"
+    "django.setup();"
+    "from django.conf import settings;"
+    "from django.db import connection;"
+    "c = connection.cursor();"
+    "print(*[c.execute('PRAGMA ' + p).fetchone()[0] for p in"
+    " ('journal_mode', 'synchronous', 'mmap_size', 'busy_timeout')]);"
+    "print(settings.DATABASES['default']['CONN_MAX_AGE']);"
+    "print(settings.DATABASES['default']['OPTIONS']['transaction_mode'])"
+)
 PRODUCTION = {
     "DUDAO_SECURE_COOKIES": "1",
     "DUDAO_SSL_REDIRECT": "1",
@@ -77,6 +89,7 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
     jobs: dict[str, tuple[list[str], dict[str, str]]] = {
         "check": (["manage.py", "check"], {}),
         "sqlite": (["-c", SHOW_DATABASE], {}),
+        "sqlite_connection": (["-c", SHOW_SQLITE_CONNECTION], {}),
         "postgres": (
             ["-c", SHOW_DATABASE.replace("connection.vendor == 'sqlite'", "False")],
             {"DUDAO_DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres"},
@@ -113,6 +126,14 @@ def test_it_uses_sqlite_in_wal_mode_under_the_data_dir(runs: dict[str, Run]) -> 
         "wal",
     ]
     assert (run.data_dir / "dudao.sqlite3").exists()
+
+
+def test_sqlite_connections_are_set_for_several_writing_processes(runs: dict[str, Run]) -> None:
+    """WAL (set once per file), the WAL synced at each commit, no memory-mapped I/O, a busy
+    timeout, connections kept per thread, writers queued at BEGIN (dudao/core/sqlite.py)."""
+    run = runs["sqlite_connection"]
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == ["wal 2 0 10000", "600", "IMMEDIATE"]
 
 
 def test_it_selects_postgresql_from_the_database_url(runs: dict[str, Run]) -> None:
