@@ -19,19 +19,41 @@ Pure Python, no Django. Conventions (see docs/domain-research.md §6.3, §6.4, �
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import (
-    ROUND_HALF_EVEN,
-    ROUND_HALF_UP,
-    Context,
     Decimal,
-    DivisionByZero,
-    InvalidOperation,
-    Overflow,
 )
 from enum import StrEnum
 from typing import TypeVar
+
+from dudao.core.numbers import (
+    ZERO,
+    FigureError,
+    dec,
+    displayed_percent,
+    format_decimal,
+    format_percent,
+    format_yi,
+    from_percent,
+    round_half_up,
+    wan_to_yi,
+    yi_to_wan,
+)
+from dudao.core.numbers import add as _add
+from dudao.core.numbers import div as _div
+from dudao.core.numbers import mul as _mul
+from dudao.core.numbers import sub as _sub
+from dudao.core.periods import Period
+from dudao.core.ranks import (
+    RankChange,
+    RankMove,
+    competition_rank,
+    fastest_risers,
+    rank_change_phrase,
+    rank_changes,
+    top_n,
+)
 
 __all__ = [
     "Figure",
@@ -90,22 +112,14 @@ K = TypeVar("K", bound=Hashable)
 G = TypeVar("G", bound=Hashable)
 R = TypeVar("R")
 
-# Private context so a caller's thread-local decimal settings cannot change our figures.
-_CTX = Context(
-    prec=28,
-    rounding=ROUND_HALF_EVEN,
-    traps=[InvalidOperation, DivisionByZero, Overflow],
-)
 _HUNDRED = Decimal(100)
-_TEN_THOUSAND = Decimal(10000)
-_ZERO = Decimal(0)
-_MAX_DECIMALS = 10
+_ZERO = ZERO
 _UNIT_WAN = "万元"
 _UNIT_YI = "亿元"
 
 
-class StatsError(ValueError):
-    """Raised when a figure cannot be computed honestly; the message is Chinese, user-facing."""
+# The engine's error is the arithmetic's error: one class, caught the same everywhere.
+StatsError = FigureError
 
 
 # --------------------------------------------------------------------------------------------
@@ -113,124 +127,9 @@ class StatsError(ValueError):
 # --------------------------------------------------------------------------------------------
 
 
-def dec(value: Decimal | int | str) -> Decimal:
-    """Return ``value`` as a finite Decimal; refuse floats, bools, NaN and infinities."""
-    if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
-        raise StatsError(
-            f"数值类型不受支持（{type(value).__name__}），请使用 Decimal、整数或字符串"
-        )
-    try:
-        result = Decimal(value.strip()) if isinstance(value, str) else Decimal(value)
-    except InvalidOperation:
-        raise StatsError(f"无法识别的数值：{value!r}") from None
-    if not result.is_finite():
-        raise StatsError(f"数值必须为有限数：{value!r}")
-    return result
-
-
-def _check_decimals(decimals: int) -> None:
-    """Refuse a number of decimals outside 0..10."""
-    if isinstance(decimals, bool) or not isinstance(decimals, int):
-        raise StatsError("小数位数必须为整数")
-    if not 0 <= decimals <= _MAX_DECIMALS:
-        raise StatsError(f"小数位数必须在0到{_MAX_DECIMALS}之间，实为{decimals}")
-
-
-def _div(numerator: Decimal, denominator: Decimal) -> Decimal:
-    """Divide in the private context; the caller guarantees a non-zero denominator."""
-    return _CTX.divide(numerator, denominator)
-
-
-def _sub(a: Decimal, b: Decimal) -> Decimal:
-    """Subtract in the private context."""
-    return _CTX.subtract(a, b)
-
-
-def _mul(a: Decimal, b: Decimal) -> Decimal:
-    """Multiply in the private context."""
-    return _CTX.multiply(a, b)
-
-
-def round_half_up(value: Decimal, decimals: int = 1) -> Decimal:
-    """Round ``value`` to ``decimals`` places, half away from zero, never returning −0."""
-    _check_decimals(decimals)
-    value = dec(value)
-    result = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=_CTX)
-    return result.copy_abs() if result.is_zero() else result
-
-
-def format_decimal(value: Decimal, decimals: int = 1, *, drop_trailing_zero: bool = False) -> str:
-    """Render ``value`` half-up with ``decimals`` places; optionally "47.0" → "47" (whole only)."""
-    rounded = round_half_up(value, decimals)
-    if drop_trailing_zero and rounded == rounded.to_integral_value():
-        rounded = round_half_up(rounded, 0)
-    return f"{rounded:f}"
-
-
-def from_percent(percent: Decimal) -> Decimal:
-    """Convert a percent figure as published (``6.4``) into the stored fraction (``0.064``)."""
-    return _div(dec(percent), _HUNDRED)
-
-
-def displayed_percent(rate: Decimal, decimals: int = 1) -> Decimal:
-    """Return the percent shown to the reader for a fraction ``rate`` (0.132024 → 13.2)."""
-    return round_half_up(_mul(dec(rate), _HUNDRED), decimals)
-
-
-def format_percent(rate: Decimal, decimals: int = 1, *, drop_trailing_zero: bool = False) -> str:
-    """Render a fraction as a percent string with sign kept (0.4699953 → "47.0%")."""
-    text = format_decimal(
-        _mul(dec(rate), _HUNDRED), decimals, drop_trailing_zero=drop_trailing_zero
-    )
-    return f"{text}%"
-
-
-def wan_to_yi(value_wan: Decimal) -> Decimal:
-    """Convert 万元 to 亿元 exactly (no rounding)."""
-    return _div(dec(value_wan), _TEN_THOUSAND)
-
-
-def yi_to_wan(value_yi: Decimal) -> Decimal:
-    """Convert 亿元 to 万元 exactly."""
-    return _mul(dec(value_yi), _TEN_THOUSAND)
-
-
-def format_yi(value_wan: Decimal, decimals: int = 1) -> str:
-    """Render an amount held in 万元 as 亿元 digits without unit (9046000 → "904.6")."""
-    return format_decimal(wan_to_yi(value_wan), decimals)
-
-
 # --------------------------------------------------------------------------------------------
 # Periods and figures
 # --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Period:
-    """A within-year span of months, e.g. 1–5月 of 2021 is ``Period(2021, 1, 5)``."""
-
-    year: int
-    first_month: int = 1
-    last_month: int = 12
-
-    def __post_init__(self) -> None:
-        """Validate 1 ≤ first_month ≤ last_month ≤ 12."""
-        if not 1 <= self.first_month <= self.last_month <= 12:
-            raise StatsError(f"统计期不合法：{self.year}年{self.first_month}-{self.last_month}月")
-
-    def previous_year(self) -> Period:
-        """Return the same months one year earlier (the 同比 base period)."""
-        return Period(self.year - 1, self.first_month, self.last_month)
-
-    def label(self) -> str:
-        """Return a Chinese label such as "2021年1-5月", "2021年上半年" or "2021年"."""
-        if (self.first_month, self.last_month) == (1, 12):
-            return f"{self.year}年"
-        if (self.first_month, self.last_month) == (1, 6):
-            return f"{self.year}年上半年"
-        if self.first_month == self.last_month:
-            return f"{self.year}年{self.last_month}月"
-        return f"{self.year}年{self.first_month}-{self.last_month}月"
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +199,7 @@ def sum_figures(figures: Iterable[Figure], *, subject: str = "") -> Figure:
     total = _ZERO
     for item in items:
         _check_same_period(first, item, "汇总")
-        total = _CTX.add(total, item.value)
+        total = _add(total, item.value)
     return Figure(total, first.unit, first.period, first.scope, first.indicator, subject)
 
 
@@ -354,7 +253,7 @@ def cumulative_from_monthly(
     result: dict[int, Decimal] = {}
     running = _ZERO
     for month in months:
-        running = _CTX.add(running, dec(monthly[month]))
+        running = _add(running, dec(monthly[month]))
         result[month] = running
     return result
 
@@ -523,109 +422,6 @@ def pull_rate(
 # --------------------------------------------------------------------------------------------
 
 
-def competition_rank(
-    scores: Mapping[K, Decimal],
-    *,
-    higher_is_better: bool = True,
-    decimals: int | None = None,
-) -> dict[K, int]:
-    """Rank with ties as 1-2-2-4; optionally compare values rounded to ``decimals``."""
-    keyed = {
-        k: dec(v) if decimals is None else round_half_up(v, decimals) for k, v in scores.items()
-    }
-    ordered = sorted(keyed.items(), key=lambda kv: kv[1], reverse=higher_is_better)
-    ranks: dict[K, int] = {}
-    previous: Decimal | None = None
-    current_rank = 0
-    for position, (key, value) in enumerate(ordered, start=1):
-        if previous is None or value != previous:
-            current_rank = position
-            previous = value
-        ranks[key] = current_rank
-    return ranks
-
-
-def top_n(ranks: Mapping[K, int], n: int = 10) -> list[K]:
-    """Return keys ranked ≤ n in rank order (ties at the boundary are all included)."""
-    if n < 1:
-        raise StatsError("名额必须为正整数")
-    return [k for k, r in sorted(ranks.items(), key=lambda kv: kv[1]) if r <= n]
-
-
-class RankMove(StrEnum):
-    """Direction of a rank change (a smaller rank number is better)."""
-
-    UP = "进位"
-    DOWN = "退位"
-    SAME = "持平"
-
-
-@dataclass(frozen=True, slots=True)
-class RankChange:
-    """A unit's rank in two rankings; ``gain`` = previous − current (positive = 进位)."""
-
-    previous: int
-    current: int
-
-    @property
-    def gain(self) -> int:
-        """Return previous − current (positive means the unit moved up)."""
-        return self.previous - self.current
-
-    @property
-    def move(self) -> RankMove:
-        """Return 进位/退位/持平."""
-        if self.gain > 0:
-            return RankMove.UP
-        if self.gain < 0:
-            return RankMove.DOWN
-        return RankMove.SAME
-
-
-def rank_changes(previous: Mapping[K, int], current: Mapping[K, int]) -> dict[K, RankChange]:
-    """Pair two rankings; only units ranked in both appear, in current-rank order."""
-    both = sorted((k for k in current if k in previous), key=lambda k: current[k])
-    return {k: RankChange(previous[k], current[k]) for k in both}
-
-
-def fastest_risers(
-    changes: Mapping[K, RankChange],
-    n: int = 10,
-    *,
-    current_scores: Mapping[K, Decimal] | None = None,
-    exclude: Collection[K] = (),
-    min_gain: int = 1,
-) -> list[K]:
-    """Return the 十快 list: largest gains ≥ min_gain; ties go to higher score, then better rank."""
-    if n < 1:
-        raise StatsError("名额必须为正整数")
-    if current_scores is not None:
-        unscored = [k for k in changes if k not in current_scores]
-        if unscored:
-            raise StatsError(f"缺少本年综合得分，无法按得分排序：{unscored!r}")
-    eligible = [k for k, ch in changes.items() if ch.gain >= min_gain and k not in exclude]
-
-    def sort_key(k: K) -> tuple[int, Decimal, int]:
-        score = _ZERO if current_scores is None else dec(current_scores[k])
-        return (-changes[k].gain, -score, changes[k].current)
-
-    ordered = sorted(eligible, key=sort_key)
-    result: list[K] = []
-    for position, key in enumerate(ordered, start=1):
-        tied_with_last = bool(result) and sort_key(key) == sort_key(result[-1])
-        if position > n and not tied_with_last:
-            break
-        result.append(key)
-    return result
-
-
-def rank_change_phrase(change: RankChange, *, prefix: str = "较上年") -> str:
-    """Return "较上年进位13个位次" / "较上年退位2个位次" / "位次与上年持平"."""
-    if change.move is RankMove.SAME:
-        return "位次与上年持平" if prefix == "较上年" else f"位次{prefix}持平"
-    return f"{prefix}{change.move.value}{abs(change.gain)}个位次"
-
-
 # --------------------------------------------------------------------------------------------
 # Group totals
 # --------------------------------------------------------------------------------------------
@@ -638,7 +434,7 @@ def group_totals(
     totals: dict[G, Decimal] = {}
     for row in rows:
         group = key(row)
-        totals[group] = _CTX.add(totals.get(group, _ZERO), dec(value(row)))
+        totals[group] = _add(totals.get(group, _ZERO), dec(value(row)))
     return totals
 
 
@@ -695,8 +491,8 @@ def growth_of_total(
     current = _ZERO
     base = _ZERO
     for _, cur, bas in items:
-        current = _CTX.add(current, dec(cur))
-        base = _CTX.add(base, dec(bas))  # type: ignore[arg-type]
+        current = _add(current, dec(cur))
+        base = _add(base, dec(bas))  # type: ignore[arg-type]
     return yoy(current, base)
 
 
@@ -724,7 +520,7 @@ def park_totals_by_city(
         if park in seen:
             raise StatsError(f"园区{park}重复出现，合计会重复计算")
         seen.add(park)
-        totals[city] = _CTX.add(totals.get(city, _ZERO), dec(value))
+        totals[city] = _add(totals.get(city, _ZERO), dec(value))
     return totals
 
 

@@ -1,0 +1,104 @@
+"""Periods: the one Period type (a span of months within a year) and the one strict parser of
+"YYYY-MM" used by every page, API, import and command. A value that is not a month is an
+error, never silently another month."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from dudao.core.exceptions import DomainError
+from dudao.core.numbers import FigureError
+
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "Period", "month_or_default", "parse_month"]
+
+# The years a statistical or reporting month may name (a typo such as 3026 is refused).
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A within-year span of months, e.g. 1–5月 of 2021 is ``Period(2021, 1, 5)``."""
+
+    year: int
+    first_month: int = 1
+    last_month: int = 12
+
+    def __post_init__(self) -> None:
+        """Validate 1 ≤ first_month ≤ last_month ≤ 12."""
+        if not 1 <= self.first_month <= self.last_month <= 12:
+            raise FigureError(f"统计期不合法：{self.year}年{self.first_month}-{self.last_month}月")
+
+    def previous_year(self) -> Period:
+        """Return the same months one year earlier (the 同比 base period)."""
+        return Period(self.year - 1, self.first_month, self.last_month)
+
+    def label(self) -> str:
+        """Return a Chinese label such as "2021年1-5月", "2021年上半年" or "2021年"."""
+        if (self.first_month, self.last_month) == (1, 12):
+            return f"{self.year}年"
+        if (self.first_month, self.last_month) == (1, 6):
+            return f"{self.year}年上半年"
+        if self.first_month == self.last_month:
+            return f"{self.year}年{self.last_month}月"
+        return f"{self.year}年{self.first_month}-{self.last_month}月"
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        """A single month, e.g. ``Period.month(2026, 7)`` is 2026年7月."""
+        return cls(year, month, month)
+
+    @classmethod
+    def of(cls, day: dt.date) -> Period:
+        """The month a date falls in."""
+        return cls(day.year, day.month, day.month)
+
+    @property
+    def first_day(self) -> dt.date:
+        """The first day of the span's first month."""
+        return dt.date(self.year, self.first_month, 1)
+
+    @property
+    def key(self) -> str:
+        """ "YYYY-MM" of the last month: what ``parse_month`` reads back."""
+        return f"{self.year:04d}-{self.last_month:02d}"
+
+    def previous_month(self) -> Period:
+        """The month before the span's last month (December of last year after January)."""
+        if self.last_month == 1:
+            return Period.month(self.year - 1, 12)
+        return Period.month(self.year, self.last_month - 1)
+
+    def next_month(self) -> Period:
+        """The month after the span's last month."""
+        if self.last_month == 12:
+            return Period.month(self.year + 1, 1)
+        return Period.month(self.year, self.last_month + 1)
+
+
+def parse_month(text: str | None, *, field: str = "period") -> Period:
+    """Read "YYYY-MM" (or "YYYY-M") as a single month; anything else raises DomainError."""
+    raw = (text or "").strip()
+    match = _MONTH.match(raw)
+    if match is None:
+        raise DomainError(f"统计期“{raw}”格式不正确，应为 YYYY-MM（如 2026-06）。", field=field)
+    year, month = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12:
+        raise DomainError(f"统计期“{raw}”的月份应为 1–12。", field=field)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise DomainError(f"统计期“{raw}”的年份应在 {FIRST_YEAR}–{LAST_YEAR} 之间。", field=field)
+    return Period.month(year, month)
+
+
+def month_or_default(text: str | None, default: Period) -> tuple[Period, str]:
+    """For a page's ?period=: empty → the default; a bad value → the default and the message
+    to show, so the reader knows the month shown is not the one asked for."""
+    if not (text or "").strip():
+        return default, ""
+    try:
+        return parse_month(text), ""
+    except DomainError as exc:
+        return default, f"{exc.message}已显示{default.label()}。"
