@@ -282,3 +282,9 @@ LOGGING: dict[str, Any] = {
 # --- Application ---------------------------------------------------------------------------
 DUDAO_SITE_NAME = envstr("DUDAO_SITE_NAME", "督导 · 重大项目与产业集聚区督查平台")
 DUDAO_PAGE_SIZE = 50
+# The window of years any date or period may name (dudao/core/bounds.py): a deadline typed as
+# 3026-12-31 is refused instead of stored.
+DUDAO_EARLIEST_YEAR = envint("DUDAO_EARLIEST_YEAR", 2000, minimum=1900, maximum=2100)
+DUDAO_LATEST_YEAR = envint("DUDAO_LATEST_YEAR", 2099, minimum=2030, maximum=2200)
+# API lists: django-ninja's limit is capped (offset is capped by dudao.core.pagination).
+NINJA_PAGINATION_MAX_LIMIT = 500

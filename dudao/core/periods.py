@@ -8,14 +8,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from dudao.core.bounds import earliest_year, latest_year, year_ok
 from dudao.core.exceptions import DomainError
 from dudao.core.numbers import FigureError
 
-__all__ = ["FIRST_YEAR", "LAST_YEAR", "Period", "month_or_default", "parse_month"]
+__all__ = ["Period", "month_or_default", "parse_month"]
 
-# The years a statistical or reporting month may name (a typo such as 3026 is refused).
-FIRST_YEAR = 2000
-LAST_YEAR = 2100
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 
 
@@ -88,8 +86,10 @@ def parse_month(text: str | None, *, field: str = "period") -> Period:
     year, month = int(match.group(1)), int(match.group(2))
     if not 1 <= month <= 12:
         raise DomainError(f"统计期“{raw}”的月份应为 1–12。", field=field)
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise DomainError(f"统计期“{raw}”的年份应在 {FIRST_YEAR}–{LAST_YEAR} 之间。", field=field)
+    if not year_ok(year):
+        raise DomainError(
+            f"统计期“{raw}”的年份应在 {earliest_year()}–{latest_year()} 之间。", field=field
+        )
     return Period.month(year, month)
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import reduce
-from operator import or_
 
 from django.db.models import Q
 
@@ -22,13 +20,13 @@ from dudao.workdays.models import CalendarOverride, HolidayYearStatus
 
 
 def _year_filter(years: Iterable[int], field: str) -> Q | None:
+    """One date range from the first to the last wanted year (overrides are few, so the years
+    in between cost nothing; one OR per year made SQLite refuse far deadlines such as 3026 with
+    "Expression tree is too large")."""
     wanted = sorted(set(years))
     if not wanted:
         return None
-    return reduce(
-        or_,
-        (Q(**{f"{field}__gte": date(y, 1, 1), f"{field}__lte": date(y, 12, 31)}) for y in wanted),
-    )
+    return Q(**{f"{field}__gte": date(wanted[0], 1, 1), f"{field}__lte": date(wanted[-1], 12, 31)})
 
 
 def load_overrides(years: Iterable[int]) -> dict[date, CalendarOverride]:
