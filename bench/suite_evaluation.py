@@ -73,7 +73,7 @@ def _build(rng: Any) -> tuple[Any, Any]:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from dudao.core.testing import build_world
+    from dudao.testing import build_world
     from dudao.evaluation import scoring, services
     from dudao.evaluation.models import InputValue, Method
     from dudao.parks.models import Park

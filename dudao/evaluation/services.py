@@ -13,10 +13,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
 from dudao.core.exceptions import DomainError, StaleObject, full_clean_or_raise
 from dudao.core.policies import require_role
+from dudao.core.roles import Role
 from dudao.core.snapshot import diff, jsonable, snapshot
 from dudao.evaluation import scoring
 from dudao.evaluation.models import (

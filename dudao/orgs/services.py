@@ -11,10 +11,10 @@ from django.utils import timezone
 from stdnum.cn import uscc as uscc_std
 from stdnum.exceptions import ValidationError as StdnumError
 
-from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
 from dudao.core.exceptions import DomainError, StaleObject, full_clean_or_raise
 from dudao.core.policies import require_role
+from dudao.core.roles import Role
 from dudao.core.snapshot import diff, snapshot
 from dudao.orgs.models import Organisation, path_segment
 from dudao.regions.models import Region

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
 from dudao.core.exceptions import DomainError, StaleObject, full_clean_or_raise
 from dudao.core.policies import require_role
+from dudao.core.roles import Role
 from dudao.core.snapshot import diff, snapshot
 from dudao.orgs.models import Organisation
 from dudao.parks.models import Park, ParkIndustry, ParkStatus

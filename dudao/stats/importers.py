@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
 from dudao.core.exceptions import DomainError, NotAllowed
 from dudao.core.imports import (
@@ -34,6 +33,7 @@ from dudao.core.imports import (
     importer,
 )
 from dudao.core.policies import require_role
+from dudao.core.roles import Role
 from dudao.core.xlsx import (
     Column,
     Row,

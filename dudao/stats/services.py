@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
 from dudao.core.exceptions import (
     DomainError,
@@ -27,6 +26,7 @@ from dudao.core.exceptions import (
     full_clean_or_raise,
 )
 from dudao.core.policies import require_role
+from dudao.core.roles import Role
 from dudao.core.snapshot import diff, snapshot
 from dudao.orgs.models import Organisation
 from dudao.stats.models import Indicator, IndicatorValue, StatsSettings

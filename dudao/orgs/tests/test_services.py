@@ -7,10 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from dudao.accounts.models import User
-from dudao.accounts.roles import Role
 from dudao.audit.models import AuditEvent
 from dudao.core.exceptions import DomainError, StaleObject
-from dudao.core.testing import World, add_user, make_organisation
+from dudao.core.roles import Role
 from dudao.orgs.models import Organisation
 from dudao.orgs.services import (
     create_organisation,
@@ -18,6 +17,7 @@ from dudao.orgs.services import (
     normalise_uscc,
     update_organisation,
 )
+from dudao.testing import World, add_user, make_organisation
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from dudao.audit.models import AuditEvent
 from dudao.core.exceptions import DomainError, InvalidTransition, NotAllowed, StaleObject
-from dudao.core.testing import World
 from dudao.stats import services
 from dudao.stats.models import Indicator, IndicatorValue, StatsSettings
+from dudao.testing import World
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from dudao.core.testing import World
 from dudao.stats.models import IndicatorValue
 from dudao.stats.tests.scenario import build_speech_city
+from dudao.testing import World
 
 pytestmark = pytest.mark.django_db
 
