@@ -52,20 +52,6 @@ def current_month(today: dt.date | None = None) -> dt.date:
     return today.replace(day=1)
 
 
-def parse_period(text: str) -> dt.date:
-    """Return the first day of a "YYYY-MM" month, or raise DomainError."""
-    text = (text or "").strip()
-    try:
-        year, month = text.split("-")
-        if len(year) != 4 or not 1 <= len(month) <= 2:
-            raise ValueError
-        return dt.date(int(year), int(month), 1)
-    except ValueError:
-        raise DomainError(
-            f"统计期“{text}”格式不正确，应为 YYYY-MM（如 2026-06）。", field="period"
-        ) from None
-
-
 def check_unit(actor: User, organisation: Organisation) -> None:
     """Refuse a unit outside the actor's scope or of a kind that reports no indicators."""
     if not Organisation.objects.visible_to(actor).filter(pk=organisation.pk).exists():
