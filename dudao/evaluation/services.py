@@ -32,10 +32,11 @@ from dudao.evaluation.models import (
     TitleKind,
     VetoGate,
 )
-from dudao.parks.models import Park
+from dudao.parks.selectors import reference_parks
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
+    from dudao.parks.models import Park
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 REGIME_FIELDS = (
@@ -344,7 +345,7 @@ def _check_inputs(regime: Regime, values: Mapping[tuple[int, str], Decimal | Non
     if unknown:
         raise DomainError(f"本体系没有这些指标或否决事项编码：{'、'.join(unknown)}")
     park_ids = {park_id for park_id, _ in values}
-    found = set(Park.objects.filter(pk__in=park_ids).values_list("pk", flat=True))
+    found = set(reference_parks().filter(pk__in=park_ids).values_list("pk", flat=True))
     if found != park_ids:
         raise DomainError("数据中有不存在的园区。")
     gate_codes = set(regime.gates.values_list("code", flat=True))
