@@ -14,10 +14,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from dudao.audit.services import record_event
-from dudao.core.exceptions import DomainError, StaleObject, full_clean_or_raise
+from dudao.core.exceptions import DomainError, full_clean_or_raise
 from dudao.core.policies import require_role
 from dudao.core.roles import Role
 from dudao.core.snapshot import diff, jsonable, snapshot
+from dudao.core.versions import check_version
 from dudao.evaluation import scoring
 from dudao.evaluation.models import (
     Dimension,
@@ -108,8 +109,7 @@ def update_regime(
     """Change a regime's attributes; a stale edit (version mismatch) is refused with 409."""
     _require(actor)
     regime = Regime.objects.select_for_update().get(pk=regime.pk)
-    if version is not None and version != regime.version:
-        raise StaleObject("该考评体系已被他人修改，请刷新后重试。", details=snapshot(regime))
+    check_version(regime, version, what="考评体系")
     unknown = set(changes) - set(REGIME_FIELDS)
     if unknown:
         raise DomainError(f"不可修改的字段：{'、'.join(sorted(unknown))}")

@@ -22,12 +22,12 @@ from dudao.audit.services import record_event
 from dudao.core.exceptions import (
     DomainError,
     InvalidTransition,
-    StaleObject,
     full_clean_or_raise,
 )
 from dudao.core.policies import require_role
 from dudao.core.roles import Role
 from dudao.core.snapshot import diff, snapshot
+from dudao.core.versions import check_version
 from dudao.orgs.models import Organisation
 from dudao.stats.models import Indicator, IndicatorValue, StatsSettings
 
@@ -147,8 +147,7 @@ def _check_state(
     row: IndicatorValue, version: int | None, allowed: Iterable[str], refusal: str
 ) -> None:
     """Refuse a stale version (409 with the current values) or a status not in ``allowed``."""
-    if version is not None and row.version != version:
-        raise StaleObject("该数值已被他人修改，请刷新后重试。", details={"current": snapshot(row)})
+    check_version(row, version, what="数值")
     if row.status not in allowed:
         raise InvalidTransition(f"{_label(row)}状态为“{row.get_status_display()}”，{refusal}")
 
@@ -324,8 +323,8 @@ def update_settings(*, actor: User, version: int, **fields: Any) -> StatsSetting
     """Change the [P] formatting rules (督查员 only)."""
     require_role(actor, Role.SUPERVISOR)
     row = StatsSettings.objects.select_for_update().order_by("pk").first() or StatsSettings()
-    if row.pk and row.version != version:
-        raise StaleObject("设置已被他人修改，请刷新后重试。", details={"current": snapshot(row)})
+    if row.pk:
+        check_version(row, version, what="设置")
     before = snapshot(row) if row.pk else {}
     for name in (
         "gap_mode",

@@ -180,9 +180,10 @@ def test_it_refuses_a_stale_edit_with_the_current_values(world: World) -> None:
     assert (error.status_code, error.code, error.message) == (
         409,
         "stale",
-        "该单位已被他人修改，请刷新后重试。",
+        f"该单位已被他人修改（当前版本 {read_version + 1}），请刷新后重试。",
     )
-    assert error.details["short_name"] == "甲县"
+    # The one 409 body of core.versions (issue 10): {"current": …, "version": n}.
+    assert error.details["current"]["short_name"] == "甲县"
     assert error.details["version"] == read_version + 1
     assert Organisation.objects.get(pk=world.county_a.pk).short_name == "甲县"
 
@@ -198,7 +199,8 @@ def test_it_refuses_a_stale_edit_on_the_page(client: Client, world: World) -> No
     response = client.post(url, data)
 
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors() == ["该单位已被他人修改，请刷新后重试。"]
+    (error,) = response.context["form"].non_field_errors()
+    assert error.startswith("该单位已被他人修改（当前版本")
     assert Organisation.objects.get(pk=world.county_a.pk).name == "甲县人民政府"
 
     data["version"] = world.county_a.version + 1
