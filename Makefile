@@ -50,6 +50,7 @@ lint: venv-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports
 	DUDAO_DATA_DIR=$$(mktemp -d) $(BIN)/python manage.py check --fail-level WARNING
 	DUDAO_DATA_DIR=$$(mktemp -d) $(BIN)/python manage.py makemigrations --check --dry-run
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from pytest_django import DjangoDbBlocker
 
 from dudao.core import requestmeta
-from dudao.core.testing import World, build_world
+from dudao.testing import World, build_world
 
 TEST_REQUEST_ID = "test-request-0001"
 TEST_IP = "192.0.2.10"

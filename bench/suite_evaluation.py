@@ -73,11 +73,11 @@ def _build(rng: Any) -> tuple[Any, Any]:
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    from dudao.core.testing import build_world
     from dudao.evaluation import scoring, services
     from dudao.evaluation.models import InputValue, Method
     from dudao.parks.models import Park
     from dudao.regions.models import Region
+    from dudao.testing import build_world
 
     world = build_world()
     sup = world.city_supervisor

@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
-    "dudao.core.policy.PolicyMiddleware",
+    "dudao.policy.middleware.PolicyMiddleware",
 ]
 
 ROOT_URLCONF = "dudao.urls"
@@ -102,7 +102,7 @@ TEMPLATES: list[dict[str, Any]] = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "dudao.core.context_processors.navigation",
+                "dudao.policy.navigation.navigation",
             ],
         },
     }

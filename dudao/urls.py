@@ -9,7 +9,6 @@ from dudao.accounts import user_views
 from dudao.accounts import views as account_views
 from dudao.api import api
 from dudao.audit import views as audit_views
-from dudao.core import views as core_views
 from dudao.orgs import views as org_views
 
 org_patterns = (
@@ -45,7 +44,7 @@ audit_patterns = (
 )
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", org_views.home, name="home"),
     path("login/", account_views.login_view, name="login"),
     path("logout/", account_views.logout_view, name="logout"),
     path("account/password/", account_views.password_change, name="password_change"),

@@ -6,7 +6,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from dudao.accounts import selectors
 from dudao.accounts.models import User
-from dudao.accounts.roles import role_code, roles_of
+from dudao.core.roles import role_code, roles_of
 
 router = Router(tags=["用户"])
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from django import forms
 
-from dudao.accounts.roles import ROLE_LABELS, Role, role_code
+from dudao.core.roles import ROLE_LABELS, Role, role_code
+from dudao.orgs.forms import OrganisationChoiceField
 from dudao.orgs.models import Organisation
 
 
@@ -29,11 +30,6 @@ class PasswordChangeForm(forms.Form):
         if data.get("new_password") and data.get("new_password") != data.get("new_password2"):
             self.add_error("new_password2", "两次输入的新密码不一致。")
         return data
-
-
-class OrganisationChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{'　' * (obj.depth - 1)}{obj.name}"
 
 
 class UserCreateForm(forms.Form):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dudao.accounts.models import ApiToken, hash_token
-from dudao.accounts.roles import ADMIN_MASK
+from dudao.core.roles import ADMIN_MASK
 
 API_PREFIX = "/api/"
 AUTH_AT = "_dudao_auth_at"

@@ -12,7 +12,7 @@ from django.db.models.functions import Lower
 from django.db.models.lookups import Exact, In
 from django.utils import timezone
 
-from dudao.accounts.roles import (
+from dudao.core.roles import (
     ADMIN_MASK,
     ADMIN_ROLES,
     ALL_MASK,

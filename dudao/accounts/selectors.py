@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from dudao.accounts.models import ApiToken, User, UserQuerySet
-from dudao.accounts.roles import ROLE_CODES
+from dudao.core.roles import ROLE_CODES
 
 
 def list_users(

@@ -16,16 +16,16 @@ from django.db.models import F
 from django.utils import timezone
 
 from dudao.accounts.models import ApiToken, LoginSession, User, hash_token
-from dudao.accounts.roles import (
+from dudao.audit.services import record_event
+from dudao.core.exceptions import DomainError, NotAllowed, StaleObject, full_clean_or_raise
+from dudao.core.policies import require_role
+from dudao.core.roles import (
     ROLE_LABELS,
     Role,
     labels_of,
     role_code,
     role_combination_error,
 )
-from dudao.audit.services import record_event
-from dudao.core.exceptions import DomainError, NotAllowed, StaleObject, full_clean_or_raise
-from dudao.core.policies import require_role
 from dudao.core.snapshot import diff, snapshot
 from dudao.orgs.models import Organisation
 

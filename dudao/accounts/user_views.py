@@ -15,9 +15,9 @@ from dudao.accounts.forms import (
     UserCreateForm,
     UserEditForm,
 )
-from dudao.accounts.roles import ROLE_CODES, ROLE_LABELS, Role, role_code, roles_of
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
+from dudao.core.roles import ROLE_CODES, ROLE_LABELS, Role, role_code, roles_of
 from dudao.orgs.selectors import list_organisations
 
 

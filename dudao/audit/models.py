@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from dudao.accounts.roles import Role
+from dudao.core.roles import Role
 from dudao.core.scoping import scope_path_of
 
 

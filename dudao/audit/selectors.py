@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from dudao.audit.models import AuditEvent, AuditEventQuerySet
+
+if TYPE_CHECKING:
+    from dudao.accounts.models import User
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -52,3 +55,14 @@ def list_events(
 def get_event(actor: Any, pk: int) -> AuditEvent:
     """Return one audit event the actor may read, or raise Http404."""
     return get_object_or_404(AuditEvent.objects.visible_to(actor), pk=pk)
+
+
+def organisation_choices(actor: User) -> QuerySet[Any]:
+    """The organisations in the actor's scope, in tree order, for the log's unit filter.
+
+    Reached through the event's foreign key so the audit app (below orgs) imports no orgs module.
+    """
+    model: Any = AuditEvent._meta.get_field("organisation").related_model
+    manager: Any = model._default_manager
+    choices: QuerySet[Any] = manager.visible_to(actor).order_by("path")
+    return choices

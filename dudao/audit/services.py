@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models, transaction
 
@@ -36,9 +36,10 @@ def record_event(
         raise RuntimeError("record_event for a change must run inside the change's transaction")
     meta = requestmeta.current()
     if organisation is None and obj is not None:
-        from dudao.orgs.models import Organisation
-
-        organisation = obj if isinstance(obj, Organisation) else getattr(obj, "organisation", None)
+        is_organisation = obj._meta.label_lower == "orgs.organisation"
+        organisation = (
+            cast("Organisation", obj) if is_organisation else getattr(obj, "organisation", None)
+        )
     if organisation is None and actor is not None:
         organisation = actor.organisation
     label = object_repr if object_repr is not None else (str(obj) if obj is not None else "")

@@ -10,7 +10,6 @@ from django.shortcuts import render
 from dudao.audit import selectors
 from dudao.audit.actions import ACTION_LABELS
 from dudao.core.http import AuthedHttpRequest, paginate, query_without_page
-from dudao.orgs.selectors import list_organisations
 
 
 def _date(value: str) -> dt.date | None:
@@ -40,7 +39,7 @@ def event_list(request: AuthedHttpRequest) -> HttpResponse:
         "f": f,
         "query": query_without_page(request),
         "actions": sorted(ACTION_LABELS.items()),
-        "organisations": list_organisations(request.user),
+        "organisations": selectors.organisation_choices(request.user),
     }
     template = "audit/_table.html" if request.htmx else "audit/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dudao.accounts.roles import ROLE_LABELS, Role
 from dudao.core.exceptions import NotAllowed
+from dudao.core.roles import ROLE_LABELS, Role
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User

@@ -1,17 +1,9 @@
-"""Home page and error pages."""
+"""Error pages (the home page is `dudao.orgs.views.home`: it shows the user's data scope)."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-
-from dudao.core.http import AuthedHttpRequest
-from dudao.orgs.selectors import scope_summary
-
-
-def home(request: AuthedHttpRequest) -> HttpResponse:
-    """Show the user's organisation, roles and what their data scope holds."""
-    return render(request, "home.html", {"scope": scope_summary(request.user)})
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -6,7 +6,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from dudao.accounts.models import User
-from dudao.accounts.roles import Role
+from dudao.core.roles import Role
 from dudao.demo.registry import DEMO_PASSWORD, DemoContext, generator
 from dudao.orgs.models import Organisation, path_segment
 from dudao.regions.models import Region

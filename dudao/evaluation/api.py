@@ -6,9 +6,9 @@ computes. Figures are strings (Decimal), never floats.
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 
+from dudao.core.http import AuthedHttpRequest
 from dudao.evaluation import selectors, services
 from dudao.evaluation.models import Regime, Result, TitleKind
 
@@ -125,7 +125,7 @@ def _s(value: Any) -> str | None:
     url_name="evaluation_regime_list",
     summary="考评体系",
 )
-def evaluation_regime_list(request: HttpRequest) -> Any:
+def evaluation_regime_list(request: AuthedHttpRequest) -> Any:
     return list(selectors.list_regimes(request.user))
 
 
@@ -156,7 +156,7 @@ def _regime_detail(regime: Regime) -> dict[str, Any]:
     url_name="evaluation_regime_detail",
     summary="考评体系的指标、计分方法和否决事项",
 )
-def evaluation_regime_detail(request: HttpRequest, code: str) -> Any:
+def evaluation_regime_detail(request: AuthedHttpRequest, code: str) -> Any:
     return _regime_detail(selectors.get_regime_by_code(request.user, code))
 
 
@@ -166,7 +166,7 @@ def evaluation_regime_detail(request: HttpRequest, code: str) -> Any:
     url_name="evaluation_ranking",
     summary="全省排名（某体系某年度）",
 )
-def evaluation_ranking(request: HttpRequest, code: str, year: int) -> Any:
+def evaluation_ranking(request: AuthedHttpRequest, code: str, year: int) -> Any:
     regime = selectors.get_regime_by_code(request.user, code)
     year = selectors.year_or_404(year)
     rows = selectors.province_ranking(request.user, regime, year)
@@ -201,7 +201,9 @@ def evaluation_ranking(request: HttpRequest, code: str, year: int) -> Any:
     url_name="evaluation_comparison",
     summary="各市对比：十强、十快、十先进、优秀、N星级及以上园区数",
 )
-def evaluation_comparison(request: HttpRequest, code: str, year: int, min_stars: int = 2) -> Any:
+def evaluation_comparison(
+    request: AuthedHttpRequest, code: str, year: int, min_stars: int = 2
+) -> Any:
     regime = selectors.get_regime_by_code(request.user, code)
     year = selectors.year_or_404(year)
     rows = selectors.comparison(request.user, regime, year, min_stars=max(1, min_stars))
@@ -232,7 +234,7 @@ def evaluation_comparison(request: HttpRequest, code: str, year: int, min_stars:
     url_name="evaluation_result_detail",
     summary="一个园区的考评结果及计算明细",
 )
-def evaluation_result_detail(request: HttpRequest, result_id: int) -> Any:
+def evaluation_result_detail(request: AuthedHttpRequest, result_id: int) -> Any:
     r: Result = selectors.get_result(request.user, result_id)
     return {
         "id": r.pk,
@@ -259,10 +261,10 @@ def evaluation_result_detail(request: HttpRequest, result_id: int) -> Any:
     url_name="evaluation_compute",
     summary="按原始数据计算某年度考评结果（督查员）",
 )
-def evaluation_compute(request: HttpRequest, code: str, year: int) -> Any:
+def evaluation_compute(request: AuthedHttpRequest, code: str, year: int) -> Any:
     regime = selectors.get_regime_by_code(request.user, code)
     result_set = services.compute_results(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,
         regime=regime,
         year=selectors.year_or_404(year),
     )

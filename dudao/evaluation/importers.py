@@ -21,10 +21,11 @@ from dudao.core.imports import ImportRejected, ImportReport, RowError, importer
 from dudao.core.xlsx import Column, Row, Sheet, cell_decimal, cell_int, cell_text, read_table
 from dudao.evaluation import services
 from dudao.evaluation.models import InputValue, Regime, TitleKind
-from dudao.parks.models import Park
+from dudao.parks.selectors import reference_parks
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
+    from dudao.parks.models import Park
 
 SHEET = "数据"
 REGIME, YEAR, PARK = "考评体系编码", "年度", "园区编码"
@@ -77,7 +78,7 @@ def _keys(rows: Sequence[Row], errors: list[RowError]) -> dict[int, Keyed]:
     codes = {cell_text(r, REGIME, []) for r in rows}
     regimes = services.regimes_by_code(codes)
     parks = {
-        p.code: p for p in Park.objects.filter(code__in={cell_text(r, PARK, []) for r in rows})
+        p.code: p for p in reference_parks().filter(code__in={cell_text(r, PARK, []) for r in rows})
     }
     out: dict[int, Keyed] = {}
     for row in rows:
@@ -313,8 +314,8 @@ def inputs_rows(regime: Regime, year: int) -> list[list[Any]]:
         for v in InputValue.objects.filter(regime=regime, year=year)
     }
     rows: list[list[Any]] = []
-    for park in Park.objects.filter(is_active=True).order_by(
-        "city_region_id", "sort_order", "code"
+    for park in (
+        reference_parks().filter(is_active=True).order_by("city_region_id", "sort_order", "code")
     ):
         for code in codes:
             value, note = values.get((park.pk, code), (None, ""))

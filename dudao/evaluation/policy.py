@@ -8,8 +8,8 @@ services check the role again.
 
 from __future__ import annotations
 
-from dudao.accounts.roles import Role
 from dudao.core.policy import Rules, roles
+from dudao.core.roles import Role
 
 R = Role
 READERS = roles(R.REPORTER, R.REVIEWER, R.SUPERVISOR, R.JUDGE, R.LEADER)

@@ -2,7 +2,7 @@
 
 Each indicator has a method with parameters (domain-research §1.4); every item keeps the raw
 value, the factor or points, the score and a Chinese formula line, so a published score can be
-traced. Ranks with ties (1-2-2-4), rank changes and the 十快 list come from dudao.stats.engine.
+traced. Ranks with ties (1-2-2-4), rank changes and the 十快 list come from dudao.core.ranks.
 
 Methods (item score):
 * ratio       value ÷ benchmark × weight                 (optional cap on the ratio)
@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
-from dudao.stats import engine
+from dudao.core import numbers
+from dudao.core import ranks as ranking
 
 K = TypeVar("K", bound=Hashable)
 
@@ -48,8 +49,8 @@ class ScoringError(ValueError):
 
 def _num(value: Any, what: str, *, positive: bool = False, allow_negative: bool = True) -> Decimal:
     try:
-        number = engine.dec(value if not isinstance(value, float) else repr(value))
-    except engine.StatsError:
+        number = numbers.dec(value if not isinstance(value, float) else repr(value))
+    except numbers.FigureError:
         raise ScoringError(f"{what}应为数字，实为「{value}」。") from None
     if positive and number <= 0:
         raise ScoringError(f"{what}必须大于0。")
@@ -190,7 +191,7 @@ class ParkScore(Generic[K]):
 
 
 def _q(value: Decimal) -> Decimal:
-    return engine.round_half_up(value, _ITEM_PLACES)
+    return numbers.round_half_up(value, _ITEM_PLACES)
 
 
 def _f(value: Decimal) -> str:
@@ -200,7 +201,7 @@ def _f(value: Decimal) -> str:
 
 
 def _value_ranks(values: Mapping[K, Decimal], higher_is_better: bool) -> tuple[dict[K, int], int]:
-    return engine.competition_rank(values, higher_is_better=higher_is_better), len(values)
+    return ranking.competition_rank(values, higher_is_better=higher_is_better), len(values)
 
 
 def _item(  # noqa: PLR0911 - one return per method reads best
@@ -265,8 +266,8 @@ def _item(  # noqa: PLR0911 - one return per method reads best
             base.factor, base.points = _q(share), points
             base.score = _q(points / _HUNDRED * w)
             base.formula = (
-                f"第{position}位 / {population} = {engine.format_percent(share, 1)} ≤ "
-                f"{engine.format_percent(upper, 0)}，档分 {_f(points)}；"
+                f"第{position}位 / {population} = {numbers.format_percent(share, 1)} ≤ "
+                f"{numbers.format_percent(upper, 0)}，档分 {_f(points)}；"
                 f"{_f(points)} ÷ 100 × 权重 {_f(w)} = {_f(base.score)}"
             )
             return base
@@ -282,7 +283,7 @@ def _add_up(park: ParkScore[K], decimals: int) -> None:
             park.bonus += item.score
         else:
             park.deduction -= item.score
-    park.total = engine.round_half_up(park.items_total + park.bonus - park.deduction, decimals)
+    park.total = numbers.round_half_up(park.items_total + park.bonus - park.deduction, decimals)
 
 
 def score_all(
@@ -316,7 +317,7 @@ def score_all(
             park.items.append(_item(spec, raw, positions.get(key), population))
     for park in results.values():
         _add_up(park, decimals)
-    ranks = engine.competition_rank({k: results[k].total for k in ranked_pool})
+    ranks = ranking.competition_rank({k: results[k].total for k in ranked_pool})
     for key, rank in ranks.items():
         results[key].rank = rank
     return results
@@ -336,12 +337,12 @@ def fast_list(
     size: int,
     min_gain: int,
     exclude: Collection[K] = (),
-) -> tuple[list[K], dict[K, engine.RankChange]]:
-    """十快: the largest rank gains among parks ranked in both years (engine.fastest_risers)."""
-    changes = engine.rank_changes(previous, current)
+) -> tuple[list[K], dict[K, ranking.RankChange]]:
+    """十快: the largest rank gains among parks ranked in both years (core.ranks.fastest_risers)."""
+    changes = ranking.rank_changes(previous, current)
     scored = {k: scores.get(k, _ZERO) for k in changes}
     return (
-        engine.fastest_risers(
+        ranking.fastest_risers(
             changes, size, current_scores=scored, exclude=exclude, min_gain=min_gain
         ),
         changes,

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -28,7 +28,10 @@ from dudao.evaluation.models import (
     TitleKind,
 )
 from dudao.orgs.models import PATH_STEP, Organisation
-from dudao.parks.models import Park
+from dudao.parks.selectors import reference_parks
+
+if TYPE_CHECKING:
+    from dudao.parks.models import Park
 
 OTHER_CITY = "—"
 
@@ -105,7 +108,7 @@ def _city_of(park: Park, ours_path: str | None, ours_label: str) -> CityKey:
 
 
 def _parks(ids: Iterable[int] | None = None) -> dict[int, Park]:
-    qs = Park.objects.select_related("city_region", "organisation")
+    qs = reference_parks().select_related("city_region", "organisation")
     if ids is not None:
         qs = qs.filter(pk__in=set(ids))
     return {p.pk: p for p in qs}
@@ -308,7 +311,8 @@ def input_grid(actor: Any, regime: Regime, year: int) -> Grid:
         for v in InputValue.objects.visible_to(actor).filter(regime=regime, year=year)
     }
     parks = list(
-        Park.objects.filter(is_active=True)
+        reference_parks()
+        .filter(is_active=True)
         .select_related("city_region")
         .order_by("city_region_id", "sort_order", "code")
     )

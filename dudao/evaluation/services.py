@@ -13,11 +13,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
-from dudao.core.exceptions import DomainError, StaleObject, full_clean_or_raise
+from dudao.core.exceptions import DomainError, full_clean_or_raise
 from dudao.core.policies import require_role
+from dudao.core.roles import Role
 from dudao.core.snapshot import diff, jsonable, snapshot
+from dudao.core.versions import check_version
 from dudao.evaluation import scoring
 from dudao.evaluation.models import (
     Dimension,
@@ -32,10 +33,11 @@ from dudao.evaluation.models import (
     TitleKind,
     VetoGate,
 )
-from dudao.parks.models import Park
+from dudao.parks.selectors import reference_parks
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
+    from dudao.parks.models import Park
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 REGIME_FIELDS = (
@@ -107,8 +109,7 @@ def update_regime(
     """Change a regime's attributes; a stale edit (version mismatch) is refused with 409."""
     _require(actor)
     regime = Regime.objects.select_for_update().get(pk=regime.pk)
-    if version is not None and version != regime.version:
-        raise StaleObject("该考评体系已被他人修改，请刷新后重试。", details=snapshot(regime))
+    check_version(regime, version, what="考评体系")
     unknown = set(changes) - set(REGIME_FIELDS)
     if unknown:
         raise DomainError(f"不可修改的字段：{'、'.join(sorted(unknown))}")
@@ -344,7 +345,7 @@ def _check_inputs(regime: Regime, values: Mapping[tuple[int, str], Decimal | Non
     if unknown:
         raise DomainError(f"本体系没有这些指标或否决事项编码：{'、'.join(unknown)}")
     park_ids = {park_id for park_id, _ in values}
-    found = set(Park.objects.filter(pk__in=park_ids).values_list("pk", flat=True))
+    found = set(reference_parks().filter(pk__in=park_ids).values_list("pk", flat=True))
     if found != park_ids:
         raise DomainError("数据中有不存在的园区。")
     gate_codes = set(regime.gates.values_list("code", flat=True))

@@ -13,10 +13,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dudao.accounts.roles import Role
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error
 from dudao.core.imports import ImportRejected, discover
+from dudao.core.roles import Role
 from dudao.core.xlsx import workbook_bytes, xlsx_response
 from dudao.evaluation import forms, importers, selectors, services
 from dudao.evaluation.models import (

@@ -6,9 +6,13 @@ from typing import Any
 
 from django import forms
 
-from dudao.accounts.forms import OrganisationChoiceField
 from dudao.orgs.models import Organisation
 from dudao.regions.models import Region
+
+
+class OrganisationChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{'　' * (obj.depth - 1)}{obj.name}"
 
 
 class OrganisationForm(forms.Form):

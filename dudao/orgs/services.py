@@ -11,11 +11,12 @@ from django.utils import timezone
 from stdnum.cn import uscc as uscc_std
 from stdnum.exceptions import ValidationError as StdnumError
 
-from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
-from dudao.core.exceptions import DomainError, StaleObject, full_clean_or_raise
+from dudao.core.exceptions import DomainError, full_clean_or_raise
 from dudao.core.policies import require_role
+from dudao.core.roles import Role
 from dudao.core.snapshot import diff, snapshot
+from dudao.core.versions import check_version
 from dudao.orgs.models import Organisation, path_segment
 from dudao.regions.models import Region
 
@@ -125,8 +126,7 @@ def update_organisation(
     """Change an organisation's attributes; refuse stale edits (version mismatch → 409)."""
     require_role(actor, Role.SYSADMIN)
     org = Organisation.objects.visible_to(actor).select_for_update().get(pk=org.pk)
-    if version is not None and version != org.version:
-        raise StaleObject("该单位已被他人修改，请刷新后重试。", details=snapshot(org))
+    check_version(org, version, what="单位")
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise DomainError(f"不可修改的字段：{'、'.join(sorted(unknown))}")

@@ -7,12 +7,17 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from dudao.accounts.roles import Role
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
+from dudao.core.roles import Role
 from dudao.orgs import selectors, services
 from dudao.orgs.forms import OrganisationEditForm, OrganisationForm
 from dudao.orgs.models import Organisation
+
+
+def home(request: AuthedHttpRequest) -> HttpResponse:
+    """The home page: the user's organisation, roles and what their data scope holds."""
+    return render(request, "home.html", {"scope": selectors.scope_summary(request.user)})
 
 
 def organisation_list(request: AuthedHttpRequest) -> HttpResponse:

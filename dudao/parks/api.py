@@ -4,12 +4,12 @@ unique. The park profile (figures) is served by dudao.stats.api."""
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from dudao.core.http import AuthedHttpRequest
+from dudao.parks import selectors
 from dudao.parks.models import Park
-from dudao.stats import selectors
 
 router = Router(tags=["产业集聚区"])
 
@@ -57,7 +57,7 @@ class ParkOut(Schema):
         return list(obj.industries.all())
 
 
-def _parks(request: HttpRequest) -> Any:
+def _parks(request: AuthedHttpRequest) -> Any:
     return (
         selectors.visible_parks(request.user)
         .select_related("organisation", "county")
@@ -68,10 +68,10 @@ def _parks(request: HttpRequest) -> Any:
 
 @router.get("/parks", response=list[ParkOut], url_name="parks_list", summary="数据范围内的园区")
 @paginate(LimitOffsetPagination)
-def parks_list(request: HttpRequest) -> Any:
+def parks_list(request: AuthedHttpRequest) -> Any:
     return _parks(request)
 
 
 @router.get("/parks/{park_id}", response=ParkOut, url_name="parks_detail", summary="单个园区")
-def parks_detail(request: HttpRequest, park_id: int) -> Park:
+def parks_detail(request: AuthedHttpRequest, park_id: int) -> Park:
     return selectors.get_park(request.user, park_id)

@@ -24,12 +24,12 @@ from dudao.audit.services import record_event
 from dudao.core.exceptions import DomainError, NotAllowed
 from dudao.core.imports import ImportRejected, ImportReport, RowError, importer
 from dudao.core.policies import require_role
+from dudao.core.tabular import read_rows
 from dudao.core.xlsx import Row, cell_date, cell_decimal, cell_int, cell_text
 from dudao.orgs.models import Organisation
 from dudao.parks import services
 from dudao.parks.models import INDUSTRY_CODE_RE, Park, ParkIndustry, ParkStatus
 from dudao.regions.models import Region
-from dudao.stats.importers import read_rows
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User

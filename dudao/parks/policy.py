@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dudao.accounts.roles import Role
 from dudao.core.policy import Rules, roles
+from dudao.core.roles import Role
 
 READERS = roles(Role.REPORTER, Role.REVIEWER, Role.SUPERVISOR, Role.JUDGE, Role.LEADER)
 

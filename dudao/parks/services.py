@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
-from dudao.core.exceptions import DomainError, StaleObject, full_clean_or_raise
+from dudao.core.exceptions import DomainError, full_clean_or_raise
 from dudao.core.policies import require_role
+from dudao.core.roles import Role
 from dudao.core.snapshot import diff, snapshot
+from dudao.core.versions import check_version
 from dudao.orgs.models import Organisation
 from dudao.parks.models import Park, ParkIndustry, ParkStatus
 
@@ -75,10 +76,7 @@ def update_park(*, actor: User, park: Park, version: int, **fields: Any) -> Park
     """Edit a park's attributes; a stale version is refused with the current values."""
     require_role(actor, *MANAGER_ROLES)
     locked = Park.objects.select_for_update().get(pk=park.pk)
-    if locked.version != version:
-        raise StaleObject(
-            "园区信息已被他人修改，请刷新后重试。", details={"current": snapshot(locked)}
-        )
+    check_version(locked, version, what="园区信息")
     before = snapshot(locked)
     for name, value in fields.items():
         if name not in EDITABLE_FIELDS:

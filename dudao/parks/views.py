@@ -5,10 +5,8 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest
-from dudao.stats import selectors
-from dudao.stats.services import parse_period
+from dudao.parks import selectors
 
 
 def park_list(request: AuthedHttpRequest) -> HttpResponse:
@@ -23,28 +21,6 @@ def park_list(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def park_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    """A park's profile: facts, status history, industries, indicators with chart."""
-    park = selectors.get_park(request.user, pk)
-    error = ""
-    period = None
-    if request.GET.get("period"):
-        try:
-            period = parse_period(request.GET["period"])
-        except DomainError as exc:
-            error = exc.message
-    profile = selectors.park_profile(request.user, park, period)
-    chart = [
-        {
-            "name": r.indicator.name,
-            "unit": r.indicator.display_unit,
-            "months": r.months,
-            "values": r.series,
-        }
-        for r in profile.rows
-        if r.series
-    ]
-    return render(
-        request,
-        "parks/detail.html",
-        {"park": park, "profile": profile, "chart": chart, "period_error": error},
-    )
+    """A park's profile: facts, status history, industries; the indicators with their chart
+    are the statistics module's panel (`{% park_statistics park %}`, dudao.stats)."""
+    return render(request, "parks/detail.html", {"park": selectors.get_park(request.user, pk)})

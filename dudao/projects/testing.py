@@ -9,11 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 from dudao.accounts.models import User
-from dudao.core.testing import World
 from dudao.orgs.models import Organisation
 from dudao.parks.models import Park
 from dudao.projects import services
 from dudao.projects.models import AreaCode, MilestoneNode, MonthlyReport, Project, ProjectCategory
+from dudao.testing import World
 
 _serial = itertools.count(1)
 TEST_AREA = "419901"

@@ -6,15 +6,16 @@ import json
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import ValidationError as PydanticValidationError
 
 from dudao.core.exceptions import DomainError
+from dudao.core.http import AuthedHttpRequest
 from dudao.core.imports import ImportRejected
-from dudao.orgs.models import Organisation
+from dudao.core.periods import parse_month
 from dudao.stats import selectors, services
 from dudao.stats.importers import import_indicators
 from dudao.stats.models import Indicator, IndicatorValue
@@ -95,7 +96,7 @@ class TransitionIn(Schema):
     url_name="stats_indicator_list",
     summary="指标目录",
 )
-def stats_indicator_list(request: HttpRequest) -> Any:
+def stats_indicator_list(request: AuthedHttpRequest) -> Any:
     return Indicator.objects.filter(is_active=True).order_by("sort_order", "code")
 
 
@@ -104,7 +105,7 @@ def stats_indicator_list(request: HttpRequest) -> Any:
 )
 @paginate(LimitOffsetPagination)
 def stats_value_list(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     org_code: str = "",
     period: str = "",
     indicator: str = "",
@@ -114,7 +115,7 @@ def stats_value_list(
     if org_code:
         qs = qs.filter(organisation__code=org_code)
     if period:
-        qs = qs.filter(period=services.parse_period(period))
+        qs = qs.filter(period=parse_month(period).first_day)
     if indicator:
         qs = qs.filter(indicator__code=indicator)
     if status:
@@ -128,18 +129,19 @@ def stats_value_list(
     url_name="stats_value_save",
     summary="填报或修改一个数值",
 )
-def stats_value_save(request: HttpRequest, payload: ValueIn) -> Any:
-    org = Organisation.objects.filter(code=payload.org_code).first()
+def stats_value_save(request: AuthedHttpRequest, payload: ValueIn) -> Any:
+    # Scope first: a code outside the caller's scope is answered exactly like a missing one.
+    org = selectors.business_units(request.user).filter(code=payload.org_code).first()
     if org is None:
-        raise DomainError(f"单位编码“{payload.org_code}”不存在。", field="org_code")
+        raise Http404("单位不存在或不在您的数据范围内。")
     indicator = Indicator.objects.filter(code=payload.indicator).first()
     if indicator is None:
         raise DomainError(f"指标代码“{payload.indicator}”不存在。", field="indicator")
     return services.save_value(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,
         organisation=org,
         indicator=indicator,
-        period=services.parse_period(payload.period),
+        period=parse_month(payload.period).first_day,
         data=services.ValueInput(
             payload.value, payload.yoy, payload.base, payload.source, payload.note
         ),
@@ -153,7 +155,7 @@ def stats_value_save(request: HttpRequest, payload: ValueIn) -> Any:
     url_name="stats_value_transition",
     summary="报送、审核通过或退回一个数值",
 )
-def stats_value_transition(request: HttpRequest, value_id: int) -> Any:
+def stats_value_transition(request: AuthedHttpRequest, value_id: int) -> Any:
     """Body: {"action": "submit" | "approve" | "return", "reason": "…", "version": n}.
     The body is read after the scope check, so an object outside scope is 404 first."""
     row = get_object_or_404(
@@ -181,7 +183,7 @@ def stats_value_transition(request: HttpRequest, value_id: int) -> Any:
     url_name="stats_value_import",
     summary="导入长表 CSV（org_code,period,indicator,value,yoy,base）",
 )
-def stats_value_import(request: HttpRequest, dry_run: bool = False) -> Any:
+def stats_value_import(request: AuthedHttpRequest, dry_run: bool = False) -> Any:
     """The request body is the CSV file itself (Content-Type: text/csv)."""
     try:
         report = import_indicators(
@@ -196,17 +198,17 @@ def stats_value_import(request: HttpRequest, dry_run: bool = False) -> Any:
 
 
 @router.get("/stats/summary", url_name="stats_summary", summary="某市某月的产业集聚区综述")
-def stats_summary(request: HttpRequest, city: str, period: str) -> Any:
-    month = services.parse_period(period)
+def stats_summary(request: AuthedHttpRequest, city: str, period: str) -> Any:
+    month = parse_month(period).first_day
     org = selectors.get_city(request.user, city)
     return selectors.city_summary(request.user, org, month).as_dict()
 
 
 def _month(text: str) -> dt.date | None:
-    return services.parse_period(text) if text else None
+    return parse_month(text).first_day if text else None
 
 
 @router.get("/parks/{park_id}/profile", url_name="parks_profile", summary="园区指标概况")
-def parks_profile(request: HttpRequest, park_id: int, period: str = "") -> Any:
+def parks_profile(request: AuthedHttpRequest, park_id: int, period: str = "") -> Any:
     park = selectors.get_park(request.user, park_id)
     return selectors.park_profile(request.user, park, _month(period)).as_dict()

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
 from dudao.core.exceptions import DomainError, NotAllowed
 from dudao.core.imports import (
@@ -33,7 +32,10 @@ from dudao.core.imports import (
     RowError,
     importer,
 )
+from dudao.core.periods import parse_month
 from dudao.core.policies import require_role
+from dudao.core.roles import Role
+from dudao.core.tabular import read_rows
 from dudao.core.xlsx import (
     Column,
     Row,
@@ -42,7 +44,6 @@ from dudao.core.xlsx import (
     cell_decimal,
     cell_int,
     cell_text,
-    read_csv,
     read_table,
 )
 from dudao.orgs.models import Organisation
@@ -53,7 +54,6 @@ from dudao.stats.services import (
     REVIEW_ROLES,
     UNIT_KINDS,
     ValueInput,
-    parse_period,
     save_indicator,
     value_problem,
 )
@@ -69,15 +69,6 @@ SOURCES = {c.value: c.value for c in IndicatorValue.Source} | {
     c.label: c.value for c in IndicatorValue.Source
 }
 S = IndicatorValue.Status
-
-
-def read_rows(
-    data: bytes, *, filename: str, headers: Sequence[str], optional: Sequence[str] = ()
-) -> Table:
-    """Read a CSV (UTF-8, or GB18030 as saved by Excel) or an .xlsx upload into rows."""
-    if data.startswith(b"PK\x03\x04") or filename.lower().endswith(".xlsx"):
-        return read_table(data, headers=headers, optional_headers=optional)
-    return read_csv(data, headers=headers, optional_headers=optional)
 
 
 @dataclass
@@ -114,9 +105,9 @@ def _period(text: str, row: int, column: str, errors: list[RowError]) -> dt.date
         errors.append(RowError(row, column, "必填，不能为空。"))
         return None
     try:
-        return parse_period(text)
-    except Exception as exc:
-        errors.append(RowError(row, column, getattr(exc, "message", str(exc))))
+        return parse_month(text).first_day
+    except DomainError as exc:
+        errors.append(RowError(row, column, exc.message))
         return None
 
 

@@ -5,8 +5,8 @@ enter and import values; 审核员/督查员 approve and return (checked again i
 
 from __future__ import annotations
 
-from dudao.accounts.roles import Role
 from dudao.core.policy import Rules, roles
+from dudao.core.roles import Role
 
 READERS = roles(Role.REPORTER, Role.REVIEWER, Role.SUPERVISOR, Role.JUDGE, Role.LEADER)
 ENTRY = roles(Role.REPORTER, Role.REVIEWER, Role.SUPERVISOR)

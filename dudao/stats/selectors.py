@@ -10,15 +10,18 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.http import Http404
 
 from dudao.orgs.models import Organisation
-from dudao.parks.models import Park, ParkStatus
+from dudao.parks import selectors as parks
 from dudao.stats import engine
 from dudao.stats.models import Indicator, IndicatorValue, StatsSettings
+
+if TYPE_CHECKING:
+    from dudao.parks.models import Park
 
 S = IndicatorValue.Status
 
@@ -60,11 +63,7 @@ def city_of(org: Organisation) -> Organisation | None:
 
 def city_parks(city: Organisation) -> list[Park]:
     """The active parks whose 管委会 lies in the city's tree, in display order."""
-    return list(
-        Park.objects.filter(is_active=True, organisation__path__startswith=city.path)
-        .select_related("organisation")
-        .order_by("sort_order", "code")
-    )
+    return parks.active_parks_under(city.path)
 
 
 def summary_options(settings: StatsSettings) -> engine.SummaryOptions:
@@ -327,25 +326,8 @@ def _summary_row(
 # --- Park profile ------------------------------------------------------------------------------
 
 
-def visible_parks(actor: Any) -> Any:
-    """Parks whose 管委会 lies in the actor's business scope."""
-    units = business_units(actor)
-    return Park.objects.filter(organisation__in=units.values("pk"))
-
-
-def get_park(actor: Any, pk: int) -> Park:
-    park: Park | None = (
-        visible_parks(actor)
-        .select_related("organisation", "county", "city_region")
-        .prefetch_related(
-            Prefetch("statuses", ParkStatus.objects.select_related("merged_into")), "industries"
-        )
-        .filter(pk=pk)
-        .first()
-    )
-    if park is None:
-        raise Http404("园区不存在或不在您的数据范围内。")
-    return park
+visible_parks = parks.visible_parks
+get_park = parks.get_park
 
 
 @dataclass

@@ -18,16 +18,16 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
 from dudao.core.exceptions import (
     DomainError,
     InvalidTransition,
-    StaleObject,
     full_clean_or_raise,
 )
 from dudao.core.policies import require_role
+from dudao.core.roles import Role
 from dudao.core.snapshot import diff, snapshot
+from dudao.core.versions import check_version
 from dudao.orgs.models import Organisation
 from dudao.stats.models import Indicator, IndicatorValue, StatsSettings
 
@@ -50,20 +50,6 @@ MAX_ABS = Decimal("1e15")
 def current_month(today: dt.date | None = None) -> dt.date:
     today = today or timezone.localdate()
     return today.replace(day=1)
-
-
-def parse_period(text: str) -> dt.date:
-    """Return the first day of a "YYYY-MM" month, or raise DomainError."""
-    text = (text or "").strip()
-    try:
-        year, month = text.split("-")
-        if len(year) != 4 or not 1 <= len(month) <= 2:
-            raise ValueError
-        return dt.date(int(year), int(month), 1)
-    except ValueError:
-        raise DomainError(
-            f"统计期“{text}”格式不正确，应为 YYYY-MM（如 2026-06）。", field="period"
-        ) from None
 
 
 def check_unit(actor: User, organisation: Organisation) -> None:
@@ -161,8 +147,7 @@ def _check_state(
     row: IndicatorValue, version: int | None, allowed: Iterable[str], refusal: str
 ) -> None:
     """Refuse a stale version (409 with the current values) or a status not in ``allowed``."""
-    if version is not None and row.version != version:
-        raise StaleObject("该数值已被他人修改，请刷新后重试。", details={"current": snapshot(row)})
+    check_version(row, version, what="数值")
     if row.status not in allowed:
         raise InvalidTransition(f"{_label(row)}状态为“{row.get_status_display()}”，{refusal}")
 
@@ -338,8 +323,8 @@ def update_settings(*, actor: User, version: int, **fields: Any) -> StatsSetting
     """Change the [P] formatting rules (督查员 only)."""
     require_role(actor, Role.SUPERVISOR)
     row = StatsSettings.objects.select_for_update().order_by("pk").first() or StatsSettings()
-    if row.pk and row.version != version:
-        raise StaleObject("设置已被他人修改，请刷新后重试。", details={"current": snapshot(row)})
+    if row.pk:
+        check_version(row, version, what="设置")
     before = snapshot(row) if row.pk else {}
     for name in (
         "gap_mode",

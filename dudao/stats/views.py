@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error
 from dudao.core.imports import MAX_IMPORT_BYTES, ImportRejected
+from dudao.core.periods import Period, month_or_default
 from dudao.core.xlsx import xlsx_response
 from dudao.orgs.models import Organisation
 from dudao.stats import importers, selectors, services
@@ -25,13 +26,10 @@ from dudao.stats.models import Indicator, IndicatorValue, StatsSettings
 
 
 def _period(text: str, default: dt.date) -> tuple[dt.date, str]:
-    """Parse ?period=YYYY-MM; a bad value falls back to ``default`` with a message."""
-    if not text:
-        return default, ""
-    try:
-        return services.parse_period(text), ""
-    except DomainError as exc:
-        return default, exc.message
+    """?period=YYYY-MM as the stored month (core.periods.month_or_default: a bad value shows
+    ``default`` with a message saying so)."""
+    period, error = month_or_default(text, Period.of(default))
+    return period.first_day, error
 
 
 def last_month() -> dt.date:

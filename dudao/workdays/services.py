@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, models, transaction
 
-from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
 from dudao.core.exceptions import DomainError, full_clean_or_raise
 from dudao.core.policies import require_role
+from dudao.core.roles import Role
 from dudao.core.snapshot import diff, snapshot
 from dudao.workdays.calendar import chinese_calendar_knows, format_day
 from dudao.workdays.models import CalendarOverride, HolidayYearStatus

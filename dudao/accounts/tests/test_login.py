@@ -21,10 +21,10 @@ from dudao.accounts.models import LoginSession
 from dudao.accounts.services import reset_password, set_user_active
 from dudao.accounts.views import LOGIN_FAILED
 from dudao.audit.models import AuditEvent
-from dudao.core.testing import TEST_PASSWORD, World, login_form
+from dudao.testing import TEST_PASSWORD, World, login_form
 
 if TYPE_CHECKING:
-    from dudao.core.testing import TestResponse
+    from dudao.testing import TestResponse
 
 pytestmark = pytest.mark.django_db
 

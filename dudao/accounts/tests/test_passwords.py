@@ -10,7 +10,7 @@ from django.urls import reverse
 from dudao.accounts.models import User
 from dudao.accounts.services import change_own_password, check_password_policy, create_user
 from dudao.core.exceptions import DomainError
-from dudao.core.testing import INITIAL_PASSWORD, TEST_PASSWORD, World, add_user, login_form
+from dudao.testing import INITIAL_PASSWORD, TEST_PASSWORD, World, add_user, login_form
 
 pytestmark = pytest.mark.django_db
 

@@ -12,12 +12,12 @@ from django.test import Client
 from django.urls import reverse
 
 from dudao.accounts.models import User
-from dudao.accounts.roles import Role
 from dudao.accounts.services import create_user, set_user_roles
 from dudao.audit.models import AuditEvent
 from dudao.core.exceptions import DomainError, NotAllowed
-from dudao.core.testing import INITIAL_PASSWORD, World
+from dudao.core.roles import Role
 from dudao.orgs.models import Organisation, OrganisationQuerySet
+from dudao.testing import INITIAL_PASSWORD, World
 
 pytestmark = pytest.mark.django_db
 

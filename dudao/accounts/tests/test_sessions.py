@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dudao.audit.models import AuditEvent
-from dudao.core.testing import ActorName, World, login_form
+from dudao.testing import ActorName, World, login_form
 
 pytestmark = pytest.mark.django_db
 

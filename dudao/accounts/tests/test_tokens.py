@@ -18,7 +18,7 @@ from dudao.accounts.models import ApiToken
 from dudao.accounts.services import revoke_api_token
 from dudao.api import SessionOrToken
 from dudao.audit.models import AuditEvent
-from dudao.core.testing import World, make_token
+from dudao.testing import World, make_token
 
 pytestmark = pytest.mark.django_db
 

@@ -6,11 +6,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from dudao.accounts.roles import Role
 from dudao.accounts.services import record_login_failure
 from dudao.audit import selectors
 from dudao.audit.models import AuditEvent
-from dudao.core.testing import ACTORS, ActorName, World, add_user, login_form, org_create_event
+from dudao.core.roles import Role
+from dudao.testing import ACTORS, ActorName, World, add_user, login_form, org_create_event
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from dudao.audit.models import AuditEvent, AuditImmutable
-from dudao.core.testing import World, org_create_event
+from dudao.testing import World, org_create_event
 
 pytestmark = pytest.mark.django_db
 

@@ -13,14 +13,14 @@ from django.utils import timezone
 
 from dudao.accounts import services as accounts
 from dudao.accounts.models import ApiToken, User
-from dudao.accounts.roles import Role
 from dudao.audit.models import AuditEvent
 from dudao.core import requestmeta
 from dudao.core.exceptions import DomainError, NotAllowed, StaleObject
-from dudao.core.testing import INITIAL_PASSWORD, TEST_PASSWORD, World, add_user, make_token
+from dudao.core.roles import Role
 from dudao.orgs import services as orgs
 from dudao.orgs.models import Organisation
 from dudao.regions.models import Region
+from dudao.testing import INITIAL_PASSWORD, TEST_PASSWORD, World, add_user, make_token
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("request_meta")]
 

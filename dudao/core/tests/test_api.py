@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from dudao.core.testing import World, all_routes
+from dudao.testing import World, all_routes
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 from dudao.accounts.models import User
 from dudao.core import imports
 from dudao.core.imports import ImportRejected, ImportReport, RegisteredImporter, RowError
-from dudao.core.testing import World
+from dudao.testing import World
 
 pytestmark = pytest.mark.django_db
 CALLS: list[dict[str, Any]] = []

@@ -7,9 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from dudao.audit.models import AuditEvent
-from dudao.core.testing import ACTORS, ActorName, World
 from dudao.policy import NAV as MODULE_NAV
 from dudao.policy import POLICY
+from dudao.testing import ACTORS, ActorName, World
 
 pytestmark = pytest.mark.django_db
 

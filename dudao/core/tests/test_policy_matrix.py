@@ -21,10 +21,11 @@ from django.urls import reverse
 
 from dudao import policy
 from dudao.accounts.models import ApiToken, User
-from dudao.accounts.roles import roles_of
 from dudao.audit.models import AuditEvent
 from dudao.core.policy import Access
-from dudao.core.testing import (
+from dudao.core.roles import roles_of
+from dudao.orgs.models import Organisation
+from dudao.testing import (
     ACTORS,
     COUNTY_ACTORS,
     ActorName,
@@ -34,10 +35,9 @@ from dudao.core.testing import (
     make_token,
     org_create_event,
 )
-from dudao.orgs.models import Organisation
 
 if TYPE_CHECKING:
-    from dudao.core.testing import TestResponse
+    from dudao.testing import TestResponse
 
 pytestmark = pytest.mark.django_db
 

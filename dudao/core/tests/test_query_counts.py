@@ -8,10 +8,10 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
-from dudao.accounts.roles import Role
 from dudao.accounts.services import record_login_failure
-from dudao.core.testing import ActorName, World, add_user, make_organisation
+from dudao.core.roles import Role
 from dudao.regions.models import Region
+from dudao.testing import ActorName, World, add_user, make_organisation
 
 pytestmark = pytest.mark.django_db
 

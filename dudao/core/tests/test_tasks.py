@@ -15,7 +15,7 @@ from pytest_django import Settings
 
 from dudao.accounts.models import LoginSession
 from dudao.core.tasks import housekeeping, purge_expired_sessions, purge_stale_uploads
-from dudao.core.testing import World
+from dudao.testing import World
 
 HOUR = 3600.0
 

@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from dudao.accounts.models import User
-from dudao.accounts.roles import Role, roles_of
 from dudao.accounts.services import check_password_policy
 from dudao.audit.models import AuditEvent
+from dudao.core.roles import Role, roles_of
 from dudao.demo.models import DemoLoad
 from dudao.demo.registry import DEMO_PASSWORD, DemoContext
 from dudao.demo.services import DemoRefused, existing_demo_users, load_demo

@@ -12,11 +12,11 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from dudao.core.imports import ImportRejected
-from dudao.core.testing import World
 from dudao.core.xlsx import workbook_bytes
 from dudao.evaluation import importers
 from dudao.evaluation.models import InputValue, Result, StarAward, Title
 from dudao.evaluation.tests.factories import make_parks, make_regime
+from dudao.testing import World
 
 pytestmark = pytest.mark.django_db
 

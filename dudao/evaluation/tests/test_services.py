@@ -8,11 +8,11 @@ import pytest
 
 from dudao.audit.models import AuditEvent
 from dudao.core.exceptions import DomainError, NotAllowed, StaleObject
-from dudao.core.testing import World
 from dudao.evaluation import services
 from dudao.evaluation.models import InputValue, Result, ResultSet, StarAward, Title
 from dudao.evaluation.services import PublishedRow, StarRow, TitleRow
 from dudao.evaluation.tests.factories import make_park, make_parks, make_regime
+from dudao.testing import World
 
 D = Decimal
 

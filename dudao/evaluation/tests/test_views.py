@@ -11,12 +11,12 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries
 
-from dudao.core.testing import World
 from dudao.core.xlsx import workbook_bytes
 from dudao.evaluation import importers, services
 from dudao.evaluation.models import Indicator, InputValue, Regime, Result, StarAward
 from dudao.evaluation.services import PublishedRow, StarRow
 from dudao.evaluation.tests.factories import make_park, make_parks, make_regime
+from dudao.testing import World
 
 pytestmark = pytest.mark.django_db
 

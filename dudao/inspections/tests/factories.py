@@ -10,12 +10,12 @@ from decimal import Decimal
 
 from dudao.accounts.models import User
 from dudao.accounts.roles import Role
-from dudao.core.testing import World, add_user
 from dudao.inspections import services
 from dudao.inspections.models import Criterion, Judge, Site, Tour, TourGroup, TourUnit
 from dudao.orgs.models import Organisation
 from dudao.parks.models import Park
 from dudao.projects.models import Project, ProjectCategory
+from dudao.testing import World, add_user
 
 _serial = itertools.count(1)
 DAY = dt.date(2026, 7, 15)

@@ -14,9 +14,9 @@ import io
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dudao.core.testing import ActorName, World
     from dudao.core.tests.test_policy_matrix import ObjectArgs, Ownership, Scope
     from dudao.inspections.tests.factories import TourWorld
+    from dudao.testing import ActorName, World
 
 
 def _tour_world(world: World, method: str = "trimmed_mean") -> TourWorld:

@@ -12,7 +12,6 @@ from django.utils import timezone
 from dudao.accounts.roles import Role
 from dudao.audit.models import AuditEvent
 from dudao.core.exceptions import DomainError, InvalidTransition, NotAllowed, StaleObject
-from dudao.core.testing import World, add_user
 from dudao.inspections import selectors, services
 from dudao.inspections.models import Criterion, Finding, Score, ScoreCard, Site, Tour, UnitResult
 from dudao.inspections.tests.factories import (
@@ -24,6 +23,7 @@ from dudao.inspections.tests.factories import (
     score_and_submit,
 )
 from dudao.problems.models import Problem, ProblemCategory
+from dudao.testing import World, add_user
 
 pytestmark = pytest.mark.django_db
 

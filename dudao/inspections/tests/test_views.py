@@ -15,7 +15,6 @@ from openpyxl import load_workbook
 from pytest_django import DjangoAssertNumQueries
 
 from dudao.core.imports import ImportRejected
-from dudao.core.testing import World
 from dudao.core.xlsx import Column, Sheet, workbook_bytes
 from dudao.inspections import services
 from dudao.inspections.importers import import_provincial
@@ -28,6 +27,7 @@ from dudao.inspections.tests.factories import (
     make_tour_world,
     score_and_submit,
 )
+from dudao.testing import World
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +78,7 @@ def test_the_api_refuses_a_judge_of_the_county_with_403(client: Client, world: W
 
 def test_a_judge_without_a_seat_gets_404_for_the_site(client: Client, world: World) -> None:
     from dudao.accounts.roles import Role
-    from dudao.core.testing import add_user
+    from dudao.testing import add_user
 
     tw = make_tour_world(world, county_judge=False)
     outsider = add_user(world, world.city, Role.JUDGE)

@@ -7,10 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from dudao.accounts.models import User
-from dudao.accounts.roles import Role
 from dudao.audit.models import AuditEvent
 from dudao.core.exceptions import DomainError, StaleObject
-from dudao.core.testing import World, add_user, make_organisation
+from dudao.core.roles import Role
 from dudao.orgs.models import Organisation
 from dudao.orgs.services import (
     create_organisation,
@@ -18,6 +17,7 @@ from dudao.orgs.services import (
     normalise_uscc,
     update_organisation,
 )
+from dudao.testing import World, add_user, make_organisation
 
 pytestmark = pytest.mark.django_db
 
@@ -180,9 +180,10 @@ def test_it_refuses_a_stale_edit_with_the_current_values(world: World) -> None:
     assert (error.status_code, error.code, error.message) == (
         409,
         "stale",
-        "该单位已被他人修改，请刷新后重试。",
+        f"该单位已被他人修改（当前版本 {read_version + 1}），请刷新后重试。",
     )
-    assert error.details["short_name"] == "甲县"
+    # The one 409 body of core.versions (issue 10): {"current": …, "version": n}.
+    assert error.details["current"]["short_name"] == "甲县"
     assert error.details["version"] == read_version + 1
     assert Organisation.objects.get(pk=world.county_a.pk).short_name == "甲县"
 
@@ -198,7 +199,8 @@ def test_it_refuses_a_stale_edit_on_the_page(client: Client, world: World) -> No
     response = client.post(url, data)
 
     assert response.status_code == 200
-    assert response.context["form"].non_field_errors() == ["该单位已被他人修改，请刷新后重试。"]
+    (error,) = response.context["form"].non_field_errors()
+    assert error.startswith("该单位已被他人修改（当前版本")
     assert Organisation.objects.get(pk=world.county_a.pk).name == "甲县人民政府"
 
     data["version"] = world.county_a.version + 1

@@ -6,10 +6,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from dudao.accounts.roles import Role
 from dudao.audit.models import AuditEvent
-from dudao.core.testing import World, add_user
+from dudao.core.roles import Role
 from dudao.orgs.models import Organisation
+from dudao.testing import World, add_user
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from dudao.parks.models import Park
 
 if TYPE_CHECKING:
-    from dudao.core.testing import ActorName, World
     from dudao.core.tests.test_policy_matrix import ObjectArgs, Ownership, Scope
+    from dudao.testing import ActorName, World
 
 
 def park_of(world: World, actor: ActorName, ownership: Ownership) -> Park:

@@ -10,10 +10,10 @@ import pytest
 from dudao.audit.models import AuditEvent
 from dudao.core.exceptions import DomainError, NotAllowed, StaleObject
 from dudao.core.imports import ImportRejected
-from dudao.core.testing import World
 from dudao.parks import services
 from dudao.parks.importers import import_parks
 from dudao.parks.models import Park, ParkStatus
+from dudao.testing import World
 
 pytestmark = pytest.mark.django_db
 

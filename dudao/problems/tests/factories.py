@@ -10,10 +10,10 @@ from django.utils import timezone
 from PIL import Image
 
 from dudao.accounts.models import User
-from dudao.core.testing import World
 from dudao.orgs.models import Organisation
 from dudao.problems import services
 from dudao.problems.models import Problem, ProblemCategory, ProblemEvidence
+from dudao.testing import World
 
 
 def category(code: str = "funding") -> ProblemCategory:

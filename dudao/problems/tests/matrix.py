@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dudao.core.testing import ActorName, World
     from dudao.core.tests.test_policy_matrix import ObjectArgs, Ownership, Scope
+    from dudao.testing import ActorName, World
 
 
 def _problem(world: World, actor: ActorName, ownership: Ownership) -> int:

@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from dudao.audit.models import AuditEvent
 from dudao.core.imports import ImportRejected
-from dudao.core.testing import World
 from dudao.core.xlsx import Column, Sheet, workbook_bytes
 from dudao.problems.importers import OPTIONAL, REQUIRED, import_problems
 from dudao.problems.models import Problem
 from dudao.problems.tests.factories import make_problem, photo_bytes, walk
+from dudao.testing import World
 
 pytestmark = pytest.mark.django_db
 HEADERS = [*REQUIRED, *OPTIONAL]

@@ -14,7 +14,6 @@ from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 from python_calamine import CalamineWorkbook
 
-from dudao.core.testing import World
 from dudao.problems import services
 from dudao.problems.exports import LEDGER_COLUMNS
 from dudao.problems.lateness import lateness, overdue_q
@@ -27,6 +26,7 @@ from dudao.problems.tests.factories import (
     photo_bytes,
     walk,
 )
+from dudao.testing import World
 
 pytestmark = pytest.mark.django_db
 S = Problem.Status

@@ -18,7 +18,6 @@ from dudao.core.exceptions import (
     NotAllowed,
     StaleObject,
 )
-from dudao.core.testing import ACTORS, COUNTY_ACTORS, ActorName, World
 from dudao.core.uploads import UploadRejected
 from dudao.orgs.models import Organisation
 from dudao.problems import services
@@ -31,6 +30,7 @@ from dudao.problems.tests.factories import (
     scope_root,
     walk,
 )
+from dudao.testing import ACTORS, COUNTY_ACTORS, ActorName, World
 
 pytestmark = pytest.mark.django_db
 

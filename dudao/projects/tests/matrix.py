@@ -11,9 +11,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dudao.core.testing import ActorName, World
     from dudao.core.tests.test_policy_matrix import ObjectArgs, Ownership, Scope
     from dudao.projects.models import MonthlyReport, Project
+    from dudao.testing import ActorName, World
 
 
 def _project(world: World, actor: ActorName, ownership: Ownership) -> Project:

@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 
 from dudao.core.lights import Light
-from dudao.core.testing import World
 from dudao.projects import figures, selectors, services
 from dudao.projects.models import MonthlyReport, ProjectSettings
 from dudao.projects.testing import make_project, report
+from dudao.testing import World
 
 pytestmark = pytest.mark.django_db
 S = MonthlyReport.Status
@@ -92,7 +92,7 @@ def test_city_analysis_is_fresh_at_approval_and_ranks_with_ties(world: World) ->
     assert a.lights[Light.GREEN] + a.lights[Light.GREY] == 2
     # approving B's report changes the analysis at once: 200/2000 = 10% > 5%
     from dudao.accounts.roles import Role
-    from dudao.core.testing import add_user
+    from dudao.testing import add_user
 
     reviewer_b = add_user(world, world.county_b, Role.REVIEWER)
     services.approve_report(actor=reviewer_b, report=MonthlyReport.objects.get(project=b1))

@@ -12,10 +12,10 @@ from python_calamine import CalamineWorkbook
 
 from dudao.audit.models import AuditEvent
 from dudao.core.imports import MAX_IMPORT_BYTES, ImportRejected, ImportReport
-from dudao.core.testing import World
 from dudao.projects import importers
 from dudao.projects.models import MonthlyReport, Project
 from dudao.projects.testing import TEST_AREA, ensure_area_code, make_project, report
+from dudao.testing import World
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -10,7 +10,6 @@ import time_machine
 
 from dudao.audit.models import AuditEvent
 from dudao.core.exceptions import DomainError, InvalidTransition, NotAllowed, StaleObject
-from dudao.core.testing import World
 from dudao.projects import services
 from dudao.projects.codes import decode_project_code, normalise_uscc
 from dudao.projects.models import (
@@ -22,6 +21,7 @@ from dudao.projects.models import (
     ProjectYearPlan,
 )
 from dudao.projects.testing import make_project, node, report
+from dudao.testing import World
 
 pytestmark = pytest.mark.django_db
 S = MonthlyReport.Status
@@ -233,7 +233,7 @@ def test_other_county_is_not_found(world: World, action: str) -> None:
     other = {"submit": world.county_b_reporter}.get(action)
     if other is None:
         from dudao.accounts.roles import Role
-        from dudao.core.testing import add_user
+        from dudao.testing import add_user
 
         other = add_user(world, world.county_b, Role.REVIEWER)
     with pytest.raises(MonthlyReport.DoesNotExist):

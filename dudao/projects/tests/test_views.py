@@ -14,11 +14,11 @@ from django.urls import reverse
 from PIL import Image
 from pytest_django import DjangoAssertNumQueries
 
-from dudao.core.testing import World
 from dudao.projects import services
 from dudao.projects.models import MonthlyReport, ReportPhoto
 from dudao.projects.testing import make_project, report
 from dudao.projects.tests.test_importers import xlsx
+from dudao.testing import World
 
 pytestmark = pytest.mark.django_db
 S = MonthlyReport.Status

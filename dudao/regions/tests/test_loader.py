@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 
 from dudao.audit.models import AuditEvent
-from dudao.core.testing import World
 from dudao.regions.loader import DATA_FILE, SOURCE_REVISION, load_regions, read_rows
 from dudao.regions.models import Region
+from dudao.testing import World
 
 HEADER = "code,name,level,parent_code\n"
 

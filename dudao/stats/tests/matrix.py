@@ -14,8 +14,8 @@ from dudao.parks.tests.matrix import park_of
 from dudao.stats.models import Indicator, IndicatorValue
 
 if TYPE_CHECKING:
-    from dudao.core.testing import ActorName, World
     from dudao.core.tests.test_policy_matrix import ObjectArgs, Ownership, Scope
+    from dudao.testing import ActorName, World
 
 
 def _value(world: World, actor: ActorName, ownership: Ownership) -> dict[str, object]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from dudao.core.testing import World, make_organisation
 from dudao.orgs.models import Organisation
 from dudao.parks import services as park_services
 from dudao.parks.models import Park
 from dudao.stats import services
 from dudao.stats.models import Indicator, IndicatorValue
+from dudao.testing import World, make_organisation
 
 D = Decimal
 PARK_COUNT = 18

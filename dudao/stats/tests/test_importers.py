@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from dudao.audit.models import AuditEvent
 from dudao.core.imports import ImportRejected, ImportReport
-from dudao.core.testing import ActorName, World
 from dudao.core.xlsx import read_table
 from dudao.stats.importers import (
     GRID_SHEET,
@@ -22,6 +21,7 @@ from dudao.stats.importers import (
     import_indicators,
 )
 from dudao.stats.models import IndicatorValue
+from dudao.testing import ActorName, World
 
 pytestmark = pytest.mark.django_db
 D = Decimal

@@ -11,9 +11,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dudao.core.testing import World
 from dudao.stats import selectors
 from dudao.stats.tests.scenario import build_speech_city
+from dudao.testing import World
 
 pytestmark = pytest.mark.django_db
 JUNE = dt.date(2021, 6, 1)

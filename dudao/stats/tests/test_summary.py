@@ -11,10 +11,10 @@ import pytest
 from django.core.management import call_command
 
 from dudao.core.exceptions import DomainError
-from dudao.core.testing import World
 from dudao.stats import selectors, services
 from dudao.stats.models import Indicator, IndicatorValue
 from dudao.stats.tests.scenario import build_speech_city, enter, yi
+from dudao.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from dudao.core.testing import World
 from dudao.stats.models import IndicatorValue
 from dudao.stats.tests.scenario import build_speech_city
+from dudao.testing import World
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +180,20 @@ def test_the_park_profile_shows_share_rank_growth_and_chart(world: World) -> Non
     assert fai["share_of_city"] == "2.6%"
     assert list(fai["series"]) == ["2019-06", "2020-06", "2021-06"]
     assert client.get(reverse("parks:detail", args=[parks[1].pk])).status_code == 404
+
+
+def test_the_api_answers_someone_elses_unit_exactly_like_a_missing_one(world: World) -> None:
+    """Scope before existence (issue 10): a unit code outside the caller's scope and a code
+    that does not exist get the same 404, so the answer does not tell that the code exists."""
+    client = client_for(world, "county_b_reporter")
+    answers = [
+        client.post(
+            "/api/v1/stats/values/save",
+            {"org_code": code, "period": "2025-03", "indicator": "fai", "value": "1"},
+            content_type="application/json",
+        )
+        for code in (world.park_a.code, "NO-SUCH-UNIT")
+    ]
+    assert [a.status_code for a in answers] == [404, 404]
+    assert answers[0].json() == answers[1].json()
+    assert not IndicatorValue.objects.exists()

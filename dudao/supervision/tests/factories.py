@@ -8,10 +8,10 @@ from typing import Any
 from django.utils import timezone
 
 from dudao.accounts.models import User
-from dudao.core.testing import World
 from dudao.orgs.models import Organisation
 from dudao.supervision import services
 from dudao.supervision.models import SupervisionTask, TaskSource
+from dudao.testing import World
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -15,18 +15,18 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from dudao.core.testing import COUNTY_ACTORS
 from dudao.supervision import services
 from dudao.supervision.models import LightRule
+from dudao.testing import COUNTY_ACTORS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from dudao.accounts.models import User
-    from dudao.core.testing import ActorName, World
     from dudao.core.tests.test_policy_matrix import ObjectArgs, Ownership, Scope
     from dudao.orgs.models import Organisation
     from dudao.supervision.models import SupervisionTask
+    from dudao.testing import ActorName, World
 
 
 def _lead(world: World, actor: ActorName, ownership: Ownership) -> Organisation:

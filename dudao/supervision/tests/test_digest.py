@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from dudao.accounts import services as account_services
 from dudao.audit.models import AuditEvent
-from dudao.core.testing import World
 from dudao.supervision import jobs
 from dudao.supervision.models import Notification
 from dudao.supervision.tests.factories import make_task
+from dudao.testing import World
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,10 @@ import pytest
 from django.utils import timezone
 
 from dudao.core.imports import ImportRejected
-from dudao.core.testing import World
 from dudao.core.xlsx import Column, Sheet, workbook_bytes
 from dudao.supervision.importers import OPTIONAL, REQUIRED, SHEET, import_tasks
 from dudao.supervision.models import SupervisionTask, TaskSource
+from dudao.testing import World
 
 pytestmark = pytest.mark.django_db
 HEADERS = [*REQUIRED, *OPTIONAL]

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
-from dudao.core.testing import ActorName, World
 from dudao.supervision import selectors, services
 from dudao.supervision.models import Notification, SupervisionTask
 from dudao.supervision.tests.factories import PDF, evidence, make_source, make_task
+from dudao.testing import ActorName, World
 
 pytestmark = pytest.mark.django_db
 

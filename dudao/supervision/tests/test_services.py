@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from dudao.audit.models import AuditEvent
 from dudao.core.exceptions import DomainError, InvalidTransition, NotAllowed, StaleObject
-from dudao.core.testing import World
 from dudao.supervision import services
 from dudao.supervision.models import Attachment, Notification, SupervisionTask, TaskExtension
 from dudao.supervision.tests.factories import evidence, make_source, make_task
+from dudao.testing import World
 
 pytestmark = pytest.mark.django_db
 S = SupervisionTask.Status

@@ -11,10 +11,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dudao.accounts.models import User
-from dudao.accounts.roles import Role
 from dudao.audit.actions import label_for
 from dudao.audit.models import AuditEvent
 from dudao.core.exceptions import DomainError, NotAllowed
+from dudao.core.roles import Role
 from dudao.orgs.models import Organisation
 from dudao.orgs.services import create_root_organisation
 from dudao.workdays.models import CalendarOverride, HolidayYearStatus

@@ -7,10 +7,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from dudao.accounts.models import User
-from dudao.accounts.roles import Role
 from dudao.accounts.services import check_password_policy
 from dudao.audit.services import record_event
 from dudao.core.exceptions import DomainError
+from dudao.core.roles import Role
 from dudao.core.snapshot import snapshot
 from dudao.orgs.models import Organisation
 from dudao.orgs.services import create_root_organisation

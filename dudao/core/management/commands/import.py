@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dudao.core.imports import ImportRejected, discover
@@ -25,8 +26,6 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="以 JSON 输出结果")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from dudao.accounts.models import User
-
         registry = discover()
         kind = options["kind"]
         if kind not in registry:
@@ -36,7 +35,11 @@ class Command(BaseCommand):
             data = path.read_bytes()
         except OSError as exc:
             raise CommandError(f"无法读取文件 {path}：{exc.strerror}") from exc
-        actor = User.objects.filter(username__iexact=options["username"], is_active=True).first()
+        actor = (
+            get_user_model()
+            ._default_manager.filter(username__iexact=options["username"], is_active=True)
+            .first()
+        )
         if actor is None:
             raise CommandError(f"用户「{options['username']}」不存在或已停用。")
         try:

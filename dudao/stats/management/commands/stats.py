@@ -11,8 +11,8 @@ from django.http import Http404
 
 from dudao.accounts.models import User
 from dudao.core.exceptions import DomainError
+from dudao.core.periods import parse_month
 from dudao.stats import selectors
-from dudao.stats.services import parse_period
 
 
 class Command(BaseCommand):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            period = parse_period(options["period"])
+            period = parse_month(options["period"]).first_day
         except DomainError as exc:
             raise CommandError(exc.message) from None
         actor = self._actor(options["username"], options["city"])

@@ -12,8 +12,8 @@ from importlib import import_module
 
 from django.conf import settings
 
-from dudao.accounts.roles import Role
 from dudao.core.policy import AUTHENTICATED, PUBLIC, Rules, roles
+from dudao.core.roles import Role
 
 R = Role
 BUSINESS = roles(R.REPORTER, R.REVIEWER, R.SUPERVISOR, R.JUDGE, R.LEADER)

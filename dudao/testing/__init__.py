@@ -32,9 +32,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dudao.accounts import services as account_services
 from dudao.accounts.models import ApiToken, User
-from dudao.accounts.roles import Role
 from dudao.audit.models import AuditEvent
 from dudao.audit.services import record_event
+from dudao.core.roles import Role
 from dudao.core.snapshot import snapshot
 from dudao.orgs import services as org_services
 from dudao.orgs.models import Organisation
