@@ -13,9 +13,7 @@ DUDAO_DATABASE_URL), so it runs the same way on both in CI. Loopback only, bound
 from __future__ import annotations
 
 import json
-import os
 import random
-import socket
 import subprocess
 import sys
 import threading
@@ -24,15 +22,12 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-DUDAO = str(Path(sys.executable).with_name("dudao"))
-HERE = Path(__file__).resolve().parent
+from tests_system.stack import HERE, REPO, Stack, production_stack
+
 JUDGES = 40
 SITES_EACH = 10
 PAUSE = (0.3, 2.0)  # seconds between a judge's sites: the server goes idle between bursts
@@ -42,106 +37,11 @@ STORAGE_ERRORS = ("disk I/O error", "database disk image is malformed", "file is
 pytestmark = pytest.mark.system
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _postgres_database(url: str) -> tuple[str, str]:
-    """A URL for a new database on the same server, and the maintenance URL to create it."""
-    parts = urlsplit(url)
-    name = f"dudao_durability_{os.getpid()}"
-    return (
-        urlunsplit(parts._replace(path=f"/{name}")),
-        urlunsplit(parts._replace(path="/postgres")),
-    )
-
-
-def _admin(maintenance_url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(maintenance_url, autocommit=True) as conn:
-        conn.execute(sql)
-
-
-@dataclass
-class Stack:
-    env: dict[str, str]
-    base: str
-    config: dict[str, Any]
-    server_log: Path
-    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
-
-    def run(self, *args: str, timeout: float = 300) -> str:
-        done = subprocess.run(
-            list(args), cwd=REPO, env=self.env, capture_output=True, timeout=timeout, check=False
-        )
-        assert done.returncode == 0, done.stderr.decode(errors="replace")[-3000:]
-        return done.stdout.decode()
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     data = tmp_path_factory.mktemp("durability")
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108 - only a fallback for HOME
-        "DUDAO_DATA_DIR": str(data),
-        "DUDAO_SECURE_COOKIES": "0",
-        "DUDAO_WORKERS": "3",
-        "DUDAO_PORT": str(_free_port()),
-        "DUDAO_LOG_LEVEL": "WARNING",
-    }
-    url = os.environ.get("DUDAO_DATABASE_URL", "")
-    maintenance = ""
-    if url.startswith(("postgres://", "postgresql://")):
-        env["DUDAO_DATABASE_URL"], maintenance = _postgres_database(url)
-        name = env["DUDAO_DATABASE_URL"].rsplit("/", 1)[1]
-        _admin(maintenance, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        _admin(maintenance, f'CREATE DATABASE "{name}"')
-    stack = Stack(
-        env=env,
-        base=f"http://127.0.0.1:{env['DUDAO_PORT']}",
-        config={},
-        server_log=data / "server.log",
-    )
-    try:
-        stack.run(DUDAO, "migrate", "--noinput", "-v0")
-        stack.run(DUDAO, "demo")
-        stack.config = json.loads(
-            stack.run(sys.executable, str(HERE / "durability_setup.py"), str(JUDGES))
-        )
-        with stack.server_log.open("wb") as log:
-            stack.processes.append(
-                subprocess.Popen([DUDAO, "serve"], cwd=REPO, env=env, stdout=log, stderr=log)
-            )
-            stack.processes.append(
-                subprocess.Popen(
-                    [DUDAO, "worker", "--workers", "1"], cwd=REPO, env=env, stdout=log, stderr=log
-                )
-            )
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{stack.base}/api/v1/me", timeout=5)
-            except urllib.error.HTTPError:
-                break  # 401: the server answers
-            except OSError:
-                assert time.monotonic() < deadline, stack.server_log.read_text()[-3000:]
-                time.sleep(0.2)
-        yield stack
-    finally:
-        for process in stack.processes:
-            process.terminate()
-        for process in stack.processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        if maintenance:
-            name = env["DUDAO_DATABASE_URL"].rsplit("/", 1)[1]
-            _admin(maintenance, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with production_stack(data, "durability", ["durability_setup.py", str(JUDGES)]) as built:
+        yield built
 
 
 @dataclass
