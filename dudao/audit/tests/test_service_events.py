@@ -401,7 +401,7 @@ REFUSED: dict[str, tuple[RefusedCall, type[DomainError], str]] = {
             actor=w.sysadmin, org=w.county_a, version=w.county_a.version - 1, name="新名称"
         ),
         StaleObject,
-        "该单位已被他人修改，请刷新后重试。",
+        "该单位已被他人修改（当前版本 1），请刷新后重试。",
     ),
     "update_organisation of a path": (
         lambda w, t: orgs.update_organisation(actor=w.sysadmin, org=w.county_a, path="000001."),
