@@ -467,11 +467,10 @@ def _cell_lights(
         month_reports = month_reports.filter(county_id__in=county_ids)
     out: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     reporting: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    # lag_light = band(lag, yellow_from, red_from, red_inclusive=False); None → grey
+    # the SQL form of `settings.lag_light` (the same band); a NULL lag is grey
     approved = Q(status=S.APPROVED)
-    red = Q(lag__gt=settings.lag_red_above)
-    yellow = Q(lag__gte=settings.lag_yellow_from) & ~red
-    green = Q(lag__lt=settings.lag_yellow_from) & ~red
+    bands = settings.lag_light_q("lag")
+    red, yellow, green = bands[Light.RED], bands[Light.YELLOW], bands[Light.GREEN]
     submitted = Q(first_submitted_at__isnull=False)
     for c, k, active, n_sub, n_on_time, n_red, n_yellow, n_green, n_all in (
         month_reports.values_list("county_id", "project__category_id", "project__is_active")
