@@ -18,8 +18,7 @@ from dudao.core.imports import ImportRejected
 from dudao.core.lights import Light
 from dudao.core.xlsx import Column, Sheet, workbook_bytes, xlsx_response
 from dudao.orgs.models import Organisation
-from dudao.parks.models import Park
-from dudao.projects import figures, gridhtml, importers, selectors, services
+from dudao.projects import gridhtml, importers, selectors, services
 from dudao.projects.forms import (
     LockForm,
     PhotoForm,
@@ -34,7 +33,6 @@ from dudao.projects.forms import (
 )
 from dudao.projects.models import (
     MilestoneNode,
-    MonthLock,
     MonthlyReport,
     Project,
     ProjectCategory,
@@ -43,19 +41,26 @@ from dudao.projects.models import (
     ProjectYearPlan,
     ReportPhoto,
 )
+from dudao.projects.rules import quarter_of
 
 S = MonthlyReport.Status
 
 
 def _period(request: AuthedHttpRequest) -> tuple[int, int]:
-    return selectors.parse_period(request.GET.get("period") or request.POST.get("period"))
+    """The page's month (?period=YYYY-MM, default the reporting period); a bad value shows the
+    default month with a message saying so."""
+    year, month, message = selectors.page_period(
+        request.GET.get("period") or request.POST.get("period")
+    )
+    if message:
+        messages.warning(request, message)
+    return year, month
 
 
 def _filter_context(request: AuthedHttpRequest) -> dict[str, Any]:
-    projects = selectors.visible_projects(request.user)
     return {
         "counties": selectors.county_choices(request.user),
-        "parks": Park.objects.filter(pk__in=projects.exclude(park=None).values("park_id")),
+        "parks": selectors.filter_parks(request.user),
         "categories": ProjectCategory.objects.filter(is_active=True),
         "stages": Project.Stage.choices,
         "levels": Project.Level.choices,
@@ -181,7 +186,7 @@ def _project_form_view(request: AuthedHttpRequest, project: Project | None) -> H
         request.POST or None,
         initial=initial,
         counties=_county_qs(counties),
-        parks=Park.objects.filter(organisation__isnull=False),
+        parks=selectors.park_choices(request.user),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -533,66 +538,45 @@ def analysis(request: AuthedHttpRequest) -> HttpResponse:
     """The city analysis: counties × categories, lights, ranks, reporting completeness."""
     year, month = _period(request)
     by = request.GET.get("by", "county")
+    page = selectors.analysis_page(request.user, year, month, by)
     context: dict[str, Any] = {
         "year": year,
         "month": month,
         "period": f"{year}-{month:02d}",
         "by": by,
         "light_values": [(v, label) for v, label in Light.choices],
+        "quarter": page.quarter,
+        "targets": page.targets,
     }
-    if by in ("park", "list"):
-        context["groups"] = selectors.group_analysis(request.user, year, month, by)
-        context["elapsed"] = figures.elapsed_pct(month)
+    if page.groups is not None:
+        context["groups"] = page.groups
+        context["elapsed"] = page.elapsed_pct
     else:
-        context["a"] = selectors.city_analysis(request.user, year, month)
-        context["categories"] = ProjectCategory.objects.filter(is_active=True)
-    quarter = (month - 1) // 3 + 1
-    context["quarter"] = quarter
-    context["targets"] = selectors.quarter_targets(request.user, year, quarter)
+        context["a"] = page.a
+        context["categories"] = page.categories
     return render(request, "projects/analysis.html", context)
 
 
 def county_overview(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """One county: its row of the analysis by category, targets and laggards."""
-    counties = {c.pk: c for c in selectors.county_choices(request.user)}
-    county = counties.get(pk)
-    if county is None:
-        raise Http404
     year, month = _period(request)
-    a = selectors.city_analysis(request.user, year, month)
-    row = next(r for r in a.counties if r.key == pk)
-    cells = [
-        (cat, a.cells.get((pk, cat.pk))) for cat in ProjectCategory.objects.filter(is_active=True)
-    ]
-    projects = list(
-        selectors.visible_projects(request.user)
-        .filter(county_id=pk, is_active=True)
-        .select_related("category")
-    )
-    lights = selectors.lights_for(projects, year, month, a.settings)
-    laggards = sorted(
-        (p for p in projects if lights[p.pk].light in (Light.RED, Light.YELLOW)),
-        key=lambda p: (-Light(lights[p.pk].light).severity, p.name),
-    )[:50]
-    quarter = (month - 1) // 3 + 1
+    overview = selectors.county_overview(request.user, pk, year, month)
+    if overview is None:
+        raise Http404
     return render(
         request,
         "projects/county.html",
         {
-            "county": county,
-            "row": row,
-            "cells": cells,
-            "a": a,
+            "county": overview.county,
+            "row": overview.row,
+            "cells": overview.cells,
+            "a": overview.a,
             "year": year,
             "month": month,
             "period": f"{year}-{month:02d}",
-            "laggards": [(p, lights[p.pk]) for p in laggards],
-            "targets": [
-                t
-                for t in selectors.quarter_targets(request.user, year, quarter)
-                if t.county.pk == pk
-            ],
-            "quarter": quarter,
+            "laggards": overview.laggards,
+            "targets": overview.targets,
+            "quarter": overview.quarter,
         },
     )
 
@@ -606,8 +590,8 @@ def locks(request: AuthedHttpRequest) -> HttpResponse:
         request.POST or None, counties=_county_qs(selectors.county_choices(request.user))
     )
     if request.method == "POST" and form.is_valid():
-        year, month = selectors.parse_period(form.cleaned_data["period"])
         try:
+            year, month = selectors.api_period(form.cleaned_data["period"])
             services.lock_month(
                 actor=request.user, year=year, month=month, county=form.cleaned_data["county"]
             )
@@ -629,12 +613,7 @@ def locks(request: AuthedHttpRequest) -> HttpResponse:
 
 @require_POST
 def unlock(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    counties = [c.pk for c in selectors.county_choices(request.user)]
-    lock = get_object_or_404(
-        MonthLock.objects.filter(county__isnull=True)
-        | MonthLock.objects.filter(county_id__in=counties),
-        pk=pk,
-    )
+    lock = selectors.get_lock(request.user, pk)
     try:
         services.unlock_month(actor=request.user, lock=lock, reason=request.POST.get("reason", ""))
         messages.success(request, "已解锁。")
@@ -646,7 +625,7 @@ def unlock(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def targets(request: AuthedHttpRequest) -> HttpResponse:
     year, month = _period(request)
-    quarter = (month - 1) // 3 + 1
+    quarter = quarter_of(month)
     form = TargetForm(
         request.POST or None,
         counties=_county_qs(selectors.county_choices(request.user)),
