@@ -60,8 +60,16 @@ def reporting_period(today: date | None = None) -> tuple[int, int]:
 def page_period(value: str | None) -> tuple[int, int, str]:
     """A page's ?period=: empty → the reporting period; a bad value → the reporting period and
     the message to show (never silently another month)."""
-    from dudao.core.periods import Period, month_or_default
+    from dudao.core.exceptions import DomainError
+    from dudao.core.periods import Period, month_or_default, parse_month
 
+    if (value or "").strip():
+        try:
+            asked = parse_month(value)
+        except DomainError:
+            pass
+        else:  # the default (a deadline look-up) only when it is needed
+            return asked.year, asked.last_month, ""
     period, message = month_or_default(value, Period.month(*reporting_period()))
     return period.year, period.last_month, message
 
