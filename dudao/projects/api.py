@@ -138,7 +138,7 @@ def _actor(request: HttpRequest) -> User:
 
 
 def _project(request: HttpRequest, project_id: int) -> Project:
-    return selectors.get_project(request.user, project_id)
+    return selectors.get_project(_actor(request), project_id)
 
 
 @router.get(
@@ -162,7 +162,7 @@ def projects_list(
 ) -> Any:
     year, month = selectors.api_period(period)
     f = selectors.ProjectFilters(county, park, category, stage, level, list_id, light, q)
-    return selectors.filter_projects(request.user, f, year, month).prefetch_related("lists")
+    return selectors.filter_projects(_actor(request), f, year, month).prefetch_related("lists")
 
 
 @router.post(
@@ -364,7 +364,7 @@ def projects_report_save(request: HttpRequest, project_id: int, period: str) -> 
 
 
 def _report(request: HttpRequest, report_id: int) -> MonthlyReport:
-    return selectors.get_report(request.user, report_id)
+    return selectors.get_report(_actor(request), report_id)
 
 
 @router.get(
@@ -441,7 +441,7 @@ class UnlockIn(Schema):
     "/project-locks", response=list[LockOut], url_name="projects_locks", summary="月报锁定记录"
 )
 def projects_locks(request: HttpRequest) -> Any:
-    return selectors.recent_locks(request.user)
+    return selectors.recent_locks(_actor(request))
 
 
 @router.post(
@@ -526,7 +526,7 @@ class AnalysisOut(Schema):
 )
 def projects_analysis(request: HttpRequest, period: str = "") -> Any:
     year, month = selectors.api_period(period)
-    return selectors.city_analysis(request.user, year, month)
+    return selectors.city_analysis(_actor(request), year, month)
 
 
 class TargetOut(Schema):
@@ -559,4 +559,4 @@ def projects_targets(
     quarter = quarter or quarter_of(month)
     if not 1 <= quarter <= 4:
         raise Http404
-    return selectors.quarter_targets(request.user, year or default_year, quarter)
+    return selectors.quarter_targets(_actor(request), year or default_year, quarter)

@@ -20,7 +20,6 @@ from dudao.projects.selectors.analysis import (
     UnitRow,
     analysis_page,
     city_analysis,
-    county_choices,
     county_overview,
     group_analysis,
     quarter_targets,
@@ -44,6 +43,7 @@ from dudao.projects.selectors.periods import (
 )
 from dudao.projects.selectors.registry import (
     ProjectFilters,
+    county_choices,
     filter_parks,
     filter_projects,
     get_project,

@@ -53,7 +53,7 @@ def report_to_problem(
         county=report.county,
         source_ref=f"projects.monthlyreport:{report.pk}",
     )
-    problem = next((answer for _receiver, answer in responses if answer is not None), None)
+    problem: Any = next((answer for _receiver, answer in responses if answer is not None), None)
     if problem is None:
         raise DomainError("问题台账未启用，无法转入。")
     MonthlyReport.objects.filter(pk=report.pk).update(problem_ref=problem)
