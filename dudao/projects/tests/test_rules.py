@@ -3,7 +3,6 @@ quarter and 序时进度 from `rules`, and the ledger bridge by signal."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 
