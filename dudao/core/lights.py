@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import Q
 
 
 class Light(models.TextChoices):
@@ -45,6 +46,22 @@ def band(
     if value >= yellow_from:
         return Light.YELLOW
     return Light.GREEN
+
+
+def band_q(
+    field: str,
+    *,
+    yellow_from: Decimal | int,
+    red_from: Decimal | int,
+    red_inclusive: bool = True,
+) -> dict[Light, Q]:
+    """The same bands as `band()`, as SQL conditions on a stored value (`field`), so a count by
+    colour in the database agrees with the colour shown for each row. A NULL value matches none
+    of them (grey is whatever is left)."""
+    red = Q(**{f"{field}__gte" if red_inclusive else f"{field}__gt": red_from})
+    yellow = Q(**{f"{field}__gte": yellow_from}) & ~red
+    green = Q(**{f"{field}__lt": yellow_from}) & ~red
+    return {Light.RED: red, Light.YELLOW: yellow, Light.GREEN: green}
 
 
 def worst(lights: list[Light]) -> Light:

@@ -8,6 +8,7 @@ class ProblemsConfig(AppConfig):
 
     def ready(self) -> None:
         from dudao.audit.actions import register
+        from dudao.problems import receivers  # noqa: F401 - registers the signal receivers
 
         for code, label in (
             ("problem.create", "登记问题（交办）"),

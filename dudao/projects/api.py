@@ -5,7 +5,7 @@ services (stale version → 409 with the current values; a repeated request id w
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
@@ -13,18 +13,18 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from dudao.accounts.models import User
+from dudao.core.apibody import body_doc, parse_body
 from dudao.orgs.models import Organisation
-from dudao.parks.models import Park
 from dudao.projects import selectors, services
 from dudao.projects.models import (
     MilestoneNode,
-    MonthLock,
     MonthlyReport,
     Project,
     ProjectCategory,
     ProjectList,
     ProjectYearPlan,
 )
+from dudao.projects.rules import quarter_of
 
 router = Router(tags=["重大项目"])
 
@@ -132,45 +132,13 @@ def _lists(codes: list[str] | None) -> list[ProjectList] | None:
     return found
 
 
-T = TypeVar("T", bound=Schema)
-
-
-def _body(request: HttpRequest, schema: type[T]) -> T:
-    """Parse the JSON body *after* the object was found in scope (so out of scope is 404,
-    never 422), with the API's usual 422 error shape."""
-    import json
-
-    import pydantic
-    from ninja.errors import ValidationError
-
-    try:
-        raw = json.loads(request.body) if request.body else {}
-    except ValueError:
-        raise ValidationError([{"type": "json_invalid", "loc": ["body"]}]) from None
-    try:
-        return schema.model_validate(raw)
-    except pydantic.ValidationError as exc:
-        raise ValidationError(
-            [{"type": e["type"], "loc": ["body", *e["loc"]]} for e in exc.errors()]
-        ) from None
-
-
-def _doc(schema: type[Schema]) -> dict[str, Any]:
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": schema.model_json_schema()}},
-        }
-    }
-
-
 def _actor(request: HttpRequest) -> User:
     """The authenticated caller (the API's auth guarantees a User)."""
     return request.user  # type: ignore[return-value]
 
 
 def _project(request: HttpRequest, project_id: int) -> Project:
-    return selectors.get_project(request.user, project_id)
+    return selectors.get_project(_actor(request), project_id)
 
 
 @router.get(
@@ -192,9 +160,9 @@ def projects_list(
     q: str = "",
     period: str = "",
 ) -> Any:
-    year, month = selectors.parse_period(period)
+    year, month = selectors.api_period(period)
     f = selectors.ProjectFilters(county, park, category, stage, level, list_id, light, q)
-    return selectors.filter_projects(request.user, f, year, month).prefetch_related("lists")
+    return selectors.filter_projects(_actor(request), f, year, month).prefetch_related("lists")
 
 
 @router.post(
@@ -213,7 +181,7 @@ def projects_create(request: HttpRequest, payload: ProjectIn) -> Any:
         milestones=_milestones(data.pop("milestones")),
         county=county,
         category=category,
-        park=get_object_or_404(Park, pk=park_id) if park_id else None,
+        park=selectors.park_for_link(_actor(request), park_id),
         **data,
     )
     return Status(201, project)
@@ -234,11 +202,11 @@ def projects_detail(request: HttpRequest, project_id: int) -> Project:
     response=ProjectOut,
     url_name="projects_update",
     summary="修改重大项目（需带 version；版本过期返回 409 及当前值）",
-    openapi_extra=_doc(ProjectPatch),
+    openapi_extra=body_doc(ProjectPatch),
 )
 def projects_update(request: HttpRequest, project_id: int) -> Project:
     project = _project(request, project_id)
-    payload = _body(request, ProjectPatch)
+    payload = parse_body(request, ProjectPatch)
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")
     return services.update_project(
@@ -283,11 +251,11 @@ def projects_plans(request: HttpRequest, project_id: int) -> Any:
     response=PlanOut,
     url_name="projects_plan_save",
     summary="保存某年度计划",
-    openapi_extra=_doc(PlanIn),
+    openapi_extra=body_doc(PlanIn),
 )
 def projects_plan_save(request: HttpRequest, project_id: int, year: int) -> Any:
     project = _project(request, project_id)
-    payload = _body(request, PlanIn)
+    payload = parse_body(request, PlanIn)
     return services.save_plan(
         actor=_actor(request),
         project=project,
@@ -366,12 +334,12 @@ def projects_reports(request: HttpRequest, project_id: int) -> Any:
     response=ReportOut,
     url_name="projects_report_save",
     summary="保存某月月报（period 如 2026-10）",
-    openapi_extra=_doc(ReportIn),
+    openapi_extra=body_doc(ReportIn),
 )
 def projects_report_save(request: HttpRequest, project_id: int, period: str) -> Any:
     project = _project(request, project_id)
-    payload = _body(request, ReportIn)
-    year, month = _parse_period(period)
+    payload = parse_body(request, ReportIn)
+    year, month = selectors.api_period(period)
     node = get_object_or_404(MilestoneNode, code=payload.node) if payload.node else None
     data = services.ReportInput(
         invest_month=payload.invest_month,
@@ -395,20 +363,8 @@ def projects_report_save(request: HttpRequest, project_id: int, period: str) -> 
     )
 
 
-def _parse_period(period: str) -> tuple[int, int]:
-    from dudao.core.exceptions import DomainError
-
-    try:
-        y, m = (int(x) for x in period.split("-", 1))
-    except ValueError:
-        raise DomainError("月份格式应为 YYYY-MM。", field="period") from None
-    if not 1 <= m <= 12:
-        raise DomainError("月份格式应为 YYYY-MM。", field="period")
-    return y, m
-
-
 def _report(request: HttpRequest, report_id: int) -> MonthlyReport:
-    return selectors.get_report(request.user, report_id)
+    return selectors.get_report(_actor(request), report_id)
 
 
 @router.get(
@@ -424,7 +380,7 @@ def projects_report_detail(request: HttpRequest, report_id: int) -> MonthlyRepor
 def _act(request: HttpRequest, report_id: int, service: Any, **extra: Any) -> Any:
     """Find the report in scope, then parse the body, then call the workflow service."""
     report = _report(request, report_id)
-    payload = _body(request, ActionIn)
+    payload = parse_body(request, ActionIn)
     if service is services.return_report:
         extra["reason"] = payload.reason
     return service(
@@ -442,7 +398,7 @@ def _action_route(action: str, summary: str) -> Callable[[Callable[..., Any]], C
         response=ReportOut,
         url_name=f"projects_report_{action}",
         summary=summary,
-        openapi_extra=_doc(ActionIn),
+        openapi_extra=body_doc(ActionIn),
     )
 
 
@@ -485,7 +441,7 @@ class UnlockIn(Schema):
     "/project-locks", response=list[LockOut], url_name="projects_locks", summary="月报锁定记录"
 )
 def projects_locks(request: HttpRequest) -> Any:
-    return selectors.recent_locks(request.user)
+    return selectors.recent_locks(_actor(request))
 
 
 @router.post(
@@ -495,7 +451,7 @@ def projects_locks(request: HttpRequest) -> Any:
     summary="锁定某月（督查员；截止日后，按县区或全市）",
 )
 def projects_lock(request: HttpRequest, payload: LockIn) -> Any:
-    year, month = _parse_period(payload.period)
+    year, month = selectors.api_period(payload.period)
     county = None
     if payload.county_id is not None:
         county = get_object_or_404(
@@ -515,14 +471,11 @@ def projects_lock(request: HttpRequest, payload: LockIn) -> Any:
     response=LockOut,
     url_name="projects_unlock",
     summary="解锁（督查员，须填原因）",
-    openapi_extra=_doc(UnlockIn),
+    openapi_extra=body_doc(UnlockIn),
 )
 def projects_unlock(request: HttpRequest, lock_id: int) -> Any:
-    counties = [c.pk for c in selectors.county_choices(request.user)]
-    lock = MonthLock.objects.filter(pk=lock_id).first()
-    if lock is None or (lock.county_id is not None and lock.county_id not in counties):
-        raise Http404
-    payload = _body(request, UnlockIn)
+    lock = selectors.get_lock(_actor(request), lock_id)
+    payload = parse_body(request, UnlockIn)
     return services.unlock_month(
         actor=_actor(request),
         lock=lock,
@@ -572,8 +525,8 @@ class AnalysisOut(Schema):
     summary="项目分析：各县区、各类别的完成率、序时进度、亮灯、排名、报送率",
 )
 def projects_analysis(request: HttpRequest, period: str = "") -> Any:
-    year, month = selectors.parse_period(period)
-    return selectors.city_analysis(request.user, year, month)
+    year, month = selectors.api_period(period)
+    return selectors.city_analysis(_actor(request), year, month)
 
 
 class TargetOut(Schema):
@@ -603,7 +556,7 @@ def projects_targets(
     request: HttpRequest, year: int | None = None, quarter: int | None = None
 ) -> Any:
     default_year, month = selectors.reporting_period()
-    quarter = quarter or (month - 1) // 3 + 1
+    quarter = quarter or quarter_of(month)
     if not 1 <= quarter <= 4:
         raise Http404
-    return selectors.quarter_targets(request.user, year or default_year, quarter)
+    return selectors.quarter_targets(_actor(request), year or default_year, quarter)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from dudao.core.lights import Light, worst
-from dudao.stats.engine import round_half_up
+from dudao.core.numbers import round_half_up
 
 if TYPE_CHECKING:
     from dudao.projects.models import ProjectSettings

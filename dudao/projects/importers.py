@@ -653,7 +653,7 @@ def _write_reports(
         [(r.invest_ytd, r.funds_ytd, r.invest_total, r.pk) for r in later],
     )
     for pid, year in {(r.project_id, r.year) for r in later if r.status == S.APPROVED}:
-        services._refresh_plan_rollup(pid, year)
+        services.refresh_plan_rollup(pid, year)
     record_event(
         actor=actor,
         action="project.import",

@@ -9,7 +9,7 @@ from typing import Any, ClassVar, Self
 from django.db import models
 from django.utils import timezone
 
-from dudao.core.lights import Light
+from dudao.core.lights import Light, band, band_q
 from dudao.core.scoping import ScopedQuerySet, scope_path_of
 
 
@@ -704,17 +704,21 @@ class ProjectSettings(models.Model):
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
 
-    def lag_light(self, lag: Decimal | None) -> Light:
-        from dudao.core.lights import band
+    def lag_bands(self) -> dict[str, Any]:
+        """The lag light's band (滞后: yellow from, red above): one definition for the colour of
+        a value (`lag_light`) and the SQL conditions on a stored lag (`lag_light_q`)."""
+        return {
+            "yellow_from": self.lag_yellow_from,
+            "red_from": self.lag_red_above,
+            "red_inclusive": False,
+        }
 
-        return band(
-            lag,
-            yellow_from=self.lag_yellow_from,
-            red_from=self.lag_red_above,
-            red_inclusive=False,
-        )
+    def lag_light(self, lag: Decimal | None) -> Light:
+        return band(lag, **self.lag_bands())
+
+    def lag_light_q(self, field: str = "lag") -> dict[Light, models.Q]:
+        """SQL conditions per colour on a stored lag, generated from the same band."""
+        return band_q(field, **self.lag_bands())
 
     def start_light(self, months_late: int | None) -> Light:
-        from dudao.core.lights import band
-
         return band(months_late, yellow_from=self.start_yellow_from, red_from=self.start_red_from)

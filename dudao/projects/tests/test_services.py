@@ -124,7 +124,8 @@ def test_stale_project_edit_is_409_with_current_values(world: World) -> None:
     with pytest.raises(StaleObject) as exc:
         services.update_project(actor=world.city_supervisor, project=p, version=1, name="再改")
     assert exc.value.status_code == 409
-    assert exc.value.details["name"] == "新名称"
+    assert exc.value.details["current"]["name"] == "新名称"  # the one 409 body (core.versions)
+    assert exc.value.details["version"] == 2
 
 
 def test_bad_uscc_is_refused(world: World) -> None:
@@ -315,7 +316,7 @@ def test_stale_report_edit_is_409(world: World) -> None:
             data=services.ReportInput(invest_month=D("170")),
             version=r.version,
         )
-    assert exc.value.details["invest_month"] == "150.00"
+    assert exc.value.details["current"]["invest_month"] == "150.00"
 
 
 def test_repeated_request_writes_nothing_twice(world: World) -> None:

@@ -229,7 +229,7 @@ def test_api_report_cycle(client: Client, world: World) -> None:
     assert data["invest_ytd"] == "100.00"
     stale = api(client, "PUT", url, {"invest_month": "5", "version": 99})
     assert stale.status_code == 409
-    assert stale.json()["error"]["details"]["invest_month"] == "100.00"
+    assert stale.json()["error"]["details"]["current"]["invest_month"] == "100.00"
     sub = f"/api/v1/project-reports/{data['id']}/submit"
     assert api(client, "POST", sub, {"request_id": "k2"}).status_code == 200
     assert api(client, "POST", sub, {"request_id": "k2"}).status_code == 200

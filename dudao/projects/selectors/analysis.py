@@ -1,363 +1,60 @@
-"""Reads of 重大项目, always from the user's scope; the progress figures and lights.
-
-Figures (documented in docs/projects.md):
-* 年度投资完成率 = 已审核年内累计完成投资 ÷ 年度计划投资 × 100, shown with 2 decimals (half-up);
-* 序时进度 = N ÷ 12 × 100 (or the plan's monthly cumulative curve ÷ annual plan × 100), 2 decimals;
-* 滞后 = 序时进度 − 完成率 in 个百分点, from the displayed (rounded) rates;
-* lights from `ProjectSettings` thresholds through `dudao.core.lights.band`.
-"""
+"""The analysis: per county × category, per park or list — completion rate, 序时进度, lag,
+lights, ranks, reporting completeness — and the quarter targets (figures from `rules`)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from dudao.core.lights import Light
+from dudao.core.numbers import round_half_up
+from dudao.core.ranks import competition_rank, rank_changes
 from dudao.orgs.models import Organisation
-from dudao.projects.figures import (
-    RATE_DECIMALS,
-    Progress,
-    ProjectLight,
-    combine,
-    elapsed_pct,
-    months_late,
-    progress,
-    project_light,
-)
 from dudao.projects.models import (
     CountyMonthStat,
     MilestoneNode,
-    MonthLock,
     MonthlyReport,
     Project,
     ProjectCategory,
+    ProjectList,
     ProjectMilestone,
     ProjectSettings,
     ProjectYearPlan,
     QuarterTarget,
 )
-from dudao.projects.services import report_deadline
-from dudao.stats.engine import competition_rank, rank_changes, round_half_up
+from dudao.projects.rules import (
+    RATE_DECIMALS,
+    Progress,
+    ProjectLight,
+    combine,
+    elapsed_pct,
+    month_end,
+    months_late,
+    progress,
+    quarter_bounds,
+    quarter_of,
+)
+from dudao.projects.selectors.registry import (
+    _park_scoped,
+    county_choices,
+    lights_for,
+    visible_projects,
+)
+
+if TYPE_CHECKING:
+    from dudao.accounts.models import User
+    from dudao.parks.models import Park
 
 S = MonthlyReport.Status
 LIGHT_VALUES = tuple(Light.values)
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
-
-
-# --- periods ----------------------------------------------------------------------------------
-
-
-def reporting_period(today: date | None = None) -> tuple[int, int]:
-    """The month being reported now: last month until its deadline has passed, then this one."""
-    today = today or timezone.localdate()
-    prev = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
-    if today <= report_deadline(*prev).due:
-        return prev
-    return today.year, today.month
-
-
-def previous_month(year: int, month: int) -> tuple[int, int]:
-    return (year - 1, 12) if month == 1 else (year, month - 1)
-
-
-def parse_period(value: str | None, default: tuple[int, int] | None = None) -> tuple[int, int]:
-    """'2026-07' → (2026, 7); anything else → the default (the reporting period)."""
-    try:
-        y, m = (int(x) for x in (value or "").split("-", 1))
-        if 2000 <= y <= 2100 and 1 <= m <= 12:
-            return y, m
-    except ValueError:
-        pass
-    return default or reporting_period()
-
-
-# --- projects ---------------------------------------------------------------------------------
-
-
-@dataclass
-class ProjectFilters:
-    county: int | None = None
-    park: int | None = None
-    category: int | None = None
-    stage: str = ""
-    level: str = ""
-    list: int | None = None
-    light: str = ""
-    q: str = ""
-
-    @classmethod
-    def from_query(cls, data: Any) -> ProjectFilters:
-        def num(key: str) -> int | None:
-            value = str(data.get(key, "") or "")
-            return int(value) if value.isdigit() else None
-
-        return cls(
-            county=num("county"),
-            park=num("park"),
-            category=num("category"),
-            stage=str(data.get("stage", "") or ""),
-            level=str(data.get("level", "") or ""),
-            list=num("list"),
-            light=str(data.get("light", "") or ""),
-            q=str(data.get("q", "") or "").strip()[:50],
-        )
-
-
-def visible_projects(actor: Any) -> QuerySet[Project]:
-    return Project.objects.visible_to(actor)
-
-
-def filter_projects(actor: Any, f: ProjectFilters, year: int, month: int) -> QuerySet[Project]:
-    qs = visible_projects(actor).filter(is_active=True)
-    if f.county:
-        qs = qs.filter(county_id=f.county)
-    if f.park:
-        qs = qs.filter(park_id=f.park)
-    if f.category:
-        qs = qs.filter(category_id=f.category)
-    if f.stage:
-        qs = qs.filter(stage=f.stage)
-    if f.level:
-        qs = qs.filter(level=f.level)
-    if f.list:
-        qs = qs.filter(lists=f.list)
-    if f.q:
-        qs = qs.filter(Q(name__icontains=f.q) | Q(code__icontains=f.q))
-    if f.light in Light.values:
-        ids = [pk for pk, light in lights_for(qs, year, month).items() if light.light == f.light]
-        qs = qs.filter(pk__in=ids)
-    return qs.select_related("county", "category", "park").order_by("county__path", "name", "pk")
-
-
-def _start_dates(project_ids: Iterable[int] | QuerySet[Any]) -> dict[int, tuple[Any, Any]]:
-    return {
-        pid: (planned, actual)
-        for pid, planned, actual in ProjectMilestone.objects.filter(
-            project_id__in=project_ids, node__role=MilestoneNode.Role.START
-        ).values_list("project_id", "planned_date", "actual_date")
-    }
-
-
-def lights_for(
-    projects: QuerySet[Project] | list[Project],
-    year: int,
-    month: int,
-    settings: ProjectSettings | None = None,
-) -> dict[int, ProjectLight]:
-    """The light of every project in `projects` at the end of year-month (4 queries)."""
-    settings = settings or ProjectSettings.current()
-    if isinstance(projects, list):
-        ids: Any = [p.pk for p in projects]
-    else:
-        ids = projects.values("pk")
-    plans = {
-        pid: (amount, curve)
-        for pid, amount, curve in ProjectYearPlan.objects.filter(
-            project_id__in=ids, year=year
-        ).values_list("project_id", "planned_investment", "curve")
-    }
-    done = dict(
-        MonthlyReport.objects.filter(
-            project_id__in=ids, year=year, month=month, status=S.APPROVED
-        ).values_list("project_id", "invest_ytd")
-    )
-    starts = _start_dates(ids)
-    pids = (
-        [p.pk for p in projects]
-        if isinstance(projects, list)
-        else list(projects.values_list("pk", flat=True))
-    )
-    out: dict[int, ProjectLight] = {}
-    for pid in pids:
-        amount, curve = plans.get(pid, (None, None))
-        planned, actual = starts.get(pid, (None, None))
-        out[pid] = project_light(
-            plan=amount,
-            done=done.get(pid),
-            curve=curve,
-            planned_start=planned,
-            actual_start=actual,
-            year=year,
-            month=month,
-            settings=settings,
-        )
-    return out
-
-
-def get_project(actor: Any, pk: int) -> Project:
-    return get_object_or_404(
-        visible_projects(actor).select_related("county", "category", "park"), pk=pk
-    )
-
-
-def project_history(project: Project) -> list[MonthlyReport]:
-    return list(project.reports.select_related("node", "reviewed_by").order_by("-year", "-month"))
-
-
-def project_chart(project: Project, year: int, settings: ProjectSettings) -> dict[str, Any]:
-    """Plan-vs-actual cumulative investment by month (ECharts data)."""
-    plan = ProjectYearPlan.objects.filter(project=project, year=year).first()
-    reports = {r.month: r for r in project.reports.filter(year=year).order_by("month")}
-    months = list(range(1, 13))
-    planned: list[str | None] = []
-    actual: list[str | None] = []
-    approved: list[str | None] = []
-    for m in months:
-        if plan and plan.planned_investment > 0:
-            value = plan.planned_cumulative(m)
-            if value is None:
-                value = plan.planned_investment * Decimal(m) / Decimal(12)
-            planned.append(str(round_half_up(value, 2)))
-        else:
-            planned.append(None)
-        r = reports.get(m)
-        actual.append(str(r.invest_ytd) if r else None)
-        approved.append(str(r.invest_ytd) if r and r.status == S.APPROVED else None)
-    return {
-        "year": year,
-        "months": [f"{m}月" for m in months],
-        "planned": planned,
-        "reported": actual,
-        "approved": approved,
-    }
-
-
-def milestone_timeline(project: Project) -> list[dict[str, Any]]:
-    rows = {m.node_id: m for m in project.milestones.all()}
-    out = []
-    for node in MilestoneNode.objects.filter(is_active=True).order_by("sort_order"):
-        m = rows.get(node.pk)
-        planned = m.planned_date if m else None
-        actual = m.actual_date if m else None
-        late = bool(planned and (actual or timezone.localdate()) > planned)
-        out.append({"node": node, "planned": planned, "actual": actual, "late": late})
-    return out
-
-
-# --- the monthly grid and "due for me" ---------------------------------------------------------
-
-
-@dataclass
-class GridRow:
-    project: Project
-    report: MonthlyReport | None
-    last: MonthlyReport | None
-    plan: ProjectYearPlan | None
-    locked: bool = False
-
-    node_choices: tuple[tuple[int, str], ...] = ()
-    options_html: str | None = None  # the node <option>s without a selection, once per page
-
-    @property
-    def disabled(self) -> str:
-        """The HTML attribute that makes the row's inputs read-only ('' when editable)."""
-        return "" if self.editable else " disabled"
-
-    @property
-    def editable(self) -> bool:
-        return not self.locked and (
-            self.report is None or self.report.status in (S.DRAFT, S.RETURNED)
-        )
-
-
-def grid_rows(
-    actor: Any, year: int, month: int, county: int | None = None, only: int | None = None
-) -> list[GridRow]:
-    """Every active project in scope with this month's report, last month's and the plan
-    (4 queries whatever the number of projects)."""
-    projects = list(
-        visible_projects(actor)
-        .filter(is_active=True)
-        .select_related("category")
-        .order_by("county__path", "name", "pk")
-        .filter(**({"county_id": county} if county else {}))
-        .filter(**({"pk": only} if only else {}))
-    )
-    ids = [p.pk for p in projects]
-    py, pm = previous_month(year, month)
-    reports = {
-        (r.project_id, r.year, r.month): r
-        for r in MonthlyReport.objects.filter(project_id__in=ids).filter(
-            Q(year=year, month=month) | Q(year=py, month=pm)
-        )
-    }
-    plans = {p.project_id: p for p in ProjectYearPlan.objects.filter(project_id__in=ids, year=year)}
-    locks = set(
-        MonthLock.objects.filter(year=year, month=month, is_active=True).values_list(
-            "county_id", flat=True
-        )
-    )
-    choices = tuple(
-        MilestoneNode.objects.filter(is_active=True)
-        .order_by("sort_order")
-        .values_list("pk", "name")
-    )
-    return [
-        GridRow(
-            p,
-            reports.get((p.pk, year, month)),
-            reports.get((p.pk, py, pm)),
-            plans.get(p.pk),
-            locked=None in locks or p.county_id in locks,
-            node_choices=choices,
-        )
-        for p in projects
-    ]
-
-
-def due_summary(actor: Any, year: int, month: int) -> dict[str, Any]:
-    """What is due this month for a reporter (to fill/submit) or a reviewer (to approve)."""
-    projects = visible_projects(actor).filter(is_active=True)
-    total = projects.count()
-    by_status = dict(
-        MonthlyReport.objects.filter(project__in=projects.values("pk"), year=year, month=month)
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
-    )
-    deadline = report_deadline(year, month)
-    locked = MonthLock.objects.filter(year=year, month=month, is_active=True).exists()
-    waiting = (
-        MonthlyReport.objects.visible_to(actor)
-        .filter(status=S.SUBMITTED)
-        .select_related("project", "county")
-        .order_by("year", "month", "project__name")[:200]
-    )
-    returned = (
-        MonthlyReport.objects.visible_to(actor)
-        .filter(status=S.RETURNED)
-        .select_related("project")
-        .order_by("year", "month")[:200]
-    )
-    missing = total - sum(by_status.values())
-    return {
-        "year": year,
-        "month": month,
-        "deadline": deadline,
-        "days_left": (deadline.due - timezone.localdate()).days,
-        "days_overdue": max(0, (timezone.localdate() - deadline.due).days),
-        "total": total,
-        "missing": missing,
-        "draft": by_status.get(S.DRAFT, 0),
-        "submitted": by_status.get(S.SUBMITTED, 0),
-        "returned_count": by_status.get(S.RETURNED, 0),
-        "approved": by_status.get(S.APPROVED, 0),
-        "waiting": list(waiting),
-        "returned": list(returned),
-        "locked": locked,
-    }
-
-
-# --- the analysis -----------------------------------------------------------------------------
+CENT = Decimal("0.01")
 
 
 @dataclass
@@ -423,25 +120,6 @@ def _finish(rows: Iterable[UnitRow], month: int, settings: ProjectSettings) -> N
         row.progress = progress(row.plan, row.done, month, settings)
 
 
-def _park_scoped(actor: Any) -> bool:
-    """True for park committees: they see their park's projects, not whole counties."""
-    from dudao.core.scoping import scope_path_of
-    from dudao.projects.models import covers_a_county
-
-    path = scope_path_of(actor)
-    return path is not None and not covers_a_county(actor, path)
-
-
-def county_choices(actor: Any) -> list[Organisation]:
-    """Counties of the actor's scope (a park committee: the counties of its park's projects)."""
-    qs = Organisation.objects.filter(kind=Organisation.Kind.COUNTY_GOV, is_active=True)
-    if _park_scoped(actor):
-        qs = qs.filter(pk__in=visible_projects(actor).values("county_id"))
-    else:
-        qs = qs & Organisation.objects.visible_to(actor)
-    return list(qs.order_by("sort_order", "path"))
-
-
 def _cell_lights(
     projects: QuerySet[Project],
     *,
@@ -458,8 +136,6 @@ def _cell_lights(
     counts both in SQL (the progress lights with the thresholds of `ProjectSettings.lag_light`
     as conditions on the lag stored at approval); without `with_lights` that is all. Then only
     the projects with a start delay are combined one by one (two queries)."""
-    from dudao.projects.services import month_end
-
     month_reports = MonthlyReport.objects.filter(year=year, month=month)
     if park_scoped:
         month_reports = month_reports.filter(project__in=projects.values("pk"))
@@ -467,11 +143,10 @@ def _cell_lights(
         month_reports = month_reports.filter(county_id__in=county_ids)
     out: dict[tuple[int, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     reporting: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    # lag_light = band(lag, yellow_from, red_from, red_inclusive=False); None → grey
+    # the SQL form of `settings.lag_light` (the same band); a NULL lag is grey
     approved = Q(status=S.APPROVED)
-    red = Q(lag__gt=settings.lag_red_above)
-    yellow = Q(lag__gte=settings.lag_yellow_from) & ~red
-    green = Q(lag__lt=settings.lag_yellow_from) & ~red
+    bands = settings.lag_light_q("lag")
+    red, yellow, green = bands[Light.RED], bands[Light.YELLOW], bands[Light.GREEN]
     submitted = Q(first_submitted_at__isnull=False)
     for c, k, active, n_sub, n_on_time, n_red, n_yellow, n_green, n_all in (
         month_reports.values_list("county_id", "project__category_id", "project__is_active")
@@ -534,7 +209,7 @@ def _cell_lights(
 
 
 def city_analysis(  # noqa: PLR0912 - four aggregates folded into one table
-    actor: Any, year: int, month: int, *, with_ranks: bool = True, with_lights: bool = True
+    actor: User, year: int, month: int, *, with_ranks: bool = True, with_lights: bool = True
 ) -> Analysis:
     """Per county and per category: count, plan, approved year-to-date, completion rate,
     序时进度, lag and light, project lights, 报送率/及时率, county ranks with change."""
@@ -644,7 +319,7 @@ def _rates(rows: list[UnitRow]) -> dict[Any, Decimal]:
     }
 
 
-def _rank(rows: list[UnitRow], actor: Any, year: int, month: int, *, park_scoped: bool) -> None:
+def _rank(rows: list[UnitRow], actor: User, year: int, month: int, *, park_scoped: bool) -> None:
     """Competition ranks (1-2-2-4) on the completion rate; change vs the previous month (the
     same year's plans against the roll-up's approved year-to-date one month earlier)."""
     current = competition_rank(_rates(rows), decimals=RATE_DECIMALS)
@@ -670,7 +345,7 @@ def _rank(rows: list[UnitRow], actor: Any, year: int, month: int, *, park_scoped
         row.rank_change = change.gain if change else None
 
 
-def group_analysis(actor: Any, year: int, month: int, by: str) -> list[UnitRow]:
+def group_analysis(actor: User, year: int, month: int, by: str) -> list[UnitRow]:
     """Per park or per named list (projects may belong to several lists)."""
     settings = ProjectSettings.current()
     projects = visible_projects(actor).filter(is_active=True)
@@ -678,8 +353,6 @@ def group_analysis(actor: Any, year: int, month: int, by: str) -> list[UnitRow]:
         key, names = "park_id", {p.pk: p.name for p in _parks(projects)}
     else:
         key = "lists__id"
-        from dudao.projects.models import ProjectList
-
         names = {x.pk: x.name for x in ProjectList.objects.filter(year=year)}
     rows = {k: UnitRow(k, name) for k, name in names.items()}
     for k, n in (
@@ -722,10 +395,10 @@ def group_analysis(actor: Any, year: int, month: int, by: str) -> list[UnitRow]:
     return result
 
 
-def _parks(projects: QuerySet[Project]) -> list[Any]:
-    from dudao.parks.models import Park
+def _parks(projects: QuerySet[Project]) -> list[Park]:
+    from dudao.parks.selectors import reference_parks
 
-    return list(Park.objects.filter(pk__in=projects.exclude(park=None).values("park_id")))
+    return list(reference_parks().filter(pk__in=projects.exclude(park=None).values("park_id")))
 
 
 @dataclass
@@ -741,11 +414,10 @@ class TargetRow:
         return max(0, (self.target or 0) - self.actual)
 
 
-def quarter_targets(actor: Any, year: int, quarter: int) -> list[TargetRow]:
+def quarter_targets(actor: User, year: int, quarter: int) -> list[TargetRow]:
     """新开工/竣工/投产 counts per county in the quarter (actual milestone dates) vs target."""
     counties = county_choices(actor)
-    first = date(year, 3 * quarter - 2, 1)
-    last = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+    first, last = quarter_bounds(year, quarter)
     actual: dict[tuple[int, str], int] = defaultdict(int)
     rows = (
         ProjectMilestone.objects.filter(
@@ -770,26 +442,79 @@ def quarter_targets(actor: Any, year: int, quarter: int) -> list[TargetRow]:
     ]
 
 
-def active_locks(actor: Any, year: int, month: int) -> list[MonthLock]:
-    counties = Organisation.objects.visible_to(actor).values("pk")
-    return list(
-        MonthLock.objects.filter(year=year, month=month, is_active=True)
-        .filter(Q(county__isnull=True) | Q(county__in=counties))
-        .select_related("county", "locked_by")
+@dataclass
+class AnalysisPage:
+    """What the analysis page shows for a month: the county table (or the park/list groups),
+    序时进度 and the quarter's targets."""
+
+    year: int
+    month: int
+    by: str
+    elapsed_pct: Decimal
+    quarter: int
+    targets: list[TargetRow]
+    a: Analysis | None = None
+    groups: list[UnitRow] | None = None
+    categories: list[ProjectCategory] = field(default_factory=list)
+
+
+def analysis_page(actor: User, year: int, month: int, by: str) -> AnalysisPage:
+    """The analysis by county (default), by park or by list, with the quarter's targets."""
+    quarter = quarter_of(month)
+    page = AnalysisPage(
+        year,
+        month,
+        by,
+        elapsed_pct(month),
+        quarter,
+        quarter_targets(actor, year, quarter),
     )
+    if by in ("park", "list"):
+        page.groups = group_analysis(actor, year, month, by)
+    else:
+        page.a = city_analysis(actor, year, month)
+        page.categories = list(ProjectCategory.objects.filter(is_active=True))
+    return page
 
 
-def recent_locks(actor: Any) -> list[MonthLock]:
-    counties = Organisation.objects.visible_to(actor).values("pk")
-    return list(
-        MonthLock.objects.filter(Q(county__isnull=True) | Q(county__in=counties)).select_related(
-            "county", "locked_by", "unlocked_by"
-        )[:50]
+@dataclass
+class CountyOverview:
+    """One county: its row of the analysis, its cells by category, laggards and targets."""
+
+    county: Organisation
+    row: UnitRow
+    cells: list[tuple[ProjectCategory, UnitRow | None]]
+    a: Analysis
+    laggards: list[tuple[Project, ProjectLight]]
+    targets: list[TargetRow]
+    quarter: int
+
+
+def county_overview(actor: User, pk: int, year: int, month: int) -> CountyOverview | None:
+    """The county's overview, or None when the county is not in the actor's scope."""
+    county = next((c for c in county_choices(actor) if c.pk == pk), None)
+    if county is None:
+        return None
+    a = city_analysis(actor, year, month)
+    row = next(r for r in a.counties if r.key == pk)
+    cells = [
+        (cat, a.cells.get((pk, cat.pk))) for cat in ProjectCategory.objects.filter(is_active=True)
+    ]
+    projects = list(
+        visible_projects(actor).filter(county_id=pk, is_active=True).select_related("category")
     )
-
-
-def get_report(actor: Any, pk: int) -> MonthlyReport:
-    return get_object_or_404(
-        MonthlyReport.objects.visible_to(actor).select_related("project", "county", "node"),
-        pk=pk,
+    lights = lights_for(projects, year, month, a.settings)
+    laggards = sorted(
+        (p for p in projects if lights[p.pk].light in (Light.RED, Light.YELLOW)),
+        key=lambda p: (-Light(lights[p.pk].light).severity, p.name),
+    )[:50]
+    quarter = quarter_of(month)
+    return CountyOverview(
+        county,
+        row,
+        cells,
+        a,
+        [(p, lights[p.pk]) for p in laggards],
+        [t for t in quarter_targets(actor, year, quarter) if t.county.pk == pk],
+        quarter,
     )

@@ -1,0 +1,184 @@
+"""The reporter's monthly grid, "due for me", one report, and the month locks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from dudao.core.lights import Light
+from dudao.orgs.models import Organisation
+from dudao.projects.models import (
+    MilestoneNode,
+    MonthLock,
+    MonthlyReport,
+    Project,
+    ProjectYearPlan,
+)
+from dudao.projects.rules import (
+    previous_month,
+)
+from dudao.projects.selectors.periods import report_deadline
+from dudao.projects.selectors.registry import county_choices, visible_projects
+
+if TYPE_CHECKING:
+    from dudao.accounts.models import User
+
+S = MonthlyReport.Status
+LIGHT_VALUES = tuple(Light.values)
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
+
+
+@dataclass
+class GridRow:
+    project: Project
+    report: MonthlyReport | None
+    last: MonthlyReport | None
+    plan: ProjectYearPlan | None
+    locked: bool = False
+
+    node_choices: tuple[tuple[int, str], ...] = ()
+    options_html: str | None = None  # the node <option>s without a selection, once per page
+
+    @property
+    def disabled(self) -> str:
+        """The HTML attribute that makes the row's inputs read-only ('' when editable)."""
+        return "" if self.editable else " disabled"
+
+    @property
+    def editable(self) -> bool:
+        return not self.locked and (
+            self.report is None or self.report.status in (S.DRAFT, S.RETURNED)
+        )
+
+
+def grid_rows(
+    actor: User, year: int, month: int, county: int | None = None, only: int | None = None
+) -> list[GridRow]:
+    """Every active project in scope with this month's report, last month's and the plan
+    (4 queries whatever the number of projects)."""
+    projects = list(
+        visible_projects(actor)
+        .filter(is_active=True)
+        .select_related("category")
+        .order_by("county__path", "name", "pk")
+        .filter(**({"county_id": county} if county else {}))
+        .filter(**({"pk": only} if only else {}))
+    )
+    ids = [p.pk for p in projects]
+    py, pm = previous_month(year, month)
+    reports = {
+        (r.project_id, r.year, r.month): r
+        for r in MonthlyReport.objects.filter(project_id__in=ids).filter(
+            Q(year=year, month=month) | Q(year=py, month=pm)
+        )
+    }
+    plans = {p.project_id: p for p in ProjectYearPlan.objects.filter(project_id__in=ids, year=year)}
+    locks = set(
+        MonthLock.objects.filter(year=year, month=month, is_active=True).values_list(
+            "county_id", flat=True
+        )
+    )
+    choices = tuple(
+        MilestoneNode.objects.filter(is_active=True)
+        .order_by("sort_order")
+        .values_list("pk", "name")
+    )
+    return [
+        GridRow(
+            p,
+            reports.get((p.pk, year, month)),
+            reports.get((p.pk, py, pm)),
+            plans.get(p.pk),
+            locked=None in locks or p.county_id in locks,
+            node_choices=choices,
+        )
+        for p in projects
+    ]
+
+
+def due_summary(actor: User, year: int, month: int) -> dict[str, Any]:
+    """What is due this month for a reporter (to fill/submit) or a reviewer (to approve)."""
+    projects = visible_projects(actor).filter(is_active=True)
+    total = projects.count()
+    by_status = dict(
+        MonthlyReport.objects.filter(project__in=projects.values("pk"), year=year, month=month)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    deadline = report_deadline(year, month)
+    locked = MonthLock.objects.filter(year=year, month=month, is_active=True).exists()
+    waiting = (
+        MonthlyReport.objects.visible_to(actor)
+        .filter(status=S.SUBMITTED)
+        .select_related("project", "county")
+        .order_by("year", "month", "project__name")[:200]
+    )
+    returned = (
+        MonthlyReport.objects.visible_to(actor)
+        .filter(status=S.RETURNED)
+        .select_related("project")
+        .order_by("year", "month")[:200]
+    )
+    missing = total - sum(by_status.values())
+    return {
+        "year": year,
+        "month": month,
+        "deadline": deadline,
+        "days_left": (deadline.due - timezone.localdate()).days,
+        "days_overdue": max(0, (timezone.localdate() - deadline.due).days),
+        "total": total,
+        "missing": missing,
+        "draft": by_status.get(S.DRAFT, 0),
+        "submitted": by_status.get(S.SUBMITTED, 0),
+        "returned_count": by_status.get(S.RETURNED, 0),
+        "approved": by_status.get(S.APPROVED, 0),
+        "waiting": list(waiting),
+        "returned": list(returned),
+        "locked": locked,
+    }
+
+
+def active_locks(actor: User, year: int, month: int) -> list[MonthLock]:
+    counties = Organisation.objects.visible_to(actor).values("pk")
+    return list(
+        MonthLock.objects.filter(year=year, month=month, is_active=True)
+        .filter(Q(county__isnull=True) | Q(county__in=counties))
+        .select_related("county", "locked_by")
+    )
+
+
+def recent_locks(actor: User) -> list[MonthLock]:
+    counties = Organisation.objects.visible_to(actor).values("pk")
+    return list(
+        MonthLock.objects.filter(Q(county__isnull=True) | Q(county__in=counties)).select_related(
+            "county", "locked_by", "unlocked_by"
+        )[:50]
+    )
+
+
+def locks_in_scope(actor: User) -> QuerySet[MonthLock]:
+    """The month locks a user may act on: city-wide ones and those of the counties of their
+    scope (for a park committee: the counties of its park's projects) — the one scope rule of
+    the unlock page, the API and the service."""
+    counties = [c.pk for c in county_choices(actor)]
+    return MonthLock.objects.filter(Q(county__isnull=True) | Q(county_id__in=counties))
+
+
+def get_lock(actor: User, pk: int) -> MonthLock:
+    """A month lock in the user's scope (404 for missing and out of scope alike)."""
+    return get_object_or_404(locks_in_scope(actor), pk=pk)
+
+
+def get_report(actor: User, pk: int) -> MonthlyReport:
+    return get_object_or_404(
+        MonthlyReport.objects.visible_to(actor).select_related("project", "county", "node"),
+        pk=pk,
+    )

@@ -1,0 +1,84 @@
+"""Reporting periods of 重大项目: the month being reported, its deadline and lock, and the
+one strict reading of a ?period= (pages: the default month with a message; API: an error)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+from django.utils import timezone
+
+from dudao.core.lights import Light
+from dudao.projects.models import (
+    MonthLock,
+    MonthlyReport,
+    ProjectSettings,
+)
+from dudao.projects.rules import (
+    month_end,
+    previous_month,
+)
+
+if TYPE_CHECKING:
+    from dudao.workdays.calendar import Deadline
+
+S = MonthlyReport.Status
+LIGHT_VALUES = tuple(Light.values)
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
+
+
+def report_deadline(year: int, month: int, settings: ProjectSettings | None = None) -> Deadline:
+    """The reporting deadline of a month: N natural days (rolled past rest days) or N workdays
+    after the month's last day — by default the 5th of the next month."""
+    from dudao.workdays.selectors import deadline_for
+
+    settings = settings or ProjectSettings.current()
+    return deadline_for(month_end(year, month), settings.deadline_days, settings.deadline_kind)
+
+
+def is_locked(county_id: int, year: int, month: int) -> bool:
+    return (
+        MonthLock.objects.filter(year=year, month=month, is_active=True)
+        .filter(Q(county_id=county_id) | Q(county__isnull=True))
+        .exists()
+    )
+
+
+def reporting_period(today: date | None = None) -> tuple[int, int]:
+    """The month being reported now: last month until its deadline has passed, then this one."""
+    today = today or timezone.localdate()
+    prev = previous_month(today.year, today.month)
+    if today <= report_deadline(*prev).due:
+        return prev
+    return today.year, today.month
+
+
+def page_period(value: str | None) -> tuple[int, int, str]:
+    """A page's ?period=: empty → the reporting period; a bad value → the reporting period and
+    the message to show (never silently another month)."""
+    from dudao.core.exceptions import DomainError
+    from dudao.core.periods import Period, month_or_default, parse_month
+
+    if (value or "").strip():
+        try:
+            asked = parse_month(value)
+        except DomainError:
+            pass
+        else:  # the default (a deadline look-up) only when it is needed
+            return asked.year, asked.last_month, ""
+    period, message = month_or_default(value, Period.month(*reporting_period()))
+    return period.year, period.last_month, message
+
+
+def api_period(value: str | None, *, field: str = "period") -> tuple[int, int]:
+    """An API's period: empty → the reporting period; a bad value → DomainError (in Chinese)."""
+    from dudao.core.periods import parse_month
+
+    if not (value or "").strip():
+        return reporting_period()
+    period = parse_month(value, field=field)
+    return period.year, period.last_month

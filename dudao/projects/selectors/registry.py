@@ -1,0 +1,247 @@
+"""Reads of the project registry: the list with its filters, one project, its lights,
+history, chart and timeline, and the parks a user may pick."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from dudao.core.lights import Light
+from dudao.core.numbers import round_half_up
+from dudao.orgs.models import Organisation
+from dudao.projects.models import (
+    MilestoneNode,
+    MonthlyReport,
+    Project,
+    ProjectMilestone,
+    ProjectSettings,
+    ProjectYearPlan,
+)
+from dudao.projects.rules import (
+    ProjectLight,
+    project_light,
+)
+
+if TYPE_CHECKING:
+    from dudao.accounts.models import User
+    from dudao.parks.models import Park
+
+S = MonthlyReport.Status
+LIGHT_VALUES = tuple(Light.values)
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
+
+
+@dataclass
+class ProjectFilters:
+    county: int | None = None
+    park: int | None = None
+    category: int | None = None
+    stage: str = ""
+    level: str = ""
+    list: int | None = None
+    light: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_query(cls, data: Any) -> ProjectFilters:
+        def num(key: str) -> int | None:
+            value = str(data.get(key, "") or "")
+            return int(value) if value.isdigit() else None
+
+        return cls(
+            county=num("county"),
+            park=num("park"),
+            category=num("category"),
+            stage=str(data.get("stage", "") or ""),
+            level=str(data.get("level", "") or ""),
+            list=num("list"),
+            light=str(data.get("light", "") or ""),
+            q=str(data.get("q", "") or "").strip()[:50],
+        )
+
+
+def visible_projects(actor: User) -> QuerySet[Project]:
+    return Project.objects.visible_to(actor)
+
+
+def filter_projects(actor: User, f: ProjectFilters, year: int, month: int) -> QuerySet[Project]:
+    qs = visible_projects(actor).filter(is_active=True)
+    if f.county:
+        qs = qs.filter(county_id=f.county)
+    if f.park:
+        qs = qs.filter(park_id=f.park)
+    if f.category:
+        qs = qs.filter(category_id=f.category)
+    if f.stage:
+        qs = qs.filter(stage=f.stage)
+    if f.level:
+        qs = qs.filter(level=f.level)
+    if f.list:
+        qs = qs.filter(lists=f.list)
+    if f.q:
+        qs = qs.filter(Q(name__icontains=f.q) | Q(code__icontains=f.q))
+    if f.light in Light.values:
+        ids = [pk for pk, light in lights_for(qs, year, month).items() if light.light == f.light]
+        qs = qs.filter(pk__in=ids)
+    return qs.select_related("county", "category", "park").order_by("county__path", "name", "pk")
+
+
+def _start_dates(project_ids: Iterable[int] | QuerySet[Any]) -> dict[int, tuple[Any, Any]]:
+    return {
+        pid: (planned, actual)
+        for pid, planned, actual in ProjectMilestone.objects.filter(
+            project_id__in=project_ids, node__role=MilestoneNode.Role.START
+        ).values_list("project_id", "planned_date", "actual_date")
+    }
+
+
+def lights_for(
+    projects: QuerySet[Project] | list[Project],
+    year: int,
+    month: int,
+    settings: ProjectSettings | None = None,
+) -> dict[int, ProjectLight]:
+    """The light of every project in `projects` at the end of year-month (4 queries)."""
+    settings = settings or ProjectSettings.current()
+    if isinstance(projects, list):
+        ids: Any = [p.pk for p in projects]
+    else:
+        ids = projects.values("pk")
+    plans = {
+        pid: (amount, curve)
+        for pid, amount, curve in ProjectYearPlan.objects.filter(
+            project_id__in=ids, year=year
+        ).values_list("project_id", "planned_investment", "curve")
+    }
+    done = dict(
+        MonthlyReport.objects.filter(
+            project_id__in=ids, year=year, month=month, status=S.APPROVED
+        ).values_list("project_id", "invest_ytd")
+    )
+    starts = _start_dates(ids)
+    pids = (
+        [p.pk for p in projects]
+        if isinstance(projects, list)
+        else list(projects.values_list("pk", flat=True))
+    )
+    out: dict[int, ProjectLight] = {}
+    for pid in pids:
+        amount, curve = plans.get(pid, (None, None))
+        planned, actual = starts.get(pid, (None, None))
+        out[pid] = project_light(
+            plan=amount,
+            done=done.get(pid),
+            curve=curve,
+            planned_start=planned,
+            actual_start=actual,
+            year=year,
+            month=month,
+            settings=settings,
+        )
+    return out
+
+
+def get_project(actor: User, pk: int) -> Project:
+    return get_object_or_404(
+        visible_projects(actor).select_related("county", "category", "park"), pk=pk
+    )
+
+
+def project_history(project: Project) -> list[MonthlyReport]:
+    return list(project.reports.select_related("node", "reviewed_by").order_by("-year", "-month"))
+
+
+def project_chart(project: Project, year: int, settings: ProjectSettings) -> dict[str, Any]:
+    """Plan-vs-actual cumulative investment by month (ECharts data)."""
+    plan = ProjectYearPlan.objects.filter(project=project, year=year).first()
+    reports = {r.month: r for r in project.reports.filter(year=year).order_by("month")}
+    months = list(range(1, 13))
+    planned: list[str | None] = []
+    actual: list[str | None] = []
+    approved: list[str | None] = []
+    for m in months:
+        if plan and plan.planned_investment > 0:
+            value = plan.planned_cumulative(m)
+            if value is None:
+                value = plan.planned_investment * Decimal(m) / Decimal(12)
+            planned.append(str(round_half_up(value, 2)))
+        else:
+            planned.append(None)
+        r = reports.get(m)
+        actual.append(str(r.invest_ytd) if r else None)
+        approved.append(str(r.invest_ytd) if r and r.status == S.APPROVED else None)
+    return {
+        "year": year,
+        "months": [f"{m}月" for m in months],
+        "planned": planned,
+        "reported": actual,
+        "approved": approved,
+    }
+
+
+def milestone_timeline(project: Project) -> list[dict[str, Any]]:
+    rows = {m.node_id: m for m in project.milestones.all()}
+    out = []
+    for node in MilestoneNode.objects.filter(is_active=True).order_by("sort_order"):
+        m = rows.get(node.pk)
+        planned = m.planned_date if m else None
+        actual = m.actual_date if m else None
+        late = bool(planned and (actual or timezone.localdate()) > planned)
+        out.append({"node": node, "planned": planned, "actual": actual, "late": late})
+    return out
+
+
+def park_choices(actor: User) -> QuerySet[Park]:
+    """The parks a project of this user may be linked to: those in the user's scope."""
+    from dudao.parks.selectors import parks_in_scope
+
+    return parks_in_scope(actor).order_by("name")
+
+
+def park_for_link(actor: User, pk: int | str | None) -> Park | None:
+    """The park to link a project to, if it is in the user's scope (None when not given);
+    otherwise a DomainError in Chinese."""
+    from dudao.core.exceptions import DomainError
+    from dudao.parks.selectors import park_in_scope
+
+    if pk is None or pk == "":
+        return None
+    park = park_in_scope(actor, pk)
+    if park is None:
+        raise DomainError("所选园区不存在或不在您的数据范围内。", field="park")
+    return park
+
+
+def filter_parks(actor: User) -> QuerySet[Park]:
+    """The parks of the projects in scope (the list's park filter)."""
+    from dudao.parks.selectors import reference_parks
+
+    projects = visible_projects(actor)
+    return reference_parks().filter(pk__in=projects.exclude(park=None).values("park_id"))
+
+
+def _park_scoped(actor: User) -> bool:
+    """True for park committees: they see their park's projects, not whole counties."""
+    from dudao.core.scoping import scope_path_of
+    from dudao.projects.models import covers_a_county
+
+    path = scope_path_of(actor)
+    return path is not None and not covers_a_county(actor, path)
+
+
+def county_choices(actor: User) -> list[Organisation]:
+    """Counties of the actor's scope (a park committee: the counties of its park's projects)."""
+    qs = Organisation.objects.filter(kind=Organisation.Kind.COUNTY_GOV, is_active=True)
+    if _park_scoped(actor):
+        qs = qs.filter(pk__in=visible_projects(actor).values("county_id"))
+    else:
+        qs = qs & Organisation.objects.visible_to(actor)
+    return list(qs.order_by("sort_order", "path"))

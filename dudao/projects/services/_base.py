@@ -1,0 +1,135 @@
+"""Shared pieces of the 重大项目 services: field lists, scope look-ups, the stale-edit check,
+version bumps and the replay protection of report requests (internal to the package)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+
+from dudao.core.exceptions import (
+    DomainError,
+)
+from dudao.core.versions import check_version
+from dudao.orgs.models import Organisation
+from dudao.projects.models import (
+    AreaCode,
+    MonthlyReport,
+    Project,
+    ReportRequest,
+)
+from dudao.regions.models import Region
+
+if TYPE_CHECKING:
+    from dudao.accounts.models import User
+
+S = MonthlyReport.Status
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+CENT = Decimal("0.01")
+
+PROJECT_FIELDS = (
+    "code",
+    "name",
+    "category",
+    "stage",
+    "level",
+    "county",
+    "park",
+    "build_nature",
+    "industry_code",
+    "builder_name",
+    "builder_uscc",
+    "total_investment",
+    "invest_before",
+    "description",
+    "responsible_unit",
+    "lead_leader",
+    "liaison",
+    "liaison_phone",
+    "is_active",
+)
+REPORT_FIELDS = (
+    "invest_month",
+    "funds_month",
+    "node",
+    "node_date",
+    "progress_text",
+    "has_problem",
+    "problem_text",
+    "next_steps",
+    "note",
+)
+SETTINGS_FIELDS = (
+    "lag_yellow_from",
+    "lag_red_above",
+    "start_yellow_from",
+    "start_red_from",
+    "jump_ratio",
+    "deadline_days",
+    "deadline_kind",
+)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def known_area_codes() -> set[str]:
+    """GB/T 2260 codes (every stored revision) and the configured 功能区/demo codes."""
+    codes = set(Region.objects.values_list("code", flat=True))
+    codes.update(AreaCode.objects.values_list("code", flat=True))
+    return codes
+
+
+def _check_version(obj: Any, version: int | None, what: str) -> None:
+    """The one stale-edit rule (`dudao.core.versions`): one 409 body everywhere."""
+    check_version(obj, version, what=what)
+
+
+def _bump(obj: Any) -> None:
+    obj.version = obj.version + 1
+    obj.updated_at = timezone.now()
+
+
+def _visible_project(actor: User, project: Project, *, lock: bool = False) -> Project:
+    qs = Project.objects.visible_to(actor)
+    if lock:
+        qs = qs.select_for_update()
+    return qs.select_related("county", "category").get(pk=project.pk)
+
+
+def _visible_report(actor: User, report: MonthlyReport) -> MonthlyReport:
+    return (
+        MonthlyReport.objects.visible_to(actor)
+        .select_for_update()
+        .select_related("project", "county")
+        .get(pk=report.pk)
+    )
+
+
+def _county_in_scope(actor: User, county: Organisation) -> None:
+    ok = (
+        Organisation.objects.visible_to(actor)
+        .filter(pk=county.pk, kind=Organisation.Kind.COUNTY_GOV)
+        .exists()
+    )
+    if not ok:
+        raise DomainError("所选县（市、区）不存在或不在您的数据范围内。", field="county")
+
+
+def _replayed(request_id: str | None, action: str) -> MonthlyReport | None:
+    """The report a repeated request already produced (nothing is written twice)."""
+    if not request_id:
+        return None
+    done = ReportRequest.objects.filter(key=request_id).select_related("report").first()
+    if done is None:
+        return None
+    if done.action != action:
+        raise DomainError("请求编号已用于其他操作，请重新提交。")
+    return done.report
+
+
+def _remember(request_id: str | None, action: str, report: MonthlyReport) -> None:
+    if request_id:
+        ReportRequest.objects.create(key=request_id[:64], action=action, report=report)

@@ -1,0 +1,441 @@
+"""The monthly report cycle: save (draft), submit, approve, return — with the replay
+protection of request ids, the lock check and the roll-ups — and the site photos."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from dudao.accounts.roles import Role
+from dudao.audit.services import record_event
+from dudao.core.exceptions import (
+    DomainError,
+    InvalidTransition,
+    full_clean_or_raise,
+)
+from dudao.core.numbers import format_decimal
+from dudao.core.policies import require_role
+from dudao.core.snapshot import diff, snapshot
+from dudao.core.uploads import clean_photo
+from dudao.projects.models import (
+    MilestoneNode,
+    MonthlyReport,
+    Project,
+    ProjectMilestone,
+    ProjectSettings,
+    ProjectYearPlan,
+    ReportPhoto,
+    ReportRequest,
+)
+from dudao.projects.rules import month_end
+from dudao.projects.selectors import is_locked, report_deadline
+
+if TYPE_CHECKING:
+    from dudao.accounts.models import User
+
+from dudao.projects.services._base import (
+    CENT,
+    HUNDRED,
+    REPORT_FIELDS,
+    ZERO,
+    S,
+    _bump,
+    _check_version,
+    _remember,
+    _replayed,
+    _visible_project,
+    _visible_report,
+)
+from dudao.projects.services.registry import check_milestone_order
+from dudao.projects.services.rollups import (
+    _apply_milestone,
+    _apply_stat,
+    _prior_sums,
+    _recompute_later,
+)
+
+
+@dataclass
+class ReportInput:
+    invest_month: Decimal
+    funds_month: Decimal = ZERO
+    node: MilestoneNode | None = None
+    node_date: date | None = None
+    progress_text: str = ""
+    has_problem: bool = False
+    problem_text: str = ""
+    next_steps: str = ""
+    note: str = ""
+
+
+def validate_report_values(
+    *,
+    project: Project,
+    year: int,
+    month: int,
+    data: ReportInput,
+    prior_ytd: Decimal,
+    plan_amount: Decimal | None,
+    settings: ProjectSettings,
+    actual_dates: dict[int, date],
+    nodes: list[MilestoneNode],
+    started: bool,
+) -> list[tuple[str, str]]:
+    """Every validation rule at source; returns (field, Chinese message) pairs. Used by the
+    service, the grid and the Excel import alike."""
+    errors: list[tuple[str, str]] = []
+    if data.invest_month < 0:
+        errors.append(("invest_month", "累计完成投资不能减少：本月完成投资不能为负数。"))
+    if data.funds_month < 0:
+        errors.append(("funds_month", "本月资金到位不能为负数。"))
+    ytd = prior_ytd + data.invest_month
+    if ytd > project.total_investment:
+        errors.append(
+            (
+                "invest_month",
+                f"年内累计完成投资（{ytd}万元）不能超过项目总投资（{project.total_investment}万元）。",
+            )
+        )
+    base = plan_amount if plan_amount else project.total_investment
+    if base and data.invest_month > base * settings.jump_ratio / HUNDRED and not data.note.strip():
+        what = "年度计划投资" if plan_amount else "项目总投资"
+        ratio = format_decimal(settings.jump_ratio, 2, drop_trailing_zero=True)
+        errors.append(
+            (
+                "note",
+                f"本月完成投资 {data.invest_month} 万元，超过{what}的 {ratio}%，"
+                "请在“说明”中注明原因。",
+            )
+        )
+    if data.node is not None:
+        if data.node_date is None:
+            errors.append(("node_date", f"填写了达到节点“{data.node.name}”，请填写其实际日期。"))
+        elif data.node_date > month_end(year, month):
+            errors.append(("node_date", "节点实际日期不能晚于报告月份的最后一天。"))
+        else:
+            dates = dict(actual_dates)
+            dates[data.node.pk] = data.node_date
+            try:
+                check_milestone_order(dates, nodes)
+            except DomainError as exc:
+                errors.append(("node_date", exc.message))
+    elif data.node_date is not None:
+        errors.append(("node", "填写了节点日期，请选择达到的节点。"))
+    if data.has_problem and not data.problem_text.strip():
+        errors.append(("problem_text", "勾选了“存在问题”，请填写问题描述。"))
+    if (
+        project.stage == Project.Stage.CONTINUING
+        and not started
+        and not (data.node is not None and data.node.role == MilestoneNode.Role.START)
+    ):
+        errors.append(("stage", "续建项目必须已开工：请先在项目中填写“开工”节点的实际日期。"))
+    return errors
+
+
+def _current_period() -> tuple[int, int]:
+    today = timezone.localdate()
+    return today.year, today.month
+
+
+def _check_period(year: int, month: int) -> None:
+    if not 1 <= month <= 12:
+        raise DomainError("月份应为 1–12。", field="month")
+    if (year, month) > _current_period():
+        raise DomainError("不能填报未来月份的月报。", field="month")
+
+
+def _assert_open(county_id: int, year: int, month: int) -> None:
+    if is_locked(county_id, year, month):
+        raise InvalidTransition(
+            f"{year}年{month}月已锁定，不能再修改；如需更正请联系市督查室解锁。"
+        )
+
+
+@transaction.atomic
+def save_report(
+    *,
+    actor: User,
+    project: Project,
+    year: int,
+    month: int,
+    data: ReportInput,
+    version: int | None = None,
+    request_id: str | None = None,
+) -> MonthlyReport:
+    """Create or change a draft (or returned) report. Year-to-date and since-start are derived."""
+    require_role(actor, Role.REPORTER)
+    replay = _replayed(request_id, "save")
+    if replay is not None:
+        return replay
+    project = _visible_project(actor, project, lock=True)
+    _check_period(year, month)
+    if not project.is_active:
+        raise DomainError("项目已出库，不能填报月报。")
+    _assert_open(project.county_id, year, month)
+    report = (
+        MonthlyReport.objects.select_for_update()
+        .filter(project=project, year=year, month=month)
+        .first()
+    )
+    created = report is None
+    if report is None:
+        report = MonthlyReport(
+            project=project,
+            county_id=project.county_id,
+            year=year,
+            month=month,
+            created_by=actor,
+            invest_month=ZERO,
+        )
+        before = None
+    else:
+        _check_version(report, version, "月报")
+        if report.status not in (S.DRAFT, S.RETURNED):
+            raise InvalidTransition(
+                f"月报状态为“{report.get_status_display()}”，不能修改（已报送的月报由审核员退回后才能修改）。"
+            )
+        before = snapshot(report)
+    settings = ProjectSettings.current()
+    prior_ytd, prior_funds, prior_total = _prior_sums(project.pk, year, month)
+    plan = ProjectYearPlan.objects.filter(project=project, year=year).first()
+    nodes = list(MilestoneNode.objects.filter(is_active=True).order_by("sort_order"))
+    actual: dict[int, date] = {
+        node_id: day
+        for node_id, day in ProjectMilestone.objects.filter(
+            project=project, actual_date__isnull=False
+        ).values_list("node_id", "actual_date")
+        if day is not None
+    }
+    start_ids = {n.pk for n in nodes if n.role == MilestoneNode.Role.START}
+    if data.node is not None:
+        actual.pop(data.node.pk, None)
+    errors = validate_report_values(
+        project=project,
+        year=year,
+        month=month,
+        data=data,
+        prior_ytd=prior_ytd,
+        plan_amount=plan.planned_investment if plan else None,
+        settings=settings,
+        actual_dates=actual,
+        nodes=nodes,
+        started=bool(start_ids & set(actual)),
+    )
+    if errors:
+        field, message = errors[0]
+        raise DomainError(
+            message, field=field, details=[{"field": f, "message": m} for f, m in errors]
+        )
+    for name in REPORT_FIELDS:
+        value = getattr(data, name)
+        setattr(report, name, value.strip() if isinstance(value, str) else value)
+    report.invest_ytd = prior_ytd + data.invest_month
+    report.funds_ytd = prior_funds + data.funds_month
+    report.invest_total = project.invest_before + prior_total + data.invest_month
+    full_clean_or_raise(
+        report,
+        exclude=["project", "county", "created_by", "reviewed_by", "problem_ref", "node"],
+        validate_unique=False,
+    )
+    for name in ("invest_month", "funds_month", "invest_ytd", "funds_ytd", "invest_total"):
+        setattr(report, name, Decimal(getattr(report, name)).quantize(CENT))
+    if not created:
+        _bump(report)
+    report.save()
+    _recompute_later(project.pk, year, month)
+    _remember(request_id, "save", report)
+    after = snapshot(report)
+    b, a = (None, after) if before is None else diff(before, after)
+    record_event(
+        actor=actor,
+        action="project.report_save",
+        obj=report,
+        organisation=report.county,
+        before=b,
+        after=a,
+    )
+    return report
+
+
+def _transition(
+    *,
+    actor: User,
+    report: MonthlyReport,
+    version: int | None,
+    request_id: str | None,
+    action: str,
+    role: Role,
+    allowed: tuple[str, ...],
+    verb: str,
+    change: Callable[[MonthlyReport], None],
+    after_save: Callable[[MonthlyReport, str], None] | None = None,
+    reason: str = "",
+) -> MonthlyReport:
+    """Role, replay, scope, version, state and lock checks; the change; one audit event."""
+    require_role(actor, role)
+    replay = _replayed(request_id, action)
+    if replay is not None:
+        return replay
+    report = _visible_report(actor, report)
+    _check_version(report, version, "月报")
+    if report.status not in allowed:
+        raise InvalidTransition(f"月报状态为“{report.get_status_display()}”，不能{verb}。")
+    _assert_open(report.county_id, report.year, report.month)
+    before = snapshot(report)
+    was = report.status
+    change(report)
+    _bump(report)
+    report.save()
+    if after_save is not None:
+        after_save(report, was)
+    _remember(request_id, action, report)
+    b, a = diff(before, snapshot(report))
+    record_event(
+        actor=actor,
+        action=f"project.report_{action}",
+        obj=report,
+        organisation=report.county,
+        before=b,
+        after=a,
+        reason=reason,
+    )
+    return report
+
+
+@transaction.atomic
+def submit_report(
+    *,
+    actor: User,
+    report: MonthlyReport,
+    version: int | None = None,
+    request_id: str | None = None,
+) -> MonthlyReport:
+    """draft/returned → submitted. After the deadline the report is accepted and marked late."""
+
+    def change(r: MonthlyReport) -> None:
+        now = timezone.now()
+        if r.first_submitted_at is None:
+            r.first_submitted_at = now
+            r.is_late = timezone.localdate() > report_deadline(r.year, r.month).due
+        r.status = S.SUBMITTED
+        r.submitted_at = now
+        r.return_reason = ""
+
+    return _transition(
+        actor=actor,
+        report=report,
+        version=version,
+        request_id=request_id,
+        action="submit",
+        role=Role.REPORTER,
+        allowed=(S.DRAFT, S.RETURNED),
+        verb="报送",
+        change=change,
+    )
+
+
+@transaction.atomic
+def approve_report(
+    *,
+    actor: User,
+    report: MonthlyReport,
+    version: int | None = None,
+    request_id: str | None = None,
+) -> MonthlyReport:
+    """submitted → approved (county reviewer); the roll-ups change in the same transaction."""
+
+    def change(r: MonthlyReport) -> None:
+        r.status = S.APPROVED
+        r.reviewed_by = actor
+        r.reviewed_at = timezone.now()
+
+    def after_save(r: MonthlyReport, _was: str) -> None:
+        _apply_stat(r, +1)
+        _apply_milestone(r)
+
+    return _transition(
+        actor=actor,
+        report=report,
+        version=version,
+        request_id=request_id,
+        action="approve",
+        role=Role.REVIEWER,
+        allowed=(S.SUBMITTED,),
+        verb="审核通过",
+        change=change,
+        after_save=after_save,
+    )
+
+
+@transaction.atomic
+def return_report(
+    *,
+    actor: User,
+    report: MonthlyReport,
+    reason: str,
+    version: int | None = None,
+    request_id: str | None = None,
+) -> MonthlyReport:
+    """submitted (or approved, while the month is open) → returned with a reason."""
+    require_role(actor, Role.REVIEWER)
+    reason = (reason or "").strip()
+    if not reason and not (request_id and ReportRequest.objects.filter(key=request_id).exists()):
+        raise DomainError("退回必须填写原因。", field="reason")
+
+    def change(r: MonthlyReport) -> None:
+        r.status = S.RETURNED
+        r.return_reason = reason[:300]
+        r.reviewed_by = actor
+        r.reviewed_at = timezone.now()
+
+    def after_save(r: MonthlyReport, was: str) -> None:
+        if was == S.APPROVED:
+            _apply_stat(r, -1)
+
+    return _transition(
+        actor=actor,
+        report=report,
+        version=version,
+        request_id=request_id,
+        action="return",
+        role=Role.REVIEWER,
+        allowed=(S.SUBMITTED, S.APPROVED),
+        verb="退回",
+        change=change,
+        after_save=after_save,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def add_report_photo(
+    *, actor: User, report: MonthlyReport, data: bytes, filename: str
+) -> ReportPhoto:
+    """Attach a site photo (re-encoded, EXIF stripped, size capped) to an editable report."""
+    from django.core.files.base import ContentFile
+
+    require_role(actor, Role.REPORTER)
+    report = _visible_report(actor, report)
+    if report.status not in (S.DRAFT, S.RETURNED):
+        raise InvalidTransition("只能给草稿或被退回的月报添加照片。")
+    _assert_open(report.county_id, report.year, report.month)
+    if report.photos.count() >= 9:
+        raise DomainError("每份月报最多 9 张照片。")
+    clean = clean_photo(data, filename)
+    photo = ReportPhoto(report=report, uploaded_by=actor, width=clean.width, height=clean.height)
+    photo.image.save(clean.name, ContentFile(clean.content), save=False)
+    photo.save()
+    record_event(
+        actor=actor,
+        action="project.photo_add",
+        obj=report,
+        organisation=report.county,
+        after={"photo_id": photo.pk, "name": photo.image.name},
+    )
+    return photo

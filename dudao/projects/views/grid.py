@@ -1,0 +1,182 @@
+"""The reporter's monthly grid, the template and the upload."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from dudao.core.exceptions import DomainError, StaleObject
+from dudao.core.http import AuthedHttpRequest
+from dudao.core.imports import ImportRejected
+from dudao.core.xlsx import xlsx_response
+from dudao.projects import gridhtml, importers, selectors, services
+from dudao.projects.forms import (
+    ReportForm,
+    UploadForm,
+)
+from dudao.projects.models import (
+    MonthlyReport,
+)
+from dudao.projects.views._common import (
+    _period,
+    _url,
+    new_request_id,
+)
+
+S = MonthlyReport.Status
+
+
+def _report_input(data: dict[str, Any]) -> services.ReportInput:
+    return services.ReportInput(
+        invest_month=data["invest_month"],
+        funds_month=data.get("funds_month") or Decimal(0),
+        node=data.get("node"),
+        node_date=data.get("node_date"),
+        progress_text=data.get("progress_text", ""),
+        has_problem=data.get("has_problem", False),
+        problem_text=data.get("problem_text", ""),
+        next_steps=data.get("next_steps", ""),
+        note=data.get("note", ""),
+    )
+
+
+def report_grid(request: AuthedHttpRequest) -> HttpResponse:
+    """All the reporter's projects for one month on one page; each row saves by itself."""
+    year, month = _period(request)
+    rows = selectors.grid_rows(request.user, year, month)
+    period = f"{year}-{month:02d}"
+    return render(
+        request,
+        "projects/grid.html",
+        {
+            "rows": gridhtml.rows_html(rows, year=year, period=period, request_id=new_request_id),
+            "year": year,
+            "month": month,
+            "period": period,
+            "deadline": services.report_deadline(year, month),
+            "locked": bool(rows) and all(r.locked for r in rows),
+        },
+    )
+
+
+@require_POST
+def grid_row(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Save (and optionally submit) one project's report of the month; returns the row."""
+    project = selectors.get_project(request.user, pk)
+    year, month = _period(request)
+    form = ReportForm(request.POST)
+    error = ""
+    status = 200
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            report = services.save_report(
+                actor=request.user,
+                project=project,
+                year=year,
+                month=month,
+                data=_report_input(data),
+                version=data["version"],
+                request_id=data["request_id"] or None,
+            )
+            if request.POST.get("action") == "submit":
+                report = services.submit_report(actor=request.user, report=report)
+        except StaleObject as exc:
+            error, status = exc.message, 409
+        except DomainError as exc:
+            error = exc.message
+            status = 422
+    else:
+        error = "；".join(
+            f"{form.fields[f].label}：{e[0]}" if f in form.fields else str(e[0])
+            for f, e in form.errors.items()
+        )
+        status = 422
+    row = selectors.grid_rows(request.user, year, month, only=project.pk)
+    match = next(iter(row), None)
+    if match is None:
+        raise Http404
+    html = gridhtml.row_html(
+        match,
+        year=year,
+        period=f"{year}-{month:02d}",
+        request_id=new_request_id(),
+        urls=gridhtml.GridUrls(),
+        error=error,
+        saved=not error,
+        posted=request.POST if error and status != 409 else None,
+    )
+    return HttpResponse(html, status=status)
+
+
+@require_POST
+def grid_submit_all(request: AuthedHttpRequest) -> HttpResponse:
+    """Submit every saved draft (or returned report) of the month in the reporter's scope."""
+    year, month = _period(request)
+    done, failed = 0, []
+    for report in (
+        MonthlyReport.objects.visible_to(request.user)
+        .filter(year=year, month=month, status__in=[S.DRAFT, S.RETURNED])
+        .select_related("project")
+    ):
+        try:
+            services.submit_report(actor=request.user, report=report)
+            done += 1
+        except DomainError as exc:
+            failed.append(f"{report.project.name}：{exc.message}")
+    if done:
+        messages.success(request, f"已报送 {done} 份月报。")
+    for text in failed[:10]:
+        messages.error(request, text)
+    if not done and not failed:
+        messages.info(request, "没有待报送的月报。")
+    return redirect(f"{_url('projects:grid')}?period={year}-{month:02d}")
+
+
+def report_template(request: AuthedHttpRequest) -> HttpResponse:
+    year, month = _period(request)
+    data = importers.report_template(request.user, year, month)
+    return xlsx_response(f"月报模板_{year}年{month}月.xlsx", data)
+
+
+@require_http_methods(["GET", "POST"])
+def report_upload(request: AuthedHttpRequest) -> HttpResponse:
+    """Upload the filled template: a dry run listing every error, then the commit."""
+    form = UploadForm(request.POST or None, request.FILES or None)
+    result: dict[str, Any] | None = None
+    errors: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        commit = bool(form.cleaned_data["commit"])
+        try:
+            report = importers.import_reports(
+                data, filename=upload.name, actor=request.user, dry_run=not commit
+            )
+        except ImportRejected as exc:
+            errors = exc.errors[:500]
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            result = {
+                "summary": report.summary(),
+                "dry_run": report.dry_run,
+                "changed": report.changed,
+            }
+            if commit:
+                messages.success(request, report.summary())
+                return redirect("projects:grid")
+    return render(
+        request,
+        "projects/upload.html",
+        {
+            "form": form,
+            "result": result,
+            "errors": errors,
+        },
+    )

@@ -1,0 +1,235 @@
+"""The registry pages: list, export, detail, project and plan forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from dudao.accounts.roles import Role
+from dudao.core.exceptions import DomainError
+from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
+from dudao.core.xlsx import Column, Sheet, workbook_bytes, xlsx_response
+from dudao.projects import selectors, services
+from dudao.projects.forms import (
+    PlanForm,
+    ProjectForm,
+)
+from dudao.projects.models import (
+    MilestoneNode,
+    MonthlyReport,
+    Project,
+    ProjectSettings,
+    ProjectYearPlan,
+)
+from dudao.projects.views._common import (
+    _county_qs,
+    _filter_context,
+    _period,
+)
+
+S = MonthlyReport.Status
+
+
+def project_list(request: AuthedHttpRequest) -> HttpResponse:
+    """The registry with filters; the light column is for the chosen month."""
+    year, month = _period(request)
+    filters = selectors.ProjectFilters.from_query(request.GET)
+    page = paginate(request, selectors.filter_projects(request.user, filters, year, month), 50)
+    lights = selectors.lights_for(list(page.object_list), year, month)
+    rows = [(p, lights[p.pk]) for p in page.object_list]
+    context = {
+        "page": page,
+        "rows": rows,
+        "f": filters,
+        "period": f"{year}-{month:02d}",
+        "year": year,
+        "month": month,
+        "query": query_without_page(request),
+        "can_edit": request.user.has_role(Role.REPORTER, Role.SUPERVISOR),
+        **_filter_context(request),
+    }
+    template = "projects/_list_table.html" if request.htmx else "projects/list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+def project_export(request: AuthedHttpRequest) -> HttpResponse:
+    """Excel of exactly what the list shows (same filters and month), all pages."""
+    year, month = _period(request)
+    filters = selectors.ProjectFilters.from_query(request.GET)
+    projects = list(selectors.filter_projects(request.user, filters, year, month)[:50_000])
+    lights = selectors.lights_for(projects, year, month)
+    plans = {
+        p.project_id: p for p in ProjectYearPlan.objects.filter(project__in=projects, year=year)
+    }
+    rows = []
+    for p in projects:
+        pl = lights[p.pk]
+        rows.append(
+            [
+                p.code or "",
+                p.name,
+                p.county.short_name or p.county.name,
+                p.park.name if p.park else "",
+                p.category.name,
+                p.get_stage_display(),
+                p.get_level_display(),
+                p.total_investment,
+                plans[p.pk].planned_investment if p.pk in plans else None,
+                pl.progress.done,
+                pl.progress.rate_pct,
+                pl.progress.elapsed_pct,
+                pl.progress.lag,
+                pl.light.label,
+                pl.progress.reached,
+            ]
+        )
+    columns = [
+        Column("项目代码", 27),
+        Column("项目名称", 36),
+        Column("县（市、区）", 10),
+        Column("园区", 20),
+        Column("类别", 8),
+        Column("阶段", 8),
+        Column("级别", 8),
+        Column("总投资（万元）", 14, "decimal2"),
+        Column("年度计划（万元）", 14, "decimal2"),
+        Column(f"1–{month}月已审核完成（万元）", 16, "decimal2"),
+        Column("完成率（%）", 10, "decimal2"),
+        Column("序时进度（%）", 10, "decimal2"),
+        Column("滞后（个百分点）", 12, "decimal2"),
+        Column("亮灯", 8),
+        Column("进度", 10),
+    ]
+    title = f"重大项目清单（{year}年{month}月）"
+    data = workbook_bytes([Sheet("项目清单", columns, rows, title=title)])
+    return xlsx_response(f"{title}.xlsx", data)
+
+
+def project_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    project = selectors.get_project(request.user, pk)
+    year, month = _period(request)
+    settings = ProjectSettings.current()
+    light = selectors.lights_for([project], year, month, settings)[project.pk]
+    return render(
+        request,
+        "projects/detail.html",
+        {
+            "project": project,
+            "light": light,
+            "year": year,
+            "month": month,
+            "chart": selectors.project_chart(project, year, settings),
+            "timeline": selectors.milestone_timeline(project),
+            "history": selectors.project_history(project),
+            "plans": project.plans.order_by("-year"),
+            "lists": project.lists.all(),
+            "can_edit": request.user.has_role(Role.REPORTER, Role.SUPERVISOR),
+        },
+    )
+
+
+def _project_form_view(request: AuthedHttpRequest, project: Project | None) -> HttpResponse:
+    counties = selectors.county_choices(request.user)
+    initial: dict[str, Any] = {}
+    if project is not None:
+        initial = {f: getattr(project, f) for f in services.PROJECT_FIELDS}
+        initial["lists"] = list(project.lists.all())
+        initial["version"] = project.version
+        for code, (planned, actual) in services.milestone_state(project).items():
+            initial[f"plan_{code}"], initial[f"actual_{code}"] = planned, actual
+    form = ProjectForm(
+        request.POST or None,
+        initial=initial,
+        counties=_county_qs(counties),
+        parks=selectors.park_choices(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if project is None:
+                project = services.create_project(
+                    actor=request.user,
+                    lists=list(form.cleaned_data["lists"]),
+                    milestones=form.milestones(),
+                    **form.project_fields(),
+                )
+                messages.success(request, f"已登记项目“{project.name}”。")
+            else:
+                services.update_project(
+                    actor=request.user,
+                    project=project,
+                    version=form.cleaned_data["version"],
+                    lists=list(form.cleaned_data["lists"]),
+                    milestones=form.milestones(),
+                    **form.project_fields(),
+                )
+                messages.success(request, "项目信息已保存。")
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            return redirect("projects:detail", pk=project.pk)
+    return render(
+        request,
+        "projects/form.html",
+        {
+            "form": form,
+            "project": project,
+            "title": f"编辑项目：{project.name}" if project else "登记重大项目",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def project_create(request: AuthedHttpRequest) -> HttpResponse:
+    return _project_form_view(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+def project_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    return _project_form_view(request, selectors.get_project(request.user, pk))
+
+
+@require_http_methods(["GET", "POST"])
+def plan_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Annual plan of a project (year in the query string, default the reporting year)."""
+    project = selectors.get_project(request.user, pk)
+    year = int(request.GET.get("year", "0") or 0) or selectors.reporting_period()[0]
+    plan = ProjectYearPlan.objects.filter(project=project, year=year).first()
+    initial: dict[str, Any] = {"year": year}
+    if plan:
+        initial.update(
+            planned_investment=plan.planned_investment,
+            version=plan.version,
+            curve=",".join(plan.curve) if plan.curve else "",
+            planned_nodes=MilestoneNode.objects.filter(code__in=plan.planned_nodes),
+        )
+    form = PlanForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_plan(
+                actor=request.user,
+                project=project,
+                year=data["year"],
+                planned_investment=data["planned_investment"],
+                curve=data["curve"],
+                planned_nodes=[n.code for n in data["planned_nodes"]],
+                version=data["version"],
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"{data['year']}年度计划已保存。")
+            return redirect("projects:detail", pk=project.pk)
+    return render(
+        request,
+        "projects/form.html",
+        {
+            "form": form,
+            "project": project,
+            "title": f"年度计划：{project.name}",
+        },
+    )
