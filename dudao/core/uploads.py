@@ -56,7 +56,7 @@ def safe_name(name: str, default: str = "file") -> str:
 def clean_photo(data: bytes, name: str = "photo.jpg") -> CleanFile:
     """Decode a JPEG/PNG/WebP photo, apply its orientation, scale it down and re-encode it as
     JPEG without any metadata. Anything that is not a decodable image is refused."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, ImageOps
 
     if not data:
         raise UploadRejected("照片文件为空。")
@@ -67,6 +67,11 @@ def clean_photo(data: bytes, name: str = "photo.jpg") -> CleanFile:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format not in {"JPEG", "PNG", "WEBP", "MPO"}:
                 raise UploadRejected("只能上传 JPG、PNG 或 WebP 格式的照片。")
+            width, height = probe.size
+            if width * height > MAX_PIXELS:  # Pillow only warns below twice its limit
+                raise UploadRejected(
+                    f"图片像素过多（上限 {MAX_PIXELS // 10_000} 万像素），已拒绝。"
+                )
             probe.verify()
         with Image.open(io.BytesIO(data)) as opened:
             opened.load()
@@ -77,7 +82,12 @@ def clean_photo(data: bytes, name: str = "photo.jpg") -> CleanFile:
             width, height = img.size
     except UploadRejected:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:
+        # Pillow reports a broken file in many ways: UnidentifiedImageError, OSError (truncated),
+        # SyntaxError (a PNG chunk with a bad CRC), ValueError, struct.error, EOFError,
+        # IndexError, DecompressionBombError, MemoryError … all mean the same to the user.
         raise UploadRejected("文件不是有效的图片，无法读取。") from exc
     stem = safe_name(name, "photo").rsplit(".", 1)[0] or "photo"
     return CleanFile(f"{stem}.jpg", out.getvalue(), "image/jpeg", width, height)
