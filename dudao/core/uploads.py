@@ -63,15 +63,14 @@ def clean_photo(data: bytes, name: str = "photo.jpg") -> CleanFile:
     if len(data) > MAX_PHOTO_BYTES:
         raise UploadRejected(f"照片过大（上限 {MAX_PHOTO_BYTES // 1024 // 1024} MB）。")
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    too_many_pixels = f"图片像素过多（上限 {MAX_PIXELS // 10_000:,} 万像素），已拒绝。"
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format not in {"JPEG", "PNG", "WEBP", "MPO"}:
                 raise UploadRejected("只能上传 JPG、PNG 或 WebP 格式的照片。")
             width, height = probe.size
             if width * height > MAX_PIXELS:  # Pillow only warns below twice its limit
-                raise UploadRejected(
-                    f"图片像素过多（上限 {MAX_PIXELS // 10_000} 万像素），已拒绝。"
-                )
+                raise UploadRejected(too_many_pixels)
             probe.verify()
         with Image.open(io.BytesIO(data)) as opened:
             opened.load()
@@ -84,6 +83,8 @@ def clean_photo(data: bytes, name: str = "photo.jpg") -> CleanFile:
         raise
     except (KeyboardInterrupt, SystemExit):
         raise
+    except Image.DecompressionBombError as exc:
+        raise UploadRejected(too_many_pixels) from exc
     except Exception as exc:
         # Pillow reports a broken file in many ways: UnidentifiedImageError, OSError (truncated),
         # SyntaxError (a PNG chunk with a bad CRC), ValueError, struct.error, EOFError,
