@@ -76,10 +76,14 @@ _PREFIXED_RE = re.compile(rb"<[A-Za-z_][\w.\-]*:(?:c|row|si)[\s/>]")
 # Every `<c` start tag; canonical ones (`<c r="B7"` then a space, '/' or '>') give their row.
 _CELL_RE = re.compile(rb'<c r="([A-Z]{1,3})0*([1-9][0-9]{0,6})"[\s/>]')
 # A `<c` start tag that is not canonical: `r="B7"` first, then only double-quoted attributes
-# whose names neither start with r nor carry a prefix (so no second `r` hides in it).
+# whose names neither start with r nor carry a prefix. A second `r` (malformed XML) must not
+# hide in a tag read quickly: calamine takes the last one (pinned by a test, in a subprocess).
+_CELL_TAIL = rb'"(?:\s+[a-qs-zA-Z_][\w.\-]*="[^"<]*")*\s*/?>'
 _NON_CANONICAL_CELL_RE = re.compile(
-    rb'<c(?! r="[A-Z]{1,3}0*[1-9][0-9]{0,6}"(?:\s+[a-qs-zA-Z_][\w.\-]*="[^"<]*")*\s*/?>)[\s/>]'
+    rb'<c(?! r="[A-Z]{1,3}0*[1-9][0-9]{0,6}' + _CELL_TAIL + rb")[\s/>]"
 )
+# The same, or a canonical cell past row 99,999: one search rules both out in the usual case.
+_UNUSUAL_CELL_RE = re.compile(rb'<c(?! r="[A-Z]{1,3}0*[1-9][0-9]{0,4}' + _CELL_TAIL + rb")[\s/>]")
 # A cell whose row number has at least `d` digits.
 _ROW_DIGITS_RE = {
     d: re.compile(rb'<c r="[A-Z]{1,3}0*[1-9][0-9]{%d}' % (d - 1)) for d in range(1, 8)
@@ -135,14 +139,16 @@ class Extent:
         self.rows = max(self.rows, row)
         self.cols = max(self.cols, col)
 
-    def check(self) -> None:
-        over = (
+    def over(self) -> bool:
+        return (
             self.rows > MAX_SHEET_ROWS
             or self.cols > MAX_SHEET_COLUMNS
             or self.rows * self.cols > MAX_SHEET_CELLS
             or self.cells > MAX_SHEET_CELLS
         )
-        if over:
+
+    def check(self) -> None:
+        if self.over():
             raise refuse(
                 EXTENT.format(
                     ref=f"{_letters(self.cols)}{self.rows}",
@@ -169,6 +175,7 @@ class _FastScan:
 
     extent: Extent = field(default_factory=Extent)
     precise: bool = False  # exact row and column figures (slower, for large sheets)
+    count_strings: bool = True
     strings: int = 0
     first: bool = True
     carry: bytes = b""
@@ -194,35 +201,38 @@ class _FastScan:
             for dim in _DIMENSION_RE.findall(head):
                 _check_dimension(dim.decode("ascii", "replace"))
         self.first = False
-        self.strings += head.count(b"<si")  # an upper bound of the `<si>` entries
+        if self.count_strings:
+            self.strings += head.count(b"<si")  # an upper bound of the `<si>` entries
         if self.strings > MAX_SHARED_STRINGS:
             raise refuse(TOO_MANY_STRINGS.format(limit=MAX_SHARED_STRINGS))
 
     def _cells(self, head: bytes) -> None:
-        if _NON_CANONICAL_CELL_RE.search(head):
+        unusual = _UNUSUAL_CELL_RE.search(head) is not None
+        if unusual and _NON_CANONICAL_CELL_RE.search(head):
             raise _NeedsExactReading
         if self.precise:
             self._precise_cells(head)
             return
         # Upper bounds without a Python object per cell (a search per figure): the cells the
-        # bytes can hold, the longest row number, the widest column letters. Exact figures are
-        # counted only if a bound exceeds a limit.
+        # bytes can hold, the widest column letters, the longest row number (only as many
+        # digits as needed to stay within the limits). Exact figures are counted only if a
+        # bound exceeds a limit.
         self.extent.cells += len(head) // MIN_CELL_BYTES
-        known = len(str(self.extent.rows))
-        if known < 6 and _ROW_DIGITS_RE[6].search(head):
-            known = 7
-            self.extent.rows = EXCEL_ROWS
-        for digits in range(5, known, -1):
-            if _ROW_DIGITS_RE[digits].search(head):
-                self.extent.rows = 10**digits - 1
-                break
         wide = set(_WIDE_COLUMN_RE.findall(head))
-        cols = max(map(column_index, wide)) if wide else 26
-        self.extent.cols = max(self.extent.cols, cols)
-        try:
-            self.extent.check()
-        except ImportRejected:
-            raise _NeedsPreciseCounting from None
+        self.extent.cols = max(self.extent.cols, max(map(column_index, wide)) if wide else 26)
+        if unusual:  # canonical, so a row past 99,999: near the limit, count exactly
+            raise _NeedsPreciseCounting
+        for digits in range(5, 0, -1):
+            bound = Extent(max(self.extent.rows, 10**digits - 1), self.extent.cols, 0)
+            if not bound.over():
+                self.extent.rows = bound.rows
+                break
+            if _ROW_DIGITS_RE[digits].search(head):
+                raise _NeedsPreciseCounting
+        else:
+            raise _NeedsPreciseCounting
+        if self.extent.over():
+            raise _NeedsPreciseCounting
 
     def _precise_cells(self, head: bytes) -> None:
         cells = _CELL_RE.findall(head)
@@ -376,6 +386,7 @@ def _deflated(data: bytes, start: int, end: int, declared: int) -> Iterator[byte
 
 _DECLARED_ENCODING_RE = re.compile(rb"\s*<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']*)[\"']")
 _TARGET_RE = re.compile(rb"\bTarget\s*=\s*[\"']([^\"']*)[\"']")
+_RELATIONSHIP_RE = re.compile(rb"<[^<>]*\bTarget\b[^<]*")
 
 
 def _looks_like_xml(first: bytes) -> bool:
@@ -392,25 +403,33 @@ def _check_encoding(first: bytes) -> None:
         raise refuse(CORRUPT)
 
 
-def _parsed_parts(data: bytes, infos: dict[str, zipfile.ZipInfo]) -> set[str]:
-    """Every part a reader may parse as XML: the workbook's relationship targets, resolved in
-    every way readers do (absolute, relative to xl/, as written)."""
+def _parsed_parts(data: bytes, infos: dict[str, zipfile.ZipInfo]) -> tuple[set[str], set[str]]:
+    """Every part a reader may parse as XML (the workbook's relationship targets, resolved in
+    every way readers do: absolute, relative to xl/, as written), and those of them a reader
+    takes as the shared strings table."""
     rels = infos.get("xl/_rels/workbook.xml.rels")
     if rels is None:
-        return set()
+        return set(), set()
     text = b"".join(inflate(data, rels, cap=MAX_OTHER_PART_BYTES))
-    parts = set()
-    for raw in _TARGET_RE.findall(text):
-        target = raw.decode("utf-8", "replace")
-        parts |= {target, target.lstrip("/"), posixpath.normpath(f"xl/{target}")}
-    return parts
+    parts: set[str] = set()
+    strings: set[str] = set()
+    for tag in _RELATIONSHIP_RE.findall(text):
+        for raw in _TARGET_RE.findall(tag):
+            target = raw.decode("utf-8", "replace")
+            names = {target, target.lstrip("/"), posixpath.normpath(f"xl/{target}")}
+            parts |= names
+            if b"sharedstrings" in tag.lower():
+                strings |= names
+    return parts, strings
 
 
-def _scan_member(data: bytes, info: zipfile.ZipInfo, parsed: set[str]) -> None:
+def _scan_member(data: bytes, info: zipfile.ZipInfo, parsed: set[str], strings: set[str]) -> None:
     name = info.filename
     cap = MAX_SHEET_PART_BYTES if name.startswith("xl/worksheets/") else MAX_OTHER_PART_BYTES
-    if name == "xl/sharedStrings.xml":
+    if name == "xl/sharedStrings.xml" or name in strings:
         cap = MAX_SHEET_PART_BYTES
+    # Worksheets hold no shared strings, unless the workbook names one as its table.
+    count_strings = not name.startswith("xl/worksheets/") or name in strings
     chunks = inflate(data, info, cap=cap)
     first = next(chunks, b"")
     if first.startswith(_ARCHIVE_MAGIC):
@@ -425,15 +444,18 @@ def _scan_member(data: bytes, info: zipfile.ZipInfo, parsed: set[str]) -> None:
     _check_encoding(first)
     try:
         try:
-            _fast_scan(first, chunks, precise=False)
+            _fast_scan(first, chunks, precise=False, count_strings=count_strings)
         except _NeedsPreciseCounting:
-            _fast_scan(b"", inflate(data, info, cap=cap), precise=True)
+            chunks = inflate(data, info, cap=cap)
+            _fast_scan(b"", chunks, precise=True, count_strings=count_strings)
     except _NeedsExactReading:
         _exact_scan(data, info, cap)
 
 
-def _fast_scan(first: bytes, chunks: Iterator[bytes], *, precise: bool) -> None:
-    scan = _FastScan(precise=precise)
+def _fast_scan(
+    first: bytes, chunks: Iterator[bytes], *, precise: bool, count_strings: bool
+) -> None:
+    scan = _FastScan(precise=precise, count_strings=count_strings)
     scan.feed(first)
     for chunk in chunks:
         scan.feed(chunk)
@@ -471,7 +493,7 @@ def inspect_xlsx(data: bytes) -> zipfile.ZipFile:
     declared = sum(info.file_size for info in infos)
     if declared > MAX_UNCOMPRESSED_BYTES:
         raise refuse(TOO_BIG)
-    parsed = _parsed_parts(data, {info.filename: info for info in infos})
+    parsed, strings = _parsed_parts(data, {info.filename: info for info in infos})
     for info in infos:
-        _scan_member(data, info, parsed)
+        _scan_member(data, info, parsed, strings)
     return archive
