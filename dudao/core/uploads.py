@@ -56,17 +56,21 @@ def safe_name(name: str, default: str = "file") -> str:
 def clean_photo(data: bytes, name: str = "photo.jpg") -> CleanFile:
     """Decode a JPEG/PNG/WebP photo, apply its orientation, scale it down and re-encode it as
     JPEG without any metadata. Anything that is not a decodable image is refused."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, ImageOps
 
     if not data:
         raise UploadRejected("照片文件为空。")
     if len(data) > MAX_PHOTO_BYTES:
         raise UploadRejected(f"照片过大（上限 {MAX_PHOTO_BYTES // 1024 // 1024} MB）。")
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    too_many_pixels = f"图片像素过多（上限 {MAX_PIXELS // 10_000:,} 万像素），已拒绝。"
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format not in {"JPEG", "PNG", "WEBP", "MPO"}:
                 raise UploadRejected("只能上传 JPG、PNG 或 WebP 格式的照片。")
+            width, height = probe.size
+            if width * height > MAX_PIXELS:  # Pillow only warns below twice its limit
+                raise UploadRejected(too_many_pixels)
             probe.verify()
         with Image.open(io.BytesIO(data)) as opened:
             opened.load()
@@ -77,7 +81,14 @@ def clean_photo(data: bytes, name: str = "photo.jpg") -> CleanFile:
             width, height = img.size
     except UploadRejected:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Image.DecompressionBombError as exc:
+        raise UploadRejected(too_many_pixels) from exc
+    except Exception as exc:
+        # Pillow reports a broken file in many ways: UnidentifiedImageError, OSError (truncated),
+        # SyntaxError (a PNG chunk with a bad CRC), ValueError, struct.error, EOFError,
+        # IndexError, DecompressionBombError, MemoryError … all mean the same to the user.
         raise UploadRejected("文件不是有效的图片，无法读取。") from exc
     stem = safe_name(name, "photo").rsplit(".", 1)[0] or "photo"
     return CleanFile(f"{stem}.jpg", out.getvalue(), "image/jpeg", width, height)

@@ -21,6 +21,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -30,10 +31,18 @@ from urllib.parse import quote
 from django.http import HttpResponse
 
 from dudao.core.imports import MAX_IMPORT_BYTES, ImportRejected, RowError, column_letter
+from dudao.core.xlsx_guard import CORRUPT, MAX_SHEET_COLUMNS, inspect_xlsx
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_UNCOMPRESSED_BYTES = 400 * 1024 * 1024
 MAX_ROWS = 200_000
+MAX_CSV_COLUMNS = MAX_SHEET_COLUMNS
+# Every number read from a cell must be smaller than this in magnitude. The widest amount field
+# (stats values, DecimalField(max_digits=20, decimal_places=4)) holds 16 integer digits; 10^15
+# leaves every import's figures (万元, 元, counts, scores) far inside it, and keeps quantize()
+# within the decimal context's 28 digits for up to 12 decimal places.
+MAX_CELL_MAGNITUDE = Decimal(10) ** 15
+# Integer cells land in IntegerField columns (32-bit on PostgreSQL).
+MAX_CELL_INT = 2_147_483_647
 
 _SHEET_RE = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"', re.S)
 _REL_RE = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"', re.S)
@@ -67,7 +76,11 @@ def _unescape(raw: bytes) -> str:
 
 
 def check_xlsx(data: bytes, *, max_bytes: int = MAX_IMPORT_BYTES) -> zipfile.ZipFile:
-    """Refuse what is not a sane .xlsx file; return the opened zip."""
+    """Refuse what is not a sane .xlsx file; return the opened zip.
+
+    Nothing the file declares is trusted (see `dudao.core.xlsx_guard`): every member is
+    inflated with hard limits, and every sheet's real extent is measured, before a reader
+    builds anything from it."""
     if not data:
         raise ImportRejected.whole_file("文件为空。")
     if len(data) > max_bytes:
@@ -79,19 +92,22 @@ def check_xlsx(data: bytes, *, max_bytes: int = MAX_IMPORT_BYTES) -> zipfile.Zip
             "文件不是 Excel（.xlsx）格式。"
             "请在 Excel 或 WPS 中“另存为 Excel 工作簿（.xlsx）”后再上传。"
         )
+    with _guarded():
+        return inspect_xlsx(data)
+
+
+@contextmanager
+def _guarded() -> Iterator[None]:
+    """Turn any error of a parsing library (calamine's, zipfile's, zlib's, a Rust panic,
+    MemoryError …) into the Chinese file error; our own refusals pass through."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        names = set(archive.namelist())
-        total = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ImportRejected.whole_file("文件已损坏，无法作为 Excel（.xlsx）读取。") from exc
-    if "xl/workbook.xml" not in names:
-        raise ImportRejected.whole_file(
-            "文件不是 Excel（.xlsx）工作簿（可能是改了扩展名的其他文件）。"
-        )
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise ImportRejected.whole_file("文件解压后过大，已拒绝。")
-    return archive
+        yield
+    except ImportRejected:
+        raise
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # pyo3's PanicException is a BaseException
+        raise ImportRejected.whole_file(CORRUPT) from exc
 
 
 def _sheet_files(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -142,14 +158,12 @@ def read_table(
     `sheet=None` takes the first sheet. Other sheets are refused unless named in
     `allowed_other_sheets` (instructions). Blank rows are skipped.
     """
-    from python_calamine import CalamineError, CalamineWorkbook
+    from python_calamine import CalamineWorkbook
 
     archive = check_xlsx(data, max_bytes=max_bytes)
-    try:
+    with _guarded():
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    except (CalamineError, ValueError, OSError) as exc:
-        raise ImportRejected.whole_file("文件已损坏，无法作为 Excel（.xlsx）读取。") from exc
-    names = list(book.sheet_names)
+        names = list(book.sheet_names)
     if not names:
         raise ImportRejected.whole_file("工作簿中没有工作表。")
     target = sheet if sheet is not None else names[0]
@@ -165,11 +179,12 @@ def read_table(
             "（数据放在多个工作表中时，系统无法确定应以哪一个为准）。"
         )
     errors: list[RowError] = []
-    formulas = formula_cells(archive, target)
+    with _guarded():
+        formulas = formula_cells(archive, target)
+        ws = book.get_sheet_by_name(target)
+        merged = list(ws.merged_cell_ranges or [])
     for r, c in formulas[:50]:
         errors.append(RowError(r, c, "单元格是公式。请复制后“选择性粘贴为数值”再上传。"))
-    ws = book.get_sheet_by_name(target)
-    merged = ws.merged_cell_ranges or []
     for (r0, c0), (r1, c1) in merged[:50]:
         errors.append(
             RowError(
@@ -181,9 +196,10 @@ def read_table(
         )
     if errors:
         raise ImportRejected(errors)
-    if ws.total_height > MAX_ROWS + header_row:
-        raise ImportRejected.whole_file(f"行数过多（上限 {MAX_ROWS} 行），请分批导入。")
-    raw = ws.to_python(skip_empty_area=False)
+    with _guarded():
+        if ws.total_height > MAX_ROWS + header_row:
+            raise ImportRejected.whole_file(f"行数过多（上限 {MAX_ROWS} 行），请分批导入。")
+        raw = ws.to_python(skip_empty_area=False)
     if len(raw) < header_row:
         raise ImportRejected.whole_file("文件中没有表头行，请使用系统下载的模板。")
     found = [str(h).strip() if h is not None else "" for h in raw[header_row - 1]]
@@ -238,6 +254,13 @@ def read_csv(
         raise ImportRejected.whole_file(f"CSV 格式错误：{exc}") from None
     if not lines:
         raise ImportRejected.whole_file("文件中没有表头行，请使用系统下载的模板。")
+    if len(lines) > MAX_ROWS + 1:
+        raise ImportRejected.whole_file(f"行数过多（上限 {MAX_ROWS} 行），请分批导入。")
+    wide = next((n for n, line in enumerate(lines, start=1) if len(line) > MAX_CSV_COLUMNS), 0)
+    if wide:
+        raise ImportRejected.whole_file(
+            f"第{wide}行的列数过多（上限 {MAX_CSV_COLUMNS} 列），请使用系统下载的模板。"
+        )
     found = [h.strip() for h in lines[0]]
     missing = [h for h in headers if h not in found]
     if missing:
@@ -302,20 +325,41 @@ def cell_decimal(  # noqa: PLR0911 - one return per refusal reads best here
             number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         else:
             number = Decimal(str(value).strip().replace(",", "").replace("，", ""))
-    except (InvalidOperation, ValueError):
-        errors.append(RowError(row.number, header, f"应为数字，实为「{value}」。"))
+    except (InvalidOperation, ValueError, OverflowError):
+        errors.append(RowError(row.number, header, f"应为数字，实为「{_shown(value)}」。"))
         return None
     if not number.is_finite():
-        errors.append(RowError(row.number, header, f"应为数字，实为「{value}」。"))
+        errors.append(RowError(row.number, header, f"应为数字，实为「{_shown(value)}」。"))
+        return None
+    if abs(number) >= MAX_CELL_MAGNITUDE:
+        errors.append(
+            RowError(
+                row.number,
+                header,
+                f"数值超出范围（绝对值应小于 {MAX_CELL_MAGNITUDE:,.0f}），"
+                f"实为「{_shown(value)}」。",
+            )
+        )
         return None
     if minimum is not None and number < minimum:
         errors.append(RowError(row.number, header, f"不能小于 {minimum}，实为 {number}。"))
         return None
     quantum = Decimal(1).scaleb(-places)
-    if number != number.quantize(quantum):
-        errors.append(RowError(row.number, header, f"最多保留 {places} 位小数，实为 {number}。"))
+    try:
+        rounded = number.quantize(quantum)
+    except InvalidOperation:  # cannot happen within MAX_CELL_MAGNITUDE; never a 500 anyway
+        rounded = None
+    if rounded is None or number != rounded:
+        shown = _shown(value) if rounded is None else number
+        errors.append(RowError(row.number, header, f"最多保留 {places} 位小数，实为 {shown}。"))
         return None
-    return number.quantize(quantum)
+    return rounded
+
+
+def _shown(value: Any) -> str:
+    """A cell value as quoted in a message, cut to a readable length."""
+    text = str(value).strip()
+    return text if len(text) <= 40 else f"{text[:37]}…"
 
 
 def cell_int(
@@ -324,6 +368,13 @@ def cell_int(
     number = cell_decimal(
         row, header, errors, required=required, minimum=Decimal(minimum), places=0
     )
+    if number is not None and abs(number) > MAX_CELL_INT:
+        errors.append(
+            RowError(
+                row.number, header, f"数值超出范围（不能超过 {MAX_CELL_INT}），实为 {number}。"
+            )
+        )
+        return None
     return None if number is None else int(number)
 
 
