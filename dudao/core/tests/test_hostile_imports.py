@@ -10,8 +10,8 @@ import pytest
 from dudao.accounts.models import User
 from dudao.core import imports
 from dudao.core.imports import ImportRejected, ImportReport, RegisteredImporter
-from dudao.core.testing import World
 from dudao.core.tests import hostile
+from dudao.testing import World
 
 pytestmark = pytest.mark.django_db
 KINDS = sorted(imports.discover())
