@@ -1,6 +1,6 @@
 """Reads: the city cluster summary, a park's profile and the entry grid.
 
-Every figure goes through dudao/stats/engine.py. Only approved values count; the city total
+Every figure goes through dudao/stats/engine/. Only approved values count; the city total
 is the city's own published value, never the sum of the parks.
 """
 
