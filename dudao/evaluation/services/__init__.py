@@ -4,15 +4,24 @@ in its own transaction.
 
 The package is split by topic (regimes, inputs, results, awards; shared helpers in common,
 the derivation of titles and star eligibility in derive); every public name stays importable
-from ``dudao.evaluation.services``.
+from ``dudao.evaluation.services``. Public services are durable transactions; the
+``_name`` functions are their bodies, for this app's importers and demo, which compose them
+in one transaction of their own.
 """
 
 from __future__ import annotations
 
-from dudao.evaluation.services.awards import StarRow, TitleRow, import_stars, import_titles
+from dudao.evaluation.services.awards import (
+    StarRow,
+    TitleRow,
+    _import_stars,
+    _import_titles,
+    import_stars,
+    import_titles,
+)
 from dudao.evaluation.services.common import MAX_YEAR, MIN_YEAR, REGIME_FIELDS, Changes
 from dudao.evaluation.services.derive import _derive
-from dudao.evaluation.services.inputs import input_codes, set_inputs
+from dudao.evaluation.services.inputs import _set_inputs, input_codes, set_inputs
 from dudao.evaluation.services.regimes import (
     create_regime,
     delete_dimension,
@@ -28,6 +37,8 @@ from dudao.evaluation.services.regimes import (
 )
 from dudao.evaluation.services.results import (
     PublishedRow,
+    _compute_results,
+    _publish_results,
     compute_results,
     delete_result_set,
     publish_results,
@@ -41,7 +52,12 @@ __all__ = [
     "PublishedRow",
     "StarRow",
     "TitleRow",
+    "_compute_results",
     "_derive",
+    "_import_stars",
+    "_import_titles",
+    "_publish_results",
+    "_set_inputs",
     "compute_results",
     "create_regime",
     "delete_dimension",

@@ -37,8 +37,9 @@ class TitleRow:
 
 
 @transaction.atomic
-def import_titles(*, actor: User, rows: Sequence[TitleRow]) -> Changes:
-    """Record published titles (十先进、优秀, or a published 十强/十快 list) as imported facts."""
+def _import_titles(*, actor: User, rows: Sequence[TitleRow]) -> Changes:
+    """The body of `import_titles`, for services of this app that compose it in their own
+    transaction (a public service is durable and cannot be nested)."""
     _require(actor)
     changes = Changes()
     created: list[Title] = []
@@ -87,6 +88,12 @@ def import_titles(*, actor: User, rows: Sequence[TitleRow]) -> Changes:
     return changes
 
 
+@transaction.atomic(durable=True)
+def import_titles(*, actor: User, rows: Sequence[TitleRow]) -> Changes:
+    """Record published titles (十先进、优秀, or a published 十强/十快 list) as imported facts."""
+    return _import_titles(actor=actor, rows=rows)
+
+
 @dataclass(frozen=True)
 class StarRow:
     regime: Regime
@@ -98,8 +105,9 @@ class StarRow:
 
 
 @transaction.atomic
-def import_stars(*, actor: User, rows: Sequence[StarRow]) -> Changes:
-    """Record star levels awarded by the province (facts, kept apart from computed eligibility)."""
+def _import_stars(*, actor: User, rows: Sequence[StarRow]) -> Changes:
+    """The body of `import_stars`, for services of this app that compose it in their own
+    transaction (a public service is durable and cannot be nested)."""
     _require(actor)
     changes = Changes()
     created: list[StarAward] = []
@@ -147,3 +155,9 @@ def import_stars(*, actor: User, rows: Sequence[StarRow]) -> Changes:
             object_repr=f"导入星级 {changes.changed} 条",
         )
     return changes
+
+
+@transaction.atomic(durable=True)
+def import_stars(*, actor: User, rows: Sequence[StarRow]) -> Changes:
+    """Record star levels awarded by the province (facts, kept apart from computed eligibility)."""
+    return _import_stars(actor=actor, rows=rows)

@@ -51,7 +51,7 @@ def _check_inputs(regime: Regime, values: Mapping[tuple[int, str], Decimal | Non
 
 
 @transaction.atomic
-def set_inputs(
+def _set_inputs(
     *,
     actor: User,
     regime: Regime,
@@ -60,11 +60,8 @@ def set_inputs(
     note: str = "",
     reason: str = "",
 ) -> Changes:
-    """Write raw values keyed by (park id, indicator/gate code); None removes a value.
-
-    One audit event holds every changed cell (before → after); an unchanged batch writes
-    nothing and records nothing.
-    """
+    """The body of `set_inputs`, for services of this app that compose it in their own
+    transaction (a public service is durable and cannot be nested)."""
     _require(actor)
     _check_year(regime, year)
     park_ids = _check_inputs(regime, values)
@@ -134,3 +131,23 @@ def set_inputs(
         object_repr=f"{regime.name} {year}年原始数据（{changes.changed}项）",
     )
     return changes
+
+
+@transaction.atomic(durable=True)
+def set_inputs(
+    *,
+    actor: User,
+    regime: Regime,
+    year: int,
+    values: Mapping[tuple[int, str], Decimal | None],
+    note: str = "",
+    reason: str = "",
+) -> Changes:
+    """Write raw values keyed by (park id, indicator/gate code); None removes a value.
+
+    One audit event holds every changed cell (before → after); an unchanged batch writes
+    nothing and records nothing.
+    """
+    return _set_inputs(
+        actor=actor, regime=regime, year=year, values=values, note=note, reason=reason
+    )

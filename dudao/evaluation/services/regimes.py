@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from dudao.accounts.models import User
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def create_regime(*, actor: User, code: str, name: str, first_year: int, **extra: Any) -> Regime:
     """Create a regime (dimensions, indicators … are added afterwards)."""
     _require(actor)
@@ -49,7 +49,7 @@ def create_regime(*, actor: User, code: str, name: str, first_year: int, **extra
     return regime
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def update_regime(
     *, actor: User, regime: Regime, version: int | None = None, **changes: Any
 ) -> Regime:
@@ -81,7 +81,7 @@ def update_regime(
     return regime
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def save_dimension(
     *,
     actor: User,
@@ -112,7 +112,7 @@ def _delete(actor: User, obj: Any, action: str, label: str) -> None:
     obj.delete()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def delete_dimension(*, actor: User, dimension: Dimension) -> None:
     """Remove a dimension that no indicator uses any more."""
     _require(actor)
@@ -121,7 +121,7 @@ def delete_dimension(*, actor: User, dimension: Dimension) -> None:
     _delete(actor, dimension, "evaluation.dimension_delete", dimension.name)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def save_indicator(
     *,
     actor: User,
@@ -166,14 +166,14 @@ def save_indicator(
     return item
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def delete_indicator(*, actor: User, indicator: Indicator) -> None:
     """Remove an indicator (stored results keep their own copy of how they were computed)."""
     _require(actor)
     _delete(actor, indicator, "evaluation.indicator_delete", indicator.name)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def save_gate(
     *, actor: User, regime: Regime, code: str, name: str, effect: str, gate: VetoGate | None = None
 ) -> VetoGate:
@@ -192,14 +192,14 @@ def save_gate(
     return item
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def delete_gate(*, actor: User, gate: VetoGate) -> None:
     """Remove a veto gate."""
     _require(actor)
     _delete(actor, gate, "evaluation.gate_delete", gate.name)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def save_star_rule(
     *,
     actor: User,
@@ -245,7 +245,7 @@ def save_star_rule(
     return rule
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def delete_star_rule(*, actor: User, rule: StarRule) -> None:
     """Remove a star rule; eligibility of stored results is refreshed."""
     _require(actor)

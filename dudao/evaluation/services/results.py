@@ -59,9 +59,9 @@ def _replace_result_set(
 
 
 @transaction.atomic
-def compute_results(*, actor: User, regime: Regime, year: int) -> ResultSet:
-    """Score every park with inputs for the year, rank them, derive 十强/十快 and star
-    eligibility; replaces an earlier computed result set (never a published one)."""
+def _compute_results(*, actor: User, regime: Regime, year: int) -> ResultSet:
+    """The body of `compute_results`, for services of this app that compose it in their own
+    transaction (a public service is durable and cannot be nested)."""
     _require(actor)
     regime = Regime.objects.select_for_update().get(pk=regime.pk)
     _check_year(regime, year)
@@ -122,6 +122,13 @@ def compute_results(*, actor: User, regime: Regime, year: int) -> ResultSet:
     return result_set
 
 
+@transaction.atomic(durable=True)
+def compute_results(*, actor: User, regime: Regime, year: int) -> ResultSet:
+    """Score every park with inputs for the year, rank them, derive 十强/十快 and star
+    eligibility; replaces an earlier computed result set (never a published one)."""
+    return _compute_results(actor=actor, regime=regime, year=year)
+
+
 @dataclass(frozen=True)
 class PublishedRow:
     park: Park
@@ -130,13 +137,11 @@ class PublishedRow:
 
 
 @transaction.atomic
-def publish_results(
+def _publish_results(
     *, actor: User, regime: Regime, year: int, rows: Sequence[PublishedRow], source_doc: str = ""
 ) -> Changes:
-    """Store the province's published ranking as the year's result set (replaces any other).
-
-    The same list again changes nothing and records nothing.
-    """
+    """The body of `publish_results`, for services of this app that compose it in their own
+    transaction (a public service is durable and cannot be nested)."""
     _require(actor)
     regime = Regime.objects.select_for_update().get(pk=regime.pk)
     _check_year(regime, year)
@@ -188,7 +193,18 @@ def publish_results(
     return Changes(created=len(rows)) if current is None else Changes(updated=len(rows))
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
+def publish_results(
+    *, actor: User, regime: Regime, year: int, rows: Sequence[PublishedRow], source_doc: str = ""
+) -> Changes:
+    """Store the province's published ranking as the year's result set (replaces any other).
+
+    The same list again changes nothing and records nothing.
+    """
+    return _publish_results(actor=actor, regime=regime, year=year, rows=rows, source_doc=source_doc)
+
+
+@transaction.atomic(durable=True)
 def delete_result_set(*, actor: User, result_set: ResultSet, reason: str) -> None:
     """Remove a year's results and their computed titles (imported titles and stars stay)."""
     _require(actor)
