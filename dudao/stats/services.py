@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from django.db import transaction
 from django.utils import timezone
@@ -134,6 +134,12 @@ def previous_cumulative(
     )
 
 
+@overload
+def _q4(number: Decimal) -> Decimal: ...
+@overload
+def _q4(number: Decimal | None) -> Decimal | None: ...
+
+
 def _q4(number: Decimal | None) -> Decimal | None:
     """Quantize to the 4 decimals stored, so an unchanged value compares equal."""
     return None if number is None else number.quantize(Decimal("0.0001"))
@@ -182,7 +188,7 @@ def save_value(
     else:
         _check_state(row, version, EDITABLE, "不能修改（已审核的数据须由审核员退回后修改）。")
         before = snapshot(row)
-    row.value = _q4(data.value)  # type: ignore[assignment]
+    row.value = _q4(data.value)
     row.yoy_percent = _q4(data.yoy_percent)
     row.base = _q4(data.base)
     row.source = data.source
