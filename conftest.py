@@ -11,7 +11,7 @@ from django.db import transaction
 from pytest_django import DjangoDbBlocker
 
 from dudao.core import requestmeta
-from dudao.testing import World, build_world
+from dudao.testing import World, build_world, setup_atomic
 
 TEST_REQUEST_ID = "test-request-0001"
 TEST_IP = "192.0.2.10"
@@ -21,11 +21,12 @@ TEST_IP = "192.0.2.10"
 def world_once(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[World]:
     """Build the world once per test module inside a transaction rolled back at its end.
 
-    This is Django's `setUpTestData` for pytest: each test then runs in a savepoint
+    This is Django's `setUpTestData` for pytest (the block is a test-setup block, so the
+    durable services run inside it): each test then runs in a savepoint
     (`django_db` mark) and sees the world as built. Modules that need an empty database
     or `transaction=True` must not use it.
     """
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), setup_atomic():
         world = build_world()
         yield world
         transaction.set_rollback(True)

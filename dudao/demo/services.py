@@ -47,7 +47,8 @@ def load_demo(
     autodiscover_modules("demo")
     rng = random.Random(seed)  # noqa: S311 - deterministic demo data, not cryptography
     ctx = DemoContext(rng=rng, scale=scale, seed=seed, log=log)
-    with transaction.atomic():
+    # One durable transaction: the generators compose the apps' internal writes inside it.
+    with transaction.atomic(durable=True):
         for gen in ordered():
             log(f"生成：{gen.name} …")
             gen.func(ctx)

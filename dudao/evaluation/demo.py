@@ -354,7 +354,7 @@ def _example(ctx: DemoContext) -> None:
             ]
     InputValue.objects.bulk_create(rows, batch_size=1000)
     for year in YEARS:
-        services.compute_results(actor=actor, regime=regime, year=year)
+        services._compute_results(actor=actor, regime=regime, year=year)
 
 
 @generator(order=40, name="省级考评")

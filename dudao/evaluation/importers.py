@@ -195,7 +195,7 @@ def import_inputs(data: bytes, *, filename: str, actor: User, dry_run: bool) -> 
     _check_done(seen, errors, "体系、年度、园区和指标")
 
     def write(regime: Regime, year: int, values: Any) -> services.Changes:
-        return services.set_inputs(
+        return services._set_inputs(
             actor=actor, regime=regime, year=year, values=values, reason=f"导入文件 {filename}"
         )
 
@@ -233,7 +233,7 @@ def import_results(data: bytes, *, filename: str, actor: User, dry_run: bool) ->
 
     def write(regime: Regime, year: int, published: Any) -> services.Changes:
         doc = docs[(regime.pk, year)][0]
-        return services.publish_results(
+        return services._publish_results(
             actor=actor, regime=regime, year=year, rows=published, source_doc=doc
         )
 
@@ -267,7 +267,7 @@ def import_titles(data: bytes, *, filename: str, actor: User, dry_run: bool) -> 
         "evaluation-titles",
         len(rows),
         dry_run,
-        lambda: services.import_titles(actor=actor, rows=out),
+        lambda: services._import_titles(actor=actor, rows=out),
     )
 
 
@@ -291,7 +291,10 @@ def import_stars(data: bytes, *, filename: str, actor: User, dry_run: bool) -> I
         out.append(services.StarRow(k.regime, k.year, k.park, level, first == "是", doc))
     _check_done(seen, errors, "体系、年度和园区")
     return _run(
-        "evaluation-stars", len(rows), dry_run, lambda: services.import_stars(actor=actor, rows=out)
+        "evaluation-stars",
+        len(rows),
+        dry_run,
+        lambda: services._import_stars(actor=actor, rows=out),
     )
 
 

@@ -31,22 +31,23 @@ from dudao.orgs.models import PATH_STEP, Organisation
 from dudao.parks.selectors import reference_parks
 
 if TYPE_CHECKING:
+    from dudao.accounts.models import User
     from dudao.parks.models import Park
 
 OTHER_CITY = "—"
 
 
-def list_regimes(actor: Any) -> QuerySet[Regime]:
+def list_regimes(actor: User) -> QuerySet[Regime]:
     """Every regime, newest first."""
     return cast("QuerySet[Regime]", Regime.objects.visible_to(actor).select_related("predecessor"))
 
 
-def get_regime(actor: Any, pk: int) -> Regime:
+def get_regime(actor: User, pk: int) -> Regime:
     """One regime, or 404 (for administrators too: they read no business data)."""
     return get_object_or_404(list_regimes(actor), pk=pk)
 
 
-def get_regime_by_code(actor: Any, code: str) -> Regime:
+def get_regime_by_code(actor: User, code: str) -> Regime:
     return get_object_or_404(list_regimes(actor), code=code)
 
 
@@ -70,13 +71,13 @@ def regime_years(regime: Regime) -> list[dict[str, Any]]:
     return [{"year": y, "result_set": sets.get(y), "has_inputs": y in inputs} for y in years]
 
 
-def latest_result_set(actor: Any) -> ResultSet | None:
+def latest_result_set(actor: User) -> ResultSet | None:
     """The most recent year's widest result set (the province's, not a local example)."""
     qs = ResultSet.objects.visible_to(actor).select_related("regime")
     return cast("ResultSet | None", qs.order_by("-year", "-parks", "-made_at").first())
 
 
-def our_city(actor: Any) -> Organisation | None:
+def our_city(actor: User) -> Organisation | None:
     """The city government whose tree holds the actor's organisation (None outside a city)."""
     org = getattr(actor, "organisation", None)
     if org is None:
@@ -140,7 +141,7 @@ class RankingRow:
     star: StarAward | None
 
 
-def province_ranking(actor: Any, regime: Regime, year: int) -> list[RankingRow]:
+def province_ranking(actor: User, regime: Regime, year: int) -> list[RankingRow]:
     """The province ranking of a year: every park's result with city, titles and star (4
     queries whatever the number of parks)."""
     results = list(
@@ -166,7 +167,7 @@ def province_ranking(actor: Any, regime: Regime, year: int) -> list[RankingRow]:
     ]
 
 
-def get_result(actor: Any, pk: int) -> Result:
+def get_result(actor: User, pk: int) -> Result:
     qs = Result.objects.visible_to(actor).select_related(
         "park", "park__city_region", "regime", "result_set"
     )
@@ -185,7 +186,7 @@ class CityRow:
     park_names: dict[str, list[str]] = field(default_factory=dict)
 
 
-def comparison(actor: Any, regime: Regime, year: int, *, min_stars: int) -> list[CityRow]:
+def comparison(actor: User, regime: Regime, year: int, *, min_stars: int) -> list[CityRow]:
     """Per city: 十强/十快/十先进/优秀 counts, parks with ≥ min_stars stars, best rank.
 
     Our city first, then the cities by 十强, stars and best rank. The counts come from the
@@ -259,7 +260,7 @@ class ParkYears:
 
 
 def parks_over_years(
-    actor: Any, regime: Regime, years: Sequence[int], *, city_key: str = ""
+    actor: User, regime: Regime, years: Sequence[int], *, city_key: str = ""
 ) -> list[ParkYears]:
     """Every park of the province with its rank, score, titles and star per year (5 queries)."""
     results = (
@@ -302,7 +303,7 @@ class Grid:
     values: dict[tuple[int, str], Decimal]
 
 
-def input_grid(actor: Any, regime: Regime, year: int) -> Grid:
+def input_grid(actor: User, regime: Regime, year: int) -> Grid:
     """Parks × (indicators, gates) with the stored raw values (4 queries)."""
     columns = [(i.code, i.name) for i in Indicator.objects.visible_to(actor).filter(regime=regime)]
     columns += [(g.code, f"{g.name}（否决）") for g in regime.gates.all()]

@@ -1,9 +1,9 @@
 """Organisations API (scoped: outside the caller's subtree is 404)."""
 
-from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from dudao.core.http import AuthedHttpRequest
 from dudao.orgs import selectors
 from dudao.orgs.models import Organisation
 
@@ -35,12 +35,12 @@ class OrganisationOut(Schema):
     "", response=list[OrganisationOut], url_name="organisation_list", summary="数据范围内的单位"
 )
 @paginate(LimitOffsetPagination)
-def organisation_list(request: HttpRequest, q: str = "", kind: str = "") -> object:
+def organisation_list(request: AuthedHttpRequest, q: str = "", kind: str = "") -> object:
     return selectors.list_organisations(request.user, q=q, kind=kind)
 
 
 @router.get(
     "/{org_id}", response=OrganisationOut, url_name="organisation_detail", summary="单个单位"
 )
-def organisation_detail(request: HttpRequest, org_id: int) -> Organisation:
+def organisation_detail(request: AuthedHttpRequest, org_id: int) -> Organisation:
     return selectors.get_organisation(request.user, org_id)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
 from dudao.orgs.models import Organisation, OrganisationQuerySet
 
+if TYPE_CHECKING:
+    from dudao.accounts.models import User
 
-def list_organisations(actor: Any, *, q: str = "", kind: str = "") -> OrganisationQuerySet:
+
+def list_organisations(actor: User, *, q: str = "", kind: str = "") -> OrganisationQuerySet:
     """Return the organisations in the actor's scope, in tree order, filtered."""
     qs = Organisation.objects.visible_to(actor).select_related("region", "parent")
     if q:
@@ -20,14 +23,14 @@ def list_organisations(actor: Any, *, q: str = "", kind: str = "") -> Organisati
     return qs.annotate(user_count=Count("users", distinct=True)).order_by("path")
 
 
-def get_organisation(actor: Any, pk: int) -> Organisation:
+def get_organisation(actor: User, pk: int) -> Organisation:
     """Return one organisation in scope, or raise Http404."""
     return get_object_or_404(
         Organisation.objects.visible_to(actor).select_related("region", "parent"), pk=pk
     )
 
 
-def scope_summary(actor: Any) -> dict[str, Any]:
+def scope_summary(actor: User) -> dict[str, Any]:
     """Return what the actor's scope holds: its root and counts by organisation kind."""
     qs = Organisation.objects.visible_to(actor)
     by_kind = dict(qs.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))

@@ -59,7 +59,7 @@ def _validate(org: Organisation) -> None:
     full_clean_or_raise(org, exclude=["path", "scope_path", "depth"])
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def create_organisation(
     *,
     actor: User,
@@ -119,7 +119,7 @@ def create_root_organisation(*, name: str, code: str, kind: str, **extra: Any) -
     return org
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def update_organisation(
     *, actor: User, org: Organisation, version: int | None = None, **changes: Any
 ) -> Organisation:
@@ -152,7 +152,7 @@ def update_organisation(
     return org
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def move_organisation(*, actor: User, org: Organisation, new_parent: Organisation) -> Organisation:
     """Re-parent `org` with its whole subtree (paths of all descendants are rewritten)."""
     require_role(actor, Role.SYSADMIN)

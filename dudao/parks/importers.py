@@ -191,18 +191,18 @@ def _apply(  # noqa: PLR0917 - one row's parsed parts
         park = existing.get(fields["code"])
         outcome = "unchanged"
         if park is None:
-            park = services.create_park(actor=actor, **fields)
+            park = services._create_park(actor=actor, **fields)
             outcome = "created"
         else:
             version = park.version
-            park = services.update_park(actor=actor, park=park, version=version, **fields)
+            park = services._update_park(actor=actor, park=park, version=version, **fields)
             if park.version != version:
                 outcome = "updated"
         if status_plan is not None:
             status, since, document = status_plan
             current = park.statuses.order_by("-valid_from").first()
             if current is None or (current.status, current.valid_from) != (status, since):
-                services.add_status(
+                services._add_status(
                     actor=actor, park=park, status=status, valid_from=since, document=document
                 )
                 outcome = "updated" if outcome == "unchanged" else outcome
@@ -212,7 +212,7 @@ def _apply(  # noqa: PLR0917 - one row's parsed parts
                 for i in park.industries.order_by("sort_order", "pk")
             ]
             if before != industries:
-                services.set_industries(actor=actor, park=park, industries=industries)
+                services._set_industries(actor=actor, park=park, industries=industries)
                 outcome = "updated" if outcome == "unchanged" else outcome
     except DomainError as exc:
         raise _RowFailed(RowError(row.number, exc.field or "", exc.message)) from None

@@ -57,8 +57,9 @@ def _check_links(actor: User, park: Park) -> None:
 
 
 @transaction.atomic
-def create_park(*, actor: User, **fields: Any) -> Park:
-    """Create a park (of our city, with its 管委会, or of another city, without)."""
+def _create_park(*, actor: User, **fields: Any) -> Park:
+    """The body of `create_park`, for services of this app that compose it in their own
+    transaction (a public service is durable and cannot be nested)."""
     require_role(actor, *MANAGER_ROLES)
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
@@ -71,9 +72,16 @@ def create_park(*, actor: User, **fields: Any) -> Park:
     return park
 
 
+@transaction.atomic(durable=True)
+def create_park(*, actor: User, **fields: Any) -> Park:
+    """Create a park (of our city, with its 管委会, or of another city, without)."""
+    return _create_park(actor=actor, **fields)
+
+
 @transaction.atomic
-def update_park(*, actor: User, park: Park, version: int, **fields: Any) -> Park:
-    """Edit a park's attributes; a stale version is refused with the current values."""
+def _update_park(*, actor: User, park: Park, version: int, **fields: Any) -> Park:
+    """The body of `update_park`, for services of this app that compose it in their own
+    transaction (a public service is durable and cannot be nested)."""
     require_role(actor, *MANAGER_ROLES)
     locked = Park.objects.select_for_update().get(pk=park.pk)
     check_version(locked, version, what="园区信息")
@@ -94,8 +102,14 @@ def update_park(*, actor: User, park: Park, version: int, **fields: Any) -> Park
     return locked
 
 
+@transaction.atomic(durable=True)
+def update_park(*, actor: User, park: Park, version: int, **fields: Any) -> Park:
+    """Edit a park's attributes; a stale version is refused with the current values."""
+    return _update_park(actor=actor, park=park, version=version, **fields)
+
+
 @transaction.atomic
-def add_status(
+def _add_status(
     *,
     actor: User,
     park: Park,
@@ -104,7 +118,8 @@ def add_status(
     document: str = "",
     merged_into: Park | None = None,
 ) -> ParkStatus:
-    """Start a new status period; the open period before it ends the day before."""
+    """The body of `add_status`, for services of this app that compose it in their own
+    transaction (a public service is durable and cannot be nested)."""
     require_role(actor, *MANAGER_ROLES)
     if status == ParkStatus.Status.MERGED and merged_into is None:
         raise DomainError("整合入开发区时须指明整合入的园区。", field="merged_into")
@@ -138,11 +153,33 @@ def add_status(
     return row
 
 
+@transaction.atomic(durable=True)
+def add_status(
+    *,
+    actor: User,
+    park: Park,
+    status: str,
+    valid_from: dt.date,
+    document: str = "",
+    merged_into: Park | None = None,
+) -> ParkStatus:
+    """Start a new status period; the open period before it ends the day before."""
+    return _add_status(
+        actor=actor,
+        park=park,
+        status=status,
+        valid_from=valid_from,
+        document=document,
+        merged_into=merged_into,
+    )
+
+
 @transaction.atomic
-def set_industries(
+def _set_industries(
     *, actor: User, park: Park, industries: Sequence[tuple[str, str, str]]
 ) -> list[ParkIndustry]:
-    """Replace the park's 产业图谱 with (role, GB/T 4754 code, name) rows."""
+    """The body of `set_industries`, for services of this app that compose it in their own
+    transaction (a public service is durable and cannot be nested)."""
     require_role(actor, *MANAGER_ROLES)
     before = [
         f"{i.role}:{i.industry_code}:{i.industry_name}"
@@ -176,3 +213,11 @@ def set_industries(
         after={"industries": after},
     )
     return rows
+
+
+@transaction.atomic(durable=True)
+def set_industries(
+    *, actor: User, park: Park, industries: Sequence[tuple[str, str, str]]
+) -> list[ParkIndustry]:
+    """Replace the park's 产业图谱 with (role, GB/T 4754 code, name) rows."""
+    return _set_industries(actor=actor, park=park, industries=industries)

@@ -2,7 +2,6 @@
 city cluster summary. Function names become URL names (api:<name>): keep them unique."""
 
 import datetime as dt
-import json
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -10,8 +9,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import ValidationError as PydanticValidationError
 
+from dudao.core.apibody import body_doc, parse_body
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest
 from dudao.core.imports import ImportRejected
@@ -154,6 +153,7 @@ def stats_value_save(request: AuthedHttpRequest, payload: ValueIn) -> Any:
     response=ValueOut,
     url_name="stats_value_transition",
     summary="报送、审核通过或退回一个数值",
+    openapi_extra=body_doc(TransitionIn),
 )
 def stats_value_transition(request: AuthedHttpRequest, value_id: int) -> Any:
     """Body: {"action": "submit" | "approve" | "return", "reason": "…", "version": n}.
@@ -162,13 +162,8 @@ def stats_value_transition(request: AuthedHttpRequest, value_id: int) -> Any:
         IndicatorValue.objects.visible_to(request.user).select_related("organisation", "indicator"),
         pk=value_id,
     )
-    try:
-        payload = TransitionIn.model_validate(json.loads(request.body or b"null"))
-    except (ValueError, PydanticValidationError):
-        raise DomainError(
-            '请求体应为 JSON：{"action": "submit|approve|return", "reason": "…"}。'
-        ) from None
-    actor: Any = request.user
+    payload = parse_body(request, TransitionIn)
+    actor = request.user
     if payload.action == "submit":
         return services.submit_value(actor=actor, row=row, version=payload.version)
     if payload.action == "approve":

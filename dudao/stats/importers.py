@@ -54,7 +54,7 @@ from dudao.stats.services import (
     REVIEW_ROLES,
     UNIT_KINDS,
     ValueInput,
-    save_indicator,
+    _save_indicator,
     value_problem,
 )
 
@@ -518,7 +518,7 @@ def import_indicator_catalogue(  # noqa: PLR0912 - one pass over the optional co
                 fields["numerator"] = Indicator.objects.get(code=num)
                 fields["denominator"] = Indicator.objects.get(code=den)
             try:
-                _, outcome = save_indicator(actor=actor, code=code, **fields)
+                _, outcome = _save_indicator(actor=actor, code=code, **fields)
             except DomainError as exc:
                 raise ImportRejected([RowError(row.number, exc.field or "", exc.message)]) from None
             setattr(report, outcome, getattr(report, outcome) + 1)

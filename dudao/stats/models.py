@@ -6,7 +6,7 @@ province totals are entered as published, never assumed to be the sum of the par
 Flow indicators are stored as published 1–N月累计 values; the period is the month N
 (`period` = the first day of that month). Amounts are stored in the indicator's unit
 (万元 for money) and rates unrounded; rounding happens only when a figure is shown
-(dudao/stats/engine.py).
+(dudao/stats/engine/).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Reads: the city cluster summary, a park's profile and the entry grid.
 
-Every figure goes through dudao/stats/engine.py. Only approved values count; the city total
+Every figure goes through dudao/stats/engine/. Only approved values count; the city total
 is the city's own published value, never the sum of the parks.
 """
 
@@ -15,12 +15,13 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 from django.http import Http404
 
-from dudao.orgs.models import Organisation
+from dudao.orgs.models import Organisation, OrganisationQuerySet
 from dudao.parks import selectors as parks
 from dudao.stats import engine
 from dudao.stats.models import Indicator, IndicatorValue, StatsSettings
 
 if TYPE_CHECKING:
+    from dudao.accounts.models import User
     from dudao.parks.models import Park
 
 S = IndicatorValue.Status
@@ -35,14 +36,14 @@ def shift_year(period: dt.date, years: int) -> dt.date:
     return period.replace(year=period.year + years)
 
 
-def business_units(actor: Any) -> Any:
+def business_units(actor: User) -> OrganisationQuerySet:
     """Organisations whose figures the actor may read (none for the three administrators)."""
-    if not getattr(actor, "has_business_role", False):
+    if not actor.has_business_role:
         return Organisation.objects.none()
     return Organisation.objects.visible_to(actor)
 
 
-def get_city(actor: Any, code: str) -> Organisation:
+def get_city(actor: User, code: str) -> Organisation:
     """Return a city government in the actor's scope by its organisation or region code."""
     qs = business_units(actor).filter(kind=Organisation.Kind.CITY_GOV)
     city: Organisation | None = qs.filter(Q(code=code) | Q(region_id=code)).first()
@@ -178,7 +179,7 @@ def _index(rows: Any) -> dict[tuple[int, int, dt.date], IndicatorValue]:
     return {(r.organisation_id, r.indicator_id, r.period): r for r in rows}
 
 
-def city_summary(actor: Any, city: Organisation, period: dt.date) -> CitySummary:
+def city_summary(actor: User, city: Organisation, period: dt.date) -> CitySummary:
     """The city's cluster summary for a month: for each summary indicator, the latest month of
     that year (≤ ``period``) with an approved city value — 上半年 investment and 1–5月 revenue
     side by side, as bulletins print them."""
@@ -392,7 +393,7 @@ def months_back(period: dt.date, count: int) -> dt.date:
 
 
 def park_profile(
-    actor: Any, park: Park, period: dt.date | None = None, *, months: int = 36
+    actor: User, park: Park, period: dt.date | None = None, *, months: int = 36
 ) -> ParkProfile:
     """A park's indicators for a month (default: its latest approved month): value, 同比,
     share of the city's published total, rank among the city's parks, and the monthly series."""

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from django.db import transaction
 from django.utils import timezone
@@ -134,6 +134,12 @@ def previous_cumulative(
     )
 
 
+@overload
+def _q4(number: Decimal) -> Decimal: ...
+@overload
+def _q4(number: Decimal | None) -> Decimal | None: ...
+
+
 def _q4(number: Decimal | None) -> Decimal | None:
     """Quantize to the 4 decimals stored, so an unchanged value compares equal."""
     return None if number is None else number.quantize(Decimal("0.0001"))
@@ -152,7 +158,7 @@ def _check_state(
         raise InvalidTransition(f"{_label(row)}状态为“{row.get_status_display()}”，{refusal}")
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def save_value(
     *,
     actor: User,
@@ -182,7 +188,7 @@ def save_value(
     else:
         _check_state(row, version, EDITABLE, "不能修改（已审核的数据须由审核员退回后修改）。")
         before = snapshot(row)
-    row.value = _q4(data.value)  # type: ignore[assignment]
+    row.value = _q4(data.value)
     row.yoy_percent = _q4(data.yoy_percent)
     row.base = _q4(data.base)
     row.source = data.source
@@ -234,8 +240,11 @@ def _transition(
 
 
 @transaction.atomic
-def submit_value(*, actor: User, row: IndicatorValue, version: int | None = None) -> IndicatorValue:
-    """报送: draft/returned → submitted."""
+def _submit_value(
+    *, actor: User, row: IndicatorValue, version: int | None = None
+) -> IndicatorValue:
+    """The body of `submit_value`, for services of this app that compose it in their own
+    transaction (a public service is durable and cannot be nested)."""
     return _transition(
         actor=actor,
         row=row,
@@ -247,11 +256,18 @@ def submit_value(*, actor: User, row: IndicatorValue, version: int | None = None
     )
 
 
+@transaction.atomic(durable=True)
+def submit_value(*, actor: User, row: IndicatorValue, version: int | None = None) -> IndicatorValue:
+    """报送: draft/returned → submitted."""
+    return _submit_value(actor=actor, row=row, version=version)
+
+
 @transaction.atomic
-def approve_value(
+def _approve_value(
     *, actor: User, row: IndicatorValue, version: int | None = None
 ) -> IndicatorValue:
-    """审核通过: submitted → approved (the summary shows it at once)."""
+    """The body of `approve_value`, for services of this app that compose it in their own
+    transaction (a public service is durable and cannot be nested)."""
     return _transition(
         actor=actor,
         row=row,
@@ -263,6 +279,14 @@ def approve_value(
     )
 
 
+@transaction.atomic(durable=True)
+def approve_value(
+    *, actor: User, row: IndicatorValue, version: int | None = None
+) -> IndicatorValue:
+    """审核通过: submitted → approved (the summary shows it at once)."""
+    return _approve_value(actor=actor, row=row, version=version)
+
+
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -271,10 +295,11 @@ def _require_reason(reason: str) -> str:
 
 
 @transaction.atomic
-def return_value(
+def _return_value(
     *, actor: User, row: IndicatorValue, reason: str, version: int | None = None
 ) -> IndicatorValue:
-    """退回: submitted → returned (reason required); approved → returned reopens it."""
+    """The body of `return_value`, for services of this app that compose it in their own
+    transaction (a public service is durable and cannot be nested)."""
     return _transition(
         actor=actor,
         row=row,
@@ -287,7 +312,15 @@ def return_value(
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
+def return_value(
+    *, actor: User, row: IndicatorValue, reason: str, version: int | None = None
+) -> IndicatorValue:
+    """退回: submitted → returned (reason required); approved → returned reopens it."""
+    return _return_value(actor=actor, row=row, reason=reason, version=version)
+
+
+@transaction.atomic(durable=True)
 def transition_unit_period(
     *, actor: User, organisation: Organisation, period: dt.date, action: str, reason: str = ""
 ) -> int:
@@ -300,16 +333,16 @@ def transition_unit_period(
     if action == "submit":
         targets = [r for r in rows if r.status in EDITABLE]
         for row in targets:
-            submit_value(actor=actor, row=row)
+            _submit_value(actor=actor, row=row)
     elif action == "approve":
         targets = [r for r in rows if r.status == S.SUBMITTED]
         for row in targets:
-            approve_value(actor=actor, row=row)
+            _approve_value(actor=actor, row=row)
     elif action == "return":
         reason = _require_reason(reason)
         targets = [r for r in rows if r.status == S.SUBMITTED]
         for row in targets:
-            return_value(actor=actor, row=row, reason=reason)
+            _return_value(actor=actor, row=row, reason=reason)
     else:
         raise DomainError("未知操作。")
     if not targets:
@@ -318,7 +351,7 @@ def transition_unit_period(
     return len(targets)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def update_settings(*, actor: User, version: int, **fields: Any) -> StatsSettings:
     """Change the [P] formatting rules (督查员 only)."""
     require_role(actor, Role.SUPERVISOR)
@@ -369,11 +402,9 @@ INDICATOR_FIELDS = (
 
 
 @transaction.atomic
-def save_indicator(*, actor: User, code: str, **fields: Any) -> tuple[Indicator, str]:
-    """Create or update one catalogue entry (督查员); return it and created/updated/unchanged.
-
-    The unit of an indicator that already has values cannot change (the stored numbers would
-    silently change meaning)."""
+def _save_indicator(*, actor: User, code: str, **fields: Any) -> tuple[Indicator, str]:
+    """The body of `save_indicator`, for services of this app that compose it in their own
+    transaction (a public service is durable and cannot be nested)."""
     require_role(actor, Role.SUPERVISOR)
     unknown = set(fields) - set(INDICATOR_FIELDS)
     if unknown:
@@ -403,3 +434,12 @@ def save_indicator(*, actor: User, code: str, **fields: Any) -> tuple[Indicator,
     row.save()
     record_event(actor=actor, action="stats.indicator.create", obj=row, after=snapshot(row))
     return row, "created"
+
+
+@transaction.atomic(durable=True)
+def save_indicator(*, actor: User, code: str, **fields: Any) -> tuple[Indicator, str]:
+    """Create or update one catalogue entry (督查员); return it and created/updated/unchanged.
+
+    The unit of an indicator that already has values cannot change (the stored numbers would
+    silently change meaning)."""
+    return _save_indicator(actor=actor, code=code, **fields)

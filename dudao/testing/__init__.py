@@ -129,6 +129,25 @@ class World:
         return World(**values)  # type: ignore[arg-type]
 
 
+class _SetupAtomic(transaction.Atomic):
+    """An atomic block that durable services may run inside, as inside Django's TestCase.
+
+    Public services are `transaction.atomic(durable=True)`: Django refuses them inside another
+    atomic block unless that block was opened by a test case (`Atomic._from_testcase`, see
+    django/db/transaction.py `Atomic.__enter__`). Test-data setup (the world, a module's
+    fixtures, a load rolled back at the end) is such a block, so it says so.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(using=None, savepoint=True, durable=False)
+        self._from_testcase = True
+
+
+def setup_atomic() -> transaction.Atomic:
+    """Return an atomic block for test-data setup inside which durable services may run."""
+    return _SetupAtomic()
+
+
 def bootstrap_admin(
     *, username: str, full_name: str, organisation: Organisation, role: Role
 ) -> User:
@@ -275,7 +294,7 @@ def all_routes() -> list[Route]:
 
 def build_world() -> World:
     """Build the test city through the services; see the module docstring for its shape."""
-    with transaction.atomic():
+    with setup_atomic():
         city = org_services.create_root_organisation(
             name="示范市人民政府", code="SFS", kind=K.CITY_GOV, short_name="示范市"
         )

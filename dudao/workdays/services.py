@@ -35,7 +35,7 @@ def _save_new(instance: models.Model, message: str) -> None:
         raise DomainError(message) from None
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def set_override(
     *, actor: User, date: dt.date, is_workday: bool, name: str, source: str
 ) -> CalendarOverride:
@@ -72,7 +72,7 @@ def set_override(
     return override
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def delete_override(*, actor: User, date: dt.date, reason: str) -> None:
     """Remove the override of `date`; the day falls back to chinese-calendar / weekends."""
     require_role(actor, Role.SYSADMIN)
@@ -92,7 +92,7 @@ def delete_override(*, actor: User, date: dt.date, reason: str) -> None:
     override.delete()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def set_year_status(
     *, actor: User, year: int, published: bool, source: str, note: str = ""
 ) -> HolidayYearStatus:

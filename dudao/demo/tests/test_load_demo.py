@@ -19,6 +19,7 @@ from dudao.demo.models import DemoLoad
 from dudao.demo.registry import DEMO_PASSWORD, DemoContext
 from dudao.demo.services import DemoRefused, existing_demo_users, load_demo
 from dudao.orgs.models import Organisation
+from dudao.testing import setup_atomic
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +53,7 @@ def _fingerprint() -> dict[str, Any]:
 
 
 def _load_and_roll_back(seed: int) -> tuple[dict[str, Any], dict[str, int]]:
-    with transaction.atomic():
+    with setup_atomic():  # a test-setup block: the durable load may run inside it
         ctx = load_demo(seed=seed, log=_quiet)
         fingerprint = _fingerprint()
         transaction.set_rollback(True)

@@ -50,7 +50,7 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("api:stats_indicator_list", "GET"): 200,
     ("api:stats_value_list", "GET"): 200,
     ("api:stats_value_save", "POST"): 422,
-    ("api:stats_value_transition", "POST"): 400,
+    ("api:stats_value_transition", "POST"): 422,  # the one body parser: a missing body is 422
     ("api:stats_value_import", "POST"): 400,
     ("api:stats_summary", "GET"): 422,
     ("api:parks_profile", "GET"): 200,
