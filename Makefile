@@ -42,9 +42,18 @@ run: venv
 		trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
 		$(BIN)/dudao serve'
 
-# The whole suite, browser tests included (they skip loudly only when no Chromium exists).
+# The whole suite, browser tests included (they skip loudly only when no Chromium exists), in
+# two pytest runs, each ending with its summary line: the unit, view and access-matrix tests
+# (dudao/) on TEST_WORKERS parallel workers (pytest-xdist; each worker has its own test database,
+# and a test file stays on one worker so that its module-scoped world is built once), then the
+# browser tests (live server) and the system tests (real server processes) one at a time.
+# Both runs always happen; the exit status is the first failure's.
+TEST_WORKERS ?= auto
 test: venv-dev
-	@$(BIN)/pytest -q
+	@status=0; \
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile dudao || status=$$?; \
+	$(BIN)/pytest -q tests_e2e tests_system || { [ $$status -ne 0 ] || status=$$?; }; \
+	exit $$status
 
 lint: venv-dev
 	$(BIN)/ruff check .

@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal, TypeAlias, get_args
+from typing import TYPE_CHECKING, Literal, TypeAlias, TypeVar, cast, get_args
 
 from django.db import transaction
 from django.test import Client
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     TestResponse: TypeAlias = _MonkeyPatchedWSGIResponse
 
 K = Organisation.Kind
+T = TypeVar("T")
 
 # 13 characters, four character classes, no world username inside, not a common password.
 TEST_PASSWORD = "Tq7#wLm2-Rx9v"  # noqa: S105 - test accounts only
@@ -99,6 +100,20 @@ class World:
     sysadmin: User
     secadmin: User
     auditadmin: User
+
+    # Objects built once for this world and shared by the tests that use it (see `once`).
+    memo: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
+
+    def once(self, key: object, build: Callable[[], T]) -> T:
+        """Return what `build()` returned the first time it was asked for `key` in this world.
+
+        The access matrix builds one world per test module and each probe is rolled back, so
+        a shared object (a tour, a computed regime) need not be built again for every URL.
+        A reloaded world starts with an empty memo.
+        """
+        if key not in self.memo:
+            self.memo[key] = build()
+        return cast("T", self.memo[key])
 
     def actor(self, name: ActorName) -> User:
         """Return the actor called `name`."""

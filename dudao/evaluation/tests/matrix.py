@@ -1,4 +1,4 @@
-"""省级考评 in the policy matrix test (dudao/core/tests/test_policy_matrix.py).
+"""省级考评 in the policy matrix test (dudao/core/tests/policy_matrix.py).
 
 OBJECTS: URL name → (scope, function(world, actor, ownership) → URL kwargs), for URLs with ids.
 ALLOWED: (URL name, method) → the status an allowed, in-scope call with an empty form gets.
@@ -13,14 +13,18 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from dudao.core.tests.test_policy_matrix import ObjectArgs, Ownership, Scope
+    from dudao.core.tests.policy_matrix import ObjectArgs, Ownership, Scope
     from dudao.testing import ActorName, World
 
 YEAR = 2020
 
 
 def _computed(world: World) -> Any:
-    """A regime with one park's inputs and its computed 2020 result."""
+    """A regime with one park's inputs and its computed 2020 result (one per world)."""
+    return world.once("evaluation.computed", lambda: _compute(world))
+
+
+def _compute(world: World) -> Any:
     from dudao.evaluation import services
     from dudao.evaluation.models import Result
     from dudao.evaluation.tests.factories import make_park, make_regime, next_code

@@ -9,7 +9,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from pytest_django import DjangoAssertNumQueries
 
 from dudao.core.xlsx import workbook_bytes
 from dudao.evaluation import importers, services
@@ -237,28 +236,3 @@ def test_administrators_see_no_evaluation_data(
 ) -> None:
     client.force_login(world.sysadmin)
     assert client.get(reverse("api:evaluation_regime_list")).status_code == 403
-
-
-@pytest.mark.parametrize("extra_parks", [0, 40])
-def test_pages_read_in_a_constant_number_of_queries(
-    client: Client,
-    world: World,
-    province: Regime,
-    django_assert_max_num_queries: DjangoAssertNumQueries,
-    extra_parks: int,
-) -> None:
-    if extra_parks:
-        parks = make_parks(extra_parks, "410300")
-        rows = [PublishedRow(p, Decimal(50), 20 + i) for i, p in enumerate(parks)]
-        rows += [PublishedRow(r.park, r.score, r.rank) for r in Result.objects.filter(year=2021)]
-        services.publish_results(actor=world.city_supervisor, regime=province, year=2021, rows=rows)
-    client.force_login(world.city_leader)
-    client.get(reverse("home"))
-    with django_assert_max_num_queries(12):
-        client.get(reverse("evaluation:comparison"), {"regime": province.code, "year": "2021"})
-    with django_assert_max_num_queries(10):
-        client.get(reverse("api:evaluation_ranking", args=[province.code, 2021]))
-    with django_assert_max_num_queries(12):
-        client.get(reverse("evaluation:parks"), {"regime": province.code, "year": "2021"})
-    with django_assert_max_num_queries(10):
-        client.get(reverse("evaluation:results", args=[province.pk, 2021]))

@@ -1,4 +1,4 @@
-"""观摩督导 in the policy matrix test (dudao/core/tests/test_policy_matrix.py).
+"""观摩督导 in the policy matrix test (dudao/core/tests/policy_matrix.py).
 
 OBJECTS: URL name → (scope, function(world, actor, ownership) → URL kwargs), for URLs with ids.
 ALLOWED: (URL name, method) → the status an allowed, in-scope call with an empty form gets.
@@ -14,7 +14,7 @@ import io
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from dudao.core.tests.test_policy_matrix import ObjectArgs, Ownership, Scope
+    from dudao.core.tests.policy_matrix import ObjectArgs, Ownership, Scope
     from dudao.inspections.tests.factories import TourWorld
     from dudao.testing import ActorName, World
 
@@ -22,7 +22,10 @@ if TYPE_CHECKING:
 def _tour_world(world: World, method: str = "trimmed_mean") -> TourWorld:
     from dudao.inspections.tests.factories import make_tour_world
 
-    return make_tour_world(world, county_judge=False, method=method)
+    return world.once(
+        ("inspections.tour_world", method),
+        lambda: make_tour_world(world, county_judge=False, method=method),
+    )
 
 
 def _tour(w: World, a: ActorName, o: Ownership) -> dict[str, object]:

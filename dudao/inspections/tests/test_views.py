@@ -12,7 +12,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
-from pytest_django import DjangoAssertNumQueries
 
 from dudao.core.imports import ImportRejected
 from dudao.core.xlsx import Column, Sheet, workbook_bytes
@@ -150,19 +149,6 @@ def test_the_progress_view_shows_who_scored_what(client: Client, world: World) -
     assert page.count("✓ 已提交") == 1
     assert page.count("0/6 项") == 1
     assert page.count("回避") == 1  # the county-A judge at the county-A site
-
-
-def test_the_judge_pages_read_in_a_few_queries(
-    client: Client, world: World, django_assert_max_num_queries: DjangoAssertNumQueries
-) -> None:
-    tw = make_tour_world(world)
-    client.force_login(world.judge)
-    client.get(reverse("inspections:judge_home"))
-    with django_assert_max_num_queries(10):
-        assert client.get(reverse("inspections:judge_home")).status_code == 200
-    with django_assert_max_num_queries(14):
-        url = reverse("inspections:score", kwargs={"site_pk": tw.site_a.pk})
-        assert client.get(url).status_code == 200
 
 
 def test_the_photo_is_re_encoded_and_served_in_scope(client: Client, world: World) -> None:

@@ -1,4 +1,4 @@
-"""产业集聚区 in the policy matrix test (dudao/core/tests/test_policy_matrix.py).
+"""产业集聚区 in the policy matrix test (dudao/core/tests/policy_matrix.py).
 
 OBJECTS: URL name → (scope, function(world, actor, ownership) → URL kwargs), for URLs with ids.
 ALLOWED: (URL name, method) → the status an allowed, in-scope call with an empty form gets.
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from dudao.parks.models import Park
 
 if TYPE_CHECKING:
-    from dudao.core.tests.test_policy_matrix import ObjectArgs, Ownership, Scope
+    from dudao.core.tests.policy_matrix import ObjectArgs, Ownership, Scope
     from dudao.testing import ActorName, World
 
 

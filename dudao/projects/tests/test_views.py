@@ -12,7 +12,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
-from pytest_django import DjangoAssertNumQueries
 
 from dudao.projects import services
 from dudao.projects.models import MonthlyReport, ReportPhoto
@@ -191,23 +190,6 @@ def test_export_is_what_the_list_shows(client: Client, world: World) -> None:
         .to_python()
     )
     assert [row[1] for row in rows[2:]] == [a.name]
-
-
-@pytest.mark.parametrize("n", [3, 12])
-def test_list_and_grid_query_counts_do_not_grow(
-    client: Client, world: World, django_assert_max_num_queries: DjangoAssertNumQueries, n: int
-) -> None:
-    for i in range(n):
-        p = make_project(world)
-        report(world, p, 3, "10", status=S.APPROVED if i % 2 else S.DRAFT)
-    login(client, world.county_a_reporter)
-    with django_assert_max_num_queries(18):
-        assert client.get(reverse("projects:list") + "?period=2026-03").status_code == 200
-    with django_assert_max_num_queries(14):
-        assert client.get(reverse("projects:grid") + "?period=2026-03").status_code == 200
-    login(client, world.city_supervisor)
-    with django_assert_max_num_queries(36):
-        assert client.get(reverse("projects:analysis") + "?period=2026-03").status_code == 200
 
 
 # --- API ----------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""统计指标 in the policy matrix test (dudao/core/tests/test_policy_matrix.py).
+"""统计指标 in the policy matrix test (dudao/core/tests/policy_matrix.py).
 
 OBJECTS: URL name → (scope, function(world, actor, ownership) → URL kwargs), for URLs with ids.
 ALLOWED: (URL name, method) → the status an allowed, in-scope call with an empty form gets.
@@ -14,7 +14,7 @@ from dudao.parks.tests.matrix import park_of
 from dudao.stats.models import Indicator, IndicatorValue
 
 if TYPE_CHECKING:
-    from dudao.core.tests.test_policy_matrix import ObjectArgs, Ownership, Scope
+    from dudao.core.tests.policy_matrix import ObjectArgs, Ownership, Scope
     from dudao.testing import ActorName, World
 
 

@@ -1,4 +1,4 @@
-"""督查督办 in the policy matrix test (dudao/core/tests/test_policy_matrix.py).
+"""督查督办 in the policy matrix test (dudao/core/tests/policy_matrix.py).
 
 OBJECTS: URL name → (scope, function(world, actor, ownership) → URL kwargs), for URLs with ids.
 ALLOWED: (URL name, method) → the status an allowed, in-scope call with an empty form gets.
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from dudao.accounts.models import User
-    from dudao.core.tests.test_policy_matrix import ObjectArgs, Ownership, Scope
+    from dudao.core.tests.policy_matrix import ObjectArgs, Ownership, Scope
     from dudao.orgs.models import Organisation
     from dudao.supervision.models import SupervisionTask
     from dudao.testing import ActorName, World

@@ -10,12 +10,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from pytest_django import DjangoAssertNumQueries
 
 from dudao.supervision import selectors, services
 from dudao.supervision.models import Notification, SupervisionTask
 from dudao.supervision.tests.factories import PDF, evidence, make_source, make_task
-from dudao.testing import ActorName, World
+from dudao.testing import World
 
 pytestmark = pytest.mark.django_db
 
@@ -166,37 +165,6 @@ def test_unit_performance_ranks_with_ties(world: World) -> None:
     assert rows["甲县人民政府"].on_time_rate_text == "100.0%"
     assert rows["甲县产业集聚区管理委员会"].rank == 3
     assert rows["甲县产业集聚区管理委员会"].on_time_rate_text == "—"
-
-
-@pytest.mark.parametrize(
-    ("actor", "name", "max_queries"),
-    [
-        ("county_a_reviewer", "supervision:my_tasks", 6),
-        ("city_supervisor", "supervision:task_list", 7),
-        ("city_supervisor", "supervision:overview", 8),
-        ("city_supervisor", "supervision:performance", 6),
-        ("county_a_reviewer", "api:supervision_my_tasks", 4),
-        ("city_supervisor", "api:supervision_task_list", 5),
-    ],
-)
-def test_pages_read_in_a_few_queries(
-    client: Client,
-    world: World,
-    django_assert_max_num_queries: DjangoAssertNumQueries,
-    *,
-    actor: ActorName,
-    name: str,
-    max_queries: int,
-) -> None:
-    for lead in (world.county_a, world.county_a_drc, world.park_a, world.county_b):
-        parent = make_task(world, lead=lead)
-        if lead == world.county_a:
-            make_task(world, parent=parent, lead_org=world.park_a)
-    client.force_login(world.actor(actor))
-    client.get(reverse("home"))
-    with django_assert_max_num_queries(max_queries):
-        response = client.get(reverse(name))
-    assert response.status_code == 200
 
 
 def test_the_task_list_exports_to_excel_within_scope(client: Client, world: World) -> None:
