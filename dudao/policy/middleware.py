@@ -10,8 +10,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 
+import dudao.policy
 from dudao.core.policy import PASSWORD_CHANGE_ALLOWED, forbidden, is_api
-from dudao.policy import POLICY
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class PolicyMiddleware:
     ) -> HttpResponse | None:
         match = request.resolver_match
         name = match.view_name if match else ""
-        rules = POLICY.get(name)
+        rules = dudao.policy.POLICY.get(name)  # read per request: the table is the module's
         if rules is None:
             logger.error(
                 "URL %s (%s) has no entry in dudao.policy.POLICY: denied", name, request.path
