@@ -12,11 +12,11 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from dudao.core.numbers import format_decimal, format_percent
 from dudao.orgs.models import Organisation
 from dudao.parks.models import Park
-from dudao.problems.lateness import LatenessBook, overdue_q
 from dudao.problems.models import Problem, ProblemCategory, ProblemEvent, ProblemEvidence
-from dudao.stats.engine import format_decimal, format_percent
+from dudao.problems.rules import LatenessBook, late_label, overdue_q, unit_word
 
 S = Problem.Status
 
@@ -135,10 +135,7 @@ class LedgerRow:
     @property
     def late_label(self) -> str:
         """ "3个工作日" / "5天" / "" (not late), in the problem's unit."""
-        if not self.days_late:
-            return ""
-        unit = "个工作日" if self.problem.deadline_unit == "workday" else "天"
-        return f"{self.days_late}{unit}"
+        return late_label(self.days_late, self.problem.deadline_unit)
 
     @property
     def late_text(self) -> str:
@@ -359,3 +356,35 @@ def status_counts(actor: Any, filters: LedgerFilter | None = None) -> dict[str, 
     qs = list_problems(actor, filters).order_by()
     counts = dict(qs.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     return {value: counts.get(value, 0) for value in S.values}
+
+
+@dataclass(frozen=True)
+class DueProblem:
+    """An open problem near or past its time limit, for the daily digest (all units)."""
+
+    org_id: int
+    code: str
+    title: str
+    deadline: dt.date
+    unit: str
+    days_late: int
+
+    @property
+    def late_text(self) -> str:
+        """ "3 个工作日" / "5 天": days late spelled in the problem's unit."""
+        return f"{self.days_late} {unit_word(self.unit)}"
+
+
+def open_problems_due_by(last_day: dt.date, today: dt.date) -> list[DueProblem]:
+    """Every open problem whose time limit is on or before `last_day`, with its days late today
+    by the ledger's rule (`dudao.problems.rules`). System-wide: for the daily jobs."""
+    rows = list(
+        Problem.objects.exclude(status=S.CLOSED)
+        .filter(deadline__lte=last_day)
+        .values_list("responsible_org_id", "code", "title", "deadline", "deadline_unit")
+    )
+    book = LatenessBook((r[3] for r in rows), today)
+    return [
+        DueProblem(org, code, title, deadline, unit, book.days_late(deadline, unit))
+        for org, code, title, deadline, unit in rows
+    ]

@@ -47,9 +47,8 @@ from dudao.core.uploads import (
     clean_photo,
     safe_name,
 )
-from dudao.problems.lateness import lateness
+from dudao.problems import rules
 from dudao.problems.models import Problem, ProblemCategory, ProblemEvent, ProblemEvidence
-from dudao.workdays.selectors import deadline_for
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
@@ -148,7 +147,7 @@ def next_problem_code(year: int) -> str:
 
 def default_deadline(category: ProblemCategory, start: dt.date) -> dt.date:
     """The category's time limit (SLA) from `start`, in 工作日 or 自然日 as the category says."""
-    return deadline_for(start, category.sla_days, category.sla_unit).due
+    return rules.default_deadline(category.sla_unit, category.sla_days, start)
 
 
 def county_of(org: Organisation) -> Organisation | None:
@@ -519,7 +518,7 @@ def _apply(
         problem.verified_by = actor
         if step.action == A.CLOSE:
             closed_on = timezone.localdate(now)
-            late = lateness(problem.deadline, closed_on, problem.deadline_unit)
+            late = rules.lateness(problem.deadline, closed_on, problem.deadline_unit)
             problem.closed_at = now
             problem.days_late = late
             problem.closed_on_time = late == 0
@@ -763,7 +762,7 @@ def apply_import(*, actor: User, plan: ImportPlan, dry_run: bool) -> ImportRepor
             created_by=actor,
         )
         if row.status == S.CLOSED:
-            late = lateness(problem.deadline, row.closed_on, problem.deadline_unit)
+            late = rules.lateness(problem.deadline, row.closed_on, problem.deadline_unit)
             problem.closed_at = timezone.make_aware(
                 dt.datetime.combine(row.closed_on, dt.time(12, 0))
             )

@@ -13,9 +13,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from dudao.core.lights import Light
+from dudao.core.numbers import format_percent, round_half_up
+from dudao.core.ranks import competition_rank
 from dudao.orgs.models import Organisation
-from dudao.problems.models import Problem
-from dudao.stats.engine import competition_rank, format_percent, round_half_up
+from dudao.problems import selectors as problem_selectors
 from dudao.supervision.models import (
     Attachment,
     EscalationItem,
@@ -25,6 +26,7 @@ from dudao.supervision.models import (
     TaskQuerySet,
     TaskSource,
 )
+from dudao.supervision.rules import task_days_late, task_overdue
 
 S = SupervisionTask.Status
 LIST_FIELDS = (
@@ -421,24 +423,17 @@ def unit_performance(actor: Any, today: date | None = None) -> list[UnitPerforma
             else:
                 u.closed_late += 1
                 u.late_count += 1
-                if deadline is not None:
-                    u.days_late_total += max((timezone.localdate(closed_at) - deadline).days, 0)
-        elif deadline is not None and deadline < today:
+                u.days_late_total += task_days_late(deadline, timezone.localdate(closed_at))
+        elif task_overdue(deadline, today):
             u.due += 1
             u.overdue_open += 1
             u.late_count += 1
-            u.days_late_total += (today - deadline).days
-    problems = Problem.objects.visible_to(actor).values_list(
-        "responsible_org_id", "responsible_org__name", "status", "deadline", "closed_at"
-    )
-    for org_id, name, status, deadline, closed_at in problems:
-        u = unit(org_id, name)
-        if status == Problem.Status.CLOSED and closed_at is not None:
-            u.problems_due += 1
-            if timezone.localdate(closed_at) <= deadline:
-                u.problems_on_time += 1
-        elif deadline < today:
-            u.problems_due += 1
+            u.days_late_total += task_days_late(deadline, today)
+    # Problems: closed on time and overdue by the ledger's own (workday-aware) rule.
+    for stats in problem_selectors.unit_statistics(actor, today=today):
+        u = unit(stats.org_id, stats.name)
+        u.problems_due += stats.closed + stats.overdue
+        u.problems_on_time += stats.closed_on_time
     rated = {k: u.on_time_rate for k, u in units.items() if u.on_time_rate is not None}
     ranks = competition_rank({k: v * 100 for k, v in rated.items()}, decimals=1)
     last = len(rated) + 1

@@ -54,6 +54,7 @@ from dudao.supervision.models import (
     TaskMilestone,
     TaskSource,
 )
+from dudao.supervision.rules import task_closed_on_time
 from dudao.workdays.calendar import format_day
 from dudao.workdays.selectors import deadline_for
 
@@ -703,7 +704,7 @@ def verify_closeout(
     if passed:
         task.status = S.CLOSED
         task.closed_at = now
-        task.closed_on_time = task.deadline is None or timezone.localdate(now) <= task.deadline
+        task.closed_on_time = task_closed_on_time(task.deadline, timezone.localdate(now))
         task.reported_progress = Decimal(100)
         fields = ["status", "closed_at", "closed_on_time", "reported_progress"]
         action, kind, title = "supervision.closeout_verify", "closed", f"任务已销号：{task.title}"

@@ -174,7 +174,7 @@ def test_unit_performance_ranks_with_ties(world: World) -> None:
         ("county_a_reviewer", "supervision:my_tasks", 6),
         ("city_supervisor", "supervision:task_list", 7),
         ("city_supervisor", "supervision:overview", 8),
-        ("city_supervisor", "supervision:performance", 6),
+        ("city_supervisor", "supervision:performance", 7),  # + the workday calendar (lateness rule)
         ("county_a_reviewer", "api:supervision_my_tasks", 4),
         ("city_supervisor", "api:supervision_task_list", 5),
     ],
