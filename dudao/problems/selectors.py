@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
@@ -14,9 +14,13 @@ from django.utils import timezone
 
 from dudao.core.numbers import format_decimal, format_percent
 from dudao.orgs.models import Organisation
-from dudao.parks.models import Park
+from dudao.parks.selectors import parks_in_scope
 from dudao.problems.models import Problem, ProblemCategory, ProblemEvent, ProblemEvidence
 from dudao.problems.rules import LatenessBook, late_label, overdue_q, unit_word
+
+if TYPE_CHECKING:
+    from dudao.accounts.models import User
+    from dudao.parks.models import Park
 
 S = Problem.Status
 
@@ -206,12 +210,9 @@ def responsible_choices(actor: Any) -> QuerySet[Organisation]:
     return Organisation.objects.visible_to(actor).filter(is_active=True).order_by("path")
 
 
-def park_choices(actor: Any) -> QuerySet[Park]:
-    """Parks run by a committee inside the actor's scope."""
-    path = actor.organisation.scope_path if actor.organisation else "-"
-    return Park.objects.filter(is_active=True, organisation__path__startswith=path).order_by(
-        "sort_order", "code"
-    )
+def park_choices(actor: User) -> QuerySet[Park]:
+    """Parks a problem may be linked to: the active parks in the actor's scope (`dudao.parks`)."""
+    return parks_in_scope(actor).filter(is_active=True).order_by("sort_order", "code")
 
 
 def county_choices(actor: Any) -> QuerySet[Organisation]:

@@ -47,6 +47,7 @@ from dudao.core.uploads import (
     clean_photo,
     safe_name,
 )
+from dudao.parks.selectors import park_in_scope
 from dudao.problems import rules
 from dudao.problems.models import Problem, ProblemCategory, ProblemEvent, ProblemEvidence
 
@@ -183,6 +184,12 @@ def _check_org_in_scope(actor: User, org: Organisation | None, field: str, label
         raise DomainError(f"{label}“{org.name}”不在您的数据范围内。", field=field)
 
 
+def _check_park_in_scope(actor: User, park: Park | None) -> None:
+    """A problem may be linked only to a park in the actor's scope (`dudao.parks.selectors`)."""
+    if park is not None and park_in_scope(actor, park.pk) is None:
+        raise DomainError("关联园区不在您的数据范围内。", field="park")
+
+
 def _check_deadline(deadline: dt.date, today: dt.date) -> None:
     if deadline < today:
         raise DomainError(
@@ -317,6 +324,7 @@ def create_problem(
     if not category.is_active:
         raise DomainError(f"问题类别“{category.name}”已停用。", field="category")
     _check_org_in_scope(actor, responsible_org, "responsible_org", "责任单位")
+    _check_park_in_scope(actor, park)
     if deadline is None:
         deadline = default_deadline(category, today)
     _check_deadline(deadline, today)
@@ -397,6 +405,8 @@ def update_problem(
         _check_deadline(changes["deadline"], today)
     if "responsible_org" in changes and changes["responsible_org"] != locked.responsible_org:
         _check_org_in_scope(actor, changes["responsible_org"], "responsible_org", "责任单位")
+    if "park" in changes and changes["park"] != locked.park:
+        _check_park_in_scope(actor, changes["park"])
     _apply_changes(actor, locked, changes, action="problem.update", event=A.UPDATE)
     return locked
 
