@@ -11,8 +11,8 @@ from dudao.accounts.roles import Role
 from dudao.inspections import services
 from dudao.inspections.models import Tour
 from dudao.orgs.models import Organisation
-from dudao.problems.models import ProblemCategory
-from dudao.projects.models import Project
+from dudao.problems import selectors as problem_selectors
+from dudao.projects.selectors import visible_projects
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -93,8 +93,9 @@ class SiteForm(forms.Form):
     presenter_name = forms.CharField(label="讲解人", max_length=20, required=False)
     presenter_title = forms.CharField(label="讲解人职务", max_length=40, required=False)
 
-    def __init__(self, *args: Any, tour: Tour, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, tour: Tour, actor: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.actor = actor
         self.tour = tour
         self.fields["unit"].queryset = tour.units.select_related("county")  # type: ignore[attr-defined]
 
@@ -104,7 +105,11 @@ class SiteForm(forms.Form):
         data["project"] = None
         if ref:
             counties = self.tour.units.values_list("county_id", flat=True)
-            candidates = Project.objects.filter(county_id__in=counties)
+            # Only projects the organiser may see (scope before existence).
+            in_scope = visible_projects(self.actor) if self.actor else None
+            if in_scope is None:
+                raise forms.ValidationError(f"参评单位中找不到项目“{ref}”。")
+            candidates = in_scope.filter(county_id__in=counties)
             project = candidates.filter(code=ref).first() or candidates.filter(name=ref).first()
             if project is None:
                 raise forms.ValidationError(f"参评单位中找不到项目“{ref}”。")
@@ -145,6 +150,6 @@ class FindingForm(forms.Form):
         label="描述", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     category = forms.ModelChoiceField(
-        label="问题类别", queryset=ProblemCategory.objects.filter(is_active=True), required=False
+        label="问题类别", queryset=problem_selectors.categories(), required=False
     )
     deadline = forms.DateField(label="整改时限", required=False, widget=DATE)

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from dudao.accounts.roles import Role
+from dudao.core.numbers import FigureError, round_half_up
 from dudao.inspections import scoring
 from dudao.inspections.models import (
     Criterion,
@@ -25,7 +26,7 @@ from dudao.inspections.models import (
     TourUnit,
     UnitResult,
 )
-from dudao.stats.engine import round_half_up
+from dudao.inspections.phrases import tour_sites_phrase
 
 TENTH = Decimal("0.1")
 
@@ -439,8 +440,6 @@ class Summary:
 
 def summary(tour: Tour) -> Summary:
     """Sites by type, how many in parks, visited projects' investment by county, the sentence."""
-    from dudao.stats.engine import StatsError, tour_sites_phrase
-
     sites = list(
         tour.sites.filter(kind=Site.Kind.PROJECT)
         .select_related("category", "county")
@@ -476,7 +475,7 @@ def summary(tour: Tour) -> Summary:
             investment_wan=total,
             county_count=len(by_county),
         )
-    except StatsError:
+    except FigureError:
         sentence = ""
     return Summary(counts_by_type, in_park, len(sites), list(by_county.values()), total, sentence)
 

@@ -13,9 +13,10 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from dudao.accounts.roles import Role
@@ -27,6 +28,7 @@ from dudao.core.exceptions import (
     StaleObject,
     full_clean_or_raise,
 )
+from dudao.core.numbers import format_yi
 from dudao.core.policies import require_role
 from dudao.core.snapshot import diff, jsonable, snapshot
 from dudao.core.uploads import clean_photo
@@ -48,12 +50,12 @@ from dudao.inspections.models import (
     UnitResult,
 )
 from dudao.orgs.models import Organisation
-from dudao.problems.models import ProblemCategory
+from dudao.problems import selectors as problem_selectors
 from dudao.problems.services import create_problem
-from dudao.stats.engine import format_yi
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
+    from dudao.problems.models import ProblemCategory
     from dudao.projects.models import Project, ProjectCategory
 
 S = Tour.Status
@@ -106,6 +108,13 @@ def _planned(actor: User, tour: Tour, action: str, obj: Any, organisation: Organ
     )
 
 
+def _project_categories() -> QuerySet[ProjectCategory]:
+    """The project categories (reference data a tour's score sheets are keyed by), read through
+    the app registry: dudao.projects has no public selector for them yet."""
+    model: type[ProjectCategory] = apps.get_model("projects", "ProjectCategory")
+    return model.objects.all()
+
+
 # --- Tours -----------------------------------------------------------------------------------
 
 
@@ -155,14 +164,11 @@ def create_tour(
         UnitGroup(tour=tour, name=n, sort_order=i) for i, n in enumerate(names)
     )
     if sheets is None:
-        from dudao.projects.models import ProjectCategory
-
         by_code = {
             s.code: s for s in ScoreSheet.objects.filter(kind=ScoreSheet.Kind.SITE, is_active=True)
         }
         sheets = {
-            c: (by_code[c.code], Decimal(1))
-            for c in ProjectCategory.objects.filter(code__in=by_code)
+            c: (by_code[c.code], Decimal(1)) for c in _project_categories().filter(code__in=by_code)
         }
     TourSheet.objects.bulk_create(
         TourSheet(tour=tour, category=c, sheet=s, weight=w) for c, (s, w) in sheets.items()
@@ -787,7 +793,7 @@ def cast_votes(*, actor: User, tour: Tour, ranks: Mapping[int, int]) -> list[Ran
 def _problem_category(category: ProblemCategory | None) -> ProblemCategory:
     if category is not None:
         return category
-    fallback = ProblemCategory.objects.filter(code="other", is_active=True).first()
+    fallback = problem_selectors.categories().filter(code="other").first()
     if fallback is None:
         raise DomainError("请选择问题类别。", field="category")
     return fallback

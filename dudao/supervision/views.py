@@ -17,9 +17,9 @@ from dudao.accounts.roles import Role
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
 from dudao.core.lights import Light
+from dudao.core.numbers import format_decimal
 from dudao.core.xlsx import Column, Sheet, workbook_bytes, xlsx_response
 from dudao.orgs.models import Organisation
-from dudao.stats.engine import format_decimal
 from dudao.supervision import selectors, services
 from dudao.supervision.forms import (
     CloseoutForm,
@@ -32,6 +32,7 @@ from dudao.supervision.forms import (
     VerifyForm,
 )
 from dudao.supervision.models import LightRule, Notification, SupervisionTask
+from dudao.supervision.policy import POLICY
 from dudao.supervision.services import Upload
 
 SUBNAV = (
@@ -46,8 +47,6 @@ SUBNAV = (
 
 def _render(request: AuthedHttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     """Render with the module's sub-navigation (only links the user may open) and unread count."""
-    from dudao.policy import POLICY
-
     current = request.resolver_match.view_name if request.resolver_match else ""
     context["subnav"] = [
         {"url": reverse(name), "label": label, "active": name == current}
