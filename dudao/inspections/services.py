@@ -25,13 +25,13 @@ from dudao.core.exceptions import (
     DomainError,
     InvalidTransition,
     NotAllowed,
-    StaleObject,
     full_clean_or_raise,
 )
 from dudao.core.numbers import format_yi
 from dudao.core.policies import require_role
 from dudao.core.snapshot import diff, jsonable, snapshot
 from dudao.core.uploads import clean_photo
+from dudao.core.versions import check_version
 from dudao.inspections import selectors
 from dudao.inspections.models import (
     Criterion,
@@ -118,7 +118,7 @@ def _project_categories() -> QuerySet[ProjectCategory]:
 # --- Tours -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def create_tour(
     *,
     actor: User,
@@ -180,12 +180,11 @@ def create_tour(
     return tour
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def update_tour(*, actor: User, tour: Tour, version: int | None = None, **changes: Any) -> Tour:
     """Change a tour's attributes; scoring rules only while planning; stale edits → 409."""
     tour = _organiser(actor, tour)
-    if version is not None and version != tour.version:
-        raise StaleObject("该观摩活动已被他人修改，请刷新后重试。", details=snapshot(tour))
+    check_version(tour, version, what="观摩活动")
     unknown = set(changes) - set(TOUR_FIELDS)
     if unknown:
         raise DomainError(f"不可修改的字段：{'、'.join(sorted(unknown))}")
@@ -215,7 +214,7 @@ TRANSITIONS = {
 }
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def transition_tour(*, actor: User, tour: Tour, action: str) -> Tour:
     """open (planning → scoring), close (scoring → closed), reopen (closed → scoring)."""
     tour = _organiser(actor, tour)
@@ -263,12 +262,11 @@ def store_results(tour: Tour, report: selectors.Report) -> dt.datetime:
     return now
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def publish_tour(*, actor: User, tour: Tour, version: int | None = None) -> Tour:
     """Compute the results once, store them with every intermediate number, lock the tour."""
     tour = _organiser(actor, tour)
-    if version is not None and version != tour.version:
-        raise StaleObject("该观摩活动已被他人修改，请刷新后重试。", details=snapshot(tour))
+    check_version(tour, version, what="观摩活动")
     if tour.status == S.PUBLISHED:
         raise InvalidTransition("观摩结果已发布。")
     if tour.status != S.CLOSED:
@@ -298,7 +296,7 @@ def publish_tour(*, actor: User, tour: Tour, version: int | None = None) -> Tour
 # --- Planning: groups, units, sites, judges --------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def add_group(
     *,
     actor: User,
@@ -326,7 +324,7 @@ def add_group(
     return group
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def add_unit(
     *,
     actor: User,
@@ -403,7 +401,7 @@ def _check_slot(
             )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def add_site(
     *,
     actor: User,
@@ -478,7 +476,7 @@ def add_site(
     return site
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def remove_site(*, actor: User, site: Site) -> None:
     """Take a site off the route while planning."""
     tour = _organiser(actor, site.tour)
@@ -502,7 +500,7 @@ def county_of(org: Organisation) -> Organisation | None:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def add_judge(*, actor: User, tour: Tour, user: User, group: TourGroup | None = None) -> Judge:
     """Seat a judge (an account with the 评委 role) in a visiting group. The judge's own county
     is recorded from the account's organisation: they will never score it."""
@@ -583,7 +581,7 @@ def _card_label(judge: Judge, site: Site) -> str:
     return f"{judge.user.full_name} · {site.title}" if judge.user is not None else site.title
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def save_card(
     *,
     actor: User,
@@ -660,7 +658,7 @@ def save_card(
     return card
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def submit_card(*, actor: User, site: Site) -> ScoreCard:
     """Close the judge's sheet for the site (every criterion scored). Criteria scored below the
     tour's threshold propose draft findings for the organiser. Submitting twice is harmless."""
@@ -713,7 +711,7 @@ def submit_card(*, actor: User, site: Site) -> ScoreCard:
     return card
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def attach_photo(*, actor: User, site: Site, data: bytes, name: str) -> ScoreCard:
     """Attach a site photo to the judge's card (re-encoded, EXIF removed)."""
     judge = _seat(actor, site.tour)
@@ -739,7 +737,7 @@ def attach_photo(*, actor: User, site: Site, data: bytes, name: str) -> ScoreCar
     return card
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def cast_votes(*, actor: User, tour: Tour, ranks: Mapping[int, int]) -> list[RankVote]:
     """A judge's rank-vote ballot (济宁 method) for the units of one ranking group: ranks 1 … n,
     each once, the judge's own county left out. A new ballot replaces the previous one."""
@@ -820,7 +818,7 @@ def _to_ledger(actor: User, finding: Finding) -> None:
     finding.save(update_fields=["problem", "deadline", "category", "status"])
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def record_finding(
     *,
     actor: User,
@@ -872,7 +870,7 @@ def _draft(actor: User, finding: Finding) -> Finding:
     return locked
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def confirm_finding(
     *,
     actor: User,
@@ -902,7 +900,7 @@ def confirm_finding(
     return finding
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def dismiss_finding(*, actor: User, finding: Finding, reason: str) -> Finding:
     """The organiser decides a proposed finding is not a problem (the reason is audited)."""
     finding = _draft(actor, finding)
@@ -940,7 +938,7 @@ def _sheet_editable(sheet: ScoreSheet) -> None:
         )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def save_criterion(
     *,
     actor: User,
@@ -988,7 +986,7 @@ def save_criterion(
     return criterion
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def copy_sheet(*, actor: User, sheet: ScoreSheet, code: str, name: str) -> ScoreSheet:
     """Copy a sheet with its criteria (to change a sheet already used in a tour)."""
     require_role(actor, Role.SUPERVISOR)

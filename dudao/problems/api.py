@@ -5,10 +5,8 @@ issuing office what it issued; anything else is 404.
 """
 
 import datetime as dt
-import json
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
-import pydantic
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
@@ -16,6 +14,7 @@ from ninja.errors import ValidationError
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from dudao.core.apibody import body_doc, parse_body
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest
 from dudao.core.imports import ImportRejected
@@ -26,7 +25,6 @@ from dudao.problems.models import Problem, ProblemCategory, ProblemEvent, Proble
 from dudao.projects.selectors import visible_projects
 
 router = Router(tags=["问题台账"])
-SchemaT = TypeVar("SchemaT", bound=Schema)
 
 
 class CategoryOut(Schema):
@@ -260,28 +258,6 @@ class ImportOut(Schema):
     warnings: list[ImportErrorOut] = []
 
 
-def _body(schema: type[SchemaT], request: AuthedHttpRequest) -> SchemaT:
-    """Validate a JSON body *after* the scope check (so out of scope is 404, never 422)."""
-    try:
-        raw = json.loads(request.body or b"null")
-        return schema.model_validate(raw)
-    except json.JSONDecodeError:
-        raise ValidationError([{"type": "json_invalid", "loc": ["body"]}]) from None
-    except pydantic.ValidationError as exc:
-        raise ValidationError(
-            [{**e, "loc": ["body", *e["loc"]]} for e in exc.errors(include_url=False)]
-        ) from None
-
-
-def _body_doc(schema: type[Schema]) -> dict[str, Any]:
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": schema.model_json_schema()}},
-        }
-    }
-
-
 def _refs(request: AuthedHttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     """Turn *_id fields into objects the caller may see (404 / clear message otherwise)."""
     user = request.user
@@ -395,11 +371,11 @@ def problem_detail(request: AuthedHttpRequest, problem_id: int) -> Problem:
     response=ProblemDetailOut,
     url_name="problem_detail",
     summary="修改问题（交办单位；版本不符返回 409 和当前值）",
-    openapi_extra=_body_doc(ProblemPatch),
+    openapi_extra=body_doc(ProblemPatch),
 )
 def problem_update(request: AuthedHttpRequest, problem_id: int) -> Problem:
     problem = selectors.get_problem(request.user, problem_id)
-    payload = _body(ProblemPatch, request)
+    payload = parse_body(request, ProblemPatch)
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")
     services.update_problem(
@@ -417,11 +393,11 @@ def problem_update(request: AuthedHttpRequest, problem_id: int) -> Problem:
     url_name="problem_transition",
     summary="办理：start 开始整改 / progress 进展 / apply 申请销号 / verify 核查 / "
     "close 销号 / return 退回 / reopen 重新打开",
-    openapi_extra=_body_doc(TransitionIn),
+    openapi_extra=body_doc(TransitionIn),
 )
 def problem_transition(request: AuthedHttpRequest, problem_id: int) -> Problem:
     problem = selectors.get_problem(request.user, problem_id)
-    payload = _body(TransitionIn, request)
+    payload = parse_body(request, TransitionIn)
     services.transition(
         actor=request.user,
         problem=problem,

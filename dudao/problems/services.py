@@ -35,7 +35,6 @@ from dudao.core.exceptions import (
     DomainError,
     InvalidTransition,
     NotAllowed,
-    StaleObject,
     full_clean_or_raise,
 )
 from dudao.core.policies import require_role
@@ -47,6 +46,7 @@ from dudao.core.uploads import (
     clean_photo,
     safe_name,
 )
+from dudao.core.versions import check_version
 from dudao.parks.selectors import park_in_scope
 from dudao.problems import rules
 from dudao.problems.models import Problem, ProblemCategory, ProblemEvent, ProblemEvidence
@@ -203,13 +203,7 @@ def _lock(actor: User, problem: Problem | int, version: int | None) -> Problem:
     locked = Problem.objects.visible_to(actor).select_for_update().filter(pk=pk).first()
     if locked is None:
         raise Http404("问题不存在或不在您的数据范围内。")
-    if version is not None and version != locked.version:
-        raise StaleObject(
-            f"问题 {locked.code} 已被他人修改（当前为第 {locked.version} 版，"
-            f"您提交的是第 {version} 版），"
-            "请刷新后重试。",
-            details=snapshot(locked),
-        )
+    check_version(locked, version, what=f"问题（{locked.code}）")
     return locked
 
 
@@ -317,7 +311,10 @@ def create_problem(
     responsible_person: str = "",
 ) -> Problem:
     """Register a problem (交办). Without a deadline the category's time limit (SLA) applies,
-    counted in 工作日 or 自然日 as the category says."""
+    counted in 工作日 or 自然日 as the category says.
+
+    Not durable on purpose: other modules' services register their problems inside their own
+    transaction (an inspection finding, a monthly report's problem via the projects signal)."""
     require_role(actor, *ISSUER_ROLES)
     _actor_org(actor)
     today = timezone.localdate()
@@ -386,7 +383,7 @@ def _insert_with_code(problem: Problem, year: int) -> None:
     raise DomainError("问题编号分配冲突，请稍后重试。")
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def update_problem(
     *, actor: User, problem: Problem | int, version: int | None = None, **changes: Any
 ) -> Problem:
@@ -447,7 +444,7 @@ def _apply_changes(
 # --- the workflow -------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def transition(
     *,
     actor: User,
@@ -559,7 +556,7 @@ def _extension(name: str) -> str:
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def add_evidence(
     *,
     actor: User,
@@ -645,7 +642,7 @@ def add_evidence(
 # --- configuration ------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def update_category(
     *, actor: User, category: ProblemCategory, sla_days: int, sla_unit: str, is_active: bool
 ) -> ProblemCategory:

@@ -4,7 +4,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from ninja import Body, Field, File, Form, Router, Schema, Status
 from ninja.errors import ValidationError
@@ -279,19 +278,17 @@ def supervision_task_create(request: AuthedHttpRequest, payload: TaskIn) -> Stat
             "milestones",
         }
     )
-    with transaction.atomic():  # a refused 交办 keeps no half-made draft
-        task = services.create_task(
-            actor=user,
-            source=source,
-            parent=parent,
-            title=payload.title,
-            co_orgs=co_orgs,
-            lead_org=_org(request, payload.lead_org_id),
-            milestones=[(m.due, m.description, m.expected_progress) for m in payload.milestones],
-            **data,
-        )
-        if payload.issue:
-            task = services.issue_task(actor=user, task=task)
+    task = services.create_task(
+        actor=user,
+        source=source,
+        parent=parent,
+        title=payload.title,
+        co_orgs=co_orgs,
+        lead_org=_org(request, payload.lead_org_id),
+        milestones=[(m.due, m.description, m.expected_progress) for m in payload.milestones],
+        issue=payload.issue,
+        **data,
+    )
     return Status(201, task)
 
 

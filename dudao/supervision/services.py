@@ -28,12 +28,12 @@ from dudao.core.exceptions import (
     DomainError,
     InvalidTransition,
     NotAllowed,
-    StaleObject,
     full_clean_or_raise,
 )
 from dudao.core.policies import require_role
 from dudao.core.snapshot import diff, snapshot
 from dudao.core.uploads import clean_document
+from dudao.core.versions import check_version
 from dudao.orgs.models import Organisation
 from dudao.supervision import notify
 from dudao.supervision.evaluation import (
@@ -118,8 +118,7 @@ def _lock_task(actor: User, task: SupervisionTask, version: int | None = None) -
     )
     if locked is None:
         raise NotAllowed("任务不存在或不在您的数据范围内。")
-    if version is not None and version != locked.version:
-        raise StaleObject("该任务已被他人修改，请刷新后重试。", details=snapshot(locked))
+    check_version(locked, version, what="任务")
     return locked
 
 
@@ -205,7 +204,7 @@ def _require_responsible(actor: User, task: SupervisionTask) -> None:
 # --- sources -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def create_source(
     *,
     actor: User,
@@ -219,6 +218,32 @@ def create_source(
     files: Sequence[Upload] = (),
 ) -> TaskSource:
     """Register a meeting, document, 批示 or inspection finding, with attachments."""
+    return _create_source(
+        actor=actor,
+        kind=kind,
+        title=title,
+        source_date=source_date,
+        doc_number=doc_number,
+        leader_name=leader_name,
+        text=text,
+        source_ref=source_ref,
+        files=files,
+    )
+
+
+def _create_source(
+    *,
+    actor: User,
+    kind: str,
+    title: str,
+    source_date: date,
+    doc_number: str = "",
+    leader_name: str = "",
+    text: str = "",
+    source_ref: str = "",
+    files: Sequence[Upload] = (),
+) -> TaskSource:
+    """`create_source` inside a caller's transaction (the import)."""
     require_role(actor, Role.SUPERVISOR, Role.REVIEWER)
     source = TaskSource(
         kind=kind,
@@ -287,7 +312,7 @@ def _check_child_lead(actor: User, parent: SupervisionTask, lead_org: Organisati
         raise DomainError("只能分解给本单位的下级单位。", field="lead_org")
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def create_task(
     *,
     actor: User,
@@ -296,9 +321,36 @@ def create_task(
     parent: SupervisionTask | None = None,
     co_orgs: Iterable[Organisation] = (),
     milestones: Sequence[tuple[date, str, Decimal]] = (),
+    issue: bool = False,
     **fields: Any,
 ) -> SupervisionTask:
-    """Create a draft task (any clarity may still be missing); children split a parent task."""
+    """Create a task as a draft (any clarity may still be missing) or, with `issue`, create and
+    issue it (交办) in one transaction: a refused 交办 keeps no half-made draft. The page, the
+    API and the import all call this one service."""
+    return _create_task(
+        actor=actor,
+        source=source,
+        title=title,
+        parent=parent,
+        co_orgs=co_orgs,
+        milestones=milestones,
+        issue=issue,
+        **fields,
+    )
+
+
+def _create_task(
+    *,
+    actor: User,
+    source: TaskSource,
+    title: str,
+    parent: SupervisionTask | None = None,
+    co_orgs: Iterable[Organisation] = (),
+    milestones: Sequence[tuple[date, str, Decimal]] = (),
+    issue: bool = False,
+    **fields: Any,
+) -> SupervisionTask:
+    """`create_task` inside a caller's transaction (composition: the import of many tasks)."""
     require_role(actor, Role.SUPERVISOR, Role.REVIEWER)
     unknown = set(fields) - set(TASK_FIELDS)
     if unknown:
@@ -354,10 +406,10 @@ def create_task(
     after = snapshot(task)
     after["co_orgs"] = [o.pk for o in co]
     record_event(actor=actor, action="supervision.task_create", obj=task, after=after)
-    return task
+    return _issue_task(actor=actor, task=task) if issue else task
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def update_task(
     *, actor: User, task: SupervisionTask, version: int | None = None, **changes: Any
 ) -> SupervisionTask:
@@ -404,11 +456,18 @@ def missing_clarities(task: SupervisionTask) -> list[str]:
     return missing
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def issue_task(
     *, actor: User, task: SupervisionTask, version: int | None = None
 ) -> SupervisionTask:
     """交办: check the four clarities, fix the deadline, start the clock, notify the unit."""
+    return _issue_task(actor=actor, task=task, version=version)
+
+
+def _issue_task(
+    *, actor: User, task: SupervisionTask, version: int | None = None
+) -> SupervisionTask:
+    """`issue_task` inside a caller's transaction (create-and-issue, the import)."""
     require_role(actor, Role.SUPERVISOR, Role.REVIEWER)
     task = _lock_task(actor, task, version)
     if task.status != S.DRAFT:
@@ -571,7 +630,7 @@ def _parse_progress(value: Any) -> Decimal:
     return p
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def post_feedback(
     *,
     actor: User,
@@ -630,7 +689,7 @@ def post_feedback(
     return feedback
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def apply_closeout(
     *, actor: User, task: SupervisionTask, text: str, files: Sequence[Upload] = ()
 ) -> TaskFeedback:
@@ -673,7 +732,7 @@ def apply_closeout(
     return feedback
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def verify_closeout(
     *,
     actor: User,
@@ -733,7 +792,7 @@ def verify_closeout(
 # --- extensions --------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def request_extension(
     *,
     actor: User,
@@ -786,7 +845,7 @@ def request_extension(
     return ext
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def decide_extension(
     *, actor: User, extension: TaskExtension, approve: bool, note: str = ""
 ) -> TaskExtension:
@@ -846,15 +905,14 @@ def decide_extension(
 # --- configuration (thresholds are data) -------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def update_light_rule(
     *, actor: User, rule: LightRule, version: int | None = None, **changes: Any
 ) -> LightRule:
     """督查员 edits a rule's thresholds; takes effect at the next computation."""
     require_role(actor, Role.SUPERVISOR)
     rule = LightRule.objects.select_for_update().get(pk=rule.pk)
-    if version is not None and version != rule.version:
-        raise StaleObject("该规则已被他人修改，请刷新后重试。", details=snapshot(rule))
+    check_version(rule, version, what="规则")
     allowed = {"label", "yellow_from", "red_from", "grey_from", "is_active"}
     if set(changes) - allowed:
         raise DomainError("不可修改的字段。")

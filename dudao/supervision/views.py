@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -236,18 +235,16 @@ def task_create(request: AuthedHttpRequest) -> HttpResponse:
         title = data.pop("title")
         milestones = data.pop("milestones")
         try:
-            with transaction.atomic():  # a refused 交办 keeps no half-made draft
-                task = services.create_task(
-                    actor=user,
-                    source=source,
-                    title=title,
-                    parent=parent,
-                    co_orgs=co_orgs,
-                    milestones=milestones,
-                    **data,
-                )
-                if "issue" in request.POST:
-                    task = services.issue_task(actor=user, task=task)
+            task = services.create_task(
+                actor=user,
+                source=source,
+                title=title,
+                parent=parent,
+                co_orgs=co_orgs,
+                milestones=milestones,
+                issue="issue" in request.POST,
+                **data,
+            )
         except DomainError as exc:
             add_domain_error(form, exc)
         else:
