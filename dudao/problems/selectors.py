@@ -74,12 +74,12 @@ class LedgerFilter:
         return self == LedgerFilter()
 
 
-def visible(actor: Any) -> QuerySet[Problem]:
+def visible(actor: User) -> QuerySet[Problem]:
     return Problem.objects.visible_to(actor)
 
 
 def list_problems(
-    actor: Any, filters: LedgerFilter | None = None, *, today: dt.date | None = None
+    actor: User, filters: LedgerFilter | None = None, *, today: dt.date | None = None
 ) -> QuerySet[Problem]:
     """The ledger in the actor's scope with the filters applied, newest first."""
     f = filters or LedgerFilter()
@@ -165,7 +165,7 @@ def ledger_rows(problems: Iterable[Problem], today: dt.date | None = None) -> li
     return rows
 
 
-def get_problem(actor: Any, pk: int) -> Problem:
+def get_problem(actor: User, pk: int) -> Problem:
     """One problem in scope, or Http404."""
     return get_object_or_404(
         visible(actor).select_related(
@@ -194,7 +194,7 @@ def evidence_of(problem: Problem) -> QuerySet[ProblemEvidence]:
     )
 
 
-def get_evidence(actor: Any, problem_pk: int, evidence_pk: int) -> ProblemEvidence:
+def get_evidence(actor: User, problem_pk: int, evidence_pk: int) -> ProblemEvidence:
     """An evidence file of a problem in scope, or Http404."""
     problem = get_object_or_404(visible(actor), pk=problem_pk)
     return get_object_or_404(ProblemEvidence, pk=evidence_pk, problem=problem)
@@ -205,7 +205,7 @@ def categories(*, active_only: bool = True) -> QuerySet[ProblemCategory]:
     return qs.filter(is_active=True) if active_only else qs
 
 
-def responsible_choices(actor: Any) -> QuerySet[Organisation]:
+def responsible_choices(actor: User) -> QuerySet[Organisation]:
     """Units a problem may be assigned to: the active organisations of the actor's scope."""
     return Organisation.objects.visible_to(actor).filter(is_active=True).order_by("path")
 
@@ -215,7 +215,7 @@ def park_choices(actor: User) -> QuerySet[Park]:
     return parks_in_scope(actor).filter(is_active=True).order_by("sort_order", "code")
 
 
-def county_choices(actor: Any) -> QuerySet[Organisation]:
+def county_choices(actor: User) -> QuerySet[Organisation]:
     return responsible_choices(actor).filter(kind=Organisation.Kind.COUNTY_GOV)
 
 
@@ -284,7 +284,7 @@ class UnitStatistics:
 
 
 def unit_statistics(
-    actor: Any,
+    actor: User,
     *,
     today: dt.date | None = None,
     rollup_to: Sequence[Organisation] | None = None,
@@ -352,7 +352,7 @@ def _rollup(units: list[UnitStatistics], targets: Sequence[Organisation]) -> lis
     return list(by_path.values())
 
 
-def status_counts(actor: Any, filters: LedgerFilter | None = None) -> dict[str, int]:
+def status_counts(actor: User, filters: LedgerFilter | None = None) -> dict[str, int]:
     """Problems per status for the ledger's filter (for the summary line)."""
     qs = list_problems(actor, filters).order_by()
     counts = dict(qs.values_list("status").annotate(n=Count("id")).values_list("status", "n"))

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.shortcuts import get_object_or_404
 from ninja import Body, Field, File, Form, Router, Schema, Status
@@ -15,6 +15,9 @@ from dudao.orgs.models import Organisation
 from dudao.supervision import selectors, services
 from dudao.supervision.models import SupervisionTask, TaskExtension, TaskSource
 from dudao.supervision.services import Upload
+
+if TYPE_CHECKING:
+    from dudao.accounts.models import User
 
 router = Router(tags=["督查督办"])
 
@@ -255,7 +258,7 @@ def supervision_task_list(
     summary="新建督查任务（可同时交办）",
 )
 def supervision_task_create(request: AuthedHttpRequest, payload: TaskIn) -> Status[SupervisionTask]:
-    user: Any = request.user
+    user: User = request.user
     parent = selectors.get_task(user, payload.parent_id) if payload.parent_id else None
     source = (
         get_object_or_404(selectors.sources(user), pk=payload.source_id)
