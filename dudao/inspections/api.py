@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from ninja import Router, Schema
 
+from dudao.core.apibody import body_doc, parse_body
 from dudao.core.http import AuthedHttpRequest
 from dudao.inspections import selectors, services
 from dudao.inspections.models import ScoreCard
@@ -137,9 +138,13 @@ def inspection_tour_progress(request: AuthedHttpRequest, tour_id: int) -> Progre
     response=CardOut,
     url_name="inspection_card_save",
     summary="保存评委对一个点位的评分（幂等）",
+    openapi_extra=body_doc(CardIn),
 )
-def inspection_card_save(request: AuthedHttpRequest, site_id: int, payload: CardIn) -> CardOut:
+def inspection_card_save(request: AuthedHttpRequest, site_id: int) -> CardOut:
     site, _judge = selectors.site_for_judge(request.user, site_id)
+    # The body is read after the scope check (out of scope is 404, never 422); the request key
+    # is checked by the service, after it.
+    payload = parse_body(request, CardIn)
     card = services.save_card(
         actor=request.user,
         site=site,

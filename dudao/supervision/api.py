@@ -5,11 +5,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.shortcuts import get_object_or_404
-from ninja import Body, Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.errors import ValidationError
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from dudao.core.apibody import body_doc, parse_body
 from dudao.core.http import AuthedHttpRequest
 from dudao.orgs.models import Organisation
 from dudao.supervision import selectors, services
@@ -231,6 +232,13 @@ def _org(request: AuthedHttpRequest, pk: int | None) -> Organisation | None:
     return get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
 
 
+def _optional_body(schema: type[Schema]) -> dict[str, Any]:
+    """OpenAPI for a body read by `parse_body` that may be left out (every field optional)."""
+    doc = body_doc(schema)
+    doc["requestBody"]["required"] = False
+    return doc
+
+
 @router.get(
     "/supervision/tasks",
     response=list[TaskOut],
@@ -320,12 +328,11 @@ def supervision_task_detail(request: AuthedHttpRequest, task_id: int) -> Supervi
     response=TaskDetailOut,
     url_name="supervision_task_issue",
     summary="交办（检查四个明确）",
+    openapi_extra=_optional_body(VersionIn),
 )
-def supervision_task_issue(
-    request: AuthedHttpRequest, task_id: int, payload: Body[VersionIn | None] = None
-) -> SupervisionTask:
+def supervision_task_issue(request: AuthedHttpRequest, task_id: int) -> SupervisionTask:
     task = selectors.get_task(request.user, task_id)
-    payload = payload or VersionIn()
+    payload = parse_body(request, VersionIn)  # after the scope check: out of scope is 404
     _require(version=payload.version)
     return services.issue_task(actor=request.user, task=task, version=payload.version)
 
@@ -387,12 +394,11 @@ def supervision_task_apply(
     response=TaskDetailOut,
     url_name="supervision_task_verify",
     summary="核查销号申请（通过或退回）",
+    openapi_extra=_optional_body(VerifyIn),
 )
-def supervision_task_verify(
-    request: AuthedHttpRequest, task_id: int, payload: Body[VerifyIn | None] = None
-) -> SupervisionTask:
+def supervision_task_verify(request: AuthedHttpRequest, task_id: int) -> SupervisionTask:
     task = selectors.get_task(request.user, task_id)
-    payload = payload or VerifyIn()
+    payload = parse_body(request, VerifyIn)  # after the scope check: out of scope is 404
     _require(passed=payload.passed)
     return services.verify_closeout(
         actor=request.user,
@@ -408,12 +414,11 @@ def supervision_task_verify(
     response={201: ExtensionOut},
     url_name="supervision_task_extension",
     summary="申请延期（须在到期前）",
+    openapi_extra=_optional_body(ExtensionIn),
 )
-def supervision_task_extension(
-    request: AuthedHttpRequest, task_id: int, payload: Body[ExtensionIn | None] = None
-) -> Status[TaskExtension]:
+def supervision_task_extension(request: AuthedHttpRequest, task_id: int) -> Status[TaskExtension]:
     task = selectors.get_task(request.user, task_id)
-    payload = payload or ExtensionIn()
+    payload = parse_body(request, ExtensionIn)  # after the scope check: out of scope is 404
     _require(new_deadline=payload.new_deadline, reason=payload.reason)
     ext = services.request_extension(
         actor=request.user,
@@ -430,12 +435,11 @@ def supervision_task_extension(
     response=ExtensionOut,
     url_name="supervision_extension_decide",
     summary="审批延期申请",
+    openapi_extra=_optional_body(DecisionIn),
 )
-def supervision_extension_decide(
-    request: AuthedHttpRequest, extension_id: int, payload: Body[DecisionIn | None] = None
-) -> TaskExtension:
+def supervision_extension_decide(request: AuthedHttpRequest, extension_id: int) -> TaskExtension:
     ext = selectors.get_extension(request.user, extension_id)
-    payload = payload or DecisionIn()
+    payload = parse_body(request, DecisionIn)  # after the scope check: out of scope is 404
     _require(approve=payload.approve)
     return services.decide_extension(
         actor=request.user,
