@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 from ninja import Router, Schema
+from ninja.errors import ValidationError
 
 from dudao.core.apibody import body_doc, parse_body
 from dudao.core.http import AuthedHttpRequest
@@ -144,6 +145,8 @@ def inspection_card_save(request: AuthedHttpRequest, site_id: int) -> CardOut:
     site, _judge = selectors.site_for_judge(request.user, site_id)
     # The body is read after the scope check (out of scope is 404, never 422); the request key
     # is checked by the service, after it.
+    if not request.body:  # the card is a required body: an empty request saves nothing
+        raise ValidationError([{"type": "missing", "loc": ["body", "payload"]}])
     payload = parse_body(request, CardIn)
     card = services.save_card(
         actor=request.user,
