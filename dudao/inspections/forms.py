@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 from django import forms
 
@@ -16,6 +16,10 @@ from dudao.projects.selectors import visible_projects
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+# What a choice field is once its queryset is set per request (django-stubs types
+# `fields[name]` as a plain Field).
+_Choice: TypeAlias = "forms.ModelChoiceField[Any]"
 
 
 class TourForm(forms.Form):
@@ -65,7 +69,7 @@ class UnitForm(forms.Form):
 
     def __init__(self, *args: Any, tour: Tour, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = (  # type: ignore[attr-defined]
+        cast(_Choice, self.fields["county"]).queryset = (
             Organisation.objects.filter(
                 kind__in=[Organisation.Kind.COUNTY_GOV, Organisation.Kind.PARK_COMMITTEE],
                 path__startswith=tour.organiser.scope_path,
@@ -73,8 +77,10 @@ class UnitForm(forms.Form):
             .exclude(tour_units__tour=tour)
             .order_by("sort_order", "path")
         )
-        self.fields["unit_group"].queryset = tour.unit_groups.all()  # type: ignore[attr-defined]
-        self.fields["visit_group"].queryset = tour.groups.all()  # type: ignore[attr-defined]
+        cast(
+            "forms.ModelChoiceField[Any]", self.fields["unit_group"]
+        ).queryset = tour.unit_groups.all()
+        cast(_Choice, self.fields["visit_group"]).queryset = tour.groups.all()
 
     def save(self, *, actor: User, tour: Tour) -> Any:
         return services.add_unit(actor=actor, tour=tour, **self.cleaned_data)
@@ -97,7 +103,9 @@ class SiteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.tour = tour
-        self.fields["unit"].queryset = tour.units.select_related("county")  # type: ignore[attr-defined]
+        cast(
+            "forms.ModelChoiceField[Any]", self.fields["unit"]
+        ).queryset = tour.units.select_related("county")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -137,8 +145,8 @@ class JudgeForm(forms.Form):
             ).exclude(judge_seats__tour=tour)
             if u.has_role(Role.JUDGE)
         ]
-        self.fields["user"].queryset = User.objects.filter(pk__in=judges)  # type: ignore[attr-defined]
-        self.fields["group"].queryset = tour.groups.all()  # type: ignore[attr-defined]
+        cast(_Choice, self.fields["user"]).queryset = User.objects.filter(pk__in=judges)
+        cast(_Choice, self.fields["group"]).queryset = tour.groups.all()
 
     def save(self, *, actor: User, tour: Tour) -> Any:
         return services.add_judge(actor=actor, tour=tour, **self.cleaned_data)

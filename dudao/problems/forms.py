@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 from django import forms
 
@@ -12,6 +12,10 @@ from dudao.problems.services import TRANSITIONS
 from dudao.workdays.calendar import DeadlineKind
 
 DATE = forms.DateInput(attrs={"type": "date"})
+
+# What a choice field is once its queryset is set per request (django-stubs types
+# `fields[name]` as a plain Field).
+_Choice: TypeAlias = "forms.ModelChoiceField[Any]"
 
 
 class OrgChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -62,11 +66,11 @@ class ProblemForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["responsible_org"].queryset = organisations  # type: ignore[attr-defined]
-        self.fields["county"].queryset = counties  # type: ignore[attr-defined]
-        self.fields["project"].queryset = projects  # type: ignore[attr-defined]
-        self.fields["category"].queryset = categories  # type: ignore[attr-defined]
-        self.fields["park"].queryset = parks  # type: ignore[attr-defined]
+        cast(_Choice, self.fields["responsible_org"]).queryset = organisations
+        cast(_Choice, self.fields["county"]).queryset = counties
+        cast(_Choice, self.fields["project"]).queryset = projects
+        cast(_Choice, self.fields["category"]).queryset = categories
+        cast(_Choice, self.fields["park"]).queryset = parks
         sla = "；".join(f"{c.name} {c.sla_label}" for c in categories)
         self.fields["category"].help_text = f"默认整改时限：{sla}。"
 
