@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, Sum
+from django.apps import apps
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -30,6 +31,7 @@ from dudao.inspections.phrases import tour_sites_phrase
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
+    from dudao.projects.models import ProjectCategory
 
 TENTH = Decimal("0.1")
 
@@ -485,3 +487,10 @@ def summary(tour: Tour) -> Summary:
 
 def display_score(value: Decimal | None) -> str:
     return "—" if value is None else f"{round_half_up(value, 2):f}"
+
+
+def project_categories() -> QuerySet[ProjectCategory]:
+    """The project categories (reference data a tour's score sheets are keyed by), read through
+    the app registry: dudao.projects has no public selector for them yet."""
+    model: type[ProjectCategory] = apps.get_model("projects", "ProjectCategory")
+    return model.objects.all()

@@ -5,8 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.apps import apps
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.utils import timezone
 
 from dudao.accounts.roles import Role
@@ -24,7 +23,6 @@ from dudao.orgs.models import Organisation
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
-    from dudao.projects.models import ProjectCategory
 
 
 S = Tour.Status
@@ -75,10 +73,3 @@ def _planned(actor: User, tour: Tour, action: str, obj: Any, organisation: Organ
     record_event(
         actor=actor, action=action, obj=obj, organisation=organisation, after=snapshot(obj)
     )
-
-
-def _project_categories() -> QuerySet[ProjectCategory]:
-    """The project categories (reference data a tour's score sheets are keyed by), read through
-    the app registry: dudao.projects has no public selector for them yet."""
-    model: type[ProjectCategory] = apps.get_model("projects", "ProjectCategory")
-    return model.objects.all()

@@ -40,7 +40,6 @@ from dudao.inspections.services._base import (
     S,
     _bump,
     _organiser,
-    _project_categories,
 )
 
 # --- Tours -----------------------------------------------------------------------------------
@@ -96,7 +95,8 @@ def create_tour(
             s.code: s for s in ScoreSheet.objects.filter(kind=ScoreSheet.Kind.SITE, is_active=True)
         }
         sheets = {
-            c: (by_code[c.code], Decimal(1)) for c in _project_categories().filter(code__in=by_code)
+            c: (by_code[c.code], Decimal(1))
+            for c in selectors.project_categories().filter(code__in=by_code)
         }
     TourSheet.objects.bulk_create(
         TourSheet(tour=tour, category=c, sheet=s, weight=w) for c, (s, w) in sheets.items()
