@@ -92,7 +92,12 @@ def list_problems(
     if f.county:
         qs = qs.filter(county_id=f.county)
     if f.responsible:
-        unit = Organisation.objects.filter(pk=f.responsible).values_list("path", flat=True).first()
+        unit = (
+            Organisation.objects.visible_to(actor)
+            .filter(pk=f.responsible)
+            .values_list("path", flat=True)
+            .first()
+        )
         subtree = Organisation.objects.filter(path__startswith=unit or "-").values("pk")
         qs = qs.filter(responsible_org__in=subtree)
     if f.status == OPEN:

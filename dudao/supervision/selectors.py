@@ -78,7 +78,7 @@ def list_tasks(
     elif status:
         qs = qs.filter(status=status)
     if lead_org:
-        org = Organisation.objects.filter(pk=lead_org).first()
+        org = Organisation.objects.visible_to(actor).filter(pk=lead_org).first()
         qs = qs.filter(lead_org__path__startswith=org.path) if org else qs.none()
     if source:
         qs = qs.filter(source_id=source)
