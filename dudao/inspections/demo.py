@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
@@ -29,8 +30,9 @@ from dudao.inspections.models import (
 )
 from dudao.inspections.services import store_results
 from dudao.orgs.models import Organisation
-from dudao.problems.models import Problem, ProblemCategory
-from dudao.projects.models import Project, ProjectCategory
+from dudao.problems import selectors as problem_selectors
+from dudao.problems.services import create_problem
+from dudao.projects.selectors import visible_projects
 
 GROUPS = [
     ("第一组", "赵明远", "市委书记"),
@@ -63,6 +65,9 @@ TOURS = [
     ("2026年下半年重点项目观摩督导", "2026年下半年", 20, Tour.Status.PLANNING),
 ]
 
+if TYPE_CHECKING:
+    from dudao.projects.models import Project, ProjectCategory
+
 
 def _judges(ctx: DemoContext) -> list[tuple[User | None, str, Organisation]]:
     """Fifteen judges: the demo account 郑评委 and fourteen fictional judges whose paper sheets
@@ -94,13 +99,14 @@ def inspections(ctx: DemoContext) -> None:
             kind=Organisation.Kind.COUNTY_GOV, parent=ctx.orgs["SFS"]
         ).order_by("sort_order")
     )
-    categories = {c.code: c for c in ProjectCategory.objects.all()}
+    categories = {c.code: c for c in selectors.project_categories()}
     sheets = {s.code: s for s in ScoreSheet.objects.all()}
     criteria = {s: list(Criterion.objects.filter(sheet=s)) for s in sheets.values()}
     judges = _judges(ctx)
     projects = list(
-        Project.objects.filter(category__code__in=["industry", "urban"], county__in=counties)
-        .exclude(stage=Project.Stage.PREPARATION)
+        visible_projects(supervisor)
+        .filter(category__code__in=["industry", "urban"], county__in=counties)
+        .exclude(stage="preparation")  # 前期 projects are not visited
         .order_by("id")
     )
     by_county: dict[int, list[Project]] = {}
@@ -281,9 +287,8 @@ def _publish_and_find(ctx: DemoContext, tour: Tour, supervisor: User) -> None:
         status=Tour.Status.PUBLISHED, published_at=now, published_by=supervisor
     )
     # Findings: the weakest criterion scores become problems in the ledger (source 观摩).
-    category = (
-        ProblemCategory.objects.filter(code="progress").first() or ProblemCategory.objects.first()
-    )
+    active = problem_selectors.categories()
+    category = active.filter(code="progress").first() or active.first()
     if category is None:
         return
     low = (
@@ -292,15 +297,11 @@ def _publish_and_find(ctx: DemoContext, tour: Tour, supervisor: User) -> None:
         .order_by("points")[:12]
     )
     seen: set[int] = set()
-    year = timezone.localdate().year
-    last = Problem.objects.filter(code__startswith=f"WT{year}-").order_by("-code").first()
-    number = int(last.code.rsplit("-", 1)[1]) if last else 0
     for score in low:
         site = score.card.site
         if site.pk in seen:
             continue
         seen.add(site.pk)
-        number += 1
         finding = Finding.objects.create(
             tour=tour,
             site=site,
@@ -313,19 +314,18 @@ def _publish_and_find(ctx: DemoContext, tour: Tour, supervisor: User) -> None:
             status=Finding.Status.CONFIRMED,
             created_by=supervisor,
         )
-        problem = Problem.objects.create(
-            code=f"WT{year}-{number:05d}",
-            source=Problem.Source.INSPECTION,
+        # Into the ledger through its own service (code, audit event, timeline).
+        problem = create_problem(
+            actor=supervisor,
+            source="inspection",
             source_ref=f"inspections.finding:{finding.pk}",
             category=category,
             title=finding.title[:120],
             description=finding.description,
             county=site.county,
             responsible_org=site.county,
-            issuing_org=supervisor.organisation,
             project=site.project,
             deadline=finding.deadline or timezone.localdate(),
-            created_by=supervisor,
         )
         Finding.objects.filter(pk=finding.pk).update(problem=problem)
     ctx.counts[f"观摩发现问题（{tour.period}）"] = len(seen)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 from django import forms
 
@@ -11,11 +11,15 @@ from dudao.accounts.roles import Role
 from dudao.inspections import services
 from dudao.inspections.models import Tour
 from dudao.orgs.models import Organisation
-from dudao.problems.models import ProblemCategory
-from dudao.projects.models import Project
+from dudao.problems import selectors as problem_selectors
+from dudao.projects.selectors import visible_projects
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+# What a choice field is once its queryset is set per request (django-stubs types
+# `fields[name]` as a plain Field).
+_Choice: TypeAlias = "forms.ModelChoiceField[Any]"
 
 
 class TourForm(forms.Form):
@@ -65,7 +69,7 @@ class UnitForm(forms.Form):
 
     def __init__(self, *args: Any, tour: Tour, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = (  # type: ignore[attr-defined]
+        cast(_Choice, self.fields["county"]).queryset = (
             Organisation.objects.filter(
                 kind__in=[Organisation.Kind.COUNTY_GOV, Organisation.Kind.PARK_COMMITTEE],
                 path__startswith=tour.organiser.scope_path,
@@ -73,8 +77,10 @@ class UnitForm(forms.Form):
             .exclude(tour_units__tour=tour)
             .order_by("sort_order", "path")
         )
-        self.fields["unit_group"].queryset = tour.unit_groups.all()  # type: ignore[attr-defined]
-        self.fields["visit_group"].queryset = tour.groups.all()  # type: ignore[attr-defined]
+        cast(
+            "forms.ModelChoiceField[Any]", self.fields["unit_group"]
+        ).queryset = tour.unit_groups.all()
+        cast(_Choice, self.fields["visit_group"]).queryset = tour.groups.all()
 
     def save(self, *, actor: User, tour: Tour) -> Any:
         return services.add_unit(actor=actor, tour=tour, **self.cleaned_data)
@@ -93,10 +99,13 @@ class SiteForm(forms.Form):
     presenter_name = forms.CharField(label="讲解人", max_length=20, required=False)
     presenter_title = forms.CharField(label="讲解人职务", max_length=40, required=False)
 
-    def __init__(self, *args: Any, tour: Tour, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, tour: Tour, actor: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.actor = actor
         self.tour = tour
-        self.fields["unit"].queryset = tour.units.select_related("county")  # type: ignore[attr-defined]
+        cast(
+            "forms.ModelChoiceField[Any]", self.fields["unit"]
+        ).queryset = tour.units.select_related("county")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -104,7 +113,11 @@ class SiteForm(forms.Form):
         data["project"] = None
         if ref:
             counties = self.tour.units.values_list("county_id", flat=True)
-            candidates = Project.objects.filter(county_id__in=counties)
+            # Only projects the organiser may see (scope before existence).
+            in_scope = visible_projects(self.actor) if self.actor else None
+            if in_scope is None:
+                raise forms.ValidationError(f"参评单位中找不到项目“{ref}”。")
+            candidates = in_scope.filter(county_id__in=counties)
             project = candidates.filter(code=ref).first() or candidates.filter(name=ref).first()
             if project is None:
                 raise forms.ValidationError(f"参评单位中找不到项目“{ref}”。")
@@ -132,8 +145,8 @@ class JudgeForm(forms.Form):
             ).exclude(judge_seats__tour=tour)
             if u.has_role(Role.JUDGE)
         ]
-        self.fields["user"].queryset = User.objects.filter(pk__in=judges)  # type: ignore[attr-defined]
-        self.fields["group"].queryset = tour.groups.all()  # type: ignore[attr-defined]
+        cast(_Choice, self.fields["user"]).queryset = User.objects.filter(pk__in=judges)
+        cast(_Choice, self.fields["group"]).queryset = tour.groups.all()
 
     def save(self, *, actor: User, tour: Tour) -> Any:
         return services.add_judge(actor=actor, tour=tour, **self.cleaned_data)
@@ -145,6 +158,6 @@ class FindingForm(forms.Form):
         label="描述", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     category = forms.ModelChoiceField(
-        label="问题类别", queryset=ProblemCategory.objects.filter(is_active=True), required=False
+        label="问题类别", queryset=problem_selectors.categories(), required=False
     )
     deadline = forms.DateField(label="整改时限", required=False, widget=DATE)

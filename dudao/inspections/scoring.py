@@ -27,7 +27,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from dudao.stats.engine import competition_rank, dec, round_half_up
+from dudao.core.numbers import dec, round_half_up
+from dudao.core.ranks import competition_rank
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, Sum
+from django.apps import apps
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from dudao.accounts.roles import Role
+from dudao.core.numbers import FigureError, round_half_up
 from dudao.inspections import scoring
 from dudao.inspections.models import (
     Criterion,
@@ -25,12 +27,16 @@ from dudao.inspections.models import (
     TourUnit,
     UnitResult,
 )
-from dudao.stats.engine import round_half_up
+from dudao.inspections.phrases import tour_sites_phrase
+
+if TYPE_CHECKING:
+    from dudao.accounts.models import User
+    from dudao.projects.models import ProjectCategory
 
 TENTH = Decimal("0.1")
 
 
-def list_tours(actor: Any) -> Any:
+def list_tours(actor: User) -> Any:
     return (
         Tour.objects.visible_to(actor)
         .select_related("organiser")
@@ -42,20 +48,20 @@ def list_tours(actor: Any) -> Any:
     )
 
 
-def get_tour(actor: Any, pk: int) -> Tour:
+def get_tour(actor: User, pk: int) -> Tour:
     return get_object_or_404(
         Tour.objects.visible_to(actor).select_related("organiser", "county_sheet"), pk=pk
     )
 
 
-def is_organiser(actor: Any, tour: Tour) -> bool:
+def is_organiser(actor: User, tour: Tour) -> bool:
     return bool(
         actor.has_role(Role.SUPERVISOR)
         and tour.organiser.path.startswith(actor.organisation.scope_path)
     )
 
 
-def can_see_all_units(actor: Any, tour: Tour) -> bool:
+def can_see_all_units(actor: User, tour: Tour) -> bool:
     """Organisers, leaders and city-wide users see every unit; a county sees its own."""
     return (
         actor.organisation.scope_path == tour.organiser.scope_path
@@ -91,11 +97,11 @@ def tour_plan(tour: Tour) -> dict[str, Any]:
 # --- Judges ----------------------------------------------------------------------------------
 
 
-def judge_seat(actor: Any, tour: Tour) -> Judge | None:
+def judge_seat(actor: User, tour: Tour) -> Judge | None:
     return Judge.objects.filter(tour=tour, user=actor).select_related("county", "group").first()
 
 
-def judge_tours(actor: Any) -> list[Judge]:
+def judge_tours(actor: User) -> list[Judge]:
     """The tours where the actor is a judge, open ones first."""
     return list(
         Judge.objects.filter(user=actor)
@@ -124,7 +130,7 @@ def judge_sites(judge: Judge) -> list[Site]:
     return sites
 
 
-def site_for_judge(actor: Any, site_pk: int) -> tuple[Site, Judge]:
+def site_for_judge(actor: User, site_pk: int) -> tuple[Site, Judge]:
     """A site the actor judges (a seat in its tour, in the site's visiting group), or 404.
     The seat is the judge's access: the organiser granted it (two queries)."""
     site = Site.objects.select_related("tour", "unit", "county").filter(pk=site_pk).first()
@@ -369,7 +375,7 @@ def _report(tour: Tour, rows: list[UnitRow], *, published: bool) -> Report:
     return Report(tour, rows, ordered, published)
 
 
-def published_results(actor: Any, tour: Tour) -> Report:
+def published_results(actor: User, tour: Tour) -> Report:
     """The locked results in the actor's scope (a county sees every unit's score and rank, and
     the full calculation of its own)."""
     results = list(
@@ -390,7 +396,7 @@ def published_results(actor: Any, tour: Tour) -> Report:
     return _report(tour, rows, published=True)
 
 
-def results(actor: Any, tour: Tour) -> Report | None:
+def results(actor: User, tour: Tour) -> Report | None:
     """Published results for everyone; the live preview only for the organiser and leaders."""
     if tour.status == Tour.Status.PUBLISHED:
         return published_results(actor, tour)
@@ -402,7 +408,7 @@ def results(actor: Any, tour: Tour) -> Report | None:
 # --- Findings --------------------------------------------------------------------------------
 
 
-def tour_findings(actor: Any, tour: Tour) -> Any:
+def tour_findings(actor: User, tour: Tour) -> Any:
     return (
         Finding.objects.visible_to(actor)
         .filter(tour=tour)
@@ -411,13 +417,13 @@ def tour_findings(actor: Any, tour: Tour) -> Any:
     )
 
 
-def get_finding(actor: Any, pk: int) -> Finding:
+def get_finding(actor: User, pk: int) -> Finding:
     return get_object_or_404(
         Finding.objects.visible_to(actor).select_related("tour__organiser", "site__county"), pk=pk
     )
 
 
-def get_site(actor: Any, pk: int) -> Site:
+def get_site(actor: User, pk: int) -> Site:
     return get_object_or_404(
         Site.objects.visible_to(actor).select_related("tour__organiser", "county", "project"),
         pk=pk,
@@ -439,8 +445,6 @@ class Summary:
 
 def summary(tour: Tour) -> Summary:
     """Sites by type, how many in parks, visited projects' investment by county, the sentence."""
-    from dudao.stats.engine import StatsError, tour_sites_phrase
-
     sites = list(
         tour.sites.filter(kind=Site.Kind.PROJECT)
         .select_related("category", "county")
@@ -476,10 +480,17 @@ def summary(tour: Tour) -> Summary:
             investment_wan=total,
             county_count=len(by_county),
         )
-    except StatsError:
+    except FigureError:
         sentence = ""
     return Summary(counts_by_type, in_park, len(sites), list(by_county.values()), total, sentence)
 
 
 def display_score(value: Decimal | None) -> str:
     return "—" if value is None else f"{round_half_up(value, 2):f}"
+
+
+def project_categories() -> QuerySet[ProjectCategory]:
+    """The project categories (reference data a tour's score sheets are keyed by), read through
+    the app registry: dudao.projects has no public selector for them yet."""
+    model: type[ProjectCategory] = apps.get_model("projects", "ProjectCategory")
+    return model.objects.all()

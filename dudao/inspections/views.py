@@ -26,7 +26,7 @@ from dudao.inspections.forms import (
     UnitForm,
 )
 from dudao.inspections.models import ProvincialResult, ScoreCard, ScoreSheet, Site, Tour
-from dudao.problems.models import ProblemCategory
+from dudao.problems import selectors as problem_selectors
 
 
 def _error(request: AuthedHttpRequest, exc: DomainError) -> None:
@@ -77,7 +77,7 @@ def tour_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         context.update(
             group_form=GroupForm(),
             unit_form=UnitForm(tour=tour),
-            site_form=SiteForm(tour=tour),
+            site_form=SiteForm(tour=tour, actor=request.user),
         )
     if organiser and not tour.is_locked:
         context["judge_form"] = JudgeForm(tour=tour)
@@ -96,11 +96,13 @@ def tour_plan_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if form_class is None:
         messages.error(request, "请选择要添加的内容。")
         return redirect("inspections:detail", pk=tour.pk)
-    form = (
-        form_class(request.POST, tour=tour)
-        if form_class is not GroupForm
-        else GroupForm(request.POST)
-    )
+    form: Any
+    if form_class is GroupForm:
+        form = GroupForm(request.POST)
+    elif form_class is SiteForm:
+        form = SiteForm(request.POST, tour=tour, actor=request.user)
+    else:
+        form = form_class(request.POST, tour=tour)
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
@@ -263,7 +265,7 @@ def tour_findings(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "tour": tour,
             "findings": selectors.tour_findings(request.user, tour),
             "organiser": selectors.is_organiser(request.user, tour),
-            "categories": ProblemCategory.objects.filter(is_active=True),
+            "categories": problem_selectors.categories(),
         },
     )
 
@@ -275,9 +277,9 @@ def finding_decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     decision = request.POST.get("decision", "")
     try:
         if decision == "confirm":
-            category = ProblemCategory.objects.filter(
-                pk=request.POST.get("category") or 0, is_active=True
-            ).first()
+            category = (
+                problem_selectors.categories().filter(pk=request.POST.get("category") or 0).first()
+            )
             deadline = _date(request.POST.get("deadline", ""))
             services.confirm_finding(
                 actor=request.user,

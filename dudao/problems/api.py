@@ -5,27 +5,26 @@ issuing office what it issued; anything else is 404.
 """
 
 import datetime as dt
-import json
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
-import pydantic
-from django.http import HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import ValidationError
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from dudao.core.apibody import body_doc, parse_body
 from dudao.core.exceptions import DomainError
+from dudao.core.http import AuthedHttpRequest
 from dudao.core.imports import ImportRejected
 from dudao.orgs.models import Organisation
-from dudao.parks.models import Park
+from dudao.parks.selectors import park_in_scope
 from dudao.problems import importers, selectors, services
 from dudao.problems.models import Problem, ProblemCategory, ProblemEvent, ProblemEvidence
-from dudao.projects.models import Project
+from dudao.projects.selectors import visible_projects
 
 router = Router(tags=["问题台账"])
-SchemaT = TypeVar("SchemaT", bound=Schema)
 
 
 class CategoryOut(Schema):
@@ -214,7 +213,7 @@ class EvidenceIn:
         self.stage, self.file, self.note = stage, file, note
 
     @classmethod
-    def model_validate_form(cls, request: HttpRequest) -> "EvidenceIn":
+    def model_validate_form(cls, request: AuthedHttpRequest) -> "EvidenceIn":
         errors = []
         stage = request.POST.get("stage", "")
         if stage not in ProblemEvidence.Stage.values:
@@ -259,29 +258,7 @@ class ImportOut(Schema):
     warnings: list[ImportErrorOut] = []
 
 
-def _body(schema: type[SchemaT], request: HttpRequest) -> SchemaT:
-    """Validate a JSON body *after* the scope check (so out of scope is 404, never 422)."""
-    try:
-        raw = json.loads(request.body or b"null")
-        return schema.model_validate(raw)
-    except json.JSONDecodeError:
-        raise ValidationError([{"type": "json_invalid", "loc": ["body"]}]) from None
-    except pydantic.ValidationError as exc:
-        raise ValidationError(
-            [{**e, "loc": ["body", *e["loc"]]} for e in exc.errors(include_url=False)]
-        ) from None
-
-
-def _body_doc(schema: type[Schema]) -> dict[str, Any]:
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": schema.model_json_schema()}},
-        }
-    }
-
-
-def _refs(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
+def _refs(request: AuthedHttpRequest, data: dict[str, Any]) -> dict[str, Any]:
     """Turn *_id fields into objects the caller may see (404 / clear message otherwise)."""
     user = request.user
     out: dict[str, Any] = {}
@@ -298,20 +275,22 @@ def _refs(request: HttpRequest, data: dict[str, Any]) -> dict[str, Any]:
         elif name in ("responsible_org", "county"):
             out[name] = get_object_or_404(Organisation.objects.visible_to(user), pk=value)
         elif name == "project":
-            out[name] = get_object_or_404(Project.objects.visible_to(user), pk=value)
+            out[name] = get_object_or_404(visible_projects(user), pk=value)
         elif name == "park":
-            out[name] = get_object_or_404(Park, pk=value)
+            park = park_in_scope(user, value)  # another county's park is as missing as none
+            if park is None:
+                raise Http404
+            out[name] = park
     return out
 
 
-def _detail(request: HttpRequest, problem: Problem) -> Problem:
+def _detail(request: AuthedHttpRequest, problem: Problem) -> Problem:
     """The problem with its timeline, evidence and the actions open to the caller attached."""
     problem = _with_rows([problem])[0]
     problem.timeline = list(selectors.timeline(problem))  # type: ignore[attr-defined]
     problem.evidence_files = list(selectors.evidence_of(problem))  # type: ignore[attr-defined]
     problem.allowed_actions = [  # type: ignore[attr-defined]
-        t.action
-        for t in services.allowed_actions(request.user, problem)  # type: ignore[arg-type]
+        t.action for t in services.allowed_actions(request.user, problem)
     ]
     return problem
 
@@ -321,7 +300,7 @@ def _detail(request: HttpRequest, problem: Problem) -> Problem:
 )
 @paginate(LimitOffsetPagination)
 def problem_list(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     source: str = "",
     category: int | None = None,
     county: int | None = None,
@@ -372,8 +351,8 @@ class _LazyRows:
     url_name="problem_list",
     summary="登记问题（交办）",
 )
-def problem_create(request: HttpRequest, payload: ProblemIn) -> Status[Any]:
-    problem = services.create_problem(actor=request.user, **_refs(request, payload.dict()))  # type: ignore[arg-type]
+def problem_create(request: AuthedHttpRequest, payload: ProblemIn) -> Status[Any]:
+    problem = services.create_problem(actor=request.user, **_refs(request, payload.dict()))
     return Status(201, _detail(request, selectors.get_problem(request.user, problem.pk)))
 
 
@@ -383,7 +362,7 @@ def problem_create(request: HttpRequest, payload: ProblemIn) -> Status[Any]:
     url_name="problem_detail",
     summary="问题详情（含办理记录和佐证材料）",
 )
-def problem_detail(request: HttpRequest, problem_id: int) -> Problem:
+def problem_detail(request: AuthedHttpRequest, problem_id: int) -> Problem:
     return _detail(request, selectors.get_problem(request.user, problem_id))
 
 
@@ -392,15 +371,15 @@ def problem_detail(request: HttpRequest, problem_id: int) -> Problem:
     response=ProblemDetailOut,
     url_name="problem_detail",
     summary="修改问题（交办单位；版本不符返回 409 和当前值）",
-    openapi_extra=_body_doc(ProblemPatch),
+    openapi_extra=body_doc(ProblemPatch),
 )
-def problem_update(request: HttpRequest, problem_id: int) -> Problem:
+def problem_update(request: AuthedHttpRequest, problem_id: int) -> Problem:
     problem = selectors.get_problem(request.user, problem_id)
-    payload = _body(ProblemPatch, request)
+    payload = parse_body(request, ProblemPatch)
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")
     services.update_problem(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,
         problem=problem,
         version=version,
         **_refs(request, data),
@@ -414,13 +393,13 @@ def problem_update(request: HttpRequest, problem_id: int) -> Problem:
     url_name="problem_transition",
     summary="办理：start 开始整改 / progress 进展 / apply 申请销号 / verify 核查 / "
     "close 销号 / return 退回 / reopen 重新打开",
-    openapi_extra=_body_doc(TransitionIn),
+    openapi_extra=body_doc(TransitionIn),
 )
-def problem_transition(request: HttpRequest, problem_id: int) -> Problem:
+def problem_transition(request: AuthedHttpRequest, problem_id: int) -> Problem:
     problem = selectors.get_problem(request.user, problem_id)
-    payload = _body(TransitionIn, request)
+    payload = parse_body(request, TransitionIn)
     services.transition(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,
         problem=problem,
         action=payload.action,
         version=payload.version,
@@ -454,14 +433,14 @@ def problem_transition(request: HttpRequest, problem_id: int) -> Problem:
         }
     },
 )
-def problem_evidence_upload(request: HttpRequest, problem_id: int) -> Status[Any]:
+def problem_evidence_upload(request: AuthedHttpRequest, problem_id: int) -> Status[Any]:
     problem = selectors.get_problem(request.user, problem_id)
     form = EvidenceIn.model_validate_form(request)
     stage, file, note = form.stage, form.file, form.note
     if (file.size or 0) > services.MAX_UPLOAD_BYTES:
         raise DomainError(f"文件过大（上限 {services.MAX_UPLOAD_BYTES // 1024 // 1024} MB）。")
     evidence = services.add_evidence(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,
         problem=problem,
         stage=stage,
         data=file.read(),
@@ -477,7 +456,7 @@ def problem_evidence_upload(request: HttpRequest, problem_id: int) -> Status[Any
     url_name="problem_category_list",
     summary="问题类别及默认整改时限",
 )
-def problem_category_list(request: HttpRequest) -> Any:
+def problem_category_list(request: AuthedHttpRequest) -> Any:
     return selectors.categories(active_only=False)
 
 
@@ -487,7 +466,7 @@ def problem_category_list(request: HttpRequest) -> Any:
     url_name="problem_unit_stats",
     summary="按单位统计：未销号、逾期、按期销号、退回、重新打开",
 )
-def problem_unit_stats(request: HttpRequest, by: Literal["unit", "county"] = "unit") -> Any:
+def problem_unit_stats(request: AuthedHttpRequest, by: Literal["unit", "county"] = "unit") -> Any:
     rollup = list(selectors.county_choices(request.user)) if by == "county" else None
     return [
         {
@@ -515,7 +494,7 @@ def problem_unit_stats(request: HttpRequest, by: Literal["unit", "county"] = "un
     summary="导入既有问题台账（.xlsx 或 .csv；dry_run 只校验）",
 )
 def problem_import(
-    request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = True
+    request: AuthedHttpRequest, file: File[UploadedFile], dry_run: Form[bool] = True
 ) -> Status[Any]:
     try:
         report = importers.import_problems(

@@ -20,8 +20,8 @@ from dudao.accounts.models import User
 from dudao.accounts.roles import Role
 from dudao.demo.registry import DemoContext, generator
 from dudao.orgs.models import Organisation
-from dudao.problems.lateness import lateness
 from dudao.problems.models import Problem, ProblemCategory, ProblemEvent, ProblemEvidence
+from dudao.problems.rules import lateness
 from dudao.projects.models import Project
 from dudao.workdays.calendar import DeadlineKind, Overrides, add_natural_days, add_workdays
 from dudao.workdays.selectors import load_overrides

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 from django import forms
 
 from dudao.orgs.models import Organisation
-from dudao.parks.models import Park
 from dudao.problems.models import Problem, ProblemCategory, ProblemEvidence
 from dudao.problems.services import TRANSITIONS
-from dudao.projects.models import Project
 from dudao.workdays.calendar import DeadlineKind
 
 DATE = forms.DateInput(attrs={"type": "date"})
+
+# What a choice field is once its queryset is set per request (django-stubs types
+# `fields[name]` as a plain Field).
+_Choice: TypeAlias = "forms.ModelChoiceField[Any]"
 
 
 class OrgChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -38,10 +40,12 @@ class ProblemForm(forms.Form):
         required=False,
         help_text="选择关联项目时默认取项目所在县。",
     )
-    project = forms.ModelChoiceField(
-        label="关联项目", queryset=Project.objects.none(), required=False
+    project: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="关联项目", queryset=None, required=False
     )
-    park = forms.ModelChoiceField(label="关联园区", queryset=Park.objects.none(), required=False)
+    park: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="关联园区", queryset=None, required=False
+    )
     deadline = forms.DateField(
         label="整改时限",
         required=False,
@@ -57,17 +61,16 @@ class ProblemForm(forms.Form):
         organisations: Any,
         counties: Any,
         projects: Any,
+        parks: Any,
         categories: Any,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["responsible_org"].queryset = organisations  # type: ignore[attr-defined]
-        self.fields["county"].queryset = counties  # type: ignore[attr-defined]
-        self.fields["project"].queryset = projects  # type: ignore[attr-defined]
-        self.fields["category"].queryset = categories  # type: ignore[attr-defined]
-        self.fields["park"].queryset = Park.objects.filter(  # type: ignore[attr-defined]
-            is_active=True, organisation__isnull=False
-        )
+        cast(_Choice, self.fields["responsible_org"]).queryset = organisations
+        cast(_Choice, self.fields["county"]).queryset = counties
+        cast(_Choice, self.fields["project"]).queryset = projects
+        cast(_Choice, self.fields["category"]).queryset = categories
+        cast(_Choice, self.fields["park"]).queryset = parks
         sla = "；".join(f"{c.name} {c.sla_label}" for c in categories)
         self.fields["category"].help_text = f"默认整改时限：{sla}。"
 

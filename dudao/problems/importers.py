@@ -31,14 +31,15 @@ from dudao.core.xlsx import (
     read_table,
 )
 from dudao.orgs.models import Organisation
-from dudao.parks.models import Park
+from dudao.parks.selectors import parks_in_scope
 from dudao.problems import services
 from dudao.problems.models import Problem, ProblemCategory
-from dudao.projects.models import Project
+from dudao.projects.selectors import visible_projects
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
     from dudao.core.imports import ImportReport
+    from dudao.projects.models import Project
 
 SHEET = "问题台账"
 REQUIRED = ("原台账编号", "问题来源", "问题类别", "问题", "责任单位编码", "整改时限")
@@ -136,7 +137,7 @@ class _Refs:
             c: o for c, o in self.orgs.items() if o.kind == Organisation.Kind.COUNTY_GOV
         }
         self.projects: dict[str, Project] = {}
-        self.parks = {p.code: p for p in Park.objects.filter(is_active=True)}
+        self.parks = {p.code: p for p in parks_in_scope(actor).filter(is_active=True)}
         self.actor = actor
 
         self._counties: dict[int, Organisation | None] = {}
@@ -147,7 +148,7 @@ class _Refs:
         return self._counties[org.pk]
 
     def load_projects(self, codes: set[str]) -> None:
-        visible = Project.objects.visible_to(self.actor).filter(code__in=codes)
+        visible = visible_projects(self.actor).filter(code__in=codes)
         self.projects = {p.code: p for p in visible if p.code}
 
 

@@ -6,17 +6,21 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from dudao.core.numbers import format_decimal, format_percent
 from dudao.orgs.models import Organisation
-from dudao.parks.models import Park
-from dudao.problems.lateness import LatenessBook, overdue_q
+from dudao.parks.selectors import parks_in_scope
 from dudao.problems.models import Problem, ProblemCategory, ProblemEvent, ProblemEvidence
-from dudao.stats.engine import format_decimal, format_percent
+from dudao.problems.rules import LatenessBook, late_label, overdue_q, unit_word
+
+if TYPE_CHECKING:
+    from dudao.accounts.models import User
+    from dudao.parks.models import Park
 
 S = Problem.Status
 
@@ -70,12 +74,12 @@ class LedgerFilter:
         return self == LedgerFilter()
 
 
-def visible(actor: Any) -> QuerySet[Problem]:
+def visible(actor: User) -> QuerySet[Problem]:
     return Problem.objects.visible_to(actor)
 
 
 def list_problems(
-    actor: Any, filters: LedgerFilter | None = None, *, today: dt.date | None = None
+    actor: User, filters: LedgerFilter | None = None, *, today: dt.date | None = None
 ) -> QuerySet[Problem]:
     """The ledger in the actor's scope with the filters applied, newest first."""
     f = filters or LedgerFilter()
@@ -88,7 +92,12 @@ def list_problems(
     if f.county:
         qs = qs.filter(county_id=f.county)
     if f.responsible:
-        unit = Organisation.objects.filter(pk=f.responsible).values_list("path", flat=True).first()
+        unit = (
+            Organisation.objects.visible_to(actor)
+            .filter(pk=f.responsible)
+            .values_list("path", flat=True)
+            .first()
+        )
         subtree = Organisation.objects.filter(path__startswith=unit or "-").values("pk")
         qs = qs.filter(responsible_org__in=subtree)
     if f.status == OPEN:
@@ -135,10 +144,7 @@ class LedgerRow:
     @property
     def late_label(self) -> str:
         """ "3个工作日" / "5天" / "" (not late), in the problem's unit."""
-        if not self.days_late:
-            return ""
-        unit = "个工作日" if self.problem.deadline_unit == "workday" else "天"
-        return f"{self.days_late}{unit}"
+        return late_label(self.days_late, self.problem.deadline_unit)
 
     @property
     def late_text(self) -> str:
@@ -164,7 +170,7 @@ def ledger_rows(problems: Iterable[Problem], today: dt.date | None = None) -> li
     return rows
 
 
-def get_problem(actor: Any, pk: int) -> Problem:
+def get_problem(actor: User, pk: int) -> Problem:
     """One problem in scope, or Http404."""
     return get_object_or_404(
         visible(actor).select_related(
@@ -193,7 +199,7 @@ def evidence_of(problem: Problem) -> QuerySet[ProblemEvidence]:
     )
 
 
-def get_evidence(actor: Any, problem_pk: int, evidence_pk: int) -> ProblemEvidence:
+def get_evidence(actor: User, problem_pk: int, evidence_pk: int) -> ProblemEvidence:
     """An evidence file of a problem in scope, or Http404."""
     problem = get_object_or_404(visible(actor), pk=problem_pk)
     return get_object_or_404(ProblemEvidence, pk=evidence_pk, problem=problem)
@@ -204,20 +210,17 @@ def categories(*, active_only: bool = True) -> QuerySet[ProblemCategory]:
     return qs.filter(is_active=True) if active_only else qs
 
 
-def responsible_choices(actor: Any) -> QuerySet[Organisation]:
+def responsible_choices(actor: User) -> QuerySet[Organisation]:
     """Units a problem may be assigned to: the active organisations of the actor's scope."""
     return Organisation.objects.visible_to(actor).filter(is_active=True).order_by("path")
 
 
-def park_choices(actor: Any) -> QuerySet[Park]:
-    """Parks run by a committee inside the actor's scope."""
-    path = actor.organisation.scope_path if actor.organisation else "-"
-    return Park.objects.filter(is_active=True, organisation__path__startswith=path).order_by(
-        "sort_order", "code"
-    )
+def park_choices(actor: User) -> QuerySet[Park]:
+    """Parks a problem may be linked to: the active parks in the actor's scope (`dudao.parks`)."""
+    return parks_in_scope(actor).filter(is_active=True).order_by("sort_order", "code")
 
 
-def county_choices(actor: Any) -> QuerySet[Organisation]:
+def county_choices(actor: User) -> QuerySet[Organisation]:
     return responsible_choices(actor).filter(kind=Organisation.Kind.COUNTY_GOV)
 
 
@@ -286,7 +289,7 @@ class UnitStatistics:
 
 
 def unit_statistics(
-    actor: Any,
+    actor: User,
     *,
     today: dt.date | None = None,
     rollup_to: Sequence[Organisation] | None = None,
@@ -354,8 +357,40 @@ def _rollup(units: list[UnitStatistics], targets: Sequence[Organisation]) -> lis
     return list(by_path.values())
 
 
-def status_counts(actor: Any, filters: LedgerFilter | None = None) -> dict[str, int]:
+def status_counts(actor: User, filters: LedgerFilter | None = None) -> dict[str, int]:
     """Problems per status for the ledger's filter (for the summary line)."""
     qs = list_problems(actor, filters).order_by()
     counts = dict(qs.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
     return {value: counts.get(value, 0) for value in S.values}
+
+
+@dataclass(frozen=True)
+class DueProblem:
+    """An open problem near or past its time limit, for the daily digest (all units)."""
+
+    org_id: int
+    code: str
+    title: str
+    deadline: dt.date
+    unit: str
+    days_late: int
+
+    @property
+    def late_text(self) -> str:
+        """ "3 个工作日" / "5 天": days late spelled in the problem's unit."""
+        return f"{self.days_late} {unit_word(self.unit)}"
+
+
+def open_problems_due_by(last_day: dt.date, today: dt.date) -> list[DueProblem]:
+    """Every open problem whose time limit is on or before `last_day`, with its days late today
+    by the ledger's rule (`dudao.problems.rules`). System-wide: for the daily jobs."""
+    rows = list(
+        Problem.objects.exclude(status=S.CLOSED)
+        .filter(deadline__lte=last_day)
+        .values_list("responsible_org_id", "code", "title", "deadline", "deadline_unit")
+    )
+    book = LatenessBook((r[3] for r in rows), today)
+    return [
+        DueProblem(org, code, title, deadline, unit, book.days_late(deadline, unit))
+        for org, code, title, deadline, unit in rows
+    ]

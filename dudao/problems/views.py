@@ -26,14 +26,12 @@ from dudao.problems.forms import (
 )
 from dudao.problems.importers import TEMPLATE_SHEETS, import_problems
 from dudao.problems.models import Problem, ProblemCategory
-from dudao.projects.models import Project
+from dudao.projects.selectors import visible_projects
 
 
 def _filter_context(request: AuthedHttpRequest) -> dict[str, Any]:
     f = selectors.LedgerFilter.from_query(request.GET)
-    project = (
-        Project.objects.visible_to(request.user).filter(pk=f.project).first() if f.project else None
-    )
+    project = visible_projects(request.user).filter(pk=f.project).first() if f.project else None
     return {
         "f": f,
         "sources": Problem.Source.choices,
@@ -80,7 +78,8 @@ def _problem_form(request: AuthedHttpRequest, form_class: type[ProblemForm], **k
         request.POST or None,
         organisations=selectors.responsible_choices(request.user),
         counties=selectors.county_choices(request.user),
-        projects=Project.objects.visible_to(request.user).order_by("county_id", "name"),
+        projects=visible_projects(request.user).order_by("county_id", "name"),
+        parks=selectors.park_choices(request.user),
         categories=selectors.categories(),
         **kw,
     )

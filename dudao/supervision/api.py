@@ -2,20 +2,23 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Body, Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.errors import ValidationError
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from dudao.core.apibody import body_doc, parse_body
+from dudao.core.http import AuthedHttpRequest
 from dudao.orgs.models import Organisation
 from dudao.supervision import selectors, services
 from dudao.supervision.models import SupervisionTask, TaskExtension, TaskSource
 from dudao.supervision.services import Upload
+
+if TYPE_CHECKING:
+    from dudao.accounts.models import User
 
 router = Router(tags=["督查督办"])
 
@@ -223,10 +226,17 @@ def _require(**values: Any) -> None:
         raise ValidationError([{"loc": ["body", name], "type": "missing"} for name in missing])
 
 
-def _org(request: HttpRequest, pk: int | None) -> Organisation | None:
+def _org(request: AuthedHttpRequest, pk: int | None) -> Organisation | None:
     if pk is None:
         return None
     return get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
+
+
+def _optional_body(schema: type[Schema]) -> dict[str, Any]:
+    """OpenAPI for a body read by `parse_body` that may be left out (every field optional)."""
+    doc = body_doc(schema)
+    doc["requestBody"]["required"] = False
+    return doc
 
 
 @router.get(
@@ -237,7 +247,7 @@ def _org(request: HttpRequest, pk: int | None) -> Organisation | None:
 )
 @paginate(LimitOffsetPagination)
 def supervision_task_list(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     q: str = "",
     light: str = "",
     status: str = "",
@@ -255,8 +265,8 @@ def supervision_task_list(
     url_name="supervision_task_list",
     summary="新建督查任务（可同时交办）",
 )
-def supervision_task_create(request: HttpRequest, payload: TaskIn) -> Status[SupervisionTask]:
-    user: Any = request.user
+def supervision_task_create(request: AuthedHttpRequest, payload: TaskIn) -> Status[SupervisionTask]:
+    user: User = request.user
     parent = selectors.get_task(user, payload.parent_id) if payload.parent_id else None
     source = (
         get_object_or_404(selectors.sources(user), pk=payload.source_id)
@@ -279,19 +289,17 @@ def supervision_task_create(request: HttpRequest, payload: TaskIn) -> Status[Sup
             "milestones",
         }
     )
-    with transaction.atomic():  # a refused 交办 keeps no half-made draft
-        task = services.create_task(
-            actor=user,
-            source=source,
-            parent=parent,
-            title=payload.title,
-            co_orgs=co_orgs,
-            lead_org=_org(request, payload.lead_org_id),
-            milestones=[(m.due, m.description, m.expected_progress) for m in payload.milestones],
-            **data,
-        )
-        if payload.issue:
-            task = services.issue_task(actor=user, task=task)
+    task = services.create_task(
+        actor=user,
+        source=source,
+        parent=parent,
+        title=payload.title,
+        co_orgs=co_orgs,
+        lead_org=_org(request, payload.lead_org_id),
+        milestones=[(m.due, m.description, m.expected_progress) for m in payload.milestones],
+        issue=payload.issue,
+        **data,
+    )
     return Status(201, task)
 
 
@@ -301,7 +309,7 @@ def supervision_task_create(request: HttpRequest, payload: TaskIn) -> Status[Sup
     url_name="supervision_my_tasks",
     summary="本单位待办督查任务",
 )
-def supervision_my_tasks(request: HttpRequest) -> list[SupervisionTask]:
+def supervision_my_tasks(request: AuthedHttpRequest) -> list[SupervisionTask]:
     return selectors.my_tasks(request.user)
 
 
@@ -311,7 +319,7 @@ def supervision_my_tasks(request: HttpRequest) -> list[SupervisionTask]:
     url_name="supervision_task_detail",
     summary="督查任务详情",
 )
-def supervision_task_detail(request: HttpRequest, task_id: int) -> SupervisionTask:
+def supervision_task_detail(request: AuthedHttpRequest, task_id: int) -> SupervisionTask:
     return selectors.get_task(request.user, task_id)
 
 
@@ -320,14 +328,13 @@ def supervision_task_detail(request: HttpRequest, task_id: int) -> SupervisionTa
     response=TaskDetailOut,
     url_name="supervision_task_issue",
     summary="交办（检查四个明确）",
+    openapi_extra=_optional_body(VersionIn),
 )
-def supervision_task_issue(
-    request: HttpRequest, task_id: int, payload: Body[VersionIn | None] = None
-) -> SupervisionTask:
+def supervision_task_issue(request: AuthedHttpRequest, task_id: int) -> SupervisionTask:
     task = selectors.get_task(request.user, task_id)
-    payload = payload or VersionIn()
+    payload = parse_body(request, VersionIn)  # after the scope check: out of scope is 404
     _require(version=payload.version)
-    return services.issue_task(actor=request.user, task=task, version=payload.version)  # type: ignore[arg-type]
+    return services.issue_task(actor=request.user, task=task, version=payload.version)
 
 
 @router.post(
@@ -337,7 +344,7 @@ def supervision_task_issue(
     summary="填报进展（可附佐证材料）",
 )
 def supervision_task_feedback(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     task_id: int,
     progress: Form[Decimal | None] = None,
     text: Form[str] = "",
@@ -348,7 +355,7 @@ def supervision_task_feedback(
     task = selectors.get_task(request.user, task_id)
     _require(progress=progress, text=text)
     fb = services.post_feedback(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,
         task=task,
         progress=progress,
         text=text,
@@ -366,7 +373,7 @@ def supervision_task_feedback(
     summary="申请销号（须附佐证材料）",
 )
 def supervision_task_apply(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     task_id: int,
     text: Form[str] = "",
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
@@ -374,7 +381,7 @@ def supervision_task_apply(
     task = selectors.get_task(request.user, task_id)
     _require(text=text)
     fb = services.apply_closeout(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,
         task=task,
         text=text,
         files=[Upload.from_django(f) for f in files or []],
@@ -387,15 +394,14 @@ def supervision_task_apply(
     response=TaskDetailOut,
     url_name="supervision_task_verify",
     summary="核查销号申请（通过或退回）",
+    openapi_extra=_optional_body(VerifyIn),
 )
-def supervision_task_verify(
-    request: HttpRequest, task_id: int, payload: Body[VerifyIn | None] = None
-) -> SupervisionTask:
+def supervision_task_verify(request: AuthedHttpRequest, task_id: int) -> SupervisionTask:
     task = selectors.get_task(request.user, task_id)
-    payload = payload or VerifyIn()
+    payload = parse_body(request, VerifyIn)  # after the scope check: out of scope is 404
     _require(passed=payload.passed)
     return services.verify_closeout(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,
         task=task,
         passed=bool(payload.passed),
         note=payload.note,
@@ -408,15 +414,14 @@ def supervision_task_verify(
     response={201: ExtensionOut},
     url_name="supervision_task_extension",
     summary="申请延期（须在到期前）",
+    openapi_extra=_optional_body(ExtensionIn),
 )
-def supervision_task_extension(
-    request: HttpRequest, task_id: int, payload: Body[ExtensionIn | None] = None
-) -> Status[TaskExtension]:
+def supervision_task_extension(request: AuthedHttpRequest, task_id: int) -> Status[TaskExtension]:
     task = selectors.get_task(request.user, task_id)
-    payload = payload or ExtensionIn()
+    payload = parse_body(request, ExtensionIn)  # after the scope check: out of scope is 404
     _require(new_deadline=payload.new_deadline, reason=payload.reason)
     ext = services.request_extension(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,
         task=task,
         new_deadline=payload.new_deadline,
         reason=payload.reason,
@@ -430,15 +435,14 @@ def supervision_task_extension(
     response=ExtensionOut,
     url_name="supervision_extension_decide",
     summary="审批延期申请",
+    openapi_extra=_optional_body(DecisionIn),
 )
-def supervision_extension_decide(
-    request: HttpRequest, extension_id: int, payload: Body[DecisionIn | None] = None
-) -> TaskExtension:
+def supervision_extension_decide(request: AuthedHttpRequest, extension_id: int) -> TaskExtension:
     ext = selectors.get_extension(request.user, extension_id)
-    payload = payload or DecisionIn()
+    payload = parse_body(request, DecisionIn)  # after the scope check: out of scope is 404
     _require(approve=payload.approve)
     return services.decide_extension(
-        actor=request.user,  # type: ignore[arg-type]
+        actor=request.user,
         extension=ext,
         approve=bool(payload.approve),
         note=payload.note,
@@ -452,7 +456,7 @@ def supervision_extension_decide(
     summary="任务来源",
 )
 @paginate(LimitOffsetPagination)
-def supervision_source_list(request: HttpRequest) -> object:
+def supervision_source_list(request: AuthedHttpRequest) -> object:
     return selectors.list_sources(request.user)
 
 
@@ -462,8 +466,8 @@ def supervision_source_list(request: HttpRequest) -> object:
     url_name="supervision_source_list",
     summary="登记任务来源",
 )
-def supervision_source_create(request: HttpRequest, payload: SourceIn) -> Status[TaskSource]:
-    return Status(201, services.create_source(actor=request.user, **payload.dict()))  # type: ignore[arg-type]
+def supervision_source_create(request: AuthedHttpRequest, payload: SourceIn) -> Status[TaskSource]:
+    return Status(201, services.create_source(actor=request.user, **payload.dict()))
 
 
 @router.get(
@@ -472,7 +476,7 @@ def supervision_source_create(request: HttpRequest, payload: SourceIn) -> Status
     url_name="supervision_overview",
     summary="督查总览（按灯色、状态、单位计数）",
 )
-def supervision_overview(request: HttpRequest) -> dict[str, Any]:
+def supervision_overview(request: AuthedHttpRequest) -> dict[str, Any]:
     data = selectors.overview(request.user)
     return {
         "open_total": data["open_total"],
@@ -491,7 +495,7 @@ def supervision_overview(request: HttpRequest) -> dict[str, Any]:
     url_name="supervision_performance",
     summary="责任单位办理绩效（并列排名）",
 )
-def supervision_performance(request: HttpRequest) -> list[Any]:
+def supervision_performance(request: AuthedHttpRequest) -> list[Any]:
     return selectors.unit_performance(request.user)
 
 
@@ -502,6 +506,6 @@ def supervision_performance(request: HttpRequest) -> list[Any]:
     summary="我的通知",
 )
 @paginate(LimitOffsetPagination)
-def supervision_notification_list(request: HttpRequest, unread: bool = False) -> object:
+def supervision_notification_list(request: AuthedHttpRequest, unread: bool = False) -> object:
     qs = selectors.notifications(request.user)
     return qs.filter(read_at__isnull=True) if unread else qs

@@ -5,12 +5,16 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 from django import forms
 
 from dudao.orgs.models import Organisation
 from dudao.supervision.models import SupervisionTask, TaskCategory, TaskSource
+
+# What a choice field is once its queryset is set per request (django-stubs types
+# `fields[name]` as a plain Field).
+_Choice: TypeAlias = "forms.ModelChoiceField[Any]"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -111,9 +115,9 @@ class TaskForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["source"].queryset = sources  # type: ignore[attr-defined]
-        self.fields["lead_org"].queryset = organisations  # type: ignore[attr-defined]
-        self.fields["co_orgs"].queryset = organisations  # type: ignore[attr-defined]
+        cast(_Choice, self.fields["source"]).queryset = sources
+        cast(_Choice, self.fields["lead_org"]).queryset = organisations
+        cast(_Choice, self.fields["co_orgs"]).queryset = organisations
         if parent is not None:
             del self.fields["source"]
         else:

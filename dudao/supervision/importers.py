@@ -216,7 +216,7 @@ def import_tasks(data: bytes, *, filename: str, actor: User, dry_run: bool) -> I
     with transaction.atomic():
         for item in todo:
             try:
-                source = _existing_source(actor, item.source_key) or services.create_source(
+                source = _existing_source(actor, item.source_key) or services._create_source(
                     actor=actor,
                     kind=item.source_key[0],
                     title=item.source_key[1],
@@ -224,15 +224,14 @@ def import_tasks(data: bytes, *, filename: str, actor: User, dry_run: bool) -> I
                     doc_number=item.doc_number,
                     leader_name=item.leader_name,
                 )
-                task = services.create_task(
+                services._create_task(
                     actor=actor,
                     source=source,
                     title=item.title,
                     co_orgs=item.co_orgs,
+                    issue=item.issue,
                     **item.fields,
                 )
-                if item.issue:
-                    services.issue_task(actor=actor, task=task)
             except DomainError as exc:
                 raise ImportRejected([RowError(item.row, "", exc.message)]) from None
     return report

@@ -19,7 +19,7 @@ from django.utils import timezone
 from dudao.accounts.models import User
 from dudao.audit.services import record_event
 from dudao.core.lights import Light
-from dudao.problems.models import Problem
+from dudao.problems import selectors as problem_selectors
 from dudao.supervision import notify
 from dudao.supervision.evaluation import MilestoneLike, WorkdayIndex, cycle_number, evaluate_task
 from dudao.supervision.models import (
@@ -31,6 +31,7 @@ from dudao.supervision.models import (
     SupervisionTask,
     TaskMilestone,
 )
+from dudao.supervision.rules import task_days_late
 from dudao.workdays.calendar import format_day
 
 logger = logging.getLogger(__name__)
@@ -272,36 +273,38 @@ def _due_soon_window() -> int:
 def _unit_lines(today: date) -> dict[int, list[str]]:
     """What each responsible unit must hear today: overdue and due-soon tasks and problems."""
     window = _due_soon_window()
-    tasks = list(
+    horizon = today + timedelta(days=window * 3 + 14)
+    rows: list[tuple[str, int, str, str, date, str]] = []  # label, unit, code, title, due, late
+    for org_id, code, title, deadline in (
         SupervisionTask.objects.open()
         .exclude(status=SupervisionTask.Status.APPLIED)
-        .filter(deadline__lte=today + timedelta(days=window * 3 + 14))
+        .filter(deadline__lte=horizon)
         .values_list("lead_org_id", "code", "title", "deadline")
-    )
-    problems = list(
-        Problem.objects.exclude(status=Problem.Status.CLOSED)
-        .filter(deadline__lte=today + timedelta(days=window * 3 + 14))
-        .values_list("responsible_org_id", "code", "title", "deadline")
-    )
-    index = WorkdayIndex.around(today, [row[3] for row in tasks + problems])
+    ):
+        if deadline is None:
+            continue
+        late = task_days_late(deadline, today)
+        rows.append(("任务", org_id, code, title, deadline, f"{late} 天" if late else ""))
+    # Problems are late by the ledger's rule, in their own unit (工作日 or 自然日).
+    for p in problem_selectors.open_problems_due_by(horizon, today):
+        rows.append(
+            ("问题", p.org_id, p.code, p.title, p.deadline, p.late_text if p.days_late else "")
+        )
+    index = WorkdayIndex.around(today, [row[4] for row in rows])
     overdue: dict[int, list[str]] = defaultdict(list)
     soon: dict[int, list[str]] = defaultdict(list)
-    for label, rows in (("任务", tasks), ("问题", problems)):
-        for org_id, code, title, deadline in rows:
-            if deadline is None:
-                continue
-            if deadline < today:
-                overdue[org_id].append(
-                    f"【{label}】{code} {title}（时限 {format_day(deadline)}，已逾期 "
-                    f"{(today - deadline).days} 天）"
+    for label, org_id, code, title, deadline, late_text in rows:
+        if late_text:
+            overdue[org_id].append(
+                f"【{label}】{code} {title}（时限 {format_day(deadline)}，已逾期 {late_text}）"
+            )
+        else:
+            left = index.remaining(today, deadline)
+            if left <= window:
+                soon[org_id].append(
+                    f"【{label}】{code} {title}（时限 {format_day(deadline)}，"
+                    f"剩余 {left} 个工作日）"
                 )
-            else:
-                left = index.remaining(today, deadline)
-                if left <= window:
-                    soon[org_id].append(
-                        f"【{label}】{code} {title}（时限 {format_day(deadline)}，"
-                        f"剩余 {left} 个工作日）"
-                    )
     lines: dict[int, list[str]] = {}
     for org_id in set(overdue) | set(soon):
         body = []

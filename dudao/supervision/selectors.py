@@ -6,16 +6,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from dudao.core.lights import Light
+from dudao.core.numbers import format_percent, round_half_up
+from dudao.core.ranks import competition_rank
 from dudao.orgs.models import Organisation
-from dudao.problems.models import Problem
-from dudao.stats.engine import competition_rank, format_percent, round_half_up
+from dudao.problems import selectors as problem_selectors
 from dudao.supervision.models import (
     Attachment,
     EscalationItem,
@@ -25,6 +26,10 @@ from dudao.supervision.models import (
     TaskQuerySet,
     TaskSource,
 )
+from dudao.supervision.rules import task_days_late, task_overdue
+
+if TYPE_CHECKING:
+    from dudao.accounts.models import User
 
 S = SupervisionTask.Status
 LIST_FIELDS = (
@@ -50,12 +55,12 @@ LIST_FIELDS = (
 )
 
 
-def tasks(actor: Any) -> TaskQuerySet:
+def tasks(actor: User) -> TaskQuerySet:
     return SupervisionTask.objects.visible_to(actor)
 
 
 def list_tasks(
-    actor: Any,
+    actor: User,
     *,
     q: str = "",
     light: str = "",
@@ -73,7 +78,7 @@ def list_tasks(
     elif status:
         qs = qs.filter(status=status)
     if lead_org:
-        org = Organisation.objects.filter(pk=lead_org).first()
+        org = Organisation.objects.visible_to(actor).filter(pk=lead_org).first()
         qs = qs.filter(lead_org__path__startswith=org.path) if org else qs.none()
     if source:
         qs = qs.filter(source_id=source)
@@ -130,7 +135,7 @@ def export_rows(qs: QuerySet[SupervisionTask]) -> list[tuple[Any, ...]]:
     return out
 
 
-def my_tasks(actor: Any) -> list[SupervisionTask]:
+def my_tasks(actor: User) -> list[SupervisionTask]:
     """The open tasks of the actor's own unit (and, for an office, of the unit it works for),
     most urgent first."""
     org = actor.organisation
@@ -151,7 +156,7 @@ def my_tasks(actor: Any) -> list[SupervisionTask]:
     return sorted(qs, key=lambda t: (-severity[t.light], t.deadline or date.max, t.code))
 
 
-def get_task(actor: Any, pk: int) -> SupervisionTask:
+def get_task(actor: User, pk: int) -> SupervisionTask:
     return get_object_or_404(
         tasks(actor).select_related(
             "lead_org", "issuing_org", "source", "category", "parent", "goal_project", "created_by"
@@ -160,7 +165,7 @@ def get_task(actor: Any, pk: int) -> SupervisionTask:
     )
 
 
-def task_children(actor: Any, task: SupervisionTask) -> QuerySet[SupervisionTask]:
+def task_children(actor: User, task: SupervisionTask) -> QuerySet[SupervisionTask]:
     return tasks(actor).filter(parent=task).select_related("lead_org").order_by("code")
 
 
@@ -254,13 +259,13 @@ def pending_extension(task: SupervisionTask) -> TaskExtension | None:
     return task.extensions.filter(status=TaskExtension.Status.PENDING).first()
 
 
-def get_extension(actor: Any, pk: int) -> TaskExtension:
+def get_extension(actor: User, pk: int) -> TaskExtension:
     return get_object_or_404(
         TaskExtension.objects.filter(task__in=tasks(actor)).select_related("task"), pk=pk
     )
 
 
-def get_attachment(actor: Any, pk: int) -> Attachment:
+def get_attachment(actor: User, pk: int) -> Attachment:
     """An attachment of a source or task in scope (else 404)."""
     att = get_object_or_404(Attachment.objects.select_related("source", "feedback"), pk=pk)
     if att.feedback_id is not None:
@@ -270,7 +275,7 @@ def get_attachment(actor: Any, pk: int) -> Attachment:
     return att
 
 
-def sources(actor: Any) -> QuerySet[TaskSource]:
+def sources(actor: User) -> QuerySet[TaskSource]:
     """Sources the actor's office registered in scope, or that feed a task the actor sees."""
     visible = TaskSource.objects.visible_to(actor)
     fed = tasks(actor).values("source_id")
@@ -279,7 +284,7 @@ def sources(actor: Any) -> QuerySet[TaskSource]:
     return TaskSource.objects.filter(Q(pk__in=visible.values("pk")) | Q(pk__in=fed))
 
 
-def list_sources(actor: Any) -> QuerySet[TaskSource]:
+def list_sources(actor: User) -> QuerySet[TaskSource]:
     return (
         sources(actor)
         .select_related("issuing_org")
@@ -288,14 +293,14 @@ def list_sources(actor: Any) -> QuerySet[TaskSource]:
     )
 
 
-def get_source(actor: Any, pk: int) -> TaskSource:
+def get_source(actor: User, pk: int) -> TaskSource:
     return get_object_or_404(sources(actor).select_related("issuing_org"), pk=pk)
 
 
 # --- overview and performance ------------------------------------------------------------------
 
 
-def overview(actor: Any) -> dict[str, Any]:
+def overview(actor: User) -> dict[str, Any]:
     """Counts by light (open tasks), by status and by lead unit, from one grouped query."""
     rows = (
         tasks(actor)
@@ -385,7 +390,7 @@ class UnitPerformance:
         return format_percent(Decimal(self.problems_on_time) / Decimal(self.problems_due), 1)
 
 
-def unit_performance(actor: Any, today: date | None = None) -> list[UnitPerformance]:
+def unit_performance(actor: User, today: date | None = None) -> list[UnitPerformance]:
     """Per lead unit: on time / overdue / returned / extended, problems closed on time, average
     days late; ranked by on-time rate (competition ranks 1-2-2-4; units with nothing due last).
     """
@@ -421,24 +426,17 @@ def unit_performance(actor: Any, today: date | None = None) -> list[UnitPerforma
             else:
                 u.closed_late += 1
                 u.late_count += 1
-                if deadline is not None:
-                    u.days_late_total += max((timezone.localdate(closed_at) - deadline).days, 0)
-        elif deadline is not None and deadline < today:
+                u.days_late_total += task_days_late(deadline, timezone.localdate(closed_at))
+        elif task_overdue(deadline, today):
             u.due += 1
             u.overdue_open += 1
             u.late_count += 1
-            u.days_late_total += (today - deadline).days
-    problems = Problem.objects.visible_to(actor).values_list(
-        "responsible_org_id", "responsible_org__name", "status", "deadline", "closed_at"
-    )
-    for org_id, name, status, deadline, closed_at in problems:
-        u = unit(org_id, name)
-        if status == Problem.Status.CLOSED and closed_at is not None:
-            u.problems_due += 1
-            if timezone.localdate(closed_at) <= deadline:
-                u.problems_on_time += 1
-        elif deadline < today:
-            u.problems_due += 1
+            u.days_late_total += task_days_late(deadline, today)
+    # Problems: closed on time and overdue by the ledger's own (workday-aware) rule.
+    for stats in problem_selectors.unit_statistics(actor, today=today):
+        u = unit(stats.org_id, stats.name)
+        u.problems_due += stats.closed + stats.overdue
+        u.problems_on_time += stats.closed_on_time
     rated = {k: u.on_time_rate for k, u in units.items() if u.on_time_rate is not None}
     ranks = competition_rank({k: v * 100 for k, v in rated.items()}, decimals=1)
     last = len(rated) + 1
@@ -447,11 +445,11 @@ def unit_performance(actor: Any, today: date | None = None) -> list[UnitPerforma
     return sorted(units.values(), key=lambda u: (u.rank, u.name))
 
 
-def notifications(actor: Any) -> QuerySet[Notification]:
+def notifications(actor: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=actor).order_by("-created_at", "-id")
 
 
-def unread_count(actor: Any) -> int:
+def unread_count(actor: User) -> int:
     if not getattr(actor, "is_authenticated", False):
         return 0
     return Notification.objects.filter(user=actor, read_at__isnull=True).count()

@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,9 +16,9 @@ from dudao.accounts.roles import Role
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
 from dudao.core.lights import Light
+from dudao.core.numbers import format_decimal
 from dudao.core.xlsx import Column, Sheet, workbook_bytes, xlsx_response
 from dudao.orgs.models import Organisation
-from dudao.stats.engine import format_decimal
 from dudao.supervision import selectors, services
 from dudao.supervision.forms import (
     CloseoutForm,
@@ -32,6 +31,7 @@ from dudao.supervision.forms import (
     VerifyForm,
 )
 from dudao.supervision.models import LightRule, Notification, SupervisionTask
+from dudao.supervision.policy import POLICY
 from dudao.supervision.services import Upload
 
 SUBNAV = (
@@ -46,8 +46,6 @@ SUBNAV = (
 
 def _render(request: AuthedHttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     """Render with the module's sub-navigation (only links the user may open) and unread count."""
-    from dudao.policy import POLICY
-
     current = request.resolver_match.view_name if request.resolver_match else ""
     context["subnav"] = [
         {"url": reverse(name), "label": label, "active": name == current}
@@ -237,18 +235,16 @@ def task_create(request: AuthedHttpRequest) -> HttpResponse:
         title = data.pop("title")
         milestones = data.pop("milestones")
         try:
-            with transaction.atomic():  # a refused 交办 keeps no half-made draft
-                task = services.create_task(
-                    actor=user,
-                    source=source,
-                    title=title,
-                    parent=parent,
-                    co_orgs=co_orgs,
-                    milestones=milestones,
-                    **data,
-                )
-                if "issue" in request.POST:
-                    task = services.issue_task(actor=user, task=task)
+            task = services.create_task(
+                actor=user,
+                source=source,
+                title=title,
+                parent=parent,
+                co_orgs=co_orgs,
+                milestones=milestones,
+                issue="issue" in request.POST,
+                **data,
+            )
         except DomainError as exc:
             add_domain_error(form, exc)
         else:

@@ -111,7 +111,7 @@ def test_a_stale_tour_edit_is_refused_with_the_current_values(world: World) -> N
         services.update_tour(
             actor=world.city_supervisor, tour=tour, version=tour.version, name="旧"
         )
-    assert caught.value.details["name"] == "新名"
+    assert caught.value.details["current"]["name"] == "新名"  # the one 409 body
 
 
 def test_rules_are_frozen_once_scoring_started(world: World) -> None:

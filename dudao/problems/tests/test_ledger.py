@@ -15,8 +15,8 @@ from python_calamine import CalamineWorkbook
 
 from dudao.problems import services
 from dudao.problems.exports import LEDGER_COLUMNS
-from dudao.problems.lateness import lateness, overdue_q
 from dudao.problems.models import Problem
+from dudao.problems.rules import lateness, overdue_q
 from dudao.problems.selectors import LedgerFilter, list_problems, unit_statistics
 from dudao.problems.tests.factories import (
     add_after_photo,

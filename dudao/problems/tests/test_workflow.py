@@ -388,7 +388,7 @@ def test_a_stale_edit_is_409_with_the_current_values(world: World) -> None:
             actor=world.city_supervisor, problem=problem, version=1, title="别人的旧版本"
         )
     assert exc.value.status_code == 409
-    assert exc.value.details["title"] == "用地指标仍未落实"
+    assert exc.value.details["current"]["title"] == "用地指标仍未落实"  # the one 409 body
     assert exc.value.details["version"] == 2
     with pytest.raises(StaleObject):
         services.transition(

@@ -281,7 +281,7 @@ def test_a_stale_version_is_refused_with_the_current_values(world: World) -> Non
     services.update_task(actor=world.city_supervisor, task=task, version=1, title="新标题")
     with pytest.raises(StaleObject) as exc:
         services.update_task(actor=world.city_supervisor, task=task, version=1, title="旧")
-    assert exc.value.details["title"] == "新标题"
+    assert exc.value.details["current"]["title"] == "新标题"  # the one 409 body
 
 
 def test_a_document_source_needs_its_number(world: World) -> None:

@@ -1,4 +1,6 @@
-"""Overdue and days late (逾期天数), in the unit of the problem's time limit.
+"""The ledger's domain rules, public for every module: a problem's deadline, whether it is
+overdue, and its days late (逾期天数) in the unit of its time limit. Supervision's
+unit-performance page and the daily digest call these, so the three always agree.
 
 * A problem is **overdue** on day `d` when it is not closed and `lateness(deadline, d) > 0`.
 * 自然日: days late = `d − deadline` in calendar days.
@@ -19,7 +21,27 @@ from collections.abc import Iterable
 from django.db.models import Q
 
 from dudao.workdays.calendar import DeadlineKind, Overrides, is_workday, workdays_between
-from dudao.workdays.selectors import load_overrides
+from dudao.workdays.selectors import deadline_for, load_overrides
+
+
+def default_deadline(unit: str, amount: int, start: dt.date) -> dt.date:
+    """The time limit of a problem registered on `start` with a category's 时限 (amount, unit)."""
+    return deadline_for(start, amount, unit).due
+
+
+def unit_word(unit: str) -> str:
+    """How days late are counted in `unit`: "个工作日" (工作日) or "天" (自然日)."""
+    return "个工作日" if unit == DeadlineKind.WORKDAY else "天"
+
+
+def late_label(days: int, unit: str) -> str:
+    """ "3个工作日" / "5天", or "" when not late."""
+    return f"{days}{unit_word(unit)}" if days else ""
+
+
+def closed_on_time(deadline: dt.date, closed_on: dt.date, unit: str) -> bool:
+    """A problem closed on `closed_on` was closed on time (no day late in its unit)."""
+    return lateness(deadline, closed_on, unit) == 0
 
 
 def lateness(deadline: dt.date, on: dt.date, unit: str, overrides: Overrides | None = None) -> int:
