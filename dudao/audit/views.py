@@ -41,7 +41,10 @@ def event_list(request: AuthedHttpRequest) -> HttpResponse:
         "actions": sorted(ACTION_LABELS.items()),
         "organisations": selectors.organisation_choices(request.user),
     }
-    template = "audit/_table.html" if request.htmx else "audit/list.html"  # type: ignore[attr-defined]
+    partial = request.htmx  # type: ignore[attr-defined]
+    if not partial:
+        context["chain"] = selectors.chain_status(request.user)
+    template = "audit/_table.html" if partial else "audit/list.html"
     return render(request, template, context)
 
 
