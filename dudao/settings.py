@@ -16,12 +16,12 @@ import dj_database_url
 
 from dudao.core.sqlite import database_settings as sqlite_database_settings
 from dudao.envconf import (
+    audit_key,
     data_dir,
     envbool,
     envint,
     envlist,
     envstr,
-    audit_key,
     envurl,
     secret_key,
 )

@@ -179,6 +179,24 @@ def _events() -> Iterator[AuditEvent]:
     return AuditEvent.objects.order_by("seq").iterator(chunk_size=2000)
 
 
+def _link_problem(
+    event: AuditEvent, expected_seq: int, prev: str, key: bytes, anchor: Anchor | None
+) -> str:
+    """Why this link is broken (in Chinese), or "" when it holds."""
+    if event.seq != expected_seq:
+        return (
+            f"第 {expected_seq} 条审计记录缺失（下一条为第 {event.seq} 条，编号 {event.pk}）："
+            "审计日志被删除"
+        )
+    if event.prev_mac != prev:
+        return f"第 {event.seq} 条审计记录（编号 {event.pk}）与前一条不相连：审计日志被删除或替换"
+    if not hmac.compare_digest(event.mac, mac_of(event, key)):
+        return f"第 {event.seq} 条审计记录（编号 {event.pk}）的内容与封印不符：已被篡改"
+    if anchor is not None and anchor.mac != event.mac:
+        return f"第 {event.seq} 条审计记录（编号 {event.pk}）与 {anchor.at} 的锚点不符：已被替换"
+    return ""
+
+
 def verify(anchors: list[Anchor] | None = None) -> Result:
     """Walk the whole chain in order; stop at the first edit, deletion, insertion or truncation."""
     anchors = read_anchors() if anchors is None else anchors
@@ -187,26 +205,9 @@ def verify(anchors: list[Anchor] | None = None) -> Result:
     expected_seq, prev, count = 1, GENESIS, 0
     for event in _events():
         count += 1
-
-        def broken(problem: str, event: AuditEvent = event) -> Result:
+        problem = _link_problem(event, expected_seq, prev, key, anchored.get(event.seq))
+        if problem:
             return Result(False, count, event.seq, len(anchors), problem, event.pk)
-
-        if event.seq != expected_seq:
-            return broken(
-                f"第 {expected_seq} 条审计记录缺失（下一条为第 {event.seq} 条，编号 {event.pk}）："
-                "审计日志被删除"
-            )
-        if event.prev_mac != prev:
-            return broken(
-                f"第 {event.seq} 条审计记录（编号 {event.pk}）与前一条不相连：审计日志被删除或替换"
-            )
-        if not hmac.compare_digest(event.mac, mac_of(event, key)):
-            return broken(f"第 {event.seq} 条审计记录（编号 {event.pk}）的内容与封印不符：已被篡改")
-        anchor = anchored.get(event.seq)
-        if anchor is not None and anchor.mac != event.mac:
-            return broken(
-                f"第 {event.seq} 条审计记录（编号 {event.pk}）与 {anchor.at} 的锚点不符：已被替换"
-            )
         prev, expected_seq = event.mac, expected_seq + 1
     last = expected_seq - 1
     beyond = [a for a in anchors if a.seq > last]

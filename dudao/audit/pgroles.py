@@ -1,4 +1,4 @@
-"""PostgreSQL roles: an owner that migrates, an app role that may only INSERT and SELECT audit events.
+"""PostgreSQL roles: an owner that migrates; an app role that only INSERTs and SELECTs audit events.
 
 The server and the worker connect as the app role (DUDAO_DATABASE_URL); `dudao migrate` connects
 as the owner (DUDAO_MIGRATE_DATABASE_URL, see dudao/cli.py). The app role owns nothing, so it
@@ -40,7 +40,7 @@ def create_roles_sql(owner: str, app: str, database: str) -> list[str]:
 
 
 def grants_sql(owner: str, app: str) -> list[str]:
-    """Statements the owner runs after each migrate: the app's rights on every table and sequence."""
+    """What the owner runs after each migrate: the app's rights on every table and sequence."""
     owner, app = _checked(owner), _checked(app)
     return [
         "REVOKE CREATE ON SCHEMA public FROM PUBLIC",

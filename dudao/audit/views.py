@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -34,7 +35,7 @@ def event_list(request: AuthedHttpRequest) -> HttpResponse:
         date_to=_date(f["date_to"]),
         success=f["success"],
     )
-    context = {
+    context: dict[str, Any] = {
         "page": paginate(request, qs),
         "f": f,
         "query": query_without_page(request),

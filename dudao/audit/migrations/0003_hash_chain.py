@@ -55,9 +55,7 @@ def drop_triggers(apps: Any, schema_editor: Any) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
         schema_editor.execute("DROP TRIGGER IF EXISTS audit_event_no_update ON audit_auditevent;")
-        schema_editor.execute(
-            "DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_auditevent;"
-        )
+        schema_editor.execute("DROP TRIGGER IF EXISTS audit_event_no_truncate ON audit_auditevent;")
         schema_editor.execute("DROP FUNCTION IF EXISTS audit_event_no_truncate();")
     elif vendor == "sqlite":
         schema_editor.execute("DROP TRIGGER IF EXISTS audit_event_no_update;")
