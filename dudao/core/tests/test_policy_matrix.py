@@ -23,7 +23,7 @@ from dudao import policy
 from dudao.accounts.models import ApiToken, User
 from dudao.audit.models import AuditEvent
 from dudao.core.policy import Access
-from dudao.core.roles import roles_of
+from dudao.core.roles import ADMIN_ROLES, roles_of
 from dudao.orgs.models import Organisation
 from dudao.testing import (
     ACTORS,
@@ -193,8 +193,17 @@ def _state() -> tuple[list[Any], ...]:
         list(Organisation.objects.values_list("pk", "version", "path", "is_active")),
         list(User.objects.values_list("pk", "version", "roles", "is_active", "password")),
         list(ApiToken.objects.values_list("pk", "revoked_at")),
-        [AuditEvent.objects.count()],
+        # A refused administrator URL appends its access.denied event (checked on its own).
+        [AuditEvent.objects.exclude(action="access.denied").count()],
     )
+
+
+def _denied_events() -> int:
+    return AuditEvent.objects.filter(action="access.denied", success=False).count()
+
+
+def _is_administrator_url(access: Access) -> bool:
+    return access.roles is not None and access.roles <= frozenset(ADMIN_ROLES)
 
 
 def _call(client: Client, method: str, url: str) -> TestResponse:
@@ -280,6 +289,7 @@ def test_it_applies_the_policy(
     if role != "anonymous":
         client.force_login(world.actor(role))
     before = _state()
+    denied_before = _denied_events()
 
     response = _call(client, method, url)
 
@@ -290,6 +300,8 @@ def test_it_applies_the_policy(
     assert response.status_code == expected.status
     if expected.status in {401, 403, 404} or expected.location:
         assert _state() == before, "a refused call changed data"
+    refused_admin = expected.status == 403 and _is_administrator_url(policy.POLICY[name][method])
+    assert _denied_events() - denied_before == (1 if refused_admin else 0)
     if expected.json is not None:
         assert response.json() == expected.json
     if expected.text is not None:
