@@ -10,10 +10,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 
+from dudao import policy
 from dudao.audit.services import record_event
 from dudao.core.policy import PASSWORD_CHANGE_ALLOWED, forbidden, is_api
 from dudao.core.roles import ADMIN_ROLES
-from dudao import policy
 
 logger = logging.getLogger(__name__)
 
