@@ -63,8 +63,9 @@ def record_event(
         ip=meta.ip,
     )
     # Its own transaction when there is none (a refused attempt recorded after the rollback),
-    # else a savepoint of the change's: the head is read and extended under the chain lock.
-    with transaction.atomic():
+    # else part of the change's (no savepoint: an audit write that fails fails the change).
+    # The head is read and extended under the chain lock, held until that transaction ends.
+    with transaction.atomic(savepoint=False):
         chain.lock_head()
         chain.seal(event)
         event.save(force_insert=True)
