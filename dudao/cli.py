@@ -7,6 +7,8 @@ dudao createadmin  create the first 系统管理员/安全管理员/审计管理
 dudao load-regions load the GB/T 2260 snapshot
 dudao workdays-check YEAR  is the year's holiday calendar known, or still provisional?
 dudao import KIND FILE --as USER [--dry-run]   import a file (same checks as the web upload)
+dudao audit verify  check the audit log's hash chain and anchors (exit 1 at the first broken link)
+dudao pg_roles      print (or --apply) the PostgreSQL owner/app roles and grants
 dudao <django command> …   e.g. migrate, check, collectstatic
 """
 
@@ -23,6 +25,10 @@ ALIASES = {
 }
 
 
+# Commands that change the schema or grants: run with DUDAO_MIGRATE_DATABASE_URL when it is set.
+OWNER_COMMANDS = frozenset({"migrate", "pg_roles"})
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run a command; a configuration error prints one line and exits with status 2."""
     argv = list(sys.argv if argv is None else argv)
@@ -31,6 +37,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if len(argv) > 1 and argv[1] in ALIASES:
         argv[1] = ALIASES[argv[1]]
+    if len(argv) > 1 and argv[1] in OWNER_COMMANDS and os.environ.get("DUDAO_MIGRATE_DATABASE_URL"):
+        # Schema changes run as the owner role; the server and worker run as the app role, which
+        # may only INSERT and SELECT the audit log (deploy/postgresql-roles.md).
+        os.environ["DUDAO_DATABASE_URL"] = os.environ["DUDAO_MIGRATE_DATABASE_URL"]
     if len(argv) > 1 and argv[1] == "serve":
         return _serve(argv[2:])
     try:

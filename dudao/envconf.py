@@ -98,3 +98,22 @@ def secret_key(directory: Path, name: str = "DUDAO_SECRET_KEY") -> str:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(64))
     return key_file.read_text().strip()
+
+
+def audit_key(directory: Path, name: str = "DUDAO_AUDIT_KEY") -> bytes:
+    """Return the audit chain's HMAC key: DUDAO_AUDIT_KEY, else DATA_DIR/audit_key (mode 0600).
+
+    The key never enters the database, so whoever can write the database cannot re-seal an
+    edited audit log (dudao/audit/chain.py). Keep a copy with the backups of the data directory.
+    """
+    raw = os.environ.get(name)
+    if raw is not None:
+        if len(raw) < 32:
+            raise ImproperlyConfigured(f"{name} 太短：至少 32 个字符")
+        return raw.encode()
+    key_file = directory / "audit_key"
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return key_file.read_text().strip().encode()

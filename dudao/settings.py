@@ -16,6 +16,7 @@ import dj_database_url
 
 from dudao.core.sqlite import database_settings as sqlite_database_settings
 from dudao.envconf import (
+    audit_key,
     data_dir,
     envbool,
     envint,
@@ -30,6 +31,10 @@ DATA_DIR = data_dir()
 TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
 
 SECRET_KEY = secret_key(DATA_DIR)
+# The audit chain's HMAC key, outside the database (dudao/audit/chain.py).
+DUDAO_AUDIT_KEY = audit_key(DATA_DIR)
+# Where the worker appends the audit chain's head every minute (append-only, outside the database).
+DUDAO_AUDIT_ANCHOR_FILE = DATA_DIR / "audit_anchors.log"
 DEBUG = envbool("DUDAO_DEBUG", False)
 ALLOWED_HOSTS = envlist("DUDAO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = envlist("DUDAO_CSRF_TRUSTED_ORIGINS", [])

@@ -39,9 +39,10 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 class AuditEvent(models.Model):
     """Who did what to which object, when, from where, with the values before and after.
 
-    Immutability is enforced three times: this model refuses save-after-create and delete,
-    its queryset refuses update/delete, and a database trigger refuses UPDATE (and DELETE on
-    PostgreSQL) — see migration 0002.
+    Immutability is enforced by this model (no save-after-create, no delete), its queryset (no
+    update/delete), database triggers (UPDATE everywhere; DELETE and TRUNCATE on PostgreSQL —
+    migrations 0002 and 0003), the PostgreSQL app role's grants (INSERT and SELECT only, see
+    dudao/audit/pgroles.py), and detected by the HMAC hash chain (dudao/audit/chain.py).
     """
 
     occurred_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
@@ -72,6 +73,10 @@ class AuditEvent(models.Model):
     success = models.BooleanField("成功", default=True)
     request_id = models.CharField("请求编号", max_length=64, blank=True)
     ip = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    # The hash chain (dudao/audit/chain.py): position, the previous event's MAC, this one's.
+    seq = models.PositiveBigIntegerField("链序号", unique=True)
+    prev_mac = models.CharField("前一条封印", max_length=64)
+    mac = models.CharField("封印", max_length=64)
 
     objects: ClassVar[AuditEventQuerySet] = AuditEventQuerySet.as_manager()  # type: ignore[assignment]
 

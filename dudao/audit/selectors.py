@@ -9,7 +9,9 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from dudao.audit import chain
 from dudao.audit.models import AuditEvent, AuditEventQuerySet
+from dudao.core.roles import Role
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
@@ -66,3 +68,10 @@ def organisation_choices(actor: User) -> QuerySet[Any]:
     manager: Any = model._default_manager
     choices: QuerySet[Any] = manager.visible_to(actor).order_by("path")
     return choices
+
+
+def chain_status(actor: Any) -> chain.Result | None:
+    """The whole log's hash-chain and anchor check, for the 审计管理员 (None for anyone else)."""
+    if not actor.has_role(Role.AUDITADMIN):
+        return None
+    return chain.verify()

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models, transaction
 
+from dudao.audit import chain
 from dudao.audit.models import AuditEvent
 from dudao.core import requestmeta
 
@@ -27,7 +28,10 @@ def record_event(
     object_repr: str | None = None,
     actor_name: str | None = None,
 ) -> AuditEvent:
-    """Write one audit event. Must run inside the caller's transaction when it records a change.
+    """Write one sealed audit event. Must run inside the caller's transaction for a change.
+
+    A refused attempt (`success=False`) may be recorded outside any transaction — after the
+    refused change rolled back — and is then committed on its own.
 
     `organisation` defaults to the object's owning organisation (its `organisation`
     attribute, or the object itself when it is an Organisation), else the actor's.
@@ -43,7 +47,7 @@ def record_event(
     if organisation is None and actor is not None:
         organisation = actor.organisation
     label = object_repr if object_repr is not None else (str(obj) if obj is not None else "")
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         actor=actor,
         actor_name=actor_name if actor_name is not None else (actor.username if actor else ""),
         organisation=organisation,
@@ -58,6 +62,14 @@ def record_event(
         request_id=meta.request_id,
         ip=meta.ip,
     )
+    # Its own transaction when there is none (a refused attempt recorded after the rollback),
+    # else part of the change's (no savepoint: an audit write that fails fails the change).
+    # The head is read and extended under the chain lock, held until that transaction ends.
+    with transaction.atomic(savepoint=False):
+        chain.lock_head()
+        chain.seal(event)
+        event.save(force_insert=True)
+    return event
 
 
 def _printable(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -34,14 +35,17 @@ def event_list(request: AuthedHttpRequest) -> HttpResponse:
         date_to=_date(f["date_to"]),
         success=f["success"],
     )
-    context = {
+    context: dict[str, Any] = {
         "page": paginate(request, qs),
         "f": f,
         "query": query_without_page(request),
         "actions": sorted(ACTION_LABELS.items()),
         "organisations": selectors.organisation_choices(request.user),
     }
-    template = "audit/_table.html" if request.htmx else "audit/list.html"  # type: ignore[attr-defined]
+    partial = request.htmx  # type: ignore[attr-defined]
+    if not partial:
+        context["chain"] = selectors.chain_status(request.user)
+    template = "audit/_table.html" if partial else "audit/list.html"
     return render(request, template, context)
 
 

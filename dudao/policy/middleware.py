@@ -10,10 +10,14 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 
-import dudao.policy
+from dudao import policy
+from dudao.audit.services import record_event
 from dudao.core.policy import PASSWORD_CHANGE_ALLOWED, forbidden, is_api
+from dudao.core.roles import ADMIN_ROLES
 
 logger = logging.getLogger(__name__)
+
+ADMINISTRATOR_ROLES = frozenset(ADMIN_ROLES)
 
 
 class PolicyMiddleware:
@@ -30,7 +34,7 @@ class PolicyMiddleware:
     ) -> HttpResponse | None:
         match = request.resolver_match
         name = match.view_name if match else ""
-        rules = dudao.policy.POLICY.get(name)  # read per request: the table is the module's
+        rules = policy.POLICY.get(name)  # read per request: tests replace the table
         if rules is None:
             logger.error(
                 "URL %s (%s) has no entry in dudao.policy.POLICY: denied", name, request.path
@@ -59,5 +63,14 @@ class PolicyMiddleware:
                 return forbidden(request, "请先在网页上修改管理员设置的临时密码。")
             return redirect("password_change")
         if not access.allows(request.user):
+            if access.roles is not None and access.roles <= ADMINISTRATOR_ROLES:
+                # A refused attempt at an administrator function (三员): the 审计管理员 sees it.
+                record_event(
+                    actor=request.user,
+                    action="access.denied",
+                    success=False,
+                    object_repr=name,
+                    reason=f"{method} {request.path}"[:500],
+                )
             return forbidden(request)
         return None

@@ -45,6 +45,7 @@ from dudao.accounts.models import ApiToken, User
 from dudao.accounts.roles import roles_of
 from dudao.audit.models import AuditEvent
 from dudao.core.policy import Access
+from dudao.core.roles import ADMIN_ROLES
 from dudao.orgs.models import Organisation
 from dudao.testing import (
     ACTORS,
@@ -228,8 +229,18 @@ def state() -> tuple[list[Any], ...]:
         list(Organisation.objects.values_list("pk", "version", "path", "is_active")),
         list(User.objects.values_list("pk", "version", "roles", "is_active", "password")),
         list(ApiToken.objects.values_list("pk", "revoked_at")),
-        [AuditEvent.objects.count()],
+        # A refused administrator URL appends its access.denied event (checked on its own).
+        [AuditEvent.objects.exclude(action="access.denied").count()],
     )
+
+
+def denied_events() -> int:
+    """Refused privileged attempts recorded so far (issue 11: they are audited)."""
+    return AuditEvent.objects.filter(action="access.denied", success=False).count()
+
+
+def is_administrator_url(access: Access) -> bool:
+    return access.roles is not None and access.roles <= frozenset(ADMIN_ROLES)
 
 
 def call(client: Client, method: str, url: str) -> TestResponse:
@@ -416,6 +427,7 @@ def check_policy(matrix: Matrix, name: str, method: str) -> None:
     assert not route.kwargs or name in OBJECTS, f"{name} takes {route.kwargs}: add it to OBJECTS"
     world = matrix.world
     before = state()
+    denied_before = denied_events()
     wrong: list[str] = []
     for probe in probes(world, name, method):
         url = matrix.url(name, object_key(world, name, method, probe))
@@ -432,6 +444,11 @@ def check_policy(matrix: Matrix, name: str, method: str) -> None:
                 got.append(f"status {response.status_code}, expected {want.status}")
             elif (want.status in {401, 403, 404} or want.location) and state() != before:
                 got.append("a refused call changed data")
+            elif want.status == 403 and probe.role != "anonymous":
+                access = policy.POLICY[name].get(method)
+                audited = access is not None and is_administrator_url(access)
+                if denied_events() - denied_before != int(audited):
+                    got.append("a refused administrator URL must write one access.denied event")
             if not got and want.json is not None and response.json() != want.json:
                 got.append(f"body {response.json()}, expected {want.json}")
             if not got and want.text is not None and want.text not in response.content.decode():
