@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 
 from dudao.orgs.models import Organisation
-from dudao.parks.models import Park
+from dudao.parks.selectors import reference_parks
 from dudao.projects.models import (
     MilestoneNode,
     Project,
@@ -37,7 +37,9 @@ class ProjectForm(forms.Form):
         label="所属名单", queryset=ProjectList.objects.none(), required=False
     )
     county = forms.ModelChoiceField(label="所在县（市、区）", queryset=Organisation.objects.none())
-    park = forms.ModelChoiceField(label="所在园区", queryset=Park.objects.none(), required=False)
+    park = forms.ModelChoiceField(
+        label="所在园区", queryset=reference_parks().none(), required=False
+    )
     industry_code = forms.CharField(
         label="国民经济行业代码", max_length=5, required=False, help_text="GB/T 4754 小类 4 位。"
     )

@@ -11,10 +11,10 @@ from django.test import Client
 from django.urls import reverse
 
 from dudao.core.exceptions import DomainError
-from dudao.testing import World
 from dudao.evaluation.tests.factories import make_park
 from dudao.projects import rules, selectors, services
 from dudao.projects.testing import make_project, report
+from dudao.testing import World
 
 
 def login(client: Client, user: object) -> Client:
