@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from dudao.orgs.models import Organisation
 from dudao.parks.selectors import reference_parks
@@ -17,6 +18,13 @@ from dudao.projects.models import (
     ProjectSettings,
     QuarterTarget,
 )
+
+
+def _limit(field: forms.Field, queryset: QuerySet[Any]) -> None:
+    """Offer only `queryset` in a model choice field (the actor's scope)."""
+    if not isinstance(field, forms.ModelChoiceField):  # pragma: no cover - a programming error
+        raise TypeError("not a model choice field")
+    field.queryset = queryset
 
 
 class ProjectForm(forms.Form):
@@ -64,10 +72,10 @@ class ProjectForm(forms.Form):
 
     def __init__(self, *args: Any, counties: Any, parks: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = counties  # type: ignore[attr-defined]
-        self.fields["park"].queryset = parks  # type: ignore[attr-defined]
-        self.fields["category"].queryset = ProjectCategory.objects.filter(is_active=True)  # type: ignore[attr-defined]
-        self.fields["lists"].queryset = ProjectList.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        _limit(self.fields["county"], counties)
+        _limit(self.fields["park"], parks)
+        _limit(self.fields["category"], ProjectCategory.objects.filter(is_active=True))
+        _limit(self.fields["lists"], ProjectList.objects.filter(is_active=True))
         self.nodes = list(MilestoneNode.objects.filter(is_active=True).order_by("sort_order"))
         for node in self.nodes:
             self.fields[f"plan_{node.code}"] = forms.DateField(
@@ -157,14 +165,20 @@ class LockForm(forms.Form):
 
     def __init__(self, *args: Any, counties: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = counties  # type: ignore[attr-defined]
+        _limit(self.fields["county"], counties)
 
 
 class UnlockForm(forms.Form):
     reason = forms.CharField(label="解锁原因", max_length=300)
 
 
-class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+if TYPE_CHECKING:
+    _SettingsModelForm = forms.ModelForm[ProjectSettings]
+else:
+    _SettingsModelForm = forms.ModelForm
+
+
+class SettingsForm(_SettingsModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -189,7 +203,7 @@ class TargetForm(forms.Form):
 
     def __init__(self, *args: Any, counties: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = counties  # type: ignore[attr-defined]
+        _limit(self.fields["county"], counties)
 
 
 class UploadForm(forms.Form):

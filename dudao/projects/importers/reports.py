@@ -322,8 +322,8 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
         project_id__in=in_file if len(with_node) > many() else with_node,
         actual_date__isnull=False,
     ).values_list("project_id", "node_id", "actual_date"):
-        if pid in with_node:
-            actual[pid][node_id] = day  # type: ignore[assignment]
+        if pid in with_node and day is not None:
+            actual[pid][node_id] = day
     locked: set[tuple[int | None, int, int]] = set(
         MonthLock.objects.filter(is_active=True, year__in=years).values_list(
             "county_id", "year", "month"
@@ -408,7 +408,9 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
     )
     if dry_run or not report.changed:
         return report
-    written = {(c.project_id, c.year, c.month) for c in [*created, *updated]}  # type: ignore[attr-defined]
+    written = {(c.project_id, c.year, c.month) for c in created} | {
+        (c.project_id, c.year, c.month) for c in updated
+    }
     later = [x for x in window if (x.project_id, x.year, x.month) not in written]
     with transaction.atomic():
         _write_reports(

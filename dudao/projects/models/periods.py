@@ -110,7 +110,7 @@ class QuarterTarget(models.Model):
     target = models.PositiveIntegerField("目标个数")
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects: ClassVar[CountyScopedQuerySet] = CountyScopedQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[CountyScopedQuerySet] = CountyScopedQuerySet.as_manager()  # type: ignore[assignment]  # django-stubs: as_manager() types a Manager
 
     class Meta:
         verbose_name = "季度目标"

@@ -53,7 +53,7 @@ class ProjectYearPlan(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    objects: ClassVar[ScopedPlanQuerySet] = ScopedPlanQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[ScopedPlanQuerySet] = ScopedPlanQuerySet.as_manager()  # type: ignore[assignment]  # django-stubs: as_manager() types a Manager
 
     class Meta:
         verbose_name = "年度计划"
@@ -172,7 +172,7 @@ class MonthlyReport(models.Model):
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects: ClassVar[ReportQuerySet] = ReportQuerySet.as_manager()  # type: ignore[assignment]
+    objects: ClassVar[ReportQuerySet] = ReportQuerySet.as_manager()  # type: ignore[assignment]  # django-stubs: as_manager() types a Manager
 
     class Meta:
         verbose_name = "项目月报"

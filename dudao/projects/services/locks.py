@@ -38,7 +38,7 @@ from dudao.projects.services.reports import (
 )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def lock_month(
     *, actor: User, year: int, month: int, county: Organisation | None = None
 ) -> MonthLock:
@@ -66,7 +66,7 @@ def lock_month(
     return lock
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def unlock_month(*, actor: User, lock: MonthLock, reason: str) -> MonthLock:
     """Unlock (supervisor, with a reason); the lock row stays as history."""
     require_role(actor, Role.SUPERVISOR)
@@ -96,7 +96,7 @@ def unlock_month(*, actor: User, lock: MonthLock, reason: str) -> MonthLock:
     return lock
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def set_quarter_target(
     *, actor: User, county: Organisation, year: int, quarter: int, metric: str, target: int
 ) -> QuarterTarget:
@@ -128,7 +128,7 @@ def set_quarter_target(
     return row
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def update_settings(*, actor: User, version: int | None = None, **changes: Any) -> ProjectSettings:
     """Change thresholds and deadline rules (city supervisor)."""
     require_role(actor, Role.SUPERVISOR)

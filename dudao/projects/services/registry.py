@@ -141,7 +141,7 @@ def milestone_state(project: Project) -> dict[str, tuple[Any, Any]]:
     }
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def create_project(
     *,
     actor: User,
@@ -176,7 +176,7 @@ def create_project(
     return project
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def update_project(
     *,
     actor: User,
@@ -228,7 +228,7 @@ def update_project(
     return project
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def save_plan(
     *,
     actor: User,

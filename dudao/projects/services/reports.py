@@ -157,7 +157,7 @@ def _assert_open(county_id: int, year: int, month: int) -> None:
         )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def save_report(
     *,
     actor: User,
@@ -308,7 +308,7 @@ def _transition(
     return report
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def submit_report(
     *,
     actor: User,
@@ -340,7 +340,7 @@ def submit_report(
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def approve_report(
     *,
     actor: User,
@@ -373,7 +373,7 @@ def approve_report(
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def return_report(
     *,
     actor: User,
@@ -413,7 +413,7 @@ def return_report(
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def add_report_photo(
     *, actor: User, report: MonthlyReport, data: bytes, filename: str
 ) -> ReportPhoto:

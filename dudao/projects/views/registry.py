@@ -52,7 +52,8 @@ def project_list(request: AuthedHttpRequest) -> HttpResponse:
         "can_edit": request.user.has_role(Role.REPORTER, Role.SUPERVISOR),
         **_filter_context(request),
     }
-    template = "projects/_list_table.html" if request.htmx else "projects/list.html"  # type: ignore[attr-defined]
+    htmx = request.headers.get("HX-Request") == "true"  # django-htmx's `request.htmx`, typed
+    template = "projects/_list_table.html" if htmx else "projects/list.html"
     return render(request, template, context)
 
 
