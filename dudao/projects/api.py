@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import ConfigDict
 
 from dudao.accounts.models import User
 from dudao.core.apibody import body_doc, parse_body
@@ -97,6 +98,8 @@ class ProjectIn(Schema):
 
 
 class ProjectPatch(Schema):
+    model_config = ConfigDict(extra="forbid")  # a field the caller may not change: 422
+
     version: int
     name: str | None = None
     code: str | None = None
@@ -231,6 +234,8 @@ class PlanOut(Schema):
 
 
 class PlanIn(Schema):
+    model_config = ConfigDict(extra="forbid")  # a field the caller may not change: 422
+
     planned_investment: Decimal
     curve: list[Decimal] | None = None
     planned_nodes: list[str] = []
@@ -299,6 +304,8 @@ class ReportOut(Schema):
 
 
 class ReportIn(Schema):
+    model_config = ConfigDict(extra="forbid")  # a field the caller may not change: 422
+
     invest_month: Decimal
     funds_month: Decimal = Decimal(0)
     node: str | None = Field(default=None, description="节点编码，如 START")

@@ -230,9 +230,19 @@ class ReportPhoto(models.Model):
 
 
 class ReportRequest(models.Model):
-    """Client request ids already processed (a repeated submission writes nothing twice)."""
+    """Client request ids already processed (a repeated submission writes nothing twice).
 
-    key = models.CharField("请求编号", max_length=64, unique=True)
+    A key belongs to one user and one report: it is looked up only after the scope check, so
+    someone else's key (or the same key on another report) never answers with that report."""
+
+    key = models.CharField("请求编号", max_length=64)
+    user = models.ForeignKey(
+        "accounts.User",
+        verbose_name="用户",
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+    )
     action = models.CharField("操作", max_length=20)
     report = models.ForeignKey(
         MonthlyReport, verbose_name="月报", on_delete=models.CASCADE, related_name="+"
@@ -242,6 +252,11 @@ class ReportRequest(models.Model):
     class Meta:
         verbose_name = "已处理请求"
         verbose_name_plural = "已处理请求"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "report", "key"], name="report_request_user_report_key"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.action}:{self.key}"

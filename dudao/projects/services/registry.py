@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
+from dudao.core.bounds import check_year
 from dudao.core.exceptions import (
     DomainError,
     full_clean_or_raise,
@@ -30,11 +31,13 @@ from dudao.projects.models import (
 if TYPE_CHECKING:
     from dudao.accounts.models import User
 
+from dudao.projects.selectors import locked_months, months_text
 from dudao.projects.services._base import (
     PROJECT_FIELDS,
     _bump,
     _check_version,
     _county_in_scope,
+    _same_values,
     _visible_project,
     known_area_codes,
 )
@@ -141,6 +144,11 @@ def milestone_state(project: Project) -> dict[str, tuple[Any, Any]]:
     }
 
 
+def milestone_state_json(project: Project) -> dict[str, list[str]]:
+    """The milestones as the audit records them: code → [planned, actual] ("" when none)."""
+    return {k: [str(v[0] or ""), str(v[1] or "")] for k, v in milestone_state(project).items()}
+
+
 @transaction.atomic(durable=True)
 def create_project(
     *,
@@ -194,9 +202,7 @@ def update_project(
     if unknown:
         raise DomainError(f"不可修改的字段：{'、'.join(sorted(unknown))}")
     before = snapshot(project) | {"lists": sorted(str(x) for x in project.lists.all())}
-    before["milestones"] = {
-        k: [str(v[0] or ""), str(v[1] or "")] for k, v in milestone_state(project).items()
-    }
+    before["milestones"] = milestone_state_json(project)
     for field, value in changes.items():
         setattr(project, field, value.strip() if isinstance(value, str) else value)
     if "county" in changes:
@@ -206,16 +212,24 @@ def update_project(
     _apply_code(project)
     _validate_project(project)
     if milestones is not None:
-        _save_milestones(project, milestones)
+        wanted = {k: [str(v[0] or ""), str(v[1] or "")] for k, v in milestones.items()}
+        if any(before["milestones"].get(k, ["", ""]) != v for k, v in wanted.items()):
+            _save_milestones(project, milestones)
     _check_started(project, None)
+    would_be = snapshot(project) | {
+        "lists": sorted(str(x) for x in lists) if lists is not None else before["lists"],
+        "milestones": milestone_state_json(project),
+    }
+    if _same_values(before, would_be):
+        # nothing changed: no version, no event (the values read back as stored)
+        project.refresh_from_db()
+        return project
     _bump(project)
     project.save()
     if lists is not None:
         project.lists.set(lists)
     after = snapshot(project) | {"lists": sorted(str(x) for x in project.lists.all())}
-    after["milestones"] = {
-        k: [str(v[0] or ""), str(v[1] or "")] for k, v in milestone_state(project).items()
-    }
+    after["milestones"] = milestone_state_json(project)
     b, a = diff(before, after)
     record_event(
         actor=actor,
@@ -226,6 +240,39 @@ def update_project(
         after=a,
     )
     return project
+
+
+def _same_curve(old: list[Any] | None, new: list[str] | None) -> bool:
+    if not old or not new:
+        return not old and not new
+    return [Decimal(str(v)) for v in old] == [Decimal(v) for v in new]
+
+
+def _plan_keeps_locked_months(
+    plan: ProjectYearPlan, created: bool, planned: Decimal, curve: list[str] | None
+) -> None:
+    """Refuse a plan change that would move a locked month's figures (see `save_plan`): the
+    planned investment feeds every month's 序时进度 and the analysis's plan sums, a curve's
+    figure feeds its month's lag."""
+    locked = locked_months(plan.county_id, plan.year)
+    if not locked:
+        return
+    when = f"{plan.year}年{months_text(locked)}已锁定"
+    advice = "如确需修改，请先由督查人员说明原因解锁。"
+    if created:
+        raise DomainError(f"{when}，不能新增该年度计划（会改变已锁定月份的数据）。{advice}")
+    if planned != Decimal(plan.planned_investment):
+        raise DomainError(
+            f"{when}，年度计划投资不能修改（已锁定月份的数据按原计划计算）。{advice}",
+            field="planned_investment",
+        )
+    old = plan.curve or None
+    if (old is None) != (curve is None) or (
+        old is not None
+        and curve is not None
+        and any(Decimal(str(old[m - 1])) != Decimal(curve[m - 1]) for m in locked)
+    ):
+        raise DomainError(f"{when}，已锁定月份的按月计划累计投资不能修改。{advice}", field="curve")
 
 
 @transaction.atomic(durable=True)
@@ -239,8 +286,15 @@ def save_plan(
     planned_nodes: list[str] | None = None,
     version: int | None = None,
 ) -> ProjectYearPlan:
-    """Create or change a project's annual plan."""
+    """Create or change a project's annual plan.
+
+    The year-to-date rule: the plan cannot fall below the approved year-to-date. The lock rule:
+    when months of the year are locked for the project's county, nothing those months' figures
+    are computed from may change — the plan's existence, its planned investment (序时进度 of
+    every month without a curve) and the curve's figures of the locked months — until they are
+    unlocked with a reason. A save that changes nothing writes nothing."""
     require_role(actor, Role.REPORTER, Role.SUPERVISOR)
+    check_year(year, label="计划年度", field="year")
     project = _visible_project(actor, project)
     plan = ProjectYearPlan.objects.select_for_update().filter(project=project, year=year).first()
     created = plan is None
@@ -258,6 +312,13 @@ def save_plan(
             f"（{project.total_investment}万元）。",
             field="planned_investment",
         )
+    if not created and planned_investment < plan.approved_ytd:
+        raise DomainError(
+            f"年度计划投资（{planned_investment}万元）不能低于已审核的年内累计完成投资"
+            f"（{plan.approved_ytd}万元）。",
+            field="planned_investment",
+        )
+    new_curve: list[str] | None = None
     if curve:
         values = [Decimal(str(v)) for v in curve]
         if len(values) != 12:
@@ -266,15 +327,22 @@ def save_plan(
             raise DomainError("按月计划累计投资应逐月不减。", field="curve")
         if values[-1] != planned_investment:
             raise DomainError("按月计划累计投资的 12 月数应等于年度计划投资。", field="curve")
-        plan.curve = [str(v) for v in values]
-    else:
-        plan.curve = None
+        new_curve = [str(v) for v in values]
+    _plan_keeps_locked_months(plan, created, planned_investment, new_curve)
     codes = list(planned_nodes or [])
     known = set(MilestoneNode.objects.filter(code__in=codes).values_list("code", flat=True))
     if set(codes) - known:
         raise DomainError(
             f"未知的节点：{'、'.join(sorted(set(codes) - known))}", field="planned_nodes"
         )
+    if (
+        not created
+        and planned_investment == plan.planned_investment
+        and _same_curve(plan.curve, new_curve)
+        and list(plan.planned_nodes or []) == codes
+    ):
+        return plan  # nothing changed: no version, no event
+    plan.curve = new_curve
     plan.planned_nodes = codes
     plan.planned_investment = planned_investment
     plan.county = project.county
