@@ -15,6 +15,7 @@ from pydantic import ConfigDict
 
 from dudao.accounts.models import User
 from dudao.core.apibody import body_doc, parse_body
+from dudao.core.bounds import check_year
 from dudao.core.http import AuthedHttpRequest
 from dudao.orgs.models import Organisation
 from dudao.projects import selectors, services
@@ -565,6 +566,8 @@ def projects_targets(
     request: AuthedHttpRequest, year: int | None = None, quarter: int | None = None
 ) -> Any:
     default_year, month = selectors.reporting_period()
+    if year is not None:
+        check_year(year, label="年度", field="year")
     quarter = quarter or quarter_of(month)
     if not 1 <= quarter <= 4:
         raise Http404
