@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from dudao.accounts.roles import Role
@@ -23,6 +24,8 @@ from dudao.core.snapshot import diff, snapshot
 from dudao.projects.codes import check_industry_code, decode_project_code, normalise_uscc
 from dudao.projects.models import (
     MilestoneNode,
+    MonthLock,
+    MonthlyReport,
     Project,
     ProjectMilestone,
     ProjectYearPlan,
@@ -184,6 +187,39 @@ def create_project(
     return project
 
 
+GROUPING = {"category_id": "项目类别", "county_id": "所在县（市、区）", "park_id": "所在园区"}
+GROUPING_LABELS = {**GROUPING, "is_active": "在库状态", "lists": "所属名单"}
+
+
+def _grouping_keeps_locked_months(
+    project: Project, before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    """A project with approved reports in a locked month keeps what the analysis groups it by
+    (category, county, park, lists, in or out of the registry): changing it would move the
+    locked month's figures."""
+    changed = [k for k in GROUPING_LABELS if before.get(k) != after.get(k)]
+    if not changed:
+        return
+    locks = MonthLock.objects.filter(is_active=True).filter(
+        Q(county_id=before["county_id"]) | Q(county__isnull=True)
+    )
+    locked = {(y, m) for y, m in locks.values_list("year", "month")}
+    approved = set(
+        MonthlyReport.objects.filter(
+            project=project, status=MonthlyReport.Status.APPROVED
+        ).values_list("year", "month")
+    )
+    frozen = sorted(locked & approved)
+    if frozen:
+        y, m = frozen[-1]
+        raise DomainError(
+            f"该项目在已锁定的{y}年{m}月等月份有已审核月报，不能修改"
+            f"{'、'.join(GROUPING_LABELS[k] for k in changed)}（会改变已锁定月份的数据）。"
+            "如确需修改，请先由督查人员说明原因解锁。",
+            field=changed[0].removesuffix("_id"),
+        )
+
+
 @transaction.atomic(durable=True)
 def update_project(
     *,
@@ -220,6 +256,7 @@ def update_project(
         "lists": sorted(str(x) for x in lists) if lists is not None else before["lists"],
         "milestones": milestone_state_json(project),
     }
+    _grouping_keeps_locked_months(project, before, would_be)
     if _same_values(before, would_be):
         # nothing changed: no version, no event (the values read back as stored)
         project.refresh_from_db()

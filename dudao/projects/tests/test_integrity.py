@@ -16,7 +16,7 @@ from django.urls import reverse
 from dudao.audit.models import AuditEvent
 from dudao.core.exceptions import DomainError
 from dudao.projects import selectors, services
-from dudao.projects.models import MonthLock, MonthlyReport, ProjectYearPlan
+from dudao.projects.models import MonthLock, MonthlyReport, ProjectCategory, ProjectYearPlan
 from dudao.projects.testing import make_project, park_for, report
 from dudao.testing import World
 
@@ -97,6 +97,14 @@ def test_locked_months_freeze_the_plan_targets_and_lags(client: Client, world: W
             metric="start",
             target=5,
         )
+    # nor what the analysis groups the project by
+    urban = ProjectCategory.objects.get(code="urban")
+    a.refresh_from_db()
+    for change in ({"category": urban}, {"is_active": False}):
+        with pytest.raises(DomainError, match="已锁定"):
+            services.update_project(
+                actor=world.city_supervisor, project=a, version=a.version, **change
+            )
     assert _september(client, world) == before
     # the roll-up never rewrites a locked month's stored lag
     lags = list(
