@@ -7,13 +7,16 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import ConfigDict
 
 from dudao.accounts.models import User
 from dudao.core.apibody import body_doc, parse_body
+from dudao.core.bounds import check_year
+from dudao.core.http import AuthedHttpRequest
 from dudao.orgs.models import Organisation
 from dudao.projects import selectors, services
 from dudao.projects.models import (
@@ -96,6 +99,8 @@ class ProjectIn(Schema):
 
 
 class ProjectPatch(Schema):
+    model_config = ConfigDict(extra="forbid")  # a field the caller may not change: 422
+
     version: int
     name: str | None = None
     code: str | None = None
@@ -132,12 +137,12 @@ def _lists(codes: list[str] | None) -> list[ProjectList] | None:
     return found
 
 
-def _actor(request: HttpRequest) -> User:
+def _actor(request: AuthedHttpRequest) -> User:
     """The authenticated caller (the API's auth guarantees a User)."""
-    return request.user  # type: ignore[return-value]
+    return request.user
 
 
-def _project(request: HttpRequest, project_id: int) -> Project:
+def _project(request: AuthedHttpRequest, project_id: int) -> Project:
     return selectors.get_project(_actor(request), project_id)
 
 
@@ -149,7 +154,7 @@ def _project(request: HttpRequest, project_id: int) -> Project:
 )
 @paginate(LimitOffsetPagination)
 def projects_list(
-    request: HttpRequest,
+    request: AuthedHttpRequest,
     county: int | None = None,
     park: int | None = None,
     category: int | None = None,
@@ -168,7 +173,7 @@ def projects_list(
 @router.post(
     "/projects", response={201: ProjectOut}, url_name="projects_create", summary="登记重大项目"
 )
-def projects_create(request: HttpRequest, payload: ProjectIn) -> Any:
+def projects_create(request: AuthedHttpRequest, payload: ProjectIn) -> Any:
     data = payload.dict()
     county = get_object_or_404(
         Organisation.objects.visible_to(request.user), pk=data.pop("county_id")
@@ -193,7 +198,7 @@ def projects_create(request: HttpRequest, payload: ProjectIn) -> Any:
     url_name="projects_detail",
     summary="单个重大项目",
 )
-def projects_detail(request: HttpRequest, project_id: int) -> Project:
+def projects_detail(request: AuthedHttpRequest, project_id: int) -> Project:
     return _project(request, project_id)
 
 
@@ -204,7 +209,7 @@ def projects_detail(request: HttpRequest, project_id: int) -> Project:
     summary="修改重大项目（需带 version；版本过期返回 409 及当前值）",
     openapi_extra=body_doc(ProjectPatch),
 )
-def projects_update(request: HttpRequest, project_id: int) -> Project:
+def projects_update(request: AuthedHttpRequest, project_id: int) -> Project:
     project = _project(request, project_id)
     payload = parse_body(request, ProjectPatch)
     data = payload.dict(exclude_unset=True)
@@ -230,6 +235,8 @@ class PlanOut(Schema):
 
 
 class PlanIn(Schema):
+    model_config = ConfigDict(extra="forbid")  # a field the caller may not change: 422
+
     planned_investment: Decimal
     curve: list[Decimal] | None = None
     planned_nodes: list[str] = []
@@ -242,7 +249,7 @@ class PlanIn(Schema):
     url_name="projects_plans",
     summary="项目的年度计划",
 )
-def projects_plans(request: HttpRequest, project_id: int) -> Any:
+def projects_plans(request: AuthedHttpRequest, project_id: int) -> Any:
     return ProjectYearPlan.objects.filter(project=_project(request, project_id)).order_by("year")
 
 
@@ -253,7 +260,7 @@ def projects_plans(request: HttpRequest, project_id: int) -> Any:
     summary="保存某年度计划",
     openapi_extra=body_doc(PlanIn),
 )
-def projects_plan_save(request: HttpRequest, project_id: int, year: int) -> Any:
+def projects_plan_save(request: AuthedHttpRequest, project_id: int, year: int) -> Any:
     project = _project(request, project_id)
     payload = parse_body(request, PlanIn)
     return services.save_plan(
@@ -293,10 +300,13 @@ class ReportOut(Schema):
 
     @staticmethod
     def resolve_node(obj: MonthlyReport) -> str | None:
-        return obj.node.code if obj.node_id else None  # type: ignore[union-attr]
+        node = obj.node if obj.node_id else None
+        return node.code if node is not None else None
 
 
 class ReportIn(Schema):
+    model_config = ConfigDict(extra="forbid")  # a field the caller may not change: 422
+
     invest_month: Decimal
     funds_month: Decimal = Decimal(0)
     node: str | None = Field(default=None, description="节点编码，如 START")
@@ -324,7 +334,7 @@ class ActionIn(Schema):
     url_name="projects_reports",
     summary="项目的月报",
 )
-def projects_reports(request: HttpRequest, project_id: int) -> Any:
+def projects_reports(request: AuthedHttpRequest, project_id: int) -> Any:
     project = _project(request, project_id)
     return project.reports.select_related("node").order_by("year", "month")
 
@@ -336,7 +346,7 @@ def projects_reports(request: HttpRequest, project_id: int) -> Any:
     summary="保存某月月报（period 如 2026-10）",
     openapi_extra=body_doc(ReportIn),
 )
-def projects_report_save(request: HttpRequest, project_id: int, period: str) -> Any:
+def projects_report_save(request: AuthedHttpRequest, project_id: int, period: str) -> Any:
     project = _project(request, project_id)
     payload = parse_body(request, ReportIn)
     year, month = selectors.api_period(period)
@@ -363,7 +373,7 @@ def projects_report_save(request: HttpRequest, project_id: int, period: str) -> 
     )
 
 
-def _report(request: HttpRequest, report_id: int) -> MonthlyReport:
+def _report(request: AuthedHttpRequest, report_id: int) -> MonthlyReport:
     return selectors.get_report(_actor(request), report_id)
 
 
@@ -373,11 +383,11 @@ def _report(request: HttpRequest, report_id: int) -> MonthlyReport:
     url_name="projects_report_detail",
     summary="单份月报",
 )
-def projects_report_detail(request: HttpRequest, report_id: int) -> MonthlyReport:
+def projects_report_detail(request: AuthedHttpRequest, report_id: int) -> MonthlyReport:
     return _report(request, report_id)
 
 
-def _act(request: HttpRequest, report_id: int, service: Any, **extra: Any) -> Any:
+def _act(request: AuthedHttpRequest, report_id: int, service: Any, **extra: Any) -> Any:
     """Find the report in scope, then parse the body, then call the workflow service."""
     report = _report(request, report_id)
     payload = parse_body(request, ActionIn)
@@ -403,17 +413,17 @@ def _action_route(action: str, summary: str) -> Callable[[Callable[..., Any]], C
 
 
 @_action_route("submit", "报送月报（填报员）")
-def projects_report_submit(request: HttpRequest, report_id: int) -> Any:
+def projects_report_submit(request: AuthedHttpRequest, report_id: int) -> Any:
     return _act(request, report_id, services.submit_report)
 
 
 @_action_route("approve", "审核通过（县区审核员）")
-def projects_report_approve(request: HttpRequest, report_id: int) -> Any:
+def projects_report_approve(request: AuthedHttpRequest, report_id: int) -> Any:
     return _act(request, report_id, services.approve_report)
 
 
 @_action_route("return", "退回（县区审核员，须填原因）")
-def projects_report_return(request: HttpRequest, report_id: int) -> Any:
+def projects_report_return(request: AuthedHttpRequest, report_id: int) -> Any:
     return _act(request, report_id, services.return_report)
 
 
@@ -440,7 +450,7 @@ class UnlockIn(Schema):
 @router.get(
     "/project-locks", response=list[LockOut], url_name="projects_locks", summary="月报锁定记录"
 )
-def projects_locks(request: HttpRequest) -> Any:
+def projects_locks(request: AuthedHttpRequest) -> Any:
     return selectors.recent_locks(_actor(request))
 
 
@@ -450,7 +460,7 @@ def projects_locks(request: HttpRequest) -> Any:
     url_name="projects_lock",
     summary="锁定某月（督查员；截止日后，按县区或全市）",
 )
-def projects_lock(request: HttpRequest, payload: LockIn) -> Any:
+def projects_lock(request: AuthedHttpRequest, payload: LockIn) -> Any:
     year, month = selectors.api_period(payload.period)
     county = None
     if payload.county_id is not None:
@@ -473,7 +483,7 @@ def projects_lock(request: HttpRequest, payload: LockIn) -> Any:
     summary="解锁（督查员，须填原因）",
     openapi_extra=body_doc(UnlockIn),
 )
-def projects_unlock(request: HttpRequest, lock_id: int) -> Any:
+def projects_unlock(request: AuthedHttpRequest, lock_id: int) -> Any:
     lock = selectors.get_lock(_actor(request), lock_id)
     payload = parse_body(request, UnlockIn)
     return services.unlock_month(
@@ -524,7 +534,7 @@ class AnalysisOut(Schema):
     url_name="projects_analysis",
     summary="项目分析：各县区、各类别的完成率、序时进度、亮灯、排名、报送率",
 )
-def projects_analysis(request: HttpRequest, period: str = "") -> Any:
+def projects_analysis(request: AuthedHttpRequest, period: str = "") -> Any:
     year, month = selectors.api_period(period)
     return selectors.city_analysis(_actor(request), year, month)
 
@@ -553,9 +563,11 @@ class TargetOut(Schema):
     summary="季度新开工/竣工/投产目标与实际",
 )
 def projects_targets(
-    request: HttpRequest, year: int | None = None, quarter: int | None = None
+    request: AuthedHttpRequest, year: int | None = None, quarter: int | None = None
 ) -> Any:
     default_year, month = selectors.reporting_period()
+    if year is not None:
+        check_year(year, label="年度", field="year")
     quarter = quarter or quarter_of(month)
     if not 1 <= quarter <= 4:
         raise Http404

@@ -12,7 +12,13 @@ BATCH = 5000
 
 
 def columns(model: type[models.Model], fields: Sequence[str]) -> list[str]:
-    return [str(model._meta.get_field(f).column) for f in fields]  # type: ignore[union-attr]
+    out = []
+    for name in fields:
+        field = model._meta.get_field(name)
+        if not isinstance(field, models.Field):  # pragma: no cover - a programming error
+            raise TypeError(f"{name} is not a column of {model.__name__}")
+        out.append(str(field.column))
+    return out
 
 
 def fast_insert(

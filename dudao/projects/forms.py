@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from dudao.orgs.models import Organisation
-from dudao.parks.models import Park
+from dudao.parks.selectors import reference_parks
 from dudao.projects.models import (
     MilestoneNode,
     Project,
@@ -17,6 +18,13 @@ from dudao.projects.models import (
     ProjectSettings,
     QuarterTarget,
 )
+
+
+def _limit(field: forms.Field, queryset: QuerySet[Any]) -> None:
+    """Offer only `queryset` in a model choice field (the actor's scope)."""
+    if not isinstance(field, forms.ModelChoiceField):  # pragma: no cover - a programming error
+        raise TypeError("not a model choice field")
+    field.queryset = queryset
 
 
 class ProjectForm(forms.Form):
@@ -37,7 +45,9 @@ class ProjectForm(forms.Form):
         label="所属名单", queryset=ProjectList.objects.none(), required=False
     )
     county = forms.ModelChoiceField(label="所在县（市、区）", queryset=Organisation.objects.none())
-    park = forms.ModelChoiceField(label="所在园区", queryset=Park.objects.none(), required=False)
+    park = forms.ModelChoiceField(
+        label="所在园区", queryset=reference_parks().none(), required=False
+    )
     industry_code = forms.CharField(
         label="国民经济行业代码", max_length=5, required=False, help_text="GB/T 4754 小类 4 位。"
     )
@@ -62,10 +72,10 @@ class ProjectForm(forms.Form):
 
     def __init__(self, *args: Any, counties: Any, parks: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = counties  # type: ignore[attr-defined]
-        self.fields["park"].queryset = parks  # type: ignore[attr-defined]
-        self.fields["category"].queryset = ProjectCategory.objects.filter(is_active=True)  # type: ignore[attr-defined]
-        self.fields["lists"].queryset = ProjectList.objects.filter(is_active=True)  # type: ignore[attr-defined]
+        _limit(self.fields["county"], counties)
+        _limit(self.fields["park"], parks)
+        _limit(self.fields["category"], ProjectCategory.objects.filter(is_active=True))
+        _limit(self.fields["lists"], ProjectList.objects.filter(is_active=True))
         self.nodes = list(MilestoneNode.objects.filter(is_active=True).order_by("sort_order"))
         for node in self.nodes:
             self.fields[f"plan_{node.code}"] = forms.DateField(
@@ -155,14 +165,20 @@ class LockForm(forms.Form):
 
     def __init__(self, *args: Any, counties: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = counties  # type: ignore[attr-defined]
+        _limit(self.fields["county"], counties)
 
 
 class UnlockForm(forms.Form):
     reason = forms.CharField(label="解锁原因", max_length=300)
 
 
-class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+if TYPE_CHECKING:
+    _SettingsModelForm = forms.ModelForm[ProjectSettings]
+else:
+    _SettingsModelForm = forms.ModelForm
+
+
+class SettingsForm(_SettingsModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -187,7 +203,7 @@ class TargetForm(forms.Form):
 
     def __init__(self, *args: Any, counties: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["county"].queryset = counties  # type: ignore[attr-defined]
+        _limit(self.fields["county"], counties)
 
 
 class UploadForm(forms.Form):

@@ -6,14 +6,17 @@ from __future__ import annotations
 import itertools
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dudao.accounts.models import User
 from dudao.orgs.models import Organisation
-from dudao.parks.models import Park
+from dudao.parks.selectors import reference_parks
 from dudao.projects import services
 from dudao.projects.models import AreaCode, MilestoneNode, MonthlyReport, Project, ProjectCategory
 from dudao.testing import World
+
+if TYPE_CHECKING:
+    from dudao.parks.models import Park
 
 _serial = itertools.count(1)
 TEST_AREA = "419901"
@@ -26,7 +29,7 @@ def ensure_area_code() -> None:
 
 
 def park_for(org: Organisation, county: Organisation) -> Park:
-    park, _ = Park.objects.get_or_create(
+    park, _ = reference_parks().get_or_create(
         organisation=org, defaults={"code": f"TP-{org.pk}", "name": org.name, "county": county}
     )
     return park

@@ -14,6 +14,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from dudao.core.lights import Light
 from dudao.core.numbers import round_half_up
 from dudao.core.ranks import competition_rank, rank_changes
+from dudao.core.scoping import scope_path_of
 from dudao.orgs.models import Organisation
 from dudao.projects.models import (
     CountyMonthStat,
@@ -26,6 +27,7 @@ from dudao.projects.models import (
     ProjectSettings,
     ProjectYearPlan,
     QuarterTarget,
+    covers_a_county,
 )
 from dudao.projects.rules import (
     RATE_DECIMALS,
@@ -431,10 +433,17 @@ def quarter_targets(actor: User, year: int, quarter: int) -> list[TargetRow]:
     )
     for c, role, n in rows:
         actual[(c, role)] = n
-    targets = {
-        (t.county_id, t.metric): t.target
-        for t in QuarterTarget.objects.filter(county__in=counties, year=year, quarter=quarter)
-    }
+    # Targets are set per county: shown only against a county's actuals. A park committee
+    # (which sees its own projects' actuals, not the county's) sees no county target.
+    path = scope_path_of(actor)
+    targets = (
+        {
+            (t.county_id, t.metric): t.target
+            for t in QuarterTarget.objects.filter(county__in=counties, year=year, quarter=quarter)
+        }
+        if path is not None and covers_a_county(actor, path)
+        else {}
+    )
     return [
         TargetRow(c, metric, label, targets.get((c.pk, metric)), actual[(c.pk, metric)])
         for c in counties

@@ -40,6 +40,25 @@ def report_deadline(year: int, month: int, settings: ProjectSettings | None = No
     return deadline_for(month_end(year, month), settings.deadline_days, settings.deadline_kind)
 
 
+def locked_months(county_id: int, year: int) -> list[int]:
+    """The months of `year` locked for this county (its own locks and the city-wide ones):
+    their figures are final, so nothing they are computed from may change."""
+    return sorted(
+        set(
+            MonthLock.objects.filter(year=year, is_active=True)
+            .filter(Q(county_id=county_id) | Q(county__isnull=True))
+            .values_list("month", flat=True)
+        )
+    )
+
+
+def months_text(months: list[int]) -> str:
+    """1–9月, or 1、3、5月 when they are not consecutive."""
+    if len(months) > 1 and months == list(range(months[0], months[-1] + 1)):
+        return f"{months[0]}–{months[-1]}月"
+    return "、".join(str(m) for m in months) + "月"
+
+
 def is_locked(county_id: int, year: int, month: int) -> bool:
     return (
         MonthLock.objects.filter(year=year, month=month, is_active=True)

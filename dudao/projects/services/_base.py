@@ -87,6 +87,24 @@ def _check_version(obj: Any, version: int | None, what: str) -> None:
     check_version(obj, version, what=what)
 
 
+def _same_values(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    """Two snapshots hold the same values (1000 and 1000.00 are the same amount)."""
+    if before.keys() != after.keys():
+        return False
+    for key, old in before.items():
+        new = after[key]
+        if old == new:
+            continue
+        if isinstance(old, str) and isinstance(new, str):
+            try:
+                if Decimal(old) == Decimal(new):
+                    continue
+            except ArithmeticError:
+                pass
+        return False
+    return True
+
+
 def _bump(obj: Any) -> None:
     obj.version = obj.version + 1
     obj.updated_at = timezone.now()
@@ -118,11 +136,19 @@ def _county_in_scope(actor: User, county: Organisation) -> None:
         raise DomainError("所选县（市、区）不存在或不在您的数据范围内。", field="county")
 
 
-def _replayed(request_id: str | None, action: str) -> MonthlyReport | None:
-    """The report a repeated request already produced (nothing is written twice)."""
+def _replayed(
+    actor: User, request_id: str | None, action: str, **report: Any
+) -> MonthlyReport | None:
+    """The report this actor's repeated request already produced on this report (nothing is
+    written twice). Called after the scope check; the key is the actor's and the report's
+    (`report=` the report, or `report__project=…, report__year=…, report__month=…`)."""
     if not request_id:
         return None
-    done = ReportRequest.objects.filter(key=request_id).select_related("report").first()
+    done = (
+        ReportRequest.objects.filter(key=request_id[:64], user=actor, **report)
+        .select_related("report")
+        .first()
+    )
     if done is None:
         return None
     if done.action != action:
@@ -130,6 +156,6 @@ def _replayed(request_id: str | None, action: str) -> MonthlyReport | None:
     return done.report
 
 
-def _remember(request_id: str | None, action: str, report: MonthlyReport) -> None:
+def _remember(actor: User, request_id: str | None, action: str, report: MonthlyReport) -> None:
     if request_id:
-        ReportRequest.objects.create(key=request_id[:64], action=action, report=report)
+        ReportRequest.objects.create(key=request_id[:64], user=actor, action=action, report=report)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
+from dudao.core.bounds import check_year
 from dudao.core.exceptions import (
     DomainError,
     InvalidTransition,
@@ -22,7 +23,8 @@ from dudao.projects.models import (
     ProjectSettings,
     QuarterTarget,
 )
-from dudao.projects.selectors import locks_in_scope, report_deadline
+from dudao.projects.rules import quarter_of
+from dudao.projects.selectors import locked_months, locks_in_scope, months_text, report_deadline
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
@@ -38,7 +40,7 @@ from dudao.projects.services.reports import (
 )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def lock_month(
     *, actor: User, year: int, month: int, county: Organisation | None = None
 ) -> MonthLock:
@@ -66,7 +68,7 @@ def lock_month(
     return lock
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def unlock_month(*, actor: User, lock: MonthLock, reason: str) -> MonthLock:
     """Unlock (supervisor, with a reason); the lock row stays as history."""
     require_role(actor, Role.SUPERVISOR)
@@ -96,7 +98,7 @@ def unlock_month(*, actor: User, lock: MonthLock, reason: str) -> MonthLock:
     return lock
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def set_quarter_target(
     *, actor: User, county: Organisation, year: int, quarter: int, metric: str, target: int
 ) -> QuarterTarget:
@@ -108,11 +110,21 @@ def set_quarter_target(
         raise DomainError("季度应为 1–4。", field="quarter")
     if target < 0:
         raise DomainError("目标个数不能为负数。", field="target")
-    row = (
+    check_year(year, label="年度", field="year")
+    row: QuarterTarget | None = (
         QuarterTarget.objects.select_for_update()
         .filter(county=county, year=year, quarter=quarter, metric=metric)
         .first()
     )
+    if row is not None and row.target == target:
+        return row  # nothing changed: no version, no event
+    quarter_months = [m for m in locked_months(county.pk, year) if quarter_of(m) == quarter]
+    if quarter_months:
+        raise DomainError(
+            f"{year}年{months_text(quarter_months)}已锁定，第{quarter}季度目标不能修改"
+            "（已锁定月份的数据按原目标计算）。如确需修改，请先由督查人员说明原因解锁。",
+            field="target",
+        )
     before = snapshot(row) if row else None
     if row is None:
         row = QuarterTarget(county=county, year=year, quarter=quarter, metric=metric, target=target)
@@ -128,7 +140,7 @@ def set_quarter_target(
     return row
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def update_settings(*, actor: User, version: int | None = None, **changes: Any) -> ProjectSettings:
     """Change thresholds and deadline rules (city supervisor)."""
     require_role(actor, Role.SUPERVISOR)

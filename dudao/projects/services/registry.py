@@ -9,10 +9,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
+from dudao.core.bounds import check_year
 from dudao.core.exceptions import (
     DomainError,
     full_clean_or_raise,
@@ -22,6 +24,8 @@ from dudao.core.snapshot import diff, snapshot
 from dudao.projects.codes import check_industry_code, decode_project_code, normalise_uscc
 from dudao.projects.models import (
     MilestoneNode,
+    MonthLock,
+    MonthlyReport,
     Project,
     ProjectMilestone,
     ProjectYearPlan,
@@ -30,11 +34,13 @@ from dudao.projects.models import (
 if TYPE_CHECKING:
     from dudao.accounts.models import User
 
+from dudao.projects.selectors import locked_months, months_text
 from dudao.projects.services._base import (
     PROJECT_FIELDS,
     _bump,
     _check_version,
     _county_in_scope,
+    _same_values,
     _visible_project,
     known_area_codes,
 )
@@ -141,7 +147,12 @@ def milestone_state(project: Project) -> dict[str, tuple[Any, Any]]:
     }
 
 
-@transaction.atomic
+def milestone_state_json(project: Project) -> dict[str, list[str]]:
+    """The milestones as the audit records them: code → [planned, actual] ("" when none)."""
+    return {k: [str(v[0] or ""), str(v[1] or "")] for k, v in milestone_state(project).items()}
+
+
+@transaction.atomic(durable=True)
 def create_project(
     *,
     actor: User,
@@ -176,7 +187,40 @@ def create_project(
     return project
 
 
-@transaction.atomic
+GROUPING = {"category_id": "项目类别", "county_id": "所在县（市、区）", "park_id": "所在园区"}
+GROUPING_LABELS = {**GROUPING, "is_active": "在库状态", "lists": "所属名单"}
+
+
+def _grouping_keeps_locked_months(
+    project: Project, before: dict[str, Any], after: dict[str, Any]
+) -> None:
+    """A project with approved reports in a locked month keeps what the analysis groups it by
+    (category, county, park, lists, in or out of the registry): changing it would move the
+    locked month's figures."""
+    changed = [k for k in GROUPING_LABELS if before.get(k) != after.get(k)]
+    if not changed:
+        return
+    locks = MonthLock.objects.filter(is_active=True).filter(
+        Q(county_id=before["county_id"]) | Q(county__isnull=True)
+    )
+    locked = {(y, m) for y, m in locks.values_list("year", "month")}
+    approved = set(
+        MonthlyReport.objects.filter(
+            project=project, status=MonthlyReport.Status.APPROVED
+        ).values_list("year", "month")
+    )
+    frozen = sorted(locked & approved)
+    if frozen:
+        y, m = frozen[-1]
+        raise DomainError(
+            f"该项目在已锁定的{y}年{m}月等月份有已审核月报，不能修改"
+            f"{'、'.join(GROUPING_LABELS[k] for k in changed)}（会改变已锁定月份的数据）。"
+            "如确需修改，请先由督查人员说明原因解锁。",
+            field=changed[0].removesuffix("_id"),
+        )
+
+
+@transaction.atomic(durable=True)
 def update_project(
     *,
     actor: User,
@@ -194,9 +238,7 @@ def update_project(
     if unknown:
         raise DomainError(f"不可修改的字段：{'、'.join(sorted(unknown))}")
     before = snapshot(project) | {"lists": sorted(str(x) for x in project.lists.all())}
-    before["milestones"] = {
-        k: [str(v[0] or ""), str(v[1] or "")] for k, v in milestone_state(project).items()
-    }
+    before["milestones"] = milestone_state_json(project)
     for field, value in changes.items():
         setattr(project, field, value.strip() if isinstance(value, str) else value)
     if "county" in changes:
@@ -206,16 +248,25 @@ def update_project(
     _apply_code(project)
     _validate_project(project)
     if milestones is not None:
-        _save_milestones(project, milestones)
+        wanted = {k: [str(v[0] or ""), str(v[1] or "")] for k, v in milestones.items()}
+        if any(before["milestones"].get(k, ["", ""]) != v for k, v in wanted.items()):
+            _save_milestones(project, milestones)
     _check_started(project, None)
+    would_be = snapshot(project) | {
+        "lists": sorted(str(x) for x in lists) if lists is not None else before["lists"],
+        "milestones": milestone_state_json(project),
+    }
+    _grouping_keeps_locked_months(project, before, would_be)
+    if _same_values(before, would_be):
+        # nothing changed: no version, no event (the values read back as stored)
+        project.refresh_from_db()
+        return project
     _bump(project)
     project.save()
     if lists is not None:
         project.lists.set(lists)
     after = snapshot(project) | {"lists": sorted(str(x) for x in project.lists.all())}
-    after["milestones"] = {
-        k: [str(v[0] or ""), str(v[1] or "")] for k, v in milestone_state(project).items()
-    }
+    after["milestones"] = milestone_state_json(project)
     b, a = diff(before, after)
     record_event(
         actor=actor,
@@ -228,7 +279,40 @@ def update_project(
     return project
 
 
-@transaction.atomic
+def _same_curve(old: list[Any] | None, new: list[str] | None) -> bool:
+    if not old or not new:
+        return not old and not new
+    return [Decimal(str(v)) for v in old] == [Decimal(v) for v in new]
+
+
+def _plan_keeps_locked_months(
+    plan: ProjectYearPlan, created: bool, planned: Decimal, curve: list[str] | None
+) -> None:
+    """Refuse a plan change that would move a locked month's figures (see `save_plan`): the
+    planned investment feeds every month's 序时进度 and the analysis's plan sums, a curve's
+    figure feeds its month's lag."""
+    locked = locked_months(plan.county_id, plan.year)
+    if not locked:
+        return
+    when = f"{plan.year}年{months_text(locked)}已锁定"
+    advice = "如确需修改，请先由督查人员说明原因解锁。"
+    if created:
+        raise DomainError(f"{when}，不能新增该年度计划（会改变已锁定月份的数据）。{advice}")
+    if planned != Decimal(plan.planned_investment):
+        raise DomainError(
+            f"{when}，年度计划投资不能修改（已锁定月份的数据按原计划计算）。{advice}",
+            field="planned_investment",
+        )
+    old = plan.curve or None
+    if (old is None) != (curve is None) or (
+        old is not None
+        and curve is not None
+        and any(Decimal(str(old[m - 1])) != Decimal(curve[m - 1]) for m in locked)
+    ):
+        raise DomainError(f"{when}，已锁定月份的按月计划累计投资不能修改。{advice}", field="curve")
+
+
+@transaction.atomic(durable=True)
 def save_plan(
     *,
     actor: User,
@@ -239,8 +323,15 @@ def save_plan(
     planned_nodes: list[str] | None = None,
     version: int | None = None,
 ) -> ProjectYearPlan:
-    """Create or change a project's annual plan."""
+    """Create or change a project's annual plan.
+
+    The year-to-date rule: the plan cannot fall below the approved year-to-date. The lock rule:
+    when months of the year are locked for the project's county, nothing those months' figures
+    are computed from may change — the plan's existence, its planned investment (序时进度 of
+    every month without a curve) and the curve's figures of the locked months — until they are
+    unlocked with a reason. A save that changes nothing writes nothing."""
     require_role(actor, Role.REPORTER, Role.SUPERVISOR)
+    check_year(year, label="计划年度", field="year")
     project = _visible_project(actor, project)
     plan = ProjectYearPlan.objects.select_for_update().filter(project=project, year=year).first()
     created = plan is None
@@ -258,6 +349,13 @@ def save_plan(
             f"（{project.total_investment}万元）。",
             field="planned_investment",
         )
+    if not created and planned_investment < plan.approved_ytd:
+        raise DomainError(
+            f"年度计划投资（{planned_investment}万元）不能低于已审核的年内累计完成投资"
+            f"（{plan.approved_ytd}万元）。",
+            field="planned_investment",
+        )
+    new_curve: list[str] | None = None
     if curve:
         values = [Decimal(str(v)) for v in curve]
         if len(values) != 12:
@@ -266,15 +364,22 @@ def save_plan(
             raise DomainError("按月计划累计投资应逐月不减。", field="curve")
         if values[-1] != planned_investment:
             raise DomainError("按月计划累计投资的 12 月数应等于年度计划投资。", field="curve")
-        plan.curve = [str(v) for v in values]
-    else:
-        plan.curve = None
+        new_curve = [str(v) for v in values]
+    _plan_keeps_locked_months(plan, created, planned_investment, new_curve)
     codes = list(planned_nodes or [])
     known = set(MilestoneNode.objects.filter(code__in=codes).values_list("code", flat=True))
     if set(codes) - known:
         raise DomainError(
             f"未知的节点：{'、'.join(sorted(set(codes) - known))}", field="planned_nodes"
         )
+    if (
+        not created
+        and planned_investment == plan.planned_investment
+        and _same_curve(plan.curve, new_curve)
+        and list(plan.planned_nodes or []) == codes
+    ):
+        return plan  # nothing changed: no version, no event
+    plan.curve = new_curve
     plan.planned_nodes = codes
     plan.planned_investment = planned_investment
     plan.county = project.county

@@ -157,7 +157,7 @@ def _assert_open(county_id: int, year: int, month: int) -> None:
         )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def save_report(
     *,
     actor: User,
@@ -170,10 +170,17 @@ def save_report(
 ) -> MonthlyReport:
     """Create or change a draft (or returned) report. Year-to-date and since-start are derived."""
     require_role(actor, Role.REPORTER)
-    replay = _replayed(request_id, "save")
+    project = _visible_project(actor, project, lock=True)
+    replay = _replayed(
+        actor,
+        request_id,
+        "save",
+        report__project=project,
+        report__year=year,
+        report__month=month,
+    )
     if replay is not None:
         return replay
-    project = _visible_project(actor, project, lock=True)
     _check_period(year, month)
     if not project.is_active:
         raise DomainError("项目已出库，不能填报月报。")
@@ -246,10 +253,12 @@ def save_report(
     for name in ("invest_month", "funds_month", "invest_ytd", "funds_ytd", "invest_total"):
         setattr(report, name, Decimal(getattr(report, name)).quantize(CENT))
     if not created:
+        if snapshot(report) == before:
+            return report  # an identical save: no version, no event
         _bump(report)
     report.save()
     _recompute_later(project.pk, year, month)
-    _remember(request_id, "save", report)
+    _remember(actor, request_id, "save", report)
     after = snapshot(report)
     b, a = (None, after) if before is None else diff(before, after)
     record_event(
@@ -279,10 +288,10 @@ def _transition(
 ) -> MonthlyReport:
     """Role, replay, scope, version, state and lock checks; the change; one audit event."""
     require_role(actor, role)
-    replay = _replayed(request_id, action)
+    report = _visible_report(actor, report)
+    replay = _replayed(actor, request_id, action, report=report)
     if replay is not None:
         return replay
-    report = _visible_report(actor, report)
     _check_version(report, version, "月报")
     if report.status not in allowed:
         raise InvalidTransition(f"月报状态为“{report.get_status_display()}”，不能{verb}。")
@@ -294,7 +303,7 @@ def _transition(
     report.save()
     if after_save is not None:
         after_save(report, was)
-    _remember(request_id, action, report)
+    _remember(actor, request_id, action, report)
     b, a = diff(before, snapshot(report))
     record_event(
         actor=actor,
@@ -308,7 +317,7 @@ def _transition(
     return report
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def submit_report(
     *,
     actor: User,
@@ -340,7 +349,7 @@ def submit_report(
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def approve_report(
     *,
     actor: User,
@@ -373,7 +382,7 @@ def approve_report(
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def return_report(
     *,
     actor: User,
@@ -413,7 +422,7 @@ def return_report(
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def add_report_photo(
     *, actor: User, report: MonthlyReport, data: bytes, filename: str
 ) -> ReportPhoto:

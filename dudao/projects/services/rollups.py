@@ -19,6 +19,7 @@ from dudao.projects.models import (
     ProjectYearPlan,
 )
 from dudao.projects.rules import progress
+from dudao.projects.selectors.periods import locked_months
 
 if TYPE_CHECKING:
     pass
@@ -77,8 +78,14 @@ def _refresh_plan_rollup(project_id: int, year: int) -> None:
         .only("pk", "month", "invest_month", "invest_ytd", "lag")
     )
     settings = ProjectSettings.current()
+    county_id = plan.county_id if plan else None
+    if county_id is None:
+        county_id = Project.objects.filter(pk=project_id).values_list("county_id", flat=True)[0]
+    locked = set(locked_months(county_id, year))  # their stored lags are final
     changed = []
     for report in approved:
+        if report.month in locked:
+            continue
         lag = progress(
             plan.planned_investment if plan else None,
             report.invest_ytd,

@@ -16,6 +16,8 @@ from dudao.projects import rules, selectors, services
 from dudao.projects.testing import make_project, report
 from dudao.testing import World
 
+pytestmark = pytest.mark.django_db  # every test in a savepoint of its own (not the module's world)
+
 
 def login(client: Client, user: object) -> Client:
     client.force_login(user)  # type: ignore[arg-type]
@@ -30,7 +32,6 @@ def test_quarter_and_elapsed_share_are_computed_once() -> None:
     assert rules.month_end(2024, 2) == date(2024, 2, 29)
 
 
-@pytest.mark.django_db
 def test_a_bad_period_is_never_silently_another_month() -> None:
     year, month, message = selectors.page_period("2026-13")
     assert (year, month) == selectors.reporting_period()

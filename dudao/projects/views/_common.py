@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 
 from dudao.core.http import AuthedHttpRequest
 from dudao.core.lights import Light
@@ -27,6 +28,8 @@ def _period(request: AuthedHttpRequest) -> tuple[int, int]:
     year, month, message = selectors.page_period(
         request.GET.get("period") or request.POST.get("period")
     )
+    if message and request.method == "POST":
+        raise BadRequest(message)  # a write never lands in another month than the one asked
     if message:
         messages.warning(request, message)
     return year, month

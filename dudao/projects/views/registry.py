@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from dudao.accounts.roles import Role
+from dudao.core.bounds import year_ok
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
 from dudao.core.xlsx import Column, Sheet, workbook_bytes, xlsx_response
@@ -52,7 +53,8 @@ def project_list(request: AuthedHttpRequest) -> HttpResponse:
         "can_edit": request.user.has_role(Role.REPORTER, Role.SUPERVISOR),
         **_filter_context(request),
     }
-    template = "projects/_list_table.html" if request.htmx else "projects/list.html"  # type: ignore[attr-defined]
+    htmx = request.headers.get("HX-Request") == "true"  # django-htmx's `request.htmx`, typed
+    template = "projects/_list_table.html" if htmx else "projects/list.html"
     return render(request, template, context)
 
 
@@ -196,7 +198,11 @@ def project_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def plan_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Annual plan of a project (year in the query string, default the reporting year)."""
     project = selectors.get_project(request.user, pk)
-    year = int(request.GET.get("year", "0") or 0) or selectors.reporting_period()[0]
+    default_year = selectors.reporting_period()[0]
+    raw = request.GET.get("year", "").strip()
+    year = int(raw) if raw.isdigit() and year_ok(int(raw)) else default_year
+    if raw and str(year) != raw:
+        messages.warning(request, f"年度“{raw[:10]}”无效，已显示{year}年度计划。")
     plan = ProjectYearPlan.objects.filter(project=project, year=year).first()
     initial: dict[str, Any] = {"year": year}
     if plan:

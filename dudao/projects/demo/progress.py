@@ -1,5 +1,5 @@
-"""Demo projects of the fictional 示范市: about sixty per county (600 in all), a third of them
-in a park; at province scale 20,000 spread over every county."""
+"""The demo timeline: registry details, plans, three (province: five) years of monthly
+reports, locks and roll-ups."""
 
 from __future__ import annotations
 
@@ -11,95 +11,15 @@ from django.utils import timezone
 
 from dudao.demo.registry import DemoContext, generator
 from dudao.orgs.models import Organisation
-from dudao.parks.models import Park
-from dudao.projects.models import Project, ProjectCategory
-
-S = Project.Stage
-L = Project.Level
-
-INDUSTRY_WORDS = [
-    ("新能源电池", "3841"),
-    ("智能装备", "3490"),
-    ("新材料", "2651"),
-    ("食品精深加工", "1399"),
-    ("电子信息", "3971"),
-    ("生物医药", "2710"),
-    ("汽车零部件", "3670"),
-    ("绿色建材", "3021"),
-    ("现代物流", "5990"),
-    ("纺织服装", "1810"),
-]
-URBAN_WORDS = ["老旧小区改造", "城市道路提升", "污水处理厂扩建", "公园绿地", "地下综合管廊"]
-INFRA_WORDS = ["国道改建", "供水管网", "变电站", "物流通道", "水系连通"]
-LIVELIHOOD_WORDS = ["人民医院新院区", "中学扩建", "养老服务中心", "保障性住房", "体育中心"]
-SUFFIXES = ["一期", "二期", "项目", "建设项目", "扩建项目"]
-
-
-@generator(order=20, name="重大项目")
-def projects(ctx: DemoContext) -> None:
-    from dudao.projects.defaults import ensure_defaults
-
-    ensure_defaults()
-    rng = ctx.rng
-    categories = {c.code: c for c in ProjectCategory.objects.all()}
-    counties = list(Organisation.objects.filter(kind=Organisation.Kind.COUNTY_GOV).order_by("path"))
-    if not counties:
-        return
-    parks_by_county: dict[int, list[Park]] = {}
-    for local in Park.objects.exclude(county=None):
-        parks_by_county.setdefault(local.county_id or 0, []).append(local)
-    city_parks = list(Park.objects.filter(county=None, organisation__isnull=False))
-    total = 20_000 if ctx.is_province else 600
-    per_county = max(1, total // len(counties))
-    rows: list[Project] = []
-    for county in counties:
-        local_parks = parks_by_county.get(county.pk, [])
-        for n in range(per_county):
-            park: Park | None
-            roll = rng.random()
-            park = None
-            if roll < 0.55:
-                category = categories["industry"]
-                word, industry = rng.choice(INDUSTRY_WORDS)
-                if local_parks and rng.random() < 0.8:
-                    park = rng.choice(local_parks)
-                elif city_parks and not ctx.is_province and rng.random() < 0.3:
-                    park = rng.choice(city_parks)
-                name = f"{county.short_name}{word}{SUFFIXES[n % len(SUFFIXES)]}"
-                investment = Decimal(rng.randrange(5_000, 500_000))
-            else:
-                if roll < 0.75:
-                    category, word = categories["urban"], rng.choice(URBAN_WORDS)
-                elif roll < 0.9:
-                    category, word = categories["infrastructure"], rng.choice(INFRA_WORDS)
-                else:
-                    category, word = categories["livelihood"], rng.choice(LIVELIHOOD_WORDS)
-                industry = ""
-                name = f"{county.short_name}{word}{SUFFIXES[n % len(SUFFIXES)]}"
-                investment = Decimal(rng.randrange(3_000, 300_000))
-            stage = rng.choices(
-                [S.PREPARATION, S.NEW, S.CONTINUING, S.COMPLETED, S.PRODUCING],
-                weights=[10, 30, 40, 10, 10],
-            )[0]
-            level = rng.choices([L.PROVINCE, L.CITY, L.COUNTY], weights=[15, 45, 40])[0]
-            rows.append(
-                Project(
-                    name=f"{name}（{n + 1:03d}）",
-                    category=category,
-                    stage=stage,
-                    level=level,
-                    county=county,
-                    park=park,
-                    total_investment=investment,
-                    builder_name=f"{county.short_name}{word}有限公司（演示）",
-                    industry_code=industry,
-                )
-            )
-    Project.objects.bulk_create(rows, batch_size=1000)
-    ctx.counts["projects"] = len(rows)
-
-
-# --- registry details, plans, three (province: five) years of monthly reports -------------------
+from dudao.projects.demo.extras import (
+    NEXT_STEPS,
+    PROBLEMS,
+    _json,
+    _lists_and_targets,
+    _progress_text,
+)
+from dudao.projects.demo.registry import S
+from dudao.projects.models import Project
 
 DEMO_AREA_BASE = 419901  # 4199xx: not a GB/T 2260 code; registered as 演示代码 below
 PROFILES = (("on_track", 60), ("lagging", 22), ("severe", 9), ("stale", 9))
@@ -503,102 +423,3 @@ def project_progress(ctx: DemoContext) -> None:  # noqa: PLR0912, PLR0915 - one 
         )
     _lists_and_targets(ctx=ctx, projects=projects, py=py, pm=pm, milestones=milestones, nodes=nodes)
     ctx.counts["project_reports"] = len(report_rows)
-
-
-def _json(value: Any) -> str | None:
-    """JSON as text: SQLite stores it so, and COPY lets PostgreSQL parse it into jsonb."""
-    import json
-
-    return None if value is None else json.dumps(value)
-
-
-PROBLEMS = [
-    "用地指标尚未落实，影响二期开工",
-    "环评批复延迟，设备进场推迟",
-    "融资未到位，施工进度放缓",
-    "临时用电增容未完成",
-    "征迁剩余3户未签约",
-]
-NEXT_STEPS = [
-    "加快主体施工，确保按节点推进",
-    "协调供电部门完成增容",
-    "推进设备采购和安装调试",
-    "做好冬季施工组织",
-    "对接金融机构落实贷款",
-]
-
-
-def _progress_text(rng: Any, dates: dict[str, tuple[Any, Any]], y: int, m: int) -> str:
-    at = date(y, m, 28)
-    reached = [c for c, (_, a) in dates.items() if a and a <= at]
-    if "PRODUCE" in reached:
-        return "已投产，产能逐步释放"
-    if "COMPLETE" in reached:
-        return "已竣工验收，试生产准备中"
-    if "MAIN" in reached:
-        return str(rng.choice(["主体完工，设备安装中", "主体封顶，内部装修中"]))
-    if "START" in reached:
-        return str(rng.choice(["基础施工", "主体施工中", "钢结构吊装中"]))
-    return str(rng.choice(["前期手续办理中", "施工图设计审查中", "土地组卷报批中"]))
-
-
-def _lists_and_targets(
-    *,
-    ctx: DemoContext,
-    projects: list[Project],
-    py: int,
-    pm: int,
-    milestones: list[tuple[Any, ...]],
-    nodes: dict[str, Any],
-) -> None:
-    from collections import Counter
-
-    from dudao.projects.models import ProjectList, QuarterTarget
-
-    rng = ctx.rng
-    lists = {
-        "province": ProjectList.objects.create(
-            code=f"SZD{py}", name=f"省重点{py}", year=py, sort_order=1
-        ),
-        "city": ProjectList.objects.create(
-            code=f"SZ{py}", name=f"市重点{py}", year=py, sort_order=2
-        ),
-        "tour": ProjectList.objects.create(
-            code=f"GM{py}H1", name=f"观摩{py}上半年", year=py, sort_order=3
-        ),
-    }
-    through = Project.lists.through
-    rows = []
-    for p in projects:
-        if p.level == L.PROVINCE:
-            rows.append(through(project_id=p.pk, projectlist_id=lists["province"].pk))
-        if p.level in (L.PROVINCE, L.CITY):
-            rows.append(through(project_id=p.pk, projectlist_id=lists["city"].pk))
-    # the speech's tour: 61 industrial and 24 urban projects
-    industry = [p for p in projects if p.category.code == "industry" and p.stage != S.PREPARATION]
-    urban = [p for p in projects if p.category.code == "urban" and p.stage != S.PREPARATION]
-    for p in rng.sample(industry, min(61, len(industry))) + rng.sample(urban, min(24, len(urban))):
-        rows.append(through(project_id=p.pk, projectlist_id=lists["tour"].pk))
-    through.objects.bulk_create(rows, batch_size=5000)
-    # quarterly targets: the planned starts/completions/productions of each quarter
-    role_of = {
-        nodes["START"].pk: "start",
-        nodes["COMPLETE"].pk: "complete",
-        nodes["PRODUCE"].pk: "produce",
-    }
-    county_of = {p.pk: p.county_id for p in projects}
-    planned: Counter[tuple[int, int, str]] = Counter()
-    for pid, node_id, planned_date, _ in milestones:
-        if node_id in role_of and planned_date and planned_date.year == py:
-            planned[(county_of[pid], (planned_date.month - 1) // 3 + 1, role_of[node_id])] += 1
-    targets = [
-        QuarterTarget(
-            county_id=c,
-            year=py,
-            quarter=q,
-            metric=metric,
-            target=max(1, n + rng.choice([-1, 0, 0, 1])),
-        )
-        for (c, q, metric), n in planned.items()
-    ]
-    QuarterTarget.objects.bulk_create(targets, batch_size=2000)
