@@ -110,7 +110,7 @@ PAGES: dict[str, Page] = {
     "home": Page("county_a_reviewer", "home", 4),
     "orgs:list": Page("sysadmin", "orgs:list", 4),
     "users:list": Page("sysadmin", "users:list", 5),
-    "audit:list": Page("auditadmin", "audit:list", 5),
+    "audit:list": Page("auditadmin", "audit:list", 6),  # + the chain-status check
     "api:me": Page("county_a_reporter", "api:me", 3),
     "api:organisation_list": Page("sysadmin", "api:organisation_list", 4),
     "api:user_list": Page("sysadmin", "api:user_list", 4),
@@ -129,7 +129,9 @@ PAGES: dict[str, Page] = {
     "supervision:my_tasks": Page("county_a_reviewer", "supervision:my_tasks", 4, _tasks),
     "supervision:task_list": Page("city_supervisor", "supervision:task_list", 5, _tasks),
     "supervision:overview": Page("city_supervisor", "supervision:overview", 6, _tasks),
-    "supervision:performance": Page("city_supervisor", "supervision:performance", 6, _tasks),
+    "supervision:performance": Page(
+        "city_supervisor", "supervision:performance", 7, _tasks
+    ),  # + the workday calendar
     "api:supervision_my_tasks": Page("county_a_reviewer", "api:supervision_my_tasks", 3, _tasks),
     "api:supervision_task_list": Page("city_supervisor", "api:supervision_task_list", 4, _tasks),
     # 问题台账

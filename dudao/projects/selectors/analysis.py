@@ -300,7 +300,14 @@ def city_analysis(  # noqa: PLR0912 - four aggregates folded into one table
         [*county_rows.values(), *category_rows.values(), total, *cells.values()], month, settings
     )
     if with_ranks:
-        _rank(list(county_rows.values()), actor, year, month, park_scoped=park_scoped)
+        _rank(
+            list(county_rows.values()),
+            actor,
+            year,
+            month,
+            park_scoped=park_scoped,
+            settings=settings,
+        )
     return Analysis(
         year,
         month,
@@ -321,7 +328,15 @@ def _rates(rows: list[UnitRow]) -> dict[Any, Decimal]:
     }
 
 
-def _rank(rows: list[UnitRow], actor: User, year: int, month: int, *, park_scoped: bool) -> None:
+def _rank(
+    rows: list[UnitRow],
+    actor: User,
+    year: int,
+    month: int,
+    *,
+    park_scoped: bool,
+    settings: ProjectSettings,
+) -> None:
     """Competition ranks (1-2-2-4) on the completion rate; change vs the previous month (the
     same year's plans against the roll-up's approved year-to-date one month earlier)."""
     current = competition_rank(_rates(rows), decimals=RATE_DECIMALS)
@@ -338,7 +353,7 @@ def _rank(rows: list[UnitRow], actor: User, year: int, month: int, *, park_scope
         earlier = [
             UnitRow(row.key, row.name, plan=row.plan, done=done.get(row.key, ZERO)) for row in rows
         ]
-        _finish(earlier, month - 1, ProjectSettings.current())
+        _finish(earlier, month - 1, settings)
         previous = competition_rank(_rates(earlier), decimals=RATE_DECIMALS)
     changes = rank_changes(previous, current)
     for row in rows:
