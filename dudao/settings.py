@@ -151,6 +151,8 @@ DUDAO_SESSION_IDLE_ADMIN = timedelta(
     minutes=envint("DUDAO_SESSION_IDLE_ADMIN_MINUTES", 15, minimum=1)
 )
 DUDAO_SESSION_ABSOLUTE = timedelta(hours=envint("DUDAO_SESSION_ABSOLUTE_HOURS", 12, minimum=1))
+# How long a request to reset an administrator's password waits for the second administrator.
+DUDAO_RESET_REQUEST_TTL = timedelta(hours=envint("DUDAO_RESET_REQUEST_HOURS", 24, minimum=1))
 
 # --- Security headers ----------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

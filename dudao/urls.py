@@ -31,6 +31,8 @@ user_patterns = (
         path("<int:pk>/active/", user_views.user_set_active, name="set_active"),
         path("<int:pk>/unlock/", user_views.user_unlock, name="unlock"),
         path("<int:pk>/reset-password/", user_views.user_reset_password, name="reset_password"),
+        path("reset-requests/", user_views.reset_requests, name="reset_requests"),
+        path("reset-requests/<int:pk>/approve/", user_views.approve_reset, name="approve_reset"),
     ],
     "users",
 )

@@ -22,6 +22,7 @@ ACCOUNT_READERS = roles(R.SYSADMIN, R.SECADMIN)
 SYSADMIN = roles(R.SYSADMIN)
 SECADMIN = roles(R.SECADMIN)
 AUDITADMIN = roles(R.AUDITADMIN)
+ADMINS = roles(R.SYSADMIN, R.SECADMIN, R.AUDITADMIN)
 
 POLICY: dict[str, Rules] = {
     # Shell and own account
@@ -45,6 +46,8 @@ POLICY: dict[str, Rules] = {
     "users:set_roles": {"POST": SECADMIN},
     "users:unlock": {"POST": SECADMIN},
     "users:reset_password": {"POST": SECADMIN},
+    "users:reset_requests": {"GET": ADMINS},
+    "users:approve_reset": {"POST": ADMINS},
     # Audit log
     "audit:list": {"GET": AUDITADMIN},
     "audit:detail": {"GET": AUDITADMIN},

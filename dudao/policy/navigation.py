@@ -16,6 +16,7 @@ NAV = [
     *MODULE_NAV,
     ("orgs:list", "组织机构"),
     ("users:list", "用户管理"),
+    ("users:reset_requests", "密码重置审批"),
     ("audit:list", "审计日志"),
     ("token_list", "API 令牌"),
     ("api:openapi-view", "接口文档"),

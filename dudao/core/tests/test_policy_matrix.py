@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -18,9 +19,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from dudao import policy
-from dudao.accounts.models import ApiToken, User
+from dudao.accounts.models import ApiToken, PasswordResetRequest, User
 from dudao.audit.models import AuditEvent
 from dudao.core.policy import Access
 from dudao.core.roles import roles_of
@@ -70,6 +72,17 @@ def _user(world: World, actor: ActorName, ownership: Ownership) -> int:
     return (world.county_b_reporter if other == world.county_b else world.county_a_reporter).pk
 
 
+def _reset(world: World, actor: ActorName, ownership: Ownership) -> int:
+    target = User.objects.get(pk=_user(world, actor, ownership))
+    return PasswordResetRequest.objects.create(
+        user=target,
+        requested_by=world.secadmin,
+        password=target.password,
+        reason="测试",
+        expires_at=timezone.now() + timedelta(hours=1),
+    ).pk
+
+
 def _token(world: World, actor: ActorName, ownership: Ownership) -> int:
     owner = world.actor(actor)
     if ownership == "other":
@@ -96,6 +109,7 @@ OBJECTS: dict[str, tuple[Scope, ObjectArgs]] = {
     "users:set_active": ("org", lambda w, a, o: {"pk": _user(w, a, o)}),
     "users:unlock": ("org", lambda w, a, o: {"pk": _user(w, a, o)}),
     "users:reset_password": ("org", lambda w, a, o: {"pk": _user(w, a, o)}),
+    "users:approve_reset": ("org", lambda w, a, o: {"pk": _reset(w, a, o)}),
     "audit:detail": ("org", lambda w, a, o: {"pk": _event(w, a, o)}),
     "api:user_detail": ("org", lambda w, a, o: {"user_id": _user(w, a, o)}),
     "api:organisation_detail": ("org", lambda w, a, o: {"org_id": _org(w, a, o)}),
@@ -131,6 +145,8 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("users:set_active", "POST"): 302,
     ("users:unlock", "POST"): 302,
     ("users:reset_password", "POST"): 302,
+    ("users:reset_requests", "GET"): 200,
+    ("users:approve_reset", "POST"): 302,
     ("audit:list", "GET"): 200,
     ("audit:detail", "GET"): 200,
     ("api:api-root", "GET"): 404,  # ninja's placeholder for the API prefix
