@@ -266,3 +266,38 @@ class PasswordResetRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.approved_at is None and self.expires_at > timezone.now()
+
+
+class MfaRoleSetting(models.Model):
+    """Whether a business role must use the second factor (data, set by the 安全管理员).
+
+    The three administrator roles always must (`dudao.accounts.mfa.mfa_required`); a row for
+    them is ignored."""
+
+    role = models.PositiveIntegerField("角色", unique=True)
+    required = models.BooleanField("须两步验证", default=False)
+
+    class Meta:
+        verbose_name = "两步验证角色设置"
+        verbose_name_plural = "两步验证角色设置"
+        ordering = ["role"]
+
+    def __str__(self) -> str:
+        return f"{labels_of(self.role)}：{'必须' if self.required else '可选'}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code for the second factor: shown once, stored as its SHA-256
+    digest (the codes carry 80 random bits), usable once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "恢复码"
+        verbose_name_plural = "恢复码"
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{'已用' if self.used_at else '未用'}"

@@ -6,7 +6,13 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from dudao.accounts.models import ApiToken, PasswordResetRequest, User, UserQuerySet
+from dudao.accounts.models import (
+    ApiToken,
+    PasswordResetRequest,
+    RecoveryCode,
+    User,
+    UserQuerySet,
+)
 from dudao.core.roles import ROLE_CODES
 
 
@@ -60,3 +66,8 @@ def get_pending_reset_request(actor: User, pk: int) -> PasswordResetRequest:
         ).select_related("user", "requested_by"),
         pk=pk,
     )
+
+
+def unused_recovery_codes(actor: User) -> int:
+    """Return how many of the actor's recovery codes are still unused."""
+    return RecoveryCode.objects.filter(user=actor, used_at__isnull=True).count()

@@ -29,6 +29,11 @@ POLICY: dict[str, Rules] = {
     "home": {"GET": AUTHENTICATED},
     "login": {"GET": PUBLIC, "POST": PUBLIC},
     "logout": {"POST": PUBLIC},
+    # The second step of a login: public, but only answers a session whose password was
+    # just checked (dudao.accounts.views._pending_user).
+    "login_mfa": {"GET": PUBLIC, "POST": PUBLIC},
+    "login_mfa_enrol": {"GET": PUBLIC, "POST": PUBLIC},
+    "mfa_settings": {"GET": AUTHENTICATED, "POST": AUTHENTICATED},
     "password_change": {"GET": AUTHENTICATED, "POST": AUTHENTICATED},
     "token_list": {"GET": AUTHENTICATED, "POST": AUTHENTICATED},
     "token_revoke": {"POST": AUTHENTICATED},

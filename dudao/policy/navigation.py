@@ -19,6 +19,7 @@ NAV = [
     ("users:reset_requests", "密码重置审批"),
     ("audit:list", "审计日志"),
     ("token_list", "API 令牌"),
+    ("mfa_settings", "两步验证"),
     ("api:openapi-view", "接口文档"),
 ]
 

@@ -124,6 +124,12 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("login", "GET"): 302,  # a logged-in user is sent home
     ("login", "POST"): 200,
     ("logout", "POST"): 302,
+    ("login_mfa", "GET"): 302,  # no password checked in this session: back to the login
+    ("login_mfa", "POST"): 302,
+    ("login_mfa_enrol", "GET"): 302,
+    ("login_mfa_enrol", "POST"): 302,
+    ("mfa_settings", "GET"): 200,
+    ("mfa_settings", "POST"): 200,
     ("password_change", "GET"): 200,
     ("password_change", "POST"): 200,
     ("token_list", "GET"): 200,
@@ -174,6 +180,10 @@ ANONYMOUS: dict[tuple[str, str], int] = {
     ("login", "GET"): 200,
     ("login", "POST"): 200,
     ("logout", "POST"): 302,
+    ("login_mfa", "GET"): 302,
+    ("login_mfa", "POST"): 302,
+    ("login_mfa_enrol", "GET"): 302,
+    ("login_mfa_enrol", "POST"): 302,
     ("api:api-root", "GET"): 404,
     ("api:openapi-json", "GET"): 200,
     ("api:openapi-view", "GET"): 200,
