@@ -32,6 +32,7 @@ user_patterns = (
         path("<int:pk>/unlock/", user_views.user_unlock, name="unlock"),
         path("<int:pk>/reset-password/", user_views.user_reset_password, name="reset_password"),
         path("reset-requests/", user_views.reset_requests, name="reset_requests"),
+        path("mfa-policy/", user_views.mfa_policy, name="mfa_policy"),
         path("reset-requests/<int:pk>/approve/", user_views.approve_reset, name="approve_reset"),
     ],
     "users",

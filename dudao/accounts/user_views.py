@@ -17,7 +17,15 @@ from dudao.accounts.forms import (
 )
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
-from dudao.core.roles import ROLE_CODES, ROLE_LABELS, Role, role_code, roles_of
+from dudao.core.roles import (
+    ADMIN_ROLES,
+    BUSINESS_ROLES,
+    ROLE_CODES,
+    ROLE_LABELS,
+    Role,
+    role_code,
+    roles_of,
+)
 from dudao.orgs.selectors import list_organisations
 
 
@@ -209,3 +217,31 @@ def approve_reset(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"已批准：{user} 的临时密码已生效，下次登录须修改。")
     return redirect("users:reset_requests")
+
+
+@require_http_methods(["GET", "POST"])
+def mfa_policy(request: AuthedHttpRequest) -> HttpResponse:
+    """Which business roles must use the second factor (安全管理员; administrators always)."""
+    if request.method == "POST":
+        wanted = set(request.POST.getlist("required"))
+        try:
+            for role in BUSINESS_ROLES:
+                services.set_mfa_required(
+                    actor=request.user, role=role, required=role_code(role) in wanted
+                )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "两步验证设置已保存。")
+        return redirect("users:mfa_policy")
+    required = services.required_mfa_roles()
+    return render(
+        request,
+        "users/mfa_policy.html",
+        {
+            "roles": [
+                (role_code(r), ROLE_LABELS[r], bool(required & int(r))) for r in BUSINESS_ROLES
+            ],
+            "admin_roles": [ROLE_LABELS[r] for r in ADMIN_ROLES],
+        },
+    )

@@ -53,6 +53,7 @@ POLICY: dict[str, Rules] = {
     "users:reset_password": {"POST": SECADMIN},
     "users:reset_requests": {"GET": ADMINS},
     "users:approve_reset": {"POST": ADMINS},
+    "users:mfa_policy": {"GET": SECADMIN, "POST": SECADMIN},
     # Audit log
     "audit:list": {"GET": AUDITADMIN},
     "audit:detail": {"GET": AUDITADMIN},

@@ -205,3 +205,15 @@ def test_a_user_may_enrol_voluntarily_and_then_needs_the_code(world: World) -> N
     assert len(done.context["codes"]) == rules.RECOVERY_CODE_COUNT
     assert login_form(Client(), "judge")["Location"] == reverse("login_mfa")
     assert User.objects.get(pk=world.judge.pk).recovery_codes.count() == 10
+
+
+def test_the_secadmin_sets_the_roles_on_a_page(world: World) -> None:
+    client = Client()
+    client.force_login(world.secadmin)
+    page = client.get(reverse("users:mfa_policy")).content.decode()
+    assert "始终须两步验证" in page
+    client.post(reverse("users:mfa_policy"), {"required": ["leader", "judge"]})
+    assert login_form(Client(), "leader")["Location"] == reverse("login_mfa_enrol")
+    assert login_form(Client(), "a_reporter")["Location"] == reverse("home")
+    client.post(reverse("users:mfa_policy"), {"required": ["judge"]})
+    assert login_form(Client(), "leader")["Location"] == reverse("home")

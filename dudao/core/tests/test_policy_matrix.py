@@ -153,6 +153,8 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("users:reset_password", "POST"): 302,
     ("users:reset_requests", "GET"): 200,
     ("users:approve_reset", "POST"): 302,
+    ("users:mfa_policy", "GET"): 200,
+    ("users:mfa_policy", "POST"): 302,
     ("audit:list", "GET"): 200,
     ("audit:detail", "GET"): 200,
     ("api:api-root", "GET"): 404,  # ninja's placeholder for the API prefix
