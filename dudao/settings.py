@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "huey.contrib.djhuey",
     "ninja",
     "dudao.core",
@@ -156,6 +158,14 @@ DUDAO_SESSION_IDLE_ADMIN = timedelta(
     minutes=envint("DUDAO_SESSION_IDLE_ADMIN_MINUTES", 15, minimum=1)
 )
 DUDAO_SESSION_ABSOLUTE = timedelta(hours=envint("DUDAO_SESSION_ABSOLUTE_HOURS", 12, minimum=1))
+# Second factor (TOTP, django-otp): the lockout is ours (AXES_FAILURE_LIMIT failures lock the
+# second factor for AXES_COOLOFF_TIME, like the password), so django-otp's own doubling delay
+# is off. A password-checked login waits this long for its second factor.
+OTP_TOTP_ISSUER = "督导 Dudao"
+OTP_TOTP_THROTTLE_FACTOR = 0
+DUDAO_MFA_PENDING = timedelta(minutes=5)
+# How long a request to reset an administrator's password waits for the second administrator.
+DUDAO_RESET_REQUEST_TTL = timedelta(hours=envint("DUDAO_RESET_REQUEST_HOURS", 24, minimum=1))
 
 # --- Security headers ----------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -31,6 +31,9 @@ user_patterns = (
         path("<int:pk>/active/", user_views.user_set_active, name="set_active"),
         path("<int:pk>/unlock/", user_views.user_unlock, name="unlock"),
         path("<int:pk>/reset-password/", user_views.user_reset_password, name="reset_password"),
+        path("reset-requests/", user_views.reset_requests, name="reset_requests"),
+        path("mfa-policy/", user_views.mfa_policy, name="mfa_policy"),
+        path("reset-requests/<int:pk>/approve/", user_views.approve_reset, name="approve_reset"),
     ],
     "users",
 )
@@ -46,7 +49,10 @@ audit_patterns = (
 urlpatterns = [
     path("", org_views.home, name="home"),
     path("login/", account_views.login_view, name="login"),
+    path("login/verify/", account_views.login_mfa, name="login_mfa"),
+    path("login/enrol/", account_views.login_mfa_enrol, name="login_mfa_enrol"),
     path("logout/", account_views.logout_view, name="logout"),
+    path("account/mfa/", account_views.mfa_settings, name="mfa_settings"),
     path("account/password/", account_views.password_change, name="password_change"),
     path("account/tokens/", account_views.token_list, name="token_list"),
     path("account/tokens/<int:pk>/revoke/", account_views.token_revoke, name="token_revoke"),

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page
 from pytest_django.live_server_helper import LiveServer
+
+from dudao.demo.registry import DEMO_TOTP_KEY
+from dudao.testing import totp_code
 
 # Reports every CSP violation to the console, whatever the browser's own wording. Init scripts
 # are injected by the browser itself, so the page's CSP does not block this one.
@@ -56,10 +60,33 @@ class ConsoleLog:
         assert not unexpected, "浏览器控制台有错误：\n" + "\n".join(unexpected)
 
 
-def login(page: Page, server: LiveServer, username: str, password: str) -> None:
-    """Fill in and submit the real login form, waiting for the answer page."""
+def login(
+    page: Page,
+    server: LiveServer,
+    username: str,
+    password: str,
+    *,
+    totp_key: str | None = DEMO_TOTP_KEY,
+) -> None:
+    """Fill in and submit the real login form, waiting for the answer page; pass the second
+    factor with `totp_key` (the demo administrators' key) when it is asked for, unless None."""
     page.goto(f"{server.url}/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     with page.expect_navigation():
         page.get_by_role("button", name="登录").click()
+    if totp_key is not None and "/login/verify/" in page.url:
+        pass_second_factor(page, totp_key)
+
+
+def pass_second_factor(page: Page, key_hex: str = DEMO_TOTP_KEY) -> None:
+    """Type the code the demo administrators' authenticator shows now. A code is accepted once,
+    so when this account already used the current one, wait for the next 30-second step."""
+    for _attempt in range(2):
+        page.get_by_label("验证码").fill(totp_code(key_hex))
+        with page.expect_navigation():
+            page.get_by_role("button", name="验证").click()
+        if "/login/verify/" not in page.url:
+            return
+        time.sleep(30.5 - time.time() % 30)
+    raise AssertionError("两步验证未通过")

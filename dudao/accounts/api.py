@@ -1,5 +1,7 @@
 """`me` and users API (users in the caller's scope)."""
 
+from typing import cast
+
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -54,9 +56,9 @@ def me(request: HttpRequest) -> User:
 def user_list(
     request: HttpRequest, q: str = "", role: str = "", organisation: int | None = None
 ) -> object:
-    return selectors.list_users(request.user, q=q, role=role, organisation=organisation)
+    return selectors.list_users(cast(User, request.user), q=q, role=role, organisation=organisation)
 
 
 @router.get("/users/{user_id}", response=UserOut, url_name="user_detail", summary="单个用户")
 def user_detail(request: HttpRequest, user_id: int) -> User:
-    return selectors.get_user(request.user, user_id)
+    return selectors.get_user(cast(User, request.user), user_id)

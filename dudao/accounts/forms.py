@@ -16,6 +16,15 @@ class LoginForm(forms.Form):
     password = forms.CharField(label="密码", max_length=256, widget=forms.PasswordInput)
 
 
+class MfaCodeForm(forms.Form):
+    code = forms.CharField(
+        label="验证码",
+        max_length=40,
+        help_text="验证器应用中的6位数字；手机不在身边时可输入一个恢复码。",
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+    )
+
+
 class PasswordChangeForm(forms.Form):
     current_password = forms.CharField(label="当前密码", widget=forms.PasswordInput)
     new_password = forms.CharField(

@@ -53,6 +53,14 @@ class ApiTokenMiddleware:
             )
             if token is None or not token.user.is_active:
                 return api_error(401, "unauthenticated", "API 令牌无效、已过期或已被吊销。")
+            if token.user.must_change_password:
+                # A password someone else set is pending: the owner must replace it on the
+                # web page before any token of theirs acts again.
+                return api_error(
+                    403,
+                    "password_change_required",
+                    "账户的密码已被管理员重置，请先在网页上修改密码后再使用 API 令牌。",
+                )
             now = timezone.now()
             if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
                 ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

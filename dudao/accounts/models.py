@@ -88,6 +88,16 @@ class User(AbstractBaseUser):
     date_joined = models.DateTimeField("创建时间", default=timezone.now)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
     must_change_password = models.BooleanField("下次登录须修改密码", default=False)
+    # Who set the current temporary password, when it was someone else (a reset): the next
+    # login is flagged to the 审计管理员 and the field is cleared when the owner changes it.
+    password_reset_by = models.ForeignKey(
+        "self",
+        verbose_name="密码重置人",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     version = models.PositiveIntegerField("版本", default=1)
 
     objects: ClassVar[UserManager] = UserManager()
@@ -218,3 +228,76 @@ class LoginSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.session_key[:6]}…"
+
+
+class PasswordResetRequest(models.Model):
+    """A reset of an administrator's password waiting for a second administrator (two-person
+    rule): the requester sets the temporary password (stored hashed), another of the three
+    administrators approves before it expires, and only then is it applied."""
+
+    user = models.ForeignKey(
+        User, verbose_name="账户", on_delete=models.CASCADE, related_name="reset_requests"
+    )
+    requested_by = models.ForeignKey(
+        User, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    password = models.CharField(max_length=128)
+    reason = models.CharField("原因", max_length=200)
+    created_at = models.DateTimeField("申请时间", default=timezone.now)
+    expires_at = models.DateTimeField("失效时间")
+    approved_by = models.ForeignKey(
+        User,
+        verbose_name="批准人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField("批准时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "密码重置申请"
+        verbose_name_plural = "密码重置申请"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"重置 {self.user.username} 的密码（申请人 {self.requested_by.username}）"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.approved_at is None and self.expires_at > timezone.now()
+
+
+class MfaRoleSetting(models.Model):
+    """Whether a business role must use the second factor (data, set by the 安全管理员).
+
+    The three administrator roles always must (`dudao.accounts.mfa.mfa_required`); a row for
+    them is ignored."""
+
+    role = models.PositiveIntegerField("角色", unique=True)
+    required = models.BooleanField("须两步验证", default=False)
+
+    class Meta:
+        verbose_name = "两步验证角色设置"
+        verbose_name_plural = "两步验证角色设置"
+        ordering = ["role"]
+
+    def __str__(self) -> str:
+        return f"{labels_of(self.role)}：{'必须' if self.required else '可选'}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code for the second factor: shown once, stored as its SHA-256
+    digest (the codes carry 80 random bits), usable once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "恢复码"
+        verbose_name_plural = "恢复码"
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{'已用' if self.used_at else '未用'}"

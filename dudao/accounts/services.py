@@ -3,23 +3,40 @@ unlocks, every user changes their own password and manages their own API tokens.
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
+from collections.abc import Callable
 from datetime import datetime
+from typing import ParamSpec, TypeVar
 
 from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from dudao.accounts.models import ApiToken, LoginSession, User, hash_token
+from dudao.accounts import rules as mfa_rules
+from dudao.accounts.models import (
+    ApiToken,
+    LoginSession,
+    MfaRoleSetting,
+    PasswordResetRequest,
+    RecoveryCode,
+    User,
+    hash_token,
+)
 from dudao.audit.services import record_event
 from dudao.core.exceptions import DomainError, NotAllowed, StaleObject, full_clean_or_raise
 from dudao.core.policies import require_role
 from dudao.core.roles import (
+    ADMIN_ROLES,
     ROLE_LABELS,
     Role,
     labels_of,
@@ -31,6 +48,55 @@ from dudao.orgs.models import Organisation
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9._-]{3,40}$")
 PROFILE_FIELDS = ("full_name", "title", "phone", "email", "organisation")
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def _record_refusal(actor: User, action: str, target: User | None, message: str) -> None:
+    """Audit a refused privileged attempt (success=False) in its own transaction: the refused
+    change itself was rolled back, its record must not be."""
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            action=action,
+            obj=target,
+            organisation=target.organisation if target is not None else None,
+            after={"refused": message},
+            success=False,
+        )
+
+
+def audits_refusal(action: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """Wrap a service so that a NotAllowed it raises is audited as `action` with success=False
+    (the acting administrator, the target account and the Chinese reason)."""
+
+    def decorate(service: Callable[P, T]) -> Callable[P, T]:
+        @functools.wraps(service)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+            try:
+                return service(*args, **kwargs)
+            except NotAllowed as exc:
+                actor = kwargs.get("actor")
+                target = kwargs.get("user")
+                if isinstance(actor, User):
+                    _record_refusal(
+                        actor, action, target if isinstance(target, User) else None, exc.message
+                    )
+                raise
+
+        return wrapper
+
+    return decorate
+
+
+def _revoke_tokens(user: User) -> list[str]:
+    """Revoke every active API token of `user`; return their lookups for the audit event."""
+    active = ApiToken.objects.active().filter(user=user)
+    lookups = sorted(active.values_list("lookup", flat=True))
+    if lookups:
+        ApiToken.objects.filter(user=user, lookup__in=lookups).update(revoked_at=timezone.now())
+    return lookups
 
 
 def check_password_policy(password: str, user: User) -> None:
@@ -128,6 +194,7 @@ def update_user(*, actor: User, user: User, version: int | None = None, **change
     return user
 
 
+@audits_refusal("user.set_roles")
 @transaction.atomic
 def set_user_roles(*, actor: User, user: User, roles: list[Role], reason: str = "") -> User:
     """Grant exactly `roles` to `user` (安全管理员 only; never to oneself)."""
@@ -160,9 +227,10 @@ def set_user_roles(*, actor: User, user: User, roles: list[Role], reason: str = 
     return user
 
 
+@audits_refusal("user.set_active")
 @transaction.atomic
 def set_user_active(*, actor: User, user: User, active: bool, reason: str = "") -> User:
-    """Enable or disable an account; disabling ends all of its sessions and tokens' use."""
+    """Enable or disable an account; disabling ends all of its sessions and revokes its tokens."""
     require_role(actor, Role.SYSADMIN)
     user = User.objects.visible_to(actor).select_for_update().get(pk=user.pk)
     if user.pk == actor.pk:
@@ -171,36 +239,140 @@ def set_user_active(*, actor: User, user: User, active: bool, reason: str = "") 
         return user
     User.objects.filter(pk=user.pk).update(is_active=active, version=F("version") + 1)
     ended = 0 if active else _end_sessions(user)
+    revoked = [] if active else _revoke_tokens(user)
     user.refresh_from_db()
+    after: dict[str, object] = {"is_active": active, "ended_sessions": ended}
+    if revoked:
+        after["revoked_tokens"] = revoked
     record_event(
         actor=actor,
         action="user.activate" if active else "user.deactivate",
         obj=user,
         organisation=user.organisation,
         before={"is_active": not active},
-        after={"is_active": active, "ended_sessions": ended},
+        after=after,
         reason=reason,
     )
     return user
 
 
-@transaction.atomic
-def reset_password(*, actor: User, user: User, new_password: str, reason: str = "") -> User:
-    """Set a temporary password (安全管理员); the user must change it at next login."""
-    require_role(actor, Role.SECADMIN)
-    user = User.objects.visible_to(actor).select_for_update().get(pk=user.pk)
-    check_password_policy(new_password, user)
-    user.set_password(new_password)
+def _apply_temporary_password(*, user: User, password_hash: str, reset_by: User) -> list[str]:
+    """Set a temporary password someone else chose: the owner must change it at next login,
+    their sessions end and their API tokens are revoked. Return the revoked token lookups."""
+    user.password = password_hash
     user.password_changed_at = timezone.now()
     user.must_change_password = True
-    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    user.password_reset_by = reset_by
+    user.save(
+        update_fields=[
+            "password",
+            "password_changed_at",
+            "must_change_password",
+            "password_reset_by",
+        ]
+    )
     _end_sessions(user)
+    return _revoke_tokens(user)
+
+
+def _refuse_own_reset(actor: User, user: User) -> None:
+    if user.pk == actor.pk:
+        raise NotAllowed("不能通过重置修改自己的密码，请在“修改密码”页输入当前密码后修改。")
+
+
+@audits_refusal("user.reset_password")
+@transaction.atomic
+def reset_password(*, actor: User, user: User, new_password: str, reason: str = "") -> User:
+    """Set a temporary password (安全管理员); the user must change it at next login.
+
+    Never one's own password (that needs the current one), never an administrator's (that
+    needs a second administrator: `request_password_reset`)."""
+    require_role(actor, Role.SECADMIN)
+    _refuse_own_reset(actor, user)
+    user = User.objects.visible_to(actor).select_for_update().get(pk=user.pk)
+    if user.admin_role is not None:
+        raise NotAllowed("管理员账户的密码重置须经另一名管理员批准，请提交重置申请。")
+    check_password_policy(new_password, user)
+    revoked = _apply_temporary_password(
+        user=user, password_hash=make_password(new_password), reset_by=actor
+    )
     record_event(
         actor=actor,
         action="user.reset_password",
         obj=user,
         organisation=user.organisation,
+        after={"revoked_tokens": revoked} if revoked else None,
         reason=reason,
+    )
+    return user
+
+
+@audits_refusal("user.reset_password_request")
+@transaction.atomic
+def request_password_reset(
+    *, actor: User, user: User, new_password: str, reason: str
+) -> PasswordResetRequest:
+    """File the reset of an administrator's password (安全管理员); another one approves."""
+    require_role(actor, Role.SECADMIN)
+    _refuse_own_reset(actor, user)
+    user = User.objects.visible_to(actor).select_for_update().get(pk=user.pk)
+    if user.admin_role is None:
+        raise DomainError("该账户不是管理员，可直接重置密码。")
+    if not reason.strip():
+        raise DomainError("请填写原因。", field="reason")
+    check_password_policy(new_password, user)
+    request = PasswordResetRequest.objects.create(
+        user=user,
+        requested_by=actor,
+        password=make_password(new_password),
+        reason=reason.strip(),
+        expires_at=timezone.now() + settings.DUDAO_RESET_REQUEST_TTL,
+    )
+    record_event(
+        actor=actor,
+        action="user.reset_password_request",
+        obj=user,
+        organisation=user.organisation,
+        after={"request": request.pk, "expires_at": request.expires_at.isoformat()},
+        reason=request.reason,
+    )
+    return request
+
+
+@audits_refusal("user.reset_password_approve")
+@transaction.atomic
+def approve_password_reset(*, actor: User, request: PasswordResetRequest) -> User:
+    """Approve a pending reset of an administrator's password (another of the three
+    administrators: neither the requester nor the account's owner); it takes effect now."""
+    require_role(actor, *ADMIN_ROLES)
+    request = PasswordResetRequest.objects.select_for_update().get(pk=request.pk)
+    user = User.objects.visible_to(actor).select_for_update().get(pk=request.user_id)
+    if request.requested_by_id == actor.pk:
+        raise NotAllowed("申请人不能批准自己提交的密码重置申请（双人规则）。")
+    if user.pk == actor.pk:
+        raise NotAllowed("不能批准重置自己密码的申请。")
+    if request.approved_at is not None:
+        raise DomainError("该申请已被批准。")
+    if request.expires_at <= timezone.now():
+        raise DomainError("该申请已过期，请重新提交。")
+    request.approved_by = actor
+    request.approved_at = timezone.now()
+    request.save(update_fields=["approved_by", "approved_at"])
+    revoked = _apply_temporary_password(
+        user=user, password_hash=request.password, reset_by=request.requested_by
+    )
+    record_event(
+        actor=actor,
+        action="user.reset_password",
+        obj=user,
+        organisation=user.organisation,
+        after={
+            "request": request.pk,
+            "requested_by": request.requested_by.username,
+            "approved_by": actor.username,
+            "revoked_tokens": revoked,
+        },
+        reason=request.reason,
     )
     return user
 
@@ -220,17 +392,29 @@ def change_own_password(*, actor: User, current_password: str, new_password: str
     user.set_password(new_password)
     user.password_changed_at = timezone.now()
     user.must_change_password = False
-    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+    user.password_reset_by = None
+    user.save(
+        update_fields=[
+            "password",
+            "password_changed_at",
+            "must_change_password",
+            "password_reset_by",
+        ]
+    )
     record_event(actor=user, action="auth.password_changed", obj=user)
     return user
 
 
+@audits_refusal("auth.unlock")
 @transaction.atomic
 def unlock_account(*, actor: User, user: User, reason: str = "") -> int:
     """Clear the failed-login lock of `user` (安全管理员); return the attempts cleared."""
     require_role(actor, Role.SECADMIN)
     user = User.objects.visible_to(actor).get(pk=user.pk)
     cleared = axes_reset(username=lockout_key(user.username))
+    TOTPDevice.objects.filter(user=user).update(
+        throttling_failure_count=0, throttling_failure_timestamp=None
+    )
     record_event(
         actor=actor,
         action="auth.unlock",
@@ -273,6 +457,7 @@ def create_api_token(
     return token, raw
 
 
+@audits_refusal("token.revoke")
 @transaction.atomic
 def revoke_api_token(*, actor: User, token: ApiToken, reason: str = "") -> ApiToken:
     """Revoke a token: its owner, or 安全管理员 for accounts in scope."""
@@ -303,6 +488,15 @@ def record_login(*, user: User, session_key: str | None, ip: str | None) -> None
                 session_key=session_key, defaults={"user": user, "ip": ip}
             )
         record_event(actor=user, action="auth.login", obj=user)
+        if user.password_reset_by_id is not None and user.password_reset_by_id != user.pk:
+            # Someone else chose this password: the 审计管理员 sees who may be acting as whom.
+            reset_by = User.objects.filter(pk=user.password_reset_by_id).first()
+            record_event(
+                actor=user,
+                action="account.login_after_reset",
+                obj=user,
+                after={"reset_by": reset_by.username if reset_by else None},
+            )
 
 
 def record_login_failure(*, username: str, locked: bool) -> None:
@@ -338,3 +532,164 @@ def record_logout(*, user: User) -> None:
             session_key__in=Session.objects.values("session_key")
         ).delete()
         record_event(actor=user, action="auth.logout", obj=None)
+
+
+# --- Second factor (TOTP with recovery codes) ----------------------------------------------
+
+MFA_FAILED = "验证码错误。连续失败5次，两步验证将被锁定30分钟。"
+
+
+def required_mfa_roles() -> int:
+    """Return the mask of business roles whose second factor the settings make compulsory."""
+    mask = 0
+    for role in MfaRoleSetting.objects.filter(required=True).values_list("role", flat=True):
+        mask |= role
+    return mask
+
+
+def needs_mfa(user: User) -> bool:
+    """Return True when `user` must pass a second factor at login (enrolled or not)."""
+    return mfa_rules.mfa_required(user, required_mfa_roles()) or confirmed_device(user) is not None
+
+
+def confirmed_device(user: User) -> TOTPDevice | None:
+    """Return the user's confirmed TOTP device, if any."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def new_totp_key() -> str:
+    """Return a fresh 160-bit TOTP key (hex, as django-otp stores it)."""
+    return secrets.token_hex(20)
+
+
+def _totp_step(key_hex: str, code: str) -> int | None:
+    """Return the time step `code` belongs to (within one step of now), or None."""
+    digits = "".join(ch for ch in code if ch.isdigit())
+    if len(digits) != 6:
+        return None
+    totp = TOTP(bytes.fromhex(key_hex))  # type: ignore[no-untyped-call]
+    if not totp.verify(int(digits), tolerance=1):  # type: ignore[no-untyped-call]
+        return None
+    return int(totp.t())  # type: ignore[no-untyped-call]
+
+
+def _issue_recovery_codes(user: User) -> list[str]:
+    RecoveryCode.objects.filter(user=user).delete()
+    codes = [mfa_rules.new_recovery_code() for _ in range(mfa_rules.RECOVERY_CODE_COUNT)]
+    RecoveryCode.objects.bulk_create(
+        [RecoveryCode(user=user, code_hash=mfa_rules.hash_recovery_code(c)) for c in codes]
+    )
+    return codes
+
+
+@transaction.atomic(durable=True)
+def enrol_totp(*, actor: User, key_hex: str, code: str) -> list[str]:
+    """Confirm the actor's authenticator with a code from it: store the device, issue new
+    recovery codes and return them (shown once, stored hashed)."""
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    step = _totp_step(key_hex, code)
+    if step is None:
+        raise DomainError("验证码不正确，请核对验证器应用中的6位数字后重试。", field="code")
+    TOTPDevice.objects.filter(user=user).delete()
+    # The code just used is spent: `last_t` refuses it (and older ones) at the next login.
+    TOTPDevice.objects.create(user=user, name="验证器", key=key_hex, confirmed=True, last_t=step)
+    codes = _issue_recovery_codes(user)
+    record_event(
+        actor=user, action="auth.mfa_enrolled", obj=user, after={"recovery_codes": len(codes)}
+    )
+    return codes
+
+
+@transaction.atomic(durable=True)
+def regenerate_recovery_codes(*, actor: User) -> list[str]:
+    """Replace the actor's recovery codes (the old ones stop working); return the new ones."""
+    user = User.objects.select_for_update().get(pk=actor.pk)
+    if confirmed_device(user) is None:
+        raise DomainError("请先启用两步验证。")
+    codes = _issue_recovery_codes(user)
+    record_event(actor=user, action="auth.recovery_codes_issued", obj=user)
+    return codes
+
+
+def mfa_locked(device: TOTPDevice) -> bool:
+    """Return True while the second factor is locked after too many failures."""
+    failed_at = device.throttling_failure_timestamp
+    return (
+        device.throttling_failure_count >= settings.AXES_FAILURE_LIMIT
+        and failed_at is not None
+        and failed_at + settings.AXES_COOLOFF_TIME > timezone.now()
+    )
+
+
+def verify_second_factor(*, user: User, code: str) -> bool:
+    """Check a TOTP code or an unused recovery code for `user` at login.
+
+    Failures are counted on the device and audited; `AXES_FAILURE_LIMIT` of them lock the
+    second factor for `AXES_COOLOFF_TIME` (like the password). A locked factor refuses even a
+    right code, with the same words as a wrong one."""
+    with transaction.atomic(durable=True):
+        device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+        if device is None:
+            return False
+        if mfa_locked(device):
+            record_event(
+                actor=None,
+                action="auth.mfa_lockout",
+                obj=None,
+                organisation=user.organisation,
+                object_repr=user.username,
+                actor_name=user.username,
+                success=False,
+            )
+            return False
+        if device.throttling_failure_count >= settings.AXES_FAILURE_LIMIT:
+            device.throttle_reset(commit=False)  # the lock has expired: count afresh
+        if device.verify_token("".join(ch for ch in code if ch.isdigit()) or "x"):
+            return True
+        recovery = (
+            RecoveryCode.objects.select_for_update()
+            .filter(user=user, used_at__isnull=True, code_hash=mfa_rules.hash_recovery_code(code))
+            .first()
+        )
+        if recovery is not None and len(mfa_rules.normalise_code(code)) == 16:
+            recovery.used_at = timezone.now()
+            recovery.save(update_fields=["used_at"])
+            device.throttle_reset()
+            left = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
+            record_event(
+                actor=user, action="auth.recovery_code_used", obj=user, after={"left": left}
+            )
+            return True
+        locked = mfa_locked(device)
+        record_event(
+            actor=None,
+            action="auth.mfa_lockout" if locked else "auth.mfa_failed",
+            obj=None,
+            organisation=user.organisation,
+            object_repr=user.username,
+            actor_name=user.username,
+            success=False,
+        )
+        return False
+
+
+@transaction.atomic(durable=True)
+def set_mfa_required(*, actor: User, role: Role, required: bool) -> MfaRoleSetting:
+    """Make the second factor compulsory or optional for a business role (安全管理员)."""
+    require_role(actor, Role.SECADMIN)
+    if int(role) not in mfa_rules.business_role_choices():
+        raise DomainError("管理员角色始终须两步验证，不能修改。", field="role")
+    setting, _ = MfaRoleSetting.objects.select_for_update().get_or_create(role=int(role))
+    if setting.required != required:
+        before = setting.required
+        setting.required = required
+        setting.save(update_fields=["required"])
+        record_event(
+            actor=actor,
+            action="auth.mfa_policy",
+            obj=setting,
+            organisation=actor.organisation,
+            before={"role": ROLE_LABELS[role], "required": before},
+            after={"role": ROLE_LABELS[role], "required": required},
+        )
+    return setting

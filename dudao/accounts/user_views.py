@@ -17,7 +17,15 @@ from dudao.accounts.forms import (
 )
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
-from dudao.core.roles import ROLE_CODES, ROLE_LABELS, Role, role_code, roles_of
+from dudao.core.roles import (
+    ADMIN_ROLES,
+    BUSINESS_ROLES,
+    ROLE_CODES,
+    ROLE_LABELS,
+    Role,
+    role_code,
+    roles_of,
+)
 from dudao.orgs.selectors import list_organisations
 
 
@@ -58,6 +66,7 @@ def user_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "unlock_form": ReasonForm(auto_id="unlock_%s"),
             "active_form": ReasonForm(auto_id="active_%s"),
             "reset_form": ResetPasswordForm(auto_id="reset_%s"),
+            "is_self": account.pk == request.user.pk,
         },
     )
 
@@ -163,13 +172,76 @@ def user_reset_password(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     form = ResetPasswordForm(request.POST)
     if not form.is_valid():
         return _done(request, pk, DomainError("请填写临时密码和原因。"), "")
+    two_person = account.admin_role is not None and account.pk != request.user.pk
     try:
-        services.reset_password(
-            actor=request.user,
-            user=account,
-            new_password=form.cleaned_data["new_password"],
-            reason=form.cleaned_data["reason"],
-        )
+        if two_person:
+            services.request_password_reset(
+                actor=request.user,
+                user=account,
+                new_password=form.cleaned_data["new_password"],
+                reason=form.cleaned_data["reason"],
+            )
+        else:
+            services.reset_password(
+                actor=request.user,
+                user=account,
+                new_password=form.cleaned_data["new_password"],
+                reason=form.cleaned_data["reason"],
+            )
     except DomainError as exc:
         return _done(request, pk, exc, "")
-    return _done(request, pk, None, "临时密码已设置，用户下次登录须修改。")
+    if two_person:
+        return _done(
+            request, pk, None, "已提交重置申请：须另一名管理员在“密码重置审批”中批准后生效。"
+        )
+    return _done(request, pk, None, "临时密码已设置，用户下次登录须修改；其 API 令牌已吊销。")
+
+
+def reset_requests(request: AuthedHttpRequest) -> HttpResponse:
+    """Pending resets of administrators' passwords, for the second administrator to approve."""
+    return render(
+        request,
+        "users/reset_requests.html",
+        {"requests": selectors.list_pending_reset_requests(request.user)},
+    )
+
+
+@require_POST
+def approve_reset(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Approve a pending reset (another of the three administrators)."""
+    reset = selectors.get_pending_reset_request(request.user, pk)
+    try:
+        user = services.approve_password_reset(actor=request.user, request=reset)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已批准：{user} 的临时密码已生效，下次登录须修改。")
+    return redirect("users:reset_requests")
+
+
+@require_http_methods(["GET", "POST"])
+def mfa_policy(request: AuthedHttpRequest) -> HttpResponse:
+    """Which business roles must use the second factor (安全管理员; administrators always)."""
+    if request.method == "POST":
+        wanted = set(request.POST.getlist("required"))
+        try:
+            for role in BUSINESS_ROLES:
+                services.set_mfa_required(
+                    actor=request.user, role=role, required=role_code(role) in wanted
+                )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "两步验证设置已保存。")
+        return redirect("users:mfa_policy")
+    required = services.required_mfa_roles()
+    return render(
+        request,
+        "users/mfa_policy.html",
+        {
+            "roles": [
+                (role_code(r), ROLE_LABELS[r], bool(required & int(r))) for r in BUSINESS_ROLES
+            ],
+            "admin_roles": [ROLE_LABELS[r] for r in ADMIN_ROLES],
+        },
+    )

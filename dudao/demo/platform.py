@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dudao.accounts.models import User
 from dudao.core.roles import Role
-from dudao.demo.registry import DEMO_PASSWORD, DemoContext, generator
+from dudao.demo.registry import DEMO_PASSWORD, DEMO_TOTP_KEY, DemoContext, generator
 from dudao.orgs.models import Organisation, path_segment
 from dudao.regions.models import Region
 
@@ -233,5 +234,8 @@ def platform(ctx: DemoContext) -> None:
             password_changed_at=timezone.now(),
         )
         ctx.users[username] = user
+        if user.admin_role is not None:
+            # Administrators must pass a second factor: the demo enrols the published key.
+            TOTPDevice.objects.create(user=user, name="演示验证器", key=DEMO_TOTP_KEY)
     ctx.counts["organisations"] = Organisation.objects.count()
     ctx.counts["users"] = len(ctx.users)

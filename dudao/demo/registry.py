@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from dudao.orgs.models import Organisation
 
 DEMO_PASSWORD = "Shifan@2026!demo"  # noqa: S105 - fictional 示范市 demo accounts only
+# The demo administrators' authenticator (they must log in with a second factor): the same
+# published key for all three, printed by `dudao demo` and README. Demo data only.
+DEMO_TOTP_KEY = "53686966616e44656d6f546f74704b65792d3236"
+# The same key in base32, as authenticator apps take it.
+DEMO_TOTP_SECRET = "KNUGSZTBNZCGK3LPKRXXI4CLMV4S2MRW"  # noqa: S105 - published demo key
 
 
 @dataclass

@@ -22,12 +22,18 @@ ACCOUNT_READERS = roles(R.SYSADMIN, R.SECADMIN)
 SYSADMIN = roles(R.SYSADMIN)
 SECADMIN = roles(R.SECADMIN)
 AUDITADMIN = roles(R.AUDITADMIN)
+ADMINS = roles(R.SYSADMIN, R.SECADMIN, R.AUDITADMIN)
 
 POLICY: dict[str, Rules] = {
     # Shell and own account
     "home": {"GET": AUTHENTICATED},
     "login": {"GET": PUBLIC, "POST": PUBLIC},
     "logout": {"POST": PUBLIC},
+    # The second step of a login: public, but only answers a session whose password was
+    # just checked (dudao.accounts.views._pending_user).
+    "login_mfa": {"GET": PUBLIC, "POST": PUBLIC},
+    "login_mfa_enrol": {"GET": PUBLIC, "POST": PUBLIC},
+    "mfa_settings": {"GET": AUTHENTICATED, "POST": AUTHENTICATED},
     "password_change": {"GET": AUTHENTICATED, "POST": AUTHENTICATED},
     "token_list": {"GET": AUTHENTICATED, "POST": AUTHENTICATED},
     "token_revoke": {"POST": AUTHENTICATED},
@@ -45,6 +51,9 @@ POLICY: dict[str, Rules] = {
     "users:set_roles": {"POST": SECADMIN},
     "users:unlock": {"POST": SECADMIN},
     "users:reset_password": {"POST": SECADMIN},
+    "users:reset_requests": {"GET": ADMINS},
+    "users:approve_reset": {"POST": ADMINS},
+    "users:mfa_policy": {"GET": SECADMIN, "POST": SECADMIN},
     # Audit log
     "audit:list": {"GET": AUDITADMIN},
     "audit:detail": {"GET": AUDITADMIN},

@@ -16,8 +16,11 @@ NAV = [
     *MODULE_NAV,
     ("orgs:list", "组织机构"),
     ("users:list", "用户管理"),
+    ("users:reset_requests", "密码重置审批"),
+    ("users:mfa_policy", "两步验证设置"),
     ("audit:list", "审计日志"),
     ("token_list", "API 令牌"),
+    ("mfa_settings", "两步验证"),
     ("api:openapi-view", "接口文档"),
 ]
 

@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Literal, TypeAlias, TypeVar, cast, get_args
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dudao.accounts import services as account_services
 from dudao.accounts.models import ApiToken, User
@@ -276,6 +278,29 @@ def org_create_event(org: Organisation) -> AuditEvent:
 def login_form(client: Client, username: str, password: str = TEST_PASSWORD) -> TestResponse:
     """Log in through the real login page (axes, audit, session rotation included)."""
     return client.post(reverse("login"), {"username": username, "password": password})
+
+
+# The authenticator of test accounts that must pass a second factor (hex, 20 bytes).
+TEST_TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
+def totp_code(key_hex: str = TEST_TOTP_KEY) -> str:
+    """Return the TOTP code an authenticator holding `key_hex` shows now."""
+    return f"{TOTP(bytes.fromhex(key_hex)).token():06d}"  # type: ignore[no-untyped-call]
+
+
+def login_with_second_factor(
+    client: Client, username: str, password: str = TEST_PASSWORD
+) -> TestResponse:
+    """Log in through the real pages, passing the second factor when the account needs one
+    (an account without an authenticator gets one holding TEST_TOTP_KEY)."""
+    response = login_form(client, username, password)
+    if response.get("Location") in (reverse("login_mfa"), reverse("login_mfa_enrol")):
+        user = User.objects.get(username__iexact=username)
+        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            TOTPDevice.objects.create(user=user, name="测试", key=TEST_TOTP_KEY, confirmed=True)
+        response = client.post(reverse("login_mfa"), {"code": totp_code()})
+    return response
 
 
 @dataclass(frozen=True)

@@ -94,9 +94,13 @@ def test_secadmin_cannot_change_own_roles(client: Client, world: World) -> None:
     response = client.post(url, {"roles": ["sysadmin"], "reason": "自我授权"}, follow=True)
     assert "不能修改自己的角色。" in response.content.decode()
     assert User.objects.get(pk=world.secadmin.pk).roles == Role.SECADMIN
-    assert not AuditEvent.objects.filter(
+    # Refused, and the refusal audited (issue 11 item 10): both attempts, success=False.
+    events = AuditEvent.objects.filter(
         action="user.set_roles", actor=world.secadmin, object_id=str(world.secadmin.pk)
-    ).exists()
+    )
+    assert [(e.success, e.after) for e in events] == [
+        (False, {"refused": "不能修改自己的角色。"})
+    ] * 2
 
 
 @pytest.mark.parametrize("actor", ["secadmin", "auditadmin", "county_a_reviewer", "city_leader"])

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dudao.audit.models import AuditEvent
-from dudao.testing import ActorName, World, login_form
+from dudao.testing import ActorName, World, login_form, login_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_it_ends_an_idle_session(
     idle_minutes: int,
     logged_in: bool,
 ) -> None:
-    assert login_form(client, username).status_code == 302
+    assert login_with_second_factor(client, username).status_code == 302
     clock.shift(dt.timedelta(minutes=idle_minutes))
     response = client.get(reverse("home"))
     if logged_in:

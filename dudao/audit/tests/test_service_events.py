@@ -169,6 +169,7 @@ def test_it_audits_create_user_without_the_password(world: World) -> None:
         "email": "zhang.wei@example.gov.cn",
         "is_active": True,
         "must_change_password": True,
+        "password_reset_by_id": None,
         "version": 1,
     }
     assert INITIAL_PASSWORD not in str(event.after)
@@ -505,7 +506,15 @@ def test_it_writes_nothing_for_a_refused_call(world: World, case: str) -> None:
     with pytest.raises(error) as info:
         call(world, token)
     assert info.value.message == message
-    assert _state() == before
+    after = _state()
+    if isinstance(info.value, NotAllowed) and hasattr(accounts, case.split(maxsplit=1)[0]):
+        # A refused privileged attempt on accounts changes nothing but is audited.
+        new_events = AuditEvent.objects.exclude(pk__in=before[-1])
+        assert [(e.success, (e.after or {}).get("refused")) for e in new_events] == [
+            (False, message)
+        ]
+        after = (*after[:-1], before[-1])
+    assert after == before
 
 
 Call = Callable[[World], object]

@@ -31,6 +31,7 @@ import copy
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -39,9 +40,10 @@ from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from dudao import policy
-from dudao.accounts.models import ApiToken, User
+from dudao.accounts.models import ApiToken, PasswordResetRequest, User
 from dudao.accounts.roles import roles_of
 from dudao.audit.models import AuditEvent
 from dudao.core.policy import Access
@@ -90,6 +92,17 @@ def _user(world: World, actor: ActorName, ownership: Ownership) -> int:
     return (world.county_b_reporter if other == world.county_b else world.county_a_reporter).pk
 
 
+def _reset(world: World, actor: ActorName, ownership: Ownership) -> int:
+    target = User.objects.get(pk=_user(world, actor, ownership))
+    return PasswordResetRequest.objects.create(
+        user=target,
+        requested_by=world.secadmin,
+        password=target.password,
+        reason="测试",
+        expires_at=timezone.now() + timedelta(hours=1),
+    ).pk
+
+
 def _token(world: World, actor: ActorName, ownership: Ownership) -> int:
     owner = world.actor(actor)
     if ownership == "other":
@@ -116,6 +129,7 @@ OBJECTS: dict[str, tuple[Scope, ObjectArgs]] = {
     "users:set_active": ("org", lambda w, a, o: {"pk": _user(w, a, o)}),
     "users:unlock": ("org", lambda w, a, o: {"pk": _user(w, a, o)}),
     "users:reset_password": ("org", lambda w, a, o: {"pk": _user(w, a, o)}),
+    "users:approve_reset": ("org", lambda w, a, o: {"pk": _reset(w, a, o)}),
     "audit:detail": ("org", lambda w, a, o: {"pk": _event(w, a, o)}),
     "api:user_detail": ("org", lambda w, a, o: {"user_id": _user(w, a, o)}),
     "api:organisation_detail": ("org", lambda w, a, o: {"org_id": _org(w, a, o)}),
@@ -130,6 +144,12 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("login", "GET"): 302,  # a logged-in user is sent home
     ("login", "POST"): 200,
     ("logout", "POST"): 302,
+    ("login_mfa", "GET"): 302,  # no password checked in this session: back to the login
+    ("login_mfa", "POST"): 302,
+    ("login_mfa_enrol", "GET"): 302,
+    ("login_mfa_enrol", "POST"): 302,
+    ("mfa_settings", "GET"): 200,
+    ("mfa_settings", "POST"): 200,
     ("password_change", "GET"): 200,
     ("password_change", "POST"): 200,
     ("token_list", "GET"): 200,
@@ -151,6 +171,10 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("users:set_active", "POST"): 302,
     ("users:unlock", "POST"): 302,
     ("users:reset_password", "POST"): 302,
+    ("users:reset_requests", "GET"): 200,
+    ("users:approve_reset", "POST"): 302,
+    ("users:mfa_policy", "GET"): 200,
+    ("users:mfa_policy", "POST"): 302,
     ("audit:list", "GET"): 200,
     ("audit:detail", "GET"): 200,
     ("api:api-root", "GET"): 404,  # ninja's placeholder for the API prefix
@@ -177,6 +201,10 @@ for _app in settings.DOMAIN_APPS:
 ANONYMOUS: dict[tuple[str, str], int] = {
     ("login", "GET"): 200,
     ("login", "POST"): 200,
+    ("login_mfa", "GET"): 302,
+    ("login_mfa", "POST"): 302,
+    ("login_mfa_enrol", "GET"): 302,
+    ("login_mfa_enrol", "POST"): 302,
     ("logout", "POST"): 302,
     ("api:api-root", "GET"): 404,
     ("api:openapi-json", "GET"): 200,

@@ -16,7 +16,7 @@ from dudao.accounts.services import check_password_policy
 from dudao.audit.models import AuditEvent
 from dudao.core.roles import Role, roles_of
 from dudao.demo.models import DemoLoad
-from dudao.demo.registry import DEMO_PASSWORD, DemoContext
+from dudao.demo.registry import DEMO_PASSWORD, DEMO_TOTP_SECRET, DemoContext
 from dudao.demo.services import DemoRefused, existing_demo_users, load_demo
 from dudao.orgs.models import Organisation
 from dudao.testing import setup_atomic
@@ -156,5 +156,6 @@ def test_it_skips_a_non_empty_database_with_if_empty() -> None:
     lines = out.getvalue().splitlines()
     assert lines[0] == "数据库已有数据，跳过演示数据加载。"
     assert lines[1] == f"演示账户（密码均为 {DEMO_PASSWORD}）："
-    assert len(lines) == 12
+    assert len(lines) == 13  # ten accounts, then the administrators' demo TOTP key
+    assert DEMO_TOTP_SECRET in lines[12]
     assert DemoLoad.objects.count() == 1

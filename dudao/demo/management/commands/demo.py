@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from dudao.demo.registry import DEMO_PASSWORD, demo_logins
+from dudao.demo.registry import DEMO_PASSWORD, DEMO_TOTP_SECRET, demo_logins
 from dudao.demo.services import (
     SCALES,
     DemoRefused,
@@ -54,3 +54,7 @@ class Command(BaseCommand):
         self.stdout.write(f"演示账户（密码均为 {DEMO_PASSWORD}）：")
         for username, role, org in demo_logins(users):
             self.stdout.write(f"  {username:<18} {role:<6} {org}")
+        self.stdout.write(
+            "三个管理员账户登录须两步验证：在手机验证器应用中添加演示密钥 "
+            f"{DEMO_TOTP_SECRET}（TOTP，6位，30秒；仅供演示，公开的密钥不得用于生产）。"
+        )
