@@ -183,6 +183,11 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, ValueError):
+        # django-ninja could not read a declared JSON body (not JSON, not UTF-8): the same 422
+        # as dudao.core.apibody.parse_body gives, in Chinese.
+        details = [{"loc": ["body"], "message": _zh({"type": "json_invalid"})}]
+        return _error(request, 422, "invalid", "请求参数不正确。", details)
     return _error(request, exc.status_code, "error", str(exc))
 
 
