@@ -21,7 +21,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -398,10 +398,8 @@ def cell_date(
         text = str(value).strip()
         match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
         if match:
-            try:
+            with suppress(ValueError):
                 parsed = date(int(match[1]), int(match[2]), int(match[3]))
-            except ValueError:
-                pass
         if parsed is None:
             errors.append(
                 RowError(row.number, header, f"应为日期（如 2026-07-31），实为「{text}」。")

@@ -43,7 +43,7 @@ def _integer(param: dict[str, Any]) -> bool:
 
 
 def _is_422(response: Any) -> bool:
-    return response.status_code == 422 and response.json()["error"]["code"] == "invalid"
+    return bool(response.status_code == 422 and response.json()["error"]["code"] == "invalid")
 
 
 def test_every_paginated_list_refuses_a_huge_limit_and_offset(client: Client, world: World) -> None:
@@ -81,7 +81,11 @@ def test_every_integer_filter_refuses_an_overflowing_or_negative_value(
 
 def test_a_path_id_past_the_integer_range_is_422(client: Client, world: World) -> None:
     client.force_login(world.city_supervisor)
-    for url in (f"/api/v1/problems/{HUGE}", f"/api/v1/projects/{HUGE}", f"/api/v1/supervision/tasks/{HUGE}"):
+    for url in (
+        f"/api/v1/problems/{HUGE}",
+        f"/api/v1/projects/{HUGE}",
+        f"/api/v1/supervision/tasks/{HUGE}",
+    ):
         assert _is_422(client.get(url)), url
 
 
