@@ -41,7 +41,73 @@ class SessionOrToken(APIKeyCookie):
         return request.user if request.user.is_authenticated else None
 
 
-api = NinjaAPI(
+# The one error shape, documented once and added to every operation's responses.
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "ErrorOut",
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string", "description": "机器可读的错误代码"},
+                "message": {"type": "string", "description": "中文说明"},
+                "details": {"description": "字段、当前值或逐项错误"},
+            },
+        }
+    },
+}
+# What any operation may answer besides its own responses; writes may also answer 409 (a stale
+# version, a concurrent change) and 413 (a body over the configured limit).
+COMMON_ERRORS = {
+    400: "业务规则不允许（附中文说明）",
+    401: "未登录或令牌无效",
+    403: "无此操作权限",
+    404: "对象不存在或不在您的数据范围内",
+    422: "请求参数不正确",
+}
+WRITE_ERRORS = {409: "数据已被他人修改或状态冲突（附当前值）", 413: "请求体过大"}
+_ERROR_REF = {"$ref": "#/components/schemas/ErrorOut"}
+
+
+class DudaoAPI(NinjaAPI):
+    """NinjaAPI whose OpenAPI schema documents the error responses of every operation."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["ErrorOut"] = ERROR_SCHEMA
+        for item in schema.get("paths", {}).values():
+            for method, operation in item.items():
+                if not isinstance(operation, dict) or "responses" not in operation:
+                    continue
+                errors = dict(COMMON_ERRORS)
+                if method.lower() in ("post", "put", "patch", "delete"):
+                    errors.update(WRITE_ERRORS)
+                _document_errors(operation["responses"], errors)
+        return schema
+
+
+def _document_errors(responses: dict[Any, Any], errors: dict[int, str]) -> None:
+    for status, description in errors.items():
+        existing = responses.get(status) or responses.get(str(status))
+        if existing is None:
+            responses[status] = {
+                "description": description,
+                "content": {"application/json": {"schema": _ERROR_REF}},
+            }
+            continue
+        # An operation with its own body for this status (an import's 422 report) may still
+        # answer the common error shape (a missing file is a validation error).
+        content = existing.setdefault("content", {}).setdefault("application/json", {})
+        own = content.get("schema")
+        if own is not None and own != _ERROR_REF:
+            content["schema"] = {"anyOf": [own, _ERROR_REF]}
+        else:
+            content["schema"] = _ERROR_REF
+
+
+api = DudaoAPI(
     title="督导 Dudao API",
     version="1",
     description=(
@@ -117,6 +183,11 @@ def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if isinstance(exc.__cause__, ValueError):
+        # django-ninja could not read a declared JSON body (not JSON, not UTF-8): the same 422
+        # as dudao.core.apibody.parse_body gives, in Chinese.
+        details = [{"loc": ["body"], "message": _zh({"type": "json_invalid"})}]
+        return _error(request, 422, "invalid", "请求参数不正确。", details)
     return _error(request, exc.status_code, "error", str(exc))
 
 

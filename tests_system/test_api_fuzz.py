@@ -46,8 +46,12 @@ def test_the_api_holds_under_a_fuzzer(stack: Stack, role: str) -> None:
             "examples,coverage,fuzzing",
             "--max-time",
             str(SECONDS_PER_ROLE),
+            # One worker: with two, hypothesis' lambda descriptions call ast.parse in two threads
+            # at once and CPython 3.11 (before 3.11.8, gh-106905) fails with "SystemError: AST
+            # constructor recursion depth mismatch" inside schemathesis - a crash of the tool, not
+            # a finding. The checks are the same; the time per role is the same.
             "--workers",
-            "2",
+            "1",
             "--suppress-health-check",
             "all",
             "--seed",

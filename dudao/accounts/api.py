@@ -4,10 +4,12 @@ from typing import cast
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from dudao.accounts import selectors
 from dudao.accounts.models import User
+from dudao.core.bounds import Id
+from dudao.core.pagination import Pagination
 from dudao.core.roles import role_code, roles_of
 
 router = Router(tags=["用户"])
@@ -52,13 +54,13 @@ def me(request: HttpRequest) -> User:
 
 
 @router.get("/users", response=list[UserOut], url_name="user_list", summary="数据范围内的用户")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def user_list(
-    request: HttpRequest, q: str = "", role: str = "", organisation: int | None = None
+    request: HttpRequest, q: str = "", role: str = "", organisation: Id | None = None
 ) -> object:
     return selectors.list_users(cast(User, request.user), q=q, role=role, organisation=organisation)
 
 
 @router.get("/users/{user_id}", response=UserOut, url_name="user_detail", summary="单个用户")
-def user_detail(request: HttpRequest, user_id: int) -> User:
+def user_detail(request: HttpRequest, user_id: Id) -> User:
     return selectors.get_user(cast(User, request.user), user_id)

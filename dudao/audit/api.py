@@ -5,10 +5,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from dudao.audit import selectors
 from dudao.audit.models import AuditEvent
+from dudao.core.bounds import Id
+from dudao.core.pagination import Pagination
 
 router = Router(tags=["审计"])
 
@@ -38,12 +40,12 @@ class AuditEventOut(Schema):
     url_name="audit_event_list",
     summary="审计事件（仅审计管理员）",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def audit_event_list(
     request: HttpRequest,
     q: str = "",
     action: str = "",
-    organisation: int | None = None,
+    organisation: Id | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
     object_type: str = "",
@@ -64,5 +66,5 @@ def audit_event_list(
 @router.get(
     "/{event_id}", response=AuditEventOut, url_name="audit_event_detail", summary="单个审计事件"
 )
-def audit_event_detail(request: HttpRequest, event_id: int) -> AuditEvent:
+def audit_event_detail(request: HttpRequest, event_id: Id) -> AuditEvent:
     return selectors.get_event(request.user, event_id)

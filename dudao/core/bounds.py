@@ -89,3 +89,8 @@ def check_amount(
             f"{label}“{value}”超出合理范围（绝对值应小于 {bound:,.0f}{unit}）。", field=field
         )
     return number
+
+
+# A year in the configured window; the bounds are read once settings are loaded (at import of the
+# API modules), so the published schema states them.
+Year = Annotated[int, Field(ge=earliest_year(), le=latest_year())]

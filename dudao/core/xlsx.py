@@ -21,7 +21,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -30,6 +30,8 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 
+from dudao.core.bounds import check_date
+from dudao.core.exceptions import DomainError
 from dudao.core.imports import MAX_IMPORT_BYTES, ImportRejected, RowError, column_letter
 from dudao.core.xlsx_guard import CORRUPT, MAX_SHEET_COLUMNS, inspect_xlsx
 
@@ -387,19 +389,27 @@ def cell_date(
         if required:
             errors.append(RowError(row.number, header, "必填，不能为空。"))
         return None
+    parsed: date | None = None
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
-    if match:
-        try:
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            pass
-    errors.append(RowError(row.number, header, f"应为日期（如 2026-07-31），实为「{text}」。"))
-    return None
+        parsed = value.date()
+    elif isinstance(value, date):
+        parsed = value
+    else:
+        text = str(value).strip()
+        match = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
+        if match:
+            with suppress(ValueError):
+                parsed = date(int(match[1]), int(match[2]), int(match[3]))
+        if parsed is None:
+            errors.append(
+                RowError(row.number, header, f"应为日期（如 2026-07-31），实为「{text}」。")
+            )
+            return None
+    try:
+        return check_date(parsed, label=header)  # inside the configured window of years
+    except DomainError as exc:
+        errors.append(RowError(row.number, header, exc.message))
+        return None
 
 
 # --- Writing ------------------------------------------------------------------------------

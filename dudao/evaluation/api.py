@@ -8,6 +8,7 @@ from typing import Any
 
 from ninja import Router, Schema
 
+from dudao.core.bounds import Id, Year
 from dudao.core.http import AuthedHttpRequest
 from dudao.evaluation import selectors, services
 from dudao.evaluation.models import Regime, Result, TitleKind
@@ -27,7 +28,7 @@ class RegimeOut(Schema):
     star_max: int
 
 
-class IndicatorOut(Schema):
+class EvaluationIndicatorOut(Schema):
     code: str
     name: str
     unit: str
@@ -44,7 +45,7 @@ class GateOut(Schema):
 
 
 class RegimeDetailOut(RegimeOut):
-    indicators: list[IndicatorOut]
+    indicators: list[EvaluationIndicatorOut]
     gates: list[GateOut]
     years: list[int]
 
@@ -166,7 +167,7 @@ def evaluation_regime_detail(request: AuthedHttpRequest, code: str) -> Any:
     url_name="evaluation_ranking",
     summary="全省排名（某体系某年度）",
 )
-def evaluation_ranking(request: AuthedHttpRequest, code: str, year: int) -> Any:
+def evaluation_ranking(request: AuthedHttpRequest, code: str, year: Year) -> Any:
     regime = selectors.get_regime_by_code(request.user, code)
     year = selectors.year_or_404(year)
     rows = selectors.province_ranking(request.user, regime, year)
@@ -202,7 +203,7 @@ def evaluation_ranking(request: AuthedHttpRequest, code: str, year: int) -> Any:
     summary="各市对比：十强、十快、十先进、优秀、N星级及以上园区数",
 )
 def evaluation_comparison(
-    request: AuthedHttpRequest, code: str, year: int, min_stars: int = 2
+    request: AuthedHttpRequest, code: str, year: Year, min_stars: int = 2
 ) -> Any:
     regime = selectors.get_regime_by_code(request.user, code)
     year = selectors.year_or_404(year)
@@ -234,7 +235,7 @@ def evaluation_comparison(
     url_name="evaluation_result_detail",
     summary="一个园区的考评结果及计算明细",
 )
-def evaluation_result_detail(request: AuthedHttpRequest, result_id: int) -> Any:
+def evaluation_result_detail(request: AuthedHttpRequest, result_id: Id) -> Any:
     r: Result = selectors.get_result(request.user, result_id)
     return {
         "id": r.pk,
@@ -261,7 +262,7 @@ def evaluation_result_detail(request: AuthedHttpRequest, result_id: int) -> Any:
     url_name="evaluation_compute",
     summary="按原始数据计算某年度考评结果（督查员）",
 )
-def evaluation_compute(request: AuthedHttpRequest, code: str, year: int) -> Any:
+def evaluation_compute(request: AuthedHttpRequest, code: str, year: Year) -> Any:
     regime = selectors.get_regime_by_code(request.user, code)
     result_set = services.compute_results(
         actor=request.user,

@@ -8,6 +8,7 @@ from ninja import Router, Schema
 from ninja.errors import ValidationError
 
 from dudao.core.apibody import body_doc, parse_body
+from dudao.core.bounds import Id
 from dudao.core.http import AuthedHttpRequest
 from dudao.inspections import selectors, services
 from dudao.inspections.models import ScoreCard
@@ -95,7 +96,7 @@ def inspection_tour_list(request: AuthedHttpRequest) -> object:
     url_name="inspection_tour_results",
     summary="观摩结果（发布前仅组织者和领导可见预览）",
 )
-def inspection_tour_results(request: AuthedHttpRequest, tour_id: int) -> ResultsOut:
+def inspection_tour_results(request: AuthedHttpRequest, tour_id: Id) -> ResultsOut:
     tour = selectors.get_tour(request.user, tour_id)
     report = selectors.results(request.user, tour)
     rows = report.units if report is not None else []
@@ -122,7 +123,7 @@ def inspection_tour_results(request: AuthedHttpRequest, tour_id: int) -> Results
     url_name="inspection_tour_progress",
     summary="评委评分进度",
 )
-def inspection_tour_progress(request: AuthedHttpRequest, tour_id: int) -> ProgressOut:
+def inspection_tour_progress(request: AuthedHttpRequest, tour_id: Id) -> ProgressOut:
     tour = selectors.get_tour(request.user, tour_id)
     data = selectors.progress(tour)
     return ProgressOut(
@@ -141,7 +142,7 @@ def inspection_tour_progress(request: AuthedHttpRequest, tour_id: int) -> Progre
     summary="保存评委对一个点位的评分（幂等）",
     openapi_extra=body_doc(CardIn),
 )
-def inspection_card_save(request: AuthedHttpRequest, site_id: int) -> CardOut:
+def inspection_card_save(request: AuthedHttpRequest, site_id: Id) -> CardOut:
     site, _judge = selectors.site_for_judge(request.user, site_id)
     # The body is read after the scope check (out of scope is 404, never 422); the request key
     # is checked by the service, after it.
@@ -165,6 +166,6 @@ def inspection_card_save(request: AuthedHttpRequest, site_id: int) -> CardOut:
     url_name="inspection_card_submit",
     summary="提交评分（关闭该点位的评分表）",
 )
-def inspection_card_submit(request: AuthedHttpRequest, site_id: int) -> CardOut:
+def inspection_card_submit(request: AuthedHttpRequest, site_id: Id) -> CardOut:
     site, _judge = selectors.site_for_judge(request.user, site_id)
     return _card_out(services.submit_card(actor=request.user, site=site))

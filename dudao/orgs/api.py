@@ -1,9 +1,11 @@
 """Organisations API (scoped: outside the caller's subtree is 404)."""
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from dudao.core.bounds import Id
 from dudao.core.http import AuthedHttpRequest
+from dudao.core.pagination import Pagination
 from dudao.orgs import selectors
 from dudao.orgs.models import Organisation
 
@@ -34,7 +36,7 @@ class OrganisationOut(Schema):
 @router.get(
     "", response=list[OrganisationOut], url_name="organisation_list", summary="数据范围内的单位"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def organisation_list(request: AuthedHttpRequest, q: str = "", kind: str = "") -> object:
     return selectors.list_organisations(request.user, q=q, kind=kind)
 
@@ -42,5 +44,5 @@ def organisation_list(request: AuthedHttpRequest, q: str = "", kind: str = "") -
 @router.get(
     "/{org_id}", response=OrganisationOut, url_name="organisation_detail", summary="单个单位"
 )
-def organisation_detail(request: AuthedHttpRequest, org_id: int) -> Organisation:
+def organisation_detail(request: AuthedHttpRequest, org_id: Id) -> Organisation:
     return selectors.get_organisation(request.user, org_id)

@@ -5,9 +5,11 @@ from decimal import Decimal
 from typing import Any
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from dudao.core.bounds import Id
 from dudao.core.http import AuthedHttpRequest
+from dudao.core.pagination import Pagination
 from dudao.parks import selectors
 from dudao.parks.models import Park
 
@@ -67,11 +69,11 @@ def _parks(request: AuthedHttpRequest) -> Any:
 
 
 @router.get("/parks", response=list[ParkOut], url_name="parks_list", summary="数据范围内的园区")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def parks_list(request: AuthedHttpRequest) -> Any:
     return _parks(request)
 
 
 @router.get("/parks/{park_id}", response=ParkOut, url_name="parks_detail", summary="单个园区")
-def parks_detail(request: AuthedHttpRequest, park_id: int) -> Park:
+def parks_detail(request: AuthedHttpRequest, park_id: Id) -> Park:
     return selectors.get_park(request.user, park_id)

@@ -12,12 +12,14 @@ from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import ValidationError
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from dudao.core.apibody import body_doc, parse_body
+from dudao.core.bounds import Id
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest
 from dudao.core.imports import ImportRejected
+from dudao.core.pagination import Pagination
 from dudao.orgs.models import Organisation
 from dudao.parks.selectors import park_in_scope
 from dudao.problems import importers, selectors, services
@@ -169,14 +171,14 @@ class ProblemDetailOut(ProblemOut):
 
 class ProblemIn(Schema):
     source: Literal["inspection", "supervision", "monthly_report", "audit", "environment", "other"]
-    category_id: int
+    category_id: Id
     title: str
-    responsible_org_id: int
+    responsible_org_id: Id
     description: str = ""
     severity: Literal["general", "serious", "critical"] = "general"
-    county_id: int | None = None
-    project_id: int | None = None
-    park_id: int | None = None
+    county_id: Id | None = None
+    project_id: Id | None = None
+    park_id: Id | None = None
     deadline: dt.date | None = None
     found_on: dt.date | None = None
     source_ref: str = ""
@@ -189,11 +191,11 @@ class ProblemPatch(Schema):
     title: str | None = None
     description: str | None = None
     severity: Literal["general", "serious", "critical"] | None = None
-    category_id: int | None = None
-    responsible_org_id: int | None = None
-    county_id: int | None = None
-    project_id: int | None = None
-    park_id: int | None = None
+    category_id: Id | None = None
+    responsible_org_id: Id | None = None
+    county_id: Id | None = None
+    project_id: Id | None = None
+    park_id: Id | None = None
     deadline: dt.date | None = None
     measures: str | None = None
     responsible_person: str | None = None
@@ -298,18 +300,18 @@ def _detail(request: AuthedHttpRequest, problem: Problem) -> Problem:
 @router.get(
     "/problems", response=list[ProblemOut], url_name="problem_list", summary="问题台账（可筛选）"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def problem_list(
     request: AuthedHttpRequest,
     source: str = "",
-    category: int | None = None,
-    county: int | None = None,
-    responsible: int | None = None,
+    category: Id | None = None,
+    county: Id | None = None,
+    responsible: Id | None = None,
     status: str = "",
     severity: str = "",
     overdue: bool | None = None,
-    project: int | None = None,
-    park: int | None = None,
+    project: Id | None = None,
+    park: Id | None = None,
     q: str = "",
 ) -> Any:
     f = selectors.LedgerFilter.from_query(
@@ -362,7 +364,7 @@ def problem_create(request: AuthedHttpRequest, payload: ProblemIn) -> Status[Any
     url_name="problem_detail",
     summary="问题详情（含办理记录和佐证材料）",
 )
-def problem_detail(request: AuthedHttpRequest, problem_id: int) -> Problem:
+def problem_detail(request: AuthedHttpRequest, problem_id: Id) -> Problem:
     return _detail(request, selectors.get_problem(request.user, problem_id))
 
 
@@ -373,7 +375,7 @@ def problem_detail(request: AuthedHttpRequest, problem_id: int) -> Problem:
     summary="修改问题（交办单位；版本不符返回 409 和当前值）",
     openapi_extra=body_doc(ProblemPatch),
 )
-def problem_update(request: AuthedHttpRequest, problem_id: int) -> Problem:
+def problem_update(request: AuthedHttpRequest, problem_id: Id) -> Problem:
     problem = selectors.get_problem(request.user, problem_id)
     payload = parse_body(request, ProblemPatch)
     data = payload.dict(exclude_unset=True)
@@ -395,7 +397,7 @@ def problem_update(request: AuthedHttpRequest, problem_id: int) -> Problem:
     "close 销号 / return 退回 / reopen 重新打开",
     openapi_extra=body_doc(TransitionIn),
 )
-def problem_transition(request: AuthedHttpRequest, problem_id: int) -> Problem:
+def problem_transition(request: AuthedHttpRequest, problem_id: Id) -> Problem:
     problem = selectors.get_problem(request.user, problem_id)
     payload = parse_body(request, TransitionIn)
     services.transition(
@@ -433,7 +435,7 @@ def problem_transition(request: AuthedHttpRequest, problem_id: int) -> Problem:
         }
     },
 )
-def problem_evidence_upload(request: AuthedHttpRequest, problem_id: int) -> Status[Any]:
+def problem_evidence_upload(request: AuthedHttpRequest, problem_id: Id) -> Status[Any]:
     problem = selectors.get_problem(request.user, problem_id)
     form = EvidenceIn.model_validate_form(request)
     stage, file, note = form.stage, form.file, form.note

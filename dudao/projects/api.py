@@ -10,13 +10,14 @@ from typing import Any
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from dudao.accounts.models import User
 from dudao.core.apibody import body_doc, parse_body
-from dudao.core.bounds import check_year
+from dudao.core.bounds import Id, Year, check_year
 from dudao.core.http import AuthedHttpRequest
+from dudao.core.pagination import Pagination
 from dudao.orgs.models import Organisation
 from dudao.projects import selectors, services
 from dudao.projects.models import (
@@ -44,9 +45,9 @@ class ProjectOut(Schema):
     stage: str
     level: str
     build_nature: str
-    county_id: int
+    county_id: Id
     county: str
-    park_id: int | None
+    park_id: Id | None
     in_park: bool
     industry_code: str
     builder_name: str
@@ -80,8 +81,8 @@ class ProjectIn(Schema):
     stage: str
     level: str
     build_nature: str = Project.BuildNature.NEW
-    county_id: int
-    park_id: int | None = None
+    county_id: Id
+    park_id: Id | None = None
     industry_code: str = ""
     builder_name: str = ""
     builder_uscc: str = ""
@@ -142,7 +143,7 @@ def _actor(request: AuthedHttpRequest) -> User:
     return request.user
 
 
-def _project(request: AuthedHttpRequest, project_id: int) -> Project:
+def _project(request: AuthedHttpRequest, project_id: Id) -> Project:
     return selectors.get_project(_actor(request), project_id)
 
 
@@ -152,15 +153,15 @@ def _project(request: AuthedHttpRequest, project_id: int) -> Project:
     url_name="projects_list",
     summary="重大项目清单（可按县区、园区、类别、阶段、级别、名单、亮灯筛选）",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def projects_list(
     request: AuthedHttpRequest,
-    county: int | None = None,
-    park: int | None = None,
-    category: int | None = None,
+    county: Id | None = None,
+    park: Id | None = None,
+    category: Id | None = None,
     stage: str = "",
     level: str = "",
-    list_id: int | None = None,
+    list_id: Id | None = None,
     light: str = "",
     q: str = "",
     period: str = "",
@@ -198,7 +199,7 @@ def projects_create(request: AuthedHttpRequest, payload: ProjectIn) -> Any:
     url_name="projects_detail",
     summary="单个重大项目",
 )
-def projects_detail(request: AuthedHttpRequest, project_id: int) -> Project:
+def projects_detail(request: AuthedHttpRequest, project_id: Id) -> Project:
     return _project(request, project_id)
 
 
@@ -209,7 +210,7 @@ def projects_detail(request: AuthedHttpRequest, project_id: int) -> Project:
     summary="修改重大项目（需带 version；版本过期返回 409 及当前值）",
     openapi_extra=body_doc(ProjectPatch),
 )
-def projects_update(request: AuthedHttpRequest, project_id: int) -> Project:
+def projects_update(request: AuthedHttpRequest, project_id: Id) -> Project:
     project = _project(request, project_id)
     payload = parse_body(request, ProjectPatch)
     data = payload.dict(exclude_unset=True)
@@ -249,7 +250,7 @@ class PlanIn(Schema):
     url_name="projects_plans",
     summary="项目的年度计划",
 )
-def projects_plans(request: AuthedHttpRequest, project_id: int) -> Any:
+def projects_plans(request: AuthedHttpRequest, project_id: Id) -> Any:
     return ProjectYearPlan.objects.filter(project=_project(request, project_id)).order_by("year")
 
 
@@ -260,7 +261,7 @@ def projects_plans(request: AuthedHttpRequest, project_id: int) -> Any:
     summary="保存某年度计划",
     openapi_extra=body_doc(PlanIn),
 )
-def projects_plan_save(request: AuthedHttpRequest, project_id: int, year: int) -> Any:
+def projects_plan_save(request: AuthedHttpRequest, project_id: Id, year: Year) -> Any:
     project = _project(request, project_id)
     payload = parse_body(request, PlanIn)
     return services.save_plan(
@@ -276,7 +277,7 @@ def projects_plan_save(request: AuthedHttpRequest, project_id: int, year: int) -
 
 class ReportOut(Schema):
     id: int
-    project_id: int
+    project_id: Id
     year: int
     month: int
     invest_month: Decimal
@@ -334,7 +335,7 @@ class ActionIn(Schema):
     url_name="projects_reports",
     summary="项目的月报",
 )
-def projects_reports(request: AuthedHttpRequest, project_id: int) -> Any:
+def projects_reports(request: AuthedHttpRequest, project_id: Id) -> Any:
     project = _project(request, project_id)
     return project.reports.select_related("node").order_by("year", "month")
 
@@ -346,7 +347,7 @@ def projects_reports(request: AuthedHttpRequest, project_id: int) -> Any:
     summary="保存某月月报（period 如 2026-10）",
     openapi_extra=body_doc(ReportIn),
 )
-def projects_report_save(request: AuthedHttpRequest, project_id: int, period: str) -> Any:
+def projects_report_save(request: AuthedHttpRequest, project_id: Id, period: str) -> Any:
     project = _project(request, project_id)
     payload = parse_body(request, ReportIn)
     year, month = selectors.api_period(period)
@@ -373,7 +374,7 @@ def projects_report_save(request: AuthedHttpRequest, project_id: int, period: st
     )
 
 
-def _report(request: AuthedHttpRequest, report_id: int) -> MonthlyReport:
+def _report(request: AuthedHttpRequest, report_id: Id) -> MonthlyReport:
     return selectors.get_report(_actor(request), report_id)
 
 
@@ -383,11 +384,11 @@ def _report(request: AuthedHttpRequest, report_id: int) -> MonthlyReport:
     url_name="projects_report_detail",
     summary="单份月报",
 )
-def projects_report_detail(request: AuthedHttpRequest, report_id: int) -> MonthlyReport:
+def projects_report_detail(request: AuthedHttpRequest, report_id: Id) -> MonthlyReport:
     return _report(request, report_id)
 
 
-def _act(request: AuthedHttpRequest, report_id: int, service: Any, **extra: Any) -> Any:
+def _act(request: AuthedHttpRequest, report_id: Id, service: Any, **extra: Any) -> Any:
     """Find the report in scope, then parse the body, then call the workflow service."""
     report = _report(request, report_id)
     payload = parse_body(request, ActionIn)
@@ -413,23 +414,23 @@ def _action_route(action: str, summary: str) -> Callable[[Callable[..., Any]], C
 
 
 @_action_route("submit", "报送月报（填报员）")
-def projects_report_submit(request: AuthedHttpRequest, report_id: int) -> Any:
+def projects_report_submit(request: AuthedHttpRequest, report_id: Id) -> Any:
     return _act(request, report_id, services.submit_report)
 
 
 @_action_route("approve", "审核通过（县区审核员）")
-def projects_report_approve(request: AuthedHttpRequest, report_id: int) -> Any:
+def projects_report_approve(request: AuthedHttpRequest, report_id: Id) -> Any:
     return _act(request, report_id, services.approve_report)
 
 
 @_action_route("return", "退回（县区审核员，须填原因）")
-def projects_report_return(request: AuthedHttpRequest, report_id: int) -> Any:
+def projects_report_return(request: AuthedHttpRequest, report_id: Id) -> Any:
     return _act(request, report_id, services.return_report)
 
 
 class LockOut(Schema):
     id: int
-    county_id: int | None
+    county_id: Id | None
     year: int
     month: int
     is_active: bool
@@ -440,7 +441,7 @@ class LockOut(Schema):
 
 class LockIn(Schema):
     period: str
-    county_id: int | None = None
+    county_id: Id | None = None
 
 
 class UnlockIn(Schema):
@@ -483,7 +484,7 @@ def projects_lock(request: AuthedHttpRequest, payload: LockIn) -> Any:
     summary="解锁（督查员，须填原因）",
     openapi_extra=body_doc(UnlockIn),
 )
-def projects_unlock(request: AuthedHttpRequest, lock_id: int) -> Any:
+def projects_unlock(request: AuthedHttpRequest, lock_id: Id) -> Any:
     lock = selectors.get_lock(_actor(request), lock_id)
     payload = parse_body(request, UnlockIn)
     return services.unlock_month(
@@ -493,7 +494,7 @@ def projects_unlock(request: AuthedHttpRequest, lock_id: int) -> Any:
     )
 
 
-class ProgressOut(Schema):
+class AnalysisProgressOut(Schema):
     plan: Decimal
     done: Decimal | None
     elapsed_pct: Decimal
@@ -509,7 +510,7 @@ class UnitOut(Schema):
     projects: int
     plan: Decimal
     done: Decimal
-    progress: ProgressOut | None
+    progress: AnalysisProgressOut | None
     lights: dict[str, int]
     reported: int
     on_time: int
@@ -540,7 +541,7 @@ def projects_analysis(request: AuthedHttpRequest, period: str = "") -> Any:
 
 
 class TargetOut(Schema):
-    county_id: int
+    county_id: Id
     county: str
     metric: str
     label: str
@@ -563,7 +564,7 @@ class TargetOut(Schema):
     summary="季度新开工/竣工/投产目标与实际",
 )
 def projects_targets(
-    request: AuthedHttpRequest, year: int | None = None, quarter: int | None = None
+    request: AuthedHttpRequest, year: Year | None = None, quarter: int | None = None
 ) -> Any:
     default_year, month = selectors.reporting_period()
     if year is not None:

@@ -3,8 +3,9 @@
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from dudao.core.pagination import Pagination
 from dudao.regions.models import Region
 
 router = Router(tags=["行政区划"])
@@ -23,7 +24,7 @@ class RegionOut(Schema):
 
 
 @router.get("", response=list[RegionOut], url_name="region_list", summary="行政区划列表")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def region_list(
     request: HttpRequest, level: str | None = None, parent: str | None = None
 ) -> object:

@@ -8,12 +8,14 @@ from typing import Any, Literal
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from dudao.core.apibody import body_doc, parse_body
+from dudao.core.bounds import Id
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest
 from dudao.core.imports import ImportRejected
+from dudao.core.pagination import Pagination
 from dudao.core.periods import parse_month
 from dudao.stats import selectors, services
 from dudao.stats.importers import import_indicators
@@ -22,7 +24,7 @@ from dudao.stats.models import Indicator, IndicatorValue
 router = Router(tags=["统计指标"])
 
 
-class IndicatorOut(Schema):
+class StatsIndicatorOut(Schema):
     code: str
     name: str
     unit: str
@@ -83,7 +85,7 @@ class ValueIn(Schema):
     version: int | None = None
 
 
-class TransitionIn(Schema):
+class ValueTransitionIn(Schema):
     action: Literal["submit", "approve", "return"]
     reason: str = ""
     version: int | None = None
@@ -91,7 +93,7 @@ class TransitionIn(Schema):
 
 @router.get(
     "/stats/indicators",
-    response=list[IndicatorOut],
+    response=list[StatsIndicatorOut],
     url_name="stats_indicator_list",
     summary="指标目录",
 )
@@ -102,7 +104,7 @@ def stats_indicator_list(request: AuthedHttpRequest) -> Any:
 @router.get(
     "/stats/values", response=list[ValueOut], url_name="stats_value_list", summary="指标数值"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def stats_value_list(
     request: AuthedHttpRequest,
     org_code: str = "",
@@ -153,16 +155,16 @@ def stats_value_save(request: AuthedHttpRequest, payload: ValueIn) -> Any:
     response=ValueOut,
     url_name="stats_value_transition",
     summary="报送、审核通过或退回一个数值",
-    openapi_extra=body_doc(TransitionIn),
+    openapi_extra=body_doc(ValueTransitionIn),
 )
-def stats_value_transition(request: AuthedHttpRequest, value_id: int) -> Any:
+def stats_value_transition(request: AuthedHttpRequest, value_id: Id) -> Any:
     """Body: {"action": "submit" | "approve" | "return", "reason": "…", "version": n}.
     The body is read after the scope check, so an object outside scope is 404 first."""
     row = get_object_or_404(
         IndicatorValue.objects.visible_to(request.user).select_related("organisation", "indicator"),
         pk=value_id,
     )
-    payload = parse_body(request, TransitionIn)
+    payload = parse_body(request, ValueTransitionIn)
     actor = request.user
     if payload.action == "submit":
         return services.submit_value(actor=actor, row=row, version=payload.version)
@@ -204,6 +206,6 @@ def _month(text: str) -> dt.date | None:
 
 
 @router.get("/parks/{park_id}/profile", url_name="parks_profile", summary="园区指标概况")
-def parks_profile(request: AuthedHttpRequest, park_id: int, period: str = "") -> Any:
+def parks_profile(request: AuthedHttpRequest, park_id: Id, period: str = "") -> Any:
     park = selectors.get_park(request.user, park_id)
     return selectors.park_profile(request.user, park, _month(period)).as_dict()

@@ -8,10 +8,12 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.errors import ValidationError
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from dudao.core.apibody import body_doc, parse_body
+from dudao.core.bounds import Id
 from dudao.core.http import AuthedHttpRequest
+from dudao.core.pagination import Pagination
 from dudao.orgs.models import Organisation
 from dudao.supervision import selectors, services
 from dudao.supervision.models import SupervisionTask, TaskExtension, TaskSource
@@ -95,13 +97,13 @@ class MilestoneIn(Schema):
 
 
 class TaskIn(Schema):
-    source_id: int | None = None
-    parent_id: int | None = None
+    source_id: Id | None = None
+    parent_id: Id | None = None
     title: str = Field(..., max_length=120)
     content: str = ""
     goal: str = ""
-    lead_org_id: int | None = None
-    co_org_ids: list[int] = []
+    lead_org_id: Id | None = None
+    co_org_ids: list[Id] = []
     responsible_person: str = ""
     lead_leader: str = ""
     deadline_mode: str = "date"
@@ -226,7 +228,7 @@ def _require(**values: Any) -> None:
         raise ValidationError([{"loc": ["body", name], "type": "missing"} for name in missing])
 
 
-def _org(request: AuthedHttpRequest, pk: int | None) -> Organisation | None:
+def _org(request: AuthedHttpRequest, pk: Id | None) -> Organisation | None:
     if pk is None:
         return None
     return get_object_or_404(Organisation.objects.visible_to(request.user), pk=pk)
@@ -245,14 +247,14 @@ def _optional_body(schema: type[Schema]) -> dict[str, Any]:
     url_name="supervision_task_list",
     summary="督查任务",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def supervision_task_list(
     request: AuthedHttpRequest,
     q: str = "",
     light: str = "",
     status: str = "",
-    lead_org: int | None = None,
-    source: int | None = None,
+    lead_org: Id | None = None,
+    source: Id | None = None,
 ) -> object:
     return selectors.list_tasks(
         request.user, q=q, light=light, status=status, lead_org=lead_org, source=source
@@ -319,7 +321,7 @@ def supervision_my_tasks(request: AuthedHttpRequest) -> list[SupervisionTask]:
     url_name="supervision_task_detail",
     summary="督查任务详情",
 )
-def supervision_task_detail(request: AuthedHttpRequest, task_id: int) -> SupervisionTask:
+def supervision_task_detail(request: AuthedHttpRequest, task_id: Id) -> SupervisionTask:
     return selectors.get_task(request.user, task_id)
 
 
@@ -330,7 +332,7 @@ def supervision_task_detail(request: AuthedHttpRequest, task_id: int) -> Supervi
     summary="交办（检查四个明确）",
     openapi_extra=_optional_body(VersionIn),
 )
-def supervision_task_issue(request: AuthedHttpRequest, task_id: int) -> SupervisionTask:
+def supervision_task_issue(request: AuthedHttpRequest, task_id: Id) -> SupervisionTask:
     task = selectors.get_task(request.user, task_id)
     payload = parse_body(request, VersionIn)  # after the scope check: out of scope is 404
     _require(version=payload.version)
@@ -345,7 +347,7 @@ def supervision_task_issue(request: AuthedHttpRequest, task_id: int) -> Supervis
 )
 def supervision_task_feedback(
     request: AuthedHttpRequest,
-    task_id: int,
+    task_id: Id,
     progress: Form[Decimal | None] = None,
     text: Form[str] = "",
     problems: Form[str] = "",
@@ -374,7 +376,7 @@ def supervision_task_feedback(
 )
 def supervision_task_apply(
     request: AuthedHttpRequest,
-    task_id: int,
+    task_id: Id,
     text: Form[str] = "",
     files: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> Status[Any]:
@@ -396,7 +398,7 @@ def supervision_task_apply(
     summary="核查销号申请（通过或退回）",
     openapi_extra=_optional_body(VerifyIn),
 )
-def supervision_task_verify(request: AuthedHttpRequest, task_id: int) -> SupervisionTask:
+def supervision_task_verify(request: AuthedHttpRequest, task_id: Id) -> SupervisionTask:
     task = selectors.get_task(request.user, task_id)
     payload = parse_body(request, VerifyIn)  # after the scope check: out of scope is 404
     _require(passed=payload.passed)
@@ -416,7 +418,7 @@ def supervision_task_verify(request: AuthedHttpRequest, task_id: int) -> Supervi
     summary="申请延期（须在到期前）",
     openapi_extra=_optional_body(ExtensionIn),
 )
-def supervision_task_extension(request: AuthedHttpRequest, task_id: int) -> Status[TaskExtension]:
+def supervision_task_extension(request: AuthedHttpRequest, task_id: Id) -> Status[TaskExtension]:
     task = selectors.get_task(request.user, task_id)
     payload = parse_body(request, ExtensionIn)  # after the scope check: out of scope is 404
     _require(new_deadline=payload.new_deadline, reason=payload.reason)
@@ -437,7 +439,7 @@ def supervision_task_extension(request: AuthedHttpRequest, task_id: int) -> Stat
     summary="审批延期申请",
     openapi_extra=_optional_body(DecisionIn),
 )
-def supervision_extension_decide(request: AuthedHttpRequest, extension_id: int) -> TaskExtension:
+def supervision_extension_decide(request: AuthedHttpRequest, extension_id: Id) -> TaskExtension:
     ext = selectors.get_extension(request.user, extension_id)
     payload = parse_body(request, DecisionIn)  # after the scope check: out of scope is 404
     _require(approve=payload.approve)
@@ -455,7 +457,7 @@ def supervision_extension_decide(request: AuthedHttpRequest, extension_id: int) 
     url_name="supervision_source_list",
     summary="任务来源",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def supervision_source_list(request: AuthedHttpRequest) -> object:
     return selectors.list_sources(request.user)
 
@@ -505,7 +507,7 @@ def supervision_performance(request: AuthedHttpRequest) -> list[Any]:
     url_name="supervision_notification_list",
     summary="我的通知",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def supervision_notification_list(request: AuthedHttpRequest, unread: bool = False) -> object:
     qs = selectors.notifications(request.user)
     return qs.filter(read_at__isnull=True) if unread else qs

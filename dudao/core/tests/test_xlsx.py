@@ -227,3 +227,18 @@ def test_it_names_columns_like_excel() -> None:
         "ZZ",
         "AAA",
     ]
+
+
+def test_a_date_cell_outside_the_window_of_years_is_a_row_error() -> None:
+    """Issue 11 item 5: every import's dates go through check_date (3026 typed for 2026)."""
+    from datetime import UTC, datetime
+
+    errors: list[RowError] = []
+    assert cell_date(_row("3026-12-31"), "值", errors) is None
+    assert cell_date(_row(datetime(9999, 12, 31, tzinfo=UTC)), "值", errors) is None
+    assert cell_date(_row(date(1900, 1, 1)), "值", errors) is None
+    assert [str(e) for e in errors] == [
+        "第7行「值」列：值“3026-12-31”超出允许范围（2000–2099年）。",
+        "第7行「值」列：值“9999-12-31”超出允许范围（2000–2099年）。",
+        "第7行「值」列：值“1900-01-01”超出允许范围（2000–2099年）。",
+    ]

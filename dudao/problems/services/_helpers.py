@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from dudao.accounts.roles import Role
+from dudao.core.bounds import check_date
 from dudao.core.exceptions import (
     DomainError,
 )
@@ -90,7 +91,10 @@ def _check_park_in_scope(actor: User, park: Park | None) -> None:
         raise DomainError("关联园区不在您的数据范围内。", field="park")
 
 
-def _check_deadline(deadline: dt.date, today: dt.date) -> None:
+def _check_deadline(deadline: dt.date | None, today: dt.date) -> None:
+    if deadline is None:
+        raise DomainError("整改时限不能为空。", field="deadline")
+    check_date(deadline, label="整改时限", field="deadline")
     if deadline < today:
         raise DomainError(
             f"整改时限（{deadline:%Y-%m-%d}）不能早于今天（{today:%Y-%m-%d}）。", field="deadline"

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
+from dudao.core.bounds import check_date
 from dudao.core.exceptions import (
     DomainError,
     InvalidTransition,
@@ -78,6 +79,8 @@ def create_problem(
     if deadline is None:
         deadline = default_deadline(category, today)
     _check_deadline(deadline, today)
+    if found_on is not None:
+        check_date(found_on, label="发现日期", field="found_on")
     if found_on is not None and found_on > today:
         raise DomainError("发现日期不能晚于今天。", field="found_on")
     if project is not None and county is None:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dudao.audit.services import record_event
+from dudao.core.bounds import check_date
 from dudao.core.exceptions import (
     DomainError,
     InvalidTransition,
@@ -58,6 +59,7 @@ def request_extension(
         )
     if new_deadline is None:
         raise DomainError("请填写申请的完成时限。", field="new_deadline")
+    check_date(new_deadline, label="申请的完成时限", field="new_deadline")
     if new_deadline <= task.deadline:
         raise DomainError("申请的完成时限必须晚于原完成时限。", field="new_deadline")
     if task.parent is not None and task.parent.deadline and new_deadline > task.parent.deadline:

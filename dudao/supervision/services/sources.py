@@ -10,6 +10,7 @@ from django.db import transaction
 
 from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
+from dudao.core.bounds import check_date
 from dudao.core.exceptions import (
     DomainError,
     full_clean_or_raise,
@@ -80,6 +81,8 @@ def _create_source(
         issuing_org=actor.organisation,
         created_by=actor,
     )
+    if source.source_date is not None:
+        check_date(source.source_date, label="来源日期", field="source_date")
     full_clean_or_raise(source)
     if kind == TaskSource.Kind.DOCUMENT and not source.doc_number:
         raise DomainError("文件来源必须填写文号。", field="doc_number")

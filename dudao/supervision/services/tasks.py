@@ -12,6 +12,7 @@ from django.db.models import Max
 
 from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
+from dudao.core.bounds import check_date
 from dudao.core.exceptions import (
     DomainError,
     InvalidTransition,
@@ -168,6 +169,10 @@ def _create_task(
             for k, v in fields.items()
         },
     )
+    if task.deadline is not None:
+        check_date(task.deadline, label="完成时限", field="deadline")
+    for due, _description, _expected in milestones:
+        check_date(due, label="节点时间", field="milestones")
     full_clean_or_raise(task)
     task.save()
     co = [o for o in co_orgs if visible_orgs.filter(pk=o.pk).exists() and o.pk != task.lead_org_id]
@@ -206,6 +211,8 @@ def update_task(
     before = snapshot(task)
     for key, value in changes.items():
         setattr(task, key, value.strip() if isinstance(value, str) else value)
+    if task.deadline is not None and "deadline" in changes:
+        check_date(task.deadline, label="完成时限", field="deadline")
     full_clean_or_raise(task)
     _bump(task, list(changes))
     b, a = diff(before, snapshot(task))
