@@ -168,9 +168,14 @@ def _create_task(
             for k, v in fields.items()
         },
     )
+    co = [o for o in co_orgs if o.pk != task.lead_org_id]
+    outside = [o for o in co if not visible_orgs.filter(pk=o.pk).exists()]
+    if outside:
+        raise DomainError(
+            f"配合单位不在您的数据范围内：{'、'.join(o.name for o in outside)}。", field="co_orgs"
+        )
     full_clean_or_raise(task)
     task.save()
-    co = [o for o in co_orgs if visible_orgs.filter(pk=o.pk).exists() and o.pk != task.lead_org_id]
     task.co_orgs.set(co)
     for due, description, expected in milestones:
         ms = TaskMilestone(task=task, due=due, description=description, expected_progress=expected)
@@ -207,8 +212,10 @@ def update_task(
     for key, value in changes.items():
         setattr(task, key, value.strip() if isinstance(value, str) else value)
     full_clean_or_raise(task)
-    _bump(task, list(changes))
     b, a = diff(before, snapshot(task))
+    if not a:  # a no-op edit writes nothing: no version bump, no empty audit event
+        return task
+    _bump(task, list(changes))
     record_event(actor=actor, action="supervision.task_update", obj=task, before=b, after=a)
     return task
 
