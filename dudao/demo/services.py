@@ -86,6 +86,10 @@ def _empty_database() -> None:
     connection = connections[DEFAULT_DB_ALIAS]
     tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
     statements = connection.ops.sql_flush(no_style(), tables, reset_sequences=True)
+    if connection.vendor == "postgresql":
+        # TRUNCATE refuses tables with deferred foreign-key checks still pending in this
+        # transaction: run them now, truncate, and defer them again for the generators.
+        statements = ["SET CONSTRAINTS ALL IMMEDIATE", *statements, "SET CONSTRAINTS ALL DEFERRED"]
     connection.ops.execute_sql_flush(statements)
     emit_post_migrate_signal(verbosity=0, interactive=False, db=DEFAULT_DB_ALIAS)
     # Replay every RunPython of the migrations, in migration order, against today's models
