@@ -32,6 +32,10 @@ def _tour(w: World, a: ActorName, o: Ownership) -> dict[str, object]:
     return {"pk": _tour_world(w).tour.pk}
 
 
+def _tour_id(w: World, a: ActorName, o: Ownership) -> object:
+    return _tour(w, a, o)["pk"]
+
+
 def _vote_tour(w: World, a: ActorName, o: Ownership) -> dict[str, object]:
     return {"pk": _tour_world(w, method="rank_vote").tour.pk}
 
@@ -100,7 +104,7 @@ OBJECTS: dict[str, tuple[Scope, ObjectArgs]] = {
     "inspections:score": SITE,
     "inspections:photo": SITE,
     "inspections:site_finding": SITE,
-    "inspections:card_photo": ("org", _photo),
+    "inspections:card_photo": ("unpublished", _photo),  # a site of the tour in scoring
     "api:inspection_tour_results": (
         "unpublished",
         lambda w, a, o: {"tour_id": _tour(w, a, o)["pk"]},
