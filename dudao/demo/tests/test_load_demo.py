@@ -175,12 +175,12 @@ def test_a_reset_is_one_transaction_and_can_be_repeated(monkeypatch: pytest.Monk
     # A failure injected mid-generation (after the platform, projects and supervision
     # generators ran on the emptied database) leaves the previous data intact.
     from dudao.demo import services
-    from dudao.demo.registry import Generator
+    from dudao.demo.registry import Generator, ordered
 
     def broken(ctx: DemoContext) -> None:
         raise RuntimeError("injected")
 
-    with_failure = [*services.ordered(), Generator(45, "broken", broken)]
+    with_failure = [*ordered(), Generator(45, "broken", broken)]
     monkeypatch.setattr(services, "ordered", lambda: sorted(with_failure, key=lambda g: g.order))
     with pytest.raises(RuntimeError, match="injected"):
         load_demo(seed=5, reset=True, log=_quiet)

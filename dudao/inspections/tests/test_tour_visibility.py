@@ -12,12 +12,17 @@ from django.urls import reverse
 from dudao.accounts.models import User
 from dudao.inspections import selectors, services
 from dudao.inspections.tests.factories import TourWorld, make_tour_world, score_and_submit
-from dudao.testing import World
+from dudao.testing import ActorName, World
 
 pytestmark = pytest.mark.django_db
 
-ORGANISERS = ("city_supervisor", "city_leader")
-PARTICIPANTS = ("county_a_reporter", "county_a_reviewer", "park_reporter", "county_b_reporter")
+ORGANISERS: tuple[ActorName, ...] = ("city_supervisor", "city_leader")
+PARTICIPANTS: tuple[ActorName, ...] = (
+    "county_a_reporter",
+    "county_a_reviewer",
+    "park_reporter",
+    "county_b_reporter",
+)
 
 
 def _answers(client: Client, user: User, tw: TourWorld) -> dict[str, object]:
