@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 
 from dudao.core.apibody import body_doc, parse_body
 from dudao.core.bounds import Id
+from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest
 from dudao.core.pagination import Pagination
 from dudao.orgs.models import Organisation
@@ -276,10 +277,11 @@ def supervision_task_create(request: AuthedHttpRequest, payload: TaskIn) -> Stat
         else (parent.source if parent else None)
     )
     if source is None:
-        from dudao.core.exceptions import DomainError
-
         raise DomainError("请指定任务来源。", field="source_id")
-    co_orgs = list(Organisation.objects.visible_to(user).filter(pk__in=payload.co_org_ids))
+    # Unscoped on purpose: the service refuses a co-organiser outside the scope by name.
+    co_orgs = list(Organisation.objects.filter(pk__in=payload.co_org_ids))
+    if len(co_orgs) != len(set(payload.co_org_ids)):
+        raise DomainError("配合单位不存在。", field="co_org_ids")
     data = payload.dict(
         exclude={
             "source_id",

@@ -74,8 +74,10 @@ ROUTES: dict[str, Route] = {r.name: r for r in all_routes()}
 # --- Objects for URLs that take an id --------------------------------------------------------
 # "org": scoped by organisation, another county's object is 404 for county actors only;
 # "owner": one's own object only (another user's is 404 for everybody);
-# "global": reference data, the same for everybody.
-Scope = Literal["org", "owner", "global"]
+# "global": reference data, the same for everybody;
+# "unpublished": an inspection tour before publication, seen by its organisers and judges only
+# (404 for every county actor, own county or not).
+Scope = Literal["org", "owner", "global", "unpublished"]
 ObjectArgs = Callable[[World, ActorName, Ownership], dict[str, object]]
 
 
@@ -305,7 +307,9 @@ def expected(world: World, route: Route, method: str, actor: ActorName, other: b
             return Expected(403, json=FORBIDDEN)
         return Expected(403, text="<h1>403 无权访问</h1><p>您没有执行此操作的权限。</p>")
     scope = OBJECTS[route.name][0] if route.kwargs else None
-    if other and (scope == "owner" or (scope == "org" and actor in COUNTY_ACTORS)):
+    if (scope == "unpublished" and actor in COUNTY_ACTORS) or (
+        other and (scope == "owner" or (scope == "org" and actor in COUNTY_ACTORS))
+    ):
         if route.is_api:
             return Expected(404, json=NOT_FOUND)
         return Expected(404, text="您访问的对象不存在，或不在您的数据范围内。")

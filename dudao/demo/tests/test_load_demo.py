@@ -159,3 +159,37 @@ def test_it_skips_a_non_empty_database_with_if_empty() -> None:
     assert len(lines) == 13  # ten accounts, then the administrators' demo TOTP key
     assert DEMO_TOTP_SECRET in lines[12]
     assert DemoLoad.objects.count() == 1
+
+
+def _all_counts() -> dict[str, int]:
+    """How many rows every model holds (the whole database, reference data included)."""
+    from django.apps import apps
+
+    return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+
+
+def test_a_reset_is_one_transaction_and_can_be_repeated(monkeypatch: pytest.MonkeyPatch) -> None:
+    load_demo(seed=5, log=_quiet)
+    before, fingerprint = _all_counts(), _fingerprint()
+    assert before["demo.DemoLoad"] == 1
+
+    # A failure injected mid-generation (after the platform, projects and supervision
+    # generators ran on the emptied database) leaves the previous data intact.
+    from dudao.demo import services
+    from dudao.demo.registry import Generator, ordered
+
+    def broken(ctx: DemoContext) -> None:
+        raise RuntimeError("injected")
+
+    with_failure = [*ordered(), Generator(45, "broken", broken)]
+    monkeypatch.setattr(services, "ordered", lambda: sorted(with_failure, key=lambda g: g.order))
+    with pytest.raises(RuntimeError, match="injected"):
+        load_demo(seed=5, reset=True, log=_quiet)
+    assert _all_counts() == before
+    monkeypatch.undo()
+
+    # Twice in a row: each reset rebuilds the same city, reference data included.
+    call_command("demo", "--reset", "--seed", "5", stdout=StringIO())
+    load_demo(seed=5, reset=True, log=_quiet)
+    assert _all_counts() == before
+    assert _fingerprint() == fingerprint

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -19,7 +19,13 @@ from dudao.inspections.models.tours import Site, Tour
 
 
 class FindingQuerySet(ScopedQuerySet["Finding"]):
+    """A finding is seen in its county's scope, and only while its tour is visible (a
+    confirmed finding reaches the county as a problem in the ledger)."""
+
     scope_field = "county"
+
+    def visible_to(self, user: Any) -> Self:
+        return super().visible_to(user).filter(tour__in=Tour.objects.visible_to(user))
 
 
 class Finding(models.Model):

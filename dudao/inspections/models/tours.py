@@ -8,7 +8,7 @@ from typing import Any, ClassVar, Self
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from dudao.core.scoping import ScopedQuerySet, scope_path_of
@@ -18,7 +18,14 @@ from dudao.inspections.models.sheets import ScoreSheet
 
 
 class TourQuerySet(ScopedQuerySet["Tour"]):
-    """Tours organised inside the user's scope or by an office of a government above it."""
+    """Who sees a tour (docs/inspections.md, 谁能看到观摩活动):
+
+    * before publication (筹备中, 评分中, 评分结束): the organisers — users whose scope holds
+      the organiser (the organising government's 督查室, leaders and offices) — and the tour's
+      judges (a seat is the organiser's grant);
+    * once published: also the participants — every business user under the organising
+      government (a county and its park committees see the city's published tours).
+    """
 
     scope_field = "organiser"
 
@@ -28,7 +35,9 @@ class TourQuerySet(ScopedQuerySet["Tour"]):
             return self.none()
         ancestors = [path[: i + 7] for i in range(0, len(path), 7)]
         return self.filter(
-            Q(organiser__path__startswith=path) | Q(organiser__scope_path__in=ancestors)
+            Q(organiser__path__startswith=path)
+            | Q(organiser__scope_path__in=ancestors, status=Tour.Status.PUBLISHED)
+            | Exists(Judge.objects.filter(tour=OuterRef("pk"), user=user))
         )
 
 
@@ -282,7 +291,12 @@ class TourUnit(models.Model):
 
 
 class SiteQuerySet(ScopedQuerySet["Site"]):
+    """A site is seen in its county's scope, and only while its tour is visible."""
+
     scope_field = "county"
+
+    def visible_to(self, user: Any) -> Self:
+        return super().visible_to(user).filter(tour__in=Tour.objects.visible_to(user))
 
 
 class Site(models.Model):

@@ -126,6 +126,8 @@ def update_tour(*, actor: User, tour: Tour, version: int | None = None, **change
     for field, value in changes.items():
         setattr(tour, field, value.strip() if isinstance(value, str) else value)
     full_clean_or_raise(tour)
+    if not diff(before, snapshot(tour))[1]:  # a no-op edit writes nothing: no bump, no event
+        return tour
     tour.version = F("version") + 1
     tour.updated_at = timezone.now()
     tour.save()

@@ -3,9 +3,9 @@
 OBJECTS: URL name → (scope, function(world, actor, ownership) → URL kwargs), for URLs with ids.
 ALLOWED: (URL name, method) → the status an allowed, in-scope call with an empty form gets.
 
-Tours are "global": every business user of the city sees the city's tours. Sites, findings and
-photos are "org": they belong to a county (county A is "own" for county actors and city actors,
-county B "other").
+Tours are "unpublished": the matrix tour is being scored, so only its organisers and judges
+(city-wide actors) see it and every county actor gets 404. Sites, findings and photos are "org":
+they belong to a county (county A is "own" for county actors and city actors, county B "other").
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ def _tour_world(world: World, method: str = "trimmed_mean") -> TourWorld:
 
 def _tour(w: World, a: ActorName, o: Ownership) -> dict[str, object]:
     return {"pk": _tour_world(w).tour.pk}
+
+
+def _tour_id(w: World, a: ActorName, o: Ownership) -> object:
+    return _tour(w, a, o)["pk"]
 
 
 def _vote_tour(w: World, a: ActorName, o: Ownership) -> dict[str, object]:
@@ -76,7 +80,7 @@ def _sheet() -> int:
     return ScoreSheet.objects.get(code="industry").pk
 
 
-TOUR: tuple[Scope, ObjectArgs] = ("global", _tour)
+TOUR: tuple[Scope, ObjectArgs] = ("unpublished", _tour)
 SITE: tuple[Scope, ObjectArgs] = ("org", _site_kwargs)
 
 OBJECTS: dict[str, tuple[Scope, ObjectArgs]] = {
@@ -94,15 +98,21 @@ OBJECTS: dict[str, tuple[Scope, ObjectArgs]] = {
             "findings",
         )
     },
-    "inspections:vote": ("global", _vote_tour),
+    "inspections:vote": ("unpublished", _vote_tour),
     "inspections:sheet_edit": ("global", lambda w, a, o: {"pk": _sheet()}),
     "inspections:finding_decide": ("org", _finding),
     "inspections:score": SITE,
     "inspections:photo": SITE,
     "inspections:site_finding": SITE,
-    "inspections:card_photo": ("org", _photo),
-    "api:inspection_tour_results": ("global", lambda w, a, o: {"tour_id": _tour(w, a, o)["pk"]}),
-    "api:inspection_tour_progress": ("global", lambda w, a, o: {"tour_id": _tour(w, a, o)["pk"]}),
+    "inspections:card_photo": ("unpublished", _photo),  # a site of the tour in scoring
+    "api:inspection_tour_results": (
+        "unpublished",
+        lambda w, a, o: {"tour_id": _tour(w, a, o)["pk"]},
+    ),
+    "api:inspection_tour_progress": (
+        "unpublished",
+        lambda w, a, o: {"tour_id": _tour(w, a, o)["pk"]},
+    ),
     "api:inspection_card_save": ("org", lambda w, a, o: {"site_id": _site(w, a, o).pk}),  # type: ignore[attr-defined]
     "api:inspection_card_submit": ("org", lambda w, a, o: {"site_id": _site(w, a, o).pk}),  # type: ignore[attr-defined]
 }

@@ -366,3 +366,13 @@ def test_a_sheet_scored_in_a_started_tour_cannot_change_but_its_copy_can(world: 
         services.save_criterion(
             actor=world.city_supervisor, sheet=copy, name="新项", max_points=Decimal("2.2")
         )
+
+
+def test_a_no_op_tour_edit_writes_nothing(world: World) -> None:
+    tour = make_tour(world)
+    events = AuditEvent.objects.count()
+    same = services.update_tour(
+        actor=world.city_supervisor, tour=tour, version=tour.version, name=f" {tour.name} "
+    )
+    assert same.version == Tour.objects.get(pk=tour.pk).version == tour.version
+    assert AuditEvent.objects.count() == events

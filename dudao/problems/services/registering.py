@@ -175,10 +175,11 @@ def _apply_changes(
     for field, value in changes.items():
         setattr(locked, field, value.strip() if isinstance(value, str) else value)
     full_clean_or_raise(locked, validate_unique=False)
+    changed_before, changed_after = diff(before, snapshot(locked))
+    if not changed_after:  # a no-op edit writes nothing: no version bump, no event
+        return
     _save(locked)
     changed_before, changed_after = diff(before, snapshot(locked))
-    if not changed_after:
-        return
     record_event(
         actor=actor,
         action=action,

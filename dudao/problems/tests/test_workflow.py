@@ -528,3 +528,17 @@ def test_create_problem_keeps_its_original_keyword_arguments(world: World) -> No
     assert problem.status == S.ASSIGNED
     assert problem.issuing_org == world.city
     assert problem.events.get().action == "create"
+
+
+@pytest.mark.parametrize("changes", [{}, {"title": "same"}, {"deadline": "same"}])
+def test_a_no_op_edit_writes_nothing(world: World, changes: dict[str, str]) -> None:
+    problem = make_problem(world)
+    values = {k: getattr(problem, k) for k in changes}
+    if "title" in values:
+        values["title"] = f" {values['title']}  "  # only whitespace differs
+    before = _counts()
+    same = services.update_problem(
+        actor=world.city_supervisor, problem=problem, version=problem.version, **values
+    )
+    assert same.version == problem.version  # no bump (a PATCH with only `version` included)
+    _nothing_written(before)

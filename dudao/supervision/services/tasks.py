@@ -173,9 +173,14 @@ def _create_task(
         check_date(task.deadline, label="完成时限", field="deadline")
     for due, _description, _expected in milestones:
         check_date(due, label="节点时间", field="milestones")
+    co = [o for o in co_orgs if o.pk != task.lead_org_id]
+    outside = [o for o in co if not visible_orgs.filter(pk=o.pk).exists()]
+    if outside:
+        raise DomainError(
+            f"配合单位不在您的数据范围内：{'、'.join(o.name for o in outside)}。", field="co_orgs"
+        )
     full_clean_or_raise(task)
     task.save()
-    co = [o for o in co_orgs if visible_orgs.filter(pk=o.pk).exists() and o.pk != task.lead_org_id]
     task.co_orgs.set(co)
     for due, description, expected in milestones:
         ms = TaskMilestone(task=task, due=due, description=description, expected_progress=expected)
@@ -214,8 +219,10 @@ def update_task(
     if task.deadline is not None and "deadline" in changes:
         check_date(task.deadline, label="完成时限", field="deadline")
     full_clean_or_raise(task)
-    _bump(task, list(changes))
     b, a = diff(before, snapshot(task))
+    if not a:  # a no-op edit writes nothing: no version bump, no empty audit event
+        return task
+    _bump(task, list(changes))
     record_event(actor=actor, action="supervision.task_update", obj=task, before=b, after=a)
     return task
 

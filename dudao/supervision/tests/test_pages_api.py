@@ -227,3 +227,31 @@ def test_a_sub_unit_sees_its_parent_task_named_but_not_linked(world: World) -> N
         parent_url
         in client.get(reverse("supervision:task_detail", args=[child.pk])).content.decode()
     )
+
+
+def test_the_api_refuses_an_out_of_scope_co_organiser_by_name(client: Client, world: World) -> None:
+    parent = make_task(world)
+    client.force_login(world.county_a_reviewer)
+    body = {
+        "parent_id": parent.pk,
+        "title": "分解任务",
+        "lead_org_id": world.county_a_drc.pk,
+        "co_org_ids": [world.park_a.pk, world.county_b.pk],
+    }
+    url = reverse("api:supervision_task_list")
+    before = SupervisionTask.objects.count()
+    response = client.post(url, body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["message"] == (
+        f"配合单位不在您的数据范围内：{world.county_b.name}。"
+    )
+    missing = client.post(
+        url, {**body, "co_org_ids": [world.park_a.pk, 10**9]}, content_type="application/json"
+    )
+    assert missing.status_code == 400
+    assert missing.json()["error"]["message"] == "配合单位不存在。"
+    assert SupervisionTask.objects.count() == before
+    created = client.post(
+        url, {**body, "co_org_ids": [world.park_a.pk]}, content_type="application/json"
+    )
+    assert created.status_code == 201, created.content

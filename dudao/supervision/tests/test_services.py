@@ -299,3 +299,43 @@ def test_only_supervisors_issue_top_level_tasks(world: World) -> None:
         services.create_task(actor=world.county_a_reviewer, source=source, title="x")
     with pytest.raises(NotAllowed):
         services.create_task(actor=world.county_a_reporter, source=source, title="x")
+
+
+def test_a_no_op_edit_writes_nothing(world: World) -> None:
+    task = make_task(world, issue=False)
+    events = _events(task)
+    same = services.update_task(
+        actor=world.city_supervisor,
+        task=task,
+        version=task.version,
+        title=f"  {task.title} ",
+        lead_org=task.lead_org,
+    )
+    assert same.version == task.version  # no bump
+    assert _events(task) == events  # no empty audit event
+    SupervisionTask.objects.get(pk=task.pk, version=task.version, title=task.title)
+
+
+def test_an_out_of_scope_co_organiser_is_refused_by_name(world: World) -> None:
+    parent = make_task(world)
+    before = (SupervisionTask.objects.count(), AuditEvent.objects.count())
+    with pytest.raises(DomainError) as exc:
+        services.create_task(
+            actor=world.county_a_reviewer,
+            source=parent.source,
+            parent=parent,
+            title="分解任务",
+            lead_org=world.county_a_drc,
+            co_orgs=[world.park_a, world.county_b],
+        )
+    assert exc.value.message == f"配合单位不在您的数据范围内：{world.county_b.name}。"
+    assert (SupervisionTask.objects.count(), AuditEvent.objects.count()) == before
+    child = services.create_task(
+        actor=world.county_a_reviewer,
+        source=parent.source,
+        parent=parent,
+        title="分解任务",
+        lead_org=world.county_a_drc,
+        co_orgs=[world.park_a],
+    )
+    assert list(child.co_orgs.all()) == [world.park_a]
