@@ -76,10 +76,27 @@ def test_it_marks_the_session_cookie_http_only_and_lax(client: Client, world: Wo
 
 
 NAV = {
-    "county_a_reporter": ["首页", "组织机构", "API 令牌", "接口文档"],
-    "sysadmin": ["首页", "组织机构", "用户管理", "API 令牌", "接口文档"],
-    "secadmin": ["首页", "组织机构", "用户管理", "API 令牌", "接口文档"],
-    "auditadmin": ["首页", "审计日志", "API 令牌", "接口文档"],
+    "county_a_reporter": ["首页", "组织机构", "API 令牌", "两步验证", "接口文档"],
+    "sysadmin": [
+        "首页",
+        "组织机构",
+        "用户管理",
+        "密码重置审批",
+        "API 令牌",
+        "两步验证",
+        "接口文档",
+    ],
+    "secadmin": [
+        "首页",
+        "组织机构",
+        "用户管理",
+        "密码重置审批",
+        "两步验证设置",
+        "API 令牌",
+        "两步验证",
+        "接口文档",
+    ],
+    "auditadmin": ["首页", "密码重置审批", "审计日志", "API 令牌", "两步验证", "接口文档"],
 }
 
 

@@ -68,10 +68,11 @@ def _lock(world: World, actor: ActorName, ownership: Ownership) -> int:
     from dudao.projects.models import MonthLock
 
     county = world.home_county(actor) if ownership == "own" else world.other_county(actor)
-    existing = MonthLock.objects.filter(county=county, year=2026, month=1, is_active=True).first()
+    # A month of an earlier year: a lock freezes its year's plans, which other probes create.
+    existing = MonthLock.objects.filter(county=county, year=2024, month=12, is_active=True).first()
     if existing is not None:
         return existing.pk
-    return services.lock_month(actor=world.city_supervisor, year=2026, month=1, county=county).pk
+    return services.lock_month(actor=world.city_supervisor, year=2024, month=12, county=county).pk
 
 
 def _county(world: World, actor: ActorName, ownership: Ownership) -> int:
