@@ -16,10 +16,10 @@ Pure Python, no Django. Conventions (see docs/domain-research.md §6.3, §6.4, �
   unit the figure describes (e.g. 18家产业集聚区 / 全市); ``indicator`` is the measure.
 * Errors are ``StatsError`` (a ``ValueError``) with Chinese, user-facing messages.
 
-The package is split by topic (figures, monthly, growth, shares, totals, phrases, summary,
-tours); every name stays importable from ``dudao.stats.engine``. Other domain apps use
-``dudao.core.numbers`` / ``dudao.core.ranks`` for arithmetic and ``dudao.stats.rules`` for the
-stats rules they need; the engine itself is private to stats.
+The package is split by topic (figures, monthly, growth, shares, totals, phrases, summary);
+every name stays importable from ``dudao.stats.engine``. Other domain apps use
+``dudao.core.numbers`` / ``dudao.core.ranks`` for arithmetic; the engine itself is private to
+stats. (The tour sentence of 观摩督导 belongs to inspections: ``dudao.inspections.phrases``.)
 """
 
 from __future__ import annotations
@@ -79,17 +79,8 @@ from dudao.stats.engine.totals import (
     group_totals,
     park_totals_by_city,
 )
-from dudao.stats.engine.tours import (
-    TOUR_COUNTY_WORD,
-    TOUR_PARK_WORD,
-    TOUR_VISIT_VERB,
-    tour_sites_phrase,
-)
 
 __all__ = [
-    "TOUR_COUNTY_WORD",
-    "TOUR_PARK_WORD",
-    "TOUR_VISIT_VERB",
     "Figure",
     "GapMode",
     "Growth",
@@ -137,7 +128,6 @@ __all__ = [
     "sum_figures",
     "summary_line",
     "top_n",
-    "tour_sites_phrase",
     "wan_to_yi",
     "yi_to_wan",
     "yoy",
