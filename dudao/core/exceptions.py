@@ -42,14 +42,36 @@ class StaleObject(DomainError):
     code = "stale"
 
 
+def _label(instance: Any, field: str) -> str:
+    try:
+        return str(instance._meta.get_field(field).verbose_name)
+    except Exception:
+        return ""
+
+
 def full_clean_or_raise(
     instance: Any, *, exclude: list[str] | None = None, validate_unique: bool = True
 ) -> None:
-    """Run the model's validation; raise its first message as a DomainError on that field."""
+    """Run the model's validation; raise its first message as a DomainError on that field (a
+    missing required value reads “字段”不能为空, never Django's "这个值不能为 null")."""
     from django.core.exceptions import ValidationError
 
     try:
         instance.full_clean(exclude=exclude, validate_unique=validate_unique)
     except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items()))
-        raise DomainError(messages[0], field=field) from None
+        field, errors = next(iter(exc.error_dict.items()))
+        first = errors[0]
+        label = _label(instance, field)
+        if first.code in {"null", "blank"} and label:
+            raise DomainError(f"“{label}”不能为空。", field=field) from None
+        raise DomainError(first.messages[0], field=field) from None
+
+
+def refuse_nulls(model: Any, changes: dict[str, Any]) -> None:
+    """Refuse an explicit null for a field that cannot be empty (a PATCH's `"name": null`);
+    keys that are not model fields are the service's to judge."""
+    fields = {f.name: f for f in model._meta.concrete_fields}
+    for name, value in changes.items():
+        field = fields.get(name)
+        if value is None and field is not None and not field.null:
+            raise DomainError(f"“{field.verbose_name}”不能为空。", field=name)

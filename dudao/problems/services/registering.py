@@ -170,7 +170,7 @@ def _apply_changes(
     """Set `changes` on a locked problem, save, and record one audit event and one timeline
     entry naming the changed fields (nothing when nothing changed)."""
     before = snapshot(locked)
-    if "category" in changes and changes["category"] != locked.category:
+    if changes.get("category") is not None and changes["category"] != locked.category:
         locked.deadline_unit = changes["category"].sla_unit
     for field, value in changes.items():
         setattr(locked, field, value.strip() if isinstance(value, str) else value)

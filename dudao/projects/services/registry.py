@@ -18,6 +18,7 @@ from dudao.core.bounds import check_year
 from dudao.core.exceptions import (
     DomainError,
     full_clean_or_raise,
+    refuse_nulls,
 )
 from dudao.core.policies import require_role
 from dudao.core.snapshot import diff, snapshot
@@ -237,6 +238,7 @@ def update_project(
     unknown = set(changes) - set(PROJECT_FIELDS)
     if unknown:
         raise DomainError(f"不可修改的字段：{'、'.join(sorted(unknown))}")
+    refuse_nulls(Project, changes)
     before = snapshot(project) | {"lists": sorted(str(x) for x in project.lists.all())}
     before["milestones"] = milestone_state_json(project)
     for field, value in changes.items():
