@@ -294,7 +294,7 @@ def _publish_and_find(ctx: DemoContext, tour: Tour, supervisor: User) -> None:
     low = (
         Score.objects.filter(card__site__tour=tour, card__site__kind=Site.Kind.PROJECT)
         .select_related("card__site__county", "card__site__project", "criterion")
-        .order_by("points")[:12]
+        .order_by("points", "pk")[:12]  # ties in a fixed order: the same seed, the same city
     )
     seen: set[int] = set()
     for score in low:
