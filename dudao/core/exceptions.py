@@ -55,7 +55,19 @@ def full_clean_or_raise(
     """Run the model's validation; raise its first message as a DomainError on that field (a
     missing required value reads “字段”不能为空, never Django's "这个值不能为 null")."""
     from django.core.exceptions import ValidationError
+    from django.db import models
 
+    # A null sent for a text field that may be left empty (a PATCH's `"measures": null`) clears
+    # it: Django's validation skips empty values of blank fields, so without this the None
+    # would reach the NOT NULL column and fail as a server error.
+    for field in instance._meta.concrete_fields:
+        if (
+            isinstance(field, models.CharField | models.TextField)
+            and field.blank
+            and not field.null
+            and getattr(instance, field.attname) is None
+        ):
+            setattr(instance, field.attname, "")
     try:
         instance.full_clean(exclude=exclude, validate_unique=validate_unique)
     except ValidationError as exc:

@@ -50,3 +50,18 @@ def test_a_project_patch_with_null_text_fields_is_refused_by_name(
     assert body["error"]["message"] == "“建设单位”不能为空。"  # type: ignore[index]
     project.refresh_from_db()
     assert project.version == 1
+
+
+def test_a_null_for_a_text_field_that_may_be_empty_clears_it(client: Client, world: World) -> None:
+    """Found by the fuzzer in CI: `"responsible_person": null` reached the NOT NULL column."""
+    problem = make_problem(world)
+    client.force_login(world.city_supervisor)
+    status, body = _patch(
+        client,
+        f"/api/v1/problems/{problem.pk}",
+        {"version": problem.version, "responsible_person": None, "measures": None},
+    )
+    assert status == 200, body
+    problem.refresh_from_db()
+    assert problem.responsible_person == ""
+    assert problem.measures == ""
