@@ -139,8 +139,7 @@ PAGES: dict[str, Page] = {
         "city_supervisor", "problems:list", 11, _problems, {"status": "open", "county": "", "q": ""}
     ),
     # 观摩督导
-    # Known growth: 3 queries plus 2 per tour the judge scores in (one or two at a time).
-    "inspections:judge_home": Page("judge", "inspections:judge_home", (5, 11), _tour),
+    "inspections:judge_home": Page("judge", "inspections:judge_home", 5, _tour),
     "inspections:score": Page("judge", "inspections:score", 8, _tour),
     # 省级考评
     "evaluation:comparison": _evaluation("evaluation:comparison", 11),
