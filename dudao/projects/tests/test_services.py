@@ -427,3 +427,15 @@ def test_settings_are_supervisor_only_and_checked(world: World) -> None:
         services.update_settings(actor=world.county_a_reviewer, lag_yellow_from=D("5"))
     with pytest.raises(DomainError):
         services.update_settings(actor=world.city_supervisor, lag_yellow_from=D("50"))
+
+
+def test_a_milestone_date_outside_the_window_is_refused(world: World) -> None:
+    """A planned date typed as 3026 would pass every order check; it is refused by name."""
+    p = make_project(world)
+    with pytest.raises(DomainError, match="计划日期“3026-06-01”超出允许范围"):
+        services.update_project(
+            actor=world.city_supervisor,
+            project=p,
+            milestones={"COMPLETE": (date(3026, 6, 1), None)},
+        )
+    assert not p.milestones.filter(planned_date__year=3026).exists()
