@@ -27,6 +27,7 @@ from dudao.projects.rules import (
     ProjectLight,
     project_light,
 )
+from dudao.projects.selectors.periods import month_settings
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
@@ -109,8 +110,9 @@ def lights_for(
     month: int,
     settings: ProjectSettings | None = None,
 ) -> dict[int, ProjectLight]:
-    """The light of every project in `projects` at the end of year-month (4 queries)."""
-    settings = settings or ProjectSettings.current()
+    """The light of every project in `projects` at the end of year-month (4 queries; a
+    locked month keeps the thresholds it was locked with)."""
+    settings = settings or month_settings(year, month)
     if isinstance(projects, list):
         ids: Any = [p.pk for p in projects]
     else:
