@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 from dudao.core.bounds import earliest_year, latest_year, year_ok
 from dudao.core.exceptions import DomainError
@@ -137,7 +138,11 @@ def parse_month_lenient(value: object, *, field: str = "period") -> Period:
         return _checked(value.year, value.month, str(value.date()), field)
     if isinstance(value, dt.date):
         return _checked(value.year, value.month, value.isoformat(), field)
-    raw = "" if value is None else str(value).strip()
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        # A number cell such as 202606 (Excel reads the typed digits as a number).
+        raw = f"{value:f}".rstrip("0").rstrip(".") if not isinstance(value, int) else str(value)
+    else:
+        raw = "" if value is None else str(value).strip()
     for pattern in _LENIENT:
         match = pattern.match(raw)
         if match is None:

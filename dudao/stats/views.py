@@ -296,6 +296,7 @@ def grid_import(request: AuthedHttpRequest) -> HttpResponse:
                     filename=upload.name or "upload",
                     actor=request.user,
                     dry_run=dry_run,
+                    confirm_reason=request.POST.get("confirm_reason", "")[:200],
                 )
             except ImportRejected as exc:
                 context["errors"] = [str(e) for e in exc.errors]
@@ -303,8 +304,11 @@ def grid_import(request: AuthedHttpRequest) -> HttpResponse:
                 if dry_run:
                     context["report"] = report
                     context["kind"] = kind
+                    context["confirm_reason"] = request.POST.get("confirm_reason", "")[:200]
                 else:
                     messages.success(request, report.summary())
+                    for note in report.warnings[:20]:
+                        messages.warning(request, str(note))
                     return redirect("stats:grid_import")
     return render(request, "stats/import.html", context)
 

@@ -4,60 +4,119 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stats', '0002_default_indicators'),
+        ("stats", "0002_default_indicators"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='indicator',
-            name='aliases',
-            field=models.CharField(blank=True, help_text='导入时也认作本指标的其他写法，用顿号或逗号分隔，如“固投、固定资产投资额”。', max_length=200, verbose_name='别名'),
+            model_name="indicator",
+            name="aliases",
+            field=models.CharField(
+                blank=True,
+                help_text="导入时也认作本指标的其他写法，用顿号或逗号分隔，如“固投、固定资产投资额”。",
+                max_length=200,
+                verbose_name="别名",
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='change_prefix',
-            field=models.CharField(blank=True, choices=[('同比', '同比'), ('较去年同期', '较去年同期'), ('比上年同期', '比上年同期')], help_text='“较去年同期下降8.2个百分点”“同比提高16.2个百分点”；留空则按统计设置。', max_length=10, verbose_name='增速变化的前缀'),
+            model_name="indicator",
+            name="change_prefix",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("同比", "同比"),
+                    ("较去年同期", "较去年同期"),
+                    ("比上年同期", "比上年同期"),
+                ],
+                help_text="“较去年同期下降8.2个百分点”“同比提高16.2个百分点”；留空则按统计设置。",
+                max_length=10,
+                verbose_name="增速变化的前缀",
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='change_words',
-            field=models.CharField(choices=[('提高/下降', '提高/下降'), ('加快/回落', '加快/回落')], default='提高/下降', max_length=8, verbose_name='增速变化的用词'),
+            model_name="indicator",
+            name="change_words",
+            field=models.CharField(
+                choices=[("提高/下降", "提高/下降"), ("加快/回落", "加快/回落")],
+                default="提高/下降",
+                max_length=8,
+                verbose_name="增速变化的用词",
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='parts_within_whole',
-            field=models.BooleanField(default=True, help_text='勾选时，园区数（及园区合计）大于全市数视为错误，占比不得超过100%。', verbose_name='园区数不超过全市数'),
+            model_name="indicator",
+            name="parts_within_whole",
+            field=models.BooleanField(
+                default=True,
+                help_text="勾选时，园区数（及园区合计）大于全市数视为错误，占比不得超过100%。",
+                verbose_name="园区数不超过全市数",
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='plausible_max_city',
-            field=models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='合理上限（市级及以上）'),
+            model_name="indicator",
+            name="plausible_max_city",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                max_digits=20,
+                null=True,
+                verbose_name="合理上限（市级及以上）",
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='plausible_max_county',
-            field=models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='合理上限（县级）'),
+            model_name="indicator",
+            name="plausible_max_county",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                max_digits=20,
+                null=True,
+                verbose_name="合理上限（县级）",
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='plausible_max_park',
-            field=models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='合理上限（园区）'),
+            model_name="indicator",
+            name="plausible_max_park",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                max_digits=20,
+                null=True,
+                verbose_name="合理上限（园区）",
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='plausible_min_city',
-            field=models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='合理下限（市级及以上）'),
+            model_name="indicator",
+            name="plausible_min_city",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                max_digits=20,
+                null=True,
+                verbose_name="合理下限（市级及以上）",
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='plausible_min_county',
-            field=models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='合理下限（县级）'),
+            model_name="indicator",
+            name="plausible_min_county",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                max_digits=20,
+                null=True,
+                verbose_name="合理下限（县级）",
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='plausible_min_park',
-            field=models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='合理下限（园区）'),
+            model_name="indicator",
+            name="plausible_min_park",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=4,
+                max_digits=20,
+                null=True,
+                verbose_name="合理下限（园区）",
+            ),
         ),
     ]
