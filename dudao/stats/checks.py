@@ -124,7 +124,7 @@ class Candidate:
     indicator: Indicator
     period: dt.date
     value: Decimal
-    previous: Decimal | None
+    previous: Decimal | None  # last month's 1–N月 value, else last year's same month
 
 
 def _level_name(kind: str) -> str:
@@ -145,7 +145,7 @@ def range_flags(c: Candidate) -> list[RowError]:
                 RowError(
                     c.row,
                     c.column,
-                    f"{YI_FLAG}：{c.org.name}{ind.name}为{shown}，约为上月数"
+                    f"{YI_FLAG}：{c.org.name}{ind.name}为{shown}，约为上期数"
                     f"（{c.previous.normalize():f}{ind.unit}）的万分之一，金额应以{ind.unit}填报。",
                 )
             ]
