@@ -533,3 +533,41 @@ def _profile_row(
         series,
         why,
     )
+
+
+# --- Review queue ------------------------------------------------------------------------------
+
+QUEUE_SORTS = {
+    "period": ("period", "organisation__path"),
+    "-period": ("-period", "organisation__path"),
+    "unit": ("organisation__path", "-period"),
+    "submitted": ("submitted_at", "organisation__path"),
+    "-submitted": ("-submitted_at", "organisation__path"),
+}
+
+
+def review_queue(actor: User, *, sort: str = "submitted") -> Any:
+    """Submitted indicator values awaiting review in the actor's scope, one row per unit and
+    month: {organisation id, code, name, period, count, submitted_at (latest change)}.
+    Oldest first by default, so nothing waits at the bottom."""
+    from django.db.models import Count, Max
+
+    order = QUEUE_SORTS.get(sort, QUEUE_SORTS["submitted"])
+    return (
+        IndicatorValue.objects.visible_to(actor)
+        .filter(status=S.SUBMITTED)
+        .values(
+            "organisation_id",
+            "organisation__code",
+            "organisation__name",
+            "organisation__path",
+            "period",
+        )
+        .annotate(count=Count("pk"), submitted_at=Max("updated_at"))
+        .order_by(*order)
+    )
+
+
+def own_parks(actor: User) -> list[Park]:
+    """The parks whose 管委会 is the actor's own organisation (a park committee's account)."""
+    return [p for p in parks.visible_parks(actor) if p.organisation_id == actor.organisation_id]

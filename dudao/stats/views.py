@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dudao.core.exceptions import DomainError
-from dudao.core.http import AuthedHttpRequest, add_domain_error
+from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
 from dudao.core.imports import MAX_IMPORT_BYTES, ImportRejected
 from dudao.core.periods import Period, month_or_default
 from dudao.core.xlsx import xlsx_response
@@ -65,6 +65,7 @@ def summary(request: AuthedHttpRequest) -> HttpResponse:
         "stats/summary.html",
         {
             "cities": cities,
+            "own_parks": [] if city else selectors.own_parks(request.user),
             "city": city,
             "period": period,
             "period_error": error,
@@ -330,3 +331,17 @@ def settings_edit(request: AuthedHttpRequest) -> HttpResponse:
             messages.success(request, "统计设置已保存。")
             return redirect("stats:settings")
     return render(request, "stats/settings.html", {"form": form})
+
+
+def review(request: AuthedHttpRequest) -> HttpResponse:
+    """The review queue: every unit and month with submitted values in the reviewer's scope,
+    oldest first; each row opens the unit's month on the entry page to approve or return."""
+    sort = request.GET.get("sort", "submitted")
+    if sort not in selectors.QUEUE_SORTS:
+        sort = "submitted"
+    page = paginate(request, selectors.review_queue(request.user, sort=sort), 50)
+    return render(
+        request,
+        "stats/review.html",
+        {"page": page, "sort": sort, "query": query_without_page(request)},
+    )

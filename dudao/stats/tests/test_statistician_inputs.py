@@ -208,6 +208,7 @@ def test_a_confirmed_import_is_written_and_its_reason_audited(world: World) -> N
     assert report.created == 1
     event = AuditEvent.objects.filter(action="stats.value.import").latest("pk")
     assert event.reason == "新设园区，上半年仅完成50万元，已与统计局核实"
+    assert event.after is not None
     assert "疑似以亿元填报" in event.after["confirmed_checks"][0]
 
 
