@@ -259,7 +259,7 @@ def check_and_write(  # noqa: PLR0912, PLR0915 - validation, then one write; kep
     if errors:
         raise ImportRejected(errors)
     flags = magnitude_flags(candidates)
-    reason = (confirm_reason or "").strip()[:200]
+    reason = (confirm_reason or "").replace("\x00", "").strip()[:200]
     if flags and not dry_run and not reason:
         raise ImportRejected(
             [

@@ -41,7 +41,7 @@ def test_every_accepted_spelling_is_june_2026(text: str) -> None:
     [
         dt.date(2026, 6, 1),
         dt.date(2026, 6, 17),
-        dt.datetime(2026, 6, 1, 0, 0),
+        dt.datetime(2026, 6, 1, 0, 0, tzinfo=dt.UTC),
         202606,
         202606.0,
         Decimal("202606"),

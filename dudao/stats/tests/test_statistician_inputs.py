@@ -75,7 +75,7 @@ def test_an_xlsx_with_excel_date_cells_imports_the_month_they_fall_in(world: Wor
         ["SFS-A-P1", dt.date(2025, 6, 1), "fai", D("125000"), None, None],
         [
             "SFS-A-P1",
-            dt.datetime(2025, 5, 1, tzinfo=dt.UTC).replace(tzinfo=None),
+            dt.datetime.combine(dt.date(2025, 5, 1), dt.time()),
             "fai",
             D("100000"),
             None,
@@ -372,3 +372,19 @@ def test_an_indicator_without_reviewed_data_is_left_out_and_named_once(world: Wo
     assert (
         next(r for r in data["indicators"] if r["indicator"] == "tax_revenue")["sentence"] is None
     )
+
+
+@pytest.mark.django_db
+def test_the_import_command_takes_a_confirm_reason(world: World, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from django.core.management import CommandError, call_command
+
+    path = Path(str(tmp_path)) / "values.csv"
+    path.write_bytes(csv_bytes("SFS-A-P1,2025-06,fai,50,,"))
+    with pytest.raises(CommandError, match="导入未执行"):
+        call_command("import", "indicators", str(path), "--as", "supervisor")
+    call_command(
+        "import", "indicators", str(path), "--as", "supervisor", "--confirm-reason", "新设园区"
+    )
+    assert IndicatorValue.objects.get().value == D("50")
