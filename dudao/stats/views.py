@@ -21,6 +21,7 @@ from dudao.core.periods import Period, month_or_default
 from dudao.core.xlsx import xlsx_response
 from dudao.orgs.models import Organisation
 from dudao.stats import importers, selectors, services
+from dudao.stats.checks import Candidate, range_flags
 from dudao.stats.forms import SettingsForm
 from dudao.stats.models import Indicator, IndicatorValue, StatsSettings
 
@@ -186,6 +187,9 @@ def _save_grid(
                 version=int(version_text) if version_text.isdigit() else None,
             )
             saved += 1
+            previous = services.previous_cumulative(unit.pk, ind, period)
+            for flag in range_flags(Candidate(0, ind.name, unit, ind, period, value, previous)):
+                messages.warning(request, f"请核对：{flag.message}")
         except DomainError as exc:
             errors[key] = exc.message
     if not saved and not errors:

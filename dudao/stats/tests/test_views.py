@@ -250,3 +250,13 @@ def test_a_park_committee_sees_its_own_figures_share_and_rank(world: World) -> N
     assert [p.organisation_id for p in page.context["own_parks"]] == [world.park_a.pk]
     assert "/18家" in text  # rank among the city's 18 parks (core/ranks)
     assert "占全市" in text
+
+
+def test_the_entry_page_warns_of_a_city_total_typed_in_yi(world: World) -> None:
+    client = client_for(world, "city_supervisor")
+    response = client.post(
+        reverse("stats:entry"),
+        {"unit": world.city.pk, "period": "2025-06", "fai-value": "1924.7"},
+        follow=True,
+    )
+    assert "请核对：疑似以亿元填报" in response.content.decode()
