@@ -237,7 +237,39 @@ def whole_flags(candidates: list[Candidate]) -> list[RowError]:
     return flags
 
 
+def part_flags(candidates: list[Candidate]) -> list[RowError]:
+    """A part never above its whole (工业投资 ≤ 固定资产投资) for the same unit and month, the
+    whole taken from the file, else from the system."""
+    parts = [c for c in candidates if c.indicator.part_of_id is not None]
+    if not parts:
+        return []
+    in_file = {(c.org.pk, c.indicator.pk, c.period): c.value for c in candidates}
+    stored = {
+        (v.organisation_id, v.indicator_id, v.period): v.value
+        for v in IndicatorValue.objects.filter(
+            organisation_id__in={c.org.pk for c in parts},
+            indicator_id__in={c.indicator.part_of_id for c in parts},
+            period__in={c.period for c in parts},
+        )
+    }
+    flags = []
+    for c in parts:
+        key = (c.org.pk, c.indicator.part_of_id or 0, c.period)
+        whole = in_file.get(key, stored.get(key))
+        if whole is not None and c.value > whole > 0:
+            whole_name = c.indicator.part_of.name if c.indicator.part_of else ""
+            flags.append(
+                RowError(
+                    c.row,
+                    c.column,
+                    f"{c.org.name}{c.indicator.name}（{c.value.normalize():f}）大于"
+                    f"{whole_name}（{whole.normalize():f}），部分不应超过总量。",
+                )
+            )
+    return flags
+
+
 def magnitude_flags(candidates: list[Candidate]) -> list[RowError]:
     """Every magnitude check of a file's values, one flag per value at most per kind."""
     flags = [f for c in candidates for f in range_flags(c)]
-    return sorted([*flags, *whole_flags(candidates)])
+    return sorted([*flags, *whole_flags(candidates), *part_flags(candidates)])

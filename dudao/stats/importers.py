@@ -598,6 +598,15 @@ def import_indicator_catalogue(  # noqa: PLR0912, PLR0915 - one pass over the op
                 errors.append(RowError(row.number, header, f"指标代码“{ref}”不存在。"))
         if bool(refs[0]) != bool(refs[1]):
             errors.append(RowError(row.number, "numerator", "公式指标须同时填写分子和分母。"))
+        whole_ref = cell_text(row, "part_of", errors)
+        if whole_ref and whole_ref not in known:
+            errors.append(
+                RowError(row.number, "part_of", f"指标代码“{whole_ref}”不存在（须为已有指标）。")
+            )
+        elif whole_ref:
+            fields["part_of"] = known[whole_ref]
+        elif "part_of" in row.values:
+            fields["part_of"] = None
         if len(errors) == before:
             planned.append((row, code, fields, refs[0], refs[1]))
     if errors:

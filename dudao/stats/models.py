@@ -146,6 +146,15 @@ class Indicator(models.Model):
     plausible_max_city = models.DecimalField(
         "合理上限（市级及以上）", max_digits=20, decimal_places=4, null=True, blank=True
     )
+    part_of = models.ForeignKey(
+        "self",
+        verbose_name="所属总量指标",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="本指标是其一部分（如工业投资是固定资产投资的一部分）：同一单位同一月份本指标不得大于它。",
+    )
     parts_within_whole = models.BooleanField(
         "园区数不超过全市数",
         default=True,

@@ -420,6 +420,7 @@ INDICATOR_FIELDS = (
     "plausible_min_city",
     "plausible_max_city",
     "parts_within_whole",
+    "part_of",
 )
 
 
@@ -444,7 +445,9 @@ def _save_indicator(*, actor: User, code: str, **fields: Any) -> tuple[Indicator
         setattr(row, name, value)
     if row.numerator_id is not None and row.numerator_id == row.pk:
         raise DomainError("公式指标的分子不能是它自己。", field="numerator")
-    full_clean_or_raise(row, exclude=["numerator", "denominator"])
+    if row.part_of_id is not None and row.part_of_id == row.pk:
+        raise DomainError("所属总量指标不能是它自己。", field="part_of")
+    full_clean_or_raise(row, exclude=["numerator", "denominator", "part_of"])
     if before:
         old, new = diff(before, snapshot(row))
         if not new:

@@ -388,3 +388,19 @@ def test_the_import_command_takes_a_confirm_reason(world: World, tmp_path: objec
         "import", "indicators", str(path), "--as", "supervisor", "--confirm-reason", "新设园区"
     )
     assert IndicatorValue.objects.get().value == D("50")
+
+
+@pytest.mark.django_db
+def test_a_part_above_its_whole_is_flagged(world: World) -> None:
+    assert Indicator.objects.get(code="industrial_investment").part_of == Indicator.objects.get(
+        code="fai"
+    )
+    data = csv_bytes(
+        "SFS-A-P1,2025-06,fai,125000,,",
+        "SFS-A-P1,2025-06,industrial_investment,130000,,",
+    )
+    report = run(world, data, dry_run=True)
+    assert [str(w) for w in report.warnings] == [
+        "第3行「value」列：甲县产业集聚区管理委员会工业投资（130000）大于固定资产投资（125000），"
+        "部分不应超过总量。"
+    ]
