@@ -11,6 +11,7 @@ from dudao.core.roles import Role
 READERS = roles(Role.REPORTER, Role.REVIEWER, Role.SUPERVISOR, Role.JUDGE, Role.LEADER)
 ENTRY = roles(Role.REPORTER, Role.REVIEWER, Role.SUPERVISOR)
 SUPERVISOR = roles(Role.SUPERVISOR)
+REVIEWERS = roles(Role.REVIEWER, Role.SUPERVISOR)
 
 POLICY: dict[str, Rules] = {
     "stats:summary": {"GET": READERS},
@@ -19,6 +20,7 @@ POLICY: dict[str, Rules] = {
     "stats:grid_export": {"GET": ENTRY},
     "stats:grid_import": {"GET": ENTRY, "POST": ENTRY},
     "stats:settings": {"GET": SUPERVISOR, "POST": SUPERVISOR},
+    "stats:review": {"GET": REVIEWERS},
     "api:stats_indicator_list": {"GET": READERS},
     "api:stats_value_list": {"GET": READERS},
     "api:stats_value_save": {"POST": ENTRY},
@@ -32,5 +34,6 @@ POLICY: dict[str, Rules] = {
 NAV: list[tuple[str, str]] = [
     ("stats:summary", "集聚区综述"),
     ("stats:entry", "指标填报"),
+    ("stats:review", "指标审核"),
     ("stats:settings", "统计设置"),
 ]
