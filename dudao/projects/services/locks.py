@@ -24,6 +24,7 @@ from dudao.projects.models import (
     QuarterTarget,
 )
 from dudao.projects.rules import quarter_of
+from dudao.projects.signals import month_locked
 from dudao.projects.selectors import locked_months, locks_in_scope, months_text, report_deadline
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ def lock_month(
         organisation=county or actor.organisation,
         after=snapshot(lock),
     )
+    month_locked.send(sender=MonthLock, actor=actor, lock=lock, year=year, month=month)
     return lock
 
 

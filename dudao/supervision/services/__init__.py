@@ -31,3 +31,4 @@ from dudao.supervision.services.tasks import create_task as create_task
 from dudao.supervision.services.tasks import issue_task as issue_task
 from dudao.supervision.services.tasks import missing_clarities as missing_clarities
 from dudao.supervision.services.tasks import update_task as update_task
+from dudao.supervision.services.notices import notify_users as notify_users
