@@ -74,7 +74,7 @@ def kind_codes() -> list[str]:
     return list(BulletinKind.objects.filter(is_active=True).values_list("code", flat=True))
 
 
-def kinds() -> QuerySet[BulletinKind]:
+def kind_list() -> QuerySet[BulletinKind]:
     return BulletinKind.objects.filter(is_active=True)
 
 

@@ -50,7 +50,7 @@ def bulletin_list(request: AuthedHttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "f": f,
         "page": page,
-        "kinds": selectors.kinds(),
+        "kinds": selectors.kind_list(),
         "statuses": Bulletin.Status.choices,
         "query": query_without_page(request),
         "sort_query": _without(request, "sort", "page"),
