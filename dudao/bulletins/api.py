@@ -133,12 +133,12 @@ def _detail(request: AuthedHttpRequest, pk: int) -> dict[str, Any]:
 @paginate(Pagination)
 def bulletin_list(
     request: AuthedHttpRequest,
-    kind: str = Field("", max_length=20),
-    period: str = Field("", max_length=7),
-    status: str = Field("", max_length=12),
-    number: str = Field("", max_length=40),
-    q: str = Field("", max_length=60),
-    sort: str = Field("-period", max_length=12),
+    kind: str = "",
+    period: str = "",
+    status: str = "",
+    number: str = "",
+    q: str = "",
+    sort: str = "-period",
 ) -> Any:
     f = selectors.ArchiveFilter.from_query(
         {"kind": kind, "period": period, "status": status, "number": number, "q": q, "sort": sort}
