@@ -205,9 +205,7 @@ def bulletin_transition(request: AuthedHttpRequest, bulletin_id: Id) -> dict[str
     url_name="bulletin_docx",
     summary="下载 Word 文本（已签发：存档文本；草稿：按当前内容生成）",
     response={200: None},
-    openapi_extra={
-        "responses": {200: {"description": "Word 文件", "content": {DOCX_TYPE: {}}}}
-    },
+    openapi_extra={"responses": {200: {"description": "Word 文件", "content": {DOCX_TYPE: {}}}}},
 )
 def bulletin_docx(request: AuthedHttpRequest, bulletin_id: Id) -> HttpResponse:
     b = selectors.get_bulletin(request.user, bulletin_id)

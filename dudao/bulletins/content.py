@@ -97,9 +97,7 @@ def _segments(parts: tuple[str | dict[str, str], ...] | list[Any]) -> list[dict[
     return out
 
 
-def table(
-    title: str, header: list[str], rows: list[list[str]], note: str = ""
-) -> dict[str, Any]:
+def table(title: str, header: list[str], rows: list[list[str]], note: str = "") -> dict[str, Any]:
     return {"type": "table", "title": title, "header": header, "rows": rows, "note": note}
 
 

@@ -89,7 +89,7 @@ def yi_text(wan: Decimal | None) -> str:
 
 
 def listing(names: list[str], limit: int = 5) -> str:
-    """"甲县、乙县和丙县" (at most ``limit`` names, then 等)."""
+    """ "甲县、乙县和丙县" (at most ``limit`` names, then 等)."""
     shown = names[:limit]
     if not shown:
         return ""
@@ -138,7 +138,7 @@ def _lock_state(ctx: Context) -> str:
     return LOCKED if locked else UNLOCKED
 
 
-def build_projects(ctx: Context, b: Builder) -> None:
+def build_projects(ctx: Context, b: Builder) -> None:  # noqa: PLR0915 - one closure a section
     y, m = ctx.period.year, ctx.period.last_month
     analysis = projects.city_analysis(ctx.actor, y, m)
     if ctx.is_city:
@@ -208,14 +208,13 @@ def build_projects(ctx: Context, b: Builder) -> None:
         else:
             rate = fig("rate", "年度计划完成率", pct_text(prog.rate_pct), prog.rate_pct, "%")
             elapsed = fig("elapsed", "序时进度", pct_text(prog.elapsed_pct), prog.elapsed_pct, "%")
-            assert prog.lag is not None
-            ahead = -prog.lag
+            ahead = -(prog.lag or Decimal(0))
             gap = phrases.gap_phrase(ahead, "序时进度")
             b.paragraph(
                 *head,
                 "，占年度计划的",
                 rate,
-                f"%，序时进度为",
+                "%，序时进度为",
                 elapsed,
                 f"%，{gap}。",
             )
@@ -250,8 +249,7 @@ def build_projects(ctx: Context, b: Builder) -> None:
             if ranked:
                 top = [r.name for r in ranked if r.rank == 1]
                 b.paragraph(
-                    f"从各县（市、区）看，完成率排名第一的是{listing(top)}，"
-                    f"排名情况见附件1。"
+                    f"从各县（市、区）看，完成率排名第一的是{listing(top)}，排名情况见附件1。"
                 )
 
     def s_problems() -> None:
@@ -400,32 +398,40 @@ def build_parks(ctx: Context, b: Builder) -> None:
             period = d["period_label"]
             specs: list[FigureSpec] = []
 
-            def spec(key: str, label: str, display: str | None, unit: str) -> None:
-                if display is None:
-                    return
-                specs.append(
-                    FigureSpec(
-                        f"{row.indicator.code}_{key}",
-                        f"{row.indicator.name}{label}",
-                        display,
-                        _dec(display),
-                        unit,
-                        "统计分析",
-                        row.indicator.name,
-                        period,
-                        "全市产业集聚区",
-                        "已审核",
-                    )
-                )
-
-            spec("value", "", d["parks_value"], d["unit"])
-            spec("share", "占全市比重", d["share_percent"], "%")
+            _parks_spec(
+                specs, row, period, key="value", label="", display=d["parks_value"], unit=d["unit"]
+            )
+            _parks_spec(
+                specs,
+                row,
+                period,
+                key="share",
+                label="占全市比重",
+                display=d["share_percent"],
+                unit="%",
+            )
             growth = d["growth"]
             if growth is not None and growth["percent"] is not None:
-                spec("growth", "增速", growth["percent"].lstrip("-"), "%")
+                _parks_spec(
+                    specs,
+                    row,
+                    period,
+                    key="growth",
+                    label="增速",
+                    display=growth["percent"].lstrip("-"),
+                    unit="%",
+                )
             if d["gap_points"] is not None:
                 gap = Decimal(d["gap_points"])
-                spec("gap", "较全市增速差", format_decimal(abs(round_half_up(gap, 1)), 1), "个百分点")
+                _parks_spec(
+                    specs,
+                    row,
+                    period,
+                    key="gap",
+                    label="较全市增速差",
+                    display=format_decimal(abs(round_half_up(gap, 1)), 1),
+                    unit="个百分点",
+                )
             chosen: list[FigureSpec] = []
             parts = split_on_figures(row.line.sentence, specs)
             for part in parts:
@@ -488,6 +494,35 @@ def build_parks(ctx: Context, b: Builder) -> None:
     run_sections(ctx, sections)
 
 
+def _parks_spec(
+    specs: list[FigureSpec],
+    row: Any,
+    period: str,
+    *,
+    key: str,
+    label: str,
+    display: str | None,
+    unit: str,
+) -> None:
+    """Add one figure of a summary row (the statistics module's value, as it displays it)."""
+    if display is None:
+        return
+    specs.append(
+        FigureSpec(
+            f"{row.indicator.code}_{key}",
+            f"{row.indicator.name}{label}",
+            display,
+            _dec(display),
+            unit,
+            "统计分析",
+            row.indicator.name,
+            period,
+            "全市产业集聚区",
+            "已审核",
+        )
+    )
+
+
 def _dec(text: str) -> Decimal | None:
     try:
         return Decimal(text.replace(",", ""))
@@ -500,9 +535,7 @@ def _dec(text: str) -> Decimal | None:
 
 def build_supervision(ctx: Context, b: Builder) -> None:
     units = supervision.unit_performance(ctx.actor, today=ctx.last_day)
-    escalations = supervision.escalation_counts(
-        ctx.actor, ctx.period.first_day, ctx.last_day
-    )
+    escalations = supervision.escalation_counts(ctx.actor, ctx.period.first_day, ctx.last_day)
     problems = sum(u.problems_due for u in units)
     due = sum(u.due for u in units)
     on_time = sum(u.on_time for u in units)
@@ -564,9 +597,7 @@ def build_supervision(ctx: Context, b: Builder) -> None:
 
     def s_problems() -> None:
         b.heading("表扬和批评")
-        praised = [
-            u.name for u in units if u.due and u.on_time == u.due and not u.overdue_open
-        ]
+        praised = [u.name for u in units if u.due and u.on_time == u.due and not u.overdue_open]
         criticised = [u.name for u in units if u.overdue_open]
         if praised:
             b.paragraph(f"对{listing(praised, 10)}按期办结全部到期任务，予以通报表扬。")
@@ -596,7 +627,16 @@ def build_supervision(ctx: Context, b: Builder) -> None:
             [
                 table(
                     f"截至{ctx.last_day.month}月底各单位督查任务办理情况",
-                    ["排名", "单位", "到期", "按期办结", "逾期", "退回", "按期率", "问题按期销号率"],
+                    [
+                        "排名",
+                        "单位",
+                        "到期",
+                        "按期办结",
+                        "逾期",
+                        "退回",
+                        "按期率",
+                        "问题按期销号率",
+                    ],
                     rows,
                     "注：按期率 = 按期办结 ÷ 到期任务；单位为项、%。",
                 )
@@ -647,9 +687,7 @@ def build_inspections(ctx: Context, b: Builder) -> None:
             )
         )
 
-    ranked = sorted(
-        (r for r in report.units if r.rank is not None), key=lambda r: (r.rank or 0)
-    )
+    ranked = sorted((r for r in report.units if r.rank is not None), key=lambda r: r.rank or 0)
 
     def s_opening() -> None:
         opening(ctx, b, f"“{tour.name}”开展情况")
@@ -753,9 +791,7 @@ def build(ctx: Context) -> Builder:
     return builder
 
 
-def content_for(
-    actor: User, kind: BulletinKind, period: Period, scope: Organisation
-) -> Builder:
+def content_for(actor: User, kind: BulletinKind, period: Period, scope: Organisation) -> Builder:
     """The content of a bulletin of this kind, period and scope, as the actor's selectors see
     it (no write)."""
     city = stats.city_of(scope)

@@ -43,7 +43,10 @@ class BulletinKind(models.Model):
         "周期", max_length=10, choices=Periodicity.choices, default=Periodicity.MONTHLY
     )
     issuer_suffix = models.CharField(
-        "发文机关标志后缀", max_length=40, default="督查室", help_text="接在政府名称之后，如 示范市人民政府督查室"
+        "发文机关标志后缀",
+        max_length=40,
+        default="督查室",
+        help_text="接在政府名称之后，如 示范市人民政府督查室",
     )
     main_to_kinds = models.JSONField(
         "主送单位类型", default=list, help_text="组织机构类型编码，如 county_gov、park_committee"

@@ -11,8 +11,8 @@ from django.http import Http404
 
 from dudao.bulletins import kinds
 from dudao.bulletins.content import editor_text, paragraph_text
-from dudao.bulletins.rules import AUTHOR_ROLES
 from dudao.bulletins.models import Bulletin, BulletinFigure, BulletinKind
+from dudao.bulletins.rules import AUTHOR_ROLES
 from dudao.core.exceptions import DomainError
 from dudao.core.periods import Period
 from dudao.core.roles import Role
@@ -58,7 +58,7 @@ class ArchiveFilter:
             from dudao.core.periods import parse_month
 
             period = parse_month(period).key if period else ""
-        except Exception:  # noqa: BLE001 - a bad filter value is ignored, as documented
+        except Exception:
             period = ""
         return cls(
             kind=kind if kind in set(kind_codes()) else "",
@@ -100,8 +100,10 @@ def archive(actor: User, f: ArchiveFilter) -> QuerySet[Bulletin]:
 
 def get_bulletin(actor: User, pk: int) -> Bulletin:
     bulletin = (
-        visible(actor).select_related("kind", "scope_org", "issuer_org", "author", "signer")
-    ).filter(pk=pk).first()
+        (visible(actor).select_related("kind", "scope_org", "issuer_org", "author", "signer"))
+        .filter(pk=pk)
+        .first()
+    )
     if bulletin is None:
         raise Http404("没有这份通报，或不在您的数据范围内。")
     return bulletin
@@ -141,9 +143,7 @@ def figure_changes(bulletin: Bulletin, actor: User) -> dict[str, str]:
     return out
 
 
-def reader_blocks(
-    bulletin: Bulletin, changes: Mapping[str, str] | None = None
-) -> dict[str, Any]:
+def reader_blocks(bulletin: Bulletin, changes: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The content for the reader and the editor: each paragraph as pieces (text or figure)."""
     figs = {f.key: f for f in bulletin.figures.all()}
     labels = {k: f.label for k, f in figs.items()}
@@ -174,7 +174,9 @@ def reader_blocks(
                         **b,
                         "pieces": pieces(b["segments"]),
                         "editor": editor_text(b["segments"], labels),
-                        "plain": paragraph_text(b["segments"], {k: f.shown for k, f in figs.items()}),
+                        "plain": paragraph_text(
+                            b["segments"], {k: f.shown for k, f in figs.items()}
+                        ),
                     }
                 )
             else:

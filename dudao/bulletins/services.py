@@ -17,6 +17,9 @@ from django.utils import timezone
 
 from dudao.audit.services import record_event
 from dudao.bulletins import kinds
+from dudao.bulletins.content import Builder, all_text, parse_editor_text
+from dudao.bulletins.models import Bulletin, BulletinCounter, BulletinFigure, BulletinKind
+from dudao.bulletins.render import render_docx, shown_values
 from dudao.bulletins.rules import (
     AUTHOR_ROLES,
     COUNTY_KINDS,
@@ -24,9 +27,6 @@ from dudao.bulletins.rules import (
     draft_number,
     issued_number,
 )
-from dudao.bulletins.content import all_text, parse_editor_text
-from dudao.bulletins.models import Bulletin, BulletinCounter, BulletinFigure, BulletinKind
-from dudao.bulletins.render import render_docx, shown_values
 from dudao.core.exceptions import DomainError, InvalidTransition, NotAllowed
 from dudao.core.periods import Period
 from dudao.core.policies import require_role
@@ -72,7 +72,7 @@ def _recipients(city: Organisation, scope: Organisation, codes: list[str]) -> li
     )
 
 
-def _fill(bulletin: Bulletin, built: kinds.Builder) -> None:
+def _fill(bulletin: Bulletin, built: Builder) -> None:
     BulletinFigure.objects.bulk_create(
         BulletinFigure(
             bulletin=bulletin,
@@ -106,13 +106,13 @@ def make_draft(
         kind = found
     scope = _scope_of(actor, kind, scope)
     city = stats.city_of(scope)
-    assert city is not None
+    if city is None or actor.organisation is None:
+        raise DomainError("范围不在任何市之下。", field="scope")
     built = kinds.build(kinds.Context(actor, kind, period, scope, city))
     scope_name = "全市" if scope.pk == city.pk else scope.display_name
     place = city.display_name.removesuffix("人民政府")
     main = _recipients(city, scope, list(kind.main_to_kinds))
     copies = _recipients(city, scope, list(kind.copy_to_kinds))
-    assert actor.organisation is not None
     bulletin = Bulletin.objects.create(
         kind=kind,
         period=period.first_day.replace(month=period.last_month),
@@ -173,7 +173,7 @@ def _editable(actor: User, bulletin: Bulletin) -> None:
 
 
 def _touch(bulletin: Bulletin, *fields: str) -> None:
-    bulletin.version = F("version") + 1  # type: ignore[assignment]
+    bulletin.version = F("version") + 1
     bulletin.updated_at = timezone.now()
     bulletin.save(update_fields=["version", "updated_at", *fields])
     bulletin.refresh_from_db(fields=["version"])
@@ -190,7 +190,9 @@ def edit_paragraph(
     segments = parse_editor_text(text, figures)
     content = locked.content
     target = None
-    for where in [content.get("blocks", [])] + [a["blocks"] for a in content.get("attachments", [])]:
+    for where in [content.get("blocks", [])] + [
+        a["blocks"] for a in content.get("attachments", [])
+    ]:
         for block in where:
             if block.get("type") == "paragraph" and block.get("id") == paragraph:
                 target = block
@@ -280,7 +282,8 @@ def _notify_signers(bulletin: Bulletin) -> None:
     leaders = [
         u
         for u in User.objects.filter(is_active=True, organisation__path__startswith=gov.path)
-        if u.has_role(Role.LEADER) and u.organisation is not None
+        if u.has_role(Role.LEADER)
+        and u.organisation is not None
         and bulletin.issuer_org.path.startswith(u.organisation.scope_path)
     ]
     supervision.notify_users(

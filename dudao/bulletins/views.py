@@ -119,9 +119,7 @@ def bulletin_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _detail(request, selectors.get_bulletin(request.user, pk))
 
 
-def _after(
-    request: AuthedHttpRequest, pk: int, call: Any, success: str
-) -> HttpResponse:
+def _after(request: AuthedHttpRequest, pk: int, call: Any, success: str) -> HttpResponse:
     try:
         call()
     except DomainError as exc:

@@ -7,127 +7,311 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BulletinKind',
+            name="BulletinKind",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='编码')),
-                ('name', models.CharField(max_length=60, verbose_name='名称')),
-                ('title_template', models.CharField(help_text='可用 {period}（如 2026年6月）、{scope}（如 示范市、甲县）。', max_length=120, verbose_name='标题模板')),
-                ('org_code', models.CharField(help_text='如 示督通', max_length=20, verbose_name='机关代字')),
-                ('numbering', models.CharField(choices=[('wenhao', '发文字号（机关代字〔年份〕序号号）'), ('qishu', '期号（第N期）')], default='wenhao', max_length=10, verbose_name='编号方式')),
-                ('periodicity', models.CharField(choices=[('monthly', '每月'), ('quarterly', '每季度'), ('event', '按次')], default='monthly', max_length=10, verbose_name='周期')),
-                ('issuer_suffix', models.CharField(default='督查室', help_text='接在政府名称之后，如 示范市人民政府督查室', max_length=40, verbose_name='发文机关标志后缀')),
-                ('main_to_kinds', models.JSONField(default=list, help_text='组织机构类型编码，如 county_gov、park_committee', verbose_name='主送单位类型')),
-                ('copy_to_kinds', models.JSONField(default=list, verbose_name='抄送单位类型')),
-                ('basis', models.TextField(blank=True, verbose_name='开头：依据')),
-                ('method', models.TextField(blank=True, verbose_name='开头：组织方式')),
-                ('sections', models.JSONField(default=list, verbose_name='章节顺序')),
-                ('requirements', models.JSONField(default=list, verbose_name='下步要求（每项一段）')),
-                ('is_monthly_job', models.BooleanField(default=False, verbose_name='月度锁定后自动起草')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='排序')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="编码")),
+                ("name", models.CharField(max_length=60, verbose_name="名称")),
+                (
+                    "title_template",
+                    models.CharField(
+                        help_text="可用 {period}（如 2026年6月）、{scope}（如 示范市、甲县）。",
+                        max_length=120,
+                        verbose_name="标题模板",
+                    ),
+                ),
+                (
+                    "org_code",
+                    models.CharField(help_text="如 示督通", max_length=20, verbose_name="机关代字"),
+                ),
+                (
+                    "numbering",
+                    models.CharField(
+                        choices=[
+                            ("wenhao", "发文字号（机关代字〔年份〕序号号）"),
+                            ("qishu", "期号（第N期）"),
+                        ],
+                        default="wenhao",
+                        max_length=10,
+                        verbose_name="编号方式",
+                    ),
+                ),
+                (
+                    "periodicity",
+                    models.CharField(
+                        choices=[("monthly", "每月"), ("quarterly", "每季度"), ("event", "按次")],
+                        default="monthly",
+                        max_length=10,
+                        verbose_name="周期",
+                    ),
+                ),
+                (
+                    "issuer_suffix",
+                    models.CharField(
+                        default="督查室",
+                        help_text="接在政府名称之后，如 示范市人民政府督查室",
+                        max_length=40,
+                        verbose_name="发文机关标志后缀",
+                    ),
+                ),
+                (
+                    "main_to_kinds",
+                    models.JSONField(
+                        default=list,
+                        help_text="组织机构类型编码，如 county_gov、park_committee",
+                        verbose_name="主送单位类型",
+                    ),
+                ),
+                ("copy_to_kinds", models.JSONField(default=list, verbose_name="抄送单位类型")),
+                ("basis", models.TextField(blank=True, verbose_name="开头：依据")),
+                ("method", models.TextField(blank=True, verbose_name="开头：组织方式")),
+                ("sections", models.JSONField(default=list, verbose_name="章节顺序")),
+                (
+                    "requirements",
+                    models.JSONField(default=list, verbose_name="下步要求（每项一段）"),
+                ),
+                (
+                    "is_monthly_job",
+                    models.BooleanField(default=False, verbose_name="月度锁定后自动起草"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("sort_order", models.IntegerField(default=0, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '通报类型',
-                'verbose_name_plural': '通报类型',
-                'ordering': ['sort_order', 'code'],
+                "verbose_name": "通报类型",
+                "verbose_name_plural": "通报类型",
+                "ordering": ["sort_order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Bulletin',
+            name="Bulletin",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.DateField(help_text='统计月份的第一天', verbose_name='统计期')),
-                ('issuer_mark', models.CharField(max_length=60, verbose_name='发文机关标志')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '待签发'), ('approved', '已签发'), ('returned', '已退回')], default='draft', max_length=10, verbose_name='状态')),
-                ('title', models.CharField(max_length=120, verbose_name='标题')),
-                ('number_text', models.CharField(blank=True, max_length=40, verbose_name='发文字号')),
-                ('year', models.PositiveIntegerField(verbose_name='年度')),
-                ('seq', models.PositiveIntegerField(blank=True, null=True, verbose_name='序号')),
-                ('main_to', models.TextField(blank=True, verbose_name='主送')),
-                ('copy_to', models.TextField(blank=True, verbose_name='抄送')),
-                ('content', models.JSONField(default=dict, verbose_name='正文')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='起草时间')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='修改时间')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='送审时间')),
-                ('return_reason', models.TextField(blank=True, verbose_name='退回原因')),
-                ('signed_at', models.DateTimeField(blank=True, null=True, verbose_name='签发时间')),
-                ('signed_on', models.DateField(blank=True, null=True, verbose_name='成文日期')),
-                ('docx', models.BinaryField(blank=True, null=True, verbose_name='签发文本（.docx）')),
-                ('docx_sha256', models.CharField(blank=True, max_length=64, verbose_name='SHA-256')),
-                ('search_text', models.TextField(blank=True, editable=False, verbose_name='全文')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='起草人')),
-                ('issuer_org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organisation', verbose_name='发文单位')),
-                ('recipients', models.ManyToManyField(blank=True, related_name='+', to='orgs.organisation', verbose_name='收文单位')),
-                ('scope_org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.organisation', verbose_name='范围')),
-                ('signer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='签发人')),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='bulletins.bulletinkind', verbose_name='类型')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.DateField(help_text="统计月份的第一天", verbose_name="统计期")),
+                ("issuer_mark", models.CharField(max_length=60, verbose_name="发文机关标志")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "待签发"),
+                            ("approved", "已签发"),
+                            ("returned", "已退回"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="标题")),
+                (
+                    "number_text",
+                    models.CharField(blank=True, max_length=40, verbose_name="发文字号"),
+                ),
+                ("year", models.PositiveIntegerField(verbose_name="年度")),
+                ("seq", models.PositiveIntegerField(blank=True, null=True, verbose_name="序号")),
+                ("main_to", models.TextField(blank=True, verbose_name="主送")),
+                ("copy_to", models.TextField(blank=True, verbose_name="抄送")),
+                ("content", models.JSONField(default=dict, verbose_name="正文")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="起草时间"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="修改时间"
+                    ),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="送审时间"),
+                ),
+                ("return_reason", models.TextField(blank=True, verbose_name="退回原因")),
+                ("signed_at", models.DateTimeField(blank=True, null=True, verbose_name="签发时间")),
+                ("signed_on", models.DateField(blank=True, null=True, verbose_name="成文日期")),
+                (
+                    "docx",
+                    models.BinaryField(blank=True, null=True, verbose_name="签发文本（.docx）"),
+                ),
+                (
+                    "docx_sha256",
+                    models.CharField(blank=True, max_length=64, verbose_name="SHA-256"),
+                ),
+                ("search_text", models.TextField(blank=True, editable=False, verbose_name="全文")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="起草人",
+                    ),
+                ),
+                (
+                    "issuer_org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organisation",
+                        verbose_name="发文单位",
+                    ),
+                ),
+                (
+                    "recipients",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="orgs.organisation",
+                        verbose_name="收文单位",
+                    ),
+                ),
+                (
+                    "scope_org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.organisation",
+                        verbose_name="范围",
+                    ),
+                ),
+                (
+                    "signer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="签发人",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="bulletins.bulletinkind",
+                        verbose_name="类型",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通报',
-                'verbose_name_plural': '通报',
-                'ordering': ['-period', '-id'],
+                "verbose_name": "通报",
+                "verbose_name_plural": "通报",
+                "ordering": ["-period", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='BulletinFigure',
+            name="BulletinFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=60, verbose_name='编码')),
-                ('label', models.CharField(max_length=60, verbose_name='数据项')),
-                ('display', models.CharField(max_length=60, verbose_name='显示值')),
-                ('raw', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True, verbose_name='原值')),
-                ('unit', models.CharField(blank=True, max_length=12, verbose_name='单位')),
-                ('source_module', models.CharField(max_length=20, verbose_name='来源模块')),
-                ('source_indicator', models.CharField(max_length=80, verbose_name='来源指标')),
-                ('source_period', models.CharField(max_length=30, verbose_name='统计期')),
-                ('source_scope', models.CharField(max_length=60, verbose_name='范围')),
-                ('lock_state', models.CharField(blank=True, max_length=30, verbose_name='锁定状态')),
-                ('fingerprint', models.CharField(max_length=64, verbose_name='数据指纹')),
-                ('overridden', models.BooleanField(default=False, verbose_name='手工修改')),
-                ('override_display', models.CharField(blank=True, max_length=60, verbose_name='手工值')),
-                ('override_reason', models.TextField(blank=True, verbose_name='修改原因')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('bulletin', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='figures', to='bulletins.bulletin')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=60, verbose_name="编码")),
+                ("label", models.CharField(max_length=60, verbose_name="数据项")),
+                ("display", models.CharField(max_length=60, verbose_name="显示值")),
+                (
+                    "raw",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=20, null=True, verbose_name="原值"
+                    ),
+                ),
+                ("unit", models.CharField(blank=True, max_length=12, verbose_name="单位")),
+                ("source_module", models.CharField(max_length=20, verbose_name="来源模块")),
+                ("source_indicator", models.CharField(max_length=80, verbose_name="来源指标")),
+                ("source_period", models.CharField(max_length=30, verbose_name="统计期")),
+                ("source_scope", models.CharField(max_length=60, verbose_name="范围")),
+                (
+                    "lock_state",
+                    models.CharField(blank=True, max_length=30, verbose_name="锁定状态"),
+                ),
+                ("fingerprint", models.CharField(max_length=64, verbose_name="数据指纹")),
+                ("overridden", models.BooleanField(default=False, verbose_name="手工修改")),
+                (
+                    "override_display",
+                    models.CharField(blank=True, max_length=60, verbose_name="手工值"),
+                ),
+                ("override_reason", models.TextField(blank=True, verbose_name="修改原因")),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                (
+                    "bulletin",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="figures",
+                        to="bulletins.bulletin",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通报数据',
-                'verbose_name_plural': '通报数据',
-                'ordering': ['sort_order', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('bulletin', 'key'), name='bulletin_figure_once')],
+                "verbose_name": "通报数据",
+                "verbose_name_plural": "通报数据",
+                "ordering": ["sort_order", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("bulletin", "key"), name="bulletin_figure_once")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='BulletinCounter',
+            name="BulletinCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveIntegerField(verbose_name='年度')),
-                ('last', models.PositiveIntegerField(default=0, verbose_name='已用最大序号')),
-                ('kind', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='bulletins.bulletinkind')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveIntegerField(verbose_name="年度")),
+                ("last", models.PositiveIntegerField(default=0, verbose_name="已用最大序号")),
+                (
+                    "kind",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="bulletins.bulletinkind"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通报编号',
-                'verbose_name_plural': '通报编号',
-                'constraints': [models.UniqueConstraint(fields=('kind', 'year'), name='bulletin_counter_once')],
+                "verbose_name": "通报编号",
+                "verbose_name_plural": "通报编号",
+                "constraints": [
+                    models.UniqueConstraint(fields=("kind", "year"), name="bulletin_counter_once")
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='bulletin',
-            index=models.Index(fields=['status', 'period'], name='bulletin_status_period'),
+            model_name="bulletin",
+            index=models.Index(fields=["status", "period"], name="bulletin_status_period"),
         ),
         migrations.AddConstraint(
-            model_name='bulletin',
-            constraint=models.UniqueConstraint(condition=models.Q(('seq__isnull', False)), fields=('kind', 'year', 'seq'), name='bulletin_number_once'),
+            model_name="bulletin",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("seq__isnull", False)),
+                fields=("kind", "year", "seq"),
+                name="bulletin_number_once",
+            ),
         ),
     ]

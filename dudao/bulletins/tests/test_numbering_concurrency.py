@@ -16,7 +16,7 @@ from dudao.testing import build_world
 
 
 def _in_memory_sqlite() -> bool:
-    return connection.vendor == "sqlite" and connection.is_in_memory_db()
+    return connection.vendor == "sqlite" and bool(connection.is_in_memory_db())  # type: ignore[attr-defined]
 
 
 @pytest.mark.skipif(
@@ -38,7 +38,7 @@ def test_two_signatures_at_once_get_consecutive_numbers() -> None:
         try:
             barrier.wait(timeout=10)
             services.approve(actor=world.city_leader, bulletin=pk, version=version)
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()
@@ -49,6 +49,11 @@ def test_two_signatures_at_once_get_consecutive_numbers() -> None:
     for t in threads:
         t.join(timeout=60)
     assert errors == []
-    seqs = sorted(Bulletin.objects.filter(pk__in=[b.pk for b in pending]).values_list("seq", flat=True))
+    seqs = sorted(
+        s or 0
+        for s in Bulletin.objects.filter(pk__in=[b.pk for b in pending]).values_list(
+            "seq", flat=True
+        )
+    )
     assert seqs == [1, 2]
     assert BulletinCounter.objects.get(year=2026, kind__code="projects").last == 2

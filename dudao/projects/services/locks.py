@@ -24,8 +24,8 @@ from dudao.projects.models import (
     QuarterTarget,
 )
 from dudao.projects.rules import quarter_of
-from dudao.projects.signals import month_locked
 from dudao.projects.selectors import locked_months, locks_in_scope, months_text, report_deadline
+from dudao.projects.signals import month_locked
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User

@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('supervision', '0002_default_rules'),
+        ("supervision", "0002_default_rules"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('digest', '每日提醒'), ('assigned', '任务交办'), ('returned', '销号退回'), ('closed', '任务销号'), ('extension', '延期审批'), ('applied', '待核查'), ('escalation', '升级督办'), ('bulletin', '通报')], max_length=12, verbose_name='类型'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("digest", "每日提醒"),
+                    ("assigned", "任务交办"),
+                    ("returned", "销号退回"),
+                    ("closed", "任务销号"),
+                    ("extension", "延期审批"),
+                    ("applied", "待核查"),
+                    ("escalation", "升级督办"),
+                    ("bulletin", "通报"),
+                ],
+                max_length=12,
+                verbose_name="类型",
+            ),
         ),
     ]
