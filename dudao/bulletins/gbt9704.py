@@ -24,15 +24,15 @@ from __future__ import annotations
 import datetime
 import io
 import zipfile
+import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from docx import Document as new_docx
+import docx
 from docx.enum.section import WD_SECTION_START
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
+from docx.opc.oxml import serialize_part_xml
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu
 
@@ -151,6 +151,7 @@ _FONTS: dict[str, tuple[str, str]] = {
 }
 
 MAX_IMAGE_CM = 15.6
+BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -244,16 +245,14 @@ def _para(
 
 
 # CT_PPr child order (ECMA-376 §17.3.1.26); Word refuses out-of-order elements.
-_PPR_ORDER = [
-    qn(f"w:{tag}")
-    for tag in (
-        "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr "
-        "suppressLineNumbers pBdr shd tabs suppressAutoHyphens kinsoku wordWrap "
-        "overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd snapToGrid "
-        "spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
-        "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"
-    ).split()
-]
+_PPR_TAGS = (
+    "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers "
+    "pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE "
+    "autoSpaceDN bidi adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents "
+    "suppressOverlap jc textDirection textAlignment textboxTightWrap outlineLvl divId cnfStyle "
+    "rPr sectPr pPrChange"
+)
+_PPR_ORDER = [qn(f"w:{tag}") for tag in _PPR_TAGS.split()]
 
 
 def _order_ppr(root: Any) -> None:
@@ -320,72 +319,106 @@ def _cell_para(text: str, size: float, *, bold: bool, align: str) -> Any:
     return p
 
 
-def _table(body: Any, docx_doc: Any, block: Table) -> None:
-    ncols = max([len(block.header)] + [len(r) for r in block.rows] + [1])
-    header = list(block.header) + [""] * (ncols - len(block.header))
-    rows = [list(r) + [""] * (ncols - len(r)) for r in block.rows]
-    # Column widths from the widest entry (capped so one long cell wraps instead of
-    # squeezing the others); 3号 when the natural widths fit the 版心, else 4号.
+def _table_xml(tblpr_children: Sequence[Any], widths: Sequence[int]) -> Any:
+    tbl = _el("w:tbl")
+    tblpr = _el("w:tblPr")
+    for child in tblpr_children:
+        tblpr.append(child)
+    tbl.append(tblpr)
+    grid = _el("w:tblGrid")
+    for w in widths:
+        grid.append(_el("w:gridCol", w=w))
+    tbl.append(grid)
+    return tbl
+
+
+def _table_row(cells: Sequence[tuple[int, Any]], *, header: bool = False) -> Any:
+    """A w:tr of (width, paragraph) cells; rows never split across pages."""
+    tr = _el("w:tr")
+    trpr = _el("w:trPr")
+    trpr.append(_el("w:cantSplit"))
+    if header:
+        trpr.append(_el("w:tblHeader"))  # repeated at the top of every page
+    tr.append(trpr)
+    for width, paragraph in cells:
+        tc = _el("w:tc")
+        tcpr = _el("w:tcPr")
+        tcpr.append(_el("w:tcW", w=width, type="dxa"))
+        tcpr.append(_el("w:vAlign", val="center"))
+        tc.append(tcpr)
+        tc.append(paragraph)
+        tr.append(tc)
+    return tr
+
+
+def _borders(**sides: tuple[int, str] | None) -> Any:
+    """w:tblBorders from side → (eighths of a point, colour), None for no line."""
+    borders = _el("w:tblBorders")
+    for side, spec in sides.items():
+        if spec is None:
+            borders.append(_el(f"w:{side}", val="nil"))
+        else:
+            borders.append(_el(f"w:{side}", val="single", sz=spec[0], space=0, color=spec[1]))
+    return borders
+
+
+def _column_layout(header: Sequence[str], rows: Sequence[Sequence[str]]) -> tuple[float, list[int]]:
+    """Font size and column widths (twips) for a table filling the 版心 width.
+
+    Widths follow the widest entry of each column (capped so one long cell wraps instead of
+    squeezing the others); 3号 when the natural widths fit, else 4号.
+    """
     natural = [
         min(12.0, max([display_width(header[i])] + [display_width(r[i]) for r in rows]) + 1.0)
-        for i in range(ncols)
+        for i in range(len(header))
     ]
     total_chars = sum(natural)
     size = SIZE_3 if total_chars * SIZE_3 * 20 <= TEXT_W else SIZE_4
     widths = [max(1, round(TEXT_W * w / total_chars)) for w in natural]
     widths[-1] += TEXT_W - sum(widths)
+    return size, widths
 
+
+def _cell_align(value: str) -> str:
+    if _is_numeric(value) or value.strip() == "—":
+        return "right"
+    return "left" if display_width(value) > 6 else "center"
+
+
+def _table(body: Any, block: Table) -> None:
+    ncols = max([len(block.header)] + [len(r) for r in block.rows] + [1])
+    header = list(block.header) + [""] * (ncols - len(block.header))
+    rows = [list(r) + [""] * (ncols - len(r)) for r in block.rows]
+    size, widths = _column_layout(header, rows)
     if block.title:
         p = _para(align="center", keep_next=True)
         _add_run(p, block.title, HEITI, SIZE_3)
         body.append(p)
-
-    table = docx_doc.add_table(rows=0, cols=ncols)
-    tbl = table._tbl
-    tbl.getparent().remove(tbl)
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    tblpr = tbl.tblPr
-    for old in tblpr.findall(qn("w:tblStyle")):
-        tblpr.remove(old)
-    tblpr.append(_el("w:tblW", w=TEXT_W, type="dxa"))
-    borders = _el("w:tblBorders")
-    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        borders.append(_el(f"w:{side}", val="single", sz=4, space=0, color="000000"))
-    tblpr.append(borders)
-    tblpr.append(_el("w:tblLayout", type="fixed"))
-    grid = tbl.tblGrid
-    for gc in list(grid):
-        grid.remove(gc)
-    for w in widths:
-        grid.append(_el("w:gridCol", w=w))
-
-    def add_row(values: Sequence[str], *, is_header: bool) -> None:
-        tr = _el("w:tr")
-        trpr = _el("w:trPr")
-        trpr.append(_el("w:cantSplit"))
-        if is_header:
-            trpr.append(_el("w:tblHeader"))
-        trpr.append(_el("w:jc", val="center"))
-        tr.append(trpr)
-        for i, value in enumerate(values):
-            tc = _el("w:tc")
-            tcpr = _el("w:tcPr")
-            tcpr.append(_el("w:tcW", w=widths[i], type="dxa"))
-            tcpr.append(_el("w:vAlign", val="center"))
-            tc.append(tcpr)
-            if is_header:
-                align = "center"
-            elif _is_numeric(value) or value.strip() == "—":
-                align = "right"
-            else:
-                align = "left" if display_width(value) > 6 else "center"
-            tc.append(_cell_para(value, size, bold=is_header, align=align))
-            tr.append(tc)
-        tbl.append(tr)
-
-    add_row(header, is_header=True)
+    thin = (4, "000000")  # 0.5 pt
+    tbl = _table_xml(
+        [
+            _el("w:tblW", w=TEXT_W, type="dxa"),
+            _el("w:jc", val="center"),
+            _borders(top=thin, left=thin, bottom=thin, right=thin, insideH=thin, insideV=thin),
+            _el("w:tblLayout", type="fixed"),
+        ],
+        widths,
+    )
+    tbl.append(
+        _table_row(
+            [
+                (w, _cell_para(v, size, bold=True, align="center"))
+                for w, v in zip(widths, header, strict=True)
+            ],
+            header=True,
+        )
+    )
     for row in rows:
-        add_row(row, is_header=False)
+        cells = [
+            (w, _cell_para(v, size, bold=False, align=_cell_align(v)))
+            for w, v in zip(widths, row, strict=True)
+        ]
+        tbl.append(_table_row(cells))
     body.append(tbl)
     if block.note:
         p = _para(align="left", line=round(SIZE_4 * 20 * 1.5), snap=False)
@@ -420,7 +453,7 @@ def _blocks(body: Any, docx_doc: Any, blocks: Iterable[Block]) -> None:
         elif isinstance(block, Heading):
             _heading(body, block)
         elif isinstance(block, Table):
-            _table(body, docx_doc, block)
+            _table(body, block)
         else:
             _image(body, docx_doc, block)
 
@@ -501,12 +534,8 @@ def _signature(body: Any, doc: Document) -> None:
     body.append(p)
 
 
-def _imprint(body: Any, doc: Document) -> None:
-    """版记: 抄送 and 印发机关/印发日期 between a thick, a thin and a thick black line.
-
-    A one-column table floated to the bottom of the 版心 (GB/T 9704 §7.4: the last line
-    coincides with the 版心's lower edge), so it sits at the foot of the last page.
-    """
+def _imprint_paragraphs(doc: Document) -> list[Any]:
+    """抄送 (左右各空一字, 回行与冒号后首字对齐) and 印发机关 左空一字 / 印发日期 右空一字, 4号."""
     line = round(SIZE_4 * 20 * 1.9)
     paras = []
     if doc.copy_to.strip():
@@ -530,52 +559,51 @@ def _imprint(body: Any, doc: Document) -> None:
         ppr = p.find(qn("w:pPr"))
         if ppr.find(qn("w:snapToGrid")) is None:
             ppr.append(_el("w:snapToGrid", val=0))
+    return paras
 
-    tbl = _el("w:tbl")
-    tblpr = _el("w:tblPr")
-    tblpr.append(
-        _el(
-            "w:tblpPr",
-            vertAnchor="margin",
-            horzAnchor="page",
-            tblpX=MARGIN_LEFT,
-            tblpYSpec="bottom",
-        )
+
+def _imprint(body: Any, doc: Document) -> None:
+    """版记: 抄送 and 印发机关/印发日期 between a thick, a thin and a thick black line.
+
+    A one-column table floated to the bottom of the 版心 (GB/T 9704 §7.4: the last line
+    coincides with the 版心's lower edge), so it sits at the foot of the last page.
+    """
+    tbl = _table_xml(
+        [
+            _el(
+                "w:tblpPr",
+                vertAnchor="margin",
+                horzAnchor="page",
+                tblpX=MARGIN_LEFT,
+                tblpYSpec="bottom",
+            ),
+            _el("w:tblOverlap", val="never"),
+            _el("w:tblW", w=IMPRINT_W, type="dxa"),
+            _borders(
+                top=(8, "000000"),  # 0.35 mm
+                left=None,
+                bottom=(8, "000000"),
+                right=None,
+                insideH=(6, "000000"),  # 0.25 mm
+                insideV=None,
+            ),
+            _el("w:tblLayout", type="fixed"),
+            _cell_margins_zero(),
+        ],
+        [IMPRINT_W],
     )
-    tblpr.append(_el("w:tblOverlap", val="never"))
-    tblpr.append(_el("w:tblW", w=IMPRINT_W, type="dxa"))
-    borders = _el("w:tblBorders")
-    borders.append(_el("w:top", val="single", sz=8, space=0, color="000000"))  # 0.35 mm
-    borders.append(_el("w:left", val="nil"))
-    borders.append(_el("w:bottom", val="single", sz=8, space=0, color="000000"))
-    borders.append(_el("w:right", val="nil"))
-    borders.append(_el("w:insideH", val="single", sz=6, space=0, color="000000"))  # 0.25 mm
-    borders.append(_el("w:insideV", val="nil"))
-    tblpr.append(borders)
-    tblpr.append(_el("w:tblLayout", type="fixed"))
-    margins = _el("w:tblCellMar")
-    margins.append(_el("w:left", w=0, type="dxa"))
-    margins.append(_el("w:right", w=0, type="dxa"))
-    tblpr.append(margins)
-    tbl.append(tblpr)
-    grid = _el("w:tblGrid")
-    grid.append(_el("w:gridCol", w=IMPRINT_W))
-    tbl.append(grid)
-    for p in paras:
-        tr = _el("w:tr")
-        trpr = _el("w:trPr")
-        trpr.append(_el("w:cantSplit"))
-        tr.append(trpr)
-        tc = _el("w:tc")
-        tcpr = _el("w:tcPr")
-        tcpr.append(_el("w:tcW", w=IMPRINT_W, type="dxa"))
-        tc.append(tcpr)
-        tc.append(p)
-        tr.append(tc)
-        tbl.append(tr)
+    for p in _imprint_paragraphs(doc):
+        tbl.append(_table_row([(IMPRINT_W, p)]))
     body.append(tbl)
     # A document must end with a paragraph; 1 pt high so it never adds a page.
     body.append(_para(line=20, snap=False))
+
+
+def _cell_margins_zero() -> Any:
+    margins = _el("w:tblCellMar")
+    margins.append(_el("w:left", w=0, type="dxa"))
+    margins.append(_el("w:right", w=0, type="dxa"))
+    return margins
 
 
 def _draft_mark(body: Any) -> None:
@@ -672,23 +700,23 @@ def _setup_font_table(docx_doc: Any) -> None:
             font_part = rel.target_part
     if font_part is None:  # pragma: no cover - python-docx's template always has one
         return
-    from lxml import etree
-
-    root = etree.fromstring(font_part.blob)
+    root = parse_xml(font_part.blob)
     for name, (alt, panose) in _FONTS.items():
-        font = etree.SubElement(root, qn("w:font"))
-        font.set(qn("w:name"), name)
-        etree.SubElement(font, qn("w:altName")).set(qn("w:val"), alt)
-        etree.SubElement(font, qn("w:panose1")).set(qn("w:val"), panose)
-        etree.SubElement(font, qn("w:charset")).set(qn("w:val"), "86")  # GB2312
-        etree.SubElement(font, qn("w:family")).set(qn("w:val"), "modern")
-        etree.SubElement(font, qn("w:pitch")).set(qn("w:val"), "fixed")
-    font_part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        font = _el("w:font", name=name)
+        font.append(_el("w:altName", val=alt))
+        font.append(_el("w:panose1", val=panose))
+        font.append(_el("w:charset", val="86"))  # GB2312
+        font.append(_el("w:family", val="modern"))
+        font.append(_el("w:pitch", val="fixed"))
+        root.append(font)
+    font_part._blob = serialize_part_xml(root)
 
 
 def _set_core_properties(docx_doc: Any, doc: Document) -> None:
     props = docx_doc.core_properties
-    moment = datetime.datetime(doc.date.year, doc.date.month, doc.date.day)
+    # Midnight of the 成文日期 in Beijing time, stored as UTC (dcterms:created is W3CDTF "Z").
+    local = datetime.datetime(doc.date.year, doc.date.month, doc.date.day, tzinfo=BEIJING)
+    moment = local.astimezone(datetime.UTC)
     props.created = moment
     props.modified = moment
     props.last_printed = moment
@@ -718,7 +746,7 @@ def _normalise_zip(data: bytes) -> bytes:
 
 def render_docx(doc: Document) -> bytes:
     """The GB/T 9704-2012 .docx of `doc`, byte-for-byte reproducible."""
-    docx_doc = new_docx()
+    docx_doc = docx.Document()
     _setup_styles(docx_doc)
     _setup_font_table(docx_doc)
     _setup_section(docx_doc)
