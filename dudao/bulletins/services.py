@@ -6,6 +6,7 @@ numbered, frozen with its .docx and SHA-256) or return with a reason → edit �
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import TYPE_CHECKING
 
@@ -98,6 +99,13 @@ def make_draft(
     *, actor: User, kind: str | BulletinKind, period: Period, scope: Organisation | None = None
 ) -> Bulletin:
     """Generate a draft from the data: blocks, figures with their sources, recipients."""
+    return _make_draft(actor=actor, kind=kind, period=period, scope=scope)
+
+
+def _make_draft(
+    *, actor: User, kind: str | BulletinKind, period: Period, scope: Organisation | None = None
+) -> Bulletin:
+    """make_draft inside the caller's transaction (the demo generator's)."""
     require_role(actor, *AUTHOR_ROLES)
     if isinstance(kind, str):
         found = BulletinKind.objects.filter(code=kind, is_active=True).first()
@@ -258,6 +266,12 @@ def override_figure(
 @transaction.atomic(durable=True)
 def submit(*, actor: User, bulletin: Bulletin | int, version: int | None) -> Bulletin:
     """送审: every figure typed over by hand must say why."""
+    return _submit(actor=actor, bulletin=bulletin, version=version)
+
+
+def _submit(
+    *, actor: User, bulletin: Bulletin | int, version: int | None, notify: bool = True
+) -> Bulletin:
     locked = _lock(actor, bulletin, version)
     _editable(actor, locked)
     missing = [f.label for f in locked.figures.filter(overridden=True, override_reason="")]
@@ -271,7 +285,8 @@ def submit(*, actor: User, bulletin: Bulletin | int, version: int | None) -> Bul
     locked.return_reason = ""
     _touch(locked, "status", "submitted_at", "return_reason")
     record_event(actor=actor, action="bulletin.submit", obj=locked, after={"status": S.SUBMITTED})
-    _notify_signers(locked)
+    if notify:
+        _notify_signers(locked)
     return locked
 
 
@@ -351,12 +366,19 @@ def next_number(kind: BulletinKind, year: int) -> int:
 @transaction.atomic(durable=True)
 def approve(*, actor: User, bulletin: Bulletin | int, version: int | None) -> Bulletin:
     """签发: number it, freeze it (.docx bytes and SHA-256 stored), audit it."""
+    return _approve(actor=actor, bulletin=bulletin, version=version)
+
+
+def _approve(
+    *, actor: User, bulletin: Bulletin | int, version: int | None, now: dt.datetime | None = None
+) -> Bulletin:
+    """approve inside the caller's transaction; `now` backdates a demo bulletin."""
     locked = _lock(actor, bulletin, version)
     _check_signer(actor, locked)
     if locked.status != S.SUBMITTED:
         raise InvalidTransition(f"通报当前为“{locked.get_status_display()}”，不能签发。")
     seq = next_number(locked.kind, locked.year)
-    now = timezone.now()
+    now = now or timezone.now()
     locked.seq = seq
     locked.number_text = issued_number(locked.kind, locked.year, seq)
     locked.status = S.APPROVED
