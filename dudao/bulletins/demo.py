@@ -34,7 +34,9 @@ def _months(year: int, month: int, n: int) -> list[Period]:
 
 def _signed_at(period: Period) -> dt.datetime:
     nxt = period.next_month()
-    planned = timezone.make_aware(dt.datetime(nxt.year, nxt.last_month, 10, 10, 30))
+    planned = dt.datetime(
+        nxt.year, nxt.last_month, 10, 10, 30, tzinfo=timezone.get_current_timezone()
+    )
     return min(planned, timezone.now())
 
 
