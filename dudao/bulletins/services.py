@@ -73,6 +73,29 @@ def _recipients(city: Organisation, scope: Organisation, codes: list[str]) -> li
     )
 
 
+# How a 主送 line names a whole group of units (as issued documents do: "各县（市、区）人民政府").
+GROUP_NAMES = {
+    Organisation.Kind.COUNTY_GOV: "各县（市、区）人民政府",
+    Organisation.Kind.PARK_COMMITTEE: "各产业集聚区管理委员会",
+}
+
+
+def recipient_text(orgs: list[Organisation]) -> str:
+    """"各县（市、区）人民政府、各产业集聚区管理委员会" when a kind has several units; a single
+    unit by its name; other kinds by name."""
+    parts: list[str] = []
+    by_kind: dict[str, list[Organisation]] = {}
+    for org in orgs:
+        by_kind.setdefault(org.kind, []).append(org)
+    for kind, members in by_kind.items():
+        group = GROUP_NAMES.get(Organisation.Kind(kind))
+        if group and len(members) > 1:
+            parts.append(group)
+        else:
+            parts.extend(o.name for o in members)
+    return "、".join(parts)
+
+
 def _fill(bulletin: Bulletin, built: Builder) -> None:
     BulletinFigure.objects.bulk_create(
         BulletinFigure(
@@ -133,8 +156,8 @@ def _make_draft(
         ),
         number_text=draft_number(kind, period.year),
         year=period.year,
-        main_to="、".join(o.name for o in main),
-        copy_to="、".join(o.name for o in copies),
+        main_to=recipient_text(main),
+        copy_to=recipient_text(copies),
         content={"blocks": built.blocks, "attachments": built.attachments},
         author=actor,
     )
