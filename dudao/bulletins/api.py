@@ -143,7 +143,23 @@ def bulletin_list(
     f = selectors.ArchiveFilter.from_query(
         {"kind": kind, "period": period, "status": status, "number": number, "q": q, "sort": sort}
     )
-    return [_out(b) for b in selectors.archive(request.user, f)]
+    return _Rows(selectors.archive(request.user, f))
+
+
+class _Rows:
+    """The archive queryset, turned into output rows one page at a time."""
+
+    def __init__(self, qs: Any) -> None:
+        self.qs = qs
+
+    def count(self) -> int:
+        return int(self.qs.count())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
+        return [_out(b) for b in self.qs[item]]
 
 
 @router.post(

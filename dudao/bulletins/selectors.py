@@ -32,6 +32,24 @@ SORTS = {
     "-status": ("-status", "-period", "-id"),
 }
 DEFAULT_SORT = "-period"
+# What the archive list shows (never the stored .docx or the content).
+ARCHIVE_FIELDS = (
+    "kind__code",
+    "kind__name",
+    "scope_org_id",
+    "period",
+    "status",
+    "title",
+    "number_text",
+    "year",
+    "seq",
+    "version",
+    "signed_on",
+    "docx_sha256",
+    "scope_org__name",
+    "scope_org__short_name",
+    "signer__full_name",
+)
 
 
 @dataclass
@@ -83,7 +101,7 @@ def visible(actor: User) -> QuerySet[Bulletin]:
 
 
 def archive(actor: User, f: ArchiveFilter) -> QuerySet[Bulletin]:
-    qs = visible(actor).select_related("kind", "scope_org", "author", "signer")
+    qs = visible(actor).select_related("kind", "scope_org", "signer")
     if f.kind:
         qs = qs.filter(kind__code=f.kind)
     if f.period:
@@ -95,7 +113,7 @@ def archive(actor: User, f: ArchiveFilter) -> QuerySet[Bulletin]:
         qs = qs.filter(number_text__icontains=f.number)
     if f.q:
         qs = qs.filter(Q(title__icontains=f.q) | Q(search_text__icontains=f.q))
-    return qs.defer("docx", "content", "search_text").order_by(*SORTS[f.sort])
+    return qs.only(*ARCHIVE_FIELDS).order_by(*SORTS[f.sort])
 
 
 def get_bulletin(actor: User, pk: int) -> Bulletin:

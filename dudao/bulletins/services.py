@@ -81,7 +81,7 @@ GROUP_NAMES = {
 
 
 def recipient_text(orgs: list[Organisation]) -> str:
-    """"各县（市、区）人民政府、各产业集聚区管理委员会" when a kind has several units; a single
+    """ "各县（市、区）人民政府、各产业集聚区管理委员会" when a kind has several units; a single
     unit by its name; other kinds by name."""
     parts: list[str] = []
     by_kind: dict[str, list[Organisation]] = {}
