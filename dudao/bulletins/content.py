@@ -150,7 +150,7 @@ def editor_text(segments: list[dict[str, str]], labels: dict[str, str]) -> str:
 def parse_editor_text(text: str, by_label: dict[str, str]) -> list[dict[str, str]]:
     """Read an edited paragraph back: 〔数据项〕 become figure references again; an unknown
     name is a Chinese error naming it."""
-    text = text.replace("\r\n", "\n").strip()
+    text = text.replace("\r\n", "\n").replace("\x00", "").strip()
     if not text:
         raise DomainError("段落不能为空；不需要的段落请保留原文或改写。", field="text")
     if len(text) > 4000:

@@ -66,7 +66,7 @@ class ArchiveFilter:
         """Lenient: unknown values are ignored, never an error page."""
 
         def text(name: str, limit: int = 60) -> str:
-            return str(params.get(name) or "").strip()[:limit]
+            return str(params.get(name) or "").replace("\x00", "").strip()[:limit]
 
         kind = text("kind", 20)
         status = text("status", 12)

@@ -131,6 +131,7 @@ def _make_draft(
     """make_draft inside the caller's transaction (the demo generator's)."""
     require_role(actor, *AUTHOR_ROLES)
     if isinstance(kind, str):
+        kind = kind.replace("\x00", "")[:20]
         found = BulletinKind.objects.filter(code=kind, is_active=True).first()
         if found is None:
             raise DomainError(f"没有“{kind}”这种通报类型。", field="kind")
@@ -261,8 +262,8 @@ def override_figure(
     figure = locked.figures.filter(key=key).first()
     if figure is None:
         raise DomainError("没有这个数据项。", field="key")
-    value = (value or "").strip()
-    reason = (reason or "").strip()
+    value = (value or "").replace("\x00", "").strip()
+    reason = (reason or "").replace("\x00", "").strip()
     if len(value) > MAX_FIGURE_TEXT:
         raise DomainError(f"数据值最多 {MAX_FIGURE_TEXT} 个字符。", field="value")
     if len(reason) > 500:
@@ -346,7 +347,7 @@ def return_bulletin(
     _check_signer(actor, locked)
     if locked.status != S.SUBMITTED:
         raise InvalidTransition(f"通报当前为“{locked.get_status_display()}”，不能退回。")
-    reason = (reason or "").strip()
+    reason = (reason or "").replace("\x00", "").strip()
     if not reason:
         raise DomainError("请填写退回原因。", field="reason")
     if len(reason) > 1000:
