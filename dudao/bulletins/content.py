@@ -161,7 +161,7 @@ def parse_editor_text(text: str, by_label: dict[str, str]) -> list[dict[str, str
         key = by_label.get(match.group(1))
         if key is None:
             raise DomainError(
-                f"“〔{match.group(1)}〕”不是本通报的数据项；数据项请从右侧列表选用。",
+                f"“〔{match.group(1)}〕”不是本通报的数据项；数据项请从下方“数据项及来源”表中选用。",
                 field="text",
             )
         parts.append(text[pos : match.start()])
