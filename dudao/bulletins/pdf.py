@@ -28,7 +28,7 @@ SYSTEM_FONTS_CONF = Path("/etc/fonts/fonts.conf")
 
 def soffice_path() -> str | None:
     """The LibreOffice executable: settings.DUDAO_SOFFICE when set, else `soffice` on PATH."""
-    configured = getattr(settings, "DUDAO_SOFFICE", "") or ""
+    configured = settings.DUDAO_SOFFICE
     if configured:
         return configured if os.access(configured, os.X_OK) else None
     return shutil.which("soffice") or shutil.which("libreoffice")
