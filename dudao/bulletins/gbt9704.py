@@ -5,10 +5,13 @@ The writer takes a `Document` (plain frozen dataclasses, no Django) and returns 
 Geometry (GB/T 9704-2012 §5, domain research §6.1/§6.2):
 
 * A4, margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm: a 156 mm × 225 mm 版心.
-* 22 lines × 28 characters: a `linesAndChars` document grid with a line pitch of 579 twips
-  (225 mm / 22 = 28.99 pt, rounded down so 22 lines fit) and a character pitch of
-  16 pt − 842/4096 pt = 15.79 pt (156 mm / 28), plus exact 579-twip line spacing on body
-  paragraphs so LibreOffice, which ignores part of the grid, lays out the same 22 lines.
+* 22 lines × 28 characters: a `lines` document grid with a line pitch of 579 twips
+  (225 mm / 22 = 28.99 pt, rounded down so 22 lines fit), exact 579-twip line spacing on body
+  paragraphs, and 3号 runs condensed by 0.25 pt so 28 characters (441 pt) fill the 442.25 pt
+  line. A `linesAndChars` grid with charSpace −842 (the usual Word template) was tried and
+  rejected: LibreOffice 7.4 then gives every 16 pt glyph two 15.79 pt grid cells and lays out
+  14 characters per line. The render test (tests/test_gbt9704_render.py) checks the result
+  in the PDF LibreOffice produces.
 * Fonts: every run declares `w:ascii`, `w:hAnsi` and `w:eastAsia` (Word and WPS pick the
   East-Asian slot for Chinese text; without it they fall back to the Latin font). The font
   table lists the Windows names as alternates (仿宋_GB2312 → 仿宋, 楷体_GB2312 → 楷体, …).
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import itertools
 import zipfile
 import zoneinfo
 from collections.abc import Iterable, Sequence
@@ -281,6 +285,13 @@ def display_width(text: str) -> float:
     return sum(0.5 if ord(ch) < 0x2000 else 1.0 for ch in text)
 
 
+def line_width(text: str) -> float:
+    """Rendered width in 3号 characters: `display_width` plus the quarter-character gap
+    Word, WPS and LibreOffice put between Chinese characters and digits or Latin letters."""
+    gaps = sum(1 for a, b in itertools.pairwise(text) if (ord(a) < 0x2000) != (ord(b) < 0x2000))
+    return display_width(text) + 0.25 * gaps
+
+
 def _date_text(date: datetime.date) -> str:
     return f"{date.year}年{date.month}月{date.day}日"
 
@@ -519,12 +530,27 @@ def _attachment_note(body: Any, attachments: Sequence[Attachment]) -> None:
         body.append(p)
 
 
+def _keep_together(body: Any, *, first: int) -> None:
+    """Keep the last body paragraph, the 附件说明 and the 署名 with the 成文日期 on one page.
+
+    GB/T 9704 §7.3.5.4 forbids a page carrying only the signature and date ("此页无正文"):
+    when they do not fit, the last lines of the body move to the next page with them.
+    """
+    children = list(body)
+    for p in children[first:-1]:
+        if p.tag != qn("w:p"):
+            continue
+        ppr = p.find(qn("w:pPr"))
+        if ppr.find(qn("w:keepNext")) is None:
+            ppr.insert(0, _el("w:keepNext"))
+
+
 def _signature(body: Any, doc: Document) -> None:
     """发文机关署名 centred above the 成文日期, which is 右空四字 (GB/T 9704 §7.3.5.1)."""
     _blank(body, 2)  # room for the seal (印章上距正文一行之内)
     date = _date_text(doc.date)
-    date_w = display_width(date)
-    sig_w = display_width(doc.signer_org)
+    date_w = line_width(date)
+    sig_w = line_width(doc.signer_org)
     sig_right = max(2.0, 4 + (date_w - sig_w) / 2)
     p = _para(align="right", right=_chars(sig_right), keep_next=True)
     _add_run(p, doc.signer_org, FANGSONG, SIZE_3)
@@ -761,9 +787,11 @@ def render_docx(doc: Document) -> bytes:
         _draft_mark(holder)
     _head(holder, doc)
     _blocks(holder, docx_doc, doc.blocks)
+    tail_start = max(len(holder) - 1, 0)
     if doc.attachments:
         _attachment_note(holder, doc.attachments)
     _signature(holder, doc)
+    _keep_together(holder, first=tail_start)
     for i, att in enumerate(doc.attachments, start=1):
         # Each attachment starts on a new page: "附件" (+ number) 黑体 top left, its title
         # centred 2号小标宋 one line below, then its content.

@@ -208,6 +208,14 @@ def test_attachment_note_signature_date_and_imprint(body: ET.Element) -> None:
     date = paragraph_with(body, "2026年12月7日")
     assert attr(date.find(f"{W}pPr/{W}jc"), "val") == "right"
     assert attr(date.find(f"{W}pPr/{W}ind"), "right") == str(round(4 * g.CHAR_PITCH))  # 右空四字
+    # The 署名 and 成文日期 never stand alone on a page: the paragraphs from the last body
+    # block to the date are kept together.
+    all_paragraphs = paragraphs(body)
+    first = all_paragraphs.index(paragraph_with(body, "图1 各县（市、区）完成率"))
+    last = all_paragraphs.index(date)
+    for p in all_paragraphs[first:last]:
+        assert p.find(f"{W}pPr/{W}keepNext") is not None, text_of(p)
+    assert date.find(f"{W}pPr/{W}keepNext") is None
     # Each attachment starts a new page with its label.
     for label in ("附件1", "附件2"):
         p = paragraph_with(body, label)
@@ -351,3 +359,5 @@ def test_paragraph_properties_are_in_schema_order(body: ET.Element) -> None:
 def test_display_width_counts_latin_and_digits_as_half() -> None:
     assert g.display_width("2026年12月7日") == 6.5
     assert g.display_width("示范") == 2
+    assert g.line_width("2026年12月7日") == 6.5 + 5 * 0.25  # five digit/Chinese boundaries
+    assert g.line_width("示范市") == 3

@@ -230,6 +230,28 @@ def test_first_page_carries_the_head_in_order(rendered: Rendered) -> None:
     assert 30 <= top_of("示范市人民政府督查室") - TOP <= 40
 
 
+def test_signer_is_centred_above_the_date_which_ends_four_characters_from_the_edge(
+    rendered: Rendered,
+) -> None:
+    dates = [w for w in rendered.words if w.text.startswith("2026年12月7") or w.text == "2026"]
+    lines: dict[tuple[int, float], list[Word]] = {}
+    for w in rendered.words:
+        lines.setdefault((w.page, round(w.y0, 1)), []).append(w)
+    date_line = next(ws for ws in lines.values() if "".join(w.text for w in ws) == "2026年12月7日")
+    assert dates
+    date_start, date_end = min(w.x0 for w in date_line), max(w.x1 for w in date_line)
+    four_chars = 4 * g.CHAR_PITCH / 20 / MM
+    assert abs((PAGE_W - RIGHT - date_end) - four_chars) < TOLERANCE
+    page, top = date_line[0].page, date_line[0].y0
+    signer = next(
+        ws
+        for (p, y), ws in lines.items()
+        if p == page and y < top and "".join(w.text for w in ws) == "示范市人民政府督查室"
+    )
+    signer_middle = (min(w.x0 for w in signer) + max(w.x1 for w in signer)) / 2
+    assert abs(signer_middle - (date_start + date_end) / 2) < 3
+
+
 def test_the_gongwen_fonts_are_drawn_with_the_aliased_cjk_faces(rendered: Rendered) -> None:
     fonts = rendered.fonts
     assert "NotoSerifCJK" in fonts  # 仿宋_GB2312, 宋体, 方正小标宋简体
