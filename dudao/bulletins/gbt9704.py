@@ -397,6 +397,8 @@ def _cell_align(value: str) -> str:
 
 
 def _table(body: Any, block: Table) -> None:
+    if not block.header and not block.rows:
+        return  # nothing to show: no empty grid, no orphaned title
     ncols = max([len(block.header)] + [len(r) for r in block.rows] + [1])
     header = list(block.header) + [""] * (ncols - len(block.header))
     rows = [list(r) + [""] * (ncols - len(r)) for r in block.rows]

@@ -128,6 +128,16 @@ def rendered() -> Iterator[Rendered]:
         yield read_pdf(path)
 
 
+@pytest.fixture(scope="module")
+def rendered_odd(rendered: Rendered) -> Iterator[Rendered]:
+    """The odd sample (overlong title, mark and signer, long Latin strings) laid out too."""
+    pdf = docx_to_pdf(g.render_docx(samples.odd_document()))
+    with tempfile.TemporaryDirectory(prefix="dudao-render-") as tmp:
+        path = Path(tmp) / "odd.pdf"
+        path.write_bytes(pdf)
+        yield read_pdf(path)
+
+
 def is_footer(word: Word) -> bool:
     return word.y0 > PAGE_H - BOTTOM
 
@@ -147,7 +157,24 @@ def test_pages_are_a4(rendered: Rendered) -> None:
     assert abs(height - PAGE_H) < 0.5
 
 
+def assert_inside_text_block(rendered: Rendered) -> None:
+    body = [w for w in rendered.words if not is_footer(w)]
+    assert body
+    assert min(w.x0 for w in body) >= LEFT - TOLERANCE
+    assert max(w.x1 for w in body) <= PAGE_W - RIGHT + TOLERANCE
+    assert min(w.y0 for w in body) >= TOP - TOLERANCE
+    assert max(w.y1 for w in body) <= PAGE_H - BOTTOM + TOLERANCE
+
+
+def test_odd_input_stays_inside_the_text_block(rendered_odd: Rendered) -> None:
+    assert_inside_text_block(rendered_odd)
+    text = "".join(rendered_odd.layout)
+    assert "（草稿，未签发）" in text
+    assert "印发" in rendered_odd.layout[-1]
+
+
 def test_every_word_sits_inside_the_text_block(rendered: Rendered) -> None:
+    assert_inside_text_block(rendered)
     body = [w for w in rendered.words if not is_footer(w)]
     assert len(body) > 300
     left = min(w.x0 for w in body)
