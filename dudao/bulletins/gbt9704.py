@@ -201,13 +201,34 @@ def _add_run(
     bold: bool = False,
     color: str | None = None,
 ) -> None:
+    """Append a run; a line feed becomes a line break, a tab a tab, other control characters
+    (not allowed in XML) are dropped."""
     r = _el("w:r")
     r.append(_run_props(font, size_pt, bold=bold, color=color))
-    t = _el("w:t")
-    t.text = text
-    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    r.append(t)
+    for i, line in enumerate(_clean(text).split("\n")):
+        if i:
+            r.append(_el("w:br"))
+        for j, piece in enumerate(line.split("\t")):
+            if j:
+                r.append(_el("w:tab"))
+            if piece:
+                t = _el("w:t")
+                t.text = piece
+                t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                r.append(t)
     p.append(r)
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(
+        ch
+        for ch in text
+        if ch in "\n\t"
+        or (0x20 <= ord(ch) <= 0xD7FF and not 0x7F <= ord(ch) <= 0x9F)
+        or 0xE000 <= ord(ch) <= 0xFFFD
+        or ord(ch) >= 0x10000
+    )
 
 
 def _para(
@@ -749,14 +770,19 @@ def _set_core_properties(docx_doc: Any, doc: Document) -> None:
     props.modified = moment
     props.last_printed = moment
     props.revision = 1
-    props.author = doc.signer_org
-    props.last_modified_by = doc.signer_org
-    props.title = doc.title
-    props.subject = doc.number
+    props.author = _property(doc.signer_org)
+    props.last_modified_by = _property(doc.signer_org)
+    props.title = _property(doc.title)
+    props.subject = _property(doc.number)
     props.keywords = ""
     props.comments = ""
     props.category = "草稿" if doc.draft else ""
     props.language = "zh-CN"
+
+
+def _property(text: str) -> str:
+    """A core property value: one line, XML-safe, within python-docx's 255-character limit."""
+    return " ".join(_clean(text).split())[:255]
 
 
 def _normalise_zip(data: bytes) -> bytes:

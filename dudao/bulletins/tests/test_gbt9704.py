@@ -342,3 +342,18 @@ def test_display_width_counts_latin_and_digits_as_half() -> None:
     assert g.display_width("示范") == 2
     assert g.line_width("2026年12月7日") == 6.5 + 5 * 0.25  # five digit/Chinese boundaries
     assert g.line_width("示范市") == 3
+
+
+def test_control_characters_line_feeds_and_tabs_in_text() -> None:
+    doc = samples.bulletin(
+        paragraphs=0,
+        blocks=(g.Paragraph(runs=(g.Run("第一行\x00\x0b\x1f\ufffe\r\n第二行\t完成"),)),),
+        title="标题\x07" + "很长" * 200,
+    )
+    body = part(g.render_docx(doc), "word/document.xml")
+    p = paragraph_with(body, "第一行")
+    assert text_of(p) == "第一行第二行完成"
+    run = p.find(f"{W}r")
+    assert run is not None
+    assert [child.tag.removeprefix(W) for child in run][1:] == ["t", "br", "t", "tab", "t"]
+    assert any(text_of(q) == "标题" + "很长" * 200 for q in paragraphs(body))
