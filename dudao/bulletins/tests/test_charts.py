@@ -64,6 +64,7 @@ def test_nan_and_infinity_are_shown_as_missing() -> None:
         ([], [], "没有数据"),
         (["甲"], [1, 2], "个数不一致"),
         (["甲"] * 201, [1] * 201, "最多"),
+        (["甲"], [Decimal("1E+16")], "超出范围"),
     ],
 )
 def test_unusable_input_is_a_chinese_domain_error(
@@ -87,3 +88,16 @@ def test_cjk_font_is_found_through_fontconfig() -> None:
     path, index = charts.cjk_font_file()
     assert "CJK" in path or "cjk" in path.lower()
     assert index >= 0
+
+
+def test_extreme_values_and_odd_labels_still_draw() -> None:
+    png = charts.bar_chart_png(
+        "超" * 300,
+        ["示范" * 80, "", "A\tB\x00C"],
+        [Decimal("9999999999999999"), Decimal("-1E+15"), Decimal("0.05")],
+        "亿元",
+    )
+    image = decode(png)
+    assert image.width == charts.WIDTH
+    only_negative = decode(charts.bar_chart_png("下降", ["甲", "乙"], [-3.2, -1.6], "%"))
+    assert red_pixels(only_negative, 0) == 0  # negative bars use the other colour
