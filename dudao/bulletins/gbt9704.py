@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime
 import io
 import itertools
+import math
 import zipfile
 import zoneinfo
 from collections.abc import Iterable, Sequence
@@ -35,10 +36,13 @@ from typing import Any
 
 import docx
 from docx.enum.section import WD_SECTION_START
+from docx.image.exceptions import UnrecognizedImageError
 from docx.opc.oxml import serialize_part_xml
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu
+
+from dudao.core.exceptions import DomainError
 
 # --- The input model -------------------------------------------------------------------------
 
@@ -465,12 +469,17 @@ def _table(body: Any, block: Table) -> None:
 
 
 def _image(body: Any, docx_doc: Any, block: Image) -> None:
-    width_cm = min(max(block.width_cm, 1.0), MAX_IMAGE_CM)
+    width_cm = block.width_cm if math.isfinite(block.width_cm) else MAX_IMAGE_CM
+    width_cm = min(max(width_cm, 1.0), MAX_IMAGE_CM)
     scratch = docx_doc.add_paragraph()
     run = scratch.add_run()
-    run.add_picture(io.BytesIO(block.png), width=Cm(width_cm))
+    try:
+        run.add_picture(io.BytesIO(block.png), width=Cm(width_cm))
+    except UnrecognizedImageError as exc:
+        raise DomainError("通报中的图片无法识别（须为 PNG 或 JPEG 图片）。") from exc
+    finally:
+        scratch._p.getparent().remove(scratch._p)
     inline_run = run._r
-    scratch._p.getparent().remove(scratch._p)
     p = _para(align="center", line=None, snap=False, keep_next=bool(block.caption))
     p.append(inline_run)
     body.append(p)

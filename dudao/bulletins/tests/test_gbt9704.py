@@ -14,6 +14,7 @@ import pytest
 from dudao.bulletins import gbt9704 as g
 from dudao.bulletins.charts import bar_chart_png
 from dudao.bulletins.tests import samples
+from dudao.core.exceptions import DomainError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
@@ -272,6 +273,12 @@ def test_image_is_inline_and_never_wider_than_the_text_block() -> None:
     assert int(extent.get("cx") or 0) == round(15.6 * 360000)
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         assert any(n.startswith("word/media/") for n in package.namelist())
+    nan_width = samples.bulletin(paragraphs=0, blocks=(g.Image(png=chart, width_cm=float("nan")),))
+    extent = next(part(g.render_docx(nan_width), "word/document.xml").iter(WP + "extent"))
+    assert int(extent.get("cx") or 0) == round(15.6 * 360000)
+    not_an_image = samples.bulletin(paragraphs=0, blocks=(g.Image(png=b"GIF", width_cm=5),))
+    with pytest.raises(DomainError, match="图片无法识别"):
+        g.render_docx(not_an_image)
 
 
 def test_same_document_gives_the_same_bytes(full: bytes) -> None:
