@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
+import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.test import override_settings
@@ -48,41 +47,71 @@ def test_empty_input_is_refused() -> None:
         pdf.docx_to_pdf(b"")
 
 
-def test_timeout_and_failure_are_chinese_errors(monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[dict[str, Any]] = []
+def fake_soffice(tmp_path: Path, body: str) -> str:
+    """A stand-in `soffice` script: records its arguments and environment, then runs `body`."""
+    script = tmp_path / "soffice"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'printf "%s\\n" "$@" > "{tmp_path}/args"\n'
+        f'printf "%s\\n" "$FONTCONFIG_FILE" > "{tmp_path}/fontconfig"\n' + body + "\n",
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    return str(script)
 
-    def too_slow(command: list[str], **kwargs: Any) -> None:
-        calls.append({"command": command, **kwargs})
-        raise subprocess.TimeoutExpired(command, kwargs["timeout"])
 
-    monkeypatch.setattr(pdf, "soffice_path", lambda: "/usr/bin/soffice")
-    monkeypatch.setattr(subprocess, "run", too_slow)
-    with pytest.raises(DomainError, match="超时"):
+def test_conversion_arguments_and_isolated_profile(tmp_path: Path) -> None:
+    # Writes a PDF where LibreOffice would: --outdir DIR, source name with .pdf.
+    body = (
+        'out=""; prev=""; for a in "$@"; do [ "$prev" = "--outdir" ] && out="$a"; prev="$a"; done\n'
+    )
+    body += 'mkdir -p "$out" && printf "%%PDF-1.7 fake" > "$out/bulletin.pdf"'
+    with override_settings(DUDAO_SOFFICE=fake_soffice(tmp_path, body)):
+        assert pdf.pdf_available()
+        assert pdf.docx_to_pdf(b"PK\x03\x04") == b"%PDF-1.7 fake"
+        first = (tmp_path / "args").read_text(encoding="utf-8").split()
         pdf.docx_to_pdf(b"PK\x03\x04")
-    command = calls[0]["command"]
-    assert calls[0]["timeout"] == 60
-    assert any(arg.startswith("-env:UserInstallation=file:///") for arg in command)
-    assert "--headless" in command
-    assert calls[0]["env"]["FONTCONFIG_FILE"].endswith("fonts.conf")
-
-    def fails(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
-        return subprocess.CompletedProcess(command, 1, b"", b"error")
-
-    monkeypatch.setattr(subprocess, "run", fails)
-    with pytest.raises(DomainError, match="未能把文件转换为 PDF"):
-        pdf.docx_to_pdf(b"PK\x03\x04")
+        second = (tmp_path / "args").read_text(encoding="utf-8").split()
+    assert "--headless" in first
+    assert first[first.index("--convert-to") + 1].startswith("pdf")
+    profiles = [a for a in first + second if a.startswith("-env:UserInstallation=file:///")]
+    assert len(set(profiles)) == 2  # each conversion has its own profile
+    assert (tmp_path / "fontconfig").read_text(encoding="utf-8").strip().endswith("fonts.conf")
 
 
-def test_two_conversions_use_separate_profiles(monkeypatch: pytest.MonkeyPatch) -> None:
-    profiles: list[str] = []
-
-    def record(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
-        profiles.extend(a for a in command if a.startswith("-env:UserInstallation="))
-        return subprocess.CompletedProcess(command, 1, b"", b"")
-
-    monkeypatch.setattr(pdf, "soffice_path", lambda: "/usr/bin/soffice")
-    monkeypatch.setattr(subprocess, "run", record)
-    for _ in range(2):
-        with pytest.raises(DomainError):
+def test_failure_is_a_chinese_error(tmp_path: Path) -> None:
+    for body in ("exit 1", "exit 0"):  # failing, or succeeding without writing a PDF
+        with (
+            override_settings(DUDAO_SOFFICE=fake_soffice(tmp_path, body)),
+            pytest.raises(DomainError, match="未能把文件转换为 PDF"),
+        ):
             pdf.docx_to_pdf(b"PK\x03\x04")
-    assert len(set(profiles)) == 2
+
+
+def test_timeout_kills_the_whole_office_process_group(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Like soffice, the launcher starts a child (soffice.bin); both must be gone afterwards.
+    body = f'sleep 30 & echo $! > "{tmp_path}/child"; wait'
+    monkeypatch.setattr(pdf, "TIMEOUT_SECONDS", 1)
+    started = time.monotonic()
+    with (
+        override_settings(DUDAO_SOFFICE=fake_soffice(tmp_path, body)),
+        pytest.raises(DomainError, match="超时"),
+    ):
+        pdf.docx_to_pdf(b"PK\x03\x04")
+    assert time.monotonic() - started < 10
+    child = int((tmp_path / "child").read_text(encoding="utf-8"))
+    for _ in range(50):
+        if not Path(f"/proc/{child}").exists() or "Z" in _state(child):
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail(f"LibreOffice 的子进程 {child} 在超时后仍在运行")
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").split(")")[-1].split()[0]
+    except OSError:
+        return "Z"
