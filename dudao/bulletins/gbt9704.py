@@ -25,6 +25,7 @@ can be reproduced from its frozen inputs.
 from __future__ import annotations
 
 import datetime
+import functools
 import io
 import itertools
 import math
@@ -38,8 +39,9 @@ import docx
 from docx.enum.section import WD_SECTION_START
 from docx.image.exceptions import UnrecognizedImageError
 from docx.opc.oxml import serialize_part_xml
-from docx.oxml import OxmlElement, parse_xml
+from docx.oxml import parse_xml
 from docx.oxml.ns import qn
+from docx.oxml.parser import oxml_parser
 from docx.shared import Cm, Emu
 
 from dudao.core.exceptions import DomainError
@@ -166,11 +168,19 @@ _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # --- XML helpers -------------------------------------------------------------------------------
 
 
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_NSMAP = {"w": _W_NS}
+
+
+@functools.cache
+def _clark(name: str) -> str:
+    return qn(name)
+
+
 def _el(tag: str, **attrs: str | int) -> Any:
-    element = OxmlElement(tag)
-    for key, value in attrs.items():
-        element.set(qn(f"w:{key}"), str(value))
-    return element
+    """A w: element with w: attributes (python-docx's element classes, fast path)."""
+    attrib = {_clark(f"w:{key}"): str(value) for key, value in attrs.items()}
+    return oxml_parser.makeelement(_clark(tag), attrib=attrib, nsmap=_NSMAP)
 
 
 def _set_fonts(rpr: Any, font: str) -> None:
@@ -818,7 +828,8 @@ def render_docx(doc: Document) -> bytes:
         if child.tag != qn("w:sectPr"):
             body.remove(child)
     sect_pr = body.find(qn("w:sectPr"))
-    holder = _el("w:body")  # build in a detached element, then move before the sectPr
+    body.remove(sect_pr)  # appended again at the end: the body is built in document order
+    holder = body
 
     if doc.draft:
         _draft_mark(holder)
@@ -845,8 +856,7 @@ def render_docx(doc: Document) -> bytes:
     _imprint(holder, doc)
 
     _order_ppr(holder)
-    for child in list(holder):
-        sect_pr.addprevious(child)
+    body.append(sect_pr)
     _set_core_properties(docx_doc, doc)
     out = io.BytesIO()
     docx_doc.save(out)

@@ -6,7 +6,7 @@ import datetime
 
 from dudao.bulletins import gbt9704 as g
 
-# 28 characters exactly: a body line with the first-line indent holds 26 of them.
+# 27 characters; three of them and a figure sentence make a paragraph of about six lines.
 SENTENCE = "全市重大项目建设总体平稳有序，投资完成情况好于序时进度。"
 
 
