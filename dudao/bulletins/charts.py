@@ -27,6 +27,7 @@ BAR_HEIGHT = 26
 TITLE_HEIGHT = 70
 MARGIN = 24
 MAX_BARS = 200
+MAX_VALUE = Decimal("1E+16")
 BAR_COLOUR = (196, 30, 30)
 NEGATIVE_COLOUR = (90, 110, 140)
 TEXT_COLOUR = (20, 20, 20)
@@ -117,6 +118,8 @@ def bar_chart_png(
     if len(labels) > MAX_BARS:
         raise DomainError(f"图表最多显示 {MAX_BARS} 项。")
     numbers = [_as_decimal(v) for v in values]
+    if any(n is not None and abs(n) >= MAX_VALUE for n in numbers):
+        raise DomainError("图表数值超出范围，无法绘制。")
     title_font, label_font = _font(30), _font(22)
     height = TITLE_HEIGHT + ROW_HEIGHT * len(labels) + MARGIN * 2
     image = Image.new("RGB", (WIDTH, height), "white")

@@ -5,10 +5,13 @@ The writer takes a `Document` (plain frozen dataclasses, no Django) and returns 
 Geometry (GB/T 9704-2012 §5, domain research §6.1/§6.2):
 
 * A4, margins top 37 mm, bottom 35 mm, left 28 mm, right 26 mm: a 156 mm × 225 mm 版心.
-* 22 lines × 28 characters: a `linesAndChars` document grid with a line pitch of 579 twips
-  (225 mm / 22 = 28.99 pt, rounded down so 22 lines fit) and a character pitch of
-  16 pt − 842/4096 pt = 15.79 pt (156 mm / 28), plus exact 579-twip line spacing on body
-  paragraphs so LibreOffice, which ignores part of the grid, lays out the same 22 lines.
+* 22 lines × 28 characters: a `lines` document grid with a line pitch of 579 twips
+  (225 mm / 22 = 28.99 pt, rounded down so 22 lines fit), exact 579-twip line spacing on body
+  paragraphs, and 3号 runs condensed by 0.25 pt so 28 characters (441 pt) fill the 442.25 pt
+  line. A `linesAndChars` grid with charSpace −842 (the usual Word template) was tried and
+  rejected: LibreOffice 7.4 then gives every 16 pt glyph two 15.79 pt grid cells and lays out
+  14 characters per line. The render test (tests/test_gbt9704_render.py) checks the result
+  in the PDF LibreOffice produces.
 * Fonts: every run declares `w:ascii`, `w:hAnsi` and `w:eastAsia` (Word and WPS pick the
   East-Asian slot for Chinese text; without it they fall back to the Latin font). The font
   table lists the Windows names as alternates (仿宋_GB2312 → 仿宋, 楷体_GB2312 → 楷体, …).
@@ -22,7 +25,10 @@ can be reproduced from its frozen inputs.
 from __future__ import annotations
 
 import datetime
+import functools
 import io
+import itertools
+import math
 import zipfile
 import zoneinfo
 from collections.abc import Iterable, Sequence
@@ -31,10 +37,14 @@ from typing import Any
 
 import docx
 from docx.enum.section import WD_SECTION_START
+from docx.image.exceptions import UnrecognizedImageError
 from docx.opc.oxml import serialize_part_xml
-from docx.oxml import OxmlElement, parse_xml
+from docx.oxml import parse_xml
 from docx.oxml.ns import qn
+from docx.oxml.parser import oxml_parser
 from docx.shared import Cm, Emu
+
+from dudao.core.exceptions import DomainError
 
 # --- The input model -------------------------------------------------------------------------
 
@@ -158,11 +168,19 @@ _FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # --- XML helpers -------------------------------------------------------------------------------
 
 
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_NSMAP = {"w": _W_NS}
+
+
+@functools.cache
+def _clark(name: str) -> str:
+    return qn(name)
+
+
 def _el(tag: str, **attrs: str | int) -> Any:
-    element = OxmlElement(tag)
-    for key, value in attrs.items():
-        element.set(qn(f"w:{key}"), str(value))
-    return element
+    """A w: element with w: attributes (python-docx's element classes, fast path)."""
+    attrib = {_clark(f"w:{key}"): str(value) for key, value in attrs.items()}
+    return oxml_parser.makeelement(_clark(tag), attrib=attrib, nsmap=_NSMAP)
 
 
 def _set_fonts(rpr: Any, font: str) -> None:
@@ -197,13 +215,34 @@ def _add_run(
     bold: bool = False,
     color: str | None = None,
 ) -> None:
+    """Append a run; a line feed becomes a line break, a tab a tab, other control characters
+    (not allowed in XML) are dropped."""
     r = _el("w:r")
     r.append(_run_props(font, size_pt, bold=bold, color=color))
-    t = _el("w:t")
-    t.text = text
-    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-    r.append(t)
+    for i, line in enumerate(_clean(text).split("\n")):
+        if i:
+            r.append(_el("w:br"))
+        for j, piece in enumerate(line.split("\t")):
+            if j:
+                r.append(_el("w:tab"))
+            if piece:
+                t = _el("w:t")
+                t.text = piece
+                t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                r.append(t)
     p.append(r)
+
+
+def _clean(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(
+        ch
+        for ch in text
+        if ch in "\n\t"
+        or (0x20 <= ord(ch) <= 0xD7FF and not 0x7F <= ord(ch) <= 0x9F)
+        or 0xE000 <= ord(ch) <= 0xFFFD
+        or ord(ch) >= 0x10000
+    )
 
 
 def _para(
@@ -279,6 +318,13 @@ def _chars(n: float) -> int:
 def display_width(text: str) -> float:
     """Width in 3号 characters: ASCII (digits, Latin) is half width."""
     return sum(0.5 if ord(ch) < 0x2000 else 1.0 for ch in text)
+
+
+def line_width(text: str) -> float:
+    """Rendered width in 3号 characters: `display_width` plus the quarter-character gap
+    Word, WPS and LibreOffice put between Chinese characters and digits or Latin letters."""
+    gaps = sum(1 for a, b in itertools.pairwise(text) if (ord(a) < 0x2000) != (ord(b) < 0x2000))
+    return display_width(text) + 0.25 * gaps
 
 
 def _date_text(date: datetime.date) -> str:
@@ -386,6 +432,8 @@ def _cell_align(value: str) -> str:
 
 
 def _table(body: Any, block: Table) -> None:
+    if not block.header and not block.rows:
+        return  # nothing to show: no empty grid, no orphaned title
     ncols = max([len(block.header)] + [len(r) for r in block.rows] + [1])
     header = list(block.header) + [""] * (ncols - len(block.header))
     rows = [list(r) + [""] * (ncols - len(r)) for r in block.rows]
@@ -431,12 +479,17 @@ def _table(body: Any, block: Table) -> None:
 
 
 def _image(body: Any, docx_doc: Any, block: Image) -> None:
-    width_cm = min(max(block.width_cm, 1.0), MAX_IMAGE_CM)
+    width_cm = block.width_cm if math.isfinite(block.width_cm) else MAX_IMAGE_CM
+    width_cm = min(max(width_cm, 1.0), MAX_IMAGE_CM)
     scratch = docx_doc.add_paragraph()
     run = scratch.add_run()
-    run.add_picture(io.BytesIO(block.png), width=Cm(width_cm))
+    try:
+        run.add_picture(io.BytesIO(block.png), width=Cm(width_cm))
+    except UnrecognizedImageError as exc:
+        raise DomainError("通报中的图片无法识别（须为 PNG 或 JPEG 图片）。") from exc
+    finally:
+        scratch._p.getparent().remove(scratch._p)
     inline_run = run._r
-    scratch._p.getparent().remove(scratch._p)
     p = _para(align="center", line=None, snap=False, keep_next=bool(block.caption))
     p.append(inline_run)
     body.append(p)
@@ -519,12 +572,27 @@ def _attachment_note(body: Any, attachments: Sequence[Attachment]) -> None:
         body.append(p)
 
 
+def _keep_together(body: Any, *, first: int) -> None:
+    """Keep the last body paragraph, the 附件说明 and the 署名 with the 成文日期 on one page.
+
+    GB/T 9704 §7.3.5.4 forbids a page carrying only the signature and date ("此页无正文"):
+    when they do not fit, the last lines of the body move to the next page with them.
+    """
+    children = list(body)
+    for p in children[first:-1]:
+        if p.tag != qn("w:p"):
+            continue
+        ppr = p.find(qn("w:pPr"))
+        if ppr.find(qn("w:keepNext")) is None:
+            ppr.insert(0, _el("w:keepNext"))
+
+
 def _signature(body: Any, doc: Document) -> None:
     """发文机关署名 centred above the 成文日期, which is 右空四字 (GB/T 9704 §7.3.5.1)."""
     _blank(body, 2)  # room for the seal (印章上距正文一行之内)
     date = _date_text(doc.date)
-    date_w = display_width(date)
-    sig_w = display_width(doc.signer_org)
+    date_w = line_width(date)
+    sig_w = line_width(doc.signer_org)
     sig_right = max(2.0, 4 + (date_w - sig_w) / 2)
     p = _para(align="right", right=_chars(sig_right), keep_next=True)
     _add_run(p, doc.signer_org, FANGSONG, SIZE_3)
@@ -721,14 +789,19 @@ def _set_core_properties(docx_doc: Any, doc: Document) -> None:
     props.modified = moment
     props.last_printed = moment
     props.revision = 1
-    props.author = doc.signer_org
-    props.last_modified_by = doc.signer_org
-    props.title = doc.title
-    props.subject = doc.number
+    props.author = _property(doc.signer_org)
+    props.last_modified_by = _property(doc.signer_org)
+    props.title = _property(doc.title)
+    props.subject = _property(doc.number)
     props.keywords = ""
     props.comments = ""
     props.category = "草稿" if doc.draft else ""
     props.language = "zh-CN"
+
+
+def _property(text: str) -> str:
+    """A core property value: one line, XML-safe, within python-docx's 255-character limit."""
+    return " ".join(_clean(text).split())[:255]
 
 
 def _normalise_zip(data: bytes) -> bytes:
@@ -755,15 +828,18 @@ def render_docx(doc: Document) -> bytes:
         if child.tag != qn("w:sectPr"):
             body.remove(child)
     sect_pr = body.find(qn("w:sectPr"))
-    holder = _el("w:body")  # build in a detached element, then move before the sectPr
+    body.remove(sect_pr)  # appended again at the end: the body is built in document order
+    holder = body
 
     if doc.draft:
         _draft_mark(holder)
     _head(holder, doc)
     _blocks(holder, docx_doc, doc.blocks)
+    tail_start = max(len(holder) - 1, 0)
     if doc.attachments:
         _attachment_note(holder, doc.attachments)
     _signature(holder, doc)
+    _keep_together(holder, first=tail_start)
     for i, att in enumerate(doc.attachments, start=1):
         # Each attachment starts on a new page: "附件" (+ number) 黑体 top left, its title
         # centred 2号小标宋 one line below, then its content.
@@ -780,8 +856,7 @@ def render_docx(doc: Document) -> bytes:
     _imprint(holder, doc)
 
     _order_ppr(holder)
-    for child in list(holder):
-        sect_pr.addprevious(child)
+    body.append(sect_pr)
     _set_core_properties(docx_doc, doc)
     out = io.BytesIO()
     docx_doc.save(out)

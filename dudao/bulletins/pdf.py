@@ -9,8 +9,10 @@ font aliases (deploy/fontconfig/65-dudao-gongwen.conf) and then the system confi
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -28,7 +30,7 @@ SYSTEM_FONTS_CONF = Path("/etc/fonts/fonts.conf")
 
 def soffice_path() -> str | None:
     """The LibreOffice executable: settings.DUDAO_SOFFICE when set, else `soffice` on PATH."""
-    configured = getattr(settings, "DUDAO_SOFFICE", "") or ""
+    configured = settings.DUDAO_SOFFICE
     if configured:
         return configured if os.access(configured, os.X_OK) else None
     return shutil.which("soffice") or shutil.which("libreoffice")
@@ -54,6 +56,29 @@ def fontconfig_file(directory: Path) -> Path:
     path = directory / "fonts.conf"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def run_soffice(command: list[str], *, env: dict[str, str], cwd: Path) -> int:
+    """Run LibreOffice in its own process group; on timeout the whole group is killed.
+
+    `soffice` is a launcher that starts `soffice.bin`; killing only the launcher would leave
+    the real office process running with its profile locked.
+    """
+    process = subprocess.Popen(  # noqa: S603 - fixed argument list, no shell
+        command,
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        return process.wait(timeout=TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        raise
 
 
 def docx_to_pdf(docx: bytes) -> bytes:
@@ -84,20 +109,13 @@ def docx_to_pdf(docx: bytes) -> bytes:
             str(source),
         ]
         try:
-            result = subprocess.run(  # noqa: S603 - fixed argument list, no shell
-                command,
-                env=env,
-                cwd=work,
-                capture_output=True,
-                timeout=TIMEOUT_SECONDS,
-                check=False,
-            )
+            returncode = run_soffice(command, env=env, cwd=work)
         except subprocess.TimeoutExpired as exc:
             raise DomainError(f"PDF 转换超时（超过 {TIMEOUT_SECONDS} 秒），请稍后重试。") from exc
         except OSError as exc:
             raise DomainError("无法启动 LibreOffice，PDF 未生成。") from exc
         target = work / "out" / "bulletin.pdf"
-        if result.returncode != 0 or not target.is_file() or target.stat().st_size == 0:
+        if returncode != 0 or not target.is_file() or target.stat().st_size == 0:
             raise DomainError(
                 "LibreOffice 未能把文件转换为 PDF，请检查文件是否为有效的 Word 文档。"
             )

@@ -6,7 +6,7 @@ import datetime
 
 from dudao.bulletins import gbt9704 as g
 
-# 28 characters exactly: a body line with the first-line indent holds 26 of them.
+# 27 characters; three of them and a figure sentence make a paragraph of about six lines.
 SENTENCE = "全市重大项目建设总体平稳有序，投资完成情况好于序时进度。"
 
 
@@ -72,4 +72,31 @@ def ranking_table(rows: int = 8) -> g.Table:
             for i in range(rows)
         ),
         note="注：部分数据因四舍五入的原因，存在总计与分项合计不等的情况。",
+    )
+
+
+MIXED_TEXT = "GDP增长6.4%，PM2.5下降3.1个百分点；ABC-123项目见https://example.gov.cn/" + "a" * 60
+
+
+def odd_document() -> g.Document:
+    """Empty runs and blocks, an overlong title, mark and signer, mixed Latin and digits."""
+    return g.Document(
+        issuer_mark="示范市人民政府督查室和示范市发展和改革委员会联合督查组",
+        number="示督通〔2026〕  号",
+        title="关于" + "示范市重大项目建设和产业集聚区运行情况" * 6 + "的通报",
+        addressees="",
+        blocks=(
+            g.Paragraph(runs=()),
+            g.Paragraph(runs=(g.Run(""), g.Run(MIXED_TEXT))),
+            g.Heading(level=7, text="未知层级"),
+            g.Table(title="空表", header=(), rows=()),
+            g.Table(title="", header=("甲",), rows=(("1", "多出的列", "x" * 200),)),
+        ),
+        attachments=(g.Attachment(title="唯一附件", blocks=()),),
+        signer_org="示范市人民政府督查室和示范市发展和改革委员会",
+        date=datetime.date(2026, 1, 1),
+        copy_to="",
+        printer_org="示范市人民政府督查室",
+        print_date=datetime.date(2026, 1, 2),
+        draft=True,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import io
 import xml.etree.ElementTree as ET
@@ -15,6 +14,7 @@ import pytest
 from dudao.bulletins import gbt9704 as g
 from dudao.bulletins.charts import bar_chart_png
 from dudao.bulletins.tests import samples
+from dudao.core.exceptions import DomainError
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
@@ -208,6 +208,14 @@ def test_attachment_note_signature_date_and_imprint(body: ET.Element) -> None:
     date = paragraph_with(body, "2026年12月7日")
     assert attr(date.find(f"{W}pPr/{W}jc"), "val") == "right"
     assert attr(date.find(f"{W}pPr/{W}ind"), "right") == str(round(4 * g.CHAR_PITCH))  # 右空四字
+    # The 署名 and 成文日期 never stand alone on a page: the paragraphs from the last body
+    # block to the date are kept together.
+    all_paragraphs = paragraphs(body)
+    first = all_paragraphs.index(paragraph_with(body, "图1 各县（市、区）完成率"))
+    last = all_paragraphs.index(date)
+    for p in all_paragraphs[first:last]:
+        assert p.find(f"{W}pPr/{W}keepNext") is not None, text_of(p)
+    assert date.find(f"{W}pPr/{W}keepNext") is None
     # Each attachment starts a new page with its label.
     for label in ("附件1", "附件2"):
         p = paragraph_with(body, label)
@@ -265,6 +273,12 @@ def test_image_is_inline_and_never_wider_than_the_text_block() -> None:
     assert int(extent.get("cx") or 0) == round(15.6 * 360000)
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         assert any(n.startswith("word/media/") for n in package.namelist())
+    nan_width = samples.bulletin(paragraphs=0, blocks=(g.Image(png=chart, width_cm=float("nan")),))
+    extent = next(part(g.render_docx(nan_width), "word/document.xml").iter(WP + "extent"))
+    assert int(extent.get("cx") or 0) == round(15.6 * 360000)
+    not_an_image = samples.bulletin(paragraphs=0, blocks=(g.Image(png=b"GIF", width_cm=5),))
+    with pytest.raises(DomainError, match="图片无法识别"):
+        g.render_docx(not_an_image)
 
 
 def test_same_document_gives_the_same_bytes(full: bytes) -> None:
@@ -297,27 +311,8 @@ def test_same_document_gives_the_same_bytes(full: bytes) -> None:
 
 
 def test_odd_input_still_gives_a_valid_document() -> None:
-    long_title = "关于" + "示范市重大项目建设和产业集聚区运行情况" * 6 + "的通报"
-    doc = g.Document(
-        issuer_mark="示范市人民政府督查室和示范市发展和改革委员会联合督查组",
-        number="示督通〔2026〕  号",
-        title=long_title,
-        addressees="",
-        blocks=(
-            g.Paragraph(runs=()),
-            g.Paragraph(runs=(g.Run(""), g.Run("GDP增长6.4%，PM2.5下降3.1个百分点；ABC-123项目"))),
-            g.Heading(level=7, text="未知层级"),
-            g.Table(title="空表", header=(), rows=()),
-            g.Table(title="", header=("甲",), rows=(("1", "多出的列", "x" * 200),)),
-        ),
-        attachments=(g.Attachment(title="唯一附件", blocks=()),),
-        signer_org="示范市人民政府督查室和示范市发展和改革委员会",
-        date=datetime.date(2026, 1, 1),
-        copy_to="",
-        printer_org="示范市人民政府督查室",
-        print_date=datetime.date(2026, 1, 2),
-        draft=True,
-    )
+    doc = samples.odd_document()
+    long_title = doc.title
     data = g.render_docx(doc)
     opened = docx.Document(io.BytesIO(data))  # python-docx reads it back
     texts = [p.text for p in opened.paragraphs]
@@ -326,7 +321,8 @@ def test_odd_input_still_gives_a_valid_document() -> None:
     assert "示督通〔2026〕  号" in texts
     assert "附件：唯一附件" in texts  # a single attachment is not numbered
     assert not any(t.endswith("：") and t.startswith("各") for t in texts)  # no 主送 line
-    assert "GDP增长6.4%，PM2.5下降3.1个百分点；ABC-123项目" in texts
+    assert samples.MIXED_TEXT in texts
+    assert "空表" not in texts  # a table without header and rows is left out
     body = part(data, "word/document.xml")
     imprint = list(body.iter(W + "tbl"))[-1]
     assert [text_of(tr) for tr in imprint.iter(W + "tr")] == [
@@ -351,3 +347,20 @@ def test_paragraph_properties_are_in_schema_order(body: ET.Element) -> None:
 def test_display_width_counts_latin_and_digits_as_half() -> None:
     assert g.display_width("2026年12月7日") == 6.5
     assert g.display_width("示范") == 2
+    assert g.line_width("2026年12月7日") == 6.5 + 5 * 0.25  # five digit/Chinese boundaries
+    assert g.line_width("示范市") == 3
+
+
+def test_control_characters_line_feeds_and_tabs_in_text() -> None:
+    doc = samples.bulletin(
+        paragraphs=0,
+        blocks=(g.Paragraph(runs=(g.Run("第一行\x00\x0b\x1f\ufffe\r\n第二行\t完成"),)),),
+        title="标题\x07" + "很长" * 200,
+    )
+    body = part(g.render_docx(doc), "word/document.xml")
+    p = paragraph_with(body, "第一行")
+    assert text_of(p) == "第一行第二行完成"
+    run = p.find(f"{W}r")
+    assert run is not None
+    assert [child.tag.removeprefix(W) for child in run][1:] == ["t", "br", "t", "tab", "t"]
+    assert any(text_of(q) == "标题" + "很长" * 200 for q in paragraphs(body))

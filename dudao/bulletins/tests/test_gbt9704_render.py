@@ -128,6 +128,16 @@ def rendered() -> Iterator[Rendered]:
         yield read_pdf(path)
 
 
+@pytest.fixture(scope="module")
+def rendered_odd(rendered: Rendered) -> Iterator[Rendered]:
+    """The odd sample (overlong title, mark and signer, long Latin strings) laid out too."""
+    pdf = docx_to_pdf(g.render_docx(samples.odd_document()))
+    with tempfile.TemporaryDirectory(prefix="dudao-render-") as tmp:
+        path = Path(tmp) / "odd.pdf"
+        path.write_bytes(pdf)
+        yield read_pdf(path)
+
+
 def is_footer(word: Word) -> bool:
     return word.y0 > PAGE_H - BOTTOM
 
@@ -147,7 +157,24 @@ def test_pages_are_a4(rendered: Rendered) -> None:
     assert abs(height - PAGE_H) < 0.5
 
 
+def assert_inside_text_block(rendered: Rendered) -> None:
+    body = [w for w in rendered.words if not is_footer(w)]
+    assert body
+    assert min(w.x0 for w in body) >= LEFT - TOLERANCE
+    assert max(w.x1 for w in body) <= PAGE_W - RIGHT + TOLERANCE
+    assert min(w.y0 for w in body) >= TOP - TOLERANCE
+    assert max(w.y1 for w in body) <= PAGE_H - BOTTOM + TOLERANCE
+
+
+def test_odd_input_stays_inside_the_text_block(rendered_odd: Rendered) -> None:
+    assert_inside_text_block(rendered_odd)
+    text = "".join(rendered_odd.layout)
+    assert "（草稿，未签发）" in text
+    assert "印发" in rendered_odd.layout[-1]
+
+
 def test_every_word_sits_inside_the_text_block(rendered: Rendered) -> None:
+    assert_inside_text_block(rendered)
     body = [w for w in rendered.words if not is_footer(w)]
     assert len(body) > 300
     left = min(w.x0 for w in body)
@@ -228,6 +255,28 @@ def test_first_page_carries_the_head_in_order(rendered: Rendered) -> None:
     assert top_of("示范市人民政府督查室") < top_of("示督通") < top_of("关于") < top_of("各县")
     # GB/T 9704 §7.2.2: the issuer mark's upper edge about 35 mm below the 版心's upper edge.
     assert 30 <= top_of("示范市人民政府督查室") - TOP <= 40
+
+
+def test_signer_is_centred_above_the_date_which_ends_four_characters_from_the_edge(
+    rendered: Rendered,
+) -> None:
+    dates = [w for w in rendered.words if w.text.startswith("2026年12月7") or w.text == "2026"]
+    lines: dict[tuple[int, float], list[Word]] = {}
+    for w in rendered.words:
+        lines.setdefault((w.page, round(w.y0, 1)), []).append(w)
+    date_line = next(ws for ws in lines.values() if "".join(w.text for w in ws) == "2026年12月7日")
+    assert dates
+    date_start, date_end = min(w.x0 for w in date_line), max(w.x1 for w in date_line)
+    four_chars = 4 * g.CHAR_PITCH / 20 / MM
+    assert abs((PAGE_W - RIGHT - date_end) - four_chars) < TOLERANCE
+    page, top = date_line[0].page, date_line[0].y0
+    signer = next(
+        ws
+        for (p, y), ws in lines.items()
+        if p == page and y < top and "".join(w.text for w in ws) == "示范市人民政府督查室"
+    )
+    signer_middle = (min(w.x0 for w in signer) + max(w.x1 for w in signer)) / 2
+    assert abs(signer_middle - (date_start + date_end) / 2) < 3
 
 
 def test_the_gongwen_fonts_are_drawn_with_the_aliased_cjk_faces(rendered: Rendered) -> None:
