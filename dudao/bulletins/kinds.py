@@ -621,6 +621,7 @@ def build_supervision(ctx: Context, b: Builder) -> None:
                 u.problems_rate_text,
             ]
             for u in units
+            if u.due or u.problems_due
         ]
         b.attachment(
             "各单位督查任务办理情况排名表",
@@ -687,20 +688,19 @@ def build_inspections(ctx: Context, b: Builder) -> None:
             )
         )
 
-    ranked = sorted((r for r in report.units if r.rank is not None), key=lambda r: r.rank or 0)
+    groups = [(g, [r for r in rows if r.rank is not None]) for g, rows in report.groups]
+    groups = [(g, rows) for g, rows in groups if rows]
+    several = len(groups) > 1
 
     def s_opening() -> None:
         opening(ctx, b, f"“{tour.name}”开展情况")
 
     def s_basic() -> None:
         b.heading("基本情况")
-        sentence = summary.sentence
-        if sentence:
+        if summary.sentence:
             b.paragraph(
                 f"{tour.start_date.month}月{tour.start_date.day}日至"
-                f"{tour.end_date.month}月{tour.end_date.day}日，",
-                *split_on_figures(sentence, []),
-                "。",
+                f"{tour.end_date.month}月{tour.end_date.day}日，{summary.sentence}。"
             )
         b.paragraph(
             "本次活动共观摩项目",
@@ -712,29 +712,38 @@ def build_inspections(ctx: Context, b: Builder) -> None:
 
     def s_progress() -> None:
         b.heading("评比结果")
-        if not ranked:
+        if not groups:
             b.paragraph("本次活动尚无排名结果。")
             return
-        first, last = ranked[0], ranked[-1]
-        b.paragraph(
-            f"经综合评分，{first.unit.county.display_name}位列第一，得分",
-            fig(
-                "top_score",
-                "第一名得分",
-                first.score,
-                inspections.display_score(first.score),
+        for i, (group, rows) in enumerate(groups):
+            first, last = rows[0], rows[-1]
+            name = group.name if several else ""
+            parts: list[Any] = [
+                f"{name}中，" if several else "经综合评分，",
+                f"{first.unit.county.display_name}位列第一，得分",
+                fig(
+                    f"top_score_{i}",
+                    f"{name}第一名得分",
+                    first.score,
+                    inspections.display_score(first.score),
+                    "分",
+                ),
                 "分",
-            ),
-            f"分；{last.unit.county.display_name}位列末位，得分",
-            fig(
-                "last_score",
-                "末位得分",
-                last.score,
-                inspections.display_score(last.score),
-                "分",
-            ),
-            "分。排名情况见附件。",
-        )
+            ]
+            if last is not first:
+                parts += [
+                    f"；{last.unit.county.display_name}位列末位，得分",
+                    fig(
+                        f"last_score_{i}",
+                        f"{name}末位得分",
+                        last.score,
+                        inspections.display_score(last.score),
+                        "分",
+                    ),
+                    "分",
+                ]
+            b.paragraph(*parts, "。")
+        b.paragraph("各单位排名情况见附件。")
 
     def s_problems() -> None:
         b.heading("发现的问题")
@@ -753,15 +762,24 @@ def build_inspections(ctx: Context, b: Builder) -> None:
     def s_attachments() -> None:
         rows = [
             [
+                group.name,
                 DASH if r.rank is None else str(r.rank),
                 r.unit.county.display_name,
                 inspections.display_score(r.score),
             ]
-            for r in sorted(report.units, key=lambda r: (r.rank is None, r.rank or 0))
+            for group, members in report.groups
+            for r in members
         ]
         b.attachment(
             "观摩评比排名表",
-            [table(f"{tour.name}排名", ["排名", "单位", "综合得分"], rows, "注：得分为百分制。")],
+            [
+                table(
+                    f"{tour.name}排名",
+                    ["分组", "排名", "单位", "综合得分"],
+                    rows,
+                    "注：得分为百分制，按分组排名。",
+                )
+            ],
         )
 
     run_sections(
