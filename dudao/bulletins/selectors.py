@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -32,6 +33,7 @@ SORTS = {
     "-status": ("-status", "-period", "-id"),
 }
 DEFAULT_SORT = "-period"
+CHANGES_CACHE_SECONDS = 300
 # What the archive list shows (never the stored .docx or the content).
 ARCHIVE_FIELDS = (
     "kind__code",
@@ -144,7 +146,18 @@ class FigureView:
 def figure_changes(bulletin: Bulletin, actor: User) -> dict[str, str]:
     """For an issued bulletin: figures whose data changed since generation → today's value
     (compared by fingerprint; the stored bulletin is never rewritten). Missing figures today
-    read "—"."""
+    read "—". Rebuilding a bulletin costs about a second at city scale, so the answer is kept
+    for CHANGES_CACHE_SECONDS: a change of the data shows within that time."""
+    key = f"bulletins:changes:{bulletin.pk}:{bulletin.version}"
+    cached = cache.get(key)
+    if cached is not None:
+        return dict(cached)
+    changes = _figure_changes(bulletin)
+    cache.set(key, changes, CHANGES_CACHE_SECONDS)
+    return changes
+
+
+def _figure_changes(bulletin: Bulletin) -> dict[str, str]:
     period = Period.month(bulletin.period.year, bulletin.period.month)
     try:
         built = kinds.content_for(bulletin.author, bulletin.kind, period, bulletin.scope_org)
