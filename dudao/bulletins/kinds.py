@@ -165,7 +165,8 @@ def build_projects(ctx: Context, b: Builder) -> None:  # noqa: PLR0915 - one clo
                 raw=None if raw is None else Decimal(raw),
                 unit=unit_,
                 source_module="重大项目",
-                source_indicator=f"重大项目分析·{label}",
+                source_indicator=f"重大项目分析·{label}"
+                + ("（原值以万元计）" if unit_ == "亿元" else ""),
                 source_period=ctx.span_label,
                 source_scope=ctx.scope_name,
                 lock_state=lock,
@@ -183,7 +184,7 @@ def build_projects(ctx: Context, b: Builder) -> None:  # noqa: PLR0915 - one clo
         if not unit.projects:
             b.paragraph(f"{y}年{ctx.scope_name}纳入调度的重大项目", n, "个，本期无调度数据。")
             return
-        plan = fig("plan", "年度计划投资", yi_text(unit.plan), unit.plan, "万元")
+        plan = fig("plan", "年度计划投资", yi_text(unit.plan), unit.plan, "亿元")
         parts: list[Any] = [f"{y}年{ctx.scope_name}共安排重大项目", n, "个，年度计划投资", plan]
         parts.append("亿元。")
         by_cat = [c for c in categories if c.projects]
@@ -201,7 +202,7 @@ def build_projects(ctx: Context, b: Builder) -> None:  # noqa: PLR0915 - one clo
     def s_progress() -> None:
         b.heading("总体进展情况")
         prog = unit.progress
-        done = fig("done", "累计完成投资", yi_text(unit.done), unit.done, "万元")
+        done = fig("done", "累计完成投资", yi_text(unit.done), unit.done, "亿元")
         head: list[Any] = [f"截至{m}月底，{ctx.scope_name}重大项目累计完成投资", done, "亿元"]
         if prog is None or prog.rate_pct is None:
             b.paragraph(*head, "，年度计划投资尚未下达，暂不计算完成率和序时进度。")
