@@ -300,3 +300,15 @@ def test_cli_writes_a_draft_docx(world: World, tmp_path: Any) -> None:
     body = "".join(docx_text(out.read_bytes()).split())
     assert "示督通〔2026〕号" in body
     assert Bulletin.objects.filter(status=Bulletin.Status.DRAFT).count() == 1
+
+
+def test_locking_the_month_drafts_through_the_signal(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    from dudao.projects import services as project_services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        project_services.lock_month(actor=world.city_supervisor, year=2026, month=3)
+    drafted = Bulletin.objects.filter(period__year=2026, period__month=3)
+    assert set(drafted.values_list("kind__code", flat=True)) == {"projects", "parks"}
+    assert all(b.status == Bulletin.Status.DRAFT for b in drafted)
