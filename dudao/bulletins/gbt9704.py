@@ -29,6 +29,7 @@ import functools
 import io
 import itertools
 import math
+import re
 import zipfile
 import zoneinfo
 from collections.abc import Iterable, Sequence
@@ -327,6 +328,17 @@ def line_width(text: str) -> float:
     return display_width(text) + 0.25 * gaps
 
 
+_YEAR_IN_BRACKETS = re.compile(r"[\[(（【〔［]\s*(\d{4})\s*[\])）】〕］]")
+
+
+def number_text(number: str) -> str:
+    """The 发文字号 with its year in the hexagonal brackets GB/T 9704 prescribes.
+
+    "示督通[2026]7号", "示督通（2026）7号" and "示督通【2026】7号" become "示督通〔2026〕7号".
+    """
+    return _YEAR_IN_BRACKETS.sub(lambda m: f"〔{m.group(1)}〕", number)
+
+
 def _date_text(date: datetime.date) -> str:
     return f"{date.year}年{date.month}月{date.day}日"
 
@@ -535,7 +547,7 @@ def _head(body: Any, doc: Document) -> None:
     body.append(p)
     _blank(body, 2)  # 发文字号: 发文机关标志下空二行
     p = _para(align="center")
-    _add_run(p, doc.number, FANGSONG, SIZE_3)
+    _add_run(p, number_text(doc.number), FANGSONG, SIZE_3)
     # The red separator, 4 mm below the 发文字号, as wide as the 版心 (a paragraph border).
     _border(p.find(qn("w:pPr")), "bottom", sz=12, color=RED, space=11)
     body.append(p)

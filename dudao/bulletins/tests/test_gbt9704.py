@@ -364,3 +364,26 @@ def test_control_characters_line_feeds_and_tabs_in_text() -> None:
     assert run is not None
     assert [child.tag.removeprefix(W) for child in run][1:] == ["t", "br", "t", "tab", "t"]
     assert any(text_of(q) == "标题" + "很长" * 200 for q in paragraphs(body))
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "示督通[2026]7号",
+        "示督通（2026）7号",
+        "示督通【2026】7号",
+        "示督通(2026)7号",
+        "示督通〔2026〕7号",
+    ],
+)
+def test_number_year_is_put_in_hexagonal_brackets(typed: str) -> None:
+    assert g.number_text(typed) == "示督通〔2026〕7号"
+    body = part(
+        g.render_docx(replace(samples.bulletin(paragraphs=0), number=typed)), "word/document.xml"
+    )
+    paragraph_with(body, "示督通〔2026〕7号")
+
+
+def test_number_without_a_year_is_left_alone() -> None:
+    assert g.number_text("第7期") == "第7期"
+    assert g.number_text("示督通〔2026〕  号") == "示督通〔2026〕  号"
