@@ -312,3 +312,17 @@ def test_locking_the_month_drafts_through_the_signal(
     drafted = Bulletin.objects.filter(period__year=2026, period__month=3)
     assert set(drafted.values_list("kind__code", flat=True)) == {"projects", "parks"}
     assert all(b.status == Bulletin.Status.DRAFT for b in drafted)
+
+
+def test_a_stale_signature_is_a_409_with_the_current_values(world: World) -> None:
+    b = issued(world)
+    client = Client()
+    client.force_login(world.city_leader)
+    response = client.post(
+        f"/api/v1/bulletins/{b.pk}/transitions",
+        {"action": "approve", "version": b.version - 1},
+        content_type="application/json",
+    )
+    assert response.status_code == 409
+    current = response.json()["error"]["details"]["current"]
+    assert current["docx"]["sha256"] == b.docx_sha256
