@@ -159,8 +159,12 @@ def figure_changes(bulletin: Bulletin, actor: User) -> dict[str, str]:
 
 def _figure_changes(bulletin: Bulletin) -> dict[str, str]:
     period = Period.month(bulletin.period.year, bulletin.period.month)
+    # The data as the author saw it (the signer's view when the author's account was closed).
+    reader = bulletin.author if bulletin.author.is_active else bulletin.signer
+    if reader is None or not reader.is_active:
+        return {}
     try:
-        built = kinds.content_for(bulletin.author, bulletin.kind, period, bulletin.scope_org)
+        built = kinds.content_for(reader, bulletin.kind, period, bulletin.scope_org)
     except (Http404, ValueError, DomainError):
         return {}
     stored = {f.key: f for f in bulletin.figures.all()}
