@@ -52,6 +52,7 @@ DOMAIN_APPS = (
     "parks",
     "stats",
     "evaluation",
+    "bulletins",
 )
 
 INSTALLED_APPS = [
@@ -301,5 +302,7 @@ DUDAO_PAGE_SIZE = 50
 # 3026-12-31 is refused instead of stored.
 DUDAO_EARLIEST_YEAR = envint("DUDAO_EARLIEST_YEAR", 2000, minimum=1900, maximum=2100)
 DUDAO_LATEST_YEAR = envint("DUDAO_LATEST_YEAR", 2099, minimum=2030, maximum=2200)
+# LibreOffice for the bulletins' PDF (dudao/bulletins/pdf.py); empty: `soffice` on PATH.
+DUDAO_SOFFICE = envstr("DUDAO_SOFFICE", "")
 # API lists: django-ninja's limit is capped (offset is capped by dudao.core.pagination).
 NINJA_PAGINATION_MAX_LIMIT = 500

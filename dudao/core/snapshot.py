@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import hashlib
 import uuid
 from typing import Any
 
@@ -14,12 +15,14 @@ SECRET_FIELDS = frozenset({"password", "token_hash"})
 
 def jsonable(value: Any) -> Any:
     """Convert a field value to something json.dumps accepts without losing precision."""
-    if isinstance(value, decimal.Decimal):
+    if isinstance(value, decimal.Decimal | uuid.UUID):
         return str(value)
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
+    if isinstance(value, bytes | memoryview):
+        # A stored file (a signed bulletin's .docx): its size and digest, not its bytes.
+        data = bytes(value)
+        return {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
     if isinstance(value, dict):

@@ -526,3 +526,24 @@ def project_categories() -> QuerySet[ProjectCategory]:
     the app registry: dudao.projects has no public selector for them yet."""
     model: type[ProjectCategory] = apps.get_model("projects", "ProjectCategory")
     return model.objects.all()
+
+
+# --- For the bulletins ---------------------------------------------------------------------------
+
+
+def latest_published_tour(actor: User, on_or_before: Any) -> Tour | None:
+    """The most recent tour in the actor's scope whose results are published and which ended
+    on or before the date (None when there is none)."""
+    tour: Tour | None = (
+        Tour.objects.visible_to(actor)
+        .filter(status=Tour.Status.PUBLISHED, end_date__lte=on_or_before)
+        .order_by("-end_date", "-id")
+        .first()
+    )
+    return tour
+
+
+def finding_counts(actor: User, tour: Tour) -> tuple[int, int]:
+    """(findings recorded, findings sent to the problem ledger) of a tour, in scope."""
+    qs = Finding.objects.visible_to(actor).filter(tour=tour)
+    return qs.count(), qs.filter(problem__isnull=False).count()

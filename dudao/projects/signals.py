@@ -10,3 +10,8 @@ from django.dispatch import Signal
 # actor's scope), category, deadline, title, description, project, county and source_ref; a
 # receiver registers the problem and returns it (the report keeps a reference to it).
 report_problem_raised = Signal()
+
+# A month was locked (月报锁定) for one county or city-wide. Sent inside lock_month's transaction
+# with keyword arguments actor, lock (the MonthLock), year and month; receivers that start work
+# (the bulletins' monthly draft) do so with transaction.on_commit.
+month_locked = Signal()

@@ -20,6 +20,7 @@ from dudao.problems import selectors as problem_selectors
 from dudao.supervision.models import (
     Attachment,
     EscalationItem,
+    EscalationRule,
     Notification,
     SupervisionTask,
     TaskExtension,
@@ -462,3 +463,19 @@ def light_counts_by_task_tree(items: list[SupervisionTask]) -> dict[int, list[Su
         if t.parent_id is not None:
             children[t.parent_id].append(t)
     return children
+
+
+def escalation_counts(actor: User, first: date, last: date) -> dict[str, int]:
+    """督办函 / 约谈 raised in [first, last] in the actor's scope, by action ("letter",
+    "interview"); actions with none are 0."""
+    counts = dict.fromkeys(EscalationRule.Action.values, 0)
+    rows = (
+        EscalationItem.objects.visible_to(actor)
+        .filter(raised_on__gte=first, raised_on__lte=last)
+        .values_list("action")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for action, n in rows:
+        counts[action] = n
+    return counts

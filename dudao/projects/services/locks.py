@@ -25,6 +25,7 @@ from dudao.projects.models import (
 )
 from dudao.projects.rules import quarter_of
 from dudao.projects.selectors import locked_months, locks_in_scope, months_text, report_deadline
+from dudao.projects.signals import month_locked
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
@@ -81,6 +82,7 @@ def lock_month(
         organisation=county or actor.organisation,
         after=snapshot(lock),
     )
+    month_locked.send(sender=MonthLock, actor=actor, lock=lock, year=year, month=month)
     return lock
 
 

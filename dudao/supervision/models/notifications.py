@@ -20,6 +20,7 @@ class Notification(models.Model):
         EXTENSION = "extension", "延期审批"
         APPLIED = "applied", "待核查"
         ESCALATION = "escalation", "升级督办"
+        BULLETIN = "bulletin", "通报"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -22,6 +22,7 @@ from dudao.supervision.services.extensions import request_extension as request_e
 from dudao.supervision.services.feedback import apply_closeout as apply_closeout
 from dudao.supervision.services.feedback import post_feedback as post_feedback
 from dudao.supervision.services.feedback import verify_closeout as verify_closeout
+from dudao.supervision.services.notices import notify_users as notify_users
 from dudao.supervision.services.progress import children_shares as children_shares
 from dudao.supervision.services.progress import record_light as record_light
 from dudao.supervision.services.sources import _create_source as _create_source
