@@ -10,3 +10,9 @@ from django.dispatch import Signal
 # actor's scope), category, deadline, title, description, project, county and source_ref; a
 # receiver registers the problem and returns it (the report keeps a reference to it).
 report_problem_raised = Signal()
+
+# A reviewer (or a supervisor settling a month before locking it) approved or returned a monthly
+# report. Sent inside the service's transaction with keyword arguments actor, report (the
+# MonthlyReport after the change), action ("approve" or "return") and reason (a return's reason,
+# else ""); the notification centre tells the county's reporters.
+report_reviewed = Signal()

@@ -20,6 +20,8 @@ class Notification(models.Model):
         EXTENSION = "extension", "延期审批"
         APPLIED = "applied", "待核查"
         ESCALATION = "escalation", "升级督办"
+        REPORT_APPROVED = "report_ok", "月报审核通过"
+        REPORT_RETURNED = "report_back", "月报退回"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
