@@ -100,8 +100,9 @@ def menu_link(page: Page, label: str) -> Locator:
     toggle = page.locator("#navtoggle")
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
         toggle.click()
-    in_dom = nav.locator("a").filter(has_text=re.compile(f"^{re.escape(label)}$"))
-    group = nav.locator("details.navgroup").filter(has=in_dom)
+    # `has` is relative to each group, so the link's locator starts from the page.
+    in_group = page.locator("a").filter(has_text=re.compile(f"^{re.escape(label)}$"))
+    group = nav.locator("details.navgroup").filter(has=in_group)
     if group.count() and group.get_attribute("open") is None:
         group.locator("summary").click()
     return nav.get_by_role("link", name=label, exact=True)
