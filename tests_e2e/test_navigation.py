@@ -5,10 +5,9 @@ reachable and lights up alone, the page never scrolls sideways, the phone's menu
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, expect
 from pytest_django.live_server_helper import LiveServer
 
 from dudao.accounts.models import User
@@ -22,8 +21,8 @@ from tests_e2e.browser import ConsoleLog, login, menu_link
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-DESKTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1366, "height": 768}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 ROLES = [
     "demo_reporter",
     "demo_reviewer",
@@ -42,7 +41,7 @@ def demo_city() -> None:
     load_demo(scale="city", log=lambda _line: None)
 
 
-def _page(browser: Browser, viewport: dict[str, int]) -> tuple[BrowserContext, Page, ConsoleLog]:
+def _page(browser: Browser, viewport: ViewportSize) -> tuple[BrowserContext, Page, ConsoleLog]:
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", viewport=viewport)
     log = ConsoleLog()
     log.watch(context)
@@ -51,12 +50,12 @@ def _page(browser: Browser, viewport: dict[str, int]) -> tuple[BrowserContext, P
     return context, page, log
 
 
-def _no_sideways_scroll(page: Page, viewport: dict[str, int]) -> None:
+def _no_sideways_scroll(page: Page, viewport: ViewportSize) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport["width"], f"{page.url} 横向溢出：{width}px"
 
 
-def _walk_menu(browser: Browser, server: LiveServer, username: str, viewport: Any) -> int:
+def _walk_menu(browser: Browser, server: LiveServer, username: str, viewport: ViewportSize) -> int:
     """Open every menu entry of `username` through the menu itself; return how many."""
     context, page, log = _page(browser, viewport)
     login(page, server, username, DEMO_PASSWORD)
@@ -98,7 +97,7 @@ def _walk_menu(browser: Browser, server: LiveServer, username: str, viewport: An
     "viewport", [pytest.param(DESKTOP, id="1366x768"), pytest.param(PHONE, id="390x844")]
 )
 def test_every_role_reaches_every_permitted_entry(
-    browser: Browser, live_server: LiveServer, viewport: dict[str, int], console: ConsoleLog
+    browser: Browser, live_server: LiveServer, viewport: ViewportSize, console: ConsoleLog
 ) -> None:
     opened = {username: _walk_menu(browser, live_server, username, viewport) for username in ROLES}
     assert opened["demo_supervisor"] > opened["demo_reporter"] > 5
@@ -135,7 +134,7 @@ def test_the_phone_menu_is_a_drawer(
     "viewport", [pytest.param(DESKTOP, id="1366x768"), pytest.param(PHONE, id="390x844")]
 )
 def test_the_reviewer_approves_several_reports_at_once(
-    browser: Browser, live_server: LiveServer, viewport: dict[str, int], console: ConsoleLog
+    browser: Browser, live_server: LiveServer, viewport: ViewportSize, console: ConsoleLog
 ) -> None:
     reviewer = User.objects.get(username="demo_reviewer")
     queue = [row for row in selectors.review_queue(reviewer) if not row.locked]
@@ -186,7 +185,7 @@ def _month_with_pending_reports() -> tuple[int, int, int]:
 def test_locking_a_month_asks_about_reports_awaiting_review(
     browser: Browser,
     live_server: LiveServer,
-    viewport: dict[str, int],
+    viewport: ViewportSize,
     console: ConsoleLog,
     artifacts: Path,
 ) -> None:
