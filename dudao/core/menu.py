@@ -9,6 +9,7 @@ with no change to the navigation code.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 
@@ -46,6 +47,10 @@ class MenuEntry:
     def __post_init__(self) -> None:
         if self.group and self.group not in GROUP_KEYS:
             raise ValueError(f"menu entry {self.url_name}: unknown group {self.group!r}")
+
+    def __iter__(self) -> Iterator[str]:
+        """Unpacks as the plain pair, ``name, label = entry``, as module NAV items always did."""
+        return iter((self.url_name, self.label))
 
     @property
     def group_key(self) -> str:

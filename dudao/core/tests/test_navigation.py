@@ -25,6 +25,8 @@ def test_an_entry_without_a_group_falls_in_its_modules_group() -> None:
     assert menu_entry(("stats:summary", "集聚区综述", "parks")).group_key == "parks"
     assert MenuEntry("newapp:list", "新模块").group_key == FALLBACK_GROUP.key
     assert MenuEntry("token_list", "API 令牌").group_key == FALLBACK_GROUP.key
+    name, label = MenuEntry("stats:entry", "指标填报", "parks")  # unpacks like the plain pair
+    assert (name, label) == ("stats:entry", "指标填报")
     with pytest.raises(ValueError, match="unknown group"):
         MenuEntry("x:list", "X", group="nonsense")
 
