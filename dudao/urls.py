@@ -64,6 +64,7 @@ urlpatterns = [
     *(path(f"{app}/", include(f"dudao.{app}.urls")) for app in settings.DOMAIN_APPS),
 ]
 
+handler400 = "dudao.core.views.bad_request"
 handler403 = "dudao.core.views.permission_denied"
 handler404 = "dudao.core.views.not_found"
 handler500 = "dudao.core.views.server_error"

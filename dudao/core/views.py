@@ -30,3 +30,23 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "403.html", {"message": "您没有执行此操作的权限。"}, status=403)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's "Bad Request (400)" in Chinese: a body over the upload limit is a 413 that says
+    the limit, too many fields or files say so; pages get a page, the API its one error shape."""
+    from django.conf import settings
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+
+    status, code = 400, "bad_request"
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
+        status, code = 413, "too_large"
+        message = f"提交的内容过大（上限 {limit} MB）。请拆分文件后分批上传。"
+    elif isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        message = "提交的字段或文件数量过多，请减少后重试。"
+    else:
+        message = "请求格式不正确，请刷新页面后重试。"
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+    return render(request, "400.html", {"message": message}, status=status)

@@ -20,7 +20,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -154,6 +154,7 @@ def read_table(
     header_row: int = 1,
     allowed_other_sheets: Iterable[str] = ("说明", "填报说明"),
     max_bytes: int = MAX_IMPORT_BYTES,
+    aliases: Mapping[str, str] | None = None,
 ) -> Table:
     """Read one sheet of an .xlsx upload as rows keyed by header, or raise ImportRejected.
 
@@ -204,7 +205,9 @@ def read_table(
         raw = ws.to_python(skip_empty_area=False)
     if len(raw) < header_row:
         raise ImportRejected.whole_file("文件中没有表头行，请使用系统下载的模板。")
-    found = [str(h).strip() if h is not None else "" for h in raw[header_row - 1]]
+    found = _canonical(
+        [str(h).strip() if h is not None else "" for h in raw[header_row - 1]], aliases or {}
+    )
     missing = [h for h in headers if h not in found]
     if missing:
         raise ImportRejected.whole_file(
@@ -225,33 +228,68 @@ def read_table(
     return table
 
 
+def _decode_text(data: bytes) -> str:
+    """Decode a text upload: UTF-16 with its BOM (Excel's "Unicode 文本"), UTF-8 with or
+    without BOM, else GB18030/GBK. A NUL byte in anything but UTF-16 is binary content."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ImportRejected.whole_file(
+                "文件以 UTF-16 标记开头，但内容不是有效的 UTF-16 文本。"
+            ) from None
+        if "\x00" in text:
+            raise ImportRejected.whole_file("文件不是文本格式的 CSV（含有二进制内容）。")
+        return text
+    if b"\x00" in data:
+        raise ImportRejected.whole_file("文件不是文本格式的 CSV（含有二进制内容）。")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise ImportRejected.whole_file(
+                "无法识别文件编码：请将 CSV 保存为 UTF-8 或 GBK 编码。"
+            ) from None
+
+
+def _delimiter(text: str) -> str:
+    """The separator of the header line: a tab (Excel's "Unicode 文本"), a semicolon (a CSV
+    saved with European list settings) or a comma — whichever the header line uses most."""
+    first = text.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in (",", "\t", ";")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > counts[","] else ","
+
+
+def _canonical(found: list[str], aliases: Mapping[str, str]) -> list[str]:
+    """Header names as the importer knows them: an alias (e.g. a Chinese header) becomes its
+    canonical name; others are kept as written."""
+    return [aliases.get(h, h) for h in found]
+
+
 def read_csv(
     data: bytes,
     *,
     headers: Sequence[str],
     optional_headers: Sequence[str] = (),
     max_bytes: int = MAX_IMPORT_BYTES,
+    aliases: Mapping[str, str] | None = None,
 ) -> Table:
-    """Read a CSV upload (UTF-8 with or without BOM, else GB18030/GBK as Excel saves it) into
-    the same rows as `read_table`, with the same refusals (empty, oversized, binary, missing
-    headers). Blank rows are skipped; row numbers are the file's line numbers."""
+    """Read a text upload into the same rows as `read_table`, with the same refusals (empty,
+    oversized, binary, missing headers). Encodings: UTF-8 with or without BOM, GB18030/GBK as
+    Excel saves a CSV, UTF-16 with BOM (Excel's "Unicode 文本"); separators: comma, tab or
+    semicolon, told by the header line. ``aliases`` maps other header spellings (e.g. Chinese
+    names) to the canonical headers. Blank rows are skipped; row numbers are the file's line
+    numbers."""
     if not data:
         raise ImportRejected.whole_file("文件为空。")
     if len(data) > max_bytes:
         raise ImportRejected.whole_file(f"文件过大，上限为 {max_bytes // 1024 // 1024} MB。")
-    if b"\x00" in data:
-        raise ImportRejected.whole_file("文件不是文本格式的 CSV（含有二进制内容）。")
+    text = _decode_text(data)
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("gb18030")
-        except UnicodeDecodeError:
-            raise ImportRejected.whole_file(
-                "无法识别文件编码：请将 CSV 保存为 UTF-8 或 GBK 编码。"
-            ) from None
-    try:
-        lines = list(csv.reader(io.StringIO(text, newline="")))
+        lines = list(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)))
     except csv.Error as exc:
         raise ImportRejected.whole_file(f"CSV 格式错误：{exc}") from None
     if not lines:
@@ -263,7 +301,7 @@ def read_csv(
         raise ImportRejected.whole_file(
             f"第{wide}行的列数过多（上限 {MAX_CSV_COLUMNS} 列），请使用系统下载的模板。"
         )
-    found = [h.strip() for h in lines[0]]
+    found = _canonical([h.strip() for h in lines[0]], aliases or {})
     missing = [h for h in headers if h not in found]
     if missing:
         raise ImportRejected.whole_file(

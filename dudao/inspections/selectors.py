@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -101,33 +102,64 @@ def judge_seat(actor: User, tour: Tour) -> Judge | None:
     return Judge.objects.filter(tour=tour, user=actor).select_related("county", "group").first()
 
 
+# The judge's phone list: the tour being scored now first, then those in preparation, then
+# those whose scoring has ended; newest first within each.
+_JUDGE_ORDER: dict[str, int] = {
+    Tour.Status.SCORING: 0,
+    Tour.Status.PLANNING: 1,
+    Tour.Status.CLOSED: 2,
+    Tour.Status.PUBLISHED: 3,
+}
+
+
 def judge_tours(actor: User) -> list[Judge]:
-    """The tours where the actor is a judge, open ones first."""
-    return list(
-        Judge.objects.filter(user=actor)
-        .select_related("tour", "group")
-        .order_by("-tour__start_date")
-    )
+    """The tours where the actor is a judge: the one being scored first, then those in
+    preparation, then closed and published ones, newest first within each."""
+    seats = list(Judge.objects.filter(user=actor).select_related("tour", "group"))
+    seats.sort(key=lambda seat: seat.tour.start_date, reverse=True)
+    seats.sort(key=lambda seat: _JUDGE_ORDER.get(seat.tour.status, 9))
+    return seats
 
 
 def judge_sites(judge: Judge) -> list[Site]:
     """The sites of the judge's group in route order, with the judge's card on each."""
-    qs = Site.objects.filter(tour_id=judge.tour_id)
-    if judge.group_id is not None:
-        qs = qs.filter(unit__visit_group_id=judge.group_id)
+    return judge_sites_by_seat([judge])[judge.pk]
+
+
+def judge_sites_by_seat(seats: Sequence[Judge]) -> dict[int, list[Site]]:
+    """For each seat, the sites of its group in route order with that judge's card on each —
+    two queries however many tours the judge sits in."""
+    result: dict[int, list[Site]] = {seat.pk: [] for seat in seats}
+    if not seats:
+        return result
+    where = Q()
+    for seat in seats:
+        if seat.group_id is None:
+            where |= Q(tour_id=seat.tour_id)
+        else:
+            where |= Q(tour_id=seat.tour_id, unit__visit_group_id=seat.group_id)
     sites = list(
-        qs.select_related("county", "category").order_by("visit_date", "slot_start", "order")
+        Site.objects.filter(where)
+        .select_related("county", "category", "unit")
+        .order_by("visit_date", "slot_start", "order")
     )
     cards = {
-        c.site_id: c
-        for c in ScoreCard.objects.filter(judge=judge, site__in=sites).annotate(
+        (c.judge_id, c.site_id): c
+        for c in ScoreCard.objects.filter(judge__in=seats, site__in=sites).annotate(
             n_scores=Count("scores")
         )
     }
-    for site in sites:
-        site.my_card = cards.get(site.pk)  # type: ignore[attr-defined]
-        site.conflict = judge.county_id == site.county_id  # type: ignore[attr-defined]
-    return sites
+    for seat in seats:
+        for site in sites:
+            if site.tour_id != seat.tour_id:
+                continue
+            if seat.group_id is not None and site.unit.visit_group_id != seat.group_id:
+                continue
+            # One seat per user and tour (insp_judge_user), so a site is set for one seat only.
+            site.my_card = cards.get((seat.pk, site.pk))  # type: ignore[attr-defined]
+            site.conflict = seat.county_id == site.county_id  # type: ignore[attr-defined]
+            result[seat.pk].append(site)
+    return result
 
 
 def site_for_judge(actor: User, site_pk: int) -> tuple[Site, Judge]:

@@ -316,11 +316,13 @@ def _date(text: str) -> dt.date | None:
 def judge_home(request: AuthedHttpRequest) -> HttpResponse:
     """The judge's phone page: per tour, the sites of the group in route order."""
     seats = selectors.judge_tours(request.user)
-    tours = [
-        {"seat": seat, "sites": selectors.judge_sites(seat)}
+    current = [
+        seat
         for seat in seats
         if seat.tour.status in (Tour.Status.SCORING, Tour.Status.PLANNING, Tour.Status.CLOSED)
     ]
+    sites = selectors.judge_sites_by_seat(current)
+    tours = [{"seat": seat, "sites": sites[seat.pk]} for seat in current]
     past = [seat for seat in seats if seat.tour.status == Tour.Status.PUBLISHED]
     return render(request, "inspections/judge_home.html", {"tours": tours, "past": past})
 

@@ -9,6 +9,8 @@ from django import forms
 from dudao.orgs.models import Organisation
 from dudao.regions.models import Region
 
+TYPE_DEFAULT = "按类型默认"
+
 
 class OrganisationChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Any) -> str:
@@ -25,9 +27,11 @@ class OrganisationForm(forms.Form):
     parent = OrganisationChoiceField(label="上级单位", queryset=Organisation.objects.none())
     scope_base = forms.ChoiceField(
         label="数据范围",
-        choices=Organisation.ScopeBase.choices,
+        choices=[("", TYPE_DEFAULT), *Organisation.ScopeBase.choices],
         required=False,
-        help_text="留空则按类型默认。",
+        initial="",
+        help_text="按类型默认：督查室、发改委、商务局、统计局和部门看其上级单位的全部下级；"
+        "政府和园区管委会看本单位及下级单位。",
     )
     region = forms.ModelChoiceField(label="行政区划", queryset=Region.objects.all(), required=False)
     uscc = forms.CharField(label="统一社会信用代码", max_length=18, required=False)

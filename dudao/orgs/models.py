@@ -124,6 +124,19 @@ class Organisation(models.Model):
     def display_name(self) -> str:
         return self.short_name or self.name
 
+    @property
+    def scope_is_type_default(self) -> bool:
+        """Whether the data scope is the one its type gets by default."""
+        return self.scope_base == self.DEFAULT_SCOPE_BASE.get(self.kind, self.ScopeBase.OWN)
+
+    @property
+    def effective_scope(self) -> str:
+        """The data scope in words, naming the unit whose tree it covers (e.g. a 督查室 sees
+        "示范市人民政府及其全部下级")."""
+        if self.scope_base == self.ScopeBase.PARENT and self.parent is not None:
+            return f"{self.parent.name}及其全部下级"
+        return f"{self.name}及其下级"
+
     def is_ancestor_of(self, other: Organisation) -> bool:
         """Return True when `other` lies in this organisation's subtree (itself included)."""
         return other.path.startswith(self.path)

@@ -180,11 +180,19 @@ def stats_value_transition(request: AuthedHttpRequest, value_id: Id) -> Any:
     url_name="stats_value_import",
     summary="导入长表 CSV（org_code,period,indicator,value,yoy,base）",
 )
-def stats_value_import(request: AuthedHttpRequest, dry_run: bool = False) -> Any:
-    """The request body is the CSV file itself (Content-Type: text/csv)."""
+def stats_value_import(
+    request: AuthedHttpRequest, dry_run: bool = False, confirm_reason: str = ""
+) -> Any:
+    """The request body is the CSV file itself (Content-Type: text/csv). Values that fail a
+    magnitude check (e.g. 疑似以亿元填报) are warnings of a dry run and refused at commit
+    unless ``confirm_reason`` says why they are right."""
     try:
         report = import_indicators(
-            request.body, filename="api.csv", actor=request.user, dry_run=dry_run
+            request.body,
+            filename="api.csv",
+            actor=request.user,
+            dry_run=dry_run,
+            confirm_reason=confirm_reason[:200],
         )
     except ImportRejected as exc:
         raise DomainError(

@@ -1,8 +1,11 @@
 """Imports of indicator values: the long CSV for machines and the Excel grid for people.
 
-Long format (CSV UTF-8 or .xlsx, one value a row), header exactly
+Long format (CSV or .xlsx, one value a row), header
     org_code,period,indicator,value,yoy,base[,note,source]
-`org_code` is the unit's organisation code, `period` YYYY-MM (1–N月累计 for flow indicators),
+or the same columns in Chinese (单位编码,统计期,指标,数值,同比增速,上年同期数[,说明,来源]).
+`org_code` is the unit's organisation code or name (a park's code → its 管委会), `indicator`
+its code, name or alias, `period` a month in any spelling of core/periods.parse_month_lenient
+(1–N月累计 for flow indicators),
 `value` in the indicator's unit (万元 for money), `yoy` the published 同比 in percent (6.4),
 `base` the published same-period base; yoy, base, note and source may be empty.
 
@@ -17,7 +20,7 @@ one transaction with one audit event. Values imported by a 填报员 are 已报�
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +35,7 @@ from dudao.core.imports import (
     RowError,
     importer,
 )
-from dudao.core.periods import parse_month
+from dudao.core.periods import parse_month_lenient
 from dudao.core.policies import require_role
 from dudao.core.roles import Role
 from dudao.core.tabular import read_rows
@@ -47,12 +50,12 @@ from dudao.core.xlsx import (
     read_table,
 )
 from dudao.orgs.models import Organisation
+from dudao.stats.checks import Candidate, IndicatorNames, UnitNames, magnitude_flags
 from dudao.stats.models import Indicator, IndicatorValue
 from dudao.stats.services import (
     ENTRY_ROLES,
     INDICATOR_FIELDS,
     REVIEW_ROLES,
-    UNIT_KINDS,
     ValueInput,
     _save_indicator,
     value_problem,
@@ -63,6 +66,28 @@ if TYPE_CHECKING:
 
 LONG_HEADERS = ("org_code", "period", "indicator", "value", "yoy", "base")
 LONG_OPTIONAL = ("note", "source")
+LONG_ALIASES = {
+    "单位编码": "org_code",
+    "单位代码": "org_code",
+    "填报单位": "org_code",
+    "单位": "org_code",
+    "统计期": "period",
+    "月份": "period",
+    "指标": "indicator",
+    "指标代码": "indicator",
+    "指标名称": "indicator",
+    "数值": "value",
+    "本期数": "value",
+    "同比": "yoy",
+    "同比增速": "yoy",
+    "同比增速（%）": "yoy",
+    "同比(%)": "yoy",
+    "上年同期数": "base",
+    "上年同期": "base",
+    "说明": "note",
+    "备注": "note",
+    "来源": "source",
+}
 GRID_SHEET = "指标填报"
 GRID_FIXED = ("单位编码", "单位名称", "统计期")
 SOURCES = {c.value: c.value for c in IndicatorValue.Source} | {
@@ -91,57 +116,59 @@ def _check_actor(actor: User) -> str:
     return S.APPROVED if actor.has_role(*REVIEW_ROLES) else S.SUBMITTED
 
 
-def _units(actor: User, codes: Iterable[str]) -> dict[str, Organisation]:
-    return {
-        o.code: o
-        for o in Organisation.objects.visible_to(actor).filter(
-            code__in=set(codes), kind__in=UNIT_KINDS
-        )
-    }
-
-
-def _period(text: str, row: int, column: str, errors: list[RowError]) -> dt.date | None:
-    if not text:
+def _period(value: Any, row: int, column: str, errors: list[RowError]) -> dt.date | None:
+    """A month in any accepted spelling (an Excel date cell is the month it falls in)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         errors.append(RowError(row, column, "必填，不能为空。"))
         return None
     try:
-        return parse_month(text).first_day
+        return parse_month_lenient(value).first_day
     except DomainError as exc:
         errors.append(RowError(row, column, exc.message))
         return None
 
 
-def parse_long(table: Table, actor: User) -> tuple[list[Parsed], list[RowError]]:
-    """Check every row of the long format; return the values and every error found."""
+def parse_long(
+    table: Table, actor: User, notes: list[RowError] | None = None
+) -> tuple[list[Parsed], list[RowError]]:
+    """Check every row of the long format; return the values and every error found (and, in
+    ``notes``, how a name was read, e.g. a park's code taken as its 管委会)."""
     errors: list[RowError] = []
-    units = _units(actor, (str(r.get("org_code") or "").strip() for r in table.rows))
-    indicators = {i.code: i for i in Indicator.objects.all()}
+    found = notes if notes is not None else []
+    units = UnitNames(actor, (str(r.get("org_code") or "").strip() for r in table.rows))
+    indicators = IndicatorNames()
     parsed: list[Parsed] = []
     for r in table.rows:
         n = r.number
         before = len(errors)
         code = cell_text(r, "org_code", errors, required=True)
-        org = units.get(code)
-        if code and org is None:
-            errors.append(
-                RowError(n, "org_code", f"单位编码“{code}”不存在、不是填报单位或不在您的范围内。")
-            )
+        org = None
+        if code:
+            org, problem, note = units.find(code)
+            if problem:
+                errors.append(RowError(n, "org_code", problem))
+            if note:
+                found.append(RowError(n, "org_code", note))
         ind_code = cell_text(r, "indicator", errors, required=True)
-        ind = indicators.get(ind_code)
-        if ind_code and ind is None:
-            errors.append(RowError(n, "indicator", f"指标代码“{ind_code}”不存在。"))
-        period = _period(cell_text(r, "period", errors), n, "period", errors)
+        ind = None
+        if ind_code:
+            ind, problem = indicators.find(ind_code)
+            if problem:
+                errors.append(RowError(n, "indicator", problem))
+        period = _period(r.get("period"), n, "period", errors)
         value = cell_decimal(r, "value", errors, required=True, places=4)
         yoy = cell_decimal(r, "yoy", errors, places=4)
         base = cell_decimal(r, "base", errors, places=4)
-        note = cell_text(r, "note", errors, max_length=200)
+        note_text = cell_text(r, "note", errors, max_length=200)
         source_text = cell_text(r, "source", errors) or IndicatorValue.Source.STATISTICS
         source = SOURCES.get(source_text)
         if source is None:
             errors.append(RowError(n, "source", f"来源应为 {'、'.join(SOURCES)} 之一。"))
         if len(errors) > before or org is None or ind is None or period is None or value is None:
             continue
-        parsed.append(Parsed(n, org, ind, period, ValueInput(value, yoy, base, source or "", note)))
+        parsed.append(
+            Parsed(n, org, ind, period, ValueInput(value, yoy, base, source or "", note_text))
+        )
     return parsed, errors
 
 
@@ -154,12 +181,17 @@ def check_and_write(  # noqa: PLR0912, PLR0915 - validation, then one write; kep
     actor: User,
     dry_run: bool,
     keep_extras: bool = False,
+    confirm_reason: str = "",
+    notes: list[RowError] | None = None,
 ) -> ImportReport:
     """Apply every value rule, then write all or nothing (shared by both formats).
 
     ``keep_extras`` (the grid, which holds only values) keeps an existing row's published
-    rate, base, source and note."""
+    rate, base, source and note. The magnitude checks (dudao/stats/checks.py) are warnings
+    of a dry run; a commit with any of them is refused unless ``confirm_reason`` is given,
+    and the reason and the checks confirmed go into the audit event."""
     status = _check_actor(actor)
+    candidates: list[Candidate] = []
     seen: dict[tuple[int, int, dt.date], Parsed] = {}
     for p in parsed:
         key = (p.org.pk, p.indicator.pk, p.period)
@@ -187,6 +219,26 @@ def check_and_write(  # noqa: PLR0912, PLR0915 - validation, then one write; kep
                 if in_file is not None
                 else getattr(existing.get(prev_key), "value", None)
             )
+        reference = previous
+        if reference is None:
+            last_year = p.period.replace(year=p.period.year - 1)
+            in_file = seen.get((p.org.pk, p.indicator.pk, last_year))
+            reference = (
+                in_file.data.value
+                if in_file is not None
+                else getattr(existing.get((p.org.pk, p.indicator.pk, last_year)), "value", None)
+            )
+        candidates.append(
+            Candidate(
+                p.row,
+                _column(kind, p, "value"),
+                p.org,
+                p.indicator,
+                p.period,
+                p.data.value,
+                reference,
+            )
+        )
         problem = value_problem(p.indicator, p.period, p.data, previous, today=today)
         if problem:
             errors.append(RowError(p.row, _column(kind, p, problem[0]), problem[1]))
@@ -206,7 +258,22 @@ def check_and_write(  # noqa: PLR0912, PLR0915 - validation, then one write; kep
             )
     if errors:
         raise ImportRejected(errors)
+    flags = magnitude_flags(candidates)
+    reason = (confirm_reason or "").replace("\x00", "").strip()[:200]
+    if flags and not dry_run and not reason:
+        raise ImportRejected(
+            [
+                *flags,
+                RowError(
+                    0,
+                    "",
+                    f"以上{len(flags)}处数值疑似量级有误，未写入任何数据。请改正后重新导入；"
+                    "如核实无误，请在“确认原因”中写明理由后再导入。",
+                ),
+            ]
+        )
     report = ImportReport(kind=kind, rows=len(parsed), dry_run=dry_run)
+    report.warnings = [*(notes or []), *flags]
     creates: list[IndicatorValue] = []
     updates: list[IndicatorValue] = []
     changes: list[dict[str, Any]] = []
@@ -277,8 +344,10 @@ def check_and_write(  # noqa: PLR0912, PLR0915 - validation, then one write; kep
                 "created": report.created,
                 "updated": report.updated,
                 "changes": changes[:500],
+                "confirmed_checks": [str(f) for f in flags[:100]],
             },
             object_repr=f"{filename}（{report.changed}条）",
+            reason=reason if flags else "",
         )
     return report
 
@@ -301,9 +370,11 @@ def _changed(current: IndicatorValue, data: ValueInput) -> bool:
 def _existing(parsed: list[Parsed]) -> dict[tuple[int, int, dt.date], IndicatorValue]:
     if not parsed:
         return {}
-    periods = {p.period for p in parsed} | {
-        p.period.replace(month=p.period.month - 1) for p in parsed if p.period.month > 1
-    }
+    periods = (
+        {p.period for p in parsed}
+        | {p.period.replace(month=p.period.month - 1) for p in parsed if p.period.month > 1}
+        | {p.period.replace(year=p.period.year - 1) for p in parsed}
+    )
     rows = IndicatorValue.objects.filter(
         organisation__in={p.org.pk for p in parsed},
         indicator__in={p.indicator.pk for p in parsed},
@@ -313,13 +384,30 @@ def _existing(parsed: list[Parsed]) -> dict[tuple[int, int, dt.date], IndicatorV
 
 
 @importer("indicators", "指标数值（长表：org_code,period,indicator,value,yoy,base）")
-def import_indicators(data: bytes, *, filename: str, actor: User, dry_run: bool) -> ImportReport:
-    """The long CSV (or .xlsx with the same header)."""
+def import_indicators(
+    data: bytes, *, filename: str, actor: User, dry_run: bool, confirm_reason: str = ""
+) -> ImportReport:
+    """The long table: CSV (UTF-8, GBK, UTF-16 text; comma, tab or semicolon) or .xlsx, with
+    the English or the Chinese header."""
     _check_actor(actor)
-    table = read_rows(data, filename=filename, headers=LONG_HEADERS, optional=LONG_OPTIONAL)
-    parsed, errors = parse_long(table, actor)
+    table = read_rows(
+        data,
+        filename=filename,
+        headers=LONG_HEADERS,
+        optional=LONG_OPTIONAL,
+        aliases=LONG_ALIASES,
+    )
+    notes: list[RowError] = []
+    parsed, errors = parse_long(table, actor, notes)
     return check_and_write(
-        parsed, errors, kind="indicators", filename=filename, actor=actor, dry_run=dry_run
+        parsed,
+        errors,
+        kind="indicators",
+        filename=filename,
+        actor=actor,
+        dry_run=dry_run,
+        confirm_reason=confirm_reason,
+        notes=notes,
     )
 
 
@@ -367,7 +455,7 @@ def grid_workbook(units: Sequence[Organisation], period: dt.date) -> bytes:
 
 @importer("indicator_grid", "指标数值（Excel 网格：单位 × 指标）")
 def import_indicator_grid(
-    data: bytes, *, filename: str, actor: User, dry_run: bool
+    data: bytes, *, filename: str, actor: User, dry_run: bool, confirm_reason: str = ""
 ) -> ImportReport:
     """The grid downloaded from the entry page, filled in and uploaded back."""
     _check_actor(actor)
@@ -381,24 +469,19 @@ def import_indicator_grid(
         allowed_other_sheets=("填报说明", "说明"),
     )
     errors: list[RowError] = []
-    units = _units(actor, (str(r.get("单位编码") or "").strip() for r in table.rows))
+    notes: list[RowError] = []
+    units = UnitNames(actor, (str(r.get("单位编码") or "").strip() for r in table.rows))
     parsed: list[Parsed] = []
     for r in table.rows:
         code = cell_text(r, "单位编码", errors, required=True)
-        org = units.get(code)
-        if code and org is None:
-            errors.append(
-                RowError(
-                    r.number, "单位编码", f"单位编码“{code}”不存在、不是填报单位或不在您的范围内。"
-                )
-            )
-        raw_period = r.get("统计期")
-        text = (
-            raw_period.strftime("%Y-%m")
-            if isinstance(raw_period, dt.date)
-            else cell_text(r, "统计期", errors)
-        )
-        period = _period(text, r.number, "统计期", errors)
+        org = None
+        if code:
+            org, problem, note = units.find(code)
+            if problem:
+                errors.append(RowError(r.number, "单位编码", problem))
+            if note:
+                notes.append(RowError(r.number, "单位编码", note))
+        period = _period(r.get("统计期"), r.number, "统计期", errors)
         for header, ind in headers.items():
             if header not in table.headers:
                 continue
@@ -420,12 +503,17 @@ def import_indicator_grid(
         actor=actor,
         dry_run=dry_run,
         keep_extras=True,
+        confirm_reason=confirm_reason,
+        notes=notes,
     )
 
 
 # --- The indicator catalogue -----------------------------------------------------------------
 
 CATALOGUE_HEADERS = ("code", "name", "unit")
+PLAUSIBLE_FIELDS = tuple(
+    f"plausible_{end}_{level}" for level in ("park", "county", "city") for end in ("min", "max")
+)
 CATALOGUE_OPTIONAL = tuple(f for f in INDICATOR_FIELDS if f not in CATALOGUE_HEADERS)
 _YES = {"1", "是", "true", "yes", "y"}
 _NO = {"0", "否", "false", "no", "n", ""}
@@ -455,7 +543,7 @@ def _catalogue_choice(row: Row, header: str, choices: Any, errors: list[RowError
 
 
 @importer("indicator_catalogue", "指标目录（code,name,unit,kind,decimals,…）")
-def import_indicator_catalogue(  # noqa: PLR0912 - one pass over the optional columns
+def import_indicator_catalogue(  # noqa: PLR0912, PLR0915 - one pass over the optional columns
     data: bytes, *, filename: str, actor: User, dry_run: bool
 ) -> ImportReport:
     """Add or change catalogue entries (督查员): a city adds its own indicators as data."""
@@ -485,18 +573,22 @@ def import_indicator_catalogue(  # noqa: PLR0912 - one pass over the optional co
             value = _catalogue_choice(row, header, choices, errors)
             if value is not None:
                 fields[header] = value
-        for header in ("scope", "verb", "reference_label", "description"):
+        for header in ("change_prefix", "change_words"):
+            text = cell_text(row, header, errors)
+            if header in row.values:
+                fields[header] = text
+        for header in ("scope", "verb", "reference_label", "description", "aliases"):
             if header in row.values:
                 fields[header] = cell_text(row, header, errors, max_length=200)
         for header in ("decimals", "sort_order"):
             number = cell_int(row, header, errors, minimum=0)
             if number is not None:
                 fields[header] = number
-        for header in ("factor", "divisor"):
+        for header in ("factor", "divisor", *PLAUSIBLE_FIELDS):
             amount = cell_decimal(row, header, errors, places=6)
             if amount is not None:
                 fields[header] = amount
-        for header in ("january_published", "in_summary", "is_active"):
+        for header in ("january_published", "in_summary", "is_active", "parts_within_whole"):
             flag = _flag(row, header, errors)
             if flag is not None:
                 fields[header] = flag
@@ -506,6 +598,15 @@ def import_indicator_catalogue(  # noqa: PLR0912 - one pass over the optional co
                 errors.append(RowError(row.number, header, f"指标代码“{ref}”不存在。"))
         if bool(refs[0]) != bool(refs[1]):
             errors.append(RowError(row.number, "numerator", "公式指标须同时填写分子和分母。"))
+        whole_ref = cell_text(row, "part_of", errors)
+        if whole_ref and whole_ref not in known:
+            errors.append(
+                RowError(row.number, "part_of", f"指标代码“{whole_ref}”不存在（须为已有指标）。")
+            )
+        elif whole_ref:
+            fields["part_of"] = known[whole_ref]
+        elif "part_of" in row.values:
+            fields["part_of"] = None
         if len(errors) == before:
             planned.append((row, code, fields, refs[0], refs[1]))
     if errors:

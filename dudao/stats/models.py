@@ -109,6 +109,57 @@ class Indicator(models.Model):
         help_text="用于“高于全市工业11.4个百分点”中的“全市工业”。",
     )
     in_summary = models.BooleanField("列入集聚区综述", default=False)
+    change_prefix = models.CharField(
+        "增速变化的前缀",
+        max_length=10,
+        blank=True,
+        choices=[("同比", "同比"), ("较去年同期", "较去年同期"), ("比上年同期", "比上年同期")],
+        help_text="“较去年同期下降8.2个百分点”“同比提高16.2个百分点”；留空则按统计设置。",
+    )
+    change_words = models.CharField(
+        "增速变化的用词",
+        max_length=8,
+        choices=[("提高/下降", "提高/下降"), ("加快/回落", "加快/回落")],
+        default="提高/下降",
+    )
+    aliases = models.CharField(
+        "别名",
+        max_length=200,
+        blank=True,
+        help_text="导入时也认作本指标的其他写法，用顿号或逗号分隔，如“固投、固定资产投资额”。",
+    )
+    plausible_min_park = models.DecimalField(
+        "合理下限（园区）", max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    plausible_max_park = models.DecimalField(
+        "合理上限（园区）", max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    plausible_min_county = models.DecimalField(
+        "合理下限（县级）", max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    plausible_max_county = models.DecimalField(
+        "合理上限（县级）", max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    plausible_min_city = models.DecimalField(
+        "合理下限（市级及以上）", max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    plausible_max_city = models.DecimalField(
+        "合理上限（市级及以上）", max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    part_of = models.ForeignKey(
+        "self",
+        verbose_name="所属总量指标",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="本指标是其一部分（如工业投资是固定资产投资的一部分）：同一单位同一月份本指标不得大于它。",
+    )
+    parts_within_whole = models.BooleanField(
+        "园区数不超过全市数",
+        default=True,
+        help_text="勾选时，园区数（及园区合计）大于全市数视为错误，占比不得超过100%。",
+    )
     description = models.TextField("说明", blank=True)
     sort_order = models.IntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
@@ -144,6 +195,21 @@ class Indicator(models.Model):
     @property
     def display_unit(self) -> str:
         return "亿元" if self.is_money else self.unit
+
+    def plausible_range(self, org_kind: str) -> tuple[Decimal | None, Decimal | None]:
+        """The (minimum, maximum) a unit of this kind plausibly reports, in the indicator's unit
+        (None: no bound). Parks, counties, and cities and provinces have their own rows."""
+        if org_kind == "park_committee":
+            return self.plausible_min_park, self.plausible_max_park
+        if org_kind == "county_gov":
+            return self.plausible_min_county, self.plausible_max_county
+        return self.plausible_min_city, self.plausible_max_city
+
+    def alias_list(self) -> list[str]:
+        """The configured aliases, split on 、 ， , ; and blanks."""
+        import re
+
+        return [a for a in re.split(r"[、，,;；\s]+", self.aliases) if a]
 
 
 class ValueQuerySet(ScopedQuerySet["IndicatorValue"]):

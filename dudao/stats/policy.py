@@ -12,6 +12,7 @@ from dudao.core.roles import Role
 READERS = roles(Role.REPORTER, Role.REVIEWER, Role.SUPERVISOR, Role.JUDGE, Role.LEADER)
 ENTRY = roles(Role.REPORTER, Role.REVIEWER, Role.SUPERVISOR)
 SUPERVISOR = roles(Role.SUPERVISOR)
+REVIEWERS = roles(Role.REVIEWER, Role.SUPERVISOR)
 
 POLICY: dict[str, Rules] = {
     "stats:summary": {"GET": READERS},
@@ -20,6 +21,7 @@ POLICY: dict[str, Rules] = {
     "stats:grid_export": {"GET": ENTRY},
     "stats:grid_import": {"GET": ENTRY, "POST": ENTRY},
     "stats:settings": {"GET": SUPERVISOR, "POST": SUPERVISOR},
+    "stats:review": {"GET": REVIEWERS},
     "api:stats_indicator_list": {"GET": READERS},
     "api:stats_value_list": {"GET": READERS},
     "api:stats_value_save": {"POST": ENTRY},
@@ -33,5 +35,6 @@ POLICY: dict[str, Rules] = {
 NAV: list[MenuEntry] = [
     MenuEntry("stats:summary", "集聚区综述", "parks"),
     MenuEntry("stats:entry", "指标填报", "parks"),
+    MenuEntry("stats:review", "指标审核", "parks"),
     MenuEntry("stats:settings", "统计设置", "parks"),
 ]

@@ -67,12 +67,27 @@ def city_parks(city: Organisation) -> list[Park]:
     return parks.active_parks_under(city.path)
 
 
-def summary_options(settings: StatsSettings) -> engine.SummaryOptions:
-    return engine.SummaryOptions(
+def summary_options(
+    settings: StatsSettings, indicator: Indicator | None = None
+) -> engine.SummaryOptions:
+    """The wording options of the summary; with ``indicator``, its own phrasing (change prefix,
+    change words, amount decimals, parts inside the whole) over the settings' defaults."""
+    options = engine.SummaryOptions(
         rate_decimals=settings.rate_decimals,
         gap_mode=engine.GapMode(settings.gap_mode),
         drop_trailing_zero=settings.drop_trailing_zero_in_prose,
         change_prefix=settings.change_prefix,
+    )
+    if indicator is None:
+        return options
+    up, _, down = indicator.change_words.partition("/")
+    return replace(
+        options,
+        amount_decimals=indicator.decimals,
+        change_prefix=indicator.change_prefix or settings.change_prefix,
+        change_up_word=up or "提高",
+        change_down_word=down or "下降",
+        parts_within_whole=indicator.parts_within_whole,
     )
 
 
@@ -109,6 +124,11 @@ class SummaryRow:
     parks_included: int
     parks_total: int
     line: engine.SummaryLine
+
+    @property
+    def has_data(self) -> bool:
+        """Whether any park has a reviewed value (else the row stays out of the paragraph)."""
+        return self.parks_included > 0
 
     def as_dict(self) -> dict[str, Any]:
         line = self.line
@@ -147,7 +167,7 @@ class SummaryRow:
             "gap_points": None if line.gap_points is None else str(line.gap_points),
             "change_points": None if line.change_points is None else str(line.change_points),
             "gap_mode": line.gap_mode.value,
-            "sentence": line.sentence,
+            "sentence": line.sentence if self.has_data else None,
             "notes": list(line.notes),
         }
 
@@ -162,7 +182,9 @@ class CitySummary:
 
     @property
     def sentences(self) -> list[str]:
-        return [r.line.sentence for r in self.rows]
+        """The paragraph's sentences: indicators without reviewed park data are left out (they
+        are named once in ``notes``)."""
+        return [r.line.sentence for r in self.rows if r.has_data]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -186,7 +208,6 @@ def city_summary(actor: User, city: Organisation, period: dt.date) -> CitySummar
     if not business_units(actor).filter(pk=city.pk).exists():
         raise Http404("没有这个市，或不在您的数据范围内。")
     settings = StatsSettings.current()
-    options = summary_options(settings)
     parks = city_parks(city)
     park_orgs = {p.organisation_id: p for p in parks if p.organisation_id is not None}
     indicators = list(Indicator.objects.filter(in_summary=True, is_active=True, numerator=None))
@@ -239,10 +260,13 @@ def city_summary(actor: User, city: Organisation, period: dt.date) -> CitySummar
                 park_orgs=park_orgs,
                 park_rows=park_rows,
                 city_index=city_index,
-                options=options,
+                options=summary_options(settings, ind),
                 subject_template=settings.cluster_subject,
             )
         )
+    missing = [r.indicator.name for r in result.rows if not r.has_data]
+    if missing:
+        result.notes.append(f"园区尚无已审核数、未写入综述的指标：{'、'.join(missing)}。")
     if not parks:
         result.notes.append(f"{city.name}下没有启用的园区。")
     return result
@@ -316,11 +340,11 @@ def _summary_row(
         previous_growth=previous,
         reference_label=ind.reference_label,
         verb=ind.verb,
-        options=replace(options, amount_decimals=ind.decimals),
+        options=options,
         notes=notes,
     )
     if total is None:
-        line = replace(line, share=None, sentence=f"{span.label()}，{ind.name}：园区尚无已审核数。")
+        line = replace(line, share=None, sentence="")
     return SummaryRow(ind, month, included, len(park_orgs), line)
 
 
@@ -488,7 +512,9 @@ def _profile_row(
         part = engine.Figure(current.value, ind.unit, span, ind.scope, ind.name)
         whole = engine.Figure(city_value, ind.unit, span, ind.scope, ind.name)
         try:
-            share_text = engine.format_percent(engine.share(part, whole))
+            share_text = engine.format_percent(
+                engine.share(part, whole, within_whole=ind.parts_within_whole)
+            )
         except engine.StatsError as exc:
             why = why or str(exc)
     ranks = engine.competition_rank(
@@ -507,3 +533,41 @@ def _profile_row(
         series,
         why,
     )
+
+
+# --- Review queue ------------------------------------------------------------------------------
+
+QUEUE_SORTS = {
+    "period": ("period", "organisation__path"),
+    "-period": ("-period", "organisation__path"),
+    "unit": ("organisation__path", "-period"),
+    "submitted": ("submitted_at", "organisation__path"),
+    "-submitted": ("-submitted_at", "organisation__path"),
+}
+
+
+def review_queue(actor: User, *, sort: str = "submitted") -> Any:
+    """Submitted indicator values awaiting review in the actor's scope, one row per unit and
+    month: {organisation id, code, name, period, count, submitted_at (latest change)}.
+    Oldest first by default, so nothing waits at the bottom."""
+    from django.db.models import Count, Max
+
+    order = QUEUE_SORTS.get(sort, QUEUE_SORTS["submitted"])
+    return (
+        IndicatorValue.objects.visible_to(actor)
+        .filter(status=S.SUBMITTED)
+        .values(
+            "organisation_id",
+            "organisation__code",
+            "organisation__name",
+            "organisation__path",
+            "period",
+        )
+        .annotate(count=Count("pk"), submitted_at=Max("updated_at"))
+        .order_by(*order)
+    )
+
+
+def own_parks(actor: User) -> list[Park]:
+    """The parks whose 管委会 is the actor's own organisation (a park committee's account)."""
+    return [p for p in parks.visible_parks(actor) if p.organisation_id == actor.organisation_id]

@@ -52,6 +52,13 @@ def current_month(today: dt.date | None = None) -> dt.date:
     return today.replace(day=1)
 
 
+def reporting_month(today: dt.date | None = None) -> dt.date:
+    """The latest month that can be reported: last month (a month's 1–N月累计 exists only
+    once the month is over, so December is filled in January)."""
+    first = current_month(today)
+    return (first - dt.timedelta(days=1)).replace(day=1)
+
+
 def check_unit(actor: User, organisation: Organisation) -> None:
     """Refuse a unit outside the actor's scope or of a kind that reports no indicators."""
     if not Organisation.objects.visible_to(actor).filter(pk=organisation.pk).exists():
@@ -92,6 +99,11 @@ def value_problem(  # noqa: PLR0911 - one return per rule reads best
         return "indicator", f"“{indicator.name}”是公式指标，由系统计算，不能填报。"
     if period > current_month(today):
         return "period", f"{period:%Y-%m} 是未来月份，不能填报。"
+    if period > reporting_month(today):
+        return "period", (
+            f"{period:%Y-%m} 尚未结束，本月数据须在月末之后填报"
+            f"（目前最近可填报的月份为 {reporting_month(today):%Y-%m}）。"
+        )
     if (
         period.month == 1
         and indicator.kind == Indicator.Kind.FLOW
@@ -398,6 +410,17 @@ INDICATOR_FIELDS = (
     "description",
     "sort_order",
     "is_active",
+    "change_prefix",
+    "change_words",
+    "aliases",
+    "plausible_min_park",
+    "plausible_max_park",
+    "plausible_min_county",
+    "plausible_max_county",
+    "plausible_min_city",
+    "plausible_max_city",
+    "parts_within_whole",
+    "part_of",
 )
 
 
@@ -422,7 +445,9 @@ def _save_indicator(*, actor: User, code: str, **fields: Any) -> tuple[Indicator
         setattr(row, name, value)
     if row.numerator_id is not None and row.numerator_id == row.pk:
         raise DomainError("公式指标的分子不能是它自己。", field="numerator")
-    full_clean_or_raise(row, exclude=["numerator", "denominator"])
+    if row.part_of_id is not None and row.part_of_id == row.pk:
+        raise DomainError("所属总量指标不能是它自己。", field="part_of")
+    full_clean_or_raise(row, exclude=["numerator", "denominator", "part_of"])
     if before:
         old, new = diff(before, snapshot(row))
         if not new:

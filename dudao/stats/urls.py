@@ -15,4 +15,5 @@ urlpatterns: list[URLPattern] = [
     path("entry/export/", views.grid_export, name="grid_export"),
     path("entry/import/", views.grid_import, name="grid_import"),
     path("settings/", views.settings_edit, name="settings"),
+    path("review/", views.review, name="review"),
 ]

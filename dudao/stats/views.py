@@ -15,12 +15,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dudao.core.exceptions import DomainError
-from dudao.core.http import AuthedHttpRequest, add_domain_error
+from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
 from dudao.core.imports import MAX_IMPORT_BYTES, ImportRejected
 from dudao.core.periods import Period, month_or_default
 from dudao.core.xlsx import xlsx_response
 from dudao.orgs.models import Organisation
 from dudao.stats import importers, selectors, services
+from dudao.stats.checks import Candidate, range_flags
 from dudao.stats.forms import SettingsForm
 from dudao.stats.models import Indicator, IndicatorValue, StatsSettings
 
@@ -65,6 +66,7 @@ def summary(request: AuthedHttpRequest) -> HttpResponse:
         "stats/summary.html",
         {
             "cities": cities,
+            "own_parks": [] if city else selectors.own_parks(request.user),
             "city": city,
             "period": period,
             "period_error": error,
@@ -185,6 +187,9 @@ def _save_grid(
                 version=int(version_text) if version_text.isdigit() else None,
             )
             saved += 1
+            previous = services.previous_cumulative(unit.pk, ind, period)
+            for flag in range_flags(Candidate(0, ind.name, unit, ind, period, value, previous)):
+                messages.warning(request, f"请核对：{flag.message}")
         except DomainError as exc:
             errors[key] = exc.message
     if not saved and not errors:
@@ -296,6 +301,7 @@ def grid_import(request: AuthedHttpRequest) -> HttpResponse:
                     filename=upload.name or "upload",
                     actor=request.user,
                     dry_run=dry_run,
+                    confirm_reason=request.POST.get("confirm_reason", "")[:200],
                 )
             except ImportRejected as exc:
                 context["errors"] = [str(e) for e in exc.errors]
@@ -303,8 +309,11 @@ def grid_import(request: AuthedHttpRequest) -> HttpResponse:
                 if dry_run:
                     context["report"] = report
                     context["kind"] = kind
+                    context["confirm_reason"] = request.POST.get("confirm_reason", "")[:200]
                 else:
                     messages.success(request, report.summary())
+                    for note in report.warnings[:20]:
+                        messages.warning(request, str(note))
                     return redirect("stats:grid_import")
     return render(request, "stats/import.html", context)
 
@@ -326,3 +335,17 @@ def settings_edit(request: AuthedHttpRequest) -> HttpResponse:
             messages.success(request, "统计设置已保存。")
             return redirect("stats:settings")
     return render(request, "stats/settings.html", {"form": form})
+
+
+def review(request: AuthedHttpRequest) -> HttpResponse:
+    """The review queue: every unit and month with submitted values in the reviewer's scope,
+    oldest first; each row opens the unit's month on the entry page to approve or return."""
+    sort = request.GET.get("sort", "submitted")
+    if sort not in selectors.QUEUE_SORTS:
+        sort = "submitted"
+    page = paginate(request, selectors.review_queue(request.user, sort=sort), 50)
+    return render(
+        request,
+        "stats/review.html",
+        {"page": page, "sort": sort, "query": query_without_page(request)},
+    )

@@ -116,14 +116,16 @@ PAGES: dict[str, Page] = {
     "api:user_list": Page("sysadmin", "api:user_list", 4),
     "api:audit_event_list": Page("auditadmin", "api:audit_event_list", 4),
     # 重大项目
+    # list and analysis: one more for the month's locks (the thresholds and the registered
+    # projects a locked month keeps)
     "projects:list": Page(
-        "county_a_reporter", "projects:list", 13, _projects, {"period": "2026-03"}
+        "county_a_reporter", "projects:list", 14, _projects, {"period": "2026-03"}
     ),
     "projects:grid": Page(
         "county_a_reporter", "projects:grid", 11, _projects, {"period": "2026-03"}
     ),
     "projects:analysis": Page(
-        "city_supervisor", "projects:analysis", 17, _projects, {"period": "2026-03"}
+        "city_supervisor", "projects:analysis", 18, _projects, {"period": "2026-03"}
     ),
     # 督查督办
     "supervision:my_tasks": Page("county_a_reviewer", "supervision:my_tasks", 4, _tasks),
@@ -139,8 +141,7 @@ PAGES: dict[str, Page] = {
         "city_supervisor", "problems:list", 11, _problems, {"status": "open", "county": "", "q": ""}
     ),
     # 观摩督导
-    # Known growth: 3 queries plus 2 per tour the judge scores in (one or two at a time).
-    "inspections:judge_home": Page("judge", "inspections:judge_home", (5, 11), _tour),
+    "inspections:judge_home": Page("judge", "inspections:judge_home", 5, _tour),
     "inspections:score": Page("judge", "inspections:score", 8, _tour),
     # 省级考评
     "evaluation:comparison": _evaluation("evaluation:comparison", 11),

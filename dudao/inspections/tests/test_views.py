@@ -240,3 +240,22 @@ def test_the_planning_page_and_schedule_render_for_the_organiser(
     text = schedule.content.decode()
     assert "第一组（市委书记张某带队）" in text
     assert "09:00–09:40" in text
+
+
+def test_the_judges_phone_list_puts_the_tour_being_scored_first(
+    client: Client, world: World
+) -> None:
+    """Issue 14: a tour in preparation (newer) must not push today's active tour down."""
+    scoring = make_tour_world(world, county_judge=False)
+    later = make_tour_world(world, open_scoring=False, county_judge=False)
+
+    type(scoring.tour).objects.filter(pk=later.tour.pk).update(
+        start_date=DAY + dt.timedelta(days=30), end_date=DAY + dt.timedelta(days=31)
+    )
+    score_and_submit(world.judge, scoring.site_a)
+    client.force_login(world.judge)
+    page = client.get(reverse("inspections:judge_home")).content.decode()
+    assert page.index(scoring.tour.name) < page.index(later.tour.name)
+    # Each tour lists its own two sites; the submitted card shows on the scoring tour only.
+    assert page.count("已提交") == 1
+    assert page.count("未评") == 3

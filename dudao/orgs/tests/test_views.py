@@ -127,3 +127,37 @@ def test_county_sysadmin_cannot_see_other_county_accounts(client: Client, world:
     api = client.get(reverse("api:user_detail", kwargs={"user_id": world.county_b_reporter.pk}))
     assert api.status_code == 404
     assert client.get(reverse("orgs:edit", kwargs={"pk": world.county_b.pk})).status_code == 404
+
+
+def test_the_create_form_offers_the_type_default_as_the_chosen_scope(
+    client: Client, world: World
+) -> None:
+    client.force_login(world.sysadmin)
+    html = client.get(reverse("orgs:create")).content.decode()
+    select = html[
+        html.index('name="scope_base"') : html.index("</select>", html.index('name="scope_base"'))
+    ]
+    assert '<option value="" selected>按类型默认</option>' in select
+    response = client.post(
+        reverse("orgs:create"),
+        {
+            "name": "示范市第二督查室",
+            "code": "SFS-DCS2",
+            "kind": "supervision_office",
+            "parent": world.city.pk,
+            "scope_base": "",
+        },
+    )
+    assert response.status_code == 302
+    office = Organisation.objects.get(code="SFS-DCS2")
+    assert office.scope_base == "parent"  # it sees the city's parks, as its type does
+    assert office.scope_path == world.city.path
+    assert office.effective_scope == "示范市人民政府及其全部下级"
+
+
+def test_the_unit_list_shows_each_units_effective_scope(client: Client, world: World) -> None:
+    client.force_login(world.county_b_reporter)
+    html = client.get(reverse("orgs:list")).content.decode()
+    assert "乙县人民政府及其全部下级" in html  # the county's 发改委 sees the county's tree
+    assert "乙县人民政府及其下级" in html
+    assert "按类型默认" in html

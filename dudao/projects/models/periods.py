@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -30,6 +31,9 @@ class MonthLock(models.Model):
         "accounts.User", verbose_name="锁定人", on_delete=models.PROTECT, related_name="+"
     )
     locked_at = models.DateTimeField("锁定时间", default=timezone.now)
+    # The light thresholds in force when the month was first locked: a later change of the
+    # settings recolours the months to come, never a locked one.
+    thresholds = models.JSONField("锁定时的亮灯阈值", default=dict, blank=True, editable=False)
     is_active = models.BooleanField("生效", default=True)
     unlocked_by = models.ForeignKey(
         "accounts.User",
@@ -180,6 +184,27 @@ class ProjectSettings(models.Model):
     def current(cls) -> ProjectSettings:
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
+
+    # The settings a locked month keeps (MonthLock.thresholds): those that colour its figures.
+    LIGHT_FIELDS: ClassVar[tuple[str, ...]] = (
+        "lag_yellow_from",
+        "lag_red_above",
+        "start_yellow_from",
+        "start_red_from",
+    )
+
+    def light_thresholds(self) -> dict[str, str]:
+        return {f: str(getattr(self, f)) for f in self.LIGHT_FIELDS}
+
+    def with_thresholds(self, thresholds: dict[str, str]) -> ProjectSettings:
+        """An unsaved copy carrying a locked month's thresholds (the rest as now)."""
+        frozen = copy.copy(self)
+        for name in self.LIGHT_FIELDS:
+            if name in thresholds:
+                field = self._meta.get_field(name)
+                if isinstance(field, models.Field):
+                    setattr(frozen, name, field.to_python(thresholds[name]))
+        return frozen
 
     def lag_bands(self) -> dict[str, Any]:
         """The lag light's band (滞后: yellow from, red above): one definition for the colour of

@@ -41,6 +41,7 @@ from dudao.projects.rules import (
     quarter_bounds,
     quarter_of,
 )
+from dudao.projects.selectors.periods import MonthFreeze, month_freeze
 from dudao.projects.selectors.registry import (
     _park_scoped,
     county_choices,
@@ -125,6 +126,7 @@ def _finish(rows: Iterable[UnitRow], month: int, settings: ProjectSettings) -> N
 def _cell_lights(
     projects: QuerySet[Project],
     *,
+    freeze: MonthFreeze,
     park_scoped: bool,
     county_ids: list[int],
     year: int,
@@ -183,7 +185,11 @@ def _cell_lights(
         late = late.filter(project__in=projects.values("pk"))
     else:
         reports = reports.filter(county_id__in=county_ids, project__is_active=True)
-        late = late.filter(project__county_id__in=county_ids, project__is_active=True)
+        late = late.filter(
+            freeze.registered("project__"),
+            project__county_id__in=county_ids,
+            project__is_active=True,
+        )
     # projects with a start delay: their light is the worse of progress and start delay
     start_light: dict[int, tuple[tuple[int, int], Light]] = {}
     for pid, c, k, planned, actual in late.values_list(
@@ -215,14 +221,18 @@ def city_analysis(  # noqa: PLR0912 - four aggregates folded into one table
 ) -> Analysis:
     """Per county and per category: count, plan, approved year-to-date, completion rate,
     序时进度, lag and light, project lights, 报送率/及时率, county ranks with change."""
-    settings = ProjectSettings.current()
+    freeze = month_freeze(year, month)
+    settings = freeze.settings()
     counties = county_choices(actor)
     county_ids = [c.pk for c in counties]
     categories = list(ProjectCategory.objects.filter(is_active=True))
     park_scoped = _park_scoped(actor)
-    projects: QuerySet[Project] = Project.objects.filter(county_id__in=county_ids, is_active=True)
+    registered = freeze.registered()
+    projects: QuerySet[Project] = Project.objects.filter(
+        registered, county_id__in=county_ids, is_active=True
+    )
     if park_scoped:
-        projects = visible_projects(actor).filter(is_active=True)
+        projects = visible_projects(actor).filter(registered, is_active=True)
     # 1. project counts and plans per county × category
     cells: dict[tuple[int, int], UnitRow] = {}
     counts = projects.values_list("county_id", "category_id").annotate(n=Count("id"))
@@ -232,7 +242,7 @@ def city_analysis(  # noqa: PLR0912 - four aggregates folded into one table
     plans = (
         plans.filter(project__in=projects.values("pk"))
         if park_scoped
-        else plans.filter(county_id__in=county_ids)
+        else plans.filter(freeze.registered("project__"), county_id__in=county_ids)
     )
     for c, k, s in plans.values_list("county_id", "project__category_id").annotate(
         s=Sum("planned_investment")
@@ -259,6 +269,7 @@ def city_analysis(  # noqa: PLR0912 - four aggregates folded into one table
     # approved report at approval time), one scan of the month's reports
     by_cell, reporting = _cell_lights(
         projects,
+        freeze=freeze,
         park_scoped=park_scoped,
         county_ids=county_ids,
         year=year,
@@ -364,8 +375,9 @@ def _rank(
 
 def group_analysis(actor: User, year: int, month: int, by: str) -> list[UnitRow]:
     """Per park or per named list (projects may belong to several lists)."""
-    settings = ProjectSettings.current()
-    projects = visible_projects(actor).filter(is_active=True)
+    freeze = month_freeze(year, month)
+    settings = freeze.settings()
+    projects = visible_projects(actor).filter(freeze.registered(), is_active=True)
     if by == "park":
         key, names = "park_id", {p.pk: p.name for p in _parks(projects)}
     else:

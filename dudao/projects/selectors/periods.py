@@ -3,6 +3,8 @@ one strict reading of a ?period= (pages: the default month with a message; API: 
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -38,6 +40,67 @@ def report_deadline(year: int, month: int, settings: ProjectSettings | None = No
 
     settings = settings or ProjectSettings.current()
     return deadline_for(month_end(year, month), settings.deadline_days, settings.deadline_kind)
+
+
+@dataclass(frozen=True)
+class MonthFreeze:
+    """What a locked month keeps (one query, `month_freeze`): the light thresholds fixed by
+    its first lock, and per county the time of the lock that froze which projects it counts."""
+
+    thresholds: dict[str, str]
+    city_cutoff: dt.datetime | None
+    county_cutoffs: dict[int, dt.datetime]
+
+    def settings(self) -> ProjectSettings:
+        """The settings the month's figures are coloured with: a threshold changed after the
+        lock recolours the months to come, never this one."""
+        current = ProjectSettings.current()
+        return current.with_thresholds(self.thresholds) if self.thresholds else current
+
+    def registered(self, prefix: str = "") -> Q:
+        """The projects the month's figures count: in a locked month only those registered
+        before its lock (per county, the earlier of the city-wide lock and its own), so a
+        project registered afterwards never changes the month's counts, plans or lights.
+        `prefix` is the path to the project ("project__" from a plan or a report)."""
+        if self.city_cutoff is None and not self.county_cutoffs:
+            return Q()
+        county, created = f"{prefix}county_id", f"{prefix}created_at__lte"
+        where = Q()
+        for c, at in self.county_cutoffs.items():
+            cutoff = min(at, self.city_cutoff) if self.city_cutoff is not None else at
+            where |= Q(**{county: c, created: cutoff})
+        others = ~Q(**{f"{county}__in": list(self.county_cutoffs)}) if self.county_cutoffs else Q()
+        if self.city_cutoff is not None:
+            others &= Q(**{created: self.city_cutoff})
+        return where | others
+
+
+def month_freeze(year: int, month: int) -> MonthFreeze:
+    thresholds: dict[str, str] = {}
+    city: dt.datetime | None = None
+    own: dict[int, dt.datetime] = {}
+    for lock_county, at, kept in (
+        MonthLock.objects.filter(year=year, month=month, is_active=True)
+        .order_by("locked_at", "pk")
+        .values_list("county_id", "locked_at", "thresholds")
+    ):
+        thresholds = thresholds or kept or {}
+        county_id: int | None = lock_county  # empty for a city-wide lock
+        if county_id is None:
+            city = at if city is None else min(city, at)
+        else:
+            own[county_id] = min(at, own.get(county_id, at))
+    return MonthFreeze(thresholds, city, own)
+
+
+def month_settings(year: int, month: int) -> ProjectSettings:
+    """The settings a month's figures are coloured with (see MonthFreeze.settings)."""
+    return month_freeze(year, month).settings()
+
+
+def registered_by_lock(year: int, month: int, prefix: str = "") -> Q:
+    """The projects a month's figures count (see MonthFreeze.registered)."""
+    return month_freeze(year, month).registered(prefix)
 
 
 def locked_months(county_id: int, year: int) -> list[int]:

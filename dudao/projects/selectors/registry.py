@@ -27,6 +27,7 @@ from dudao.projects.rules import (
     ProjectLight,
     project_light,
 )
+from dudao.projects.selectors.periods import month_settings
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
@@ -111,11 +112,12 @@ def lights_for(
     *,
     done_override: dict[int, Decimal] | None = None,
 ) -> dict[int, ProjectLight]:
-    """The light of every project in `projects` at the end of year-month (4 queries).
+    """The light of every project in `projects` at the end of year-month (4 queries; a
+    locked month keeps the thresholds it was locked with).
 
     `done_override` (project id → 年内累计) replaces the approved figure — the review queue
     shows the light a submitted report would give once approved."""
-    settings = settings or ProjectSettings.current()
+    settings = settings or month_settings(year, month)
     if isinstance(projects, list):
         ids: Any = [p.pk for p in projects]
     else:

@@ -92,7 +92,23 @@ def lock_month(
     ):
         raise InvalidTransition(f"{year}年{month}月已锁定。")
     _settle_pending(actor, year, month, county, pending=pending, reason=reason)
-    lock = MonthLock.objects.create(county=county, year=year, month=month, locked_by=actor)
+    # The month's light thresholds are fixed by its first lock (a later lock of the same month
+    # for another county keeps them, so one month is never coloured two ways).
+    earlier = MonthLock.objects.filter(year=year, month=month, is_active=True)
+    thresholds = (
+        next(
+            (
+                t
+                for t in earlier.order_by("locked_at", "pk").values_list("thresholds", flat=True)
+                if t
+            ),
+            None,
+        )
+        or ProjectSettings.current().light_thresholds()
+    )
+    lock = MonthLock.objects.create(
+        county=county, year=year, month=month, locked_by=actor, thresholds=thresholds
+    )
     record_event(
         actor=actor,
         action="project.month_lock",

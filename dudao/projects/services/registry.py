@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
-from dudao.core.bounds import check_year
+from dudao.core.bounds import check_date, check_year
 from dudao.core.exceptions import (
     DomainError,
     full_clean_or_raise,
@@ -126,6 +126,9 @@ def _save_milestones(project: Project, milestones: dict[str, tuple[Any, Any]]) -
     existing = {m.node_id: m for m in ProjectMilestone.objects.filter(project=project)}
     for code, (planned, actual) in milestones.items():
         node = by_code[code]
+        for value, kind in ((planned, "计划日期"), (actual, "实际日期")):
+            if value is not None:  # a date typed as 3026-01-01 is refused, not stored
+                check_date(value, label=f"“{node.name}”{kind}", field="milestones")
         row = existing.get(node.pk) or ProjectMilestone(project=project, node=node)
         row.planned_date, row.actual_date = planned, actual
         existing[node.pk] = row

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
+from dudao.core.bounds import earliest_year, latest_year, year_ok
 from dudao.core.exceptions import (
     DomainError,
     InvalidTransition,
@@ -75,6 +76,41 @@ class ReportInput:
     note: str = ""
 
 
+def _node_errors(
+    data: ReportInput,
+    year: int,
+    month: int,
+    actual_dates: dict[int, date],
+    nodes: list[MilestoneNode],
+) -> list[tuple[str, str]]:
+    """The checks of a node reached this month: its date given, in the window, not after the
+    month's end, and in node order."""
+    errors: list[tuple[str, str]] = []
+    if data.node is not None:
+        if data.node_date is None:
+            errors.append(("node_date", f"填写了达到节点“{data.node.name}”，请填写其实际日期。"))
+        elif data.node_date > month_end(year, month):
+            errors.append(("node_date", "节点实际日期不能晚于报告月份的最后一天。"))
+        elif not year_ok(data.node_date.year):  # a date typed as 0206 or 1026
+            errors.append(
+                (
+                    "node_date",
+                    f"节点实际日期“{data.node_date.isoformat()}”超出允许范围"
+                    f"（{earliest_year()}–{latest_year()}年）。",
+                )
+            )
+        else:
+            dates = dict(actual_dates)
+            dates[data.node.pk] = data.node_date
+            try:
+                check_milestone_order(dates, nodes)
+            except DomainError as exc:
+                errors.append(("node_date", exc.message))
+    elif data.node_date is not None:
+        errors.append(("node", "填写了节点日期，请选择达到的节点。"))
+    return errors
+
+
 def validate_report_values(
     *,
     project: Project,
@@ -114,20 +150,7 @@ def validate_report_values(
                 "请在“说明”中注明原因。",
             )
         )
-    if data.node is not None:
-        if data.node_date is None:
-            errors.append(("node_date", f"填写了达到节点“{data.node.name}”，请填写其实际日期。"))
-        elif data.node_date > month_end(year, month):
-            errors.append(("node_date", "节点实际日期不能晚于报告月份的最后一天。"))
-        else:
-            dates = dict(actual_dates)
-            dates[data.node.pk] = data.node_date
-            try:
-                check_milestone_order(dates, nodes)
-            except DomainError as exc:
-                errors.append(("node_date", exc.message))
-    elif data.node_date is not None:
-        errors.append(("node", "填写了节点日期，请选择达到的节点。"))
+    errors.extend(_node_errors(data, year, month, actual_dates, nodes))
     if data.has_problem and not data.problem_text.strip():
         errors.append(("problem_text", "勾选了“存在问题”，请填写问题描述。"))
     if (

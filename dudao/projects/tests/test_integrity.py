@@ -130,6 +130,50 @@ def test_locked_months_freeze_the_plan_targets_and_lags(client: Client, world: W
     assert _september(client, world) != before
 
 
+def test_a_project_registered_after_the_lock_leaves_the_locked_month_alone(
+    client: Client, world: World
+) -> None:
+    """Issue 11 (2): a locked month counts the projects registered before its lock only."""
+    _locked_year(world)
+    before = _september(client, world)
+    make_project(world, plan=None)
+    make_project(world, county=world.county_b, actor=world.city_supervisor, plan=None)
+    assert _september(client, world) == before
+    # the months still open count them
+    login(client, world.city_supervisor)
+    october = client.get("/api/v1/project-analysis?period=2026-10").json()
+    assert october["total"]["projects"] == 3
+
+
+def test_changed_light_thresholds_recolour_open_months_only(client: Client, world: World) -> None:
+    """Issue 11 (2): a month keeps the thresholds it was locked with."""
+    a = _locked_year(world)
+    report(world, a, 10, "1000", status=S.APPROVED)
+    before = _september(client, world)
+    sept_light = selectors.lights_for([a], 2026, 9)[a.pk].light
+    oct_light = selectors.lights_for([a], 2026, 10)[a.pk].light
+    settings = selectors.month_settings(2026, 10)
+    services.update_settings(
+        actor=world.city_supervisor,
+        version=settings.version,
+        lag_yellow_from=D("60"),
+        lag_red_above=D("80"),
+    )
+    assert _september(client, world) == before
+    assert selectors.lights_for([a], 2026, 9)[a.pk].light == sept_light
+    assert selectors.lights_for([a], 2026, 10)[a.pk].light != oct_light
+    # a later lock of a month already locked for another county keeps the month's thresholds
+    services.lock_month(actor=world.city_supervisor, year=2026, month=10, county=world.county_a)
+    services.update_settings(
+        actor=world.city_supervisor,
+        version=selectors.month_settings(2026, 12).version,
+        lag_red_above=D("90"),
+    )
+    services.lock_month(actor=world.city_supervisor, year=2026, month=10, county=world.county_b)
+    kept = MonthLock.objects.filter(is_active=True, year=2026, month=10)
+    assert {lock.thresholds["lag_red_above"] for lock in kept} == {"80.00"}
+
+
 # --- (3) request ids are the caller's own, for one report --------------------------------------
 
 

@@ -184,6 +184,14 @@ def test_milestone_in_report_must_follow_order(world: World) -> None:
     assert ProjectMilestone.objects.get(project=p, node=node("MAIN")).actual_date == r.node_date
 
 
+def test_a_report_node_date_outside_the_window_is_refused(world: World) -> None:
+    """A node date typed as year 206 passes "not after the month's end"; it is refused."""
+    p = make_project(world)
+    with pytest.raises(DomainError, match="节点实际日期“0206-02-10”超出允许范围") as exc:
+        report(world, p, 2, "10", node=node("MAIN"), node_date=date(206, 2, 10))
+    assert exc.value.field == "node_date"
+
+
 def test_continuing_report_needs_start(world: World) -> None:
     p = make_project(world, stage=Project.Stage.NEW, actual_start=None)
     Project.objects.filter(pk=p.pk).update(stage=Project.Stage.CONTINUING)
@@ -497,3 +505,15 @@ def test_settings_are_supervisor_only_and_checked(world: World) -> None:
         services.update_settings(actor=world.county_a_reviewer, lag_yellow_from=D("5"))
     with pytest.raises(DomainError):
         services.update_settings(actor=world.city_supervisor, lag_yellow_from=D("50"))
+
+
+def test_a_milestone_date_outside_the_window_is_refused(world: World) -> None:
+    """A planned date typed as 3026 would pass every order check; it is refused by name."""
+    p = make_project(world)
+    with pytest.raises(DomainError, match="计划日期“3026-06-01”超出允许范围"):
+        services.update_project(
+            actor=world.city_supervisor,
+            project=p,
+            milestones={"COMPLETE": (date(3026, 6, 1), None)},
+        )
+    assert not p.milestones.filter(planned_date__year=3026).exists()

@@ -60,11 +60,18 @@ def growth_phrase(
     return f"{prefix}{word}{format_decimal(abs(shown), decimals)}%"
 
 
-def gap_phrase(points: Decimal, reference_name: str, *, decimals: int = 1) -> str:
-    """Return "高于全市工业11.4个百分点" / "低于…" / "与全市工业持平" from a points gap."""
+def gap_phrase(
+    points: Decimal, reference_name: str, *, decimals: int = 1, flat_subject: str = ""
+) -> str:
+    """Return "高于全市工业11.4个百分点" / "低于…" / "与全市工业持平" from a points gap.
+
+    ``flat_subject`` names what is level when the gap is zero: a comparison of growth rates
+    passes "增速" ("增速与全市工业持平"), so the sentence never says the amounts are level.
+    Nothing is added when the reference already names a rate ("与全市固定资产投资增速持平")."""
     shown = round_half_up(points, decimals)
     if shown.is_zero():
-        return f"与{reference_name}持平"
+        lead = "" if flat_subject and flat_subject in reference_name else flat_subject
+        return f"{lead}与{reference_name}持平"
     word = "高于" if shown > 0 else "低于"
     return f"{word}{reference_name}{format_decimal(abs(shown), decimals)}个百分点"
 
@@ -75,10 +82,11 @@ def change_phrase(
     prefix: str = "同比",
     up_word: str = "提高",
     down_word: str = "下降",
-    flat_phrase: str = "与上年同期持平",
+    flat_phrase: str = "增速与上年同期持平",
     decimals: int = 1,
 ) -> str:
-    """Return "同比提高16.2个百分点" / "较去年同期下降8.2个百分点" for a change in points."""
+    """Return "同比提高16.2个百分点" / "较去年同期下降8.2个百分点" for a change of a growth rate
+    in points; no change reads "增速与上年同期持平" (the rate, not the amount, is level)."""
     shown = round_half_up(points, decimals)
     if shown.is_zero():
         return flat_phrase

@@ -25,12 +25,22 @@ from dudao.stats.engine.growth import Growth, _rate
 _HUNDRED = Decimal(100)
 
 
-def share(part: Figure, whole: Figure) -> Decimal:
-    """Return part/whole as a fraction; refuse mismatched period/scope/indicator/unit, whole ≤ 0."""
+def share(part: Figure, whole: Figure, *, within_whole: bool = False) -> Decimal:
+    """Return part/whole as a fraction; refuse mismatched period/scope/indicator/unit, whole ≤ 0.
+
+    ``within_whole`` (the catalogue says the part lies inside the whole): a share above 100%
+    is refused — the part or the whole is wrong, most often a total typed in 亿元 instead of
+    万元 — rather than printed into a sentence."""
     _check_same_period(part, whole, "占比")
     if whole.value <= 0:
         raise StatsError(f"总量为零或负数，不能计算占比：{whole.describe()}")
-    return _div(part.value, whole.value)
+    ratio = _div(part.value, whole.value)
+    if within_whole and ratio > 1:
+        raise StatsError(
+            f"{part.subject or '部分'}的{part.indicator}大于{whole.subject or '总量'}，"
+            "占比超过100%，不予计算。请核对计量单位（是否以亿元填报）"
+        )
+    return ratio
 
 
 class GapMode(StrEnum):

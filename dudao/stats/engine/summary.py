@@ -32,6 +32,9 @@ class SummaryOptions:
     drop_trailing_zero: bool = False
     change_prefix: str = "同比"
     whole_name: str = "全市"
+    change_up_word: str = "提高"
+    change_down_word: str = "下降"
+    parts_within_whole: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +78,9 @@ def summary_line(
 ) -> SummaryLine:
     """Build "{subject}完成X亿元，占全市的Y%，同比增长Z%，高于{ref}A个百分点，同比提高B个百分点".
 
+    Comparisons of growth rates that come out level read "增速与{ref}持平" and
+    "增速与上年同期持平"; the change's prefix and words come from ``options`` (per indicator).
+
     ``growth`` is the parts' 同比, ``reference_growth`` the whole's (for the gap) and
     ``previous_growth`` the parts' 同比 one year earlier (for 提高/下降). A missing input
     drops its clause and adds a note; nothing is guessed.
@@ -86,7 +92,9 @@ def summary_line(
     if whole is None:
         found.append(f"占比：缺少{opts.whole_name}的已审核数")
     else:
-        ratio = _try(found, "占比", lambda: share(part, whole))
+        ratio = _try(
+            found, "占比", lambda: share(part, whole, within_whole=opts.parts_within_whole)
+        )
     gap = change = None
     if growth is not None and reference_growth is not None:
         gap = pp_difference(growth, reference_growth, decimals=rd, mode=opts.gap_mode)
@@ -103,8 +111,16 @@ def summary_line(
             drop_trailing_zero=opts.drop_trailing_zero,
         ),
         "" if growth is None else growth_phrase(growth, decimals=rd),
-        "" if gap is None else gap_phrase(gap, reference_label, decimals=rd),
-        "" if change is None else change_phrase(change, prefix=opts.change_prefix, decimals=rd),
+        "" if gap is None else gap_phrase(gap, reference_label, decimals=rd, flat_subject="增速"),
+        ""
+        if change is None
+        else change_phrase(
+            change,
+            prefix=opts.change_prefix,
+            up_word=opts.change_up_word,
+            down_word=opts.change_down_word,
+            decimals=rd,
+        ),
     ]
     kept = tuple(c for c in clauses if c)
     return SummaryLine(

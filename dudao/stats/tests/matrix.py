@@ -47,6 +47,7 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("stats:grid_import", "POST"): 200,
     ("stats:settings", "GET"): 200,
     ("stats:settings", "POST"): 200,
+    ("stats:review", "GET"): 200,
     ("api:stats_indicator_list", "GET"): 200,
     ("api:stats_value_list", "GET"): 200,
     ("api:stats_value_save", "POST"): 422,

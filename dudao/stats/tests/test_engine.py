@@ -401,7 +401,7 @@ def test_it_never_writes_a_point_gap_as_a_percent() -> None:
 def test_it_words_a_gap_that_rounds_to_zero_as_level() -> None:
     assert gap_phrase(D("0.04"), "全市") == "与全市持平"
     assert gap_phrase(pp_difference(D("0.1512"), D("0.1508")), "全市") == "与全市持平"
-    assert change_phrase(D("-0.02")) == "与上年同期持平"
+    assert change_phrase(D("-0.02")) == "增速与上年同期持平"
 
 
 def test_it_reconciles_the_speechs_stated_gaps_within_a_tenth_of_a_point() -> None:

@@ -20,12 +20,24 @@ from dudao.stats.importers import (
     import_indicator_grid,
     import_indicators,
 )
-from dudao.stats.models import IndicatorValue
+from dudao.stats.models import Indicator, IndicatorValue
 from dudao.testing import ActorName, World
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 HEADER = "org_code,period,indicator,value,yoy,base\n"
+
+
+@pytest.fixture(autouse=True)
+def _no_magnitude_ranges() -> None:
+    """These tests are about the import mechanics and use small round values; the magnitude
+    checks (plausible ranges, 疑似以亿元填报) have their own tests in test_statistician_inputs."""
+    Indicator.objects.update(
+        plausible_min_park=None,
+        plausible_min_county=None,
+        plausible_min_city=None,
+        parts_within_whole=False,
+    )
 
 
 def csv_bytes(*lines: str, header: str = HEADER) -> bytes:
@@ -91,8 +103,8 @@ def test_bad_rows_are_all_reported_and_nothing_is_half_imported(world: World) ->
     with pytest.raises(ImportRejected) as info:
         run(world, data, actor="park_reporter")
     text = "\n".join(str(e) for e in info.value.errors)
-    assert "第3行「org_code」列：单位编码“NOPE”不存在" in text
-    assert "第4行「indicator」列：指标代码“nope”不存在" in text
+    assert "第3行「org_code」列：填报单位“NOPE”不存在" in text
+    assert "第4行「indicator」列：指标“nope”不存在" in text
     assert "是未来月份" in text
     assert "第6行「value」列：应为数字，实为「约100」" in text
     assert "第8行「org_code」列" in text  # county B's park is outside the park reporter's scope

@@ -41,7 +41,7 @@ def test_the_summary_command_prints_the_speechs_figures(world: World) -> None:
         assert phrase in text, phrase
     assert (
         "2021年上半年，18家产业集聚区完成固定资产投资904.6亿元，占全市的47.0%，同比增长13.2%，"
-        "低于全市固定资产投资增速2.4个百分点，同比下降8.2个百分点。"
+        "低于全市固定资产投资增速2.4个百分点，较去年同期下降8.2个百分点。"
     ) in text
     assert (
         "2021年1-5月，18家产业集聚区完成规模以上工业主营业务收入1762.7亿元，占全市的64.1%，同比增长6.4%"

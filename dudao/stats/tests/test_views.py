@@ -100,9 +100,19 @@ def test_the_upload_page_dry_runs_then_commits(world: World) -> None:
         reverse("stats:grid_import"), {"kind": "indicators", "file": upload, "commit": "0"}
     )
     assert "将新增 1 条" in page.content.decode()
+    assert "第2行「value」列：疑似以亿元填报" in page.content.decode()  # 10万元 for a park
     assert not IndicatorValue.objects.exists()
     upload = SimpleUploadedFile("v.csv", body, content_type="text/csv")
-    client.post(reverse("stats:grid_import"), {"kind": "indicators", "file": upload, "commit": "1"})
+    refused = client.post(
+        reverse("stats:grid_import"), {"kind": "indicators", "file": upload, "commit": "1"}
+    )
+    assert "确认原因" in refused.content.decode()
+    assert not IndicatorValue.objects.exists()
+    upload = SimpleUploadedFile("v.csv", body, content_type="text/csv")
+    client.post(
+        reverse("stats:grid_import"),
+        {"kind": "indicators", "file": upload, "commit": "1", "confirm_reason": "新设园区，已核实"},
+    )
     assert IndicatorValue.objects.get().value == Decimal("10")
 
 
@@ -197,3 +207,56 @@ def test_the_api_answers_someone_elses_unit_exactly_like_a_missing_one(world: Wo
     assert [a.status_code for a in answers] == [404, 404]
     assert answers[0].json() == answers[1].json()
     assert not IndicatorValue.objects.exists()
+
+
+def test_the_review_queue_lists_submitted_months_in_scope_oldest_first(world: World) -> None:
+    from dudao.stats.tests.scenario import speech_parks
+
+    speech_parks(world)
+    reporter = client_for(world, "park_reporter")
+    for period in ("2025-03", "2025-04"):
+        reporter.post(
+            reverse("stats:entry"),
+            {"unit": world.park_a.pk, "period": period, "fai-value": "125000"},
+        )
+        reporter.post(
+            reverse("stats:transition"),
+            {"unit": world.park_a.pk, "period": period, "action": "submit"},
+        )
+    assert IndicatorValue.objects.filter(status="submitted").count() == 2
+    page = client_for(world, "county_a_reviewer").get(reverse("stats:review"))
+    rows = list(page.context["page"])
+    assert [(r["organisation__code"], f"{r['period']:%Y-%m}", r["count"]) for r in rows] == [
+        ("SFS-A-P1", "2025-03", 1),
+        ("SFS-A-P1", "2025-04", 1),
+    ]
+    text = page.content.decode()
+    assert f"?unit={world.park_a.pk}&amp;period=2025-03" in text
+    newest = client_for(world, "county_a_reviewer").get(
+        reverse("stats:review"), {"sort": "-period"}
+    )
+    assert f"{next(iter(newest.context['page']))['period']:%Y-%m}" == "2025-04"
+    other = client_for(world, "county_b_reporter").get(reverse("stats:review"))
+    assert other.status_code == 403
+    assert "指标审核" in page.content.decode()
+
+
+def test_a_park_committee_sees_its_own_figures_share_and_rank(world: World) -> None:
+    build_speech_city(world, codes=("fai",))
+    page = client_for(world, "park_reporter").get(reverse("stats:summary"))
+    text = page.content.decode()
+    assert "没有市级汇总数据" not in text
+    assert "本园区指标、占全市比重与全市园区排名" in text
+    assert [p.organisation_id for p in page.context["own_parks"]] == [world.park_a.pk]
+    assert "/18家" in text  # rank among the city's 18 parks (core/ranks)
+    assert "占全市" in text
+
+
+def test_the_entry_page_warns_of_a_city_total_typed_in_yi(world: World) -> None:
+    client = client_for(world, "city_supervisor")
+    response = client.post(
+        reverse("stats:entry"),
+        {"unit": world.city.pk, "period": "2025-06", "fai-value": "1924.7"},
+        follow=True,
+    )
+    assert "请核对：疑似以亿元填报" in response.content.decode()

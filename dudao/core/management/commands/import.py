@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,12 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="只校验，不写入")
         parser.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+        parser.add_argument(
+            "--confirm-reason",
+            default="",
+            help="确认原因：导入提示量级检查（如“疑似以亿元填报”）而数据核实无误时填写，记入审计日志"
+            "（仅支持该检查的导入类型）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         registry = discover()
@@ -42,9 +49,14 @@ class Command(BaseCommand):
         )
         if actor is None:
             raise CommandError(f"用户「{options['username']}」不存在或已停用。")
+        extra: dict[str, Any] = {}
+        if options["confirm_reason"]:
+            if "confirm_reason" not in inspect.signature(registry[kind].func).parameters:
+                raise CommandError(f"导入类型「{kind}」没有量级检查，不需要 --confirm-reason。")
+            extra["confirm_reason"] = options["confirm_reason"]
         try:
             report = registry[kind].func(
-                data, filename=path.name, actor=actor, dry_run=options["dry_run"]
+                data, filename=path.name, actor=actor, dry_run=options["dry_run"], **extra
             )
         except ImportRejected as exc:
             if options["json"]:

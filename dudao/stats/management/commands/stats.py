@@ -46,8 +46,8 @@ class Command(BaseCommand):
             f"{city.short_name or city.name}产业集聚区综述"
             f"（截至{period.year}年{period.month}月，共{result.parks_total}家园区）"
         )
-        for row in result.rows:
-            self.stdout.write(row.line.sentence)
+        for sentence in result.sentences:
+            self.stdout.write(sentence)
         notes = [f"{r.indicator.name}：{n}" for r in result.rows for n in r.line.notes]
         if notes or result.notes:
             self.stdout.write("说明：")
