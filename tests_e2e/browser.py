@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page
+from playwright.sync_api import BrowserContext, ConsoleMessage, Locator, Page
 from pytest_django.live_server_helper import LiveServer
 
 from dudao.demo.registry import DEMO_TOTP_KEY
@@ -90,3 +91,23 @@ def pass_second_factor(page: Page, key_hex: str = DEMO_TOTP_KEY) -> None:
             return
         time.sleep(30.5 - time.time() % 30)
     raise AssertionError("两步验证未通过")
+
+
+def menu_link(page: Page, label: str) -> Locator:
+    """The side menu's link `label`, ready to click: the drawer opened on a phone and the link's
+    group expanded (only the active page's group is open when a page loads)."""
+    nav = page.get_by_role("navigation", name="主导航")
+    toggle = page.locator("#navtoggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+    # `has` is relative to each group, so the link's locator starts from the page.
+    in_group = page.locator("a").filter(has_text=re.compile(f"^{re.escape(label)}$"))
+    group = nav.locator("details.navgroup").filter(has=in_group)
+    if group.count() and group.get_attribute("open") is None:
+        group.locator("summary").click()
+    return nav.get_by_role("link", name=label, exact=True)
+
+
+def menu_entries(page: Page) -> Locator:
+    """Every link of the side menu, shown or inside a closed group."""
+    return page.locator("#sidenav a")

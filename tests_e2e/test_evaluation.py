@@ -15,7 +15,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from dudao.demo.registry import DEMO_PASSWORD
 from dudao.demo.services import load_demo
-from tests_e2e.browser import ConsoleLog, login
+from tests_e2e.browser import ConsoleLog, login, menu_link
 
 # serialized_rollback: transactional tests flush the database, data migrations included (the
 # regime templates, project categories …); restore them before each test.
@@ -31,7 +31,7 @@ def test_leader_compares_cities_and_traces_a_score(
     page: Page, live_server: LiveServer, console: ConsoleLog, artifacts: Path
 ) -> None:
     login(page, live_server, "demo_leader", DEMO_PASSWORD)
-    page.get_by_role("navigation", name="主导航").get_by_role("link", name="省级考评").click()
+    menu_link(page, "省级考评").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("省级考评 · 各市对比")
     page.get_by_label("考评体系").select_option(label="河南省产业集聚区考核评价办法")
     page.get_by_label("年度").fill("2021")

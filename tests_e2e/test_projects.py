@@ -89,15 +89,16 @@ def test_report_review_and_analysis(
     assert report.status == "submitted"
     console.assert_clean()
 
-    # 2. the reviewer approves it from "本月待办"
+    # 2. the reviewer approves it from the queue of "本月待办" (tick it, approve the ticked)
     reviewer = _as(browser, live_server, "demo_reviewer")
     reviewer.goto(f"{live_server.url}/projects/due/?period={period}")
     line = reviewer.locator("#review-queue tr", has_text=project.name).filter(
         has_text=f"{year}年{month}月"
     )
+    line.get_by_role("checkbox").check()
     with reviewer.expect_navigation():
-        line.get_by_role("button", name="审核通过").click()
-    expect(reviewer.locator(".messages")).to_contain_text("已审核通过")
+        reviewer.get_by_role("button", name="审核通过所选月报").click()
+    expect(reviewer.locator(".messages")).to_contain_text("已审核通过 1 份月报。")
     report.refresh_from_db()
     assert report.status == "approved"
 

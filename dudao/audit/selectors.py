@@ -75,3 +75,21 @@ def chain_status(actor: Any) -> chain.Result | None:
     if not actor.has_role(Role.AUDITADMIN):
         return None
     return chain.verify()
+
+
+def last_actor_id(obj: Any, action: str) -> int | None:
+    """The account that last did `action` on `obj` successfully (from the audit log), or None.
+    A plain fact for the modules' own notifications (who submitted a report, say); not a view
+    of the log, which stays with the 审计管理员."""
+    return (
+        AuditEvent.objects.filter(
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            action=action,
+            success=True,
+            actor__isnull=False,
+        )
+        .order_by("-pk")
+        .values_list("actor_id", flat=True)
+        .first()
+    )

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dudao.accounts.roles import Role
@@ -72,6 +73,7 @@ def tour_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "seat": selectors.judge_seat(request.user, tour),
         **selectors.tour_plan(tour),
         "sheets": tour.sheets.select_related("category", "sheet"),
+        "breadcrumbs": [("观摩督导", reverse("inspections:list")), (tour.name, None)],
     }
     if organiser and tour.status == Tour.Status.PLANNING:
         context.update(

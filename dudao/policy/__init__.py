@@ -12,6 +12,7 @@ from importlib import import_module
 
 from django.conf import settings
 
+from dudao.core.menu import MenuEntry, menu_entry
 from dudao.core.policy import AUTHENTICATED, PUBLIC, Rules, roles
 from dudao.core.roles import Role
 
@@ -74,11 +75,11 @@ POLICY: dict[str, Rules] = {
 
 # The business modules' own tables (dudao/<app>/policy.py), merged; a name defined twice is an
 # error, so a module can never loosen another's rule by accident.
-NAV: list[tuple[str, str]] = []
+NAV: list[MenuEntry] = []
 for _app in settings.DOMAIN_APPS:
     _module = import_module(f"dudao.{_app}.policy")
     _clash = sorted(set(_module.POLICY) & set(POLICY))
     if _clash:
         raise RuntimeError(f"dudao.{_app}.policy redefines {_clash}")
     POLICY.update(_module.POLICY)
-    NAV.extend(_module.NAV)
+    NAV.extend(menu_entry(item) for item in _module.NAV)

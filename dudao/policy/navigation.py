@@ -1,45 +1,112 @@
-"""Navigation: only the modules the user's roles may open (no dead links)."""
+"""Navigation: the side menu, grouped by module, with only what the user's roles may open
+(no dead links), and exactly one active entry (the longest URL prefix of the page)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
+from dudao.core.menu import GROUPS, MenuEntry, group_of
 from dudao.policy import NAV as MODULE_NAV
 from dudao.policy import POLICY
 
-NAV = [
-    ("home", "首页"),
-    *MODULE_NAV,
-    ("orgs:list", "组织机构"),
-    ("users:list", "用户管理"),
-    ("users:reset_requests", "密码重置审批"),
-    ("users:mfa_policy", "两步验证设置"),
-    ("audit:list", "审计日志"),
-    ("token_list", "API 令牌"),
-    ("mfa_settings", "两步验证"),
-    ("api:openapi-view", "接口文档"),
+HOME = MenuEntry("home", "首页")
+# The platform's own pages (accounts, organisations, audit, API): the 系统 group.
+PLATFORM_NAV = [
+    MenuEntry("orgs:list", "组织机构", "system"),
+    MenuEntry("users:list", "用户管理", "system"),
+    MenuEntry("users:reset_requests", "密码重置审批", "system"),
+    MenuEntry("users:mfa_policy", "两步验证设置", "system"),
+    MenuEntry("audit:list", "审计日志", "system"),
+    MenuEntry("token_list", "API 令牌", "system"),
+    MenuEntry("mfa_settings", "两步验证", "system"),
+    MenuEntry("api:openapi-view", "接口文档", "system"),
 ]
+NAV: list[MenuEntry] = [*MODULE_NAV, *PLATFORM_NAV]
+GROUP_ORDER = {g.key: i for i, g in enumerate(GROUPS)}
+
+
+@dataclass
+class NavItem:
+    url: str
+    label: str
+    group: str
+    active: bool = False
+
+    def __getitem__(self, key: str) -> Any:  # templates and older tests read item["label"]
+        return getattr(self, key)
+
+
+@dataclass
+class NavGroup:
+    key: str
+    label: str
+    items: list[NavItem] = field(default_factory=list)
+
+    @property
+    def active(self) -> bool:
+        return any(item.active for item in self.items)
+
+
+def allowed_entries(user: Any) -> list[NavItem]:
+    """The menu entries `user` may open (GET allowed by the URL policy), in menu order."""
+    items = []
+    for entry in NAV:
+        access = POLICY.get(entry.url_name, {}).get("GET")
+        if access is None or not access.allows(user):
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:  # an entry whose URL takes arguments cannot be a menu link
+            continue
+        items.append(NavItem(url, entry.label, entry.group_key))
+    return items
+
+
+def mark_active(items: list[NavItem], path: str) -> None:
+    """Mark the one entry whose URL is the longest prefix of `path` (首页 only on `/` itself)."""
+    best: NavItem | None = None
+    for item in items:
+        matches = path == item.url if item.url == "/" else path.startswith(item.url)
+        if matches and (best is None or len(item.url) > len(best.url)):
+            best = item
+    if best is not None:
+        best.active = True
+
+
+def grouped(items: list[NavItem]) -> list[NavGroup]:
+    """The entries in the catalogue's group order (entries keep their order inside a group)."""
+    groups: dict[str, NavGroup] = {}
+    for item in sorted(items, key=lambda i: GROUP_ORDER.get(i.group, len(GROUP_ORDER))):
+        if item.group not in groups:
+            group = group_of(item.group)
+            groups[item.group] = NavGroup(group.key, group.label)
+        groups[item.group].items.append(item)
+    return list(groups.values())
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """Return the navigation entries the current user may open, and site facts."""
-    items = []
+    """The side menu of the current user (home link, groups), and site facts."""
+    home: NavItem | None = None
+    groups: list[NavGroup] = []
+    items: list[NavItem] = []
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        current = request.resolver_match.view_name if request.resolver_match else ""
-        for name, label in NAV:
-            access = POLICY.get(name, {}).get("GET")
-            if access is not None and access.allows(user):
-                section = name.split(":")[0] if ":" in name else None
-                active = current == name or (
-                    section is not None and current.split(":")[0] == section
-                )
-                items.append({"url": reverse(name), "label": label, "active": active})
-    return {"nav_items": items, "site_name": settings.DUDAO_SITE_NAME, "demo_mode": demo_mode()}
+        home = NavItem(reverse(HOME.url_name), HOME.label, "")
+        groups = grouped(allowed_entries(user))
+        items = [home, *(item for group in groups for item in group.items)]
+        mark_active(items, request.path)
+    return {
+        "nav_home": home,
+        "nav_groups": groups,
+        "nav_items": items,
+        "site_name": settings.DUDAO_SITE_NAME,
+        "demo_mode": demo_mode(),
+    }
 
 
 def demo_mode() -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -143,6 +144,10 @@ def _detail_context(request: AuthedHttpRequest, problem: Problem) -> dict[str, A
         ),
         "evidence_form": EvidenceForm(),
         "today": timezone.localdate(),
+        "breadcrumbs": [
+            ("问题台账", reverse("problems:list")),
+            (f"{problem.code} {problem.title}", None),
+        ],
     }
 
 

@@ -459,7 +459,7 @@ def projects_locks(request: AuthedHttpRequest) -> Any:
     "/project-locks",
     response={201: LockOut},
     url_name="projects_lock",
-    summary="锁定某月（督查员；截止日后，按县区或全市）",
+    summary="锁定某月（督查员；截止日后，按县区或全市；该月仍有待审核月报时拒绝）",
 )
 def projects_lock(request: AuthedHttpRequest, payload: LockIn) -> Any:
     year, month = selectors.api_period(payload.period)

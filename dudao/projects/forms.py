@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.db.models import QuerySet
 
+from dudao.core.exceptions import DomainError
+from dudao.core.periods import Period, parse_month
 from dudao.orgs.models import Organisation
 from dudao.parks.selectors import reference_parks
 from dudao.projects.models import (
@@ -154,8 +156,16 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(label="退回原因", max_length=300)
 
 
+class MonthInput(forms.TextInput):
+    """The browser's month picker (<input type="month">, value YYYY-MM)."""
+
+    input_type = "month"
+
+
 class LockForm(forms.Form):
-    period = forms.RegexField(label="月份", regex=r"^\d{4}-\d{2}$", help_text="如 2026-10")
+    period = forms.CharField(
+        label="月份", max_length=7, widget=MonthInput, help_text="选择要锁定的月份"
+    )
     county = forms.ModelChoiceField(
         label="县（市、区）",
         queryset=Organisation.objects.none(),
@@ -166,6 +176,13 @@ class LockForm(forms.Form):
     def __init__(self, *args: Any, counties: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _limit(self.fields["county"], counties)
+
+    def clean_period(self) -> Period:
+        """The month, read by the one parser of "YYYY-MM" (core/periods)."""
+        try:
+            return parse_month(self.cleaned_data["period"])
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from None
 
 
 class UnlockForm(forms.Form):

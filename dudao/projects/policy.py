@@ -30,6 +30,7 @@ POLICY: dict[str, Rules] = {
     "projects:photo_upload": {"POST": REPORT},
     "projects:photo": {"GET": READ},
     "projects:due": {"GET": REVIEW},
+    "projects:review_bulk": {"POST": roles(V)},
     "projects:analysis": {"GET": READ},
     "projects:county": {"GET": READ},
     "projects:locks": {"GET": SUPERVISE, "POST": SUPERVISE},

@@ -15,3 +15,9 @@ report_problem_raised = Signal()
 # with keyword arguments actor, lock (the MonthLock), year and month; receivers that start work
 # (the bulletins' monthly draft) do so with transaction.on_commit.
 month_locked = Signal()
+
+# A reviewer (or a supervisor settling a month before locking it) approved or returned a monthly
+# report. Sent inside the service's transaction with keyword arguments actor, report (the
+# MonthlyReport after the change), action ("approve" or "return") and reason (a return's reason,
+# else ""); the notification centre tells the county's reporters.
+report_reviewed = Signal()

@@ -25,6 +25,7 @@ urlpatterns: list[URLPattern] = [
     path("reports/<int:pk>/photos/", views.photo_upload, name="photo_upload"),
     path("photos/<int:pk>/", views.photo_file, name="photo"),
     path("due/", views.due, name="due"),
+    path("due/approve/", views.review_bulk, name="review_bulk"),
     path("analysis/", views.analysis, name="analysis"),
     path("counties/<int:pk>/", views.county_overview, name="county"),
     path("locks/", views.locks, name="locks"),

@@ -5,6 +5,7 @@ enter and import values; 审核员/督查员 approve and return (checked again i
 
 from __future__ import annotations
 
+from dudao.core.menu import MenuEntry
 from dudao.core.policy import Rules, roles
 from dudao.core.roles import Role
 
@@ -30,10 +31,10 @@ POLICY: dict[str, Rules] = {
     "api:parks_profile": {"GET": READERS},
 }
 
-# (URL name, menu label): shown to users whose roles the policy allows for GET.
-NAV: list[tuple[str, str]] = [
-    ("stats:summary", "集聚区综述"),
-    ("stats:entry", "指标填报"),
-    ("stats:review", "指标审核"),
-    ("stats:settings", "统计设置"),
+# Menu entries: shown to users whose roles the policy allows for GET; in the 集聚区 group.
+NAV: list[MenuEntry] = [
+    MenuEntry("stats:summary", "集聚区综述", "parks"),
+    MenuEntry("stats:entry", "指标填报", "parks"),
+    MenuEntry("stats:review", "指标审核", "parks"),
+    MenuEntry("stats:settings", "统计设置", "parks"),
 ]

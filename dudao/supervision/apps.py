@@ -26,6 +26,7 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         from dudao.audit.actions import register
+        from dudao.supervision import receivers  # noqa: F401 - registers the signal receivers
 
         for code, label in ACTIONS.items():
             register(code, label)

@@ -20,6 +20,7 @@ from dudao.accounts.models import User
 from dudao.audit.services import record_event
 from dudao.core.lights import Light
 from dudao.problems import selectors as problem_selectors
+from dudao.projects import selectors as project_selectors
 from dudao.supervision import notify
 from dudao.supervision.evaluation import MilestoneLike, WorkdayIndex, cycle_number, evaluate_task
 from dudao.supervision.models import (
@@ -305,8 +306,9 @@ def _unit_lines(today: date) -> dict[int, list[str]]:
                     f"【{label}】{code} {title}（时限 {format_day(deadline)}，"
                     f"剩余 {left} 个工作日）"
                 )
+    returned = _returned_report_lines()
     lines: dict[int, list[str]] = {}
-    for org_id in set(overdue) | set(soon):
+    for org_id in set(overdue) | set(soon) | set(returned):
         body = []
         if overdue[org_id]:
             body.append(f"已逾期 {len(overdue[org_id])} 项：")
@@ -314,8 +316,27 @@ def _unit_lines(today: date) -> dict[int, list[str]]:
         if soon[org_id]:
             body.append(f"即将到期 {len(soon[org_id])} 项：")
             body.extend(soon[org_id])
+        body.extend(returned.get(org_id, []))
         lines[org_id] = body
     return lines
+
+
+DIGEST_REPORT_LINES = 20
+
+
+def _returned_report_lines() -> dict[int, list[str]]:
+    """The county's monthly reports returned and not yet resubmitted (重大项目)."""
+    out: dict[int, list[str]] = {}
+    for county_id, reports in project_selectors.returned_reports_by_county().items():
+        body = [f"被退回待修改的月报 {len(reports)} 份："]
+        body.extend(
+            f"【月报】{r.project.name} {r.year}年{r.month}月（退回原因：{r.return_reason}）"
+            for r in reports[:DIGEST_REPORT_LINES]
+        )
+        if len(reports) > DIGEST_REPORT_LINES:
+            body.append(f"……等共 {len(reports)} 份，请在“本月待办”中查看。")
+        out[county_id] = body
+    return out
 
 
 def send_digests(today: date | None = None) -> DigestResult:

@@ -195,6 +195,10 @@ def task_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "extension_form": ExtensionForm(prefix="ext"),
         "verify_form": VerifyForm(prefix="vf", initial={"version": task.version}),
         "decision_form": DecisionForm(prefix="dc"),
+        "breadcrumbs": [
+            ("督查任务清单", reverse("supervision:task_list")),
+            (f"{task.code} {task.title}", None),
+        ],
     }
     return _render(request, "supervision/task_detail.html", context)
 

@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from dudao.audit.models import AuditEvent
+from dudao.core.menu import GROUPS
 from dudao.policy import NAV as MODULE_NAV
 from dudao.policy import POLICY
 from dudao.testing import ACTORS, ActorName, World
@@ -107,8 +108,14 @@ def test_it_shows_only_the_modules_a_role_may_open(
     user = world.actor(actor)
     client.force_login(user)
     response = client.get(reverse("home"))
-    # The business modules' entries (dudao/<app>/policy.py NAV) follow 首页 for their roles.
-    modules = [label for name, label in MODULE_NAV if POLICY[name]["GET"].allows(user)]
+    # The business modules' entries (dudao/<app>/policy.py NAV) follow 首页 for their roles,
+    # grouped by module in the catalogue's order (stable inside a group).
+    order = {group.key: i for i, group in enumerate(GROUPS)}
+    modules = [
+        entry.label
+        for entry in sorted(MODULE_NAV, key=lambda e: order.get(e.group_key, len(order)))
+        if POLICY[entry.url_name]["GET"].allows(user)
+    ]
     expected = [NAV[actor][0], *modules, *NAV[actor][1:]]
     assert [item["label"] for item in response.context["nav_items"]] == expected
     for item in response.context["nav_items"]:

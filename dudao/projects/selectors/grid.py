@@ -17,13 +17,15 @@ from dudao.projects.models import (
     MonthLock,
     MonthlyReport,
     Project,
+    ProjectSettings,
     ProjectYearPlan,
 )
 from dudao.projects.rules import (
+    ProjectLight,
     previous_month,
 )
 from dudao.projects.selectors.periods import report_deadline
-from dudao.projects.selectors.registry import county_choices, visible_projects
+from dudao.projects.selectors.registry import county_choices, lights_for, visible_projects
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
@@ -182,3 +184,127 @@ def get_report(actor: User, pk: int) -> MonthlyReport:
         MonthlyReport.objects.visible_to(actor).select_related("project", "county", "node"),
         pk=pk,
     )
+
+
+QUEUE_LIMIT = 200
+
+
+@dataclass
+class ReviewRow:
+    """One report awaiting review, with what the reviewer needs to decide: the annual plan,
+    the 年内累计 reported, and the completion and light it gives once approved."""
+
+    report: MonthlyReport
+    light: ProjectLight
+    locked: bool
+
+    @property
+    def plan(self) -> Decimal | None:
+        plan = self.light.progress.plan
+        return plan if plan > 0 else None
+
+    @property
+    def flags(self) -> list[str]:
+        """The warnings of the report, in words (empty when there is nothing to flag)."""
+        out = []
+        if self.report.is_late:
+            out.append("逾期报送")
+        if self.report.has_problem:
+            out.append("存在问题")
+        if self.light.progress.reached in ("滞后", "严重滞后"):
+            out.append(f"进度{self.light.progress.reached}")
+        if self.light.start_late and self.light.start_light in (Light.YELLOW, Light.RED):
+            out.append(f"开工滞后 {self.light.start_late} 个月")
+        if self.plan is None:
+            out.append("无年度计划")
+        return out
+
+
+def _locked_keys(reports: list[MonthlyReport]) -> set[tuple[int | None, int, int]]:
+    """(county id or None for city-wide, year, month) of the active locks of these months."""
+    months = {(r.year, r.month) for r in reports}
+    if not months:
+        return set()
+    query = Q()
+    for year, month in months:
+        query |= Q(year=year, month=month)
+    return set(
+        MonthLock.objects.filter(query, is_active=True).values_list("county_id", "year", "month")
+    )
+
+
+def review_queue(actor: User, limit: int = QUEUE_LIMIT) -> list[ReviewRow]:
+    """The reports in the reviewer's scope awaiting review (oldest month first), each with its
+    plan, 年内累计, completion, light and warnings (the module's own rules, via `lights_for`)."""
+    reports = list(
+        MonthlyReport.objects.visible_to(actor)
+        .filter(status=S.SUBMITTED)
+        .select_related("project", "county")
+        .order_by("year", "month", "county__path", "project__name", "pk")[:limit]
+    )
+    locked = _locked_keys(reports)
+    lights: dict[tuple[int, int, int], ProjectLight] = {}
+    settings = ProjectSettings.current()
+    by_month: dict[tuple[int, int], list[MonthlyReport]] = {}
+    for r in reports:
+        by_month.setdefault((r.year, r.month), []).append(r)
+    for (year, month), group in by_month.items():
+        found = lights_for(
+            [r.project for r in group],
+            year,
+            month,
+            settings,
+            done_override={r.project_id: r.invest_ytd for r in group},
+        )
+        for r in group:
+            lights[(r.project_id, year, month)] = found[r.project_id]
+    return [
+        ReviewRow(
+            r,
+            lights[(r.project_id, r.year, r.month)],
+            locked=bool({(None, r.year, r.month), (r.county_id, r.year, r.month)} & locked),
+        )
+        for r in reports
+    ]
+
+
+def next_pending(actor: User, after: MonthlyReport) -> MonthlyReport | None:
+    """The next report awaiting review in the queue's order after `after` (wrapping to the
+    first), skipping locked months; None when nothing else is waiting."""
+    rows = [row for row in review_queue(actor) if not row.locked and row.report.pk != after.pk]
+    if not rows:
+        return None
+    key = (after.year, after.month, after.county.path, after.project.name, after.pk)
+    for row in rows:
+        r = row.report
+        if (r.year, r.month, r.county.path, r.project.name, r.pk) > key:
+            return r
+    return rows[0].report
+
+
+def pending_reports(year: int, month: int, county_id: int | None) -> list[MonthlyReport]:
+    """Reports of a month awaiting review (submitted, not approved) in one county, or in the
+    whole city when `county_id` is None — what a lock of that month would freeze."""
+    qs = MonthlyReport.objects.filter(year=year, month=month, status=S.SUBMITTED)
+    if county_id is not None:
+        qs = qs.filter(county_id=county_id)
+    return list(qs.select_related("project", "county").order_by("county__path", "project__name"))
+
+
+def report_submitter_id(report: MonthlyReport) -> int | None:
+    """The account that last submitted the report (its reporter), from the audit log."""
+    from dudao.audit.selectors import last_actor_id
+
+    return last_actor_id(report, "project.report_submit")
+
+
+def returned_reports_by_county(limit: int = 2000) -> dict[int, list[MonthlyReport]]:
+    """Reports returned and not yet resubmitted, by county (for the daily digest)."""
+    out: dict[int, list[MonthlyReport]] = {}
+    for report in (
+        MonthlyReport.objects.filter(status=S.RETURNED)
+        .select_related("project")
+        .order_by("county_id", "year", "month", "project__name")[:limit]
+    ):
+        out.setdefault(report.county_id, []).append(report)
+    return out

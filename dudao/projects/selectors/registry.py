@@ -109,9 +109,14 @@ def lights_for(
     year: int,
     month: int,
     settings: ProjectSettings | None = None,
+    *,
+    done_override: dict[int, Decimal] | None = None,
 ) -> dict[int, ProjectLight]:
     """The light of every project in `projects` at the end of year-month (4 queries; a
-    locked month keeps the thresholds it was locked with)."""
+    locked month keeps the thresholds it was locked with).
+
+    `done_override` (project id → 年内累计) replaces the approved figure — the review queue
+    shows the light a submitted report would give once approved."""
     settings = settings or month_settings(year, month)
     if isinstance(projects, list):
         ids: Any = [p.pk for p in projects]
@@ -128,6 +133,7 @@ def lights_for(
             project_id__in=ids, year=year, month=month, status=S.APPROVED
         ).values_list("project_id", "invest_ytd")
     )
+    done.update(done_override or {})
     starts = _start_dates(ids)
     pids = (
         [p.pk for p in projects]

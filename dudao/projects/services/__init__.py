@@ -18,7 +18,10 @@ from dudao.projects.services._base import (
 )
 from dudao.projects.services.ledger import report_to_problem
 from dudao.projects.services.locks import (
+    PENDING_APPROVE,
+    PENDING_RETURN,
     lock_month,
+    pending_message,
     set_quarter_target,
     unlock_month,
     update_settings,
@@ -31,9 +34,11 @@ from dudao.projects.services.registry import (
     update_project,
 )
 from dudao.projects.services.reports import (
+    BulkOutcome,
     ReportInput,
     add_report_photo,
     approve_report,
+    approve_reports,
     return_report,
     save_report,
     submit_report,
@@ -42,13 +47,17 @@ from dudao.projects.services.reports import (
 from dudao.projects.services.rollups import _refresh_plan_rollup, refresh_plan_rollup
 
 __all__ = [
+    "PENDING_APPROVE",
+    "PENDING_RETURN",
     "PROJECT_FIELDS",
     "REPORT_FIELDS",
     "SETTINGS_FIELDS",
+    "BulkOutcome",
     "ReportInput",
     "_refresh_plan_rollup",
     "add_report_photo",
     "approve_report",
+    "approve_reports",
     "check_milestone_order",
     "create_project",
     "is_locked",
@@ -56,6 +65,7 @@ __all__ = [
     "lock_month",
     "milestone_state",
     "month_end",
+    "pending_message",
     "refresh_plan_rollup",
     "report_deadline",
     "report_to_problem",

@@ -24,7 +24,13 @@ from dudao.projects.models import (
     QuarterTarget,
 )
 from dudao.projects.rules import quarter_of
-from dudao.projects.selectors import locked_months, locks_in_scope, months_text, report_deadline
+from dudao.projects.selectors import (
+    locked_months,
+    locks_in_scope,
+    months_text,
+    pending_reports,
+    report_deadline,
+)
 from dudao.projects.signals import month_locked
 
 if TYPE_CHECKING:
@@ -32,20 +38,48 @@ if TYPE_CHECKING:
 
 from dudao.projects.services._base import (
     SETTINGS_FIELDS,
+    S,
     _bump,
     _check_version,
     _county_in_scope,
 )
 from dudao.projects.services.reports import (
+    _approve_after,
+    _approve_change,
     _check_period,
+    _return_after,
+    _return_change,
+    _transition,
 )
+
+# What to do with the month's reports awaiting review when locking it.
+PENDING_APPROVE = "approve"
+PENDING_RETURN = "return"
+
+
+def pending_message(year: int, month: int, count: int) -> str:
+    """Why a month with reports awaiting review is not locked as asked (the page and the API)."""
+    return (
+        f"{year}年{month}月还有 {count} 份月报已报送、尚未审核，锁定后将不能再审核。"
+        "请等审核员审核完毕后再锁定，或选择将这些月报一并审核通过或退回（须填写原因）后锁定。"
+    )
 
 
 @transaction.atomic(durable=True)
 def lock_month(
-    *, actor: User, year: int, month: int, county: Organisation | None = None
+    *,
+    actor: User,
+    year: int,
+    month: int,
+    county: Organisation | None = None,
+    pending: str = "",
+    reason: str = "",
 ) -> MonthLock:
-    """Lock a month for one county or city-wide (supervisor, after the deadline)."""
+    """Lock a month for one county or city-wide (supervisor, after the deadline).
+
+    Reports of the month awaiting review would be frozen unreviewed, so the lock is refused
+    while there are any, unless `pending` says to approve them or to return them (with
+    `reason`) first — each one an audited transition in this same transaction."""
     require_role(actor, Role.SUPERVISOR)
     _check_period(year, month)
     deadline = report_deadline(year, month)
@@ -58,6 +92,7 @@ def lock_month(
         county is not None and existing.filter(county=county).exists()
     ):
         raise InvalidTransition(f"{year}年{month}月已锁定。")
+    _settle_pending(actor, year, month, county, pending=pending, reason=reason)
     # The month's light thresholds are fixed by its first lock (a later lock of the same month
     # for another county keeps them, so one month is never coloured two ways).
     earlier = MonthLock.objects.filter(year=year, month=month, is_active=True)
@@ -84,6 +119,55 @@ def lock_month(
     )
     month_locked.send(sender=MonthLock, actor=actor, lock=lock, year=year, month=month)
     return lock
+
+
+def _settle_pending(
+    actor: User,
+    year: int,
+    month: int,
+    county: Organisation | None,
+    *,
+    pending: str,
+    reason: str,
+) -> None:
+    waiting = pending_reports(year, month, county.pk if county is not None else None)
+    if not waiting:
+        return
+    reason = (reason or "").strip()
+    if pending == PENDING_APPROVE:
+        for report in waiting:
+            _transition(
+                actor=actor,
+                report=report,
+                version=None,
+                request_id=None,
+                action="approve",
+                role=Role.SUPERVISOR,
+                allowed=(S.SUBMITTED,),
+                verb="审核通过",
+                change=_approve_change(actor),
+                after_save=_approve_after,
+                reason=f"锁定{year}年{month}月前一并审核通过",
+            )
+    elif pending == PENDING_RETURN:
+        if not reason:
+            raise DomainError("退回必须填写原因。", field="reason")
+        for report in waiting:
+            _transition(
+                actor=actor,
+                report=report,
+                version=None,
+                request_id=None,
+                action="return",
+                role=Role.SUPERVISOR,
+                allowed=(S.SUBMITTED,),
+                verb="退回",
+                change=_return_change(actor, reason),
+                after_save=_return_after,
+                reason=reason,
+            )
+    else:
+        raise DomainError(pending_message(year, month, len(waiting)), field="pending")
 
 
 @transaction.atomic(durable=True)

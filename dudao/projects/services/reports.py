@@ -36,6 +36,7 @@ from dudao.projects.models import (
 )
 from dudao.projects.rules import month_end
 from dudao.projects.selectors import is_locked, report_deadline
+from dudao.projects.signals import report_reviewed
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
@@ -337,6 +338,11 @@ def _transition(
         after=a,
         reason=reason,
     )
+    if action in ("approve", "return"):
+        # The reporter hears of it through the notification centre (a module above projects).
+        report_reviewed.send(
+            sender=MonthlyReport, actor=actor, report=report, action=action, reason=reason
+        )
     return report
 
 
@@ -372,6 +378,35 @@ def submit_report(
     )
 
 
+def _approve_change(actor: User) -> Callable[[MonthlyReport], None]:
+    def change(r: MonthlyReport) -> None:
+        r.status = S.APPROVED
+        r.reviewed_by = actor
+        r.reviewed_at = timezone.now()
+
+    return change
+
+
+def _approve_after(r: MonthlyReport, _was: str) -> None:
+    _apply_stat(r, +1)
+    _apply_milestone(r)
+
+
+def _return_change(actor: User, reason: str) -> Callable[[MonthlyReport], None]:
+    def change(r: MonthlyReport) -> None:
+        r.status = S.RETURNED
+        r.return_reason = reason[:300]
+        r.reviewed_by = actor
+        r.reviewed_at = timezone.now()
+
+    return change
+
+
+def _return_after(r: MonthlyReport, was: str) -> None:
+    if was == S.APPROVED:
+        _apply_stat(r, -1)
+
+
 @transaction.atomic(durable=True)
 def approve_report(
     *,
@@ -381,16 +416,6 @@ def approve_report(
     request_id: str | None = None,
 ) -> MonthlyReport:
     """submitted → approved (county reviewer); the roll-ups change in the same transaction."""
-
-    def change(r: MonthlyReport) -> None:
-        r.status = S.APPROVED
-        r.reviewed_by = actor
-        r.reviewed_at = timezone.now()
-
-    def after_save(r: MonthlyReport, _was: str) -> None:
-        _apply_stat(r, +1)
-        _apply_milestone(r)
-
     return _transition(
         actor=actor,
         report=report,
@@ -400,9 +425,29 @@ def approve_report(
         role=Role.REVIEWER,
         allowed=(S.SUBMITTED,),
         verb="审核通过",
-        change=change,
-        after_save=after_save,
+        change=_approve_change(actor),
+        after_save=_approve_after,
     )
+
+
+@dataclass
+class BulkOutcome:
+    """The result of approving several reports: each one was its own transaction."""
+
+    approved: list[MonthlyReport]
+    failed: list[tuple[MonthlyReport, str]]
+
+
+def approve_reports(*, actor: User, items: list[tuple[MonthlyReport, int | None]]) -> BulkOutcome:
+    """Approve several reports, each through `approve_report` (its own transaction and audit
+    event); a refusal of one (stale version, state, lock) does not stop the others."""
+    outcome = BulkOutcome([], [])
+    for report, version in items:
+        try:
+            outcome.approved.append(approve_report(actor=actor, report=report, version=version))
+        except DomainError as exc:
+            outcome.failed.append((report, exc.message))
+    return outcome
 
 
 @transaction.atomic(durable=True)
@@ -419,17 +464,6 @@ def return_report(
     reason = (reason or "").strip()
     if not reason and not (request_id and ReportRequest.objects.filter(key=request_id).exists()):
         raise DomainError("退回必须填写原因。", field="reason")
-
-    def change(r: MonthlyReport) -> None:
-        r.status = S.RETURNED
-        r.return_reason = reason[:300]
-        r.reviewed_by = actor
-        r.reviewed_at = timezone.now()
-
-    def after_save(r: MonthlyReport, was: str) -> None:
-        if was == S.APPROVED:
-            _apply_stat(r, -1)
-
     return _transition(
         actor=actor,
         report=report,
@@ -439,8 +473,8 @@ def return_report(
         role=Role.REVIEWER,
         allowed=(S.SUBMITTED, S.APPROVED),
         verb="退回",
-        change=change,
-        after_save=after_save,
+        change=_return_change(actor, reason),
+        after_save=_return_after,
         reason=reason,
     )
 

@@ -138,6 +138,7 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("projects:photo_upload", "POST"): 302,
     ("projects:photo", "GET"): 200,
     ("projects:due", "GET"): 200,
+    ("projects:review_bulk", "POST"): 302,
     ("projects:analysis", "GET"): 200,
     ("projects:county", "GET"): 200,
     ("projects:locks", "GET"): 200,

@@ -385,11 +385,16 @@ def test_lock_blocks_everything_and_unlock_needs_reason(world: World) -> None:
     r = report(world, p, 3, "100", status=S.SUBMITTED)
     with pytest.raises(NotAllowed):
         services.lock_month(actor=world.county_a_reviewer, year=2026, month=3)
+    # A report awaiting review would be frozen unreviewed: the lock is refused, saying why.
+    with pytest.raises(DomainError, match="还有 1 份月报已报送、尚未审核"):
+        services.lock_month(actor=world.city_supervisor, year=2026, month=3, county=world.county_a)
+    assert not MonthLock.objects.exists()
+    r = services.approve_report(actor=world.county_a_reviewer, report=r)
     lock = services.lock_month(
         actor=world.city_supervisor, year=2026, month=3, county=world.county_a
     )
     with pytest.raises(InvalidTransition, match="已锁定"):
-        services.approve_report(actor=world.county_a_reviewer, report=r)
+        services.return_report(actor=world.county_a_reviewer, report=r, reason="口径有误")
     with pytest.raises(InvalidTransition, match="已锁定"):
         report(world, p, 3, "5")
     with pytest.raises(InvalidTransition):
@@ -399,8 +404,73 @@ def test_lock_blocks_everything_and_unlock_needs_reason(world: World) -> None:
     with pytest.raises(NotAllowed):
         services.unlock_month(actor=world.county_a_reviewer, lock=lock, reason="x")
     services.unlock_month(actor=world.city_supervisor, lock=lock, reason="更正统计口径")
-    assert services.approve_report(actor=world.county_a_reviewer, report=r).status == S.APPROVED
+    returned = services.return_report(actor=world.county_a_reviewer, report=r, reason="口径有误")
+    assert returned.status == S.RETURNED
     assert MonthLock.objects.filter(is_active=False).count() == 1
+
+
+def test_lock_can_approve_the_pending_reports_first(world: World) -> None:
+    p, q = make_project(world), make_project(world)
+    r1 = report(world, p, 3, "100", status=S.SUBMITTED)
+    r2 = report(world, q, 3, "50", status=S.SUBMITTED)
+    lock = services.lock_month(
+        actor=world.city_supervisor,
+        year=2026,
+        month=3,
+        county=world.county_a,
+        pending=services.PENDING_APPROVE,
+    )
+    assert lock.is_active
+    for r in (r1, r2):
+        r.refresh_from_db()
+        assert r.status == S.APPROVED
+        assert r.reviewed_by == world.city_supervisor
+    events = AuditEvent.objects.filter(action="project.report_approve")
+    assert events.count() == 2
+    assert set(events.values_list("reason", flat=True)) == {"锁定2026年3月前一并审核通过"}
+    # … and the approval reached the plan's roll-up like any other.
+    assert ProjectYearPlan.objects.get(project=p, year=2026).approved_ytd == Decimal("100")
+
+
+def test_lock_can_return_the_pending_reports_first_with_a_reason(world: World) -> None:
+    p = make_project(world)
+    r = report(world, p, 3, "100", status=S.SUBMITTED)
+    with pytest.raises(DomainError, match="退回必须填写原因"):
+        services.lock_month(
+            actor=world.city_supervisor, year=2026, month=3, pending=services.PENDING_RETURN
+        )
+    assert not MonthLock.objects.exists()  # the refusal rolled everything back
+    services.lock_month(
+        actor=world.city_supervisor,
+        year=2026,
+        month=3,
+        pending=services.PENDING_RETURN,
+        reason="数据未经核实",
+    )
+    r.refresh_from_db()
+    assert (r.status, r.return_reason) == (S.RETURNED, "数据未经核实")
+    assert AuditEvent.objects.filter(action="project.report_return", reason="数据未经核实").exists()
+
+
+def test_bulk_approval_is_one_transition_per_report(world: World) -> None:
+    p, q = make_project(world), make_project(world)
+    r1 = report(world, p, 3, "100", status=S.SUBMITTED)
+    r2 = report(world, q, 3, "50", status=S.SUBMITTED)
+    stale = r2.version - 1
+    outcome = services.approve_reports(
+        actor=world.county_a_reviewer, items=[(r1, r1.version), (r2, stale)]
+    )
+    assert [r.pk for r in outcome.approved] == [r1.pk]
+    assert [(r.pk, "已被他人修改" in why) for r, why in outcome.failed] == [(r2.pk, True)]
+    assert AuditEvent.objects.filter(action="project.report_approve").count() == 1
+    r2.refresh_from_db()
+    assert r2.status == S.SUBMITTED
+    # Not a reviewer: every item refused, none approved.
+    refused = services.approve_reports(actor=world.city_supervisor, items=[(r2, None)])
+    assert (refused.approved, [why for _r, why in refused.failed]) == (
+        [],
+        ["只有审核员可以执行此操作。"],
+    )
 
 
 def test_city_wide_lock_covers_every_county(world: World) -> None:

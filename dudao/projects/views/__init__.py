@@ -19,7 +19,14 @@ from dudao.projects.views.registry import (
     project_export,
     project_list,
 )
-from dudao.projects.views.reports import due, photo_file, photo_upload, report_action, report_detail
+from dudao.projects.views.reports import (
+    due,
+    photo_file,
+    photo_upload,
+    report_action,
+    report_detail,
+    review_bulk,
+)
 
 __all__ = [
     "analysis",
@@ -42,6 +49,7 @@ __all__ = [
     "report_grid",
     "report_template",
     "report_upload",
+    "review_bulk",
     "settings_edit",
     "targets",
     "unlock",

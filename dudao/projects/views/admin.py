@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -30,27 +32,66 @@ from dudao.projects.views._common import (
 S = MonthlyReport.Status
 
 
+PENDING_CHOICES = {
+    services.PENDING_APPROVE: "一并审核通过",
+    services.PENDING_RETURN: "一并退回",
+}
+
+
 @require_http_methods(["GET", "POST"])
 def locks(request: AuthedHttpRequest) -> HttpResponse:
+    """Lock a month. When the month still has reports awaiting review, a confirmation step
+    lists them and asks: wait (do not lock yet), approve them, or return them with a reason."""
     form = LockForm(
         request.POST or None, counties=_county_qs(selectors.county_choices(request.user))
     )
+    confirm: dict[str, Any] | None = None
     if request.method == "POST" and form.is_valid():
-        try:
-            year, month = selectors.api_period(form.cleaned_data["period"])
-            services.lock_month(
-                actor=request.user, year=year, month=month, county=form.cleaned_data["county"]
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, f"{year}年{month}月已锁定。")
+        period = form.cleaned_data["period"]
+        county = form.cleaned_data["county"]
+        year, month = period.year, period.last_month
+        choice = request.POST.get("pending", "")
+        if choice == "wait":
+            messages.info(request, f"未锁定{year}年{month}月：等待审核员审核完毕后再锁定。")
             return redirect("projects:locks")
+        waiting = selectors.pending_reports(year, month, county.pk if county else None)
+        reason = request.POST.get("reason", "").strip()
+        if waiting and (
+            choice not in PENDING_CHOICES or (choice == services.PENDING_RETURN and not reason)
+        ):
+            confirm = {
+                "waiting": waiting,
+                "year": year,
+                "month": month,
+                "county": county,
+                "period": f"{year}-{month:02d}",
+                "error": "退回必须填写原因。" if choice == services.PENDING_RETURN else "",
+                "reason": reason,
+            }
+        else:
+            try:
+                services.lock_month(
+                    actor=request.user,
+                    year=year,
+                    month=month,
+                    county=county,
+                    pending=choice if waiting else "",
+                    reason=reason,
+                )
+            except DomainError as exc:
+                add_domain_error(form, exc)
+            else:
+                done = (
+                    f"（锁定前{PENDING_CHOICES[choice]} {len(waiting)} 份月报）" if waiting else ""
+                )
+                messages.success(request, f"{year}年{month}月已锁定{done}。")
+                return redirect("projects:locks")
     return render(
         request,
         "projects/locks.html",
         {
             "form": form,
+            "confirm": confirm,
             "locks": selectors.recent_locks(request.user),
             "unlock_form": UnlockForm(),
         },

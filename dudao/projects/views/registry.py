@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from dudao.accounts.roles import Role
@@ -130,6 +131,7 @@ def project_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "plans": project.plans.order_by("-year"),
             "lists": project.lists.all(),
             "can_edit": request.user.has_role(Role.REPORTER, Role.SUPERVISOR),
+            "breadcrumbs": [("重大项目", reverse("projects:list")), (project.name, None)],
         },
     )
 

@@ -21,6 +21,8 @@ class Notification(models.Model):
         APPLIED = "applied", "待核查"
         ESCALATION = "escalation", "升级督办"
         BULLETIN = "bulletin", "通报"
+        REPORT_APPROVED = "report_ok", "月报审核通过"
+        REPORT_RETURNED = "report_back", "月报退回"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
