@@ -93,13 +93,27 @@ def _walk_menu(browser: Browser, server: LiveServer, username: str, viewport: Vi
     return len(entries)
 
 
+# Who works on a phone: the judge on site, a county reporter, the leader between meetings, the
+# supervisor chasing deadlines. Every role is walked at 1366×768; these four also on the phone
+# (the drawer and the page widths are the same code for every role).
+PHONE_ROLES = ["demo_judge", "demo_reporter", "demo_leader", "demo_supervisor"]
+
+
 @pytest.mark.parametrize(
-    "viewport", [pytest.param(DESKTOP, id="1366x768"), pytest.param(PHONE, id="390x844")]
+    ("viewport", "roles"),
+    [
+        pytest.param(DESKTOP, ROLES, id="1366x768"),
+        pytest.param(PHONE, PHONE_ROLES, id="390x844"),
+    ],
 )
 def test_every_role_reaches_every_permitted_entry(
-    browser: Browser, live_server: LiveServer, viewport: ViewportSize, console: ConsoleLog
+    browser: Browser,
+    live_server: LiveServer,
+    viewport: ViewportSize,
+    roles: list[str],
+    console: ConsoleLog,
 ) -> None:
-    opened = {username: _walk_menu(browser, live_server, username, viewport) for username in ROLES}
+    opened = {username: _walk_menu(browser, live_server, username, viewport) for username in roles}
     assert opened["demo_supervisor"] > opened["demo_reporter"] > 5
     console.assert_clean()
 
