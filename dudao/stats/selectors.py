@@ -10,6 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
@@ -507,3 +508,79 @@ def _profile_row(
         series,
         why,
     )
+
+
+# --- unit figures for other modules (年度目标) --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitFigure:
+    """One organisation's approved figure of an indicator for a month, as the engine reads it:
+    the stored value (万元 for money), its display with unit, and its 同比 (displayed percent
+    and phrase) when it can be computed honestly."""
+
+    organisation_id: int
+    value: Decimal
+    display: str
+    growth_pct: Decimal | None
+    growth_text: str
+    cumulative: bool
+
+
+def indicator_exists(code: str) -> bool:
+    """True when the catalogue has an active indicator with this code."""
+    return Indicator.objects.filter(code=code, is_active=True).exists()
+
+
+def unit_figures(
+    actor: User, code: str, period: dt.date, org_ids: Any, *, rate_decimals: int = 1
+) -> dict[int, UnitFigure]:
+    """Approved values of indicator `code` for the month `period` (1–N月 for a flow) for each
+    organisation of `org_ids` in the actor's scope, with 同比, in two queries (the indicator,
+    and this year's and last year's values together). Missing values are simply absent."""
+    ind = Indicator.objects.filter(code=code, is_active=True).first()
+    if ind is None:
+        return {}
+    period = period.replace(day=1)
+    base_period = shift_year(period, -1)
+    scope = business_units(actor)
+    rows = (
+        IndicatorValue.objects.approved()
+        .filter(
+            indicator=ind,
+            organisation_id__in=list(org_ids),
+            period__in=(period, base_period),
+            organisation__in=scope,
+        )
+        .only("organisation_id", "period", "value", "yoy_percent", "base")
+        .order_by()
+    )
+    current: dict[int, Any] = {}
+    last: dict[int, Any] = {}
+    for row in rows:
+        (current if row.period == period else last)[row.organisation_id] = row
+    result: dict[int, UnitFigure] = {}
+    for org_id, row in current.items():
+        growth, _note = unit_growth(ind, row, last.get(org_id))
+        result[org_id] = UnitFigure(
+            organisation_id=org_id,
+            value=row.value,
+            display=f"{display_value(ind, row.value)}{ind.display_unit}",
+            growth_pct=None
+            if growth is None
+            else engine.displayed_percent(growth.rate, rate_decimals),
+            growth_text=""
+            if growth is None
+            else engine.growth_phrase(growth, decimals=rate_decimals),
+            cumulative=ind.kind == Indicator.Kind.FLOW,
+        )
+    return result
+
+
+def level_formats(codes: Any) -> dict[str, Callable[[Decimal], str]]:
+    """For each indicator code, the function that writes a level (a target, a forecast) the way
+    its figures are written ("350.0亿元", "95家"), in one query."""
+    return {
+        ind.code: (lambda value, ind=ind: f"{display_value(ind, value)}{ind.display_unit}")
+        for ind in Indicator.objects.filter(code__in=list(codes))
+    }

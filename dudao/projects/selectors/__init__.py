@@ -16,6 +16,7 @@ from dudao.projects.selectors.analysis import (
     Analysis,
     AnalysisPage,
     CountyOverview,
+    UNIT_METRICS,
     TargetRow,
     UnitRow,
     analysis_page,
@@ -23,6 +24,7 @@ from dudao.projects.selectors.analysis import (
     county_overview,
     group_analysis,
     quarter_targets,
+    unit_figures,
 )
 from dudao.projects.selectors.grid import (
     GridRow,
@@ -59,6 +61,7 @@ from dudao.projects.selectors.registry import (
 )
 
 __all__ = [
+    "UNIT_METRICS",
     "Analysis",
     "AnalysisPage",
     "CountyOverview",
@@ -96,5 +99,6 @@ __all__ = [
     "recent_locks",
     "report_deadline",
     "reporting_period",
+    "unit_figures",
     "visible_projects",
 ]

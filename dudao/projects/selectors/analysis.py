@@ -542,3 +542,104 @@ def county_overview(actor: User, pk: int, year: int, month: int) -> CountyOvervi
         [t for t in quarter_targets(actor, year, quarter) if t.county.pk == pk],
         quarter,
     )
+
+
+# --- unit figures for other modules (年度目标) --------------------------------------------------
+
+UNIT_METRICS: dict[str, str] = {
+    "ytd_investment": "年内累计完成投资",
+    "funds": "年内累计到位资金",
+    "starts": "年内新开工项目数",
+    "completions": "年内竣工项目数",
+}
+
+
+def unit_figures(
+    actor: User, metric: str, year: int, month: int, org_ids: Iterable[int]
+) -> dict[int, Decimal]:
+    """One of `UNIT_METRICS` for 1–`month` of `year`, for each organisation of `org_ids` in the
+    actor's scope, in one pass: a county (or the city above several) sums its counties' approved
+    roll-up (万元) or counts its projects' actual milestone dates; a park committee its park's
+    projects. Organisations outside the scope, or neither county, city nor park, are left out."""
+    if metric not in UNIT_METRICS:
+        raise ValueError(f"unknown metric {metric!r}")
+    orgs = list(
+        Organisation.objects.visible_to(actor)
+        .filter(pk__in=list(org_ids))
+        .only("pk", "path", "kind")
+    )
+    if not orgs:
+        return {}
+    parks = [o for o in orgs if o.kind == Organisation.Kind.PARK_COMMITTEE]
+    areas = [o for o in orgs if o.kind != Organisation.Kind.PARK_COMMITTEE]
+    result: dict[int, Decimal] = {}
+    if areas:
+        counties = {
+            c.pk: c.path
+            for c in Organisation.objects.filter(kind=Organisation.Kind.COUNTY_GOV).only(
+                "pk", "path"
+            )
+            if any(c.path.startswith(a.path) or a.path.startswith(c.path) for a in areas)
+        }
+        per_county = _county_metric(metric, year, month, list(counties))
+        for area in areas:
+            inside = [pk for pk, path in counties.items() if path.startswith(area.path)]
+            if inside:
+                result[area.pk] = sum((per_county.get(pk, ZERO) for pk in inside), ZERO)
+    if parks:
+        result.update(_park_metric(metric, year, month, [p.pk for p in parks]))
+    return result
+
+
+def _county_metric(metric: str, year: int, month: int, county_ids: list[int]) -> dict[int, Decimal]:
+    if metric in ("ytd_investment", "funds"):
+        field_name = "invest" if metric == "ytd_investment" else "funds"
+        rows = (
+            CountyMonthStat.objects.filter(county_id__in=county_ids, year=year, month__lte=month)
+            .values_list("county_id")
+            .annotate(s=Sum(field_name))
+        )
+        return {c: Decimal(s or ZERO).quantize(CENT) for c, s in rows}
+    return {
+        c: Decimal(n)
+        for c, n in _milestones(metric, year, month)
+        .filter(project__county_id__in=county_ids)
+        .values_list("project__county_id")
+        .annotate(n=Count("project", distinct=True))
+    }
+
+
+def _park_metric(metric: str, year: int, month: int, park_org_ids: list[int]) -> dict[int, Decimal]:
+    key = "project__park__organisation_id"
+    if metric in ("ytd_investment", "funds"):
+        field_name = "invest_month" if metric == "ytd_investment" else "funds_month"
+        rows = (
+            MonthlyReport.objects.filter(
+                **{f"{key}__in": park_org_ids},
+                year=year,
+                month__lte=month,
+                status=S.APPROVED,
+            )
+            .values_list(key)
+            .annotate(s=Sum(field_name))
+        )
+        found = {p: Decimal(s or ZERO).quantize(CENT) for p, s in rows}
+    else:
+        found = {
+            p: Decimal(n)
+            for p, n in _milestones(metric, year, month)
+            .filter(**{f"{key}__in": park_org_ids})
+            .values_list(key)
+            .annotate(n=Count("project", distinct=True))
+        }
+    return {p: found.get(p, ZERO) for p in park_org_ids}
+
+
+def _milestones(metric: str, year: int, month: int) -> QuerySet[ProjectMilestone]:
+    role = MilestoneNode.Role.START if metric == "starts" else MilestoneNode.Role.COMPLETE
+    return ProjectMilestone.objects.filter(
+        node__role=role,
+        actual_date__gte=month_end(year, 1).replace(day=1),
+        actual_date__lte=month_end(year, month),
+        project__is_active=True,
+    ).order_by()
