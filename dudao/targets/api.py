@@ -4,8 +4,6 @@ Every list is scope-filtered by the selectors (a county sees its own rows only; 
 outside the scope is 404). ``period`` is "YYYY-MM" (default: last month).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from typing import Any
@@ -32,7 +30,7 @@ def default_period() -> Period:
 
 
 def _period(text: str) -> Period:
-    return parse_month(text) if text.strip() else default_period()
+    return parse_month(text[:20]) if text.strip() else default_period()
 
 
 class SetOut(Schema):
@@ -152,7 +150,7 @@ def targets_set_list(request: AuthedHttpRequest, year: Year | None = None) -> An
 )
 @paginate(Pagination)
 def targets_set_detail(
-    request: AuthedHttpRequest, set_id: Id, period: str = Field("", max_length=7)
+    request: AuthedHttpRequest, set_id: Id, period: str = ""
 ) -> Any:
     target_set = selectors.get_set(request.user, set_id)
     p = _period(period)
@@ -168,9 +166,9 @@ def targets_set_detail(
 @paginate(Pagination)
 def targets_progress(
     request: AuthedHttpRequest,
-    period: str = Field("", max_length=7),
+    period: str = "",
     unit_id: Id | None = None,
-    indicator: str = Field("", max_length=40),
+    indicator: str = "",
 ) -> Any:
     p = _period(period)
     return selectors.progress_for_units(
@@ -188,7 +186,7 @@ def targets_progress(
     url_name="targets_standings",
     summary="分类排队：加权得分、类内位次及较上月变化",
 )
-def targets_standings(request: AuthedHttpRequest, period: str = Field("", max_length=7)) -> Any:
+def targets_standings(request: AuthedHttpRequest, period: str = "") -> Any:
     p = _period(period)
     return selectors.standings(request.user, year=p.year, month=p.last_month)
 
@@ -200,7 +198,7 @@ def targets_standings(request: AuthedHttpRequest, period: str = Field("", max_le
     summary="薄弱环节（落后序时进度超过阈值的目标）及整改任务进展",
 )
 @paginate(Pagination)
-def targets_weak_links(request: AuthedHttpRequest, period: str = Field("", max_length=7)) -> Any:
+def targets_weak_links(request: AuthedHttpRequest, period: str = "") -> Any:
     p = _period(period)
     return [_sheet_row(r) for r in selectors.weak_links(request.user, p.year, p.last_month)]
 
