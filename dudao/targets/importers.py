@@ -91,7 +91,7 @@ def parse(
     issuer: Organisation | None = None
     documents: set[str] = set()
     titles: set[str] = set()
-    seen: dict[tuple[int, int], int] = {}
+    seen: dict[tuple[int, int, str], int] = {}
     for row in table.rows:
         before = len(errors)
         year = cell_int(row, "年度", errors, required=True, minimum=1)
@@ -151,11 +151,11 @@ def parse(
                 errors.append(RowError(row.number, "月度序时", "增速、占比目标不设月度序时。"))
         if value is not None and kind in ("absolute", "count") and value < 0:
             errors.append(RowError(row.number, "目标值", f"不能小于 0，实为 {value}。"))
-        if unit is not None and ind is not None:
-            key = (unit.pk, ind.pk)
+        if unit is not None and ind is not None and kind is not None:
+            key = (unit.pk, ind.pk, kind)
             if key in seen:
                 errors.append(
-                    RowError(row.number, "指标", f"与第 {seen[key]} 行重复（同一责任单位和指标）。")
+                    RowError(row.number, "指标", f"与第 {seen[key]} 行重复（同一责任单位、指标和目标类型）。")
                 )
             seen[key] = row.number
         if len(errors) > before or None in (unit, ind, kind, value, year):

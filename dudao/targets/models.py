@@ -211,7 +211,7 @@ class TargetRow(models.Model):
         ordering = ["target_set", "unit", "indicator__sort_order", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["target_set", "unit", "indicator"], name="target_row_unique"
+                fields=["target_set", "unit", "indicator", "kind"], name="target_row_unique"
             )
         ]
 

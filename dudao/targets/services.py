@@ -98,11 +98,11 @@ def plan_sheet(*, year: int, issuer: Organisation, lines: Sequence[SheetLine]) -
     """Compare a parsed sheet with what is stored (no write)."""
     target_set = TargetSet.objects.filter(year=year, issuer=issuer).first()
     plan = SheetPlan(target_set)
-    existing: dict[tuple[int, int], TargetRow] = {}
+    existing: dict[tuple[int, int, str], TargetRow] = {}
     if target_set is not None:
-        existing = {(r.unit_id, r.indicator_id): r for r in target_set.rows.all()}
+        existing = {(r.unit_id, r.indicator_id, r.kind): r for r in target_set.rows.all()}
     for line in lines:
-        row = existing.get((line.unit.pk, line.indicator.pk))
+        row = existing.get((line.unit.pk, line.indicator.pk, line.kind))
         if row is None:
             plan.created.append(line)
         elif _same(row, line):
