@@ -149,9 +149,7 @@ def targets_set_list(request: AuthedHttpRequest, year: Year | None = None) -> An
     summary="目标表的月度评价（完成率、序时进度、差距、亮灯、分类排队）",
 )
 @paginate(Pagination)
-def targets_set_detail(
-    request: AuthedHttpRequest, set_id: Id, period: str = ""
-) -> Any:
+def targets_set_detail(request: AuthedHttpRequest, set_id: Id, period: str = "") -> Any:
     target_set = selectors.get_set(request.user, set_id)
     p = _period(period)
     return [_sheet_row(r) for r in selectors.sheet(request.user, target_set, p.year, p.last_month)]

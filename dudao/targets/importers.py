@@ -66,7 +66,7 @@ def _curve(row: Row, errors: list[RowError]) -> tuple[Decimal, ...]:
     return values
 
 
-def parse(
+def parse(  # noqa: PLR0912, PLR0915 - one pass over the rows, each check beside its column
     data: bytes, *, filename: str, actor: User
 ) -> tuple[int, Organisation, str, str, list[services.SheetLine]]:
     """Read and check the whole file; raise ImportRejected with every error found."""
@@ -155,12 +155,15 @@ def parse(
             key = (unit.pk, ind.pk, kind)
             if key in seen:
                 errors.append(
-                    RowError(row.number, "指标", f"与第 {seen[key]} 行重复（同一责任单位、指标和目标类型）。")
+                    RowError(
+                        row.number,
+                        "指标",
+                        f"与第 {seen[key]} 行重复（同一责任单位、指标和目标类型）。",
+                    )
                 )
             seen[key] = row.number
-        if len(errors) > before or None in (unit, ind, kind, value, year):
+        if len(errors) > before or unit is None or ind is None or kind is None or value is None:
             continue
-        assert unit is not None and ind is not None and kind is not None and value is not None
         stored = yi_to_wan(value) if kind == "absolute" and ind.unit == "万元" else value
         lines.append(
             services.SheetLine(
@@ -191,9 +194,10 @@ def parse(
                         line.line, "责任单位", f"「{line.unit.name}」不是{issuer.name}的下级单位。"
                     )
                 )
-    if errors:
+    if issuer is None and not errors:
+        errors.append(RowError(0, "下达单位", "文件中没有有效的下达单位。"))
+    if errors or issuer is None:
         raise ImportRejected(errors)
-    assert issuer is not None
     titles.discard("")
     return years.pop(), issuer, next(iter(documents), ""), next(iter(titles), ""), lines
 

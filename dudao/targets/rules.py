@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import pairwise
 
 from dudao.core.lights import Light, band
 from dudao.core.numbers import (
@@ -66,7 +67,7 @@ class Evaluation:
     forecast_method: str = ""
 
 
-def check_curve(curve: Sequence[object]) -> str:
+def check_curve(curve: Sequence[object]) -> str:  # noqa: PLR0911 - one return per refusal
     """'' when `curve` is empty or 12 non-decreasing percents ending at 100; else the reason."""
     if not curve:
         return ""
@@ -78,7 +79,7 @@ def check_curve(curve: Sequence[object]) -> str:
         return "月度序时曲线只能填数字。"
     if any(not v.is_finite() or v < 0 or v > HUNDRED for v in values):
         return "月度序时曲线的每个数应在0到100之间。"
-    if any(b < a for a, b in zip(values, values[1:], strict=False)):
+    if any(b < a for a, b in pairwise(values)):
         return "月度序时曲线应逐月不减。"
     if values[-1] != HUNDRED:
         return "月度序时曲线12月应为100。"
@@ -92,7 +93,9 @@ def schedule_pct(month: int, curve: Sequence[object] = (), decimals: int = 1) ->
     return round_half_up(div(mul(Decimal(month), HUNDRED), TWELVE), decimals)
 
 
-def _gap_display(kind: str, gap: Decimal | None, higher: bool, decimals: int) -> str:
+def _gap_display(  # noqa: PLR0911 - one return per wording
+    kind: str, gap: Decimal | None, *, higher: bool, decimals: int
+) -> str:
     if gap is None:
         return "—"
     points = format_decimal(abs(gap), decimals)
@@ -132,7 +135,7 @@ def evaluate(
         shown_actual = round_half_up(actual.value, d)
         shown_target = round_half_up(target, d)
         gap = sub(shown_actual, shown_target) if higher else sub(shown_target, shown_actual)
-        return _finish(kind, None, None, gap, higher, thresholds)
+        return _finish(kind, gap, thresholds, completion=None, schedule=None, higher=higher)
     forecast, method = _forecast(actual, month, last_year_ytd, last_year_full)
     if target.is_zero():
         # 0 as a ceiling (lower is better) is met only by 0; as a floor it is always met.
@@ -140,9 +143,9 @@ def evaluate(
         light = Light.GREEN if met else Light.RED
         return Evaluation(None, schedule, None, light, not met, "—", forecast, method)
     completion = round_half_up(div(mul(actual.value, HUNDRED), target), d)
-    assert schedule is not None
+    schedule = schedule_pct(month, curve, d)
     gap = sub(completion, schedule) if higher else sub(schedule, completion)
-    done = _finish(kind, completion, schedule, gap, higher, thresholds)
+    done = _finish(kind, gap, thresholds, completion=completion, schedule=schedule, higher=higher)
     return Evaluation(
         done.completion,
         done.schedule,
@@ -157,11 +160,12 @@ def evaluate(
 
 def _finish(
     kind: str,
+    gap: Decimal,
+    t: Thresholds,
+    *,
     completion: Decimal | None,
     schedule: Decimal | None,
-    gap: Decimal,
     higher: bool,
-    t: Thresholds,
 ) -> Evaluation:
     lag = -gap
     if kind in RATE_KINDS:
@@ -173,7 +177,12 @@ def _finish(
         light = band(lag, yellow_from=t.yellow_from, red_from=t.red_above, red_inclusive=False)
         weak = lag > t.weak_from
     return Evaluation(
-        completion, schedule, gap, light, weak, _gap_display(kind, gap, higher, t.decimals)
+        completion,
+        schedule,
+        gap,
+        light,
+        weak,
+        _gap_display(kind, gap, higher=higher, decimals=t.decimals),
     )
 
 
@@ -205,7 +214,8 @@ def weighted_score(items: Sequence[tuple[Decimal, Decimal | None]]) -> Decimal |
 
 
 def trend_phrase(gap: Decimal | None, previous_gap: Decimal | None, decimals: int = 1) -> str:
-    """How the gap moved since last month: "较上月改善1.2个百分点" / "较上月下滑…" / "与上月持平"."""
+    """How the gap moved since last month: "较上月改善1.2个百分点" / "较上月下滑…" / "与上月持平"
+    (the gap is positive when ahead, so a rise is an improvement whatever the direction)."""
     if gap is None or previous_gap is None:
         return ""
     change = round_half_up(sub(gap, previous_gap), decimals)

@@ -179,11 +179,11 @@ def _project_format(metric: str) -> Callable[[Decimal], str]:
 def _fetch(
     user: User,
     ind: TargetIndicator,
+    *,
     kinds: set[str],
     unit_ids: list[int],
     year: int,
     month: int,
-    *,
     forecast: bool,
 ) -> _Figures:
     """One indicator's figures for all units: this month, and last year's for the forecast."""
@@ -243,9 +243,19 @@ def evaluate_rows(
         ind = group[0].indicator
         kinds = {r.kind for r in group}
         unit_ids = sorted({r.unit_id for r in group})
-        figures[ind_id] = _fetch(user, ind, kinds, unit_ids, year, month, forecast=with_extras)
+        figures[ind_id] = _fetch(
+            user, ind, kinds=kinds, unit_ids=unit_ids, year=year, month=month, forecast=with_extras
+        )
         if with_extras and month > 1:
-            previous[ind_id] = _fetch(user, ind, kinds, unit_ids, year, month - 1, forecast=False)
+            previous[ind_id] = _fetch(
+                user,
+                ind,
+                kinds=kinds,
+                unit_ids=unit_ids,
+                year=year,
+                month=month - 1,
+                forecast=False,
+            )
     results: list[RowResult] = []
     for row in rows:
         ind = row.indicator
@@ -452,7 +462,7 @@ def _class_order(year: int) -> list[str]:
     )
 
 
-# --- the sheet page --------------------------------------------------------------------------------
+# --- the sheet page ----------------------------------------------------------------------------
 
 
 @dataclass

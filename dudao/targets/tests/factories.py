@@ -2,9 +2,9 @@
 
 甲县 (county A) and 乙县 (county B) have a 固定资产投资 target of 100.0亿元 each; at 1–6月
 甲县 has 45.0亿元 (45.0% vs 序时 50.0%: 落后5.0个百分点, green) and 乙县 25.0亿元 (25.0%:
-落后25.0个百分点, yellow, a weak link). 甲县 also has an 8% growth target (actual 12.5%).
-甲县's 利润 grows 12.5% against 8% (4.5个百分点 above) and its 综合能耗 (lower is
-better) used 42.0% of the cap (8.0个百分点 under schedule). The two parks tie (30.0亿元 of 60.0亿元 each) and 乙县发改委 trails them.
+落后25.0个百分点, yellow, a weak link). 甲县's 利润 grows 12.5% against an 8% target
+(4.5个百分点 above) and its 综合能耗 (lower is better) used 42.0% of the cap (8.0个百分点
+under schedule). The two parks tie (30.0亿元 of 60.0亿元 each); 乙县发改委 trails them.
 """
 
 from __future__ import annotations

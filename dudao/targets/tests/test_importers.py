@@ -27,7 +27,7 @@ def good(world: World) -> bytes:
         world,
         f"2026,{city},示政〔2026〕5号,{a},fai,绝对量,120.5,3,一类,",
         f"2026,{city},示政〔2026〕5号,{a},规上工业利润总额,增速,8,1,一类,",
-        f"2026,{city},示政〔2026〕5号,{b},fai,绝对量,80,3,二类,\"{curve}\"",
+        f'2026,{city},示政〔2026〕5号,{b},fai,绝对量,80,3,二类,"{curve}"',
         f"2026,{city},示政〔2026〕5号,{b},project_starts,个数,6,1,二类,",
     )
 
@@ -67,7 +67,14 @@ def test_every_error_has_its_row_and_column(world: World) -> None:
     with pytest.raises(ImportRejected) as caught:
         run(world, data)
     found = {(e.row, e.column) for e in caught.value.errors}
-    assert {(2, "目标值"), (3, "责任单位"), (4, "指标"), (5, "目标类型"), (6, "目标类型"), (7, "月度序时")} <= found
+    assert {
+        (2, "目标值"),
+        (3, "责任单位"),
+        (4, "指标"),
+        (5, "目标类型"),
+        (6, "目标类型"),
+        (7, "月度序时"),
+    } <= found
     assert "第2行「目标值」列：应为数字，实为「约100」。" in [str(e) for e in caught.value.errors]
     assert TargetRow.objects.count() == 0
 

@@ -27,7 +27,8 @@ def test_pages_show_the_evaluation(client: Client, world: World) -> None:
     page = client.get(reverse("targets:set_detail", args=[ts.pk]), {"period": f"{YEAR}-06"})
     assert page.status_code == 200
     text = page.content.decode()
-    assert "落后序时进度25.0个百分点" in text and "高于目标增速4.5个百分点" in text
+    assert "落后序时进度25.0个百分点" in text
+    assert "高于目标增速4.5个百分点" in text
     filtered = client.get(
         reverse("targets:set_detail", args=[ts.pk]),
         {"period": f"{YEAR}-06", "light": "yellow", "sort": "gap"},
@@ -39,7 +40,8 @@ def test_pages_show_the_evaluation(client: Client, world: World) -> None:
     weak = client.get(reverse("targets:weak_links"), {"period": f"{YEAR}-06"})
     assert world.county_b.name in weak.content.decode()
     bad = client.get(reverse("targets:standings"), {"period": "2026-13"})
-    assert bad.status_code == 200 and "月份应为 1–12" in bad.content.decode()
+    assert bad.status_code == 200
+    assert "月份应为 1–12" in bad.content.decode()
 
 
 def test_api_is_scope_filtered(client: Client, world: World) -> None:
@@ -79,7 +81,8 @@ def test_api_turns_a_weak_link_into_a_task(client: Client, world: World) -> None
     }
     url = f"/api/v1/targets/rows/{ok_row.pk}/improvement"
     refused = client.post(url, body, content_type="application/json")
-    assert refused.status_code == 400 and "不是薄弱环节" in refused.json()["error"]["message"]
+    assert refused.status_code == 400
+    assert "不是薄弱环节" in refused.json()["error"]["message"]
     made = client.post(
         f"/api/v1/targets/rows/{row.pk}/improvement", body, content_type="application/json"
     )
@@ -87,7 +90,8 @@ def test_api_turns_a_weak_link_into_a_task(client: Client, world: World) -> None
     task_id = made.json()["task_id"]
     weak = client.get("/api/v1/targets/weak-links", {"period": f"{YEAR}-06"}).json()["items"]
     shown = next(w for w in weak if w["row_id"] == row.pk)
-    assert shown["improvement_task_id"] == task_id and shown["improvement_status"] == "已交办"
+    assert shown["improvement_task_id"] == task_id
+    assert shown["improvement_status"] == "已交办"
     assert Improvement.objects.filter(row=row).count() == 1
     assert AuditEvent.objects.filter(action="targets.improvement_task").exists()
     client.force_login(world.county_a_reviewer)  # not an editor: refused before any lookup
@@ -109,7 +113,8 @@ def test_an_approved_target_changes_only_with_a_reason(world: World) -> None:
         reason="省里调整下达数",
         target_value=Decimal(900000),
     )
-    assert changed.target_value == Decimal(900000) and changed.version == row.version + 1
+    assert changed.target_value == Decimal(900000)
+    assert changed.version == row.version + 1
     event = AuditEvent.objects.filter(action="targets.row_update").latest("pk")
     assert event.reason == "省里调整下达数"
     with pytest.raises(DomainError, match="已被他人修改"):

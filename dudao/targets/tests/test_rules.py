@@ -39,7 +39,8 @@ def test_the_speech_example_ahead_of_schedule() -> None:
     )
     assert (e.completion, e.schedule, e.gap) == (D("74.0"), D("66.7"), D("7.3"))
     assert e.gap_display == "超序时进度7.3个百分点"
-    assert e.light == Light.GREEN and not e.weak
+    assert e.light == Light.GREEN
+    assert not e.weak
 
 
 @pytest.mark.parametrize(
@@ -58,7 +59,9 @@ def test_lights_and_weak_links_of_section_9_5(
     e = rules.evaluate(
         kind="absolute", target=D(2), higher=True, month=6, actual=level(done), thresholds=T
     )
-    assert e.gap == D(gap) and e.light == light and e.weak is weak
+    assert e.gap == D(gap)
+    assert e.light == light
+    assert e.weak is weak
 
 
 def test_a_falling_indicator_is_ahead_when_it_uses_less_than_schedule() -> None:
@@ -67,29 +70,36 @@ def test_a_falling_indicator_is_ahead_when_it_uses_less_than_schedule() -> None:
         kind="absolute", target=D(1000), higher=False, month=6, actual=level("420"), thresholds=T
     )
     assert (e.completion, e.gap) == (D("42.0"), D("8.0"))
-    assert e.gap_display == "低于序时进度8.0个百分点" and e.light == Light.GREEN
+    assert e.gap_display == "低于序时进度8.0个百分点"
+    assert e.light == Light.GREEN
     # used 650 t = 65.0% → 15.0 pp over schedule: yellow and a weak link
     e = rules.evaluate(
         kind="absolute", target=D(1000), higher=False, month=6, actual=level("650"), thresholds=T
     )
-    assert e.gap == D("-15.0") and e.gap_display == "超出序时进度15.0个百分点"
-    assert e.light == Light.YELLOW and e.weak
+    assert e.gap == D("-15.0")
+    assert e.gap_display == "超出序时进度15.0个百分点"
+    assert e.light == Light.YELLOW
+    assert e.weak
 
 
 def test_a_zero_target() -> None:
     floor = rules.evaluate(
         kind="count", target=D(0), higher=True, month=6, actual=level("2"), thresholds=T
     )
-    assert floor.completion is None and floor.gap is None and floor.light == Light.GREEN
+    assert floor.completion is None
+    assert floor.gap is None
+    assert floor.light == Light.GREEN
     assert floor.gap_display == "—"
     ceiling_met = rules.evaluate(
         kind="count", target=D(0), higher=False, month=6, actual=level("0"), thresholds=T
     )
-    assert ceiling_met.light == Light.GREEN and not ceiling_met.weak
+    assert ceiling_met.light == Light.GREEN
+    assert not ceiling_met.weak
     ceiling_broken = rules.evaluate(
         kind="count", target=D(0), higher=False, month=6, actual=level("1"), thresholds=T
     )
-    assert ceiling_broken.light == Light.RED and ceiling_broken.weak
+    assert ceiling_broken.light == Light.RED
+    assert ceiling_broken.weak
 
 
 def test_a_growth_target_gap_is_in_points_of_growth() -> None:
@@ -97,24 +107,31 @@ def test_a_growth_target_gap_is_in_points_of_growth() -> None:
     e = rules.evaluate(
         kind="growth", target=D(8), higher=True, month=6, actual=level("6.04"), thresholds=T
     )
-    assert e.completion is None and e.schedule is None
-    assert e.gap == D("-2.0") and e.gap_display == "低于目标增速2.0个百分点"
-    assert e.light == Light.YELLOW and e.weak
+    assert e.completion is None
+    assert e.schedule is None
+    assert e.gap == D("-2.0")
+    assert e.gap_display == "低于目标增速2.0个百分点"
+    assert e.light == Light.YELLOW
+    assert e.weak
     e = rules.evaluate(
         kind="growth", target=D(8), higher=True, month=6, actual=level("-3.26"), thresholds=T
     )
-    assert e.gap == D("-11.3") and e.light == Light.RED
+    assert e.gap == D("-11.3")
+    assert e.light == Light.RED
     e = rules.evaluate(
         kind="growth", target=D("8.0"), higher=True, month=6, actual=level("8.04"), thresholds=T
     )
-    assert e.gap == D("0.0") and e.gap_display == "与目标增速持平"
+    assert e.gap == D("0.0")
+    assert e.gap_display == "与目标增速持平"
 
 
 def test_missing_actual_is_grey_and_never_none_in_the_sentence() -> None:
     e = rules.evaluate(
         kind="absolute", target=D(100), higher=True, month=3, actual=None, thresholds=T
     )
-    assert e.light == Light.GREY and not e.weak and e.gap_display == "—"
+    assert e.light == Light.GREY
+    assert not e.weak
+    assert e.gap_display == "—"
     text = rules.sentence(
         unit_name="甲县",
         indicator_name="固定资产投资",
@@ -157,7 +174,8 @@ def test_forecast_linear_and_seasonal() -> None:
     linear = rules.evaluate(
         kind="absolute", target=D(100), higher=True, month=6, actual=level("45"), thresholds=T
     )
-    assert linear.forecast == D(90) and linear.forecast_method == "按线性估算"
+    assert linear.forecast == D(90)
+    assert linear.forecast_method == "按线性估算"
     seasonal = rules.evaluate(
         kind="absolute",
         target=D(100),
@@ -168,7 +186,8 @@ def test_forecast_linear_and_seasonal() -> None:
         last_year_ytd=D(40),
         last_year_full=D(100),
     )
-    assert seasonal.forecast == D("112.5") and seasonal.forecast_method == "按上年同期进度估算"
+    assert seasonal.forecast == D("112.5")
+    assert seasonal.forecast_method == "按上年同期进度估算"
     stock = rules.evaluate(
         kind="absolute",
         target=D(100),

@@ -31,16 +31,24 @@ def test_progress_against_hand_computed_figures(world: World) -> None:
     a = got[(a_id, "fai")]
     assert (a.target_display, a.actual_display) == ("100.0亿元", "45.0亿元")
     assert (a.completion_rate, a.schedule_rate, a.gap_pp) == (D("45.0"), D("50.0"), D("-5.0"))
-    assert a.gap_display == "落后序时进度5.0个百分点" and a.light == "green" and not a.weak
+    assert a.gap_display == "落后序时进度5.0个百分点"
+    assert a.light == "green"
+    assert not a.weak
     b = got[(b_id, "fai")]
-    assert b.gap_pp == D("-25.0") and b.light == "yellow" and b.weak
+    assert b.gap_pp == D("-25.0")
+    assert b.light == "yellow"
+    assert b.weak
     growth = got[(a_id, "profit")]
-    assert growth.kind == "growth" and growth.actual_display == "12.5%"
-    assert growth.gap_pp == D("4.5") and growth.gap_display == "高于目标增速4.5个百分点"
+    assert growth.kind == "growth"
+    assert growth.actual_display == "12.5%"
+    assert growth.gap_pp == D("4.5")
+    assert growth.gap_display == "高于目标增速4.5个百分点"
     assert growth.sentence.startswith(f"{world.county_a.name}规上工业利润总额1–6月同比增长12.5%")
     energy = got[(a_id, "energy_consumption")]
-    assert energy.completion_rate == D("42.0") and energy.gap_pp == D("8.0")
-    assert energy.gap_display == "低于序时进度8.0个百分点" and energy.light == "green"
+    assert energy.completion_rate == D("42.0")
+    assert energy.gap_pp == D("8.0")
+    assert energy.gap_display == "低于序时进度8.0个百分点"
+    assert energy.light == "green"
     assert "None" not in "".join(p.sentence for p in got.values())
 
 
@@ -64,7 +72,8 @@ def test_standings_rank_within_classes_with_ties(world: World) -> None:
     assert (b.weighted_score, b.rank_in_class, b.weak_links) == (D("75.00"), 2, 1)
     pa, pb, drc = rows[world.park_a.pk], rows[world.park_b.pk], rows[world.county_b_drc.pk]
     assert (pa.rank_in_class, pb.rank_in_class, drc.rank_in_class) == (1, 1, 3)
-    assert a.rank_change == 0 and drc.rank_change == 0
+    assert a.rank_change == 0
+    assert drc.rank_change == 0
 
 
 def test_weak_link_becomes_a_task_and_its_progress_shows(world: World) -> None:
@@ -82,7 +91,8 @@ def test_weak_link_becomes_a_task_and_its_progress_shows(world: World) -> None:
         gap_display="落后序时进度25.0个百分点",
     )
     task = link.task
-    assert task.lead_org_id == world.county_b.pk and task.status == "assigned"
+    assert task.lead_org_id == world.county_b.pk
+    assert task.status == "assigned"
     assert "落后序时进度25.0个百分点" in task.goal
     shown = {r.row.pk: r for r in selectors.sheet(world.city_supervisor, ts, YEAR, 6)}
     assert shown[row.pk].improvement is not None
