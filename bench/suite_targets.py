@@ -60,6 +60,7 @@ def _time(func: Any, runs: int) -> dict[str, float]:
 
 def _build_sheet() -> Any:
     """A province sheet of ROWS rows over every county and park (benchmark data only)."""
+    import datetime as dt
     from decimal import Decimal
 
     from django.utils import timezone
@@ -69,7 +70,7 @@ def _build_sheet() -> Any:
 
     k = Organisation.Kind
     province = Organisation.objects.get(kind=k.PROVINCE_GOV)
-    year = (timezone.localdate().replace(day=1) - timezone.timedelta(days=1)).year
+    year = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).year
     TargetSet.objects.filter(year=year, issuer=province).delete()
     ts = TargetSet.objects.create(
         year=year,
@@ -112,6 +113,8 @@ def _build_sheet() -> Any:
 
 
 def inner(runs: int) -> None:
+    import datetime as dt
+
     import django
 
     django.setup()
@@ -134,7 +137,7 @@ def inner(runs: int) -> None:
         },
     )
     ts, n = _build_sheet()
-    last = timezone.localdate().replace(day=1) - timezone.timedelta(days=1)
+    last = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
     year, month = last.year, last.month
     evaluated = selectors.sheet(user, ts, year, month)
     assert len(evaluated) == n, (len(evaluated), n)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
@@ -581,6 +582,10 @@ def level_formats(codes: Any) -> dict[str, Callable[[Decimal], str]]:
     """For each indicator code, the function that writes a level (a target, a forecast) the way
     its figures are written ("350.0亿元", "95家"), in one query."""
     return {
-        ind.code: (lambda value, ind=ind: f"{display_value(ind, value)}{ind.display_unit}")
+        ind.code: partial(_level_text, ind)
         for ind in Indicator.objects.filter(code__in=list(codes))
     }
+
+
+def _level_text(ind: Indicator, value: Decimal) -> str:
+    return f"{display_value(ind, value)}{ind.display_unit}"

@@ -234,17 +234,17 @@ def targets(ctx: DemoContext) -> None:
         for r in selectors.weak_links(user, last.year, last.month)
         if r.row.unit.kind == K.COUNTY_GOV
     ][:3]
-    for n, r in enumerate(weak):
+    for n, found in enumerate(weak):
         services._create_improvement(
             actor=user,
-            row=r.row,
+            row=found.row,
             year=last.year,
             month=last.month,
-            owner=r.row.unit,
+            owner=found.row.unit,
             deadline=today + dt.timedelta(days=30 + 10 * n),
             measure=MEASURES[n % len(MEASURES)],
             responsible_person="分管副县长",
-            gap_display=r.progress.gap_display,
+            gap_display=found.progress.gap_display,
         )
     ctx.counts["target_rows"] = created_rows
     ctx.counts["target_improvements"] = len(weak)

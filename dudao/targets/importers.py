@@ -81,9 +81,9 @@ def parse(  # noqa: PLR0912, PLR0915 - one pass over the rows, each check beside
     ]
     issuers = _org_index([*visible, *above])
     indicators: dict[str, TargetIndicator] = {}
-    for ind in TargetIndicator.objects.filter(is_active=True):
-        indicators[ind.code] = ind
-        indicators[ind.name] = ind
+    for known in TargetIndicator.objects.filter(is_active=True):
+        indicators[known.code] = known
+        indicators[known.name] = known
     errors: list[RowError] = []
     lines: list[services.SheetLine] = []
     years: set[int] = set()

@@ -293,7 +293,11 @@ def settings_page(request: AuthedHttpRequest) -> HttpResponse:
             except DomainError as exc:
                 messages.error(request, exc.message)
     fields = [
-        (name, TargetSettings._meta.get_field(name).verbose_name, getattr(s, name))
+        (
+            name,
+            getattr(TargetSettings._meta.get_field(name), "verbose_name", name),
+            getattr(s, name),
+        )
         for name in SETTING_FIELDS
     ]
     return _render(request, "targets/settings.html", {"s": s, "fields": fields})

@@ -13,10 +13,10 @@ name is importable from here.
 
 from dudao.projects.rules import previous_month
 from dudao.projects.selectors.analysis import (
+    UNIT_METRICS,
     Analysis,
     AnalysisPage,
     CountyOverview,
-    UNIT_METRICS,
     TargetRow,
     UnitRow,
     analysis_page,

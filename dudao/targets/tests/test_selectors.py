@@ -95,8 +95,9 @@ def test_weak_link_becomes_a_task_and_its_progress_shows(world: World) -> None:
     assert task.status == "assigned"
     assert "落后序时进度25.0个百分点" in task.goal
     shown = {r.row.pk: r for r in selectors.sheet(world.city_supervisor, ts, YEAR, 6)}
-    assert shown[row.pk].improvement is not None
-    assert shown[row.pk].improvement.status == "已交办"
+    first = shown[row.pk].improvement
+    assert first is not None
+    assert first.status == "已交办"
     supervision.post_feedback(
         actor=world.county_b_reporter,
         task=task,
