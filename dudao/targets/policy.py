@@ -24,6 +24,7 @@ POLICY: dict[str, Rules] = {
     "targets:row_edit": {"GET": EDITORS, "POST": EDITORS},
     "targets:improve": {"POST": EDITORS},
     "targets:settings": {"GET": READERS, "POST": EDITORS},
+    "targets:classes": {"GET": READERS, "POST": EDITORS},
     # API
     "api:targets_set_list": {"GET": READERS},
     "api:targets_set_detail": {"GET": READERS},

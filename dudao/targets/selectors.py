@@ -152,10 +152,24 @@ def indicators() -> list[TargetIndicator]:
 
 
 def classes(user: User, year: int) -> list[UnitClass]:
-    """The classes set for `year` by organisations in or above the user's scope."""
+    """The classes set for `year` (names and members; members outside the user's scope are
+    still listed by name, as the city publishes its classes)."""
+    if not user.has_business_role:
+        return []
     return list(
-        UnitClass.objects.filter(year=year).prefetch_related("members").order_by("sort_order", "pk")
+        UnitClass.objects.filter(year=year)
+        .select_related("owner")
+        .prefetch_related("members")
+        .order_by("sort_order", "pk")
     )
+
+
+def stats_indicator_codes() -> list[tuple[str, str]]:
+    """(source code, name) of the target indicators read from the statistics catalogue."""
+    return [
+        (i.source_code, i.name)
+        for i in TargetIndicator.objects.filter(is_active=True, source=TargetIndicator.Source.STATS)
+    ]
 
 
 # --- actuals, from the owning modules ------------------------------------------------------------

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -29,6 +29,7 @@ from dudao.core.policies import require_role
 from dudao.core.snapshot import snapshot
 from dudao.core.versions import check_version
 from dudao.orgs.models import Organisation
+from dudao.stats import selectors as stats
 from dudao.supervision import services as supervision
 from dudao.targets import rules
 from dudao.targets.models import (
@@ -287,7 +288,7 @@ def update_row(
 
 @transaction.atomic(durable=True)
 def set_classes(
-    *, actor: User, year: int, classes: dict[str, Sequence[Organisation]], basis: str = ""
+    *, actor: User, year: int, classes: Mapping[str, Sequence[Organisation]], basis: str = ""
 ) -> list[UnitClass]:
     """Replace the classes the actor's unit set for `year` (name → member units, by a list)."""
     _check_editor(actor)
@@ -324,6 +325,29 @@ def set_classes(
         after={name: sorted(m.pk for m in members) for name, members in classes.items()},
     )
     return out
+
+
+def split_by_size(
+    *,
+    actor: User,
+    year: int,
+    indicator_code: str,
+    names: Sequence[str],
+    units: Sequence[Organisation],
+) -> dict[str, list[Organisation]]:
+    """Classes by size: `units` ordered by last year's value of a statistics indicator (largest
+    first, through the statistics module's selector) and cut into len(names) nearly equal
+    groups; a unit without that value goes to the last class. No write."""
+    if not names:
+        raise DomainError("请至少填写一个分类名称。", field="classes")
+    if not stats.indicator_exists(indicator_code):
+        raise DomainError(f"统计指标库中没有指标“{indicator_code}”。", field="indicator")
+    values = stats.unit_figures(actor, indicator_code, date(year - 1, 12, 1), [u.pk for u in units])
+    ordered = sorted(
+        units, key=lambda u: (u.pk not in values, -(values[u.pk].value if u.pk in values else 0))
+    )
+    size = -(-len(ordered) // len(names))
+    return {name: ordered[i * size : (i + 1) * size] for i, name in enumerate(names)}
 
 
 @transaction.atomic(durable=True)

@@ -18,4 +18,5 @@ urlpatterns: list[URLPattern] = [
     path("rows/<int:pk>/edit/", views.row_edit, name="row_edit"),
     path("rows/<int:pk>/improve/", views.improve, name="improve"),
     path("settings/", views.settings_page, name="settings"),
+    path("classes/", views.classes_page, name="classes"),
 ]

@@ -29,6 +29,7 @@ SUBNAV = (
     ("targets:standings", "分类排队"),
     ("targets:weak_links", "薄弱环节"),
     ("targets:import", "导入目标表"),
+    ("targets:classes", "目标分类"),
     ("targets:settings", "亮灯阈值"),
 )
 SORTS = {
@@ -301,3 +302,84 @@ def settings_page(request: AuthedHttpRequest) -> HttpResponse:
         for name in SETTING_FIELDS
     ]
     return _render(request, "targets/settings.html", {"s": s, "fields": fields})
+
+
+def _class_lines(
+    text: str, index: dict[str, Organisation]
+) -> tuple[dict[str, list[Organisation]], list[str]]:
+    """ "一类：甲县、乙县" per line → classes; unknown names are reported, not guessed."""
+    classes: dict[str, list[Organisation]] = {}
+    problems: list[str] = []
+    for n, line in enumerate(text.splitlines()[:50], start=1):
+        if not line.strip():
+            continue
+        name, sep, members = line.replace(":", "：").partition("：")
+        if not sep:
+            problems.append(f"第{n}行应写作“分类名：单位、单位”。")
+            continue
+        found = []
+        for part in importers._SPLIT.split(members.strip()):
+            if part and part in index:
+                found.append(index[part])
+            elif part:
+                problems.append(f"第{n}行：找不到单位“{part[:40]}”，或不在您的数据范围内。")
+        classes[name.strip()[:40]] = found
+    return classes, problems
+
+
+def classes_page(request: AuthedHttpRequest) -> HttpResponse:
+    """The classes of a year: by a list (one line per class), or by size of an indicator."""
+    period, _ = _period(request)
+    year = _int(request.POST.get("year") or request.GET.get("year")) or period.year
+    units = list(
+        Organisation.objects.visible_to(request.user)
+        .filter(
+            is_active=True,
+            kind__in=(Organisation.Kind.COUNTY_GOV, Organisation.Kind.PARK_COMMITTEE),
+        )
+        .order_by("sort_order", "path")
+    )
+    index = importers._org_index(units)
+    if request.method == "POST":
+        p = request.POST
+        try:
+            if p.get("mode") == "size":
+                names = [n for n in importers._SPLIT.split(p.get("names", "").strip()) if n][:10]
+                counties = [u for u in units if u.kind == Organisation.Kind.COUNTY_GOV]
+                classes = services.split_by_size(
+                    actor=request.user,
+                    year=year,
+                    indicator_code=p.get("indicator", "")[:40],
+                    names=names,
+                    units=counties,
+                )
+                basis = f"按{year - 1}年{p.get('indicator', '')[:40]}规模"
+            else:
+                classes, problems = _class_lines(p.get("lines", ""), index)
+                if problems:
+                    raise DomainError("；".join(problems[:10]))
+                basis = "按名单"
+            services.set_classes(actor=request.user, year=year, classes=classes, basis=basis)
+            messages.success(request, f"{year}年目标分类已保存。")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    current = [
+        c
+        for c in selectors.classes(request.user, year)
+        if c.owner_id == request.user.organisation_id
+    ]
+    shown = selectors.classes(request.user, year)
+    lines = "\n".join(
+        f"{c.name}：{'、'.join(m.short_name or m.name for m in c.members.all())}"
+        for c in (current or shown)
+    )
+    return _render(
+        request,
+        "targets/classes.html",
+        {
+            "year": year,
+            "classes": shown,
+            "lines": lines,
+            "indicators": selectors.stats_indicator_codes(),
+        },
+    )

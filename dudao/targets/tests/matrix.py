@@ -85,6 +85,8 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("targets:improve", "POST"): 302,
     ("targets:settings", "GET"): 200,
     ("targets:settings", "POST"): 200,
+    ("targets:classes", "GET"): 200,
+    ("targets:classes", "POST"): 200,
     ("api:targets_set_list", "GET"): 200,
     ("api:targets_set_detail", "GET"): 200,
     ("api:targets_progress", "GET"): 200,

@@ -14,7 +14,7 @@ from django.utils import timezone
 from dudao.audit.models import AuditEvent
 from dudao.core.exceptions import DomainError
 from dudao.targets import services
-from dudao.targets.models import Improvement, TargetRow, TargetSet
+from dudao.targets.models import Improvement, TargetRow, TargetSet, UnitClass
 from dudao.targets.tests.factories import YEAR, build_sheet
 from dudao.testing import World
 
@@ -125,3 +125,53 @@ def test_an_approved_target_changes_only_with_a_reason(world: World) -> None:
             reason="再改",
             target_value=Decimal(800000),
         )
+
+
+def test_classes_by_list_and_by_size(client: Client, world: World) -> None:
+    build_sheet(world)
+    client.force_login(world.city_supervisor)
+    url = reverse("targets:classes")
+    done = client.post(
+        url,
+        {
+            "year": YEAR,
+            "mode": "list",
+            "lines": (
+                f"一类：{world.county_a.name}\n二类：{world.county_b.name}、{world.park_a.name}"
+            ),
+        },
+    )
+    assert done.status_code == 200
+    names = {
+        c.name: {m.pk for m in c.members.all()}
+        for c in UnitClass.objects.filter(year=YEAR, owner=world.city_supervisor.organisation)
+    }
+    assert names == {"一类": {world.county_a.pk}, "二类": {world.county_b.pk, world.park_a.pk}}
+    unknown = client.post(url, {"year": YEAR, "mode": "list", "lines": "一类：不存在县"})
+    assert "找不到单位" in unknown.content.decode()
+    # by size of last year's 固定资产投资 (June is the latest last-year value in the sheet's
+    # data, so no December value: both counties go, in order, into the two classes by pk)
+    split = services.split_by_size(
+        actor=world.city_supervisor,
+        year=YEAR + 1,
+        indicator_code="fai",
+        names=["一类", "二类"],
+        units=[world.county_b, world.county_a],
+    )
+    assert [len(v) for v in split.values()] == [1, 1]
+
+
+def test_sheet_extras_trend_and_forecast(world: World) -> None:
+    from dudao.targets import selectors
+
+    ts = build_sheet(world)
+    rows = {
+        (r.row.unit_id, r.row.indicator.code, r.row.kind): r
+        for r in selectors.sheet(world.city_leader, ts, YEAR, 6)
+    }
+    a = rows[(world.county_a.pk, "fai", "absolute")]
+    assert a.trend == "较上月下滑1.3个百分点"
+    assert (a.forecast_method, a.forecast_display) == ("按线性估算", "90.0亿元")
+    assert a.progress.sentence.endswith("较上月下滑1.3个百分点；按线性估算，预计全年90.0亿元。")
+    assert a.rank_in_class == 1
+    assert rows[(world.county_b.pk, "fai", "absolute")].rank_in_class == 2
