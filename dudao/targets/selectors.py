@@ -177,7 +177,8 @@ def stats_indicator_codes() -> list[tuple[str, str]]:
 
 @dataclass
 class _Figures:
-    actual: dict[int, rules.Actual] = field(default_factory=dict)
+    actual: dict[int, rules.Actual] = field(default_factory=dict)  # levels (absolute, count, share)
+    growth: dict[int, rules.Actual] = field(default_factory=dict)  # 同比, for growth rows
     growth_text: dict[int, str] = field(default_factory=dict)
     ly_ytd: dict[int, Decimal] = field(default_factory=dict)
     ly_full: dict[int, Decimal] = field(default_factory=dict)
@@ -207,12 +208,11 @@ def _fetch(
         out.fmt = stats.level_formats([ind.source_code]).get(ind.source_code, out.fmt)
         for org_id, f in figs.items():
             out.growth_text[org_id] = f.growth_text
-            if "growth" in kinds and f.growth_pct is not None:
-                out.actual[org_id] = rules.Actual(
+            out.actual[org_id] = rules.Actual(f.value, f.display, f.cumulative)
+            if f.growth_pct is not None:
+                out.growth[org_id] = rules.Actual(
                     f.growth_pct, f"{format_decimal(f.growth_pct, 1)}%", f.cumulative
                 )
-            elif "growth" not in kinds:
-                out.actual[org_id] = rules.Actual(f.value, f.display, f.cumulative)
         if forecast and kinds & set(rules.LEVEL_KINDS):
             ly = stats.unit_figures(user, ind.source_code, dt.date(year - 1, month, 1), unit_ids)
             lyf = stats.unit_figures(user, ind.source_code, dt.date(year - 1, 12, 1), unit_ids)
@@ -274,7 +274,7 @@ def evaluate_rows(
     for row in rows:
         ind = row.indicator
         f = figures[row.indicator_id]
-        actual = f.actual.get(row.unit_id)
+        actual = (f.growth if row.kind == "growth" else f.actual).get(row.unit_id)
         e = rules.evaluate(
             kind=row.kind,
             target=row.target_value,
@@ -294,7 +294,7 @@ def evaluate_rows(
                 target=row.target_value,
                 higher=ind.higher_is_better,
                 month=month - 1,
-                actual=p.actual.get(row.unit_id),
+                actual=(p.growth if row.kind == "growth" else p.actual).get(row.unit_id),
                 thresholds=t,
                 curve=row.curve or (),
             )
@@ -497,12 +497,12 @@ def sheet(
     rows = _rows(user, year=target_set.year, set_ids=[target_set.pk], approved_only=False)
     results = evaluate_rows(user, rows, year, month)
     class_of = _class_of(target_set.year)
-    # rank within class per indicator, on the gap (ahead first)
-    groups: dict[tuple[int, str], dict[int, Decimal]] = defaultdict(dict)
+    # rank within class per indicator and kind, on the gap (ahead first)
+    groups: dict[tuple[int, str, str], dict[int, Decimal]] = defaultdict(dict)
     for r in results:
         r.class_name = class_of.get(r.row.unit_id, UNCLASSIFIED)
         if r.progress.gap_pp is not None:
-            groups[(r.row.indicator_id, r.class_name)][r.row.pk] = r.progress.gap_pp
+            groups[(r.row.indicator_id, r.row.kind, r.class_name)][r.row.pk] = r.progress.gap_pp
     ranks: dict[int, int] = {}
     for members in groups.values():
         ranks.update(competition_rank(members, decimals=1))

@@ -33,7 +33,7 @@ SUBNAV = (
     ("targets:settings", "亮灯阈值"),
 )
 SORTS = {
-    "unit": lambda r: (r.progress.unit_name, r.row.indicator.sort_order),
+    "unit": lambda r: (r.row.unit.sort_order, r.row.unit.path, r.row.indicator.sort_order),
     "indicator": lambda r: (r.row.indicator.sort_order, r.progress.unit_name),
     "gap": lambda r: (r.progress.gap_pp is None, r.progress.gap_pp or 0),
     "light": lambda r: (-Light(r.progress.light).severity, r.progress.gap_pp or 0),

@@ -60,6 +60,10 @@ def build_sheet(world: World, *, approved: bool = True) -> TargetSet:
             target_value=D(target),
             weight=D(weight),
         )
+    # the same indicator as a growth target beside the absolute one: 12.5% against 8%
+    TargetRow.objects.create(
+        target_set=ts, unit=world.county_a, indicator=fai, kind="growth", target_value=D(8)
+    )
     TargetRow.objects.create(
         target_set=ts,
         unit=world.county_a,

@@ -36,7 +36,7 @@ def test_pages_show_the_evaluation(client: Client, world: World) -> None:
     assert world.county_b.name in filtered.content.decode()
     assert "落后序时进度5.0个百分点" not in filtered.content.decode()
     standings = client.get(reverse("targets:standings"), {"period": f"{YEAR}-06"})
-    assert "99.50" in standings.content.decode()
+    assert "100.33" in standings.content.decode()
     weak = client.get(reverse("targets:weak_links"), {"period": f"{YEAR}-06"})
     assert world.county_b.name in weak.content.decode()
     bad = client.get(reverse("targets:standings"), {"period": "2026-13"})
@@ -71,7 +71,9 @@ def test_api_is_scope_filtered(client: Client, world: World) -> None:
 def test_api_turns_a_weak_link_into_a_task(client: Client, world: World) -> None:
     ts = build_sheet(world)
     row = TargetRow.objects.get(target_set=ts, unit=world.county_b)
-    ok_row = TargetRow.objects.get(target_set=ts, unit=world.county_a, indicator__code="fai")
+    ok_row = TargetRow.objects.get(
+        target_set=ts, unit=world.county_a, indicator__code="fai", kind="absolute"
+    )
     client.force_login(world.city_supervisor)
     body = {
         "period": f"{YEAR}-06",

@@ -21,7 +21,7 @@ D = Decimal
 def by_key(
     items: list[selectors.TargetProgress],
 ) -> dict[tuple[int, str], selectors.TargetProgress]:
-    return {(p.unit_id, p.indicator_code): p for p in items}
+    return {(p.unit_id, p.indicator_code + ("%" if p.kind == "growth" else "")): p for p in items}
 
 
 def test_progress_against_hand_computed_figures(world: World) -> None:
@@ -38,7 +38,9 @@ def test_progress_against_hand_computed_figures(world: World) -> None:
     assert b.gap_pp == D("-25.0")
     assert b.light == "yellow"
     assert b.weak
-    growth = got[(a_id, "profit")]
+    fai_growth = got[(a_id, "fai%")]
+    assert (fai_growth.actual_display, fai_growth.gap_pp) == ("12.5%", D("4.5"))
+    growth = got[(a_id, "profit%")]
     assert growth.kind == "growth"
     assert growth.actual_display == "12.5%"
     assert growth.gap_pp == D("4.5")
@@ -67,8 +69,8 @@ def test_standings_rank_within_classes_with_ties(world: World) -> None:
     build_sheet(world)
     rows = {s.unit_id: s for s in selectors.standings(world.city_leader, year=YEAR, month=6)}
     a, b = rows[world.county_a.pk], rows[world.county_b.pk]
-    # 甲县: (3 × 95.0 + 1 × 104.5 + 1 × 108.0) ÷ 5 = 99.50; 乙县: 75.00
-    assert (a.class_name, a.weighted_score, a.rank_in_class) == ("一类", D("99.50"), 1)
+    # 甲县: (3 × 95.0 + 1 × 104.5 + 1 × 104.5 + 1 × 108.0) ÷ 6 = 100.33; 乙县: 75.00
+    assert (a.class_name, a.weighted_score, a.rank_in_class) == ("一类", D("100.33"), 1)
     assert (b.weighted_score, b.rank_in_class, b.weak_links) == (D("75.00"), 2, 1)
     pa, pb, drc = rows[world.park_a.pk], rows[world.park_b.pk], rows[world.county_b_drc.pk]
     assert (pa.rank_in_class, pb.rank_in_class, drc.rank_in_class) == (1, 1, 3)
