@@ -533,49 +533,87 @@ def indicator_exists(code: str) -> bool:
     return Indicator.objects.filter(code=code, is_active=True).exists()
 
 
-def unit_figures(
-    actor: User, code: str, period: dt.date, org_ids: Any, *, rate_decimals: int = 1
-) -> dict[int, UnitFigure]:
-    """Approved values of indicator `code` for the month `period` (1–N月 for a flow) for each
-    organisation of `org_ids` in the actor's scope, with 同比, in two queries (the indicator,
-    and this year's and last year's values together). Missing values are simply absent."""
+@dataclass(frozen=True, slots=True)
+class _StoredValue:
+    """The columns `unit_growth` reads, without a model instance (many rows, read only)."""
+
+    value: Decimal
+    yoy_percent: Decimal | None
+    base: Decimal | None
+
+
+@dataclass(frozen=True)
+class UnitSeries:
+    """Several months of one indicator for many units (see `unit_series`), and the function
+    that writes a level of it (a target, a forecast) the way its figures are written."""
+
+    figures: dict[dt.date, dict[int, UnitFigure]]
+    format: Callable[[Decimal], str]
+
+
+def unit_series(
+    actor: User,
+    code: str,
+    periods: Any,
+    org_ids: Any,
+    *,
+    rate_decimals: int = 1,
+    levels_only: Any = (),
+) -> UnitSeries | None:
+    """Approved values of indicator `code` for each month of `periods` (1–N月 for a flow) and
+    each organisation of `org_ids` in the actor's scope, with display and 同比 (the base months
+    are read in the same query): two queries whatever the number of months and units. For the
+    months of `levels_only` only the value is given (no display, no 同比). None when the
+    catalogue has no such active indicator; missing values are simply absent."""
+    bare = {p.replace(day=1) for p in levels_only}
     ind = Indicator.objects.filter(code=code, is_active=True).first()
     if ind is None:
-        return {}
-    period = period.replace(day=1)
-    base_period = shift_year(period, -1)
-    scope = business_units(actor)
+        return None
+    months = {p.replace(day=1) for p in periods}
+    wanted = months | {shift_year(p, -1) for p in months - bare}
     rows = (
         IndicatorValue.objects.approved()
         .filter(
             indicator=ind,
             organisation_id__in=list(org_ids),
-            period__in=(period, base_period),
-            organisation__in=scope,
+            period__in=sorted(wanted),
+            organisation__in=business_units(actor),
         )
-        .only("organisation_id", "period", "value", "yoy_percent", "base")
+        .values_list("organisation_id", "period", "value", "yoy_percent", "base")
         .order_by()
     )
-    current: dict[int, Any] = {}
-    last: dict[int, Any] = {}
-    for row in rows:
-        (current if row.period == period else last)[row.organisation_id] = row
-    result: dict[int, UnitFigure] = {}
-    for org_id, row in current.items():
-        growth, _note = unit_growth(ind, row, last.get(org_id))
-        result[org_id] = UnitFigure(
+    index = {(r[1], r[0]): _StoredValue(r[2], r[3], r[4]) for r in rows}
+    unit = ind.display_unit
+    cumulative = ind.kind == Indicator.Kind.FLOW
+    figures: dict[dt.date, dict[int, UnitFigure]] = {p: {} for p in months}
+    for (period, org_id), row in index.items():
+        if period not in months:
+            continue
+        if period in bare:
+            figures[period][org_id] = UnitFigure(org_id, row.value, "", None, "", cumulative)
+            continue
+        growth, _note = unit_growth(ind, row, index.get((shift_year(period, -1), org_id)))
+        figures[period][org_id] = UnitFigure(
             organisation_id=org_id,
             value=row.value,
-            display=f"{display_value(ind, row.value)}{ind.display_unit}",
+            display=f"{display_value(ind, row.value)}{unit}",
             growth_pct=None
             if growth is None
             else engine.displayed_percent(growth.rate, rate_decimals),
             growth_text=""
             if growth is None
             else engine.growth_phrase(growth, decimals=rate_decimals),
-            cumulative=ind.kind == Indicator.Kind.FLOW,
+            cumulative=cumulative,
         )
-    return result
+    return UnitSeries(figures, partial(_level_text, ind))
+
+
+def unit_figures(
+    actor: User, code: str, period: dt.date, org_ids: Any, *, rate_decimals: int = 1
+) -> dict[int, UnitFigure]:
+    """`unit_series` for one month: {organisation id: figure}."""
+    series = unit_series(actor, code, [period], org_ids, rate_decimals=rate_decimals)
+    return {} if series is None else series.figures[period.replace(day=1)]
 
 
 def level_formats(codes: Any) -> dict[str, Callable[[Decimal], str]]:

@@ -113,6 +113,33 @@ def _gap_display(  # noqa: PLR0911 - one return per wording
     return f"{'低于' if gap > 0 else '超出'}序时进度{points}个百分点"
 
 
+def measure(
+    *,
+    kind: str,
+    target: Decimal,
+    higher: bool,
+    month: int,
+    actual: Decimal | None,
+    curve: Sequence[object] = (),
+    decimals: int = 1,
+) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
+    """(completion, 序时进度, gap) as displayed, the gap in 个百分点 and positive when ahead:
+    the one place these three figures are computed (`evaluate` and the trend both use it)."""
+    if kind in RATE_KINDS:
+        if actual is None:
+            return None, None, None
+        shown_actual = round_half_up(actual, decimals)
+        shown_target = round_half_up(target, decimals)
+        gap = sub(shown_actual, shown_target) if higher else sub(shown_target, shown_actual)
+        return None, None, gap
+    schedule = schedule_pct(month, curve, decimals)
+    if actual is None or target.is_zero():
+        return None, schedule, None
+    completion = round_half_up(div(mul(actual, HUNDRED), target), decimals)
+    gap = sub(completion, schedule) if higher else sub(schedule, completion)
+    return completion, schedule, gap
+
+
 def evaluate(
     *,
     kind: str,
@@ -126,25 +153,28 @@ def evaluate(
     last_year_full: Decimal | None = None,
 ) -> Evaluation:
     """Evaluate one row for 1–`month`. See the module docstring for the conventions."""
-    d = thresholds.decimals
-    is_rate = kind in RATE_KINDS
-    schedule = None if is_rate else schedule_pct(month, curve, d)
+    completion, schedule, gap = measure(
+        kind=kind,
+        target=target,
+        higher=higher,
+        month=month,
+        actual=None if actual is None else actual.value,
+        curve=curve,
+        decimals=thresholds.decimals,
+    )
     if actual is None:
         return Evaluation(None, schedule, None, Light.GREY, False, "—")
-    if is_rate:
-        shown_actual = round_half_up(actual.value, d)
-        shown_target = round_half_up(target, d)
-        gap = sub(shown_actual, shown_target) if higher else sub(shown_target, shown_actual)
-        return _finish(kind, gap, thresholds, completion=None, schedule=None, higher=higher)
-    forecast, method = _forecast(actual, month, last_year_ytd, last_year_full)
-    if target.is_zero():
-        # 0 as a ceiling (lower is better) is met only by 0; as a floor it is always met.
+    forecast, method = (
+        (None, "")
+        if kind in RATE_KINDS
+        else _forecast(actual, month, last_year_ytd, last_year_full)
+    )
+    if gap is None:
+        # A zero target: 0 as a ceiling (lower is better) is met only by 0; as a floor it is
+        # always met.
         met = higher or actual.value <= 0
         light = Light.GREEN if met else Light.RED
         return Evaluation(None, schedule, None, light, not met, "—", forecast, method)
-    completion = round_half_up(div(mul(actual.value, HUNDRED), target), d)
-    schedule = schedule_pct(month, curve, d)
-    gap = sub(completion, schedule) if higher else sub(schedule, completion)
     done = _finish(kind, gap, thresholds, completion=completion, schedule=schedule, higher=higher)
     return Evaluation(
         done.completion,

@@ -194,38 +194,39 @@ def _project_format(metric: str) -> Callable[[Decimal], str]:
 def _fetch(
     user: User,
     ind: TargetIndicator,
-    *,
-    kinds: set[str],
     unit_ids: list[int],
-    year: int,
-    month: int,
-    forecast: bool,
-) -> _Figures:
-    """One indicator's figures for all units: this month, and last year's for the forecast."""
-    out = _Figures()
+    months: dict[str, tuple[int, int]],
+) -> dict[str, _Figures]:
+    """One indicator's figures for all units and every month the evaluation needs (this month,
+    last month, last year's same month and December), in one call of the owning module."""
+    out = {name: _Figures() for name in months}
     if ind.source == TargetIndicator.Source.STATS:
-        figs = stats.unit_figures(user, ind.source_code, dt.date(year, month, 1), unit_ids)
-        out.fmt = stats.level_formats([ind.source_code]).get(ind.source_code, out.fmt)
-        for org_id, f in figs.items():
-            out.growth_text[org_id] = f.growth_text
-            out.actual[org_id] = rules.Actual(f.value, f.display, f.cumulative)
-            if f.growth_pct is not None:
-                out.growth[org_id] = rules.Actual(
-                    f.growth_pct, f"{format_decimal(f.growth_pct, 1)}%", f.cumulative
-                )
-        if forecast and kinds & set(rules.LEVEL_KINDS):
-            ly = stats.unit_figures(user, ind.source_code, dt.date(year - 1, month, 1), unit_ids)
-            lyf = stats.unit_figures(user, ind.source_code, dt.date(year - 1, 12, 1), unit_ids)
-            out.ly_ytd = {k: v.value for k, v in ly.items()}
-            out.ly_full = {k: v.value for k, v in lyf.items()}
+        dates = {name: dt.date(y, m, 1) for name, (y, m) in months.items()}
+        series = stats.unit_series(
+            user,
+            ind.source_code,
+            list(dates.values()),
+            unit_ids,
+            levels_only=[dates[n] for n in ("last_year", "last_december") if n in dates],
+        )
+        if series is None:
+            return out
+        for name, day in dates.items():
+            f = out[name]
+            f.fmt = series.format
+            for org_id, fig in series.figures[day].items():
+                f.growth_text[org_id] = fig.growth_text
+                f.actual[org_id] = rules.Actual(fig.value, fig.display, fig.cumulative)
+                if fig.growth_pct is not None:
+                    f.growth[org_id] = rules.Actual(
+                        fig.growth_pct, f"{format_decimal(fig.growth_pct, 1)}%", fig.cumulative
+                    )
         return out
-    metric = ind.source_code
-    out.fmt = _project_format(metric)
-    for org_id, value in projects.unit_figures(user, metric, year, month, unit_ids).items():
-        out.actual[org_id] = rules.Actual(value, out.fmt(value), True)
-    if forecast:
-        out.ly_ytd = projects.unit_figures(user, metric, year - 1, month, unit_ids)
-        out.ly_full = projects.unit_figures(user, metric, year - 1, 12, unit_ids)
+    fmt = _project_format(ind.source_code)
+    found = projects.unit_series(user, ind.source_code, list(months.values()), unit_ids)
+    for name, ym in months.items():
+        out[name].fmt = fmt
+        out[name].actual = {k: rules.Actual(v, fmt(v), True) for k, v in found[ym].items()}
     return out
 
 
@@ -251,25 +252,23 @@ def evaluate_rows(
     by_indicator: dict[int, list[TargetRow]] = defaultdict(list)
     for row in rows:
         by_indicator[row.indicator_id].append(row)
+    months = {"now": (year, month)}
+    if with_extras:
+        months["last_year"] = (year - 1, month)
+        months["last_december"] = (year - 1, 12)
+        if month > 1:
+            months["before"] = (year, month - 1)
     figures: dict[int, _Figures] = {}
     previous: dict[int, _Figures] = {}
     for ind_id, group in by_indicator.items():
-        ind = group[0].indicator
-        kinds = {r.kind for r in group}
-        unit_ids = sorted({r.unit_id for r in group})
-        figures[ind_id] = _fetch(
-            user, ind, kinds=kinds, unit_ids=unit_ids, year=year, month=month, forecast=with_extras
-        )
-        if with_extras and month > 1:
-            previous[ind_id] = _fetch(
-                user,
-                ind,
-                kinds=kinds,
-                unit_ids=unit_ids,
-                year=year,
-                month=month - 1,
-                forecast=False,
-            )
+        fetched = _fetch(user, group[0].indicator, sorted({r.unit_id for r in group}), months)
+        now = fetched["now"]
+        if with_extras:
+            now.ly_ytd = {k: a.value for k, a in fetched["last_year"].actual.items()}
+            now.ly_full = {k: a.value for k, a in fetched["last_december"].actual.items()}
+        figures[ind_id] = now
+        if "before" in fetched:
+            previous[ind_id] = fetched["before"]
     results: list[RowResult] = []
     for row in rows:
         ind = row.indicator
@@ -289,16 +288,17 @@ def evaluate_rows(
         trend = ""
         if row.indicator_id in previous:
             p = previous[row.indicator_id]
-            before = rules.evaluate(
+            previous_actual = (p.growth if row.kind == "growth" else p.actual).get(row.unit_id)
+            _, _, before = rules.measure(
                 kind=row.kind,
                 target=row.target_value,
                 higher=ind.higher_is_better,
                 month=month - 1,
-                actual=(p.growth if row.kind == "growth" else p.actual).get(row.unit_id),
-                thresholds=t,
+                actual=None if previous_actual is None else previous_actual.value,
                 curve=row.curve or (),
+                decimals=t.decimals,
             )
-            trend = rules.trend_phrase(e.gap, before.gap)
+            trend = rules.trend_phrase(e.gap, before)
         target_display = _target_display(row, f.fmt)
         forecast_display = "" if e.forecast is None else f.fmt(e.forecast)
         unit_name = row.unit.short_name or row.unit.name
@@ -362,11 +362,32 @@ def _rows(
         qs = qs.filter(unit_id__in=list(unit_ids))
     if indicator_codes is not None:
         qs = qs.filter(indicator__code__in=list(indicator_codes))
-    return list(
-        qs.select_related("unit", "indicator").order_by(
+    rows = list(
+        qs.only(*ROW_COLUMNS).order_by(
             "target_set_id", "unit__sort_order", "unit__path", "indicator__sort_order", "pk"
         )
     )
+    # Units and indicators once each (not once per row): far fewer objects to build.
+    units = Organisation.objects.only(*UNIT_COLUMNS).in_bulk({r.unit_id for r in rows})
+    inds = TargetIndicator.objects.in_bulk({r.indicator_id for r in rows})
+    for r in rows:
+        r.unit = units[r.unit_id]
+        r.indicator = inds[r.indicator_id]
+    return rows
+
+
+# What an evaluation reads of a row and its unit (no timestamps to convert).
+ROW_COLUMNS = (
+    "target_set_id",
+    "unit_id",
+    "indicator_id",
+    "kind",
+    "target_value",
+    "weight",
+    "curve",
+    "version",
+)
+UNIT_COLUMNS = ("name", "short_name", "sort_order", "path", "kind")
 
 
 def progress_for_units(

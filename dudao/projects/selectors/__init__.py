@@ -25,6 +25,7 @@ from dudao.projects.selectors.analysis import (
     group_analysis,
     quarter_targets,
     unit_figures,
+    unit_series,
 )
 from dudao.projects.selectors.grid import (
     GridRow,
@@ -100,5 +101,6 @@ __all__ = [
     "report_deadline",
     "reporting_period",
     "unit_figures",
+    "unit_series",
     "visible_projects",
 ]
