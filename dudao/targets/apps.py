@@ -7,6 +7,7 @@ ACTIONS = {
     "targets.classes_update": "设置目标分类排队分组",
     "targets.improvement_task": "薄弱环节转为整改督查任务",
     "targets.settings_update": "修改目标亮灯阈值",
+    "targets.ranks_import": "导入全省可比位次",
 }
 
 

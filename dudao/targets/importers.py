@@ -238,3 +238,82 @@ def import_targets(data: bytes, *, filename: str, actor: User, dry_run: bool) ->
     except DomainError as exc:
         raise ImportRejected.whole_file(exc.message) from None
     return report
+
+
+RANK_KIND = "target_ranks"
+RANK_REQUIRED = ["年度", "月份", "单位", "指标", "全省位次"]
+RANK_OPTIONAL = ["参评单位数"]
+
+
+@importer(RANK_KIND, "全省可比位次")
+def import_ranks(  # noqa: PLR0912 - one check per column
+    data: bytes, *, filename: str, actor: User, dry_run: bool
+) -> ImportReport:
+    """The province's published ranks (年度, 月份, 单位, 指标, 全省位次, 参评单位数): shown beside
+    the targets, never computed. All-or-nothing; the same file twice changes nothing."""
+    table = read_rows(data, filename=filename, headers=RANK_REQUIRED, optional=RANK_OPTIONAL)
+    units = _org_index(list(Organisation.objects.visible_to(actor).filter(is_active=True)))
+    indicators: dict[str, TargetIndicator] = {}
+    for known in TargetIndicator.objects.filter(is_active=True):
+        indicators[known.code] = known
+        indicators[known.name] = known
+    errors: list[RowError] = []
+    lines: list[services.RankLine] = []
+    seen: dict[tuple[int, int, int, int], int] = {}
+    for row in table.rows:
+        before = len(errors)
+        year = cell_int(row, "年度", errors, required=True, minimum=1)
+        if year is not None and not year_ok(year):
+            errors.append(RowError(row.number, "年度", f"年度超出允许范围，实为 {year}。"))
+        month = cell_int(row, "月份", errors, required=True, minimum=1)
+        if month is not None and month > 12:
+            errors.append(RowError(row.number, "月份", f"应为 1–12，实为 {month}。"))
+        name = cell_text(row, "单位", errors, required=True)
+        unit = units.get(name) if name else None
+        if name and unit is None:
+            errors.append(
+                RowError(row.number, "单位", f"找不到单位「{name}」，或不在您的数据范围内。")
+            )
+        ind_name = cell_text(row, "指标", errors, required=True)
+        ind = indicators.get(ind_name) if ind_name else None
+        if ind_name and ind is None:
+            errors.append(RowError(row.number, "指标", f"没有指标「{ind_name}」。"))
+        rank = cell_int(row, "全省位次", errors, required=True, minimum=1)
+        of = cell_int(row, "参评单位数", errors, minimum=1)
+        if rank is not None and of is not None and rank > of:
+            errors.append(RowError(row.number, "全省位次", f"位次 {rank} 大于参评单位数 {of}。"))
+        if rank is not None and rank > 1000:
+            errors.append(RowError(row.number, "全省位次", f"位次过大，实为 {rank}。"))
+        if (
+            len(errors) > before
+            or year is None
+            or month is None
+            or unit is None
+            or ind is None
+            or rank is None
+        ):
+            continue
+        key = (year, month, unit.pk, ind.pk)
+        if key in seen:
+            errors.append(RowError(row.number, "指标", f"与第 {seen[key]} 行重复。"))
+        seen[key] = row.number
+        lines.append(services.RankLine(row.number, year, month, unit, ind, rank, of))
+    if not table.rows:
+        errors.append(RowError(0, "", "文件中没有位次。"))
+    if errors:
+        raise ImportRejected(errors)
+    new, changed, same = services.plan_ranks(lines)
+    report = ImportReport(
+        kind=RANK_KIND,
+        rows=len(lines),
+        created=len(new),
+        updated=len(changed),
+        unchanged=same,
+        dry_run=dry_run,
+    )
+    if not dry_run:
+        try:
+            services.import_province_ranks(actor=actor, lines=lines)
+        except DomainError as exc:
+            raise ImportRejected.whole_file(exc.message) from None
+    return report

@@ -34,6 +34,7 @@ from dudao.supervision import services as supervision
 from dudao.targets import rules
 from dudao.targets.models import (
     Improvement,
+    ProvinceRank,
     TargetIndicator,
     TargetRow,
     TargetSet,
@@ -470,3 +471,57 @@ def _create_improvement(
         after={"row": row.pk, "year": year, "month": month, "task": task.code, "measure": measure},
     )
     return link
+
+
+@dataclass(frozen=True)
+class RankLine:
+    """One published rank (the importer's output)."""
+
+    line: int
+    year: int
+    month: int
+    unit: Organisation
+    indicator: TargetIndicator
+    rank: int
+    of: int | None
+
+
+def plan_ranks(lines: Sequence[RankLine]) -> tuple[list[RankLine], list[RankLine], int]:
+    """(new, changed, unchanged) against what is stored."""
+    new, changed, same = [], [], 0
+    for line in lines:
+        found = ProvinceRank.objects.filter(
+            year=line.year, month=line.month, unit=line.unit, indicator=line.indicator
+        ).first()
+        if found is None:
+            new.append(line)
+        elif (found.rank, found.of) == (line.rank, line.of):
+            same += 1
+        else:
+            changed.append(line)
+    return new, changed, same
+
+
+@transaction.atomic(durable=True)
+def import_province_ranks(*, actor: User, lines: Sequence[RankLine]) -> tuple[int, int, int]:
+    """Store the ranks the province published (never computed here); the same file twice
+    changes nothing. Returns (created, updated, unchanged)."""
+    _check_editor(actor)
+    new, changed, same = plan_ranks(lines)
+    for line in [*new, *changed]:
+        ProvinceRank.objects.update_or_create(
+            year=line.year,
+            month=line.month,
+            unit=line.unit,
+            indicator=line.indicator,
+            defaults={"rank": line.rank, "of": line.of},
+        )
+    if new or changed:
+        record_event(
+            actor=actor,
+            action="targets.ranks_import",
+            organisation=actor.organisation,
+            object_repr="全省可比位次",
+            after={"created": len(new), "updated": len(changed)},
+        )
+    return len(new), len(changed), same

@@ -160,7 +160,11 @@ def weak_links(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def import_sheet(request: AuthedHttpRequest) -> HttpResponse:
-    context: dict[str, Any] = {"columns": importers.REQUIRED, "optional": importers.OPTIONAL}
+    context: dict[str, Any] = {
+        "columns": importers.REQUIRED,
+        "optional": importers.OPTIONAL,
+        "rank_columns": importers.RANK_REQUIRED + importers.RANK_OPTIONAL,
+    }
     if request.method == "POST":
         upload = request.FILES.get("file")
         dry_run = request.POST.get("dry_run") == "1"
@@ -169,8 +173,13 @@ def import_sheet(request: AuthedHttpRequest) -> HttpResponse:
         elif upload.size is not None and upload.size > MAX_IMPORT_BYTES:
             context["errors"] = ["文件过大（上限 20 MB）。"]
         else:
+            func = (
+                importers.import_ranks
+                if request.POST.get("kind") == importers.RANK_KIND
+                else importers.import_targets
+            )
             try:
-                report = importers.import_targets(
+                report = func(
                     upload.read(), filename=upload.name or "", actor=request.user, dry_run=dry_run
                 )
                 context["report"] = report

@@ -87,3 +87,23 @@ def test_an_approved_sheet_is_not_changed_by_a_file(world: World) -> None:
         run(world, changed)
     assert "已下达" in str(caught.value.errors[0])
     assert run(world, good(world)).unchanged == 4
+
+
+def test_province_ranks_are_imported_not_computed(world: World) -> None:
+    from dudao.targets.models import ProvinceRank
+
+    importer = discover()["target_ranks"].func
+    data = (
+        "年度,月份,单位,指标,全省位次,参评单位数\n"
+        f"2026,6,{world.county_a.name},fai,3,18\n"
+        f"2026,6,{world.county_b.name},fai,19,18\n"
+    ).encode()
+    with pytest.raises(ImportRejected) as caught:
+        importer(data, filename="位次.csv", actor=world.city_supervisor, dry_run=False)
+    assert [(e.row, e.column) for e in caught.value.errors] == [(3, "全省位次")]
+    good_data = data.replace(b",19,18", b",7,18")
+    first = importer(good_data, filename="位次.csv", actor=world.city_supervisor, dry_run=False)
+    assert first.created == 2
+    assert ProvinceRank.objects.get(unit=world.county_b).rank == 7
+    again = importer(good_data, filename="位次.csv", actor=world.city_supervisor, dry_run=False)
+    assert again.unchanged == 2
