@@ -20,6 +20,7 @@ from django.http import Http404
 
 from dudao.core.numbers import format_decimal, format_yi
 from dudao.core.ranks import competition_rank, rank_changes
+from dudao.core.scoping import scope_path_of
 from dudao.orgs.models import Organisation
 from dudao.projects import selectors as projects
 from dudao.stats import selectors as stats
@@ -154,14 +155,18 @@ def indicators() -> list[TargetIndicator]:
 def classes(user: User, year: int) -> list[UnitClass]:
     """The classes set for `year` (names and members; members outside the user's scope are
     still listed by name, as the city publishes its classes)."""
-    if not user.has_business_role:
+    path = scope_path_of(user)
+    if path is None or not user.has_business_role:
         return []
-    return list(
-        UnitClass.objects.filter(year=year)
+    return [
+        c
+        for c in UnitClass.objects.filter(year=year)
         .select_related("owner")
         .prefetch_related("members")
         .order_by("sort_order", "pk")
-    )
+        # set inside the scope, or by a unit above it (the city's classes for a county)
+        if c.owner.path.startswith(path) or path.startswith(c.owner.path)
+    ]
 
 
 def stats_indicator_codes() -> list[tuple[str, str]]:
