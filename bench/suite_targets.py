@@ -169,6 +169,7 @@ def build_and_measure(
         **extra,
     )
     if reuse:
+        run_checked([DUDAO, "collectstatic", "--noinput", "-v0"], cwd=REPO, env=env, timeout=600)
         return _measure(label, env, runs, demo_s=None)
     log(f"{label}: migrate")
     run_checked([DUDAO, "migrate", "--noinput", "-v0"], cwd=REPO, env=env, timeout=600)
