@@ -10,12 +10,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
 
 from dudao.core.lights import Light
 from dudao.core.numbers import round_half_up
 from dudao.core.ranks import competition_rank, rank_changes
 from dudao.core.scoping import scope_path_of
-from dudao.orgs.models import Organisation
+from dudao.orgs.models import Organisation, path_segment
 from dudao.projects.models import (
     CountyMonthStat,
     MilestoneNode,
@@ -584,26 +585,30 @@ def unit_series(
     parks = [o.pk for o in orgs if o.kind == Organisation.Kind.PARK_COMMITTEE]
     areas = [o for o in orgs if o.kind != Organisation.Kind.PARK_COMMITTEE]
     if areas:
-        counties = {
-            c.pk: c.path
-            for c in Organisation.objects.filter(kind=Organisation.Kind.COUNTY_GOV).only(
-                "pk", "path"
-            )
-            if any(c.path.startswith(a.path) or a.path.startswith(c.path) for a in areas)
-        }
-        monthly = _monthly(metric, years, "county", list(counties))
-        for area in areas:
-            inside = [pk for pk, path in counties.items() if path.startswith(area.path)]
-            if not inside:
-                continue
+        # county → the requested areas it lies in (itself, its city …), by path prefixes
+        wanted_paths = {a.path: a.pk for a in areas}
+        members: dict[int, list[int]] = defaultdict(list)
+        for c in Organisation.objects.filter(kind=Organisation.Kind.COUNTY_GOV).only("pk", "path"):
+            for p in _prefixes(c.path):
+                if p in wanted_paths:
+                    members[wanted_paths[p]].append(c.pk)
+        monthly = _monthly(
+            metric, years, "county", sorted({pk for ids in members.values() for pk in ids})
+        )
+        for area_pk, inside in members.items():
             for ym in wanted:
-                result[ym][area.pk] = sum((_upto(monthly.get(pk, {}), ym) for pk in inside), ZERO)
+                result[ym][area_pk] = sum((_upto(monthly.get(pk, {}), ym) for pk in inside), ZERO)
     if parks:
         monthly = _monthly(metric, years, "park", parks)
         for ym in wanted:
             for pk in parks:
                 result[ym][pk] = _upto(monthly.get(pk, {}), ym)
     return result
+
+
+def _prefixes(path: str) -> list[str]:
+    """The paths of an organisation and of every organisation above it."""
+    return [path[:i] for i in range(len(path_segment(0)), len(path) + 1, len(path_segment(0)))]
 
 
 def _upto(by_month: dict[tuple[int, int], Decimal], ym: tuple[int, int]) -> Decimal:
@@ -642,23 +647,21 @@ def _monthly(
         return out
     key = "project__county_id" if by == "county" else "project__park__organisation_id"
     role = MilestoneNode.Role.START if metric == "starts" else MilestoneNode.Role.COMPLETE
-    dates = (
+    # By node id (not a join on the role) so the (node, actual_date) index is used.
+    nodes = list(MilestoneNode.objects.filter(role=role).values_list("pk", flat=True))
+    counted = (
         ProjectMilestone.objects.filter(
-            node__role=role,
+            node_id__in=nodes,
             actual_date__gte=month_end(years[0], 1).replace(day=1),
             actual_date__lte=month_end(years[-1], 12),
             project__is_active=True,
             **{f"{key}__in": ids},
         )
-        .values_list(key, "project_id", "actual_date")
+        .annotate(y=ExtractYear("actual_date"), m=ExtractMonth("actual_date"))
+        .values_list(key, "y", "m")
+        .annotate(n=Count("project", distinct=True))
         .order_by()
-        .distinct()
     )
-    seen: set[tuple[int, int, int]] = set()
-    for unit, project, day in dates:
-        if (unit, project, day.year) in seen:
-            continue  # a project counts once a year
-        seen.add((unit, project, day.year))
-        ym = (day.year, day.month)
-        out[unit][ym] = out[unit].get(ym, ZERO) + 1
+    for unit, year, month, n in counted:
+        out[unit][(year, month)] = Decimal(n)
     return out
