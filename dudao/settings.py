@@ -53,6 +53,7 @@ DOMAIN_APPS = (
     "stats",
     "evaluation",
     "bulletins",
+    "targets",
 )
 
 INSTALLED_APPS = [

@@ -13,6 +13,7 @@ name is importable from here.
 
 from dudao.projects.rules import previous_month
 from dudao.projects.selectors.analysis import (
+    UNIT_METRICS,
     Analysis,
     AnalysisPage,
     CountyOverview,
@@ -23,6 +24,8 @@ from dudao.projects.selectors.analysis import (
     county_overview,
     group_analysis,
     quarter_targets,
+    unit_figures,
+    unit_series,
 )
 from dudao.projects.selectors.grid import (
     GridRow,
@@ -69,6 +72,7 @@ from dudao.projects.selectors.registry import (
 )
 
 __all__ = [
+    "UNIT_METRICS",
     "Analysis",
     "AnalysisPage",
     "CountyOverview",
@@ -116,5 +120,7 @@ __all__ = [
     "reporting_period",
     "returned_reports_by_county",
     "review_queue",
+    "unit_figures",
+    "unit_series",
     "visible_projects",
 ]
