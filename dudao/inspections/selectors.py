@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +12,7 @@ from django.apps import apps
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from dudao.accounts.roles import Role
 from dudao.core.numbers import FigureError, round_half_up
@@ -494,3 +496,31 @@ def project_categories() -> QuerySet[ProjectCategory]:
     the app registry: dudao.projects has no public selector for them yet."""
     model: type[ProjectCategory] = apps.get_model("projects", "ProjectCategory")
     return model.objects.all()
+
+
+def latest_published_results(actor: User) -> Report | None:
+    """The results of the most recent published tour in the actor's scope (None when there is
+    none): the ranking the leaders' cockpit shows."""
+    tour = (
+        Tour.objects.visible_to(actor)
+        .filter(status=Tour.Status.PUBLISHED)
+        .select_related("organiser")
+        .order_by("-start_date", "-id")
+        .first()
+    )
+    return None if tour is None else published_results(actor, tour)
+
+
+def judge_agenda(actor: User, today: date | None = None) -> list[Judge]:
+    """The actor's judge seats in tours not yet published, the tour being scored today first,
+    then the other scoring ones, then those in preparation, then those closed for scoring."""
+    today = today or timezone.localdate()
+    order = {Tour.Status.SCORING: 1, Tour.Status.PLANNING: 2, Tour.Status.CLOSED: 3}
+    seats = [s for s in judge_tours(actor) if s.tour.status in order]
+
+    def key(seat: Judge) -> tuple[int, int, date]:
+        tour = seat.tour
+        today_first = 0 if tour.status == Tour.Status.SCORING and tour.start_date <= today else 1
+        return (today_first, order[tour.status], tour.start_date)
+
+    return sorted(seats, key=key)
