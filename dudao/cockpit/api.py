@@ -104,6 +104,7 @@ class LedgerOut(Schema):
 
 
 class TourRowOut(Schema):
+    group: str
     name: str
     score: str
     rank: int | None

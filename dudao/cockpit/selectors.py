@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from dudao.cockpit.models import MapOutline, MapTile
 from dudao.core.lights import Light
-from dudao.core.numbers import format_decimal
+from dudao.core.numbers import format_yi
 from dudao.inspections import selectors as inspections
 from dudao.orgs.models import Organisation
 from dudao.problems import selectors as problems
@@ -58,9 +58,9 @@ def scope_root(actor: User) -> Organisation:
 
 def parse_unit_id(value: Any) -> int | None:
     """`?unit=` as an id: empty → None; anything but a positive id that fits a column → 404."""
-    if value in (None, ""):
+    text = "" if value is None else str(value).strip()
+    if not text:
         return None
-    text = str(value).strip()
     if not text.isdigit() or len(text) > 12 or int(text) < 1:
         raise Http404("没有这个单位，或不在您的数据范围内。")
     return int(text)
@@ -154,6 +154,7 @@ class LedgerTile:
 
 @dataclass
 class TourRow:
+    group: str
     name: str
     score: str
     rank: int | None
@@ -298,7 +299,7 @@ def _kpi_tile(actor: User, unit: Organisation) -> KpiTile:
             value=r.value,
             growth=r.growth,
             growth_source=r.growth_source,
-            rank=r.rank,
+            rank=r.rank if h.peers > 1 else DASH,
             share=r.share,
             months=r.months,
             series=r.series,
@@ -341,8 +342,8 @@ def _projects_tile(
         month=month,
         quarter=quarter,
         projects=row.projects,
-        plan=format_decimal(row.plan, 2),
-        done=format_decimal(row.done, 2),
+        plan=format_yi(row.plan),
+        done=format_yi(row.done),
         rate=_pct(prog.rate_pct if prog else None),
         elapsed=_pct(prog.elapsed_pct if prog else a.elapsed_pct),
         lag=_lag(prog.lag if prog else None),
@@ -374,22 +375,19 @@ def _tours_tile(actor: User, unit: Organisation, root: Organisation) -> ToursTil
     report = inspections.latest_published_results(actor)
     if report is None:
         return None
-    rows = sorted(report.units, key=lambda r: (r.rank is None, r.rank or 0, r.unit.county.name))
     own_id = None if unit.pk == root.pk and root.kind != K.COUNTY_GOV else unit.pk
-    shown = [
+    rows = [
         TourRow(
+            str(group),
             r.unit.county.display_name,
             inspections.display_score(r.display),
             r.rank,
             r.unit.county_id == own_id,
         )
-        for r in rows
+        for group, members in report.groups
+        for r in members
     ]
-    top = shown[:10]
-    top += [r for r in shown[10:] if r.own]
-    return ToursTile(
-        report.tour.name, top, reverse("inspections:results", args=[report.tour.pk])
-    )
+    return ToursTile(report.tour.name, rows, reverse("inspections:results", args=[report.tour.pk]))
 
 
 MAP_METRICS: list[tuple[str, str, str]] = [
