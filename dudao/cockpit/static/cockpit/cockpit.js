@@ -56,9 +56,16 @@
     var size = Math.floor(Math.min(holder.clientWidth / (maxX + 1), holder.clientHeight / (maxY + 1)) * 0.92);
     var points = squares.map(function (s) {
       var raw = s.metrics[metric.code];
-      return { name: s.name, url: s.url, value: [s.x, s.y, raw === null ? null : Number(raw)], shown: raw };
+      return { name: s.name, url: s.url, value: [s.x, s.y, raw === null ? 0 : Number(raw)], shown: raw };
     });
-    var vm = visual(points.map(function (p) { return p.value[2]; }), metric.code);
+    var known = points.filter(function (p) { return p.shown !== null; });
+    var unknown = points.filter(function (p) { return p.shown === null; });
+    var vm = visual(known.map(function (p) { return p.value[2]; }), metric.code);
+    vm.seriesIndex = 0;
+    var label = { show: true, color: "#fff", fontSize: size > 70 ? 14 : 11,
+      formatter: function (p) { return p.data.name + "\n" + (p.data.shown === null ? "—" : p.data.shown + (metric.unit.length <= 1 ? metric.unit : "")); } };
+    var border = { borderColor: dark() ? "#0b1a2e" : "#fff", borderWidth: 2 };
+    var symbolSize = Math.max(size, 24);
     mapChart.setOption({
       animation: false,
       tooltip: { formatter: function (p) {
@@ -68,10 +75,11 @@
       xAxis: { type: "value", show: false, min: -0.5, max: maxX + 0.5 },
       yAxis: { type: "value", show: false, min: -0.5, max: maxY + 0.5, inverse: true },
       visualMap: vm,
-      series: [{ type: "scatter", symbol: "roundRect", symbolSize: Math.max(size, 24), data: points,
-        label: { show: true, color: "#fff", fontSize: size > 70 ? 14 : 11,
-          formatter: function (p) { return p.data.name + "\n" + (p.data.shown === null ? "—" : p.data.shown); } },
-        itemStyle: { borderColor: dark() ? "#0b1a2e" : "#fff", borderWidth: 2 } }]
+      series: [
+        { type: "scatter", symbol: "roundRect", symbolSize: symbolSize, data: known, label: label, itemStyle: border },
+        { type: "scatter", symbol: "roundRect", symbolSize: symbolSize, data: unknown, label: label,
+          itemStyle: { color: "#8a8f99", borderColor: border.borderColor, borderWidth: 2 } }
+      ]
     }, true);
   }
 
