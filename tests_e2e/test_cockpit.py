@@ -71,7 +71,9 @@ def test_the_wall_screen_refreshes_and_survives_a_broken_connection(
     login(page, live_server, "demo_leader", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/cockpit/wall/")
     expect(page.locator(".mainnav")).to_have_count(0)  # no chrome
-    expect(page.locator("body")).to_have_attribute("data-refreshed", re.compile(r"\d+"), timeout=15_000)
+    expect(page.locator("body")).to_have_attribute(
+        "data-refreshed", re.compile(r"\d+"), timeout=15_000
+    )
     good = page.locator("#ck-updated").inner_text()
     assert re.fullmatch(r"数据更新于 \d\d:\d\d:\d\d", good)
     rate = page.locator('[data-field="projects.rate"]').first.inner_text()

@@ -29,6 +29,7 @@ from dudao.orgs.models import Organisation
 from dudao.problems import selectors as problems
 from dudao.projects import rules as project_rules
 from dudao.projects import selectors as projects
+from dudao.projects.selectors import TargetTotal
 from dudao.stats import selectors as stats
 from dudao.supervision import selectors as supervision
 
@@ -48,7 +49,7 @@ DASH = "—"
 def scope_root(actor: User) -> Organisation:
     """The organisation at the top of the actor's data scope (404 without a business scope)."""
     org = actor.organisation
-    if org is None or not actor.has_business_role:
+    if not actor.has_business_role:
         raise Http404("您没有可查看的数据范围。")
     root = Organisation.objects.filter(path=org.scope_path, is_active=True).first()
     if root is None:
@@ -132,7 +133,7 @@ class ProjectsTile:
     reached: str
     red: int
     yellow: int
-    targets: list[projects.TargetTotal]
+    targets: list[TargetTotal]
     lagging: list[tuple[str, str, str, str]]  # (county, rate, lag, light) of the worst counties
     link: str
 
@@ -255,7 +256,8 @@ class Cockpit:
                 "bands": self.ledger.ageing.bands,
                 "band_totals": self.ledger.ageing.band_totals,
                 "categories": [
-                    {"name": n, "counts": c, "total": t} for n, c, t in self.ledger.ageing.categories
+                    {"name": n, "counts": c, "total": t}
+                    for n, c, t in self.ledger.ageing.categories
                 ],
                 "link": self.ledger.link,
             },
@@ -397,9 +399,7 @@ MAP_METRICS: list[tuple[str, str, str]] = [
 ]
 
 
-def _map(
-    actor: User, root: Organisation, counties: list[projects.UnitRow]
-) -> MapTileData | None:
+def _map(actor: User, root: Organisation, counties: list[projects.UnitRow]) -> MapTileData | None:
     tiles = list(
         MapTile.objects.filter(
             organisation__path__startswith=root.path,
@@ -433,9 +433,7 @@ def _map(
     outline = (
         None
         if city is None
-        else MapOutline.objects.filter(city=city, is_active=True)
-        .only("pk", "approval_no")
-        .first()
+        else MapOutline.objects.filter(city=city, is_active=True).only("pk", "approval_no").first()
     )
     return MapTileData(
         MAP_METRICS,
@@ -474,14 +472,7 @@ def cockpit(
 def layout_units(actor: User) -> list[tuple[Organisation, MapTile | None]]:
     """The counties and parks of the actor's city (by the organisation tree) with their square;
     organisations are reference data every administrator may read."""
-    org = actor.organisation
-    if org is None:
-        return []
-    city = (
-        Organisation.objects.filter(kind=K.CITY_GOV, path__in=_ancestor_paths(org.path))
-        .order_by("-depth")
-        .first()
-    )
+    city = layout_city(actor)
     if city is None:
         return []
     units = list(
@@ -493,19 +484,9 @@ def layout_units(actor: User) -> list[tuple[Organisation, MapTile | None]]:
     return [(u, tiles.get(u.pk)) for u in units]
 
 
-def _ancestor_paths(path: str) -> list[str]:
-    return [path[: i + 7] for i in range(0, len(path), 7)]
-
-
 def layout_city(actor: User) -> Organisation | None:
-    org = actor.organisation
-    if org is None:
-        return None
-    return (
-        Organisation.objects.filter(kind=K.CITY_GOV, path__in=_ancestor_paths(org.path))
-        .order_by("-depth")
-        .first()
-    )
+    """The city government above (or equal to) the actor's organisation."""
+    return stats.city_of(actor.organisation)
 
 
 def outlines(actor: User) -> list[MapOutline]:
@@ -526,8 +507,6 @@ def get_outline(actor: User, pk: int) -> MapOutline:
     if outline is None:
         raise Http404("没有这个轮廓图。")
     org = actor.organisation
-    if org is None or not (
-        outline.city.path.startswith(org.scope_path) or org.path.startswith(outline.city.path)
-    ):
+    if not (outline.city.path.startswith(org.scope_path) or org.path.startswith(outline.city.path)):
         raise Http404("没有这个轮廓图。")
     return outline

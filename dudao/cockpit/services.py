@@ -138,9 +138,9 @@ def upload_outline(*, actor: User, name: str, data: bytes, approval_no: str) -> 
         raise DomainError("审图号不能超过 60 个字。", field="approval_no")
     names = parse_geojson(data)
     retired = list(
-        MapOutline.objects.select_for_update().filter(city=city, is_active=True).values_list(
-            "pk", flat=True
-        )
+        MapOutline.objects.select_for_update()
+        .filter(city=city, is_active=True)
+        .values_list("pk", flat=True)
     )
     MapOutline.objects.filter(pk__in=retired).update(is_active=False)
     outline = MapOutline.objects.create(
@@ -168,7 +168,9 @@ def retire_outline(*, actor: User, pk: int) -> None:
     """Stop using the outline (the map falls back to the tile grid)."""
     _require_sysadmin(actor)
     city = selectors.layout_city(actor)
-    outline = MapOutline.objects.select_for_update().filter(pk=pk, city=city, is_active=True).first()
+    outline = (
+        MapOutline.objects.select_for_update().filter(pk=pk, city=city, is_active=True).first()
+    )
     if outline is None:
         raise DomainError("没有在用的这个轮廓图。")
     outline.is_active = False

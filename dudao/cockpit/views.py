@@ -31,8 +31,7 @@ def _cockpit_context(request: AuthedHttpRequest) -> dict[str, Any]:
         "period_error": period_error,
         "period": f"{chosen.year}-{chosen.last_month:02d}",
         "light_labels": LIGHT_LABELS,
-        "api_url": reverse("api:cockpit")
-        + ("" if data.is_root else f"?unit={data.unit.pk}"),
+        "api_url": reverse("api:cockpit") + ("" if data.is_root else f"?unit={data.unit.pk}"),
     }
 
 

@@ -515,7 +515,11 @@ def judge_agenda(actor: User, today: date | None = None) -> list[Judge]:
     """The actor's judge seats in tours not yet published, the tour being scored today first,
     then the other scoring ones, then those in preparation, then those closed for scoring."""
     today = today or timezone.localdate()
-    order = {Tour.Status.SCORING: 1, Tour.Status.PLANNING: 2, Tour.Status.CLOSED: 3}
+    order: dict[str, int] = {
+        Tour.Status.SCORING: 1,
+        Tour.Status.PLANNING: 2,
+        Tour.Status.CLOSED: 3,
+    }
     seats = [s for s in judge_tours(actor) if s.tour.status in order]
 
     def key(seat: Judge) -> tuple[int, int, date]:

@@ -433,9 +433,7 @@ def open_ageing(
         cond = Q()
         if upper is not None:
             since = today - dt.timedelta(days=upper)
-            cond &= Q(found_on__gte=since) | Q(
-                found_on=None, created_at__date__gte=since
-            )
+            cond &= Q(found_on__gte=since) | Q(found_on=None, created_at__date__gte=since)
         if lower is not None:
             before = today - dt.timedelta(days=lower)
             cond &= Q(found_on__lt=before) | Q(found_on=None, created_at__date__lt=before)

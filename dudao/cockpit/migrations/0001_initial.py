@@ -7,46 +7,98 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0001_initial'),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MapOutline',
+            name="MapOutline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('approval_no', models.CharField(max_length=60, verbose_name='审图号')),
-                ('original_name', models.CharField(max_length=120, verbose_name='文件名')),
-                ('geojson', models.TextField(verbose_name='GeoJSON')),
-                ('size', models.PositiveIntegerField(verbose_name='大小（字节）')),
-                ('feature_names', models.JSONField(default=list, verbose_name='区划名称')),
-                ('is_active', models.BooleanField(default=True, verbose_name='在用')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='上传时间')),
-                ('city', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='outlines', to='orgs.organisation', verbose_name='城市')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("approval_no", models.CharField(max_length=60, verbose_name="审图号")),
+                ("original_name", models.CharField(max_length=120, verbose_name="文件名")),
+                ("geojson", models.TextField(verbose_name="GeoJSON")),
+                ("size", models.PositiveIntegerField(verbose_name="大小（字节）")),
+                ("feature_names", models.JSONField(default=list, verbose_name="区划名称")),
+                ("is_active", models.BooleanField(default=True, verbose_name="在用")),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="上传时间"
+                    ),
+                ),
+                (
+                    "city",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="outlines",
+                        to="orgs.organisation",
+                        verbose_name="城市",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="上传人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区划轮廓',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('city',), name='one_outline_per_city')],
+                "verbose_name": "行政区划轮廓",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_active", True)),
+                        fields=("city",),
+                        name="one_outline_per_city",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MapTile',
+            name="MapTile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('grid_x', models.PositiveSmallIntegerField(verbose_name='列（自西向东，从0起）')),
-                ('grid_y', models.PositiveSmallIntegerField(verbose_name='行（自北向南，从0起）')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='map_tile', to='orgs.organisation', verbose_name='单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("grid_x", models.PositiveSmallIntegerField(verbose_name="列（自西向东，从0起）")),
+                ("grid_y", models.PositiveSmallIntegerField(verbose_name="行（自北向南，从0起）")),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="map_tile",
+                        to="orgs.organisation",
+                        verbose_name="单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '方块图位置',
-                'constraints': [models.CheckConstraint(condition=models.Q(('grid_x__lte', 29), ('grid_y__lte', 29)), name='map_tile_in_grid')],
+                "verbose_name": "方块图位置",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("grid_x__lte", 29), ("grid_y__lte", 29)),
+                        name="map_tile_in_grid",
+                    )
+                ],
             },
         ),
     ]

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
+
 from dudao.cockpit.models import MapTile
 from dudao.testing import World
 
@@ -51,9 +53,9 @@ def build(world: World) -> CockpitWorld:
                 reviewer=reviewer,
             )
     make_task(world, lead=world.county_a)
-    make_task(world, lead=world.county_a, deadline=dt.date.today() + dt.timedelta(days=5))
+    make_task(world, lead=world.county_a, deadline=timezone.localdate() + dt.timedelta(days=5))
     make_task(world, lead=world.county_b)
-    make_problem(world, world.county_a, found_on=dt.date.today() - dt.timedelta(days=40))
+    make_problem(world, world.county_a, found_on=timezone.localdate() - dt.timedelta(days=40))
     make_problem(world, world.county_a)
     make_problem(world, world.county_b, title="施工许可证办理滞后")
     for org, values in (

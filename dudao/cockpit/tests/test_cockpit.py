@@ -107,9 +107,7 @@ def test_a_county_drill_down_shows_that_countys_rows(client: Client, cw: Cockpit
     assert fai["growth"] == "同比增长25.0%"  # 500 against 400
     assert fai["rank"] == "第1位/2家"  # among the city's two counties
     assert data["map"] is None
-    assert [r["name"] for r in data["tours"]["rows"] if r["own"]] == [
-        world.county_a.display_name
-    ]
+    assert [r["name"] for r in data["tours"]["rows"] if r["own"]] == [world.county_a.display_name]
 
 
 def test_a_county_leader_sees_only_its_county(client: Client, cw: CockpitWorld) -> None:
@@ -190,7 +188,7 @@ def test_the_leader_lands_on_the_cockpit_at_home(client: Client, cw: CockpitWorl
     client.force_login(cw.world.city_leader)
     response = client.get(reverse("home"))
     assert response.status_code == 200
-    assert [t.name for t in response.templates][0] == "cockpit/cockpit.html"
+    assert next(t.name for t in response.templates) == "cockpit/cockpit.html"
     assert response.context["c"].unit == cw.world.city
 
 

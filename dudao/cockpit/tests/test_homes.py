@@ -22,25 +22,32 @@ def _home(client: Client, user: object) -> str:
 def test_each_role_lands_on_its_own_work(client: Client, world: World) -> None:
     build(world)
     reporter = _home(client, world.county_a_reporter)
-    assert 'id="home-due"' in reporter and "去填报月报" in reporter
-    assert 'id="home-problems"' in reporter and 'id="home-chase"' not in reporter
+    assert 'id="home-due"' in reporter
+    assert "去填报月报" in reporter
+    assert 'id="home-problems"' in reporter
+    assert 'id="home-chase"' not in reporter
     reviewer = _home(client, world.county_a_reviewer)
-    assert 'id="home-due"' in reviewer and 'id="home-tasks"' in reviewer
+    assert 'id="home-due"' in reviewer
+    assert 'id="home-tasks"' in reviewer
     supervisor = _home(client, world.city_supervisor)
-    assert 'id="home-chase"' in supervisor and 'id="home-unreported"' in supervisor
+    assert 'id="home-chase"' in supervisor
+    assert 'id="home-unreported"' in supervisor
     assert 'id="home-due"' not in supervisor
     judge = _home(client, world.judge)
-    assert 'id="home-judge"' in judge and "进入评分" in judge
+    assert 'id="home-judge"' in judge
+    assert "进入评分" in judge
     for admin, page in (
         (world.sysadmin, "用户管理"),
         (world.secadmin, "两步验证设置"),
         (world.auditadmin, "审计日志"),
     ):
         text = _home(client, admin)
-        assert 'id="home-admin"' in text and page in text
+        assert 'id="home-admin"' in text
+        assert page in text
         assert 'id="home-due"' not in text
     leader = _home(client, world.city_leader)
-    assert "驾驶舱" in leader and 'data-tile="projects"' in leader
+    assert "驾驶舱" in leader
+    assert 'data-tile="projects"' in leader
 
 
 def test_the_judge_sees_the_tour_being_scored_first(client: Client, world: World) -> None:
@@ -58,4 +65,5 @@ def test_the_account_details_stay_one_click_away(client: Client, world: World) -
     home = client.get(reverse("home")).content.decode()
     assert reverse("account") in home
     account = client.get(reverse("account")).content.decode()
-    assert "所属单位" in account and "数据范围" in account
+    assert "所属单位" in account
+    assert "数据范围" in account

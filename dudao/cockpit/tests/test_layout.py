@@ -80,7 +80,10 @@ def test_only_the_sysadmin_and_only_the_citys_counties_and_parks(world: World) -
                 {
                     "type": "FeatureCollection",
                     "features": [
-                        {"geometry": {"type": "Polygon", "coordinates": []}, "properties": {"name": "A"}}
+                        {
+                            "geometry": {"type": "Polygon", "coordinates": []},
+                            "properties": {"name": "A"},
+                        }
                     ]
                     * 2,
                 }
@@ -96,7 +99,9 @@ def test_a_bad_boundary_file_is_refused_with_the_reason(
         services.upload_outline(actor=world.sysadmin, name="a.json", data=data, approval_no="1")
 
 
-def test_the_size_limit_and_the_approval_number_are_required(world: World, settings: object) -> None:
+def test_the_size_limit_and_the_approval_number_are_required(
+    world: World, settings: object
+) -> None:
     settings.DUDAO_COCKPIT_GEOJSON_MAX_BYTES = 100  # type: ignore[attr-defined]
     with pytest.raises(DomainError, match="审图号"):
         services.upload_outline(actor=world.sysadmin, name="a.json", data=b"{}", approval_no=" ")

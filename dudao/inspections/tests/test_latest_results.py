@@ -20,8 +20,10 @@ def test_only_a_published_tour_is_the_latest_ranking(world: World) -> None:
     tour = services.transition_tour(actor=world.city_supervisor, tour=tw.tour, action="close")
     services.publish_tour(actor=world.city_supervisor, tour=tour)
     report = selectors.latest_published_results(world.county_b_reporter)
-    assert report is not None and report.tour.pk == tw.tour.pk
-    assert len(report.units) == 2 and all(r.rank is not None for r in report.units)
+    assert report is not None
+    assert report.tour.pk == tw.tour.pk
+    assert len(report.units) == 2
+    assert all(r.rank is not None for r in report.units)
     assert selectors.judge_agenda(world.judge) == []  # published: nothing left to score
 
 

@@ -96,9 +96,9 @@ __all__ = [
     "project_chart",
     "project_history",
     "quarter_targets",
-    "target_totals",
     "recent_locks",
     "report_deadline",
     "reporting_period",
+    "target_totals",
     "visible_projects",
 ]
