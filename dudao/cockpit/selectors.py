@@ -316,7 +316,7 @@ def _kpi_tile(actor: User, unit: Organisation) -> KpiTile:
 def _projects_tile(
     actor: User, unit: Organisation, root: Organisation, year: int, month: int
 ) -> tuple[ProjectsTile, list[projects.UnitRow]]:
-    a = projects.city_analysis(actor, year, month)
+    a = projects.city_analysis(actor, year, month, with_ranks=False)
     quarter = project_rules.quarter_of(month)
     target_rows = projects.quarter_targets(actor, year, quarter)
     if unit.pk != root.pk or root.kind == K.COUNTY_GOV:
