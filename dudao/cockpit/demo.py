@@ -1,6 +1,6 @@
-"""Demo data of the cockpit for the fictional 示范市: a 领导 account in every county government
-(only one of them, 明湖区's, is added to the printed logins) and the tile-grid layout of the
-city's ten counties and two city-level parks."""
+"""Demo data of the cockpit for the fictional 示范市: a 领导 account in every other county
+government (明湖区's, `demo_county_leader`, is one of the platform's printed demo accounts) and
+the tile-grid layout of the city's ten counties and two city-level parks."""
 
 from __future__ import annotations
 
@@ -27,9 +27,8 @@ LAYOUT: dict[str, tuple[int, int]] = {
     "JKQ": (3, 2),
     "FTX": (2, 3),
 }
-# (county suffix, full name, title) of each county's demo leader; the first is printed.
+# (county suffix, full name, title) of the other counties' demo leaders.
 LEADERS = [
-    ("MHQ", "冯区长", "明湖区副区长"),
     ("QHQ", "褚区长", "清河区副区长"),
     ("JSQ", "卫区长", "金山区副区长"),
     ("FTX", "蒋县长", "凤台县副县长"),
@@ -40,7 +39,6 @@ LEADERS = [
     ("QSX", "秦县长", "青石县副县长"),
     ("BSX", "尤县长", "白水县副县长"),
 ]
-PRINTED_LEADER = "demo_county_leader"
 
 
 @generator(order=60, name="领导驾驶舱")
@@ -53,12 +51,12 @@ def cockpit(ctx: DemoContext) -> None:
         if f"SFS-{suffix}" in ctx.orgs
     )
     password = make_password(DEMO_PASSWORD)
-    for n, (suffix, full_name, title) in enumerate(LEADERS):
+    for suffix, full_name, title in LEADERS:
         org = ctx.orgs.get(f"SFS-{suffix}")
         if org is None:
             continue
-        user = User.objects.create(
-            username=PRINTED_LEADER if n == 0 else f"demo_leader_{suffix.lower()}",
+        User.objects.create(
+            username=f"demo_leader_{suffix.lower()}",
             full_name=full_name,
             organisation=org,
             roles=int(Role.LEADER),
@@ -66,7 +64,5 @@ def cockpit(ctx: DemoContext) -> None:
             password=password,
             password_changed_at=timezone.now(),
         )
-        if n == 0:
-            ctx.users[user.username] = user
-    ctx.counts["county_leaders"] = len(LEADERS)
+    ctx.counts["county_leaders"] = len(LEADERS) + 1
     ctx.counts["map_tiles"] = len(LAYOUT)

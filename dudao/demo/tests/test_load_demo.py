@@ -76,7 +76,7 @@ def test_it_generates_the_same_city_for_the_same_seed() -> None:
 def test_it_creates_one_account_per_role_with_a_valid_password() -> None:
     ctx: DemoContext = load_demo(log=_quiet)
     users = list(User.objects.all())
-    assert len(users) == 10
+    assert len(users) == 20  # the 11 printed accounts and nine more county leaders
     assert all(len(roles_of(u.roles)) == 1 for u in users)
     assert {r for u in users for r in roles_of(u.roles)} == set(Role)
     assert all(u.check_password(DEMO_PASSWORD) for u in users)
@@ -93,6 +93,7 @@ def test_it_creates_one_account_per_role_with_a_valid_password() -> None:
         "demo_sysadmin",
         "demo_secadmin",
         "demo_auditadmin",
+        "demo_county_leader",
     ]
     assert set(ctx.users) == set(existing_demo_users())
 
