@@ -309,7 +309,8 @@ def _kpi_tile(actor: User, unit: Organisation) -> KpiTile:
         )
         for r in h.rows
     ]
-    link = reverse("stats:summary") if unit.kind == K.CITY_GOV else reverse("stats:entry")
+    # The city's cluster summary explains the catalogue, its sources and its 同比 rules.
+    link = reverse("stats:summary")
     return KpiTile(h.period_label, h.peers, items, link)
 
 

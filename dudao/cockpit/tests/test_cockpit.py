@@ -222,3 +222,15 @@ def test_the_cockpit_is_one_menu_click_for_leaders_and_supervisors(
 def test_selectors_resolve_the_scope_root(world: World) -> None:
     assert selectors.scope_root(world.city_supervisor) == world.city  # an office: its city
     assert selectors.scope_root(world.county_a_reviewer) == world.county_a
+
+
+@pytest.mark.parametrize("drill", [False, True])
+def test_every_tile_links_to_a_page_the_leader_may_open(
+    client: Client, cw: CockpitWorld, drill: bool
+) -> None:
+    client.force_login(cw.world.city_leader)
+    params = {"unit": str(cw.world.county_a.pk)} if drill else {}
+    data = _api(client, **params)
+    links = [data[tile]["link"] for tile in ("kpis", "projects", "supervision", "ledger", "tours")]
+    for link in links:
+        assert client.get(link).status_code == 200, link
