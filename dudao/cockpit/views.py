@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -61,7 +61,14 @@ def outline_json(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def home(request: AuthedHttpRequest) -> HttpResponse:
     """`/`: a leader lands on the cockpit; everybody else on the work of their roles."""
     user = request.user
-    if user.has_role(Role.LEADER):
+    if user.has_role(Role.LEADER) and not request.GET.get("unit"):
+        try:
+            context = _cockpit_context(request)
+        except Http404:  # no scope to show (an organisation switched off): the plain home
+            pass
+        else:
+            return render(request, "cockpit/cockpit.html", context)
+    elif user.has_role(Role.LEADER):
         return render(request, "cockpit/cockpit.html", _cockpit_context(request))
     return render(request, "cockpit/home.html", {"h": homes.role_home(user)})
 
