@@ -13,6 +13,7 @@ name is importable from here.
 
 from dudao.projects.rules import previous_month
 from dudao.projects.selectors.analysis import (
+    UNIT_METRICS,
     Analysis,
     AnalysisPage,
     CountyOverview,
@@ -25,6 +26,8 @@ from dudao.projects.selectors.analysis import (
     group_analysis,
     quarter_targets,
     target_totals,
+    unit_figures,
+    unit_series,
 )
 from dudao.projects.selectors.grid import (
     GridRow,
@@ -61,6 +64,7 @@ from dudao.projects.selectors.registry import (
 )
 
 __all__ = [
+    "UNIT_METRICS",
     "Analysis",
     "AnalysisPage",
     "CountyOverview",
@@ -100,5 +104,7 @@ __all__ = [
     "report_deadline",
     "reporting_period",
     "target_totals",
+    "unit_figures",
+    "unit_series",
     "visible_projects",
 ]

@@ -573,3 +573,123 @@ def county_overview(actor: User, pk: int, year: int, month: int) -> CountyOvervi
         [t for t in quarter_targets(actor, year, quarter) if t.county.pk == pk],
         quarter,
     )
+
+
+# --- unit figures for other modules (年度目标) --------------------------------------------------
+
+UNIT_METRICS: dict[str, str] = {
+    "ytd_investment": "年内累计完成投资",
+    "funds": "年内累计到位资金",
+    "starts": "年内新开工项目数",
+    "completions": "年内竣工项目数",
+}
+
+
+def unit_figures(
+    actor: User, metric: str, year: int, month: int, org_ids: Iterable[int]
+) -> dict[int, Decimal]:
+    """`unit_series` for one month: {organisation id: figure}."""
+    return unit_series(actor, metric, [(year, month)], org_ids)[(year, month)]
+
+
+def unit_series(
+    actor: User, metric: str, months: Iterable[tuple[int, int]], org_ids: Iterable[int]
+) -> dict[tuple[int, int], dict[int, Decimal]]:
+    """One of `UNIT_METRICS` for 1–M of each (year, M) of `months`, for each organisation of
+    `org_ids` in the actor's scope, in a few queries whatever the number of months and units:
+    a county (or the city above several) sums its counties' approved roll-up (万元) or counts
+    its projects' actual milestone dates; a park committee its park's projects. Organisations
+    outside the scope, or neither county, city nor park, are left out."""
+    if metric not in UNIT_METRICS:
+        raise ValueError(f"unknown metric {metric!r}")
+    wanted = sorted(set(months))
+    result: dict[tuple[int, int], dict[int, Decimal]] = {ym: {} for ym in wanted}
+    orgs = list(
+        Organisation.objects.visible_to(actor)
+        .filter(pk__in=list(org_ids))
+        .only("pk", "path", "kind")
+    )
+    if not orgs or not wanted:
+        return result
+    years = sorted({y for y, _ in wanted})
+    parks = [o.pk for o in orgs if o.kind == Organisation.Kind.PARK_COMMITTEE]
+    areas = [o for o in orgs if o.kind != Organisation.Kind.PARK_COMMITTEE]
+    if areas:
+        counties = {
+            c.pk: c.path
+            for c in Organisation.objects.filter(kind=Organisation.Kind.COUNTY_GOV).only(
+                "pk", "path"
+            )
+            if any(c.path.startswith(a.path) or a.path.startswith(c.path) for a in areas)
+        }
+        monthly = _monthly(metric, years, "county", list(counties))
+        for area in areas:
+            inside = [pk for pk, path in counties.items() if path.startswith(area.path)]
+            if not inside:
+                continue
+            for ym in wanted:
+                result[ym][area.pk] = sum((_upto(monthly.get(pk, {}), ym) for pk in inside), ZERO)
+    if parks:
+        monthly = _monthly(metric, years, "park", parks)
+        for ym in wanted:
+            for pk in parks:
+                result[ym][pk] = _upto(monthly.get(pk, {}), ym)
+    return result
+
+
+def _upto(by_month: dict[tuple[int, int], Decimal], ym: tuple[int, int]) -> Decimal:
+    """The 1–M total of a unit from its per-month amounts."""
+    year, month = ym
+    return Decimal(
+        sum((v for (y, m), v in by_month.items() if y == year and m <= month), ZERO)
+    ).quantize(CENT)
+
+
+def _monthly(
+    metric: str, years: list[int], by: str, ids: list[int]
+) -> dict[int, dict[tuple[int, int], Decimal]]:
+    """{unit: {(year, month): amount or count}} for `years`, one query."""
+    out: dict[int, dict[tuple[int, int], Decimal]] = defaultdict(dict)
+    if metric in ("ytd_investment", "funds"):
+        rows: Iterable[tuple[Any, ...]]
+        if by == "county":
+            field_name = "invest" if metric == "ytd_investment" else "funds"
+            rows = (
+                CountyMonthStat.objects.filter(county_id__in=ids, year__in=years)
+                .values_list("county_id", "year", "month")
+                .annotate(s=Sum(field_name))
+            )
+        else:
+            field_name = "invest_month" if metric == "ytd_investment" else "funds_month"
+            rows = (
+                MonthlyReport.objects.filter(
+                    project__park__organisation_id__in=ids, year__in=years, status=S.APPROVED
+                )
+                .values_list("project__park__organisation_id", "year", "month")
+                .annotate(s=Sum(field_name))
+            )
+        for unit, year, month, amount in rows:
+            out[unit][(year, month)] = Decimal(amount or ZERO)
+        return out
+    key = "project__county_id" if by == "county" else "project__park__organisation_id"
+    role = MilestoneNode.Role.START if metric == "starts" else MilestoneNode.Role.COMPLETE
+    dates = (
+        ProjectMilestone.objects.filter(
+            node__role=role,
+            actual_date__gte=month_end(years[0], 1).replace(day=1),
+            actual_date__lte=month_end(years[-1], 12),
+            project__is_active=True,
+            **{f"{key}__in": ids},
+        )
+        .values_list(key, "project_id", "actual_date")
+        .order_by()
+        .distinct()
+    )
+    seen: set[tuple[int, int, int]] = set()
+    for unit, project, day in dates:
+        if (unit, project, day.year) in seen:
+            continue  # a project counts once a year
+        seen.add((unit, project, day.year))
+        ym = (day.year, day.month)
+        out[unit][ym] = out[unit].get(ym, ZERO) + 1
+    return out
