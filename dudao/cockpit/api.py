@@ -73,6 +73,32 @@ class ProjectsOut(Schema):
     link: str
 
 
+class StandingOut(Schema):
+    name: str
+    class_name: str
+    rank_in_class: int | None
+    rank_change: int | None
+    weak_links: int
+    rows: int
+
+
+class WeakRowOut(Schema):
+    indicator: str
+    gap: str
+    light: str
+    sentence: str
+
+
+class TargetsOut(Schema):
+    period: str
+    ranked: bool
+    rows_total: int | None
+    weak_total: int | None
+    units: list[StandingOut]
+    weak_rows: list[WeakRowOut]
+    link: str
+
+
 class ChaseOut(Schema):
     name: str
     open: int
@@ -145,6 +171,7 @@ class CockpitOut(Schema):
     generated_at: str
     kpis: KpisOut
     projects: ProjectsOut
+    targets: TargetsOut
     supervision: SupervisionOut
     ledger: LedgerOut
     tours: ToursOut | None
@@ -155,11 +182,11 @@ class CockpitOut(Schema):
     "/cockpit",
     response=CockpitOut,
     url_name="cockpit",
-    summary="领导驾驶舱：本市（或某县）的主要指标、项目、督查、台账和观摩排名",
+    summary="领导驾驶舱：本市（或某县）的主要指标、项目、年度目标、督查、台账和观摩排名",
     description=(
         "unit 为空时是调用者数据范围的顶层单位（市或县），否则为范围内某县的组织 id；"
-        "范围外或不存在的单位返回 404。period 为项目月份（YYYY-MM，默认最近一个已截止填报的月份），"
-        "格式不对返回 400。所有数字与页面显示一致。"
+        "范围外或不存在的单位返回 404。period 为项目和年度目标的月份"
+        "（YYYY-MM，默认最近一个已截止填报的月份），格式不对返回 400。所有数字与页面显示一致。"
     ),
 )
 def cockpit(

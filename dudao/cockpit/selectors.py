@@ -32,6 +32,7 @@ from dudao.projects import selectors as projects
 from dudao.projects.selectors import TargetTotal
 from dudao.stats import selectors as stats
 from dudao.supervision import selectors as supervision
+from dudao.targets import selectors as targets
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
@@ -139,6 +140,18 @@ class ProjectsTile:
 
 
 @dataclass
+class TargetsTile:
+    year: int
+    month: int
+    ranked: bool  # whether the units' ranks within their class are meaningful here
+    units: list[targets.UnitStanding]  # the city: units with weak links first; a county: its own
+    weak_rows: list[targets.TargetProgress]  # a county's weak target rows (at most 8)
+    rows_total: int | None  # a county: its target rows and how many are weak links
+    weak_total: int | None
+    link: str
+
+
+@dataclass
 class SupervisionTile:
     open: int
     overdue: int
@@ -194,6 +207,7 @@ class Cockpit:
     generated_at: dt.datetime
     kpis: KpiTile
     projects: ProjectsTile
+    targets: TargetsTile
     supervision: SupervisionTile
     ledger: LedgerTile
     tours: ToursTile | None
@@ -239,6 +253,33 @@ class Cockpit:
                     for n, r, lag, light in p.lagging
                 ],
                 "link": p.link,
+            },
+            "targets": {
+                "period": f"{self.targets.year}-{self.targets.month:02d}",
+                "ranked": self.targets.ranked,
+                "rows_total": self.targets.rows_total,
+                "weak_total": self.targets.weak_total,
+                "units": [
+                    {
+                        "name": u.unit_name,
+                        "class_name": u.class_name,
+                        "rank_in_class": u.rank_in_class if self.targets.ranked else None,
+                        "rank_change": u.rank_change if self.targets.ranked else None,
+                        "weak_links": u.weak_links,
+                        "rows": u.rows,
+                    }
+                    for u in self.targets.units
+                ],
+                "weak_rows": [
+                    {
+                        "indicator": r.indicator_name,
+                        "gap": r.gap_display,
+                        "light": r.light,
+                        "sentence": r.sentence,
+                    }
+                    for r in self.targets.weak_rows
+                ],
+                "link": self.targets.link,
             },
             "supervision": {
                 "open": self.supervision.open,
@@ -291,8 +332,29 @@ def _lag(value: Decimal | None) -> str:
     return f"低{value}个百分点" if value > 0 else f"超{-value}个百分点"
 
 
+def _target_of(rows: list[targets.TargetProgress]) -> dict[str, targets.TargetProgress]:
+    """indicator code → the target row shown on its tile: the growth target when the sheet has
+    both a level and a growth target for it (the headline tiles show 同比), else the first."""
+    chosen: dict[str, targets.TargetProgress] = {}
+    for r in rows:
+        if r.indicator_code not in chosen or r.kind == "growth":
+            chosen[r.indicator_code] = r
+    return chosen
+
+
 def _kpi_tile(actor: User, unit: Organisation) -> KpiTile:
     h = stats.unit_headlines(actor, unit)
+    goals: dict[str, targets.TargetProgress] = {}
+    if h.period is not None and h.rows:
+        goals = _target_of(
+            targets.progress_for_units(
+                actor,
+                year=h.period.year,
+                month=h.period.month,
+                unit_ids=[unit.pk],
+                indicator_codes=[r.indicator.code for r in h.rows],
+            )
+        )
     items = [
         Kpi(
             code=r.indicator.code,
@@ -306,6 +368,8 @@ def _kpi_tile(actor: User, unit: Organisation) -> KpiTile:
             months=r.months,
             series=r.series,
             note=r.note,
+            target_gap=goals[r.indicator.code].gap_display if r.indicator.code in goals else "",
+            target_light=goals[r.indicator.code].light if r.indicator.code in goals else "",
         )
         for r in h.rows
     ]
@@ -359,6 +423,28 @@ def _projects_tile(
         link=link,
     )
     return tile, a.counties
+
+
+def _targets_tile(
+    actor: User, unit: Organisation, root: Organisation, year: int, month: int
+) -> TargetsTile:
+    """The city: 分类排队 standings, units with the most weak links first. One county: its weak
+    target rows (and, for a city-wide reader, its standing in its class; a county leader's own
+    scope holds no other unit of the class, so no rank is shown there)."""
+    link = reverse("targets:weak_links") + f"?period={year}-{month:02d}"
+    if unit.pk == root.pk and root.kind != K.COUNTY_GOV:
+        standings = targets.standings(actor, year=year, month=month)
+        units = sorted(
+            (s for s in standings if s.weak_links), key=lambda s: (-s.weak_links, s.unit_name)
+        )
+        return TargetsTile(year, month, True, units[:10], [], None, None, link)
+    rows = targets.progress_for_units(actor, year=year, month=month, unit_ids=[unit.pk])
+    weak = [r for r in rows if r.weak]
+    own: list[targets.UnitStanding] = []
+    ranked = root.kind != K.COUNTY_GOV
+    if ranked:
+        own = [s for s in targets.standings(actor, year=year, month=month) if s.unit_id == unit.pk]
+    return TargetsTile(year, month, ranked, own, weak[:8], len(rows), len(weak), link)
 
 
 def _supervision_tile(actor: User, unit: Organisation, root: Organisation) -> SupervisionTile:
@@ -460,6 +546,7 @@ def cockpit(
         generated_at=timezone.now(),
         kpis=_kpi_tile(actor, unit),
         projects=projects_tile,
+        targets=_targets_tile(actor, unit, root, year, month),
         supervision=_supervision_tile(actor, unit, root),
         ledger=_ledger_tile(actor, unit, root),
         tours=_tours_tile(actor, unit, root),
