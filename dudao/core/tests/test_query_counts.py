@@ -91,12 +91,15 @@ def _speech_city(world: World, size: int) -> None:
 
 
 def _cockpit(world: World, size: int) -> None:
-    """Every tile's data at two sizes: projects, tasks, problems, map squares for both counties."""
+    """Every tile's data at two sizes: projects, tasks, problems, map squares for both counties,
+    and the targets' test sheet (with its approved statistics)."""
     from dudao.cockpit.models import MapTile
+    from dudao.targets.tests.factories import build_sheet
 
     _projects(world, size)
     _tasks(world, size)
     _problems(world, size)
+    build_sheet(world)
     MapTile.objects.create(organisation=world.county_a, grid_x=0, grid_y=0)
     MapTile.objects.create(organisation=world.county_b, grid_x=1, grid_y=0)
 
@@ -166,10 +169,10 @@ PAGES: dict[str, Page] = {
     "stats:entry": Page("city_supervisor", "stats:entry", 5, _speech_city, {"period": "2021-06"}),
     "parks:list": Page("city_supervisor", "parks:list", 5, _speech_city),
     # 领导驾驶舱 (and the role homes at /): a fixed number whatever the number of units
-    "cockpit:home": Page("city_leader", "cockpit:home", 29, _cockpit, {"period": "2026-03"}),
-    "api:cockpit": Page("city_leader", "api:cockpit", 26, _cockpit, {"period": "2026-03"}),
-    "cockpit:wall": Page("city_leader", "cockpit:wall", 29, _cockpit, {"period": "2026-03"}),
-    "home:leader": Page("city_leader", "home", 29, _cockpit, {"period": "2026-03"}),
+    "cockpit:home": Page("city_leader", "cockpit:home", 49, _cockpit, {"period": "2026-03"}),
+    "api:cockpit": Page("city_leader", "api:cockpit", 46, _cockpit, {"period": "2026-03"}),
+    "cockpit:wall": Page("city_leader", "cockpit:wall", 49, _cockpit, {"period": "2026-03"}),
+    "home:leader": Page("city_leader", "home", 49, _cockpit, {"period": "2026-03"}),
     "home:supervisor": Page("city_supervisor", "home", 17, _cockpit),
     "account": Page("county_a_reviewer", "account", 4),
 }
