@@ -1,6 +1,7 @@
 """Benchmark of 年度目标: a 2,000-row target sheet evaluated for a month.
 
     .venv/bin/python -m bench.suite_targets [--runs 30] [--skip-postgres]
+    .venv/bin/python -m bench.suite_targets --reuse-sqlite FILE   # an existing province demo
 
 For SQLite (a temp file) and PostgreSQL (a throw-away `dudao_bench_targets_<pid>` database,
 dropped afterwards): migrate, `dudao demo --scale province`, then in a child process with Django
@@ -157,7 +158,9 @@ def inner(runs: int) -> None:
     print("RESULT " + json.dumps(out))
 
 
-def build_and_measure(label: str, data_dir: Path, runs: int, **extra: str) -> dict[str, Any]:
+def build_and_measure(
+    label: str, data_dir: Path, runs: int, *, reuse: bool = False, **extra: str
+) -> dict[str, Any]:
     env = base_env(
         data_dir,
         DUDAO_ALLOWED_HOSTS="testserver,127.0.0.1",
@@ -165,6 +168,9 @@ def build_and_measure(label: str, data_dir: Path, runs: int, **extra: str) -> di
         DJANGO_SETTINGS_MODULE="dudao.settings",
         **extra,
     )
+    if reuse:
+        run_checked([DUDAO, "collectstatic", "--noinput", "-v0"], cwd=REPO, env=env, timeout=600)
+        return _measure(label, env, runs, demo_s=None)
     log(f"{label}: migrate")
     run_checked([DUDAO, "migrate", "--noinput", "-v0"], cwd=REPO, env=env, timeout=600)
     run_checked([DUDAO, "collectstatic", "--noinput", "-v0"], cwd=REPO, env=env, timeout=600)
@@ -172,7 +178,12 @@ def build_and_measure(label: str, data_dir: Path, runs: int, **extra: str) -> di
     t0 = time.perf_counter()
     run_checked([DUDAO, "demo", "--scale", "province"], cwd=REPO, env=env, timeout=1800)
     demo_s = time.perf_counter() - t0
-    log(f"{label}: demo took {demo_s:.1f} s; measuring")
+    log(f"{label}: demo took {demo_s:.1f} s")
+    return _measure(label, env, runs, demo_s=demo_s)
+
+
+def _measure(label: str, env: dict[str, str], runs: int, *, demo_s: float | None) -> dict[str, Any]:
+    log(f"{label}: measuring")
     done = run_checked(
         [sys.executable, "-m", "bench.suite_targets", "--inner", "--runs", str(runs)],
         cwd=REPO,
@@ -182,6 +193,7 @@ def build_and_measure(label: str, data_dir: Path, runs: int, **extra: str) -> di
     line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
     result: dict[str, Any] = json.loads(line.removeprefix("RESULT "))
     result["demo_s"] = demo_s
+    result["load"] = os.getloadavg()[0]
     return result
 
 
@@ -221,10 +233,16 @@ def report(results: dict[str, dict[str, Any]]) -> tuple[str, bool]:
                 f"{'≤ ' + format(target, '.0f') if target else '—'} | "
                 f"{('PASS' if passed else 'FAIL') if target else 'info'} |"
             )
-        lines.append(
-            f"| {db} | `demo --scale province` (info) | {r['demo_s'] * 1000:.0f} | — | — | info |"
-        )
+        if r.get("demo_s") is not None:
+            lines.append(
+                f"| {db} | `demo --scale province` (info) | {r['demo_s'] * 1000:.0f} | — | — "
+                "| info |"
+            )
     lines += [
+        "",
+        "Load average (1 min) when measured: "
+        + ", ".join(f"{db} {r.get('load', 0):.1f}" for db, r in results.items())
+        + " on this shared machine.",
         "",
         f"In-process timings, {next(iter(results.values()))['runs']} calls after 2 warm-up "
         "calls (the page: a third as many). The sheet page evaluates the whole sheet before "
@@ -237,12 +255,29 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument(
+        "--reuse-sqlite", type=Path, help="measure on this existing province demo (SQLite)"
+    )
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inner:
         inner(args.runs)
         return 0
     results: dict[str, dict[str, Any]] = {}
+    if args.reuse_sqlite is not None:
+        url = f"sqlite:///{args.reuse_sqlite.resolve()}"
+        tmp = make_temp_dir("dudao-bench-targets-")
+        try:
+            results["SQLite"] = build_and_measure(
+                "SQLite", tmp / "var", args.runs, reuse=True, DUDAO_DATABASE_URL=url
+            )
+        finally:
+            remove_temp_dir(tmp)
+            cleanup_all()
+        text, ok = report(results)
+        RESULTS.write_text(text, encoding="utf-8")
+        print(text)
+        return 0 if ok else 1
     try:
         tmp = make_temp_dir("dudao-bench-targets-")
         try:

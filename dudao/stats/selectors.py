@@ -646,13 +646,16 @@ def unit_series(
     *,
     rate_decimals: int = 1,
     levels_only: Any = (),
+    growth_only: Any = (),
 ) -> UnitSeries | None:
     """Approved values of indicator `code` for each month of `periods` (1–N月 for a flow) and
     each organisation of `org_ids` in the actor's scope, with display and 同比 (the base months
     are read in the same query): two queries whatever the number of months and units. For the
-    months of `levels_only` only the value is given (no display, no 同比). None when the
+    months of `levels_only` only the value is given (no display, no 同比); for those of
+    `growth_only` the value and the 同比 percent (no display, no phrase). None when the
     catalogue has no such active indicator; missing values are simply absent."""
     bare = {p.replace(day=1) for p in levels_only}
+    terse = {p.replace(day=1) for p in growth_only}
     ind = Indicator.objects.filter(code=code, is_active=True).first()
     if ind is None:
         return None
@@ -680,6 +683,10 @@ def unit_series(
             figures[period][org_id] = UnitFigure(org_id, row.value, "", None, "", cumulative)
             continue
         growth, _note = unit_growth(ind, row, index.get((shift_year(period, -1), org_id)))
+        if period in terse:
+            pct = None if growth is None else engine.displayed_percent(growth.rate, rate_decimals)
+            figures[period][org_id] = UnitFigure(org_id, row.value, "", pct, "", cumulative)
+            continue
         figures[period][org_id] = UnitFigure(
             organisation_id=org_id,
             value=row.value,

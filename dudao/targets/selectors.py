@@ -213,25 +213,28 @@ def _fetch(
             list(dates.values()),
             unit_ids,
             levels_only=[dates[n] for n in ("last_year", "last_december") if n in dates],
+            growth_only=[dates[n] for n in ("before",) if n in dates],
         )
         if series is None:
             return out
         for name, day in dates.items():
             f = out[name]
             f.fmt = series.format
+            shown = name == "now"
             for org_id, fig in series.figures[day].items():
                 f.growth_text[org_id] = fig.growth_text
                 f.actual[org_id] = rules.Actual(fig.value, fig.display, fig.cumulative)
                 if fig.growth_pct is not None:
-                    f.growth[org_id] = rules.Actual(
-                        fig.growth_pct, f"{format_decimal(fig.growth_pct, 1)}%", fig.cumulative
-                    )
+                    text = f"{format_decimal(fig.growth_pct, 1)}%" if shown else ""
+                    f.growth[org_id] = rules.Actual(fig.growth_pct, text, fig.cumulative)
         return out
     fmt = _project_format(ind.source_code)
     found = projects.unit_series(user, ind.source_code, list(months.values()), unit_ids)
     for name, ym in months.items():
         out[name].fmt = fmt
-        out[name].actual = {k: rules.Actual(v, fmt(v), True) for k, v in found[ym].items()}
+        out[name].actual = {
+            k: rules.Actual(v, fmt(v) if name == "now" else "", True) for k, v in found[ym].items()
+        }
     return out
 
 
