@@ -69,7 +69,7 @@ def test_it_generates_the_same_city_for_the_same_seed() -> None:
     assert {k: first_counts[k] for k in ("parks", "organisations", "users")} == {
         "parks": 18,
         "organisations": 44,
-        "users": 10,
+        "users": 11,  # the printed accounts (the cockpit's demo adds nine county leaders)
     }
 
 
@@ -139,7 +139,7 @@ def test_it_records_the_load_and_marks_every_page(client: Client) -> None:
         "city",
         11,
         44,
-        10,
+        11,
     )
     event = AuditEvent.objects.filter(action="demo.load").get()
     assert (event.actor_name, event.object_repr) == ("demo", "示范市演示数据（city，seed=11）")
@@ -157,8 +157,8 @@ def test_it_skips_a_non_empty_database_with_if_empty() -> None:
     lines = out.getvalue().splitlines()
     assert lines[0] == "数据库已有数据，跳过演示数据加载。"
     assert lines[1] == f"演示账户（密码均为 {DEMO_PASSWORD}）："
-    assert len(lines) == 13  # ten accounts, then the administrators' demo TOTP key
-    assert DEMO_TOTP_SECRET in lines[12]
+    assert len(lines) == 14  # eleven accounts, then the administrators' demo TOTP key
+    assert DEMO_TOTP_SECRET in lines[13]
     assert DemoLoad.objects.count() == 1
 
 
