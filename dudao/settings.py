@@ -54,6 +54,7 @@ DOMAIN_APPS = (
     "evaluation",
     "bulletins",
     "targets",
+    "cockpit",
 )
 
 INSTALLED_APPS = [
@@ -299,6 +300,13 @@ LOGGING: dict[str, Any] = {
 # --- Application ---------------------------------------------------------------------------
 DUDAO_SITE_NAME = envstr("DUDAO_SITE_NAME", "督导 · 重大项目与产业集聚区督查平台")
 DUDAO_PAGE_SIZE = 50
+# Leaders' cockpit: the wall screen (大屏) refetches its figures every N seconds and shows each
+# tile for M seconds; an uploaded boundary GeoJSON may be at most this many bytes.
+DUDAO_COCKPIT_WALL_REFRESH_SECONDS = envint(
+    "DUDAO_COCKPIT_WALL_REFRESH_SECONDS", 60, minimum=5, maximum=3600
+)
+DUDAO_COCKPIT_WALL_ROTATE_SECONDS = envint("DUDAO_COCKPIT_WALL_ROTATE_SECONDS", 15, minimum=3)
+DUDAO_COCKPIT_GEOJSON_MAX_BYTES = 5 * 1024 * 1024
 # The window of years any date or period may name (dudao/core/bounds.py): a deadline typed as
 # 3026-12-31 is refused instead of stored.
 DUDAO_EARLIEST_YEAR = envint("DUDAO_EARLIEST_YEAR", 2000, minimum=1900, maximum=2100)

@@ -9,6 +9,7 @@ from dudao.accounts import user_views
 from dudao.accounts import views as account_views
 from dudao.api import api
 from dudao.audit import views as audit_views
+from dudao.cockpit import views as cockpit_views
 from dudao.orgs import views as org_views
 
 org_patterns = (
@@ -47,7 +48,9 @@ audit_patterns = (
 )
 
 urlpatterns = [
-    path("", org_views.home, name="home"),
+    # `/`: each role lands on its own work; a leader on the cockpit (dudao.cockpit.views).
+    path("", cockpit_views.home, name="home"),
+    path("account/", org_views.home, name="account"),
     path("login/", account_views.login_view, name="login"),
     path("login/verify/", account_views.login_mfa, name="login_mfa"),
     path("login/enrol/", account_views.login_mfa_enrol, name="login_mfa_enrol"),

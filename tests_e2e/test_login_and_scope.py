@@ -55,6 +55,10 @@ def test_login_shows_organisation_and_role(
 
     expect(page).to_have_url(f"{live_server.url}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("您好，王填报")
+    # `/` is the reporter's work of the month; the account details are one click away.
+    expect(page.locator("#home-due")).to_contain_text("本月待办")
+    page.get_by_role("link", name="我的账户").click()
+    expect(page).to_have_url(f"{live_server.url}/account/")
     expect(card(page, "所属单位").locator(".big")).to_have_text("明湖区发展和改革委员会")
     expect(card(page, "角色").locator(".big")).to_have_text("填报员")
     expect(card(page, "数据范围").locator(".big")).to_have_text("明湖区人民政府及其下级")

@@ -69,6 +69,8 @@ ACCOUNTS = [
     ("demo_sysadmin", "孙系统", "SFS-DSJ", Role.SYSADMIN, "系统管理员"),
     ("demo_secadmin", "陈安全", "SFS-DSJ", Role.SECADMIN, "安全管理员"),
     ("demo_auditadmin", "林审计", "SFS-DSJ", Role.AUDITADMIN, "审计管理员"),
+    # One of the county leaders (dudao/cockpit/demo.py adds the other counties' leaders).
+    ("demo_county_leader", "冯区长", "SFS-MHQ", Role.LEADER, "明湖区副区长"),
 ]
 
 

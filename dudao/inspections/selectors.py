@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,7 @@ from django.apps import apps
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from dudao.accounts.roles import Role
 from dudao.core.numbers import FigureError, round_half_up
@@ -547,3 +549,35 @@ def finding_counts(actor: User, tour: Tour) -> tuple[int, int]:
     """(findings recorded, findings sent to the problem ledger) of a tour, in scope."""
     qs = Finding.objects.visible_to(actor).filter(tour=tour)
     return qs.count(), qs.filter(problem__isnull=False).count()
+
+
+def latest_published_results(actor: User) -> Report | None:
+    """The results of the most recent published tour in the actor's scope (None when there is
+    none): the ranking the leaders' cockpit shows."""
+    tour = (
+        Tour.objects.visible_to(actor)
+        .filter(status=Tour.Status.PUBLISHED)
+        .select_related("organiser")
+        .order_by("-start_date", "-id")
+        .first()
+    )
+    return None if tour is None else published_results(actor, tour)
+
+
+def judge_agenda(actor: User, today: date | None = None) -> list[Judge]:
+    """The actor's judge seats in tours not yet published, the tour being scored today first,
+    then the other scoring ones, then those in preparation, then those closed for scoring."""
+    today = today or timezone.localdate()
+    order: dict[str, int] = {
+        Tour.Status.SCORING: 1,
+        Tour.Status.PLANNING: 2,
+        Tour.Status.CLOSED: 3,
+    }
+    seats = [s for s in judge_tours(actor) if s.tour.status in order]
+
+    def key(seat: Judge) -> tuple[int, int, date]:
+        tour = seat.tour
+        today_first = 0 if tour.status == Tour.Status.SCORING and tour.start_date <= today else 1
+        return (today_first, order[tour.status], tour.start_date)
+
+    return sorted(seats, key=key)

@@ -16,7 +16,7 @@ from dudao.orgs.models import Organisation
 
 
 def home(request: AuthedHttpRequest) -> HttpResponse:
-    """The home page: the user's organisation, roles and what their data scope holds."""
+    """The account page: the user's organisation, roles and what their data scope holds."""
     return render(request, "home.html", {"scope": selectors.scope_summary(request.user)})
 
 

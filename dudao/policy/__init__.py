@@ -28,6 +28,7 @@ ADMINS = roles(R.SYSADMIN, R.SECADMIN, R.AUDITADMIN)
 POLICY: dict[str, Rules] = {
     # Shell and own account
     "home": {"GET": AUTHENTICATED},
+    "account": {"GET": AUTHENTICATED},
     "login": {"GET": PUBLIC, "POST": PUBLIC},
     "logout": {"POST": PUBLIC},
     # The second step of a login: public, but only answers a session whose password was

@@ -394,3 +394,61 @@ def open_problems_due_by(last_day: dt.date, today: dt.date) -> list[DueProblem]:
         DueProblem(org, code, title, deadline, unit, book.days_late(deadline, unit))
         for org, code, title, deadline, unit in rows
     ]
+
+
+# --- open problems by age and category (the leaders' cockpit) ----------------------------------
+
+# (upper bound in days since found — inclusive —, label); the last band has no bound.
+AGE_BANDS: tuple[tuple[int | None, str], ...] = (
+    (30, "30天以内"),
+    (90, "31–90天"),
+    (180, "91–180天"),
+    (None, "180天以上"),
+)
+
+
+@dataclass
+class OpenAgeing:
+    """Open problems counted by age band (days since found, or since registered) and category."""
+
+    bands: list[str]
+    categories: list[tuple[str, list[int], int]]  # (category name, count per band, total)
+    band_totals: list[int]
+    total: int
+    overdue: int
+
+
+def open_ageing(
+    actor: User, *, today: dt.date | None = None, county: Organisation | None = None
+) -> OpenAgeing:
+    """The open problems in the actor's scope (optionally one county's) by age band and
+    category, with how many are overdue by the ledger's rule. One grouped query."""
+    today = today or timezone.localdate()
+    qs = visible(actor).exclude(status=S.CLOSED).order_by()
+    if county is not None:
+        qs = qs.filter(county=county)
+    aggregates: dict[str, Any] = {}
+    lower: int | None = None
+    for i, (upper, _label) in enumerate(AGE_BANDS):
+        cond = Q()
+        if upper is not None:
+            since = today - dt.timedelta(days=upper)
+            cond &= Q(found_on__gte=since) | Q(found_on=None, created_at__date__gte=since)
+        if lower is not None:
+            before = today - dt.timedelta(days=lower)
+            cond &= Q(found_on__lt=before) | Q(found_on=None, created_at__date__lt=before)
+        aggregates[f"b{i}"] = Count("id", filter=cond)
+        lower = upper
+    aggregates["late"] = Count("id", filter=overdue_q(today))
+    rows = qs.values("category__name", "category__sort_order").annotate(**aggregates)
+    categories: list[tuple[str, list[int], int]] = []
+    band_totals = [0] * len(AGE_BANDS)
+    overdue = 0
+    for row in sorted(rows, key=lambda r: (r["category__sort_order"], r["category__name"])):
+        counts = [row[f"b{i}"] for i in range(len(AGE_BANDS))]
+        categories.append((row["category__name"], counts, sum(counts)))
+        band_totals = [a + b for a, b in zip(band_totals, counts, strict=True)]
+        overdue += row["late"]
+    return OpenAgeing(
+        [label for _, label in AGE_BANDS], categories, band_totals, sum(band_totals), overdue
+    )

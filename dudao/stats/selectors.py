@@ -575,6 +575,93 @@ def own_parks(actor: User) -> list[Park]:
     return [p for p in parks.visible_parks(actor) if p.organisation_id == actor.organisation_id]
 
 
+# --- A unit's headline indicators (the leaders' cockpit) ---------------------------------------
+
+
+@dataclass
+class UnitHeadlines:
+    """A city's or county's summary indicators for its latest approved month: value, 同比, share
+    of the parent's value, rank among its peers (same parent, same kind) and a monthly series."""
+
+    unit: Organisation
+    period: dt.date | None
+    rows: list[ProfileRow]
+    peers: int
+
+    @property
+    def period_label(self) -> str:
+        return "" if self.period is None else month_period(self.period).label()
+
+
+def unit_headlines(
+    actor: User, unit: Organisation, period: dt.date | None = None, *, months: int = 13
+) -> UnitHeadlines:
+    """The catalogue's headline (列入综述) indicators of ``unit`` as `park_profile` figures them:
+    the same value, 同比, share and rank rules; the peers are the units with the same parent and
+    kind (a county among the city's counties, a city among the province's cities).
+    404 outside the actor's business scope. Four queries."""
+    if not business_units(actor).filter(pk=unit.pk).exists():
+        raise Http404("没有这个单位，或不在您的数据范围内。")
+    indicators = list(
+        Indicator.objects.filter(in_summary=True, is_active=True).order_by("sort_order", "code")
+    )
+    own = IndicatorValue.objects.approved().filter(organisation=unit)
+    if period is None:
+        period = (
+            own.filter(indicator__in=indicators)
+            .order_by("-period")
+            .values_list("period", flat=True)
+            .first()
+        )
+    peer_q = Q(organisation__parent_id=unit.parent_id, organisation__kind=unit.kind)
+    peers_count = 0
+    if period is None:
+        return UnitHeadlines(unit, None, [], peers_count)
+    rows = _index(
+        own.filter(
+            Q(period__gte=months_back(period, months - 1), period__lte=period)
+            | Q(period=shift_year(period, -1)),
+            indicator__in=indicators,
+        )
+        .only("organisation_id", "indicator_id", "period", "value", "yoy_percent", "base")
+        .order_by()
+    )
+    at_period = (
+        IndicatorValue.objects.approved()
+        .filter(
+            Q(organisation_id=unit.parent_id) | peer_q if unit.parent_id else peer_q,
+            period=period,
+            indicator__in=indicators,
+        )
+        .values_list("organisation_id", "indicator_id", "value")
+        .order_by()
+    )
+    peer_values: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    parent_values: dict[int, Decimal] = {}
+    peer_ids: set[int] = set()
+    for org_id, ind_id, value in at_period:
+        if org_id == unit.parent_id:
+            parent_values[ind_id] = value
+        else:
+            peer_values[ind_id][org_id] = value
+            peer_ids.add(org_id)
+    span = month_period(period)
+    result = [
+        _profile_row(
+            ind,
+            org_id=unit.pk,
+            period=period,
+            span=span,
+            rows=rows,
+            peer_values=peer_values,
+            city_values=parent_values,
+            months=months,
+        )
+        for ind in indicators
+    ]
+    return UnitHeadlines(unit, period, result, len(peer_ids))
+
+
 # --- unit figures for other modules (年度目标) --------------------------------------------------
 
 

@@ -479,3 +479,71 @@ def escalation_counts(actor: User, first: date, last: date) -> dict[str, int]:
     for action, n in rows:
         counts[action] = n
     return counts
+
+
+@dataclass
+class ChaseRow:
+    """One lead unit's open tasks that need chasing: overdue today, and escalated."""
+
+    org_id: int
+    name: str
+    path: str
+    open: int
+    overdue: int
+    escalated: int
+
+
+def chase_counts(actor: User, today: date | None = None) -> list[ChaseRow]:
+    """Per lead unit in the actor's scope: open tasks (issued, not closed), those overdue today
+    (by `rules.task_overdue`: past the deadline) and those with an escalation raised. Units with
+    something overdue or escalated come first. One grouped query."""
+    today = today or timezone.localdate()
+    rows = (
+        tasks(actor)
+        .exclude(status__in=[S.DRAFT, S.CLOSED])
+        .filter(lead_org__isnull=False)
+        .order_by()
+        .values("lead_org_id", "lead_org__short_name", "lead_org__name", "lead_org__path")
+        .annotate(
+            n_open=Count("id", distinct=True),
+            n_overdue=Count("id", filter=Q(deadline__lt=today), distinct=True),
+            n_escalated=Count("id", filter=Q(escalations__isnull=False), distinct=True),
+        )
+    )
+    result = [
+        ChaseRow(
+            r["lead_org_id"],
+            r["lead_org__short_name"] or r["lead_org__name"],
+            r["lead_org__path"],
+            r["n_open"],
+            r["n_overdue"],
+            r["n_escalated"],
+        )
+        for r in rows
+    ]
+    return sorted(result, key=lambda r: (-r.overdue, -r.escalated, -r.open, r.path))
+
+
+@dataclass
+class ChaseSummary:
+    """`chase_counts` for the actor's scope or one unit's subtree, with the totals."""
+
+    rows: list[ChaseRow]
+    open: int
+    overdue: int
+    escalated: int
+
+
+def chase_summary(
+    actor: User, *, under: Organisation | None = None, today: date | None = None
+) -> ChaseSummary:
+    """The chase rows (only those under ``under``'s subtree when given) and their totals."""
+    rows = chase_counts(actor, today)
+    if under is not None:
+        rows = [r for r in rows if r.path.startswith(under.path)]
+    return ChaseSummary(
+        rows,
+        sum(r.open for r in rows),
+        sum(r.overdue for r in rows),
+        sum(r.escalated for r in rows),
+    )

@@ -143,6 +143,7 @@ OBJECTS: dict[str, tuple[Scope, ObjectArgs]] = {
 # A POST that only re-renders its form is 200; one that redirects (done or refused) is 302.
 ALLOWED: dict[tuple[str, str], int] = {
     ("home", "GET"): 200,
+    ("account", "GET"): 200,
     ("login", "GET"): 302,  # a logged-in user is sent home
     ("login", "POST"): 200,
     ("logout", "POST"): 302,

@@ -90,6 +90,20 @@ def _speech_city(world: World, size: int) -> None:
     build_speech_city(world)  # 18 parks: the size of a real city; "few" and "many" alike
 
 
+def _cockpit(world: World, size: int) -> None:
+    """Every tile's data at two sizes: projects, tasks, problems, map squares for both counties,
+    and the targets' test sheet (with its approved statistics)."""
+    from dudao.cockpit.models import MapTile
+    from dudao.targets.tests.factories import build_sheet
+
+    _projects(world, size)
+    _tasks(world, size)
+    _problems(world, size)
+    build_sheet(world)
+    MapTile.objects.create(organisation=world.county_a, grid_x=0, grid_y=0)
+    MapTile.objects.create(organisation=world.county_b, grid_x=1, grid_y=0)
+
+
 @dataclass(frozen=True)
 class Page:
     """A hot page: who reads it, its URL (name, arguments, query) and the data it shows."""
@@ -107,7 +121,8 @@ def _evaluation(name: str, queries: int) -> Page:
 
 PAGES: dict[str, Page] = {
     # Platform: session, user (with organisation), then the page's own queries.
-    "home": Page("county_a_reviewer", "home", 4),
+    # `/` of a reviewer: the month's reports, own tasks and problems (dudao.cockpit.homes).
+    "home": Page("county_a_reviewer", "home", 19, _cockpit),
     "orgs:list": Page("sysadmin", "orgs:list", 4),
     "users:list": Page("sysadmin", "users:list", 5),
     "audit:list": Page("auditadmin", "audit:list", 6),  # + the chain-status check
@@ -154,6 +169,13 @@ PAGES: dict[str, Page] = {
     ),
     "stats:entry": Page("city_supervisor", "stats:entry", 5, _speech_city, {"period": "2021-06"}),
     "parks:list": Page("city_supervisor", "parks:list", 5, _speech_city),
+    # 领导驾驶舱 (and the role homes at /): a fixed number whatever the number of units
+    "cockpit:home": Page("city_leader", "cockpit:home", 49, _cockpit, {"period": "2026-03"}),
+    "api:cockpit": Page("city_leader", "api:cockpit", 46, _cockpit, {"period": "2026-03"}),
+    "cockpit:wall": Page("city_leader", "cockpit:wall", 49, _cockpit, {"period": "2026-03"}),
+    "home:leader": Page("city_leader", "home", 49, _cockpit, {"period": "2026-03"}),
+    "home:supervisor": Page("city_supervisor", "home", 17, _cockpit),
+    "account": Page("county_a_reviewer", "account", 4),
 }
 
 

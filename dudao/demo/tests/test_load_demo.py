@@ -69,14 +69,14 @@ def test_it_generates_the_same_city_for_the_same_seed() -> None:
     assert {k: first_counts[k] for k in ("parks", "organisations", "users")} == {
         "parks": 18,
         "organisations": 44,
-        "users": 10,
+        "users": 11,  # the printed accounts (the cockpit's demo adds nine county leaders)
     }
 
 
 def test_it_creates_one_account_per_role_with_a_valid_password() -> None:
     ctx: DemoContext = load_demo(log=_quiet)
     users = list(User.objects.all())
-    assert len(users) == 10
+    assert len(users) == 20  # the 11 printed accounts and nine more county leaders
     assert all(len(roles_of(u.roles)) == 1 for u in users)
     assert {r for u in users for r in roles_of(u.roles)} == set(Role)
     assert all(u.check_password(DEMO_PASSWORD) for u in users)
@@ -93,6 +93,7 @@ def test_it_creates_one_account_per_role_with_a_valid_password() -> None:
         "demo_sysadmin",
         "demo_secadmin",
         "demo_auditadmin",
+        "demo_county_leader",
     ]
     assert set(ctx.users) == set(existing_demo_users())
 
@@ -138,7 +139,7 @@ def test_it_records_the_load_and_marks_every_page(client: Client) -> None:
         "city",
         11,
         44,
-        10,
+        11,
     )
     event = AuditEvent.objects.filter(action="demo.load").get()
     assert (event.actor_name, event.object_repr) == ("demo", "示范市演示数据（city，seed=11）")
@@ -156,8 +157,8 @@ def test_it_skips_a_non_empty_database_with_if_empty() -> None:
     lines = out.getvalue().splitlines()
     assert lines[0] == "数据库已有数据，跳过演示数据加载。"
     assert lines[1] == f"演示账户（密码均为 {DEMO_PASSWORD}）："
-    assert len(lines) == 13  # ten accounts, then the administrators' demo TOTP key
-    assert DEMO_TOTP_SECRET in lines[12]
+    assert len(lines) == 14  # eleven accounts, then the administrators' demo TOTP key
+    assert DEMO_TOTP_SECRET in lines[13]
     assert DemoLoad.objects.count() == 1
 
 

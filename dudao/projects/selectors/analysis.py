@@ -479,6 +479,37 @@ def quarter_targets(actor: User, year: int, quarter: int) -> list[TargetRow]:
     ]
 
 
+@dataclass(frozen=True)
+class TargetTotal:
+    """One quarter metric over several counties: the targets set (None when no county has one)
+    and the actual count."""
+
+    metric: str
+    label: str
+    target: int | None
+    actual: int
+
+
+def target_totals(rows: Iterable[TargetRow]) -> list[TargetTotal]:
+    """Sum `quarter_targets` rows per metric (in the metrics' order): the city line of the
+    quarter's 新开工/竣工/投产 table."""
+    targets: dict[str, int | None] = {}
+    actuals: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    for row in rows:
+        labels[row.metric] = row.label
+        actuals[row.metric] = actuals.get(row.metric, 0) + row.actual
+        if row.target is not None:
+            targets[row.metric] = (targets.get(row.metric) or 0) + row.target
+        else:
+            targets.setdefault(row.metric, None)
+    return [
+        TargetTotal(metric, label, targets.get(metric), actuals[metric])
+        for metric, label in QuarterTarget.Metric.choices
+        if metric in labels
+    ]
+
+
 @dataclass
 class AnalysisPage:
     """What the analysis page shows for a month: the county table (or the park/list groups),
