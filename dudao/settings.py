@@ -52,6 +52,7 @@ DOMAIN_APPS = (
     "parks",
     "stats",
     "evaluation",
+    "investment",
 )
 
 INSTALLED_APPS = [

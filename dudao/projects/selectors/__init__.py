@@ -45,6 +45,7 @@ from dudao.projects.selectors.periods import (
 )
 from dudao.projects.selectors.registry import (
     ProjectFilters,
+    active_categories,
     county_choices,
     filter_parks,
     filter_projects,
@@ -59,6 +60,7 @@ from dudao.projects.selectors.registry import (
 )
 
 __all__ = [
+    "active_categories",
     "Analysis",
     "AnalysisPage",
     "CountyOverview",

@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+
+
+class InvestmentConfig(AppConfig):
+    name = "dudao.investment"
+    label = "investment"
+    verbose_name = "招商引资"
+
+    def ready(self) -> None:
+        from dudao.audit.actions import register
+
+        for code, label in (
+            ("deal.create", "登记招商项目"),
+            ("deal.update", "修改招商项目"),
+            ("deal.advance", "招商项目推进阶段"),
+            ("deal.back", "招商项目退回阶段"),
+            ("deal.terminate", "招商项目终止"),
+            ("deal.screen", "招商项目准入核查"),
+            ("deal.override", "准入核查不通过项目特批"),
+            ("deal.promote", "招商项目转入重大项目库"),
+            ("deal.funds", "报送到位资金"),
+            ("deal.funds_verify", "核实到位资金"),
+            ("deal.send", "停滞招商项目移交督办"),
+            ("entry_standard.save", "维护准入门槛"),
+        ):
+            register(code, label)

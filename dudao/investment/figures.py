@@ -1,0 +1,131 @@
+"""The metrics of 招商引资 (domain-research §5.3), computed once here for pages, API and bench.
+
+Every metric keeps its numerator, denominator and definition variant (`rules.Ratio`), shown
+with `core.numbers` rounding (half-up, 1 decimal); a zero denominator is shown as "—".
+
+Base set of a county and year: the deals whose *first* signing falls in the year (§5.2: a deal
+counts once, at its first signing; 增资 deals are not new projects, so they are left out of the
+project counts but their 增资额 counts in 签约金额; 升格 counts as a project without its amount).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db.models import Sum
+
+from dudao.investment import rules
+from dudao.investment.models import Deal, DealFunding, Stage
+
+if TYPE_CHECKING:
+    from dudao.accounts.models import User
+    from dudao.orgs.models import Organisation
+
+ZERO = Decimal("0")
+
+LABELS = {
+    "performance": "合同履约率",
+    "performance_loose": "履约率（宽口径）",
+    "start": "开工率",
+    "production": "投产率",
+    "funds": "资金到位率",
+    "fit": "产业契合度",
+}
+VARIANTS = {
+    "performance": "合同履约率（已注册落地项目数 ÷ 新签合同项目数）",
+    "performance_loose": "履约率（1 − 终止项目数 ÷ 签约项目总数，渭南口径）",
+    "start": "开工率（开工及以后阶段项目数 ÷ 签约项目数）",
+    "production": "投产率（投产及以后阶段项目数 ÷ 签约项目数）",
+    "funds": "资金到位率（已核实到位资金 ÷ 签约且未终止项目的合同投资额）",
+    "fit": "产业契合度（归入产业链的项目数 ÷ 签约项目数）",
+}
+
+
+@dataclass
+class CountyFigures:
+    county_id: int
+    name: str
+    signed: int = 0
+    signed_amount: Decimal = ZERO
+    terminated: int = 0
+    registered: int = 0
+    started: int = 0
+    producing: int = 0
+    in_chain: int = 0
+    contract_live: Decimal = ZERO
+    funds_verified: Decimal = ZERO
+    ratios: dict[str, rules.Ratio] = field(default_factory=dict)
+
+    @property
+    def ratio_list(self) -> list[rules.Ratio]:
+        """The ratios in the column order of VARIANTS."""
+        return [self.ratios[k] for k in VARIANTS]
+
+    def finish(self) -> None:
+        n = Decimal(self.signed)
+        self.ratios = {
+            "performance": rules.Ratio(
+                "合同履约率", VARIANTS["performance"], Decimal(self.registered), n
+            ),
+            "performance_loose": rules.Ratio(
+                "履约率", VARIANTS["performance_loose"], n - self.terminated, n
+            ),
+            "start": rules.Ratio("开工率", VARIANTS["start"], Decimal(self.started), n),
+            "production": rules.Ratio("投产率", VARIANTS["production"], Decimal(self.producing), n),
+            "funds": rules.Ratio(
+                "资金到位率", VARIANTS["funds"], self.funds_verified, self.contract_live
+            ),
+            "fit": rules.Ratio("产业契合度", VARIANTS["fit"], Decimal(self.in_chain), n),
+        }
+
+
+def county_figures(actor: User, year: int, counties: list[Organisation]) -> list[CountyFigures]:
+    """Per county (of `counties`, in that order) for deals first signed in `year`; funds are the
+    verified 到位资金 of those deals up to the end of the year. Two queries."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    rows = {c.pk: CountyFigures(county_id=c.pk, name=c.short_name or c.name) for c in counties}
+    deals = (
+        Deal.objects.visible_to(actor)
+        .filter(first_signed_on__gte=start, first_signed_on__lte=end, county_id__in=list(rows))
+        .values_list("pk", "county_id", "stage", "signing_kind", "contract_investment", "chain_id")
+    )
+    for _pk, county_id, stage, kind, contract, chain_id in deals.iterator(chunk_size=2000):
+        row = rows[county_id]
+        row.signed_amount += rules.signing_amount(kind, contract)
+        if rules.signing_count(kind) == 0:
+            continue
+        row.signed += 1
+        idx = rules.stage_index(stage)
+        if stage == Stage.TERMINATED:
+            row.terminated += 1
+            continue
+        row.contract_live += contract
+        row.registered += idx >= rules.stage_index(Stage.REGISTERED)
+        row.started += idx >= rules.stage_index(Stage.STARTED)
+        row.producing += idx >= rules.stage_index(Stage.PRODUCING)
+        row.in_chain += chain_id is not None
+    funds = (
+        DealFunding.objects.filter(
+            verified=True,
+            month__lte=end,
+            deal__first_signed_on__gte=start,
+            deal__first_signed_on__lte=end,
+            deal__county_id__in=list(rows),
+        )
+        .exclude(deal__stage=Stage.TERMINATED)
+        .exclude(deal__signing_kind=Deal.SigningKind.CAPITAL_INCREASE)
+        .values("deal__county_id")
+        .annotate(s=Sum("amount"))
+        .order_by()
+    )
+    per_county: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for r in funds:
+        per_county[r["deal__county_id"]] += r["s"] or ZERO
+    for county_id, row in rows.items():
+        row.funds_verified = per_county[county_id]
+        row.finish()
+    return list(rows.values())
