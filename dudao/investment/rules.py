@@ -139,25 +139,36 @@ class CheckResult:
     message: str
 
 
+# The relation shown when a standard fails (§9.10: "不符合亩均税收门槛（20.0 < 30.0 万元/亩）").
+NEGATION = {OP.GTE: "<", OP.GT: "≤", OP.LTE: ">", OP.LT: "≥"}
+
+
 def check_standard(deal: Deal, standard: EntryStandard) -> CheckResult:
     """One standard against the deal, with the value and the rule in the message (§9.10)."""
     label = str(Metric(standard.metric).label)
-    unit = METRIC_UNIT[standard.metric]
-    threshold = per_mu(Decimal(standard.threshold), standard.unit)
-    shown_unit = _unit_label(unit)
-    rule = f"{standard.get_operator_display()} {numbers.format_decimal(threshold, 1)}{shown_unit}"
+    unit = _unit_label(METRIC_UNIT[standard.metric])
+    unit = f" {unit}" if unit else ""
+    threshold = numbers.format_decimal(per_mu(Decimal(standard.threshold), standard.unit), 1)
+    op = str(standard.get_operator_display())
     value = metric_value(deal, standard.metric)
     if value is None:
         return CheckResult(
-            standard, label, None, False, f"缺少{label}的计算数据，无法核查（门槛{rule}）"
+            standard,
+            label,
+            None,
+            False,
+            f"缺少{label}的计算数据，无法核查（门槛 {op} {threshold}{unit}）",
         )
     shown = numbers.format_decimal(value, 1)
-    if compare(value, standard.operator, threshold):
+    if compare(
+        value, standard.operator, Decimal(per_mu(Decimal(standard.threshold), standard.unit))
+    ):
         return CheckResult(
-            standard, label, value, True, f"{label} {shown}{shown_unit}，符合门槛（{rule}）"
+            standard, label, value, True, f"符合{label}门槛（{shown} {op} {threshold}{unit}）"
         )
+    relation = NEGATION[standard.operator]
     return CheckResult(
-        standard, label, value, False, f"不符合{label}门槛（{shown} {shown_unit}，应{rule}）"
+        standard, label, value, False, f"不符合{label}门槛（{shown} {relation} {threshold}{unit}）"
     )
 
 

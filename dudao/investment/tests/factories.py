@@ -94,7 +94,10 @@ def walk(
         )
         if deal.screening == Deal.Screening.FAILED and override:
             deal = services.override_screening(
-                actor=world.city_supervisor, deal=deal, version=deal.version, reason="市政府专题会议同意"
+                actor=world.city_supervisor,
+                deal=deal,
+                version=deal.version,
+                reason="市政府专题会议同意",
             )
         day += dt.timedelta(days=1)
     return deal
