@@ -386,9 +386,7 @@ def advance(
         code = (project_code or locked.project_code or "").strip()
         if not code:
             raise DomainError("供地/立项须填写投资项目代码。", field="project_code")
-        if len(code) > 24:
-            raise DomainError("投资项目代码最长 24 位。", field="project_code")
-        locked.project_code = code
+        locked.project_code = _checked_code(code)
     locked.stage = target
     setattr(locked, STAGE_DATE_FIELD[target], on)
     if target in SCREEN_AT:
@@ -398,6 +396,16 @@ def advance(
     _audit(actor, "deal.advance", locked, before, reason=note)
     _event(locked, actor, A.ADVANCE, on=on, before=from_stage, evidence=evidence, note=note)
     return locked
+
+
+def _checked_code(code: str) -> str:
+    """The national project code, validated and decoded by the registry's own rule (§2.5)."""
+    from dudao.projects import services as project_services
+
+    try:
+        return project_rules.decode_project_code(code, project_services.known_area_codes()).code
+    except DomainError as exc:
+        raise DomainError(exc.message, field="project_code") from None
 
 
 def _sign(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import calendar as pycalendar
 from datetime import date
 
-from dudao.projects.codes import check_industry_code, normalise_uscc
+from dudao.projects.codes import check_industry_code, decode_project_code, normalise_uscc
 from dudao.projects.figures import (
     RATE_DECIMALS,
     Progress,
@@ -26,6 +26,7 @@ __all__ = [
     "ProjectLight",
     "check_industry_code",
     "combine",
+    "decode_project_code",
     "elapsed_pct",
     "month_end",
     "months_late",

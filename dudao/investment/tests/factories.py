@@ -83,7 +83,7 @@ def walk(
         assert target is not None
         extra = advance_args(target)
         if target == Stage.APPROVED:
-            extra["project_code"] = code or f"2026-410100-30-03-{deal.pk:06d}"
+            extra["project_code"] = code or f"2604-410100-30-03-{deal.pk:06d}"
         deal = services.advance(
             actor=actor or world.county_a_reporter,
             deal=deal,

@@ -71,7 +71,7 @@ def test_every_forward_transition_by_role_and_county(
     assert target is not None
     extra = advance_args(target)
     if target == Stage.APPROVED:
-        extra["project_code"] = "2026-410100-30-03-000001"
+        extra["project_code"] = "2604-410100-30-03-000001"
     got = _outcome(
         lambda: services.advance(
             actor=user,
