@@ -17,9 +17,13 @@ class DealForm(forms.Form):
     investor = forms.CharField(label="投资方", max_length=120)
     investor_origin = forms.ChoiceField(label="资金来源", choices=Deal.Origin.choices)
     is_fortune500 = forms.BooleanField(label="500强企业", required=False)
-    responsible_org = forms.ModelChoiceField(label="责任单位", queryset=None)
+    responsible_org: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="责任单位", queryset=None
+    )
     leader = forms.CharField(label="包联领导", max_length=40, required=False)
-    chain = forms.ModelChoiceField(label="产业链", queryset=None, required=False)
+    chain: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label="产业链", queryset=None, required=False
+    )
     industry_code = forms.CharField(label="国民经济行业代码（4位）", max_length=4, required=False)
     zone_level = forms.ChoiceField(label="落地园区级别", choices=Deal.ZoneLevel.choices)
     signing_kind = forms.ChoiceField(label="签约类型", choices=Deal.SigningKind.choices)

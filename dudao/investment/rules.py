@@ -85,18 +85,18 @@ def metric_value(deal: Deal, metric: str) -> Decimal | None:
     if metric in (Metric.INVESTMENT_INTENSITY, Metric.TAX_PER_MU, Metric.OUTPUT_INTENSITY):
         if not land:
             return None
-        base = {
+        base: Decimal | None = {
             Metric.INVESTMENT_INTENSITY: deal.fixed_asset_investment,
             Metric.TAX_PER_MU: deal.expected_tax,
             Metric.OUTPUT_INTENSITY: deal.expected_output,
-        }[metric]
+        }[Metric(metric)]
         return None if base is None else numbers.div(Decimal(base), Decimal(land))
-    value = {
+    value: Decimal | None = {
         Metric.PLOT_RATIO: deal.plot_ratio,
         Metric.BUILDING_COVERAGE: deal.building_coverage,
         Metric.ENERGY: deal.energy_intensity,
         Metric.RD: deal.rd_intensity,
-    }[metric]
+    }[Metric(metric)]
     return None if value is None else Decimal(value)
 
 
@@ -140,7 +140,7 @@ class CheckResult:
 
 
 # The relation shown when a standard fails (§9.10: "不符合亩均税收门槛（20.0 < 30.0 万元/亩）").
-NEGATION = {OP.GTE: "<", OP.GT: "≤", OP.LTE: ">", OP.LT: "≥"}
+NEGATION: dict[str, str] = {OP.GTE: "<", OP.GT: "≤", OP.LTE: ">", OP.LT: "≥"}
 
 
 def check_standard(deal: Deal, standard: EntryStandard) -> CheckResult:

@@ -182,8 +182,6 @@ def county_choices(actor: User) -> QuerySet[Organisation]:
 def chain_choices(actor: User) -> QuerySet[IndustryChain]:
     """The chains a user may attach a deal to: the city's and those of the user's own area."""
     org = actor.organisation
-    if org is None:
-        return IndustryChain.objects.none()
     ancestors = _ancestor_paths(org.scope_path)
     return IndustryChain.objects.filter(
         Q(organisation__path__in=ancestors) | Q(organisation__path__startswith=org.scope_path)
@@ -201,8 +199,6 @@ def chain_for(actor: User, pk: int) -> IndustryChain:
 
 def signing_events_for(actor: User) -> QuerySet[SigningEvent]:
     org = actor.organisation
-    if org is None:
-        return SigningEvent.objects.none()
     return SigningEvent.objects.filter(
         Q(organiser__path__in=_ancestor_paths(org.scope_path))
         | Q(organiser__path__startswith=org.scope_path)

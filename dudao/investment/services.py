@@ -93,10 +93,27 @@ AMOUNT_FIELDS = {
     "energy_intensity": "吨标准煤/万元",
     "rd_intensity": "%",
 }
+LABELS = {
+    "contract_investment": "合同投资额",
+    "fixed_asset_investment": "固定资产投资",
+    "out_of_province_amount": "省外资金",
+    "foreign_amount": "外资",
+    "land_mu": "用地面积",
+    "expected_output": "达产后年产值",
+    "expected_tax": "达产后年税收",
+    "expected_roi": "投资回报率",
+    "plot_ratio": "容积率",
+    "building_coverage": "建筑系数",
+    "energy_intensity": "单位产值能耗",
+    "rd_intensity": "研发投入强度",
+}
 # Stages whose reaching needs a document (协议, 营业执照, 批复, 开工报告 …).
 EVIDENCED = frozenset(PIPELINE[PIPELINE.index(Stage.SIGNED) :])
 # Where the entry screening runs (§5.5): at 签约 and at 供地/立项.
-SCREEN_AT = {Stage.SIGNED: DealCheck.Point.SIGNING, Stage.APPROVED: DealCheck.Point.LAND}
+SCREEN_AT: dict[str, str] = {
+    Stage.SIGNED: DealCheck.Point.SIGNING,
+    Stage.APPROVED: DealCheck.Point.LAND,
+}
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -144,7 +161,7 @@ def _lock(actor: User, deal: Deal | int, version: int | None) -> Deal:
 
 
 def _save(deal: Deal) -> Deal:
-    deal.version = F("version") + 1  # type: ignore[assignment]
+    deal.version = F("version") + 1
     deal.updated_at = timezone.now()
     deal.save()
     deal.refresh_from_db()
@@ -196,7 +213,7 @@ def _check_fields(actor: User, fields: dict[str, Any]) -> dict[str, Any]:
         value = out.get(name)
         if value is None:
             continue
-        label = str(Deal._meta.get_field(name).verbose_name)
+        label = LABELS[name]
         number = check_amount(value, unit=unit or "万元", label=label, field=name)
         if number < 0:
             raise DomainError(f"{label}不能为负数。", field=name)
@@ -336,7 +353,7 @@ def _previous_date(deal: Deal) -> dt.date:
     dates = [
         getattr(deal, STAGE_DATE_FIELD[s]) for s in PIPELINE[: rules.stage_index(deal.stage) + 1]
     ]
-    return max(d for d in dates if d is not None)
+    return max(d for d in dates if isinstance(d, dt.date))
 
 
 @transaction.atomic(durable=True)
@@ -543,7 +560,7 @@ def override_screening(*, actor: User, deal: Deal | int, version: int | None, re
 
 
 PROMOTABLE = frozenset({Stage.APPROVED, Stage.STARTED})
-PROJECT_STAGE = {Stage.APPROVED: "preparation", Stage.STARTED: "new"}
+PROJECT_STAGE: dict[str, str] = {Stage.APPROVED: "preparation", Stage.STARTED: "new"}
 
 
 @transaction.atomic(durable=True)
@@ -661,9 +678,7 @@ def _report_funds(  # noqa: PLR0917 - internal, called by the service and the im
 
 
 def verifier_refusal(actor: User, funding: DealFunding) -> str | None:
-    org = actor.organisation
-    if org is None:
-        return "您的账户未归属任何单位。"
+    org = _org(actor)
     for unit in (funding.deal.responsible_org, funding.reporting_org):
         if org.path.startswith(unit.path):
             return (

@@ -30,10 +30,11 @@ def _funding(world: World, actor: ActorName, ownership: Ownership) -> dict[str, 
     from django.utils import timezone
 
     from dudao.investment import services
+    from dudao.investment.models import Deal
     from dudao.investment.tests.factories import walk
 
     pk = _deal(world, actor, ownership)
-    deal = services.Deal.objects.get(pk=pk)
+    deal = Deal.objects.get(pk=pk)
     reporter = world.city_supervisor
     walk(world, deal, "signed", actor=reporter)
     month = timezone.localdate().replace(day=1) - dt.timedelta(days=1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -81,7 +82,7 @@ def test_funds_before_signing_or_in_the_future_are_refused(world: World) -> None
         services.report_funds(
             actor=world.county_a_reporter, deal=deal, month=future, amount="1", evidence="x"
         )
-    with pytest.raises(DomainError, match="不是有限|超出"):
+    with pytest.raises(DomainError, match=r"不是有限|超出"):
         services.report_funds(
             actor=world.county_a_reporter,
             deal=deal,
@@ -97,7 +98,7 @@ def test_metrics_per_county_against_hand_computed_fractions(world: World) -> Non
     year = (start + dt.timedelta(days=1)).year  # every deal is signed the day after `start`
     chain = IndustryChain.objects.create(name="新材料", kind="leading", organisation=world.city)
 
-    def signed(to: str, **fields: object) -> Deal:
+    def signed(to: str, **fields: Any) -> Deal:
         return walk(world, make_deal(world, lead_on=start, **fields), to, start=start)
 
     a = signed(Stage.PRODUCING, chain=chain)  # counts: registered, started, producing, in chain
@@ -135,7 +136,8 @@ def test_metrics_per_county_against_hand_computed_fractions(world: World) -> Non
     assert (r["start"].numerator, r["production"].numerator) == (D(2), D(1))
     assert r["start"].display == "40.0%"
     assert r["production"].display == "20.0%"
-    # 资金到位率: verified 20,000 ÷ contract of signed, live deals (a 50,000 + b 50,000 + c 30,000 + upgrade 50,000)
+    # 资金到位率: verified 20,000 ÷ contract of the signed, live deals
+    # (a 50,000 + b 50,000 + c 30,000 + upgrade 50,000)
     assert (r["funds"].numerator, r["funds"].denominator) == (D("20000"), D("180000"))
     assert r["funds"].display == "11.1%"
     assert (r["fit"].numerator, r["fit"].denominator) == (D(1), D(5))

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from dudao.audit.models import AuditEvent
 from dudao.core.exceptions import DomainError, InvalidTransition, NotAllowed, StaleObject
-from dudao.investment import services
+from dudao.investment import rules, services
 from dudao.investment.models import Deal, DealEvent, SigningEvent, Stage
-from dudao.investment.tests.factories import EXAMPLE, VALID_USCC, make_deal, walk
+from dudao.investment.tests.factories import EXAMPLE, VALID_USCC, advance_args, make_deal, walk
 from dudao.testing import ACTORS, ActorName, World
 
 pytestmark = pytest.mark.django_db
@@ -65,9 +65,7 @@ def test_every_forward_transition_by_role_and_county(
 ) -> None:
     deal = walk(world, make_deal(world), stage, actor=world.city_supervisor)
     user = world.actor(actor)
-    from dudao.investment.tests.factories import advance_args
-
-    target = services.rules.next_stage(deal.stage)
+    target = rules.next_stage(deal.stage)
     assert target is not None
     extra = advance_args(target)
     if target == Stage.APPROVED:
@@ -163,7 +161,7 @@ def test_a_stage_is_dated_not_before_the_last_and_not_in_the_future(world: World
             actor=world.county_a_reporter,
             deal=deal,
             version=deal.version,
-            on=deal.negotiating_on - dt.timedelta(days=1),
+            on=deal.lead_on - dt.timedelta(days=1),
             evidence="合同",
             agreement_type="formal",
         )
