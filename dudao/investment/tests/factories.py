@@ -74,8 +74,9 @@ def walk(
     start: dt.date | None = None,
     override: bool = True,
     code: str = "",
+    step: int = 1,
 ) -> Deal:
-    """Advance `deal` stage by stage to `to`, one day apart from `start`; a failed screening is
+    """Advance `deal` stage by stage to `to`, `step` days apart from `start`; a failed screening is
     overridden by the city's 督查员 when `override`."""
     day = start or timezone.localdate() - dt.timedelta(days=300)
     while rules.stage_index(deal.stage) < rules.stage_index(to):
@@ -99,5 +100,5 @@ def walk(
                 version=deal.version,
                 reason="市政府专题会议同意",
             )
-        day += dt.timedelta(days=1)
+        day += dt.timedelta(days=step)
     return deal
