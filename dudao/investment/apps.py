@@ -20,6 +20,7 @@ class InvestmentConfig(AppConfig):
             ("deal.promote", "招商项目转入重大项目库"),
             ("deal.funds", "报送到位资金"),
             ("deal.funds_verify", "核实到位资金"),
+            ("deal.funds_import", "导入到位资金"),
             ("deal.send", "停滞招商项目移交督办"),
             ("entry_standard.save", "维护准入门槛"),
         ):

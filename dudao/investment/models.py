@@ -306,6 +306,14 @@ class Deal(models.Model):
         "终止原因", max_length=12, choices=TerminationReason.choices, blank=True
     )
     termination_note = models.TextField("终止说明", blank=True)
+    external_ref = models.CharField(
+        "原台账编号",
+        max_length=40,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="从既有招商台账导入时的原编号（同一文件重复导入不会重复登记）。",
+    )
     project = models.OneToOneField(
         "projects.Project",
         verbose_name="对应重大项目",

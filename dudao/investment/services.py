@@ -324,6 +324,11 @@ def _create_deal(
 @transaction.atomic(durable=True)
 def update_deal(*, actor: User, deal: Deal | int, version: int | None, **fields: Any) -> Deal:
     """Edit a deal's facts (not its stage: that is `advance` / `move_back` / `terminate`)."""
+    return _update_deal(actor=actor, deal=deal, version=version, **fields)
+
+
+def _update_deal(*, actor: User, deal: Deal | int, version: int | None, **fields: Any) -> Deal:
+    """`update_deal` inside the caller's transaction (the ledger import)."""
     locked = _lock(actor, deal, version)
     _require_worker(actor, locked)
     if locked.is_terminated:

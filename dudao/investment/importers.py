@@ -1,0 +1,396 @@
+"""Imports of 招商引资 from Excel (.xlsx) or CSV, through the `dudao import` registry.
+
+    dudao import deals 招商台账.xlsx --as USERNAME [--dry-run]
+    dudao import funds 到位资金.xlsx --as USERNAME [--dry-run]
+
+The whole file is checked first (every error with its row and column, in Chinese); then every
+row is written in one transaction, or nothing. Deals are matched by 原台账编号 and funds by
+(项目编号, 月份): the same file twice changes nothing the second time and says so.
+Funds are written in bulk with one audit event for the file (20,000 rows in well under a second);
+the per-row rules are those of `services.report_funds` (signed deals only, no future month, a
+verified month is final, a total above the contract needs a note).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from dudao.audit.services import record_event
+from dudao.core.exceptions import DomainError
+from dudao.core.imports import ImportRejected, ImportReport, RowError, importer
+from dudao.core.periods import parse_month
+from dudao.core.policies import require_role
+from dudao.core.tabular import read_rows
+from dudao.core.xlsx import Row, cell_date, cell_decimal, cell_text
+from dudao.investment import rules, services
+from dudao.investment.models import Deal, DealEvent, DealFunding, Stage
+from dudao.orgs.models import Organisation
+from dudao.projects import rules as project_rules
+
+if TYPE_CHECKING:
+    from dudao.accounts.models import User
+
+DEAL_REQUIRED = ("原台账编号", "项目名称", "投资方", "责任单位编码")
+DEAL_OPTIONAL = (
+    "线索日期",
+    "资金来源",
+    "签约类型",
+    "行业代码",
+    "合同投资额（万元）",
+    "固定资产投资（万元）",
+    "用地面积（亩）",
+    "达产后年产值（万元）",
+    "达产后年税收（万元）",
+    "包联领导",
+)
+FUND_REQUIRED = ("项目编号", "月份", "到位资金（万元）", "佐证")
+FUND_OPTIONAL = ("说明",)
+
+ORIGINS = {label: value for value, label in Deal.Origin.choices}
+KINDS = {label: value for value, label in Deal.SigningKind.choices}
+DEAL_NUMBERS = {
+    "合同投资额（万元）": "contract_investment",
+    "固定资产投资（万元）": "fixed_asset_investment",
+    "用地面积（亩）": "land_mu",
+    "达产后年产值（万元）": "expected_output",
+    "达产后年税收（万元）": "expected_tax",
+}
+
+
+def _choice(row: Row, header: str, table: dict[str, str], errors: list[RowError]) -> str | None:
+    text = cell_text(row, header, errors)
+    if not text:
+        return None
+    if text not in table:
+        errors.append(RowError(row.number, header, f"应为{'、'.join(table)}之一，实为「{text}」。"))
+        return None
+    return table[text]
+
+
+# --- deals --------------------------------------------------------------------------------------
+
+
+@dataclass
+class DealRow:
+    number: int
+    ref: str
+    fields: dict[str, Any]
+    responsible: Organisation
+    lead_on: dt.date | None
+
+
+def _parse_deal(
+    row: Row, orgs: dict[str, Organisation], today: dt.date, errors: list[RowError]
+) -> DealRow | None:
+    before = len(errors)
+    ref = cell_text(row, "原台账编号", errors, required=True, max_length=40)
+    name = cell_text(row, "项目名称", errors, required=True, max_length=120)
+    investor = cell_text(row, "投资方", errors, required=True, max_length=120)
+    code = cell_text(row, "责任单位编码", errors, required=True)
+    responsible = orgs.get(code)
+    if code and responsible is None:
+        errors.append(
+            RowError(row.number, "责任单位编码", f"「{code}」不存在或不在您的数据范围内。")
+        )
+    lead_on = cell_date(row, "线索日期", errors)
+    if lead_on is not None and lead_on > today:
+        errors.append(RowError(row.number, "线索日期", "不能晚于今天。"))
+    fields: dict[str, Any] = {"name": name, "investor": investor}
+    origin = _choice(row, "资金来源", ORIGINS, errors)
+    if origin:
+        fields["investor_origin"] = origin
+    kind = _choice(row, "签约类型", KINDS, errors)
+    if kind:
+        fields["signing_kind"] = kind
+    industry = cell_text(row, "行业代码", errors)
+    if industry:
+        try:
+            fields["industry_code"] = project_rules.check_industry_code(industry)
+        except DomainError as exc:
+            errors.append(RowError(row.number, "行业代码", exc.message))
+    for header, name_ in DEAL_NUMBERS.items():
+        value = cell_decimal(row, header, errors, minimum=Decimal(0))
+        if value is not None:
+            if name_ == "land_mu" and value == 0:
+                errors.append(RowError(row.number, header, "用地面积必须大于 0 亩。"))
+            fields[name_] = value
+    leader = cell_text(row, "包联领导", errors, max_length=40)
+    if leader:
+        fields["leader"] = leader
+    if len(errors) > before or responsible is None:
+        return None
+    return DealRow(row.number, ref, fields, responsible, lead_on)
+
+
+@importer("deals", "招商项目台账")
+def import_deals(data: bytes, *, filename: str, actor: User, dry_run: bool) -> ImportReport:
+    """Register (as 线索) or update the deals of an existing ledger, matched by 原台账编号."""
+    require_role(actor, *services.WORKERS)
+    table = read_rows(data, filename=filename, headers=DEAL_REQUIRED, optional=DEAL_OPTIONAL)
+    today = timezone.localdate()
+    orgs = {o.code: o for o in Organisation.objects.visible_to(actor).filter(is_active=True)}
+    errors: list[RowError] = []
+    parsed: list[DealRow] = []
+    seen: dict[str, int] = {}
+    for row in table.rows:
+        item = _parse_deal(row, orgs, today, errors)
+        if item is None:
+            continue
+        if item.ref in seen:
+            errors.append(
+                RowError(row.number, "原台账编号", f"与第{seen[item.ref]}行重复：「{item.ref}」。")
+            )
+            continue
+        seen[item.ref] = row.number
+        parsed.append(item)
+    if not table.rows:
+        errors.append(RowError(0, "", "文件中没有数据行。"))
+    existing = {
+        d.external_ref: d
+        for d in Deal.objects.filter(external_ref__in=list(seen)).select_related("responsible_org")
+    }
+    visible = set(
+        Deal.objects.visible_to(actor)
+        .filter(external_ref__in=list(seen))
+        .values_list("pk", flat=True)
+    )
+    for item in parsed:
+        deal = existing.get(item.ref)
+        if deal is not None and deal.pk not in visible:
+            errors.append(
+                RowError(item.number, "原台账编号", f"「{item.ref}」已被其他县登记，不能在此更新。")
+            )
+    if errors:
+        raise ImportRejected(errors)
+    report = ImportReport(kind="deals", rows=len(parsed), dry_run=dry_run)
+    changes = _plan_deals(parsed, existing, report)
+    if not dry_run and changes:
+        _write_deals(actor, changes)
+    return report
+
+
+Change = tuple[DealRow, Deal | None, dict[str, Any]]
+
+
+def _plan_deals(
+    parsed: list[DealRow], existing: dict[str | None, Deal], report: ImportReport
+) -> list[Change]:
+    changes: list[Change] = []
+    for item in parsed:
+        deal = existing.get(item.ref)
+        if deal is None:
+            report.created += 1
+            changes.append((item, None, item.fields))
+            continue
+        diff = {k: v for k, v in item.fields.items() if getattr(deal, k) != v}
+        if deal.responsible_org_id != item.responsible.pk:
+            diff["responsible_org"] = item.responsible
+        if diff:
+            report.updated += 1
+            changes.append((item, deal, diff))
+        else:
+            report.unchanged += 1
+    return changes
+
+
+@transaction.atomic(durable=True)
+def _write_deals(actor: User, changes: list[Change]) -> None:
+    try:
+        for item, deal, fields in changes:
+            if deal is None:
+                created = services._create_deal(
+                    actor=actor,
+                    responsible_org=item.responsible,
+                    lead_on=item.lead_on,
+                    action=DealEvent.Action.IMPORT,
+                    **fields,
+                )
+                Deal.objects.filter(pk=created.pk).update(external_ref=item.ref)
+            else:
+                services._update_deal(actor=actor, deal=deal, version=None, **fields)
+    except DomainError as exc:
+        raise ImportRejected([RowError(item.number, "", exc.message)]) from None
+
+
+# --- funds --------------------------------------------------------------------------------------
+
+
+@dataclass
+class FundRow:
+    number: int
+    deal: Deal
+    month: dt.date
+    amount: Decimal
+    evidence: str
+    note: str
+
+
+def _month(row: Row, errors: list[RowError]) -> dt.date | None:
+    value = row.get("月份")
+    if isinstance(value, (dt.date, dt.datetime)):
+        return dt.date(value.year, value.month, 1)
+    text = cell_text(row, "月份", errors, required=True)
+    if not text:
+        return None
+    try:
+        period = parse_month(text, field="month")
+    except DomainError as exc:
+        errors.append(RowError(row.number, "月份", exc.message))
+        return None
+    return dt.date(period.year, period.first_month, 1)
+
+
+def _parse_fund(
+    row: Row, actor: User, deals: dict[str, Deal], this_month: dt.date, errors: list[RowError]
+) -> FundRow | None:
+    before = len(errors)
+    code = cell_text(row, "项目编号", errors, required=True)
+    deal = deals.get(code)
+    if code and deal is None:
+        errors.append(RowError(row.number, "项目编号", f"「{code}」不存在或不在您的数据范围内。"))
+    elif deal is not None and not services.is_worker(actor, deal):
+        errors.append(RowError(row.number, "项目编号", f"您不能为「{code}」报送到位资金。"))
+    elif deal is not None and rules.stage_index(deal.stage) < rules.stage_index(Stage.SIGNED):
+        errors.append(RowError(row.number, "项目编号", f"「{code}」尚未签约，不能报送到位资金。"))
+    month = _month(row, errors)
+    if month is not None and month > this_month:
+        errors.append(RowError(row.number, "月份", "不能报送未来月份的到位资金。"))
+    amount = cell_decimal(row, "到位资金（万元）", errors, required=True, minimum=Decimal(0))
+    evidence = cell_text(row, "佐证", errors, required=True, max_length=200)
+    note = cell_text(row, "说明", errors, max_length=200)
+    if len(errors) > before or deal is None or month is None or amount is None:
+        return None
+    return FundRow(row.number, deal, month, amount, evidence, note)
+
+
+def _check_funds(
+    parsed: list[FundRow], existing: dict[tuple[int, dt.date], DealFunding], errors: list[RowError]
+) -> None:
+    """A verified month is final; a month whose running total (in month order, this file over
+    what is stored) passes the contract investment needs a note."""
+    amounts: dict[int, dict[dt.date, Decimal]] = defaultdict(dict)
+    for f in existing.values():
+        amounts[f.deal_id][f.month] = f.amount
+    for p in parsed:
+        old = existing.get((p.deal.pk, p.month))
+        if (
+            old is not None
+            and old.verified
+            and (old.amount, old.evidence, old.note)
+            != (
+                p.amount,
+                p.evidence,
+                p.note,
+            )
+        ):
+            errors.append(
+                RowError(p.number, "到位资金（万元）", f"{p.month:%Y年%m月}已核实，不能修改。")
+            )
+        amounts[p.deal.pk][p.month] = p.amount
+    running: dict[tuple[int, dt.date], Decimal] = {}
+    for deal_id, months in amounts.items():
+        total = Decimal(0)
+        for month in sorted(months):
+            total += months[month]
+            running[(deal_id, month)] = total
+    for p in parsed:
+        if running[(p.deal.pk, p.month)] > p.deal.contract_investment and not p.note:
+            errors.append(
+                RowError(
+                    p.number, "说明", "累计到位资金超过合同投资额，请在说明中写明原因（如增资）。"
+                )
+            )
+
+
+@importer("funds", "招商项目到位资金")
+def import_funds(data: bytes, *, filename: str, actor: User, dry_run: bool) -> ImportReport:
+    """到位资金 per deal and month, matched by (项目编号, 月份); verified months are final."""
+    require_role(actor, *services.WORKERS)
+    table = read_rows(data, filename=filename, headers=FUND_REQUIRED, optional=FUND_OPTIONAL)
+    this_month = timezone.localdate().replace(day=1)
+    codes = {str(r.get("项目编号") or "").strip() for r in table.rows}
+    deals = {
+        d.code: d
+        for d in Deal.objects.visible_to(actor)
+        .filter(code__in=codes)
+        .select_related("responsible_org")
+    }
+    org = services._org(actor)
+    errors: list[RowError] = []
+    parsed: list[FundRow] = []
+    seen: dict[tuple[int, dt.date], int] = {}
+    for row in table.rows:
+        item = _parse_fund(row, actor, deals, this_month, errors)
+        if item is None:
+            continue
+        key = (item.deal.pk, item.month)
+        if key in seen:
+            errors.append(
+                RowError(row.number, "月份", f"与第{seen[key]}行重复（同一项目同一月份）。")
+            )
+            continue
+        seen[key] = row.number
+        parsed.append(item)
+    if not table.rows:
+        errors.append(RowError(0, "", "文件中没有数据行。"))
+    existing = {
+        (f.deal_id, f.month): f
+        for f in DealFunding.objects.filter(deal_id__in={p.deal.pk for p in parsed})
+    }
+    _check_funds(parsed, existing, errors)
+    if errors:
+        raise ImportRejected(errors)
+    report = ImportReport(kind="funds", rows=len(parsed), dry_run=dry_run)
+    new: list[DealFunding] = []
+    changed: list[DealFunding] = []
+    for p in parsed:
+        old = existing.get((p.deal.pk, p.month))
+        if old is None:
+            new.append(
+                DealFunding(
+                    deal=p.deal,
+                    month=p.month,
+                    amount=p.amount,
+                    evidence=p.evidence,
+                    note=p.note,
+                    reported_by=actor,
+                    reporting_org=org,
+                )
+            )
+        elif (old.amount, old.evidence, old.note) != (p.amount, p.evidence, p.note):
+            old.amount, old.evidence, old.note = p.amount, p.evidence, p.note
+            old.reported_by, old.reporting_org = actor, org
+            old.version += 1
+            changed.append(old)
+    report.created, report.updated = len(new), len(changed)
+    report.unchanged = len(parsed) - len(new) - len(changed)
+    if not dry_run and (new or changed):
+        _write_funds(actor, org, new, changed)
+    return report
+
+
+@transaction.atomic(durable=True)
+def _write_funds(
+    actor: User, org: Organisation, new: list[DealFunding], changed: list[DealFunding]
+) -> None:
+    DealFunding.objects.bulk_create(new, batch_size=2000)
+    DealFunding.objects.bulk_update(
+        changed,
+        ["amount", "evidence", "note", "reported_by", "reporting_org", "version"],
+        batch_size=2000,
+    )
+    total = sum((f.amount for f in (*new, *changed)), Decimal(0))
+    record_event(
+        actor=actor,
+        action="deal.funds_import",
+        organisation=org,
+        after={"created": len(new), "updated": len(changed), "amount": str(total)},
+        object_repr=f"导入到位资金 {len(new) + len(changed)} 条",
+    )
