@@ -126,8 +126,11 @@ def investment(ctx: DemoContext) -> None:
             stages[rng.randrange(len(stages))] if n >= len(STAGE_WEIGHTS) else STAGE_WEIGHTS[n][0]
         )
         contract = Decimal(rng.choice((3000, 8000, 12000, 25000, 50000, 120000, 600000)))
-        land = Decimal(rng.randrange(20, 400))
-        intensity = Decimal(rng.choice((180, 260, 320, 380, 450)))
+        weak = rng.random() < 0.18  # about one in six falls short of one entry standard
+        fixed = (contract * Decimal("0.8")).quantize(Decimal("1"))
+        intensity = Decimal(rng.choice((330, 380, 450)))
+        land = max((fixed / intensity).quantize(Decimal("1")), Decimal(5))
+        tax_per_mu = Decimal(rng.choice((22, 26)) if weak else rng.choice((35, 48)))
         deal = Deal(
             code=f"ZS{today.year}-{n + 1:05d}",
             name=f"{county.short_name or county.name}{stems[n % len(stems)]}项目（演示）",
@@ -143,16 +146,16 @@ def investment(ctx: DemoContext) -> None:
             industry_code=codes[n % len(codes)],
             signing_kind=rng.choice(("new",) * 8 + ("upgrade", "capital_increase", "owner_change")),
             contract_investment=contract,
-            fixed_asset_investment=min(contract, intensity * land),
+            fixed_asset_investment=fixed,
             out_of_province_amount=contract if n % 3 else Decimal(0),
             land_mu=land,
-            expected_output=land * Decimal(rng.choice((200, 320, 420))),
-            expected_tax=land * Decimal(rng.choice((12, 22, 35, 48))),
-            plot_ratio=Decimal(rng.choice(("0.8", "1.1", "1.4"))),
-            building_coverage=Decimal(rng.choice((35, 42, 55))),
-            rd_intensity=Decimal(rng.choice(("0.8", "1.5", "2.5"))),
-            pollution_class="high" if rng.random() < 0.03 else "low",
-            tech_level="low" if rng.random() < 0.04 else rng.choice(("high", "medium")),
+            expected_output=land * Decimal(rng.choice((380, 420, 520))),
+            expected_tax=land * tax_per_mu,
+            plot_ratio=Decimal(rng.choice(("1.1", "1.4"))),
+            building_coverage=Decimal(rng.choice((42, 55))),
+            rd_intensity=Decimal(rng.choice(("2.2", "2.5", "3.0"))),
+            pollution_class="high" if rng.random() < 0.02 else "low",
+            tech_level="low" if rng.random() < 0.02 else rng.choice(("high", "medium")),
             created_by=supervisor,
             lead_on=today,
         )
