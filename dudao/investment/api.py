@@ -479,3 +479,23 @@ def deal_figures(request: AuthedHttpRequest, year: Year) -> Any:
 )
 def entry_standard_list(request: AuthedHttpRequest) -> list[EntryStandard]:
     return list(selectors.entry_standards())
+
+
+class PeriodOut(Schema):
+    id: int
+    number: int
+    held_on: dt.date
+    venue: str
+    signing: int
+    start: int
+    production: int
+
+
+@router.get(
+    "/three-batch-periods",
+    response=list[PeriodOut],
+    url_name="three_batch_list",
+    summary="三个一批期次及签约、开工、投产三个名单的项目数",
+)
+def three_batch_list(request: AuthedHttpRequest) -> Any:
+    return list(selectors.periods_with_counts())

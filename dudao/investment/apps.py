@@ -23,5 +23,7 @@ class InvestmentConfig(AppConfig):
             ("deal.funds_import", "导入到位资金"),
             ("deal.send", "停滞招商项目移交督办"),
             ("entry_standard.save", "维护准入门槛"),
+            ("three_batch.period", "新建三个一批期次"),
+            ("three_batch.entry", "列入三个一批名单"),
         ):
             register(code, label)

@@ -26,6 +26,8 @@ from dudao.investment.models import (
     IndustryChain,
     SigningEvent,
     Stage,
+    ThreeBatchEntry,
+    ThreeBatchPeriod,
 )
 from dudao.orgs.models import Organisation
 
@@ -179,6 +181,7 @@ def investment(ctx: DemoContext) -> None:
     DealEvent.objects.bulk_create(timeline, batch_size=2000)
     DealCheck.objects.bulk_create(checks, batch_size=2000)
     DealFunding.objects.bulk_create(funds, batch_size=5000)
+    _three_batch(saved, supervisor, today)
     ctx.counts["deals"] = len(saved)
     ctx.counts["deal_funds"] = len(funds)
 
@@ -317,3 +320,37 @@ def _funds(
                 verified_at=timezone.now() if verified else None,
             )
         )
+
+
+def _three_batch(deals: list[Deal], supervisor: User, today: dt.date) -> None:
+    """Six quarterly 期次 (the last ~18 months), each with the deals that reached 签约 / 开工 /
+    投产 in the quarter before it; 投产一批 are mostly the previous period's 开工一批."""
+    periods = [
+        ThreeBatchPeriod.objects.create(
+            number=7 + k,
+            held_on=today - dt.timedelta(days=91 * (5 - k) + 10),
+            venue="（演示）郑州主会场，各市县分会场",
+        )
+        for k in range(6)
+    ]
+    entries: list[ThreeBatchEntry] = []
+    for i, period in enumerate(periods):
+        since = periods[i - 1].held_on if i else period.held_on - dt.timedelta(days=91)
+        for kind, field in (
+            (ThreeBatchEntry.List.SIGNING, "signed_on"),
+            (ThreeBatchEntry.List.START, "started_on"),
+            (ThreeBatchEntry.List.PRODUCTION, "producing_on"),
+        ):
+            for deal in deals:
+                on = getattr(deal, field)
+                if on is not None and since < on <= period.held_on and not deal.is_terminated:
+                    entries.append(
+                        ThreeBatchEntry(
+                            period=period,
+                            list=kind,
+                            deal=deal,
+                            amount=deal.contract_investment,
+                            added_by=supervisor,
+                        )
+                    )
+    ThreeBatchEntry.objects.bulk_create(entries, batch_size=2000)

@@ -129,3 +129,59 @@ def county_figures(actor: User, year: int, counties: list[Organisation]) -> list
         row.funds_verified = per_county[county_id]
         row.finish()
     return list(rows.values())
+
+
+@dataclass
+class Conversion:
+    """签约→开工 and 开工→投产 of the deals a county put on 三个一批 lists (all periods)."""
+
+    county_id: int
+    name: str
+    sign_to_start: rules.Ratio
+    start_to_production: rules.Ratio
+
+
+def batch_conversions(actor: User, counties: list[Organisation]) -> list[Conversion]:
+    """Per county: of the deals on any 签约一批, how many have started since (not terminated);
+    of those on any 开工一批, how many are in production. Two queries."""
+    from dudao.investment.models import ThreeBatchEntry
+
+    lists: dict[tuple[int, str], set[int]] = defaultdict(set)
+    reached: dict[int, str] = {}
+    rows = (
+        ThreeBatchEntry.objects.filter(deal__in=Deal.objects.visible_to(actor).values("pk"))
+        .values_list("deal__county_id", "list", "deal_id", "deal__stage")
+        .order_by()
+    )
+    for county_id, kind, deal_id, stage in rows:
+        lists[(county_id, kind)].add(deal_id)
+        reached[deal_id] = stage
+    out = []
+    for county in counties:
+        signing = lists.get((county.pk, ThreeBatchEntry.List.SIGNING), set())
+        start = lists.get((county.pk, ThreeBatchEntry.List.START), set())
+        started = sum(
+            1 for d in signing if rules.stage_index(reached[d]) >= rules.stage_index(Stage.STARTED)
+        )
+        producing = sum(
+            1 for d in start if rules.stage_index(reached[d]) >= rules.stage_index(Stage.PRODUCING)
+        )
+        out.append(
+            Conversion(
+                county_id=county.pk,
+                name=county.short_name or county.name,
+                sign_to_start=rules.Ratio(
+                    "签约→开工",
+                    "签约一批项目中已开工的个数 ÷ 签约一批项目数",
+                    Decimal(started),
+                    Decimal(len(signing)),
+                ),
+                start_to_production=rules.Ratio(
+                    "开工→投产",
+                    "开工一批项目中已投产的个数 ÷ 开工一批项目数",
+                    Decimal(producing),
+                    Decimal(len(start)),
+                ),
+            )
+        )
+    return out

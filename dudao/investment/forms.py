@@ -135,3 +135,29 @@ class VerifyForm(forms.Form):
 class SendForm(forms.Form):
     category = forms.IntegerField(min_value=1, max_value=2**62)
     note = forms.CharField(max_length=2000, required=False)
+
+
+class PeriodForm(forms.Form):
+    number = forms.IntegerField(min_value=1, max_value=10_000)
+    held_on = forms.DateField()
+    venue = forms.CharField(max_length=80, required=False)
+
+
+class EntryForm(forms.Form):
+    propose = forms.BooleanField(required=False)
+    list_kind = forms.ChoiceField(
+        choices=[
+            ("", ""),
+            ("signing", "签约一批"),
+            ("start", "开工一批"),
+            ("production", "投产一批"),
+        ],
+        required=False,
+    )
+    code = forms.CharField(max_length=20, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("propose") and (not data.get("list_kind") or not data.get("code")):
+            raise forms.ValidationError("请选择名单并填写项目编号。")
+        return data

@@ -31,6 +31,8 @@ POLICY: dict[str, Rules] = {
     "investment:funds": {"POST": WORKERS},
     "investment:funds_verify": {"POST": VERIFIERS},
     "investment:send": {"POST": SENDERS},
+    "investment:batches": {"GET": READERS, "POST": SUPERVISORS},
+    "investment:batch": {"GET": READERS, "POST": WORKERS},
     # API (one URL name per path: POST /deals shares "api:deal_list").
     "api:deal_list": {"GET": READERS, "POST": WORKERS},
     "api:deal_detail": {"GET": READERS, "PATCH": WORKERS},
@@ -42,6 +44,7 @@ POLICY: dict[str, Rules] = {
     "api:deal_board": {"GET": READERS},
     "api:deal_figures": {"GET": READERS},
     "api:entry_standard_list": {"GET": READERS},
+    "api:three_batch_list": {"GET": READERS},
 }
 
 NAV: list[tuple[str, str]] = [("investment:board", "招商引资")]

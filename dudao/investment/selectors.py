@@ -24,6 +24,8 @@ from dudao.investment.models import (
     SigningEvent,
     Stage,
     StallRule,
+    ThreeBatchEntry,
+    ThreeBatchPeriod,
 )
 from dudao.orgs.models import Organisation
 
@@ -222,3 +224,29 @@ def funding_in_scope(actor: User, pk: int) -> DealFunding:
         ),
         pk=pk,
     )
+
+
+def periods_with_counts() -> QuerySet[ThreeBatchPeriod]:
+    """Every 期次 with the number of deals on each list (in every scope: the lists are public
+    within the city; the entries themselves are read through `period_entries`)."""
+    return ThreeBatchPeriod.objects.annotate(
+        signing=Count("entries", filter=Q(entries__list=ThreeBatchEntry.List.SIGNING)),
+        start=Count("entries", filter=Q(entries__list=ThreeBatchEntry.List.START)),
+        production=Count("entries", filter=Q(entries__list=ThreeBatchEntry.List.PRODUCTION)),
+    ).order_by("-number")
+
+
+def get_period(pk: int) -> ThreeBatchPeriod:
+    return get_object_or_404(ThreeBatchPeriod, pk=pk)
+
+
+def period_entries(actor: User, period: ThreeBatchPeriod) -> dict[str, list[ThreeBatchEntry]]:
+    """The period's three lists, only the deals in the actor's scope."""
+    out: dict[str, list[ThreeBatchEntry]] = {k: [] for k in ThreeBatchEntry.List.values}
+    for entry in (
+        period.entries.filter(deal__in=visible_deals(actor).values("pk"))
+        .select_related("deal", "deal__county")
+        .order_by("list", "-amount", "id")
+    ):
+        out[entry.list].append(entry)
+    return out

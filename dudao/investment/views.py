@@ -21,14 +21,16 @@ from dudao.core.xlsx import Column, Sheet, workbook_bytes, xlsx_response
 from dudao.investment import figures, rules, selectors, services
 from dudao.investment.forms import (
     DealForm,
+    EntryForm,
     FundsForm,
     OverrideForm,
+    PeriodForm,
     PromoteForm,
     SendForm,
     TransitionForm,
     VerifyForm,
 )
-from dudao.investment.models import PIPELINE, Deal, Stage
+from dudao.investment.models import PIPELINE, Deal, Stage, ThreeBatchEntry
 from dudao.problems.selectors import categories as problem_categories
 from dudao.projects.selectors import active_categories
 
@@ -358,3 +360,72 @@ def figures_page(request: AuthedHttpRequest) -> HttpResponse:
 
 def standards(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "investment/standards.html", {"standards": selectors.entry_standards()})
+
+
+@require_http_methods(["GET", "POST"])
+def batches(request: AuthedHttpRequest) -> HttpResponse:
+    """三个一批: the periods with their list sizes, the conversion rates per county; a 督查员 adds
+    a period."""
+    error, status = "", 200
+    if request.method == "POST":
+        form = PeriodForm(request.POST)
+        if form.is_valid():
+            try:
+                period = services.create_period(actor=request.user, **form.cleaned_data)
+            except DomainError as exc:
+                error, status = exc.message, exc.status_code
+            else:
+                messages.success(request, f"已新建{period}。")
+                return redirect("investment:batch", pk=period.pk)
+        else:
+            error, status = "请填写期次（整数）和举办日期。", 400
+    counties = list(selectors.county_choices(request.user))
+    context = {
+        "periods": selectors.periods_with_counts(),
+        "conversions": figures.batch_conversions(request.user, counties),
+        "can_create": request.user.has_role(Role.SUPERVISOR),
+        "error": error,
+    }
+    return render(request, "investment/batches.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def batch(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """One period's three lists; a county adds its deals (by 项目编号) or generates 投产一批."""
+    period = selectors.get_period(pk)
+    error, status = "", 200
+    if request.method == "POST":
+        form = EntryForm(request.POST)
+        if not form.is_valid():
+            error, status = "请选择名单并填写项目编号。", 400
+        else:
+            d = form.cleaned_data
+            try:
+                if d["propose"]:
+                    added = services.propose_production(actor=request.user, period=period)
+                    messages.success(
+                        request, f"已从上一期开工一批生成投产一批 {len(added)} 个项目。"
+                    )
+                else:
+                    deal = selectors.visible_deals(request.user).filter(code=d["code"]).first()
+                    if deal is None:
+                        raise DomainError(f"项目编号“{d['code']}”不存在或不在您的数据范围内。")
+                    services.add_to_list(
+                        actor=request.user, period=period, list_kind=d["list_kind"], deal=deal
+                    )
+                    messages.success(request, f"已将 {deal.code} 列入本期名单。")
+            except DomainError as exc:
+                error, status = exc.message, exc.status_code
+            else:
+                return redirect("investment:batch", pk=pk)
+    context = {
+        "period": period,
+        "lists": [
+            (label, selectors.period_entries(request.user, period)[value])
+            for value, label in ThreeBatchEntry.List.choices
+        ],
+        "list_choices": ThreeBatchEntry.List.choices,
+        "can_add": request.user.has_role(*services.WORKERS),
+        "error": error,
+    }
+    return render(request, "investment/batch.html", context, status=status)

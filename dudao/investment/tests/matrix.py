@@ -48,6 +48,18 @@ def _funding_api(world: World, actor: ActorName, ownership: Ownership) -> dict[s
     return {"funding_id": _funding(world, actor, ownership)["funding_pk"]}
 
 
+def _period(world: World, actor: ActorName, ownership: Ownership) -> dict[str, object]:
+    import datetime as dt
+
+    from dudao.investment.models import ThreeBatchPeriod
+
+    period = world.once(
+        "three_batch_period",
+        lambda: ThreeBatchPeriod.objects.create(number=1, held_on=dt.date(2026, 4, 6)),
+    )
+    return {"pk": period.pk}
+
+
 OBJECTS: dict[str, tuple[Scope, ObjectArgs]] = {
     "investment:detail": ("org", lambda w, a, o: {"pk": _deal(w, a, o)}),
     "investment:transition": ("org", lambda w, a, o: {"pk": _deal(w, a, o)}),
@@ -62,6 +74,7 @@ OBJECTS: dict[str, tuple[Scope, ObjectArgs]] = {
     "api:deal_promote": ("org", lambda w, a, o: {"deal_id": _deal(w, a, o)}),
     "api:deal_funds": ("org", lambda w, a, o: {"deal_id": _deal(w, a, o)}),
     "api:deal_funds_verify": ("org", _funding_api),
+    "investment:batch": ("global", _period),
 }
 
 ALLOWED: dict[tuple[str, str], int] = {
@@ -90,4 +103,9 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("api:deal_board", "GET"): 200,
     ("api:deal_figures", "GET"): 422,
     ("api:entry_standard_list", "GET"): 200,
+    ("api:three_batch_list", "GET"): 200,
+    ("investment:batches", "GET"): 200,
+    ("investment:batches", "POST"): 400,
+    ("investment:batch", "GET"): 200,
+    ("investment:batch", "POST"): 400,
 }
