@@ -25,5 +25,7 @@ class InvestmentConfig(AppConfig):
             ("entry_standard.save", "维护准入门槛"),
             ("three_batch.period", "新建三个一批期次"),
             ("three_batch.entry", "列入三个一批名单"),
+            ("chain.node", "新增产业链节点"),
+            ("chain.enterprise", "新增产业链企业"),
         ):
             register(code, label)

@@ -18,6 +18,8 @@ from dudao.investment import rules
 from dudao.investment.models import (
     PIPELINE,
     STAGE_DATE_FIELD,
+    ChainEnterprise,
+    ChainNode,
     Deal,
     DealCheck,
     DealEvent,
@@ -30,6 +32,31 @@ from dudao.investment.models import (
     ThreeBatchPeriod,
 )
 from dudao.orgs.models import Organisation
+
+# Per chain: (segment, node, industry code, coverage, anchor enterprise or "", target or "")
+NODES = [
+    [
+        ("up", "钢材及铸锻件", "3130", "strong", "示范钢铁集团有限公司（演示）", ""),
+        ("up", "液压与传动件", "3444", "gap", "", "华东液压科技股份（演示）"),
+        ("mid", "数控机床", "3421", "weak", "示范机床有限公司（演示）", "江南数控股份（演示）"),
+        ("mid", "工程机械整机", "3511", "strong", "中原重工集团（演示）", ""),
+        ("down", "工业机器人集成", "3491", "gap", "", "深南机器人有限公司（演示）"),
+    ],
+    [
+        ("up", "铝土矿及氧化铝", "3216", "strong", "示范铝业有限公司（演示）", ""),
+        ("mid", "高性能铝合金板带", "3252", "weak", "", "北方新材料股份（演示）"),
+        ("mid", "碳纤维", "3091", "gap", "", "东海碳纤维集团（演示）"),
+        ("down", "新型建材", "3021", "strong", "示范建材集团（演示）", ""),
+    ],
+    [
+        ("up", "小麦及面粉", "1311", "strong", "示范面业有限公司（演示）", ""),
+        ("mid", "速冻食品", "1432", "strong", "中原冷链食品股份（演示）", ""),
+        ("mid", "休闲食品", "1419", "weak", "", "南方休闲食品集团（演示）"),
+        ("down", "冷链物流", "5951", "gap", "", "华中冷链物流有限公司（演示）"),
+    ],
+]
+# Fictional USCCs with a valid check character (GB 32100 §7.3), one per anchor.
+DEMO_USCC = "91410100MA0000000"
 
 # (chain, kind, GB/T 4754 prefixes, industry codes used, project name stems)
 CHAINS = [
@@ -105,6 +132,7 @@ def investment(ctx: DemoContext) -> None:
         )
         for i, (n, k, p, _codes, _stems) in enumerate(CHAINS)
     ]
+    nodes = _chain_nodes(chains)
     events = [
         SigningEvent.objects.create(
             name=name, kind=kind, held_on=today - dt.timedelta(days=days), organiser=city
@@ -161,6 +189,8 @@ def investment(ctx: DemoContext) -> None:
             created_by=supervisor,
             lead_on=today,
         )
+        if deal.chain is not None:
+            deal.chain_node = nodes[ci][n % len(nodes[ci])]
         _date_stages(deal, target, today, rng.randrange(60, 1000), rng)
         deals.append(deal)
     Deal.objects.bulk_create(deals, batch_size=2000)
@@ -354,3 +384,50 @@ def _three_batch(deals: list[Deal], supervisor: User, today: dt.date) -> None:
                         )
                     )
     ThreeBatchEntry.objects.bulk_create(entries, batch_size=2000)
+
+
+def _chain_nodes(chains: list[IndustryChain]) -> list[list[ChainNode]]:
+    """The nodes of the three demo chains with their anchors (valid USCCs) and targets."""
+    out: list[list[ChainNode]] = []
+    serial = 0
+    for chain, rows in zip(chains, NODES, strict=True):
+        made = []
+        for k, (segment, name, code, coverage, anchor, target) in enumerate(rows):
+            node = ChainNode.objects.create(
+                chain=chain,
+                segment=segment,
+                name=name,
+                industry_code=code,
+                coverage=coverage,
+                sort_order=k,
+            )
+            if anchor:
+                serial += 1
+                uscc = _uscc(f"{DEMO_USCC[:-2]}{serial:02d}")
+                ChainEnterprise.objects.create(
+                    node=node, role="anchor", name=anchor, uscc=uscc, origin="province"
+                )
+            if target:
+                ChainEnterprise.objects.create(
+                    node=node,
+                    role="target",
+                    name=target,
+                    origin="out_of_province",
+                    is_fortune500=k % 2 == 0,
+                )
+            made.append(node)
+        out.append(made)
+    return out
+
+
+def _uscc(body: str) -> str:
+    """`body` (17 characters) with the check character that python-stdnum accepts."""
+    from dudao.core.exceptions import DomainError
+    from dudao.projects.rules import normalise_uscc
+
+    for c in "0123456789ABCDEFGHJKLMNPQRTUWXY":
+        try:
+            return normalise_uscc(body + c)
+        except DomainError:
+            continue
+    raise ValueError(body)

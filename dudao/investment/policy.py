@@ -31,6 +31,7 @@ POLICY: dict[str, Rules] = {
     "investment:funds": {"POST": WORKERS},
     "investment:funds_verify": {"POST": VERIFIERS},
     "investment:send": {"POST": SENDERS},
+    "investment:chains": {"GET": READERS},
     "investment:batches": {"GET": READERS, "POST": SUPERVISORS},
     "investment:batch": {"GET": READERS, "POST": WORKERS},
     # API (one URL name per path: POST /deals shares "api:deal_list").

@@ -15,6 +15,8 @@ from dudao.core import numbers
 from dudao.investment import rules
 from dudao.investment.models import (
     PIPELINE,
+    ChainEnterprise,
+    ChainNode,
     Deal,
     DealCheck,
     DealEvent,
@@ -250,3 +252,57 @@ def period_entries(actor: User, period: ThreeBatchPeriod) -> dict[str, list[Thre
     ):
         out[entry.list].append(entry)
     return out
+
+
+COVERAGE_COLOURS = {"strong": "#2e7d32", "weak": "#f9a825", "gap": "#c62828"}
+
+
+def chain_graph(actor: User, chain: IndustryChain) -> dict[str, Any]:
+    """The chain as an ECharts graph: the chain, its three segments, its nodes coloured by
+    coverage (强链 green, 弱链 yellow, 缺链 red), each with its enterprises and the deals in the
+    actor's scope attached to it. Three queries."""
+    nodes = list(chain.nodes.all())
+    deal_counts = dict(
+        visible_deals(actor)
+        .filter(chain_node__chain=chain)
+        .exclude(stage=Stage.TERMINATED)
+        .order_by()
+        .values_list("chain_node")
+        .annotate(n=Count("id"))
+    )
+    firms: dict[int, list[ChainEnterprise]] = {n.pk: [] for n in nodes}
+    for firm in ChainEnterprise.objects.filter(node__chain=chain).order_by("role", "id"):
+        firms[firm.node_id].append(firm)
+    data: list[dict[str, Any]] = [
+        {"id": "chain", "name": chain.name, "symbolSize": 56, "itemStyle": {"color": "#1f4e8c"}}
+    ]
+    links: list[dict[str, str]] = []
+    for value, label in ChainNode.Segment.choices:
+        data.append(
+            {
+                "id": f"seg-{value}",
+                "name": str(label),
+                "symbolSize": 40,
+                "itemStyle": {"color": "#5b7db1"},
+            }
+        )
+        links.append({"source": "chain", "target": f"seg-{value}"})
+    rows = []
+    for node in nodes:
+        count = int(deal_counts.get(node.pk, 0))
+        anchors = [f.name for f in firms[node.pk] if f.role == ChainEnterprise.Role.ANCHOR]
+        targets = [f.name for f in firms[node.pk] if f.role == ChainEnterprise.Role.TARGET]
+        data.append(
+            {
+                "id": f"node-{node.pk}",
+                "name": node.name,
+                "symbolSize": 26 + min(count, 10) * 2,
+                "itemStyle": {"color": COVERAGE_COLOURS[node.coverage]},
+                "tip": f"{node.get_coverage_display()}；行业代码 {node.industry_code or '—'}；"
+                f"骨干企业 {len(anchors)} 家；招商目标 {len(targets)} 家；"
+                f"在谈及落地项目 {count} 个",
+            }
+        )
+        links.append({"source": f"seg-{node.segment}", "target": f"node-{node.pk}"})
+        rows.append({"node": node, "deals": count, "anchors": anchors, "targets": targets})
+    return {"graph": {"nodes": data, "links": links}, "rows": rows}

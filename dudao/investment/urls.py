@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern] = [
     path("new/", views.create, name="create"),
     path("figures/", views.figures_page, name="figures"),
     path("standards/", views.standards, name="standards"),
+    path("chains/", views.chains, name="chains"),
     path("batches/", views.batches, name="batches"),
     path("batches/<int:pk>/", views.batch, name="batch"),
     path("<int:pk>/", views.detail, name="detail"),

@@ -429,3 +429,14 @@ def batch(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "error": error,
     }
     return render(request, "investment/batch.html", context, status=status)
+
+
+def chains(request: AuthedHttpRequest) -> HttpResponse:
+    """产业图谱: one chain as a graph (nodes coloured by coverage) with its node table."""
+    choices = list(selectors.chain_choices(request.user))
+    wanted = request.GET.get("chain", "")
+    chain = next((c for c in choices if str(c.pk) == wanted), choices[0] if choices else None)
+    context: dict[str, Any] = {"chains": choices, "chain": chain}
+    if chain is not None:
+        context.update(selectors.chain_graph(request.user, chain))
+    return render(request, "investment/chains.html", context)

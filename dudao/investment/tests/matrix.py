@@ -104,6 +104,7 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("api:deal_figures", "GET"): 422,
     ("api:entry_standard_list", "GET"): 200,
     ("api:three_batch_list", "GET"): 200,
+    ("investment:chains", "GET"): 200,
     ("investment:batches", "GET"): 200,
     ("investment:batches", "POST"): 400,
     ("investment:batch", "GET"): 200,
