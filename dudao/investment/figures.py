@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Sum
 
+from dudao.core import numbers
+from dudao.core.ranks import competition_rank
 from dudao.investment import rules
-from dudao.investment.models import Deal, DealFunding, Stage
+from dudao.investment.models import AssessmentWeight, Deal, DealFunding, Stage
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
@@ -185,3 +187,48 @@ def batch_conversions(actor: User, counties: list[Organisation]) -> list[Convers
             )
         )
     return out
+
+
+@dataclass
+class Assessed:
+    """A county's assessment score (Σ weight × min(ratio, cap); "—" ratios earn 0) and rank."""
+
+    figures: CountyFigures
+    score: Decimal
+    rank: int
+    parts: list[tuple[str, Decimal]]
+
+    @property
+    def score_display(self) -> str:
+        return numbers.format_decimal(self.score, 2)
+
+
+def county_assessment(
+    actor: User, year: int, counties: list[Organisation]
+) -> tuple[list[Assessed], list[AssessmentWeight]]:
+    """The §5.4-style ranking of counties on this year's ratios with the weights held as data;
+    ties ranked 1-2-2-4 on the score rounded to 2 decimals (`core.ranks`)."""
+    weights = list(AssessmentWeight.objects.all())
+    rows = county_figures(actor, year, counties)
+    scored: dict[int, tuple[Decimal, list[tuple[str, Decimal]]]] = {}
+    for row in rows:
+        parts = []
+        total = ZERO
+        for w in weights:
+            ratio = row.ratios[w.key].value
+            credited = ZERO if ratio is None else min(ratio, Decimal(w.cap))
+            points = numbers.mul(credited, Decimal(w.weight))
+            parts.append((str(w.get_key_display()), points))
+            total = numbers.add(total, points)
+        scored[row.county_id] = (total, parts)
+    ranks = competition_rank({k: v[0] for k, v in scored.items()}, decimals=2)
+    out = [
+        Assessed(
+            figures=row,
+            score=numbers.round_half_up(scored[row.county_id][0], 2),
+            rank=ranks[row.county_id],
+            parts=scored[row.county_id][1],
+        )
+        for row in rows
+    ]
+    return sorted(out, key=lambda a: (a.rank, a.figures.name)), weights

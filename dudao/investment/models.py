@@ -731,3 +731,40 @@ class ChainEnterprise(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class AssessmentWeight(models.Model):
+    """The county assessment (§5.4) as data: each §5.3 ratio's weight in 分 and the ratio
+    credited at most (a cap of 1.0: 120% earns no more than 100%)."""
+
+    class Key(models.TextChoices):
+        PERFORMANCE = "performance", "合同履约率"
+        START = "start", "开工率"
+        PRODUCTION = "production", "投产率"
+        FUNDS = "funds", "资金到位率"
+        FIT = "fit", "产业契合度"
+
+    key = models.CharField("指标", max_length=12, choices=Key.choices, unique=True)
+    weight = models.DecimalField("分值", max_digits=6, decimal_places=2)
+    cap = models.DecimalField(
+        "计分上限（比率）",
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal("1"),
+        help_text="比率超过此值按此值计分，如 1 表示完成率超过 100% 不加分。",
+    )
+    source = models.CharField("依据", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "招商考核权重"
+        verbose_name_plural = "招商考核权重"
+        ordering = ["key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=0), name="assessment_weight_nonneg"
+            ),
+            models.CheckConstraint(condition=models.Q(cap__gt=0), name="assessment_cap_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_key_display()} {self.weight}分"

@@ -345,13 +345,14 @@ def figures_page(request: AuthedHttpRequest) -> HttpResponse:
     except DomainError:
         year = today.year
     counties = list(selectors.county_choices(request.user))
-    rows = figures.county_figures(request.user, year, counties)
+    assessed, weights = figures.county_assessment(request.user, year, counties)
     return render(
         request,
         "investment/figures.html",
         {
             "year": year,
-            "rows": rows,
+            "assessed": assessed,
+            "weights": weights,
             "heads": [(figures.LABELS[k], v) for k, v in figures.VARIANTS.items()],
             "years": list(range(today.year, today.year - 6, -1)),
         },
