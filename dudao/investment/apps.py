@@ -8,6 +8,7 @@ class InvestmentConfig(AppConfig):
 
     def ready(self) -> None:
         from dudao.audit.actions import register
+        from dudao.investment import receivers  # noqa: F401 - registers the signal receivers
 
         for code, label in (
             ("deal.create", "登记招商项目"),

@@ -966,3 +966,59 @@ def add_chain_enterprise(
         after=snapshot(enterprise),
     )
     return enterprise
+
+
+# --- the registry drives a promoted deal --------------------------------------------------------
+
+MILESTONE_STAGE: dict[str, str] = {
+    "start": Stage.STARTED,
+    "complete": Stage.COMPLETED,
+    "produce": Stage.PRODUCING,
+}
+
+
+def follow_project_milestone(
+    *, project_id: int, role: str, on: dt.date, actor: User | None
+) -> Deal | None:
+    """Inside the projects service's transaction (an approved report): the promoted deal goes
+    forward to the stage of the report's milestone, each skipped stage dated the same day, with
+    one timeline entry and one audit event. A terminated deal, or one already there, is left."""
+    target = MILESTONE_STAGE.get(role)
+    deal = (
+        Deal.objects.select_for_update()
+        .select_related("responsible_org")
+        .filter(project_id=project_id)
+        .first()
+    )
+    if target is None or deal is None or deal.is_terminated:
+        return None
+    current = rules.stage_index(deal.stage)
+    if current >= rules.stage_index(target):
+        return deal
+    on = max(on, _previous_date(deal))
+    before = snapshot(deal)
+    from_stage = deal.stage
+    for stage in PIPELINE[current + 1 : rules.stage_index(target) + 1]:
+        setattr(deal, STAGE_DATE_FIELD[stage], on)
+    deal.stage = target
+    _save(deal)
+    changed_before, changed_after = diff(before, snapshot(deal))
+    record_event(
+        actor=actor,
+        action="deal.advance",
+        obj=deal,
+        organisation=deal.responsible_org,
+        before=changed_before,
+        after=changed_after,
+        reason="重大项目月报审核通过",
+    )
+    _event(
+        deal,
+        actor,
+        A.ADVANCE,
+        on=on,
+        before=from_stage,
+        evidence="重大项目月报（已审核）",
+        note="由重大项目库月报推进",
+    )
+    return deal

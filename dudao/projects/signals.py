@@ -10,3 +10,9 @@ from django.dispatch import Signal
 # actor's scope), category, deadline, title, description, project, county and source_ref; a
 # receiver registers the problem and returns it (the report keeps a reference to it).
 report_problem_raised = Signal()
+
+# An approved monthly report reached a milestone node with a role (start / complete / produce).
+# Sent inside the approving transaction with keyword arguments project_id, role, on (the node's
+# actual date) and actor (the reviewer); receivers (招商引资: the deal the project came from)
+# follow the project without projects importing them.
+milestone_reached = Signal()

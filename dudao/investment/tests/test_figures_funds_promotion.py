@@ -244,3 +244,40 @@ def test_a_stalled_deal_goes_to_the_problem_ledger(world: World) -> None:
     assert deal.events.filter(action="send").exists()
     with pytest.raises(NotAllowed):
         services.send_to_ledger(actor=world.county_a_reporter, deal=deal, category=category)
+
+
+def test_the_projects_approved_reports_drive_the_promoted_deal(world: World) -> None:
+    from dudao.projects.models import MonthlyReport
+    from dudao.projects.testing import node, report
+
+    deal = walk(world, make_deal(world), Stage.APPROVED, code="2604-410100-30-03-000321")
+    category = ProjectCategory.objects.filter(is_active=True).first()
+    deal = services.promote(
+        actor=world.county_a_reporter,
+        deal=deal,
+        version=deal.version,
+        category=category,
+        level="county",
+    )
+    assert deal.project is not None
+    today = timezone.localdate()
+    report(
+        world,
+        deal.project,
+        today.month,
+        "100",
+        year=today.year,
+        node=node("START"),
+        node_date=today,
+        status=MonthlyReport.Status.APPROVED,
+    )
+    deal.refresh_from_db()
+    assert deal.stage == Stage.STARTED
+    assert deal.started_on == today
+    last = deal.events.last()
+    assert last is not None
+    assert (last.action, last.from_stage, last.to_stage) == (
+        "advance",
+        Stage.APPROVED,
+        Stage.STARTED,
+    )

@@ -60,7 +60,6 @@ from dudao.projects.selectors.registry import (
 )
 
 __all__ = [
-    "active_categories",
     "Analysis",
     "AnalysisPage",
     "CountyOverview",
@@ -68,6 +67,7 @@ __all__ = [
     "ProjectFilters",
     "TargetRow",
     "UnitRow",
+    "active_categories",
     "active_locks",
     "analysis_page",
     "api_period",
