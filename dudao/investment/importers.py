@@ -232,35 +232,51 @@ class FundRow:
     note: str
 
 
-def _month(row: Row, errors: list[RowError]) -> dt.date | None:
+def _month(row: Row, errors: list[RowError], cache: dict[str, dt.date | str]) -> dt.date | None:
+    """The month of a row; a file repeats a few dozen months, so each text is parsed once."""
     value = row.get("月份")
     if isinstance(value, (dt.date, dt.datetime)):
         return dt.date(value.year, value.month, 1)
     text = cell_text(row, "月份", errors, required=True)
     if not text:
         return None
-    try:
-        period = parse_month(text, field="month")
-    except DomainError as exc:
-        errors.append(RowError(row.number, "月份", exc.message))
+    if text not in cache:
+        try:
+            period = parse_month(text, field="month")
+            cache[text] = dt.date(period.year, period.first_month, 1)
+        except DomainError as exc:
+            cache[text] = exc.message
+    found = cache[text]
+    if isinstance(found, str):
+        errors.append(RowError(row.number, "月份", found))
         return None
-    return dt.date(period.year, period.first_month, 1)
+    return found
 
 
-def _parse_fund(
-    row: Row, actor: User, deals: dict[str, Deal], this_month: dt.date, errors: list[RowError]
-) -> FundRow | None:
+@dataclass
+class _Context:
+    """What every row of a funds file is checked against, looked up once."""
+
+    deals: dict[str, Deal]
+    workable: dict[int, bool]
+    months: dict[str, dt.date | str]
+    this_month: dt.date
+
+
+def _parse_fund(row: Row, actor: User, ctx: _Context, errors: list[RowError]) -> FundRow | None:
     before = len(errors)
     code = cell_text(row, "项目编号", errors, required=True)
-    deal = deals.get(code)
+    deal = ctx.deals.get(code)
+    if deal is not None and deal.pk not in ctx.workable:
+        ctx.workable[deal.pk] = services.is_worker(actor, deal)
     if code and deal is None:
         errors.append(RowError(row.number, "项目编号", f"「{code}」不存在或不在您的数据范围内。"))
-    elif deal is not None and not services.is_worker(actor, deal):
+    elif deal is not None and not ctx.workable[deal.pk]:
         errors.append(RowError(row.number, "项目编号", f"您不能为「{code}」报送到位资金。"))
     elif deal is not None and rules.stage_index(deal.stage) < rules.stage_index(Stage.SIGNED):
         errors.append(RowError(row.number, "项目编号", f"「{code}」尚未签约，不能报送到位资金。"))
-    month = _month(row, errors)
-    if month is not None and month > this_month:
+    month = _month(row, errors, ctx.months)
+    if month is not None and month > ctx.this_month:
         errors.append(RowError(row.number, "月份", "不能报送未来月份的到位资金。"))
     amount = cell_decimal(row, "到位资金（万元）", errors, required=True, minimum=Decimal(0))
     evidence = cell_text(row, "佐证", errors, required=True, max_length=200)
@@ -270,25 +286,43 @@ def _parse_fund(
     return FundRow(row.number, deal, month, amount, evidence, note)
 
 
-def _check_funds(
-    parsed: list[FundRow], existing: dict[tuple[int, dt.date], DealFunding], errors: list[RowError]
-) -> None:
+@dataclass(frozen=True)
+class _Stored:
+    """A stored month of funds, read as plain values (a province file meets 100,000+ of them)."""
+
+    pk: int
+    amount: Decimal
+    evidence: str
+    note: str
+    verified: bool
+    version: int
+
+
+Stored = dict[tuple[int, dt.date], _Stored]
+
+
+def _stored(deal_ids: set[int]) -> Stored:
+    rows = DealFunding.objects.filter(deal_id__in=deal_ids).values_list(
+        "deal_id", "month", "pk", "amount", "evidence", "note", "verified", "version"
+    )
+    return {
+        (d, m): _Stored(pk, amount, evidence, note, verified, version)
+        for d, m, pk, amount, evidence, note, verified, version in rows.iterator(chunk_size=5000)
+    }
+
+
+def _check_funds(parsed: list[FundRow], existing: Stored, errors: list[RowError]) -> None:
     """A verified month is final; a month whose running total (in month order, this file over
     what is stored) passes the contract investment needs a note."""
     amounts: dict[int, dict[dt.date, Decimal]] = defaultdict(dict)
-    for f in existing.values():
-        amounts[f.deal_id][f.month] = f.amount
+    for (deal_id, month), f in existing.items():
+        amounts[deal_id][month] = f.amount
     for p in parsed:
         old = existing.get((p.deal.pk, p.month))
         if (
             old is not None
             and old.verified
-            and (old.amount, old.evidence, old.note)
-            != (
-                p.amount,
-                p.evidence,
-                p.note,
-            )
+            and (old.amount, old.evidence, old.note) != (p.amount, p.evidence, p.note)
         ):
             errors.append(
                 RowError(p.number, "到位资金（万元）", f"{p.month:%Y年%m月}已核实，不能修改。")
@@ -314,20 +348,24 @@ def import_funds(data: bytes, *, filename: str, actor: User, dry_run: bool) -> I
     """到位资金 per deal and month, matched by (项目编号, 月份); verified months are final."""
     require_role(actor, *services.WORKERS)
     table = read_rows(data, filename=filename, headers=FUND_REQUIRED, optional=FUND_OPTIONAL)
-    this_month = timezone.localdate().replace(day=1)
     codes = {str(r.get("项目编号") or "").strip() for r in table.rows}
-    deals = {
-        d.code: d
-        for d in Deal.objects.visible_to(actor)
-        .filter(code__in=codes)
-        .select_related("responsible_org")
-    }
+    ctx = _Context(
+        deals={
+            d.code: d
+            for d in Deal.objects.visible_to(actor)
+            .filter(code__in=codes)
+            .select_related("responsible_org")
+        },
+        workable={},
+        months={},
+        this_month=timezone.localdate().replace(day=1),
+    )
     org = services._org(actor)
     errors: list[RowError] = []
     parsed: list[FundRow] = []
     seen: dict[tuple[int, dt.date], int] = {}
     for row in table.rows:
-        item = _parse_fund(row, actor, deals, this_month, errors)
+        item = _parse_fund(row, actor, ctx, errors)
         if item is None:
             continue
         key = (item.deal.pk, item.month)
@@ -340,35 +378,19 @@ def import_funds(data: bytes, *, filename: str, actor: User, dry_run: bool) -> I
         parsed.append(item)
     if not table.rows:
         errors.append(RowError(0, "", "文件中没有数据行。"))
-    existing = {
-        (f.deal_id, f.month): f
-        for f in DealFunding.objects.filter(deal_id__in={p.deal.pk for p in parsed})
-    }
+    existing = _stored({p.deal.pk for p in parsed})
     _check_funds(parsed, existing, errors)
     if errors:
         raise ImportRejected(errors)
     report = ImportReport(kind="funds", rows=len(parsed), dry_run=dry_run)
-    new: list[DealFunding] = []
-    changed: list[DealFunding] = []
+    new: list[FundRow] = []
+    changed: list[tuple[FundRow, _Stored]] = []
     for p in parsed:
         old = existing.get((p.deal.pk, p.month))
         if old is None:
-            new.append(
-                DealFunding(
-                    deal=p.deal,
-                    month=p.month,
-                    amount=p.amount,
-                    evidence=p.evidence,
-                    note=p.note,
-                    reported_by=actor,
-                    reporting_org=org,
-                )
-            )
+            new.append(p)
         elif (old.amount, old.evidence, old.note) != (p.amount, p.evidence, p.note):
-            old.amount, old.evidence, old.note = p.amount, p.evidence, p.note
-            old.reported_by, old.reporting_org = actor, org
-            old.version += 1
-            changed.append(old)
+            changed.append((p, old))
     report.created, report.updated = len(new), len(changed)
     report.unchanged = len(parsed) - len(new) - len(changed)
     if not dry_run and (new or changed):
@@ -378,15 +400,43 @@ def import_funds(data: bytes, *, filename: str, actor: User, dry_run: bool) -> I
 
 @transaction.atomic(durable=True)
 def _write_funds(
-    actor: User, org: Organisation, new: list[DealFunding], changed: list[DealFunding]
+    actor: User, org: Organisation, new: list[FundRow], changed: list[tuple[FundRow, _Stored]]
 ) -> None:
-    DealFunding.objects.bulk_create(new, batch_size=2000)
+    now = timezone.now()
+    DealFunding.objects.bulk_create(
+        (
+            DealFunding(
+                deal_id=p.deal.pk,
+                month=p.month,
+                amount=p.amount,
+                evidence=p.evidence,
+                note=p.note,
+                reported_by_id=actor.pk,
+                reporting_org_id=org.pk,
+                created_at=now,
+            )
+            for p in new
+        ),
+        batch_size=2000,
+    )
+    updates = [
+        DealFunding(
+            pk=old.pk,
+            amount=p.amount,
+            evidence=p.evidence,
+            note=p.note,
+            reported_by_id=actor.pk,
+            reporting_org_id=org.pk,
+            version=old.version + 1,
+        )
+        for p, old in changed
+    ]
     DealFunding.objects.bulk_update(
-        changed,
+        updates,
         ["amount", "evidence", "note", "reported_by", "reporting_org", "version"],
         batch_size=2000,
     )
-    total = sum((f.amount for f in (*new, *changed)), Decimal(0))
+    total = sum((p.amount for p in (*new, *(c[0] for c in changed))), Decimal(0))
     record_event(
         actor=actor,
         action="deal.funds_import",
