@@ -58,29 +58,20 @@ def _time(func: Any, runs: int) -> dict[str, float]:
     return {"p50": summary.p50_ms, "p95": summary.p95_ms, "max": summary.max_ms}
 
 
-def _floor_sql(year: int) -> Any:
-    """The assessment's two aggregates as bare SQL (the floor any implementation pays)."""
+def _floor_sql(user: Any, year: int, county_ids: list[int]) -> Any:
+    """The assessment's two queries as bare SQL (the SQL the ORM emits, rows fetched as tuples,
+    no Python per row): the floor any implementation pays."""
     from django.db import connection
 
-    start, end = f"{year}-01-01", f"{year}-12-31"
+    from dudao.investment.figures import assessment_queries
+
+    statements = [q.query.sql_with_params() for q in assessment_queries(user, year, county_ids)]
 
     def run() -> None:
         with connection.cursor() as cur:
-            cur.execute(
-                "SELECT county_id, stage, signing_kind, COUNT(*), SUM(contract_investment), "
-                "COUNT(chain_id) FROM investment_deal WHERE first_signed_on BETWEEN %s AND %s "
-                "GROUP BY county_id, stage, signing_kind",
-                [start, end],
-            )
-            cur.fetchall()
-            cur.execute(
-                "SELECT d.county_id, SUM(f.amount) FROM investment_dealfunding f "
-                "JOIN investment_deal d ON d.id = f.deal_id WHERE f.verified AND f.month <= %s "
-                "AND d.first_signed_on BETWEEN %s AND %s AND d.stage <> 'terminated' "
-                "AND d.signing_kind <> 'capital_increase' GROUP BY d.county_id",
-                [end, start, end],
-            )
-            cur.fetchall()
+            for sql, params in statements:
+                cur.execute(sql, params)
+                cur.fetchall()
 
     return run
 
@@ -168,7 +159,8 @@ def inner(runs: int) -> None:
         "signed": sum(r.signed for r in rows),
         "year": year,
     }
-    out["assessment_floor"] = _time(_floor_sql(year), max(10, runs // 3))
+    floor = _floor_sql(province_user, year, [c.pk for c in counties])
+    out["assessment_floor"] = _time(floor, max(10, runs // 3))
     data, n = _import_file(province_user)
     t0 = time.perf_counter()
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
