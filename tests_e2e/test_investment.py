@@ -1,6 +1,6 @@
 """招商引资 in a real Chromium: a county 招商 officer moves a deal to 签约, the entry screening
 fails a threshold, the city's 督查员 overrides it with a reason, the officer takes the deal to
-供地/立项 and it becomes a project of the registry."""
+供地/立项 (checked again, overridden again) and it becomes a project of the registry."""
 
 from __future__ import annotations
 
@@ -82,6 +82,8 @@ def test_sign_fail_override_promote(
         "不符合亩均税收门槛（20.0 < 30.0 万元/亩）"
     )
     expect(page.locator("#advance-button")).to_have_count(1)
+    # Going on before the override is refused (the page answers 409 with the reason).
+    console.allow(lambda message: "409 (Conflict)" in message and "/transition/" in message)
     page.locator("#adv-uscc").fill("91110000600037341L")
     _advance(page)
     expect(page.locator("#deal-error")).to_contain_text("特批")
@@ -104,6 +106,18 @@ def test_sign_fail_override_promote(
     page.locator("#adv-code").fill(f"{timezone.localdate():%y%m}-410100-30-03-000777")
     _advance(page)
     expect(page.locator("#deal-stage")).to_have_text("供地/立项")
+    # 供地 is the second checkpoint: the same shortfall needs the 督查员's decision again.
+    expect(page.locator("#deal-screening")).to_contain_text("不符合门槛")
+    expect(page.locator("#promote-button")).to_have_count(0)
+    context.clear_cookies()
+    login(page, live_server, "demo_supervisor", DEMO_PASSWORD)
+    page.goto(url)
+    page.locator("#override-reason").fill("供地时再次核查，维持市政府专题会议意见")
+    page.locator("#override-button").click()
+    expect(page.locator("#deal-screening")).to_contain_text("已特批")
+    context.clear_cookies()
+    login(page, live_server, "demo_reporter", DEMO_PASSWORD)
+    page.goto(url)
     page.locator("#promote-button").click()
     expect(page.locator("#deal-project")).to_contain_text("已转入")
     page.locator("#deal-project a").click()

@@ -151,7 +151,8 @@ def _detail_context(request: AuthedHttpRequest, deal: Deal) -> dict[str, Any]:
         "can_promote": user.has_role(*services.PROMOTERS)
         and worker
         and deal.project_id is None
-        and deal.stage in services.PROMOTABLE,
+        and deal.stage in services.PROMOTABLE
+        and deal.screening != Deal.Screening.FAILED,
         "can_funds": worker and rules.stage_index(deal.stage) >= rules.stage_index(Stage.SIGNED),
         "can_verify": user.has_role(*services.VERIFIERS),
         "can_send": user.has_role(Role.SUPERVISOR, Role.REVIEWER) and not deal.is_terminated,
