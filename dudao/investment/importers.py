@@ -14,12 +14,12 @@ verified month is final, a total above the contract needs a note).
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from dudao.audit.services import record_event
@@ -301,41 +301,51 @@ class _Stored:
 Stored = dict[tuple[int, dt.date], _Stored]
 
 
-def _stored(deal_ids: set[int]) -> Stored:
-    rows = DealFunding.objects.filter(deal_id__in=deal_ids).values_list(
+def _stored(parsed: list[FundRow]) -> tuple[Stored, dict[int, Decimal]]:
+    """The stored months the file touches (as plain values) and each deal's stored total: two
+    queries, whatever the history (a province file meets 100,000+ stored months)."""
+    deal_ids = {p.deal.pk for p in parsed}
+    months = {p.month for p in parsed}
+    keys = {(p.deal.pk, p.month) for p in parsed}
+    rows = DealFunding.objects.filter(deal_id__in=deal_ids, month__in=months).values_list(
         "deal_id", "month", "pk", "amount", "evidence", "note", "verified", "version"
     )
-    return {
+    stored = {
         (d, m): _Stored(pk, amount, evidence, note, verified, version)
         for d, m, pk, amount, evidence, note, verified, version in rows.iterator(chunk_size=5000)
+        if (d, m) in keys
     }
+    totals = dict(
+        DealFunding.objects.filter(deal_id__in=deal_ids)
+        .order_by()
+        .values_list("deal_id")
+        .annotate(s=Sum("amount"))
+        .values_list("deal_id", "s")
+    )
+    return stored, totals
 
 
-def _check_funds(parsed: list[FundRow], existing: Stored, errors: list[RowError]) -> None:
-    """A verified month is final; a month whose running total (in month order, this file over
-    what is stored) passes the contract investment needs a note."""
-    amounts: dict[int, dict[dt.date, Decimal]] = defaultdict(dict)
-    for (deal_id, month), f in existing.items():
-        amounts[deal_id][month] = f.amount
+def _check_funds(
+    parsed: list[FundRow], existing: Stored, totals: dict[int, Decimal], errors: list[RowError]
+) -> None:
+    """A verified month is final. As in `services.report_funds`, the deal's total may not pass
+    its contract investment without a note: the file's rows are added in month order to what is
+    stored (less the months they replace), and a row that takes the total past the contract
+    needs a note."""
+    base: dict[int, Decimal] = {d: Decimal(t or 0) for d, t in totals.items()}
     for p in parsed:
         old = existing.get((p.deal.pk, p.month))
-        if (
-            old is not None
-            and old.verified
-            and (old.amount, old.evidence, old.note) != (p.amount, p.evidence, p.note)
-        ):
+        if old is None:
+            continue
+        base[p.deal.pk] = base.get(p.deal.pk, Decimal(0)) - old.amount
+        if old.verified and (old.amount, old.evidence, old.note) != (p.amount, p.evidence, p.note):
             errors.append(
                 RowError(p.number, "到位资金（万元）", f"{p.month:%Y年%m月}已核实，不能修改。")
             )
-        amounts[p.deal.pk][p.month] = p.amount
-    running: dict[tuple[int, dt.date], Decimal] = {}
-    for deal_id, months in amounts.items():
-        total = Decimal(0)
-        for month in sorted(months):
-            total += months[month]
-            running[(deal_id, month)] = total
-    for p in parsed:
-        if running[(p.deal.pk, p.month)] > p.deal.contract_investment and not p.note:
+    running = dict(base)
+    for p in sorted(parsed, key=lambda r: (r.deal.pk, r.month)):
+        running[p.deal.pk] = running.get(p.deal.pk, Decimal(0)) + p.amount
+        if running[p.deal.pk] > p.deal.contract_investment and not p.note:
             errors.append(
                 RowError(
                     p.number, "说明", "累计到位资金超过合同投资额，请在说明中写明原因（如增资）。"
@@ -378,8 +388,8 @@ def import_funds(data: bytes, *, filename: str, actor: User, dry_run: bool) -> I
         parsed.append(item)
     if not table.rows:
         errors.append(RowError(0, "", "文件中没有数据行。"))
-    existing = _stored({p.deal.pk for p in parsed})
-    _check_funds(parsed, existing, errors)
+    existing, totals = _stored(parsed)
+    _check_funds(parsed, existing, totals, errors)
     if errors:
         raise ImportRejected(errors)
     report = ImportReport(kind="funds", rows=len(parsed), dry_run=dry_run)
