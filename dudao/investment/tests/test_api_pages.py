@@ -204,3 +204,43 @@ def test_the_page_flow_sign_fail_override_promote(world: World) -> None:
     deal.refresh_from_db()
     assert deal.project is not None
     assert "已转入" in officer.get(reverse("investment:detail", args=[deal.pk])).content.decode()
+
+
+def test_patch_a_deal_with_its_version(world: World) -> None:
+    deal = make_deal(world)
+    client = _client(world.county_a_reporter)
+    url = f"/api/v1/deals/{deal.pk}"
+    response = client.patch(
+        url,
+        json.dumps({"version": deal.version + 1, "land_mu": "80"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 409
+    response = client.patch(
+        url,
+        json.dumps({"version": deal.version, "land_mu": "80", "leader": "张副县长"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200, response.content
+    assert Decimal(response.json()["land_mu"]) == Decimal("80")
+    deal.refresh_from_db()
+    assert deal.leader == "张副县长"
+    other = _client(world.county_b_reporter)
+    assert (
+        other.patch(
+            url, json.dumps({"version": deal.version}), content_type="application/json"
+        ).status_code
+        == 404
+    )
+    deal = walk(world, deal, Stage.SIGNED)
+    from dudao.investment import services
+
+    services.terminate(
+        actor=world.county_a_reporter, deal=deal, version=deal.version, reason="other", note="撤资"
+    )
+    deal.refresh_from_db()
+    response = client.patch(
+        url, json.dumps({"version": deal.version, "leader": "李"}), content_type="application/json"
+    )
+    assert response.status_code == 409
+    assert "已终止" in response.json()["error"]["message"]
