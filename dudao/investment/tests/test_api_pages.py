@@ -244,3 +244,37 @@ def test_patch_a_deal_with_its_version(world: World) -> None:
     )
     assert response.status_code == 409
     assert "已终止" in response.json()["error"]["message"]
+
+
+def test_register_a_deal_on_the_page(world: World) -> None:
+    client = _client(world.county_a_reporter)
+    form = {
+        "name": "页面登记的项目",
+        "investor": "示范投资",
+        "investor_origin": "foreign",
+        "responsible_org": world.county_a_drc.pk,
+        "zone_level": "provincial",
+        "signing_kind": "new",
+        "contract_investment": "12000",
+        "land_mu": "30",
+        "pollution_class": "low",
+        "tech_level": "high",
+        "industry_code": "3411",
+    }
+    response = client.post(reverse("investment:create"), form)
+    assert response.status_code == 302
+    deal = Deal.objects.get(name="页面登记的项目")
+    assert (deal.county, deal.investor_origin, deal.zone_level) == (
+        world.county_a,
+        "foreign",
+        "provincial",
+    )
+    assert response["Location"] == reverse("investment:detail", args=[deal.pk])
+    bad = client.post(reverse("investment:create"), {**form, "industry_code": "C34", "name": "坏"})
+    assert bad.status_code == 400
+    assert "4 位数字" in bad.content.decode()
+    other = client.post(
+        reverse("investment:create"), {**form, "responsible_org": world.county_b_drc.pk}
+    )
+    assert other.status_code == 400
+    assert Deal.objects.count() == 1
