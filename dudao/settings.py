@@ -55,6 +55,7 @@ DOMAIN_APPS = (
     "bulletins",
     "targets",
     "cockpit",
+    "investment",
 )
 
 INSTALLED_APPS = [

@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar as pycalendar
 from datetime import date
 
+from dudao.projects.codes import check_industry_code, decode_project_code, normalise_uscc
 from dudao.projects.figures import (
     RATE_DECIMALS,
     Progress,
@@ -23,10 +24,13 @@ __all__ = [
     "RATE_DECIMALS",
     "Progress",
     "ProjectLight",
+    "check_industry_code",
     "combine",
+    "decode_project_code",
     "elapsed_pct",
     "month_end",
     "months_late",
+    "normalise_uscc",
     "previous_month",
     "progress",
     "project_light",

@@ -21,3 +21,9 @@ month_locked = Signal()
 # MonthlyReport after the change), action ("approve" or "return") and reason (a return's reason,
 # else ""); the notification centre tells the county's reporters.
 report_reviewed = Signal()
+
+# An approved monthly report reached a milestone node with a role (start / complete / produce).
+# Sent inside the approving transaction with keyword arguments project_id, role, on (the node's
+# actual date) and actor (the reviewer); receivers (招商引资: the deal the project came from)
+# follow the project without projects importing them.
+milestone_reached = Signal()

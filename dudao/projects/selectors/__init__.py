@@ -60,6 +60,7 @@ from dudao.projects.selectors.periods import (
 )
 from dudao.projects.selectors.registry import (
     ProjectFilters,
+    active_categories,
     county_choices,
     filter_parks,
     filter_projects,
@@ -85,6 +86,7 @@ __all__ = [
     "TargetRow",
     "TargetTotal",
     "UnitRow",
+    "active_categories",
     "active_locks",
     "analysis_page",
     "api_period",

@@ -19,6 +19,7 @@ from dudao.projects.models import (
     MilestoneNode,
     MonthlyReport,
     Project,
+    ProjectCategory,
     ProjectMilestone,
     ProjectSettings,
     ProjectYearPlan,
@@ -67,6 +68,11 @@ class ProjectFilters:
             light=str(data.get("light", "") or ""),
             q=str(data.get("q", "") or "").strip()[:50],
         )
+
+
+def active_categories() -> QuerySet[ProjectCategory]:
+    """The project categories a new project may take (for modules that register projects)."""
+    return ProjectCategory.objects.filter(is_active=True)
 
 
 def visible_projects(actor: User) -> QuerySet[Project]:

@@ -27,6 +27,7 @@ from dudao.projects.services.locks import (
     update_settings,
 )
 from dudao.projects.services.registry import (
+    _create_project,
     check_milestone_order,
     create_project,
     milestone_state,
@@ -54,6 +55,7 @@ __all__ = [
     "SETTINGS_FIELDS",
     "BulkOutcome",
     "ReportInput",
+    "_create_project",
     "_refresh_plan_rollup",
     "add_report_photo",
     "approve_report",

@@ -165,6 +165,18 @@ def create_project(
     **fields: Any,
 ) -> Project:
     """Register a project in a county of the actor's scope."""
+    return _create_project(actor=actor, lists=lists, milestones=milestones, **fields)
+
+
+def _create_project(
+    *,
+    actor: User,
+    lists: list[Any] | None = None,
+    milestones: dict[str, tuple[Any, Any]] | None = None,
+    **fields: Any,
+) -> Project:
+    """`create_project` inside the caller's transaction (the 招商 promotion registers the
+    project and links the deal in one transaction, with the same validation and audit)."""
     require_role(actor, Role.REPORTER, Role.SUPERVISOR)
     unknown = set(fields) - set(PROJECT_FIELDS)
     if unknown:

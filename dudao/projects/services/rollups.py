@@ -20,6 +20,7 @@ from dudao.projects.models import (
 )
 from dudao.projects.rules import progress
 from dudao.projects.selectors.periods import locked_months
+from dudao.projects.signals import milestone_reached
 
 if TYPE_CHECKING:
     pass
@@ -145,6 +146,14 @@ def _apply_milestone(report: MonthlyReport) -> None:
     project = Project.objects.get(pk=report.project_id)
     if new_stage and order.index(new_stage) > order.index(Project.Stage(project.stage)):
         Project.objects.filter(pk=project.pk).update(stage=new_stage, version=F("version") + 1)
+    if role:
+        milestone_reached.send(
+            sender=Project,
+            project_id=report.project_id,
+            role=str(role),
+            on=report.node_date,
+            actor=report.reviewed_by,
+        )
 
 
 def refresh_plan_rollup(project_id: int, year: int) -> None:

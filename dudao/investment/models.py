@@ -1,0 +1,770 @@
+"""招商引资: deals from lead to production (domain-research §5, §8.4), entry screening as data,
+funds in place per month, and the signing events that decide what counts (§5.2).
+
+A deal's data scope is its responsible unit's subtree: a county sees its own deals, the city
+(督查室, 商务局 of the city) sees every county's; anything else is 404."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from dudao.core.scoping import ScopedQuerySet
+
+WAN = "万元"
+
+
+class Stage(models.TextChoices):
+    """The canonical pipeline (§5.1), in order; 终止 is terminal and outside the order."""
+
+    LEAD = "lead", "线索"
+    NEGOTIATING = "negotiating", "洽谈"
+    SIGNED = "signed", "签约"
+    REGISTERED = "registered", "注册"
+    APPROVED = "approved", "供地/立项"
+    STARTED = "started", "开工"
+    COMPLETED = "completed", "竣工"
+    PRODUCING = "producing", "投产"
+    AT_CAPACITY = "at_capacity", "达产"
+    TERMINATED = "terminated", "终止"
+
+
+# The pipeline order (终止 excluded); index = position.
+PIPELINE: tuple[str, ...] = (
+    Stage.LEAD,
+    Stage.NEGOTIATING,
+    Stage.SIGNED,
+    Stage.REGISTERED,
+    Stage.APPROVED,
+    Stage.STARTED,
+    Stage.COMPLETED,
+    Stage.PRODUCING,
+    Stage.AT_CAPACITY,
+)
+# The date field each stage sets when it is reached.
+STAGE_DATE_FIELD: dict[str, str] = {
+    Stage.LEAD: "lead_on",
+    Stage.NEGOTIATING: "negotiating_on",
+    Stage.SIGNED: "signed_on",
+    Stage.REGISTERED: "registered_on",
+    Stage.APPROVED: "approved_on",
+    Stage.STARTED: "started_on",
+    Stage.COMPLETED: "completed_on",
+    Stage.PRODUCING: "producing_on",
+    Stage.AT_CAPACITY: "at_capacity_on",
+    Stage.TERMINATED: "terminated_on",
+}
+
+
+class IndustryChain(models.Model):
+    """An industry chain of the 产业图谱 (装备制造, 新材料, 食品 …), classed 主导/新兴/特色."""
+
+    class Kind(models.TextChoices):
+        LEADING = "leading", "主导产业"
+        EMERGING = "emerging", "新兴产业"
+        DISTINCTIVE = "distinctive", "特色产业"
+
+    name = models.CharField("产业链", max_length=40)
+    kind = models.CharField("类别", max_length=12, choices=Kind.choices)
+    organisation = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="所属地区",
+        on_delete=models.PROTECT,
+        related_name="industry_chains",
+        help_text="市级产业链属于市政府；县（区）、园区特色产业链属于该县或园区。",
+    )
+    industry_prefixes = models.CharField(
+        "行业代码前缀",
+        max_length=120,
+        blank=True,
+        help_text="GB/T 4754 代码前缀，以逗号分隔，如 34,35（通用、专用设备制造业）。",
+    )
+    sort_order = models.IntegerField("排序", default=0)
+
+    objects: ClassVar[ScopedQuerySet[IndustryChain]] = ScopedQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = "产业链"
+        verbose_name_plural = "产业链"
+        ordering = ["sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="chain_org_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SigningEvent(models.Model):
+    """A 招商活动, a 三个一批 period, a provincial platform signing: where a deal was signed."""
+
+    class Kind(models.TextChoices):
+        EVENT = "event", "招商活动"
+        THREE_BATCH = "three_batch", "三个一批"
+        PROVINCE = "province", "省级平台"
+        OTHER = "other", "其他"
+
+    name = models.CharField("签约活动", max_length=80)
+    kind = models.CharField("类型", max_length=12, choices=Kind.choices, default=Kind.EVENT)
+    held_on = models.DateField("举办日期")
+    organiser = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="主办单位",
+        on_delete=models.PROTECT,
+        related_name="signing_events",
+    )
+
+    objects: ClassVar[ScopedQuerySet[SigningEvent]] = ScopedQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = "签约活动"
+        verbose_name_plural = "签约活动"
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.held_on:%Y-%m-%d}）"
+
+
+class DealQuerySet(ScopedQuerySet["Deal"]):
+    scope_field = "responsible_org"
+
+
+class Deal(models.Model):
+    """One 招商项目 from 线索 to 达产 (§8.4). Amounts in 万元, land in 亩."""
+
+    class Origin(models.TextChoices):
+        PROVINCE = "province", "本省"
+        OUT_OF_PROVINCE = "out_of_province", "省外"
+        FOREIGN = "foreign", "境外"
+
+    class SigningKind(models.TextChoices):
+        NEW = "new", "新签项目"
+        UPGRADE = "upgrade", "升格项目"
+        CAPITAL_INCREASE = "capital_increase", "增资项目"
+        OWNER_CHANGE = "owner_change", "更换业主"
+
+    class Agreement(models.TextChoices):
+        FRAMEWORK = "framework", "框架协议"
+        FORMAL = "formal", "正式合同"
+
+    class Pollution(models.TextChoices):
+        LOW = "low", "轻污染"
+        MEDIUM = "medium", "一般"
+        HIGH = "high", "高污染"
+
+    class Tech(models.TextChoices):
+        HIGH = "high", "高新技术"
+        MEDIUM = "medium", "一般技术"
+        LOW = "low", "低技术"
+
+    class ZoneLevel(models.TextChoices):
+        NATIONAL = "national", "国家级"
+        PROVINCIAL = "provincial", "省级"
+        OTHER = "other", "其他"
+
+    class Screening(models.TextChoices):
+        NONE = "", "未核查"
+        PASSED = "passed", "符合门槛"
+        FAILED = "failed", "不符合门槛"
+        OVERRIDDEN = "overridden", "不符合门槛（已特批）"
+
+    class TerminationReason(models.TextChoices):
+        INVESTOR = "investor", "投资方原因"
+        POLICY = "policy", "政策原因"
+        OTHER = "other", "其他"
+
+    code = models.CharField("项目编号", max_length=20, unique=True)
+    name = models.CharField("项目名称", max_length=120)
+    investor = models.CharField("投资方", max_length=120)
+    investor_origin = models.CharField(
+        "资金来源", max_length=16, choices=Origin.choices, default=Origin.OUT_OF_PROVINCE
+    )
+    is_fortune500 = models.BooleanField("世界500强或中国500强", default=False)
+    county = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="所在县（市、区）",
+        on_delete=models.PROTECT,
+        related_name="county_deals",
+    )
+    responsible_org = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="责任单位",
+        on_delete=models.PROTECT,
+        related_name="responsible_deals",
+    )
+    leader = models.CharField("包联领导", max_length=40, blank=True)
+    chain = models.ForeignKey(
+        IndustryChain,
+        verbose_name="产业链",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deals",
+    )
+    chain_node = models.ForeignKey(
+        "investment.ChainNode",
+        verbose_name="产业链节点",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deals",
+    )
+    industry_code = models.CharField("国民经济行业代码", max_length=4, blank=True)
+    zone_level = models.CharField(
+        "落地园区级别", max_length=12, choices=ZoneLevel.choices, default=ZoneLevel.OTHER
+    )
+    stage = models.CharField("阶段", max_length=12, choices=Stage.choices, default=Stage.LEAD)
+    lead_on = models.DateField("线索日期")
+    negotiating_on = models.DateField("洽谈日期", null=True, blank=True)
+    signed_on = models.DateField("签约日期", null=True, blank=True)
+    registered_on = models.DateField("注册日期", null=True, blank=True)
+    approved_on = models.DateField("供地/立项日期", null=True, blank=True)
+    started_on = models.DateField("开工日期", null=True, blank=True)
+    completed_on = models.DateField("竣工日期", null=True, blank=True)
+    producing_on = models.DateField("投产日期", null=True, blank=True)
+    at_capacity_on = models.DateField("达产日期", null=True, blank=True)
+    terminated_on = models.DateField("终止日期", null=True, blank=True)
+    planned_production_on = models.DateField("计划投产日期", null=True, blank=True)
+    # §5.2: the first signing event counts; the kind decides what is counted.
+    signing_event = models.ForeignKey(
+        SigningEvent,
+        verbose_name="首次签约活动",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deals",
+    )
+    first_signed_on = models.DateField(
+        "首次签约日期",
+        null=True,
+        blank=True,
+        help_text="签约只在首次签约时统计一次；退回后再次签约不重复统计。",
+    )
+    signing_kind = models.CharField(
+        "签约类型", max_length=20, choices=SigningKind.choices, default=SigningKind.NEW
+    )
+    agreement_type = models.CharField(
+        "协议类型", max_length=12, choices=Agreement.choices, blank=True
+    )
+    contract_investment = models.DecimalField(
+        "合同投资额（万元）",
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text="增资项目填增资额。",
+    )
+    fixed_asset_investment = models.DecimalField(
+        "固定资产投资（万元）", max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    out_of_province_amount = models.DecimalField(
+        "省外资金（万元）", max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    foreign_amount = models.DecimalField(
+        "外资（万元）", max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    land_mu = models.DecimalField(
+        "用地面积（亩）", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    expected_output = models.DecimalField(
+        "达产后年产值（万元）", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    expected_tax = models.DecimalField(
+        "达产后年税收（万元）", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    expected_roi = models.DecimalField(
+        "投资回报率（%）", max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    plot_ratio = models.DecimalField(
+        "容积率", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    building_coverage = models.DecimalField(
+        "建筑系数（%）", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    energy_intensity = models.DecimalField(
+        "单位产值能耗（吨标准煤/万元）", max_digits=10, decimal_places=4, null=True, blank=True
+    )
+    rd_intensity = models.DecimalField(
+        "研发投入强度（%）", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    pollution_class = models.CharField(
+        "污染等级", max_length=8, choices=Pollution.choices, default=Pollution.LOW
+    )
+    tech_level = models.CharField(
+        "技术水平", max_length=8, choices=Tech.choices, default=Tech.MEDIUM
+    )
+    uscc = models.CharField("项目公司统一社会信用代码", max_length=18, blank=True)
+    project_code = models.CharField("投资项目代码", max_length=24, blank=True)
+    screening = models.CharField(
+        "准入核查", max_length=12, choices=Screening.choices, blank=True, default=""
+    )
+    override_reason = models.TextField("特批理由", blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="特批人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    termination_reason = models.CharField(
+        "终止原因", max_length=12, choices=TerminationReason.choices, blank=True
+    )
+    termination_note = models.TextField("终止说明", blank=True)
+    external_ref = models.CharField(
+        "原台账编号",
+        max_length=40,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="从既有招商台账导入时的原编号（同一文件重复导入不会重复登记）。",
+    )
+    project = models.OneToOneField(
+        "projects.Project",
+        verbose_name="对应重大项目",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="investment_deal",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects: ClassVar[DealQuerySet] = DealQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = "招商项目"
+        verbose_name_plural = "招商项目"
+        ordering = ["-lead_on", "-id"]
+        indexes = [
+            models.Index(fields=["county", "stage"], name="deal_county_stage"),
+            models.Index(fields=["chain", "stage"], name="deal_chain_stage"),
+            models.Index(fields=["stage", "first_signed_on"], name="deal_stage_signed"),
+            models.Index(fields=["responsible_org", "stage"], name="deal_resp_stage"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(contract_investment__gte=0), name="deal_contract_nonneg"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(fixed_asset_investment__gte=0), name="deal_fixed_nonneg"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(land_mu__isnull=True) | models.Q(land_mu__gt=0),
+                name="deal_land_positive",
+                violation_error_message="用地面积必须大于 0 亩。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_terminated(self) -> bool:
+        return self.stage == Stage.TERMINATED
+
+    def stage_label(self) -> str:
+        return str(Stage(self.stage).label)
+
+
+class DealEvent(models.Model):
+    """One step of a deal's timeline: a stage change (dated, with its evidence), a screening,
+    an override, a promotion, a hand-over to supervision."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "登记"
+        IMPORT = "import", "导入"
+        ADVANCE = "advance", "推进"
+        BACK = "back", "退回"
+        TERMINATE = "terminate", "终止"
+        SCREEN = "screen", "准入核查"
+        OVERRIDE = "override", "特批"
+        PROMOTE = "promote", "转入重大项目库"
+        SEND = "send", "移交督办"
+
+    deal = models.ForeignKey(
+        Deal, verbose_name="招商项目", on_delete=models.PROTECT, related_name="events"
+    )
+    action = models.CharField("事项", max_length=10, choices=Action.choices)
+    from_stage = models.CharField("原阶段", max_length=12, blank=True)
+    to_stage = models.CharField("新阶段", max_length=12, blank=True)
+    happened_on = models.DateField("发生日期")
+    evidence = models.CharField(
+        "佐证",
+        max_length=200,
+        blank=True,
+        help_text="协议、营业执照、供地批复、开工报告等的文号或名称。",
+    )
+    note = models.TextField("说明", blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organisation = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="操作单位",
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("时间", default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "招商项目办理记录"
+        verbose_name_plural = "招商项目办理记录"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["deal", "created_at"], name="deal_event_time")]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id} {self.get_action_display()}"
+
+    @property
+    def from_label(self) -> str:
+        return str(Stage(self.from_stage).label) if self.from_stage else ""
+
+    @property
+    def to_label(self) -> str:
+        return str(Stage(self.to_stage).label) if self.to_stage else ""
+
+
+class Metric(models.TextChoices):
+    """What an entry standard measures (§5.5, §5.6)."""
+
+    INVESTMENT_INTENSITY = "investment_intensity", "投资强度"
+    TAX_PER_MU = "tax_per_mu", "亩均税收"
+    OUTPUT_INTENSITY = "output_intensity", "产出强度"
+    PLOT_RATIO = "plot_ratio", "容积率"
+    BUILDING_COVERAGE = "building_coverage", "建筑系数"
+    ENERGY = "energy", "单位产值能耗"
+    RD = "rd", "研发投入强度"
+
+
+class EntryStandard(models.Model):
+    """One 准入门槛 row: (jurisdiction, zone level, industry prefix, metric, operator, threshold,
+    unit, validity, source). Rows are data: the shipped defaults are §5.5's real examples."""
+
+    class Operator(models.TextChoices):
+        GTE = "gte", "≥"
+        GT = "gt", ">"
+        LTE = "lte", "≤"
+        LT = "lt", "<"
+
+    class Unit(models.TextChoices):
+        WAN_PER_MU = "wan_mu", "万元/亩"
+        WAN_PER_HECTARE = "wan_ha", "万元/公顷"
+        RATIO = "ratio", "（比值）"
+        PERCENT = "percent", "%"
+        TCE_PER_WAN = "tce_wan", "吨标准煤/万元"
+
+    jurisdiction = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="适用地区",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entry_standards",
+        help_text="适用于该地区及其下级；留空为全市通用（随系统提供的默认门槛）。",
+    )
+    zone_level = models.CharField(
+        "园区级别",
+        max_length=12,
+        choices=Deal.ZoneLevel.choices,
+        blank=True,
+        help_text="留空表示各级园区均适用。",
+    )
+    industry_prefix = models.CharField(
+        "行业代码前缀", max_length=4, blank=True, help_text="GB/T 4754 代码前缀；留空表示全部行业。"
+    )
+    metric = models.CharField("指标", max_length=24, choices=Metric.choices)
+    operator = models.CharField("比较", max_length=4, choices=Operator.choices)
+    threshold = models.DecimalField("门槛值", max_digits=12, decimal_places=4)
+    unit = models.CharField("单位", max_length=8, choices=Unit.choices)
+    valid_from = models.DateField("生效日期")
+    valid_to = models.DateField("失效日期", null=True, blank=True)
+    source = models.CharField("依据", max_length=200)
+    is_active = models.BooleanField("启用", default=True)
+
+    objects: ClassVar[ScopedQuerySet[EntryStandard]] = ScopedQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = "准入门槛"
+        verbose_name_plural = "准入门槛"
+        ordering = ["metric", "industry_prefix", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_metric_display()} {self.get_operator_display()} {self.threshold}"
+
+
+class DealCheck(models.Model):
+    """The result of one entry standard (or one red flag) for a deal at 签约 or 供地."""
+
+    class Point(models.TextChoices):
+        SIGNING = "signing", "签约"
+        LAND = "land", "供地/立项"
+
+    deal = models.ForeignKey(
+        Deal, verbose_name="招商项目", on_delete=models.CASCADE, related_name="checks"
+    )
+    point = models.CharField("核查环节", max_length=8, choices=Point.choices)
+    standard = models.ForeignKey(
+        EntryStandard,
+        verbose_name="门槛",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    label = models.CharField("核查项", max_length=40)
+    value = models.DecimalField("项目值", max_digits=16, decimal_places=4, null=True, blank=True)
+    passed = models.BooleanField("符合")
+    message = models.CharField("结论", max_length=200)
+    checked_on = models.DateField("核查日期")
+
+    class Meta:
+        verbose_name = "准入核查结果"
+        verbose_name_plural = "准入核查结果"
+        ordering = ["point", "passed", "id"]
+        indexes = [models.Index(fields=["deal", "point"], name="deal_check_point")]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class DealFunding(models.Model):
+    """Funds in place (到位资金) of one deal in one month, verified by another unit."""
+
+    deal = models.ForeignKey(
+        Deal, verbose_name="招商项目", on_delete=models.PROTECT, related_name="fundings"
+    )
+    month = models.DateField("月份", help_text="当月第一天。")
+    amount = models.DecimalField("到位资金（万元）", max_digits=14, decimal_places=2)
+    evidence = models.CharField("佐证", max_length=200, help_text="银行进账单、验资报告等。")
+    note = models.CharField("说明", max_length=200, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="报送人", on_delete=models.PROTECT, related_name="+"
+    )
+    reporting_org = models.ForeignKey(
+        "orgs.Organisation", verbose_name="报送单位", on_delete=models.PROTECT, related_name="+"
+    )
+    verified = models.BooleanField("已核实", default=False)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="核实人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verifier_org = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="核实单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField("核实时间", null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "到位资金"
+        verbose_name_plural = "到位资金"
+        ordering = ["deal", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["deal", "month"], name="funding_deal_month"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="funding_nonneg"),
+        ]
+        indexes = [models.Index(fields=["month", "verified"], name="funding_month_verified")]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id} {self.month:%Y-%m} {self.amount}"
+
+
+class StallRule(models.Model):
+    """The stalled-deal lights as data (跟踪问效): from `stage`, `yellow_days` / `red_days`
+    without reaching the next milestone (for 开工: days past the planned production date)."""
+
+    class Kind(models.TextChoices):
+        SIGNED_NOT_REGISTERED = "signed_not_registered", "签约未注册"
+        REGISTERED_NOT_STARTED = "registered_not_started", "注册未开工"
+        STARTED_NOT_PRODUCING = "started_not_producing", "开工未投产（超计划投产日期）"
+
+    kind = models.CharField("情形", max_length=24, choices=Kind.choices, unique=True)
+    yellow_days = models.PositiveIntegerField("黄灯（天）")
+    red_days = models.PositiveIntegerField("红灯（天）")
+
+    class Meta:
+        verbose_name = "停滞亮灯规则"
+        verbose_name_plural = "停滞亮灯规则"
+        ordering = ["kind"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(red_days__gt=models.F("yellow_days")),
+                name="stall_red_after_yellow",
+                violation_error_message="红灯天数必须大于黄灯天数。",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class ThreeBatchPeriod(models.Model):
+    """One 期次 of 三个一批 (签约一批、开工一批、投产一批), held once a quarter (§2.7)."""
+
+    number = models.PositiveIntegerField("期次", unique=True)
+    held_on = models.DateField("举办日期")
+    venue = models.CharField("主会场", max_length=80, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "三个一批期次"
+        verbose_name_plural = "三个一批期次"
+        ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"第{self.number}期（{self.held_on:%Y-%m-%d}）"
+
+
+class ThreeBatchEntry(models.Model):
+    """A deal on one of a period's three lists, with its amount and size band at listing."""
+
+    class List(models.TextChoices):
+        SIGNING = "signing", "签约一批"
+        START = "start", "开工一批"
+        PRODUCTION = "production", "投产一批"
+
+    period = models.ForeignKey(
+        ThreeBatchPeriod, verbose_name="期次", on_delete=models.PROTECT, related_name="entries"
+    )
+    list = models.CharField("名单", max_length=12, choices=List.choices)
+    deal = models.ForeignKey(
+        Deal, verbose_name="招商项目", on_delete=models.PROTECT, related_name="batch_entries"
+    )
+    amount = models.DecimalField("总投资（万元）", max_digits=14, decimal_places=2)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="列入人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "三个一批名单项目"
+        verbose_name_plural = "三个一批名单项目"
+        ordering = ["period", "list", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["period", "list", "deal"], name="batch_entry_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period} {self.get_list_display()} {self.deal_id}"
+
+
+class ChainNode(models.Model):
+    """A link of an industry chain (上游/中游/下游), tied to a GB/T 4754 code, with its coverage:
+    强链 (anchor enterprises present), 弱链 (thin), 缺链 (a gap to fill by 招商)."""
+
+    class Segment(models.TextChoices):
+        UP = "up", "上游"
+        MID = "mid", "中游"
+        DOWN = "down", "下游"
+
+    class Coverage(models.TextChoices):
+        STRONG = "strong", "强链"
+        WEAK = "weak", "弱链"
+        GAP = "gap", "缺链"
+
+    chain = models.ForeignKey(
+        IndustryChain, verbose_name="产业链", on_delete=models.CASCADE, related_name="nodes"
+    )
+    segment = models.CharField("环节", max_length=4, choices=Segment.choices)
+    name = models.CharField("节点", max_length=40)
+    industry_code = models.CharField("国民经济行业代码", max_length=4, blank=True)
+    coverage = models.CharField("覆盖情况", max_length=8, choices=Coverage.choices)
+    sort_order = models.IntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "产业链节点"
+        verbose_name_plural = "产业链节点"
+        ordering = ["chain", "segment", "sort_order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["chain", "name"], name="chain_node_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.chain.name}·{self.name}"
+
+
+class ChainEnterprise(models.Model):
+    """An enterprise on a chain node: an existing anchor (链主/骨干, with its USCC) or a target
+    of 招商 (招商目标企业: origin, 500强)."""
+
+    class Role(models.TextChoices):
+        ANCHOR = "anchor", "骨干企业"
+        TARGET = "target", "招商目标企业"
+
+    node = models.ForeignKey(
+        ChainNode, verbose_name="节点", on_delete=models.CASCADE, related_name="enterprises"
+    )
+    role = models.CharField("类别", max_length=8, choices=Role.choices)
+    name = models.CharField("企业名称", max_length=120)
+    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    origin = models.CharField(
+        "所在地", max_length=16, choices=Deal.Origin.choices, default=Deal.Origin.OUT_OF_PROVINCE
+    )
+    is_fortune500 = models.BooleanField("500强", default=False)
+
+    class Meta:
+        verbose_name = "产业链企业"
+        verbose_name_plural = "产业链企业"
+        ordering = ["node", "role", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AssessmentWeight(models.Model):
+    """The county assessment (§5.4) as data: each §5.3 ratio's weight in 分 and the ratio
+    credited at most (a cap of 1.0: 120% earns no more than 100%)."""
+
+    class Key(models.TextChoices):
+        PERFORMANCE = "performance", "合同履约率"
+        START = "start", "开工率"
+        PRODUCTION = "production", "投产率"
+        FUNDS = "funds", "资金到位率"
+        FIT = "fit", "产业契合度"
+
+    key = models.CharField("指标", max_length=12, choices=Key.choices, unique=True)
+    weight = models.DecimalField("分值", max_digits=6, decimal_places=2)
+    cap = models.DecimalField(
+        "计分上限（比率）",
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal("1"),
+        help_text="比率超过此值按此值计分，如 1 表示完成率超过 100% 不加分。",
+    )
+    source = models.CharField("依据", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "招商考核权重"
+        verbose_name_plural = "招商考核权重"
+        ordering = ["key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=0), name="assessment_weight_nonneg"
+            ),
+            models.CheckConstraint(condition=models.Q(cap__gt=0), name="assessment_cap_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_key_display()} {self.weight}分"
