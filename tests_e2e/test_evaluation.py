@@ -19,7 +19,7 @@ from tests_e2e.browser import ConsoleLog, login, menu_link
 
 # serialized_rollback: transactional tests flush the database, data migrations included (the
 # regime templates, project categories …); restore them before each test.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)

@@ -19,7 +19,7 @@ from dudao.projects.models import MonthLock, MonthlyReport
 from dudao.supervision.models import Notification
 from tests_e2e.browser import ConsoleLog, login, menu_link
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 DESKTOP: ViewportSize = {"width": 1366, "height": 768}
 PHONE: ViewportSize = {"width": 390, "height": 844}

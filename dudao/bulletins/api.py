@@ -69,7 +69,7 @@ class DraftIn(Schema):
     scope_org_id: Id | None = Field(None, description="范围：市或县（市、区）政府；缺省为本市")
 
 
-class TransitionIn(Schema):
+class BulletinTransitionIn(Schema):
     action: Literal["submit", "approve", "return"]
     version: int = Field(ge=0, le=2**31 - 1)
     reason: str = Field("", max_length=1000)
@@ -200,11 +200,11 @@ def bulletin_detail(request: AuthedHttpRequest, bulletin_id: Id) -> dict[str, An
     response=BulletinDetailOut,
     url_name="bulletin_transition",
     summary="办理：submit 送审 / approve 签发 / return 退回（须填原因）",
-    openapi_extra=body_doc(TransitionIn),
+    openapi_extra=body_doc(BulletinTransitionIn),
 )
 def bulletin_transition(request: AuthedHttpRequest, bulletin_id: Id) -> dict[str, Any]:
     selectors.get_bulletin(request.user, bulletin_id)
-    payload = parse_body(request, TransitionIn)
+    payload = parse_body(request, BulletinTransitionIn)
     if payload.action == "submit":
         services.submit(actor=request.user, bulletin=bulletin_id, version=payload.version)
     elif payload.action == "approve":

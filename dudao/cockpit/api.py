@@ -13,7 +13,7 @@ from dudao.projects.selectors import api_period
 router = Router(tags=["领导驾驶舱"])
 
 
-class UnitOut(Schema):
+class CockpitUnitOut(Schema):
     id: int
     name: str
 
@@ -41,7 +41,7 @@ class KpisOut(Schema):
     items: list[KpiOut]
 
 
-class TargetOut(Schema):
+class CockpitTargetOut(Schema):
     metric: str
     label: str
     target: int | None
@@ -68,12 +68,12 @@ class ProjectsOut(Schema):
     reached: str
     red: int
     yellow: int
-    targets: list[TargetOut]
+    targets: list[CockpitTargetOut]
     lagging: list[LaggingOut]
     link: str
 
 
-class StandingOut(Schema):
+class CockpitStandingOut(Schema):
     name: str
     class_name: str
     rank_in_class: int | None
@@ -94,7 +94,7 @@ class TargetsOut(Schema):
     ranked: bool
     rows_total: int | None
     weak_total: int | None
-    units: list[StandingOut]
+    units: list[CockpitStandingOut]
     weak_rows: list[WeakRowOut]
     link: str
 
@@ -166,8 +166,8 @@ class MapOut(Schema):
 
 
 class CockpitOut(Schema):
-    unit: UnitOut
-    root: UnitOut
+    unit: CockpitUnitOut
+    root: CockpitUnitOut
     generated_at: str
     kpis: KpisOut
     projects: ProjectsOut

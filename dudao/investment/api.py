@@ -66,7 +66,7 @@ class DealOut(Schema):
         return obj.stage_label()
 
 
-class EventOut(Schema):
+class DealEventOut(Schema):
     action: str
     from_stage: str
     to_stage: str
@@ -96,7 +96,7 @@ class FundingOut(Schema):
 
 
 class DealDetailOut(DealOut):
-    timeline: list[EventOut]
+    timeline: list[DealEventOut]
     checks: list[CheckOut]
     fundings: list[FundingOut]
 
@@ -146,7 +146,7 @@ class DealPatch(Schema):
     planned_production_on: dt.date | None = None
 
 
-class TransitionIn(Schema):
+class DealTransitionIn(Schema):
     action: Literal["advance", "back", "terminate"]
     version: int
     on: dt.date | None = None
@@ -178,7 +178,7 @@ class FundsIn(Schema):
     note: str = Field(default="", max_length=200)
 
 
-class VerifyIn(Schema):
+class FundsVerifyIn(Schema):
     version: int
 
 
@@ -321,11 +321,11 @@ def deal_update(request: AuthedHttpRequest, deal_id: Id) -> Deal:
     response=_DetailOut,
     url_name="deal_transition",
     summary="阶段办理：advance 推进到下一阶段 / back 退回（须说明原因）/ terminate 终止",
-    openapi_extra=body_doc(TransitionIn),
+    openapi_extra=body_doc(DealTransitionIn),
 )
 def deal_transition(request: AuthedHttpRequest, deal_id: Id) -> Deal:
     deal = selectors.get_deal(request.user, deal_id)
-    p = parse_body(request, TransitionIn)
+    p = parse_body(request, DealTransitionIn)
     if p.action == "advance":
         event = None
         if p.signing_event_id is not None:
@@ -417,11 +417,11 @@ def deal_funds(request: AuthedHttpRequest, deal_id: Id) -> Status[Any]:
     response=FundingOut,
     url_name="deal_funds_verify",
     summary="核实到位资金（报送单位以外的审核员、督查员）",
-    openapi_extra=body_doc(VerifyIn),
+    openapi_extra=body_doc(FundsVerifyIn),
 )
 def deal_funds_verify(request: AuthedHttpRequest, funding_id: Id) -> DealFunding:
     row = selectors.funding_in_scope(request.user, funding_id)
-    p = parse_body(request, VerifyIn)
+    p = parse_body(request, FundsVerifyIn)
     return services.verify_funds(actor=request.user, funding=row, version=p.version)
 
 

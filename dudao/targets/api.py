@@ -59,7 +59,7 @@ class SetOut(Schema):
         return str(obj.get_status_display())
 
 
-class ProgressOut(Schema):
+class TargetProgressOut(Schema):
     set_id: int
     unit_id: int
     unit_name: str
@@ -77,7 +77,7 @@ class ProgressOut(Schema):
     sentence: str
 
 
-class SheetRowOut(ProgressOut):
+class SheetRowOut(TargetProgressOut):
     row_id: int
     weight: Decimal
     class_name: str
@@ -89,7 +89,7 @@ class SheetRowOut(ProgressOut):
     improvement_status: str
 
 
-class StandingOut(Schema):
+class TargetStandingOut(Schema):
     unit_id: int
     unit_name: str
     class_name: str
@@ -120,7 +120,7 @@ class ImprovementOut(Schema):
 def _sheet_row(r: selectors.RowResult) -> dict[str, Any]:
     p = r.progress
     return {
-        **{k: getattr(p, k) for k in ProgressOut.model_fields},
+        **{k: getattr(p, k) for k in TargetProgressOut.model_fields},
         "row_id": r.row.pk,
         "weight": r.row.weight,
         "class_name": r.class_name,
@@ -157,7 +157,7 @@ def targets_set_detail(request: AuthedHttpRequest, set_id: Id, period: str = "")
 
 @router.get(
     "/targets/progress",
-    response=list[ProgressOut],
+    response=list[TargetProgressOut],
     url_name="targets_progress",
     summary="各单位目标完成进度（已下达的目标）",
 )
@@ -180,7 +180,7 @@ def targets_progress(
 
 @router.get(
     "/targets/standings",
-    response=list[StandingOut],
+    response=list[TargetStandingOut],
     url_name="targets_standings",
     summary="分类排队：加权得分、类内位次及较上月变化",
 )
