@@ -94,7 +94,7 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("investment:funds_verify", "POST"): 400,
     ("investment:send", "POST"): 400,
     ("investment:send_task", "POST"): 302,
-    ("api:deal_send_task", "POST"): 422,
+    ("api:deal_send_task", "POST"): 200,
     ("api:deal_list", "GET"): 200,
     ("api:deal_list", "POST"): 422,
     ("api:deal_detail", "GET"): 200,
