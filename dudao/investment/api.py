@@ -59,6 +59,7 @@ class DealOut(Schema):
     land_mu: Decimal | None
     screening: str
     project_id: int | None
+    supervision_task_id: int | None
     version: int
 
     @staticmethod
@@ -169,6 +170,11 @@ class PromoteIn(Schema):
     version: int
     category_id: Id
     level: Literal["province", "city", "county"]
+
+
+class SendTaskIn(Schema):
+    deadline: dt.date | None = None
+    note: str = Field(default="", max_length=2000)
 
 
 class FundsIn(Schema):
@@ -423,6 +429,20 @@ def deal_funds_verify(request: AuthedHttpRequest, funding_id: Id) -> DealFunding
     row = selectors.funding_in_scope(request.user, funding_id)
     p = parse_body(request, FundsVerifyIn)
     return services.verify_funds(actor=request.user, funding=row, version=p.version)
+
+
+@router.post(
+    "/deals/{deal_id}/send-task",
+    response=_DetailOut,
+    url_name="deal_send_task",
+    summary="推进停滞的项目移交督查督办并交办（督查员；重复调用返回同一任务）",
+    openapi_extra=body_doc(SendTaskIn),
+)
+def deal_send_task(request: AuthedHttpRequest, deal_id: Id) -> Deal:
+    deal = selectors.get_deal(request.user, deal_id)
+    p = parse_body(request, SendTaskIn)
+    services.send_to_supervision(actor=request.user, deal=deal, deadline=p.deadline, note=p.note)
+    return _detail(selectors.get_deal(request.user, deal_id))
 
 
 @router.get(

@@ -23,6 +23,7 @@ class InvestmentConfig(AppConfig):
             ("deal.funds_verify", "核实到位资金"),
             ("deal.funds_import", "导入到位资金"),
             ("deal.send", "停滞招商项目移交督办"),
+            ("deal.send_task", "停滞招商项目移交督查督办任务"),
             ("entry_standard.save", "维护准入门槛"),
             ("three_batch.period", "新建三个一批期次"),
             ("three_batch.entry", "列入三个一批名单"),
@@ -30,3 +31,8 @@ class InvestmentConfig(AppConfig):
             ("chain.enterprise", "新增产业链企业"),
         ):
             register(code, label)
+
+        from dudao.investment.selectors import stalled_digest_lines
+        from dudao.supervision.services import register_digest_source
+
+        register_digest_source("investment.stalled_deals", stalled_digest_lines)

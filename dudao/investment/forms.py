@@ -137,6 +137,11 @@ class SendForm(forms.Form):
     note = forms.CharField(max_length=2000, required=False)
 
 
+class SendTaskForm(forms.Form):
+    deadline = forms.DateField(required=False)
+    note = forms.CharField(max_length=2000, required=False)
+
+
 class PeriodForm(forms.Form):
     number = forms.IntegerField(min_value=1, max_value=10_000)
     held_on = forms.DateField()

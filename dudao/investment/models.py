@@ -330,6 +330,15 @@ class Deal(models.Model):
         on_delete=models.PROTECT,
         related_name="investment_deal",
     )
+    supervision_task = models.OneToOneField(
+        "supervision.SupervisionTask",
+        verbose_name="督办任务",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="investment_deal",
+        help_text="推进停滞时移交督查督办形成的任务（一个招商项目只移交一次）。",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
     )

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from dudao.core import numbers
+from dudao.core.lights import Light
 from dudao.investment import rules
 from dudao.investment.models import (
     PIPELINE,
@@ -53,7 +54,13 @@ def visible_deals(actor: User) -> QuerySet[Deal]:
 def get_deal(actor: User, pk: int) -> Deal:
     return get_object_or_404(
         visible_deals(actor).select_related(
-            "county", "responsible_org", "chain", "signing_event", "project", "override_by"
+            "county",
+            "responsible_org",
+            "chain",
+            "signing_event",
+            "project",
+            "override_by",
+            "supervision_task",
         ),
         pk=pk,
     )
@@ -175,6 +182,55 @@ def stalls(deals: Iterable[Deal], today: dt.date | None = None) -> dict[int, rul
     today = today or timezone.localdate()
     table = stall_rules()
     return {d.pk: rules.stall_of(d, table, today) for d in deals}
+
+
+# The stages a stall light can be lit in (see rules.stall_of); other stages are always grey.
+STALLABLE = (Stage.SIGNED, Stage.REGISTERED, Stage.APPROVED, Stage.STARTED, Stage.COMPLETED)
+DIGEST_DEAL_LINES = 20
+
+
+def stalled_deals_by_unit(
+    today: dt.date | None = None,
+) -> dict[int, list[tuple[Deal, rules.Stall]]]:
+    """Every yellow or red stalled deal, per responsible unit, worst and longest first (for the
+    daily digest; system-wide, no user scope)."""
+    today = today or timezone.localdate()
+    table = stall_rules()
+    out: dict[int, list[tuple[Deal, rules.Stall]]] = {}
+    deals = Deal.objects.filter(stage__in=STALLABLE).only(
+        "pk",
+        "code",
+        "name",
+        "stage",
+        "responsible_org_id",
+        "signed_on",
+        "registered_on",
+        "planned_production_on",
+    )
+    for deal in deals.order_by("pk").iterator(chunk_size=2000):
+        stall = rules.stall_of(deal, table, today)
+        if stall.light in (Light.YELLOW, Light.RED):
+            out.setdefault(deal.responsible_org_id, []).append((deal, stall))
+    for rows in out.values():
+        rows.sort(key=lambda r: (-r[1].light.severity, -r[1].days, r[0].code))
+    return out
+
+
+def stalled_digest_lines(today: dt.date) -> dict[int, list[str]]:
+    """The digest lines of each responsible unit's stalled deals (registered with 督查督办's
+    daily digest in InvestmentConfig.ready)."""
+    out: dict[int, list[str]] = {}
+    for org_id, rows in stalled_deals_by_unit(today).items():
+        body = [f"推进停滞的招商项目 {len(rows)} 个："]
+        body.extend(
+            f"【招商】{deal.code} {deal.name}（{deal.stage_label()}，"
+            f"{stall.text}，{stall.light.label}）"
+            for deal, stall in rows[:DIGEST_DEAL_LINES]
+        )
+        if len(rows) > DIGEST_DEAL_LINES:
+            body.append(f"……等共 {len(rows)} 个，请在“招商引资”中查看。")
+        out[org_id] = body
+    return out
 
 
 def county_choices(actor: User) -> QuerySet[Organisation]:

@@ -793,6 +793,84 @@ def send_to_ledger(
     return problem
 
 
+# --- follow-up: hand a stalled deal to the supervision task list ------------------------------
+
+TASK_DEADLINE_DAYS = 30
+
+
+@transaction.atomic(durable=True)
+def send_to_supervision(
+    *, actor: User, deal: Deal | int, deadline: dt.date | None = None, note: str = ""
+) -> Any:
+    """A stalled deal becomes an issued task of the supervision task list (督查督办) through the
+    supervision module's own `_create_task` (交办 in the same transaction), led by the deal's
+    responsible unit, with the stall light in its content. Idempotent: a deal already sent
+    returns its task and creates nothing."""
+    from dudao.investment.selectors import stall_rules
+    from dudao.supervision import services as supervision
+
+    require_role(actor, Role.SUPERVISOR)
+    locked = _lock(actor, deal, None)
+    if locked.supervision_task_id is not None:
+        return locked.supervision_task
+    if locked.is_terminated:
+        raise InvalidTransition("已终止的招商项目不需要督办。")
+    today = timezone.localdate()
+    deadline = deadline or today + dt.timedelta(days=TASK_DEADLINE_DAYS)
+    check_date(deadline, label="完成时限", field="deadline")
+    if deadline < today:
+        raise DomainError("完成时限不能早于今天。", field="deadline")
+    stall = rules.stall_of(locked, stall_rules(), today)
+    situation = f"当前阶段：{locked.stage_label()}"
+    if stall.text:
+        situation += f"，{stall.text}（{stall.light.label}）"
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise DomainError("督办要求不能超过2000个字。", field="note")
+    content = f"招商项目“{locked.name}”（{locked.code}）推进停滞，{situation}。"
+    if note:
+        content += f"督办要求：{note}"
+    nxt = rules.next_stage(locked.stage)
+    goal = (
+        f"推动项目尽快进入“{Stage(nxt).label}”阶段，按期反馈推进情况。"
+        if nxt
+        else "推动项目稳定达产，按期反馈推进情况。"
+    )
+    source = supervision._create_source(
+        actor=actor,
+        kind="other",
+        title=f"招商引资跟踪问效：{locked.name}"[:120],
+        source_date=today,
+        text=content,
+        source_ref=f"investment.deal:{locked.pk}",
+    )
+    task = supervision._create_task(
+        actor=actor,
+        source=source,
+        title=f"{locked.name}：推进停滞督办"[:120],
+        content=content,
+        goal=goal,
+        lead_org=locked.responsible_org,
+        responsible_person=(locked.leader or "")[:40],
+        deadline=deadline,
+        issue=True,
+    )
+    before = snapshot(locked)
+    locked.supervision_task = task
+    locked = _save(locked)
+    _, changed_after = diff(before, snapshot(locked))
+    record_event(
+        actor=actor,
+        action="deal.send_task",
+        obj=locked,
+        organisation=locked.responsible_org,
+        after={**changed_after, "task": task.code},
+        reason=content,
+    )
+    _event(locked, actor, A.SEND, on=today, before=locked.stage, note=f"移交督查督办 {task.code}")
+    return task
+
+
 # --- 三个一批 -------------------------------------------------------------------------------------
 
 # The stage a deal must have reached to be on each list (§2.7).

@@ -24,4 +24,5 @@ urlpatterns: list[URLPattern] = [
     path("<int:pk>/funds/", views.funds, name="funds"),
     path("<int:pk>/funds/<int:funding_pk>/verify/", views.funds_verify, name="funds_verify"),
     path("<int:pk>/send/", views.send, name="send"),
+    path("<int:pk>/send-task/", views.send_task, name="send_task"),
 ]

@@ -27,12 +27,14 @@ from dudao.investment.forms import (
     PeriodForm,
     PromoteForm,
     SendForm,
+    SendTaskForm,
     TransitionForm,
     VerifyForm,
 )
 from dudao.investment.models import PIPELINE, Deal, Stage, ThreeBatchEntry
 from dudao.problems.selectors import categories as problem_categories
 from dudao.projects.selectors import active_categories
+from dudao.supervision.services import task_url
 
 
 def _filters(request: AuthedHttpRequest) -> dict[str, Any]:
@@ -156,6 +158,11 @@ def _detail_context(request: AuthedHttpRequest, deal: Deal) -> dict[str, Any]:
         "can_funds": worker and rules.stage_index(deal.stage) >= rules.stage_index(Stage.SIGNED),
         "can_verify": user.has_role(*services.VERIFIERS),
         "can_send": user.has_role(Role.SUPERVISOR, Role.REVIEWER) and not deal.is_terminated,
+        "can_send_task": user.has_role(Role.SUPERVISOR)
+        and not deal.is_terminated
+        and deal.supervision_task_id is None,
+        "task_url": task_url(deal.supervision_task) if deal.supervision_task else "",
+        "task_deadline": timezone.localdate() + dt.timedelta(days=services.TASK_DEADLINE_DAYS),
         "project_categories": active_categories() if deal.project_id is None else [],
         "problem_categories": problem_categories(),
         "signing_events": selectors.signing_events_for(user),
@@ -334,6 +341,29 @@ def send(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         return _again(request, pk, exc.message, exc.status_code)
     messages.success(request, f"已转入问题台账：{problem.code}。")
+    return redirect("investment:detail", pk=pk)
+
+
+@require_POST
+def send_task(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    deal = selectors.get_deal(request.user, pk)
+    form = SendTaskForm(request.POST)
+    if not form.is_valid():
+        return _again(request, pk, "完成时限应为有效日期（年-月-日）。", 400)
+    already = deal.supervision_task
+    try:
+        task = services.send_to_supervision(
+            actor=request.user,
+            deal=deal,
+            deadline=form.cleaned_data["deadline"],
+            note=form.cleaned_data["note"],
+        )
+    except DomainError as exc:
+        return _again(request, pk, exc.message, exc.status_code)
+    if already is not None:
+        messages.info(request, f"该项目已移交督查督办：{task.code}。")
+    else:
+        messages.success(request, f"已移交督查督办并交办：{task.code}。")
     return redirect("investment:detail", pk=pk)
 
 

@@ -33,6 +33,7 @@ from dudao.supervision.models import (
     TaskMilestone,
 )
 from dudao.supervision.rules import task_days_late
+from dudao.supervision.services.digest import digest_sources
 from dudao.workdays.calendar import format_day
 
 logger = logging.getLogger(__name__)
@@ -272,7 +273,8 @@ def _due_soon_window() -> int:
 
 
 def _unit_lines(today: date) -> dict[int, list[str]]:
-    """What each responsible unit must hear today: overdue and due-soon tasks and problems."""
+    """What each responsible unit must hear today: overdue and due-soon tasks and problems, then
+    the lines of the sources other modules registered (`services.register_digest_source`)."""
     window = _due_soon_window()
     horizon = today + timedelta(days=window * 3 + 14)
     rows: list[tuple[str, int, str, str, date, str]] = []  # label, unit, code, title, due, late
@@ -307,8 +309,12 @@ def _unit_lines(today: date) -> dict[int, list[str]]:
                     f"剩余 {left} 个工作日）"
                 )
     returned = _returned_report_lines()
+    extra: dict[int, list[str]] = defaultdict(list)
+    for source in digest_sources():
+        for org_id, org_lines in source(today).items():
+            extra[org_id].extend(org_lines)
     lines: dict[int, list[str]] = {}
-    for org_id in set(overdue) | set(soon) | set(returned):
+    for org_id in set(overdue) | set(soon) | set(returned) | set(extra):
         body = []
         if overdue[org_id]:
             body.append(f"已逾期 {len(overdue[org_id])} 项：")
@@ -317,6 +323,7 @@ def _unit_lines(today: date) -> dict[int, list[str]]:
             body.append(f"即将到期 {len(soon[org_id])} 项：")
             body.extend(soon[org_id])
         body.extend(returned.get(org_id, []))
+        body.extend(extra.get(org_id, []))
         lines[org_id] = body
     return lines
 

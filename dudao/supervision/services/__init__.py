@@ -17,6 +17,10 @@ from dudao.supervision.services._base import Upload as Upload
 from dudao.supervision.services._helpers import can_verify as can_verify
 from dudao.supervision.services._helpers import task_url as task_url
 from dudao.supervision.services.config import update_light_rule as update_light_rule
+from dudao.supervision.services.digest import digest_sources as digest_sources
+from dudao.supervision.services.digest import (
+    register_digest_source as register_digest_source,
+)
 from dudao.supervision.services.extensions import decide_extension as decide_extension
 from dudao.supervision.services.extensions import request_extension as request_extension
 from dudao.supervision.services.feedback import apply_closeout as apply_closeout

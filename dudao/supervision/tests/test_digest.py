@@ -83,3 +83,27 @@ def test_the_periodic_task_runs_the_daily_job(world: World) -> None:
 
     assert supervision_daily.task_class().validate_datetime(naive_utc(23))
     assert not supervision_daily.task_class().validate_datetime(naive_utc(7))
+
+
+def test_registered_sources_add_lines_to_their_units_digest(world: World) -> None:
+    """The extension point for modules above 督查督办 (招商引资's stalled deals use it)."""
+    from dudao.supervision.services import digest
+
+    seen: list[date] = []
+
+    def source(today: date) -> dict[int, list[str]]:
+        seen.append(today)
+        return {world.county_b_drc.pk: ["【示范】乙县的一条提醒"]}
+
+    saved = dict(digest._SOURCES)
+    try:
+        digest.register_digest_source("test.source", source)
+        result = jobs.send_digests(date(2025, 9, 29))
+    finally:
+        digest._SOURCES.clear()
+        digest._SOURCES.update(saved)
+    assert seen == [date(2025, 9, 29)]
+    assert result.sent >= 1
+    note = Notification.objects.get(kind="digest", user=world.county_b_reporter)
+    assert "【示范】乙县的一条提醒" in note.body
+    assert not Notification.objects.filter(kind="digest", user=world.county_a_reporter).exists()
