@@ -79,8 +79,9 @@ def _walk_menu(browser: Browser, server: LiveServer, username: str, viewport: Vi
         with page.expect_navigation():
             link.click()
         assert page.url == f"{server.url}{href}", (label, page.url)
-        if href.startswith("/api/"):
-            continue  # 接口文档: the API's own page, without the site's frame
+        if href.startswith("/api/"):  # 接口文档: the API's own page, without the site's frame
+            page.go_back()
+            continue
         active = page.locator("#sidenav a.active")
         expect(active).to_have_count(1)
         expect(active).to_have_text(label)

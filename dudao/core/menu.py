@@ -21,15 +21,16 @@ class MenuGroup:
 
 # The side menu's groups, in display order (the catalogue is fixed: a module picks one).
 GROUPS: tuple[MenuGroup, ...] = (
+    MenuGroup("cockpit", "领导驾驶舱"),
     MenuGroup("projects", "项目"),
+    MenuGroup("investment", "招商"),
     MenuGroup("parks", "集聚区"),
+    MenuGroup("targets", "目标"),
     MenuGroup("supervision", "督查"),
     MenuGroup("problems", "台账"),
     MenuGroup("inspections", "观摩"),
     MenuGroup("evaluation", "考评"),
     MenuGroup("bulletins", "通报"),
-    MenuGroup("targets", "目标"),
-    MenuGroup("cockpit", "领导驾驶舱"),
     MenuGroup("system", "系统"),
 )
 FALLBACK_GROUP = MenuGroup("other", "其他")

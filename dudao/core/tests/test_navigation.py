@@ -33,15 +33,16 @@ def test_an_entry_without_a_group_falls_in_its_modules_group() -> None:
 
 def test_the_catalogue_is_the_fixed_list_of_modules() -> None:
     assert [g.label for g in GROUPS] == [
+        "领导驾驶舱",
         "项目",
+        "招商",
         "集聚区",
+        "目标",
         "督查",
         "台账",
         "观摩",
         "考评",
         "通报",
-        "目标",
-        "领导驾驶舱",
         "系统",
     ]
 
