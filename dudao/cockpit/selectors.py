@@ -449,11 +449,9 @@ def _targets_tile(
             (s for s in standings if s.weak_links), key=lambda s: (-s.weak_links, s.unit_name)
         )
         return TargetsTile(year, month, True, units[:10], [], None, None, link)
-    rows = targets.progress_for_units(actor, year=year, month=month, unit_ids=[unit.pk], memo=memo)
-    weak = [r for r in rows if r.weak]
     own: list[targets.UnitStanding] = []
     ranked = root.kind != K.COUNTY_GOV
-    if ranked:
+    if ranked:  # first: the unit's rows are then read from the whole scope's evaluation
         own = [
             s
             for s in targets.standings(
@@ -461,6 +459,8 @@ def _targets_tile(
             )
             if s.unit_id == unit.pk
         ]
+    rows = targets.progress_for_units(actor, year=year, month=month, unit_ids=[unit.pk], memo=memo)
+    weak = [r for r in rows if r.weak]
     return TargetsTile(year, month, ranked, own, weak[:8], len(rows), len(weak), link)
 
 
@@ -561,15 +561,17 @@ def cockpit(
     year, month = period or default_period()
     projects_tile, counties = _projects_tile(actor, unit, root, year, month)
     memo = targets.MonthMemo(actor)  # this request's target evaluations, each done once
+    # The targets tile first: the KPI tile's target gaps are then read from its evaluation.
+    targets_tile = _targets_tile(
+        actor, unit, root, year, month, memo=memo, with_change=with_rank_change
+    )
     return Cockpit(
         root=root,
         unit=unit,
         generated_at=timezone.now(),
         kpis=_kpi_tile(actor, unit, memo),
         projects=projects_tile,
-        targets=_targets_tile(
-            actor, unit, root, year, month, memo=memo, with_change=with_rank_change
-        ),
+        targets=targets_tile,
         supervision=_supervision_tile(actor, unit, root),
         ledger=_ledger_tile(actor, unit, root),
         tours=_tours_tile(actor, unit, root),

@@ -406,21 +406,34 @@ class MonthMemo:
 
     def __init__(self, user: User) -> None:
         self.user = user
-        self._results: dict[tuple[int, int], list[RowResult]] = {}
-        self._rows: dict[int, list[TargetRow]] = {}
+        # (year, month, units or None for the whole scope) → that evaluation
+        self._results: dict[tuple[int, int, frozenset[int] | None], list[RowResult]] = {}
         self._class_of: dict[int, dict[int, str]] = {}
+        self._rows: dict[int, list[TargetRow]] = {}
 
-    def rows(self, year: int) -> list[TargetRow]:
+    def _scope_rows(self, year: int) -> list[TargetRow]:
+        """The scope's rows of `year`, read once for every month evaluated."""
         if year not in self._rows:
             self._rows[year] = _rows(self.user, year=year)
         return self._rows[year]
 
-    def results(self, year: int, month: int) -> list[RowResult]:
-        key = (year, month)
+    def results(
+        self, year: int, month: int, unit_ids: Sequence[int] | None = None
+    ) -> list[RowResult]:
+        """The month's rows of `unit_ids` (None = the whole scope), each indicator of them
+        evaluated: taken from the whole scope's evaluation when that was already made."""
+        units = None if unit_ids is None else frozenset(unit_ids)
+        whole = self._results.get((year, month, None))
+        if whole is not None:
+            return whole if units is None else [r for r in whole if r.row.unit_id in units]
+        key = (year, month, units)
         if key not in self._results:
-            self._results[key] = evaluate_rows(
-                self.user, self.rows(year), year, month, with_extras=False
+            rows = (
+                self._scope_rows(year)
+                if units is None
+                else _rows(self.user, year=year, unit_ids=sorted(units))
             )
+            self._results[key] = evaluate_rows(self.user, rows, year, month, with_extras=False)
         return self._results[key]
 
     def class_of(self, year: int) -> dict[int, str]:
@@ -446,13 +459,11 @@ def progress_for_units(
         return [r.progress for r in evaluate_rows(user, rows, year, month, with_extras=False)]
     if memo.user.pk != user.pk:
         raise ValueError("memo belongs to another user")
-    units = None if unit_ids is None else set(unit_ids)
     codes = None if indicator_codes is None else set(indicator_codes)
     return [
         r.progress
-        for r in memo.results(year, month)
-        if (units is None or r.row.unit_id in units)
-        and (codes is None or r.row.indicator.code in codes)
+        for r in memo.results(year, month, unit_ids)
+        if codes is None or r.row.indicator.code in codes
     ]
 
 
