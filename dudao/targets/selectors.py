@@ -398,6 +398,9 @@ ROW_COLUMNS = (
 UNIT_COLUMNS = ("name", "short_name", "sort_order", "path", "kind")
 
 
+_MemoKey = tuple[int, int, frozenset[int] | None, frozenset[str] | None]
+
+
 class MonthMemo:
     """One request's evaluations of every approved target row in a user's scope, per (year,
     month), each computed at most once. Not a cache: the caller creates it for one request
@@ -406,8 +409,8 @@ class MonthMemo:
 
     def __init__(self, user: User) -> None:
         self.user = user
-        # (year, month, units or None for the whole scope) → that evaluation
-        self._results: dict[tuple[int, int, frozenset[int] | None], list[RowResult]] = {}
+        # (year, month, units or None = the whole scope, indicator codes or None = all)
+        self._results: dict[_MemoKey, list[RowResult]] = {}
         self._class_of: dict[int, dict[int, str]] = {}
         self._rows: dict[int, list[TargetRow]] = {}
 
@@ -418,21 +421,37 @@ class MonthMemo:
         return self._rows[year]
 
     def results(
-        self, year: int, month: int, unit_ids: Sequence[int] | None = None
+        self,
+        year: int,
+        month: int,
+        unit_ids: Sequence[int] | None = None,
+        indicator_codes: Sequence[str] | None = None,
     ) -> list[RowResult]:
-        """The month's rows of `unit_ids` (None = the whole scope), each indicator of them
-        evaluated: taken from the whole scope's evaluation when that was already made."""
+        """The month's evaluated rows of `unit_ids` (None = the whole scope) and
+        `indicator_codes` (None = all), taken from a wider evaluation already made (the whole
+        scope's, or all indicators of these units) when there is one."""
         units = None if unit_ids is None else frozenset(unit_ids)
-        whole = self._results.get((year, month, None))
-        if whole is not None:
-            return whole if units is None else [r for r in whole if r.row.unit_id in units]
-        key = (year, month, units)
+        codes = None if indicator_codes is None else frozenset(indicator_codes)
+        for wider in ((year, month, None, None), (year, month, units, None)):
+            found = self._results.get(wider)
+            if found is not None:
+                return [
+                    r
+                    for r in found
+                    if (units is None or r.row.unit_id in units)
+                    and (codes is None or r.row.indicator.code in codes)
+                ]
+        key = (year, month, units, codes)
         if key not in self._results:
-            rows = (
-                self._scope_rows(year)
-                if units is None
-                else _rows(self.user, year=year, unit_ids=sorted(units))
-            )
+            if units is None and codes is None:
+                rows = self._scope_rows(year)
+            else:
+                rows = _rows(
+                    self.user,
+                    year=year,
+                    unit_ids=None if units is None else sorted(units),
+                    indicator_codes=None if codes is None else sorted(codes),
+                )
             self._results[key] = evaluate_rows(self.user, rows, year, month, with_extras=False)
         return self._results[key]
 
@@ -459,12 +478,7 @@ def progress_for_units(
         return [r.progress for r in evaluate_rows(user, rows, year, month, with_extras=False)]
     if memo.user.pk != user.pk:
         raise ValueError("memo belongs to another user")
-    codes = None if indicator_codes is None else set(indicator_codes)
-    return [
-        r.progress
-        for r in memo.results(year, month, unit_ids)
-        if codes is None or r.row.indicator.code in codes
-    ]
+    return [r.progress for r in memo.results(year, month, unit_ids, indicator_codes)]
 
 
 def _class_of(year: int) -> dict[int, str]:
