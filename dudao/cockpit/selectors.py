@@ -342,7 +342,7 @@ def _target_of(rows: list[targets.TargetProgress]) -> dict[str, targets.TargetPr
     return chosen
 
 
-def _kpi_tile(actor: User, unit: Organisation) -> KpiTile:
+def _kpi_tile(actor: User, unit: Organisation, memo: targets.MonthMemo) -> KpiTile:
     h = stats.unit_headlines(actor, unit)
     goals: dict[str, targets.TargetProgress] = {}
     if h.period is not None and h.rows:
@@ -353,6 +353,7 @@ def _kpi_tile(actor: User, unit: Organisation) -> KpiTile:
                 month=h.period.month,
                 unit_ids=[unit.pk],
                 indicator_codes=[r.indicator.code for r in h.rows],
+                memo=memo,
             )
         )
     items = [
@@ -426,24 +427,40 @@ def _projects_tile(
 
 
 def _targets_tile(
-    actor: User, unit: Organisation, root: Organisation, year: int, month: int
+    actor: User,
+    unit: Organisation,
+    root: Organisation,
+    year: int,
+    month: int,
+    *,
+    memo: targets.MonthMemo,
+    with_change: bool,
 ) -> TargetsTile:
     """The city: 分类排队 standings, units with the most weak links first. One county: its weak
     target rows (and, for a city-wide reader, its standing in its class; a county leader's own
-    scope holds no other unit of the class, so no rank is shown there)."""
+    scope holds no other unit of the class, so no rank is shown there). `with_change`: the rank
+    change (only the API returns it); `memo` shares the month's evaluation with the KPI tile."""
     link = reverse("targets:weak_links") + f"?period={year}-{month:02d}"
     if unit.pk == root.pk and root.kind != K.COUNTY_GOV:
-        standings = targets.standings(actor, year=year, month=month)
+        standings = targets.standings(
+            actor, year=year, month=month, with_change=with_change, memo=memo
+        )
         units = sorted(
             (s for s in standings if s.weak_links), key=lambda s: (-s.weak_links, s.unit_name)
         )
         return TargetsTile(year, month, True, units[:10], [], None, None, link)
-    rows = targets.progress_for_units(actor, year=year, month=month, unit_ids=[unit.pk])
-    weak = [r for r in rows if r.weak]
     own: list[targets.UnitStanding] = []
     ranked = root.kind != K.COUNTY_GOV
-    if ranked:
-        own = [s for s in targets.standings(actor, year=year, month=month) if s.unit_id == unit.pk]
+    if ranked:  # first: the unit's rows are then read from the whole scope's evaluation
+        own = [
+            s
+            for s in targets.standings(
+                actor, year=year, month=month, with_change=with_change, memo=memo
+            )
+            if s.unit_id == unit.pk
+        ]
+    rows = targets.progress_for_units(actor, year=year, month=month, unit_ids=[unit.pk], memo=memo)
+    weak = [r for r in rows if r.weak]
     return TargetsTile(year, month, ranked, own, weak[:8], len(rows), len(weak), link)
 
 
@@ -535,18 +552,26 @@ def cockpit(
     unit_id: int | None = None,
     *,
     period: tuple[int, int] | None = None,
+    with_rank_change: bool = True,
 ) -> Cockpit:
-    """Every tile of the cockpit of the actor's root, or of one county inside it (404 else)."""
+    """Every tile of the cockpit of the actor's root, or of one county inside it (404 else).
+    ``with_rank_change=False`` (the page, which does not show it) skips evaluating last month's
+    targets for the 分类排队 rank change; the API keeps returning it."""
     root, unit = resolve_unit(actor, unit_id)
     year, month = period or default_period()
     projects_tile, counties = _projects_tile(actor, unit, root, year, month)
+    memo = targets.MonthMemo(actor)  # this request's target evaluations, each done once
+    # The targets tile first: the KPI tile's target gaps are then read from its evaluation.
+    targets_tile = _targets_tile(
+        actor, unit, root, year, month, memo=memo, with_change=with_rank_change
+    )
     return Cockpit(
         root=root,
         unit=unit,
         generated_at=timezone.now(),
-        kpis=_kpi_tile(actor, unit),
+        kpis=_kpi_tile(actor, unit, memo),
         projects=projects_tile,
-        targets=_targets_tile(actor, unit, root, year, month),
+        targets=targets_tile,
         supervision=_supervision_tile(actor, unit, root),
         ledger=_ledger_tile(actor, unit, root),
         tours=_tours_tile(actor, unit, root),

@@ -24,7 +24,12 @@ def _cockpit_context(request: AuthedHttpRequest) -> dict[str, Any]:
     unit_id = selectors.parse_unit_id(request.GET.get("unit"))
     year, month = selectors.default_period()
     chosen, period_error = month_or_default(request.GET.get("period"), Period.month(year, month))
-    data = selectors.cockpit(request.user, unit_id, period=(chosen.year, chosen.last_month))
+    data = selectors.cockpit(
+        request.user,
+        unit_id,
+        period=(chosen.year, chosen.last_month),
+        with_rank_change=False,  # the page and the wall screen do not show it
+    )
     return {
         "c": data,
         "data": data.as_dict(),

@@ -398,6 +398,69 @@ ROW_COLUMNS = (
 UNIT_COLUMNS = ("name", "short_name", "sort_order", "path", "kind")
 
 
+_MemoKey = tuple[int, int, frozenset[int] | None, frozenset[str] | None]
+
+
+class MonthMemo:
+    """One request's evaluations of every approved target row in a user's scope, per (year,
+    month), each computed at most once. Not a cache: the caller creates it for one request
+    (e.g. one cockpit page) and passes it explicitly to `progress_for_units` and `standings`,
+    so both read the same evaluation; it is dropped with the request and never goes stale."""
+
+    def __init__(self, user: User) -> None:
+        self.user = user
+        # (year, month, units or None = the whole scope, indicator codes or None = all)
+        self._results: dict[_MemoKey, list[RowResult]] = {}
+        self._class_of: dict[int, dict[int, str]] = {}
+        self._rows: dict[int, list[TargetRow]] = {}
+
+    def _scope_rows(self, year: int) -> list[TargetRow]:
+        """The scope's rows of `year`, read once for every month evaluated."""
+        if year not in self._rows:
+            self._rows[year] = _rows(self.user, year=year)
+        return self._rows[year]
+
+    def results(
+        self,
+        year: int,
+        month: int,
+        unit_ids: Sequence[int] | None = None,
+        indicator_codes: Sequence[str] | None = None,
+    ) -> list[RowResult]:
+        """The month's evaluated rows of `unit_ids` (None = the whole scope) and
+        `indicator_codes` (None = all), taken from a wider evaluation already made (the whole
+        scope's, or all indicators of these units) when there is one."""
+        units = None if unit_ids is None else frozenset(unit_ids)
+        codes = None if indicator_codes is None else frozenset(indicator_codes)
+        for wider in ((year, month, None, None), (year, month, units, None)):
+            found = self._results.get(wider)
+            if found is not None:
+                return [
+                    r
+                    for r in found
+                    if (units is None or r.row.unit_id in units)
+                    and (codes is None or r.row.indicator.code in codes)
+                ]
+        key = (year, month, units, codes)
+        if key not in self._results:
+            if units is None and codes is None:
+                rows = self._scope_rows(year)
+            else:
+                rows = _rows(
+                    self.user,
+                    year=year,
+                    unit_ids=None if units is None else sorted(units),
+                    indicator_codes=None if codes is None else sorted(codes),
+                )
+            self._results[key] = evaluate_rows(self.user, rows, year, month, with_extras=False)
+        return self._results[key]
+
+    def class_of(self, year: int) -> dict[int, str]:
+        if year not in self._class_of:
+            self._class_of[year] = _class_of(year)
+        return self._class_of[year]
+
+
 def progress_for_units(
     user: User,
     *,
@@ -405,11 +468,17 @@ def progress_for_units(
     month: int,
     unit_ids: Sequence[int] | None = None,
     indicator_codes: Sequence[str] | None = None,
+    memo: MonthMemo | None = None,
 ) -> list[TargetProgress]:
     """Every approved target row of `year` for units in the user's scope (``unit_ids`` narrows
-    it; None = all in scope), evaluated for 1–`month`."""
-    rows = _rows(user, year=year, unit_ids=unit_ids, indicator_codes=indicator_codes)
-    return [r.progress for r in evaluate_rows(user, rows, year, month, with_extras=False)]
+    it; None = all in scope), evaluated for 1–`month`. With ``memo`` (the same user's), the
+    month's evaluation of the whole scope is shared with `standings` in the same request."""
+    if memo is None:
+        rows = _rows(user, year=year, unit_ids=unit_ids, indicator_codes=indicator_codes)
+        return [r.progress for r in evaluate_rows(user, rows, year, month, with_extras=False)]
+    if memo.user.pk != user.pk:
+        raise ValueError("memo belongs to another user")
+    return [r.progress for r in memo.results(year, month, unit_ids, indicator_codes)]
 
 
 def _class_of(year: int) -> dict[int, str]:
@@ -456,15 +525,25 @@ def _standings(results: Sequence[RowResult], class_of: dict[int, str]) -> dict[i
     return out
 
 
-def standings(user: User, *, year: int, month: int) -> list[UnitStanding]:
+def standings(
+    user: User,
+    *,
+    year: int,
+    month: int,
+    with_change: bool = True,
+    memo: MonthMemo | None = None,
+) -> list[UnitStanding]:
     """分类排队 on the weighted total of each unit in scope, with the change since last month
-    (same year; none in January), ordered by class, then rank."""
-    class_of = _class_of(year)
-    rows = _rows(user, year=year)
-    now = _standings(evaluate_rows(user, rows, year, month, with_extras=False), class_of)
+    (same year; none in January; not computed — None — when ``with_change`` is False), ordered
+    by class, then rank. ``memo``: see `progress_for_units`."""
+    if memo is not None and memo.user.pk != user.pk:
+        raise ValueError("memo belongs to another user")
+    memo = memo or MonthMemo(user)
+    class_of = memo.class_of(year)
+    now = _standings(memo.results(year, month), class_of)
     changes: dict[int, int] = {}
-    if month > 1:
-        before = _standings(evaluate_rows(user, rows, year, month - 1, with_extras=False), class_of)
+    if with_change and month > 1:
+        before = _standings(memo.results(year, month - 1), class_of)
         current = {k: v.rank_in_class for k, v in now.items() if v.rank_in_class is not None}
         earlier = {
             k: v.rank_in_class

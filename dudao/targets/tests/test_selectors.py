@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -76,6 +78,39 @@ def test_standings_rank_within_classes_with_ties(world: World) -> None:
     assert (pa.rank_in_class, pb.rank_in_class, drc.rank_in_class) == (1, 1, 3)
     assert a.rank_change == 0
     assert drc.rank_change == 0
+
+
+def test_standings_without_change_skip_it_and_keep_everything_else(world: World) -> None:
+    build_sheet(world)
+    full = selectors.standings(world.city_leader, year=YEAR, month=6)
+    bare = selectors.standings(world.city_leader, year=YEAR, month=6, with_change=False)
+    assert [s.rank_change for s in bare] == [None] * len(bare)
+    assert any(s.rank_change is not None for s in full)
+    assert [replace(s, rank_change=None) for s in full] == bare
+
+
+def test_a_memo_shares_the_month_and_gives_the_same_figures(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    build_sheet(world)
+    user = world.city_leader
+    memo = selectors.MonthMemo(user)
+    codes = ["fai"]
+    alone = selectors.progress_for_units(
+        user, year=YEAR, month=6, unit_ids=[world.county_b.pk], indicator_codes=codes
+    )
+    shared = selectors.progress_for_units(
+        user, year=YEAR, month=6, unit_ids=[world.county_b.pk], indicator_codes=codes, memo=memo
+    )
+    assert shared == alone
+    assert {p.unit_id for p in shared} == {world.county_b.pk}
+    everything = selectors.progress_for_units(user, year=YEAR, month=6, memo=memo)
+    assert everything == selectors.progress_for_units(user, year=YEAR, month=6)
+    with django_assert_max_num_queries(3):  # the month is not evaluated again (classes only)
+        ranked = selectors.standings(user, year=YEAR, month=6, with_change=False, memo=memo)
+    assert ranked == selectors.standings(user, year=YEAR, month=6, with_change=False)
+    with pytest.raises(ValueError, match="another user"):
+        selectors.progress_for_units(world.city_supervisor, year=YEAR, month=6, memo=memo)
 
 
 def test_weak_link_becomes_a_task_and_its_progress_shows(world: World) -> None:
