@@ -13,7 +13,6 @@ name is importable from here.
 
 from dudao.projects.rules import previous_month
 from dudao.projects.selectors.analysis import (
-    UNIT_METRICS,
     Analysis,
     AnalysisPage,
     CountyOverview,
@@ -26,8 +25,6 @@ from dudao.projects.selectors.analysis import (
     group_analysis,
     quarter_targets,
     target_totals,
-    unit_figures,
-    unit_series,
 )
 from dudao.projects.selectors.grid import (
     GridRow,
@@ -73,6 +70,7 @@ from dudao.projects.selectors.registry import (
     project_history,
     visible_projects,
 )
+from dudao.projects.selectors.unit_figures import UNIT_METRICS, unit_figures, unit_series
 
 __all__ = [
     "UNIT_METRICS",
