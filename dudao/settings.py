@@ -56,6 +56,8 @@ DOMAIN_APPS = (
     "targets",
     "cockpit",
     "investment",
+    "enterprises",
+    "opendata",
 )
 
 INSTALLED_APPS = [

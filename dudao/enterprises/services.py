@@ -1,0 +1,1 @@
+"""Write-side services of the enterprises app: one transaction and one audit event per change."""
