@@ -10,6 +10,9 @@ dudao import KIND FILE --as USER [--dry-run]   import a file (same checks as the
 dudao bulletin make KIND --period YYYY-MM [--scope ORG_CODE] --out FILE   a draft bulletin (.docx)
 dudao audit verify  check the audit log's hash chain and anchors (exit 1 at the first broken link)
 dudao pg_roles      print (or --apply) the PostgreSQL owner/app roles and grants
+dudao backup [--out DIR] [--prune]   a consistent backup (database, uploads, manifest)
+dudao restore DIR   restore a verified backup into an empty installation (then migrate forward)
+dudao check-deploy  is this installation ready for production? (exit 1 on an error)
 dudao <django command> …   e.g. migrate, check, collectstatic
 """
 
@@ -23,11 +26,12 @@ ALIASES = {
     "worker": "run_huey",
     "load-regions": "load_regions",
     "workdays-check": "workdays_check",
+    "check-deploy": "check_deploy",
 }
 
 
 # Commands that change the schema or grants: run with DUDAO_MIGRATE_DATABASE_URL when it is set.
-OWNER_COMMANDS = frozenset({"migrate", "pg_roles"})
+OWNER_COMMANDS = frozenset({"migrate", "pg_roles", "restore"})
 
 
 def main(argv: list[str] | None = None) -> int:

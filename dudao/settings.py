@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "dudao.accounts",
     "dudao.audit",
     "dudao.demo",
+    "dudao.ops",
     *(f"dudao.{app}" for app in DOMAIN_APPS),
 ]
 
@@ -262,6 +263,12 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 DUDAO_STALE_UPLOAD_AGE = timedelta(hours=envint("DUDAO_STALE_UPLOAD_HOURS", 24, minimum=1))
+
+# --- Operations (dudao/ops: backups, /readyz) --------------------------------------------------
+DUDAO_BACKUP_DIR = Path(envstr("DUDAO_BACKUP_DIR", str(DATA_DIR / "backups"))).expanduser()
+# /readyz fails when the newest backup is older than this (the nightly job runs at 02:30).
+DUDAO_BACKUP_MAX_AGE_HOURS = envint("DUDAO_BACKUP_MAX_AGE_HOURS", 26, minimum=1)
+DUDAO_MIN_FREE_DISK_MB = envint("DUDAO_MIN_FREE_DISK_MB", 1024, minimum=0)
 
 # --- Jobs (huey) -----------------------------------------------------------------------------
 HUEY: dict[str, Any]

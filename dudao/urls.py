@@ -10,6 +10,7 @@ from dudao.accounts import views as account_views
 from dudao.api import api
 from dudao.audit import views as audit_views
 from dudao.cockpit import views as cockpit_views
+from dudao.ops import views as ops_views
 from dudao.orgs import views as org_views
 
 org_patterns = (
@@ -63,6 +64,10 @@ urlpatterns = [
     path("users/", include(user_patterns)),
     path("audit/", include(audit_patterns)),
     path("api/v1/", api.urls),
+    # Operations: the load balancer's probes (no login) and the 运行状态 page.
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("readyz", ops_views.readyz, name="readyz"),
+    path("ops/", include("dudao.ops.urls")),
     # Business modules, each mounted at /<label>/ with its own namespace.
     *(path(f"{app}/", include(f"dudao.{app}.urls")) for app in settings.DOMAIN_APPS),
 ]

@@ -9,6 +9,9 @@ class BulletinsConfig(AppConfig):
     def ready(self) -> None:
         from dudao.audit.actions import register
         from dudao.bulletins import receivers  # noqa: F401 - registers the signal receivers
+        from dudao.bulletins.checks import register_deploy_checks
+
+        register_deploy_checks()
 
         for code, label in (
             ("bulletin.draft", "生成通报草稿"),

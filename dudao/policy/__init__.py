@@ -56,6 +56,10 @@ POLICY: dict[str, Rules] = {
     "users:reset_requests": {"GET": ADMINS},
     "users:approve_reset": {"POST": ADMINS},
     "users:mfa_policy": {"GET": SECADMIN, "POST": SECADMIN},
+    # Operations: the load balancer's probes, and the 运行状态 page of the 系统管理员
+    "healthz": {"GET": PUBLIC},
+    "readyz": {"GET": PUBLIC},
+    "ops:status": {"GET": SYSADMIN},
     # Audit log
     "audit:list": {"GET": AUDITADMIN},
     "audit:detail": {"GET": AUDITADMIN},

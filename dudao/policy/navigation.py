@@ -22,6 +22,7 @@ PLATFORM_NAV = [
     MenuEntry("users:reset_requests", "密码重置审批", "system"),
     MenuEntry("users:mfa_policy", "两步验证设置", "system"),
     MenuEntry("audit:list", "审计日志", "system"),
+    MenuEntry("ops:status", "运行状态", "system"),
     MenuEntry("token_list", "API 令牌", "system"),
     MenuEntry("mfa_settings", "两步验证", "system"),
     MenuEntry("api:openapi-view", "接口文档", "system"),

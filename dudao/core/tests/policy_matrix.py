@@ -180,6 +180,9 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("users:mfa_policy", "POST"): 302,
     ("audit:list", "GET"): 200,
     ("audit:detail", "GET"): 200,
+    ("healthz", "GET"): 200,
+    ("readyz", "GET"): 503,  # the test world has no job worker heartbeat and no backup
+    ("ops:status", "GET"): 200,
     ("api:api-root", "GET"): 404,  # ninja's placeholder for the API prefix
     ("api:openapi-json", "GET"): 200,
     ("api:openapi-view", "GET"): 200,
@@ -212,6 +215,8 @@ ANONYMOUS: dict[tuple[str, str], int] = {
     ("api:api-root", "GET"): 404,
     ("api:openapi-json", "GET"): 200,
     ("api:openapi-view", "GET"): 200,
+    ("healthz", "GET"): 200,
+    ("readyz", "GET"): 503,
 }
 
 # Which test module probes which URL names: each domain app its own POLICY, "core" the rest.
