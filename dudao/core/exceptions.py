@@ -49,11 +49,75 @@ def _label(instance: Any, field: str) -> str:
         return ""
 
 
+def _number(value: Any) -> str:
+    """A limit as written by people: 0.01, 100, 9223372036854775807 (no exponent, no 1E+2)."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return str(value)
+
+
+def field_error_message(label: str, field: Any, code: str | None, params: Any) -> str | None:
+    """The platform's one catalogue of field errors: a Chinese sentence naming the field and its
+    limit for each of Django's built-in validation codes, or None for a code it does not know
+    (the caller keeps the validator's own message, e.g. a constraint's Chinese message).
+
+    `field` is the model (or form) field, `params` the ValidationError's params."""
+    from django import forms
+    from django.db import models
+
+    if not label:
+        return None
+    p = params if isinstance(params, dict) else {}
+    if code in {"null", "blank", "required"}:
+        return f"“{label}”不能为空。"
+    if code == "max_digits":
+        places = int(getattr(field, "decimal_places", 0) or 0)
+        whole = int(p.get("max", 0)) - places
+        if places:
+            return (
+                f"“{label}”数值过大：最多 {p.get('max')} 位数字，其中整数部分最多 {whole} 位、"
+                f"小数最多 {places} 位。"
+            )
+        return f"“{label}”数值过大：最多 {p.get('max')} 位数字。"
+    if code == "max_whole_digits":
+        return f"“{label}”数值过大：整数部分最多 {p.get('max')} 位。"
+    if code == "max_decimal_places":
+        return f"“{label}”最多保留 {p.get('max')} 位小数。"
+    if code == "max_length":
+        return f"“{label}”最多 {p.get('limit_value')} 个字符（现为 {p.get('show_value')} 个）。"
+    if code == "min_length":
+        return f"“{label}”至少 {p.get('limit_value')} 个字符（现为 {p.get('show_value')} 个）。"
+    if code == "max_value":
+        return f"“{label}”不能大于 {_number(p.get('limit_value'))}。"
+    if code == "min_value":
+        return f"“{label}”不能小于 {_number(p.get('limit_value'))}。"
+    if code == "invalid_choice":
+        return f"“{label}”的取值“{p.get('value', '')}”无效，请从给定的选项中选择。"
+    if code in {"invalid", "invalid_date", "invalid_datetime"}:
+        if isinstance(field, models.IntegerField | forms.IntegerField) and not isinstance(
+            field, forms.DecimalField | forms.FloatField
+        ):
+            return f"“{label}”应为整数。"
+        if isinstance(
+            field, models.DecimalField | models.FloatField | forms.DecimalField | forms.FloatField
+        ):
+            return f"“{label}”应为数字。"
+        if isinstance(field, models.DateTimeField | forms.DateTimeField):
+            return f"“{label}”应为有效的日期和时间，如 2026-01-31 09:30。"
+        if isinstance(field, models.DateField | forms.DateField):
+            return f"“{label}”应为有效日期，如 2026-01-31。"
+    return None
+
+
 def full_clean_or_raise(
     instance: Any, *, exclude: list[str] | None = None, validate_unique: bool = True
 ) -> None:
-    """Run the model's validation; raise its first message as a DomainError on that field (a
-    missing required value reads “字段”不能为空, never Django's "这个值不能为 null")."""
+    """Run the model's validation; raise its first message as a DomainError on that field, in
+    the words of the one catalogue (`field_error_message`): a missing value reads “字段”不能为空,
+    never Django's "这个值不能为 null"; too many digits “计划投资”数值过大：最多 14 位数字……"""
     from django.core.exceptions import ValidationError
     from django.db import models
 
@@ -74,9 +138,12 @@ def full_clean_or_raise(
         field, errors = next(iter(exc.error_dict.items()))
         first = errors[0]
         label = _label(instance, field)
-        if first.code in {"null", "blank"} and label:
-            raise DomainError(f"“{label}”不能为空。", field=field) from None
-        raise DomainError(first.messages[0], field=field) from None
+        try:
+            model_field = instance._meta.get_field(field)
+        except Exception:
+            model_field = None
+        message = field_error_message(label, model_field, first.code, first.params)
+        raise DomainError(message or first.messages[0], field=field) from None
 
 
 def refuse_nulls(model: Any, changes: dict[str, Any]) -> None:

@@ -43,6 +43,12 @@ from dudao.problems.services.imports import IMPORT_ROLES as IMPORT_ROLES
 from dudao.problems.services.imports import ImportPlan as ImportPlan
 from dudao.problems.services.imports import apply_import as apply_import
 from dudao.problems.services.imports import plan_import as plan_import
+from dudao.problems.services.lights import LightsResult as LightsResult
+from dudao.problems.services.lights import recompute_lights as recompute_lights
+from dudao.problems.services.lights import (
+    recompute_provisional_deadlines as recompute_provisional_deadlines,
+)
+from dudao.problems.services.lights import refresh_light as refresh_light
 from dudao.problems.services.registering import create_problem as create_problem
 from dudao.problems.services.registering import update_problem as update_problem
 from dudao.problems.services.workflow import transition as transition

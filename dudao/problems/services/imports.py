@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from dudao.core.imports import ImportReport
 from dudao.problems.services._base import EDITABLE_FIELDS, A, S
 from dudao.problems.services._helpers import _event
+from dudao.problems.services.lights import refresh_light
 from dudao.problems.services.registering import _apply_changes, _insert_with_code
 
 # --- import of existing ledgers (dudao.problems.importers) --------------------------------------
@@ -127,6 +128,7 @@ def apply_import(*, actor: User, plan: ImportPlan, dry_run: bool) -> ImportRepor
             problem.days_late = late
             problem.closed_on_time = late == 0
         _insert_with_code(problem, timezone.localdate(now).year)
+        refresh_light(problem, timezone.localdate(now))
         record_event(
             actor=actor,
             action="problem.import",

@@ -14,6 +14,7 @@ from dudao.projects.services._base import (
     PROJECT_FIELDS,
     REPORT_FIELDS,
     SETTINGS_FIELDS,
+    area_index,
     known_area_codes,
 )
 from dudao.projects.services.ledger import report_to_problem
@@ -63,6 +64,7 @@ __all__ = [
     "check_milestone_order",
     "create_project",
     "is_locked",
+    "area_index",
     "known_area_codes",
     "lock_month",
     "milestone_state",
