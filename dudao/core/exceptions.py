@@ -59,57 +59,72 @@ def _number(value: Any) -> str:
     return str(value)
 
 
+# The catalogue: Django's built-in validation codes → a Chinese sentence naming the field
+# ({label}) and its limit (the ValidationError's params, limits written by `_number`).
+FIELD_ERRORS: dict[str, str] = {
+    "null": "“{label}”不能为空。",
+    "blank": "“{label}”不能为空。",
+    "required": "“{label}”不能为空。",
+    "max_whole_digits": "“{label}”数值过大：整数部分最多 {max} 位。",
+    "max_decimal_places": "“{label}”最多保留 {max} 位小数。",
+    "max_length": "“{label}”最多 {limit_value} 个字符（现为 {show_value} 个）。",
+    "min_length": "“{label}”至少 {limit_value} 个字符（现为 {show_value} 个）。",
+    "max_value": "“{label}”不能大于 {limit_value}。",
+    "min_value": "“{label}”不能小于 {limit_value}。",
+    "invalid_choice": "“{label}”的取值“{value}”无效，请从给定的选项中选择。",
+}
+INVALID_CODES = frozenset({"invalid", "invalid_date", "invalid_datetime"})
+
+
+def _max_digits(label: str, field: Any, params: dict[str, Any]) -> str:
+    places = int(getattr(field, "decimal_places", 0) or 0)
+    total = int(params.get("max", 0))
+    if places:
+        return (
+            f"“{label}”数值过大：最多 {total} 位数字，其中整数部分最多 {total - places} 位、"
+            f"小数最多 {places} 位。"
+        )
+    return f"“{label}”数值过大：最多 {total} 位数字。"
+
+
+def _invalid(label: str, field: Any) -> str | None:
+    """A value of the wrong kind, in words of the field's kind (None: keep the original)."""
+    from django import forms
+    from django.db import models
+
+    decimal = models.DecimalField | models.FloatField | forms.DecimalField | forms.FloatField
+    kinds: tuple[tuple[Any, str], ...] = (
+        (decimal, "应为数字"),
+        (models.IntegerField | forms.IntegerField, "应为整数"),
+        (models.DateTimeField | forms.DateTimeField, "应为有效的日期和时间，如 2026-01-31 09:30"),
+        (models.DateField | forms.DateField, "应为有效日期，如 2026-01-31"),
+    )
+    for kind, words in kinds:
+        if isinstance(field, kind):
+            return f"“{label}”{words}。"
+    return None
+
+
 def field_error_message(label: str, field: Any, code: str | None, params: Any) -> str | None:
     """The platform's one catalogue of field errors: a Chinese sentence naming the field and its
     limit for each of Django's built-in validation codes, or None for a code it does not know
     (the caller keeps the validator's own message, e.g. a constraint's Chinese message).
 
     `field` is the model (or form) field, `params` the ValidationError's params."""
-    from django import forms
-    from django.db import models
-
-    if not label:
+    if not label or code is None:
         return None
-    p = params if isinstance(params, dict) else {}
-    if code in {"null", "blank", "required"}:
-        return f"“{label}”不能为空。"
+    p = {k: _number(v) for k, v in params.items()} if isinstance(params, dict) else {}
     if code == "max_digits":
-        places = int(getattr(field, "decimal_places", 0) or 0)
-        whole = int(p.get("max", 0)) - places
-        if places:
-            return (
-                f"“{label}”数值过大：最多 {p.get('max')} 位数字，其中整数部分最多 {whole} 位、"
-                f"小数最多 {places} 位。"
-            )
-        return f"“{label}”数值过大：最多 {p.get('max')} 位数字。"
-    if code == "max_whole_digits":
-        return f"“{label}”数值过大：整数部分最多 {p.get('max')} 位。"
-    if code == "max_decimal_places":
-        return f"“{label}”最多保留 {p.get('max')} 位小数。"
-    if code == "max_length":
-        return f"“{label}”最多 {p.get('limit_value')} 个字符（现为 {p.get('show_value')} 个）。"
-    if code == "min_length":
-        return f"“{label}”至少 {p.get('limit_value')} 个字符（现为 {p.get('show_value')} 个）。"
-    if code == "max_value":
-        return f"“{label}”不能大于 {_number(p.get('limit_value'))}。"
-    if code == "min_value":
-        return f"“{label}”不能小于 {_number(p.get('limit_value'))}。"
-    if code == "invalid_choice":
-        return f"“{label}”的取值“{p.get('value', '')}”无效，请从给定的选项中选择。"
-    if code in {"invalid", "invalid_date", "invalid_datetime"}:
-        if isinstance(field, models.IntegerField | forms.IntegerField) and not isinstance(
-            field, forms.DecimalField | forms.FloatField
-        ):
-            return f"“{label}”应为整数。"
-        if isinstance(
-            field, models.DecimalField | models.FloatField | forms.DecimalField | forms.FloatField
-        ):
-            return f"“{label}”应为数字。"
-        if isinstance(field, models.DateTimeField | forms.DateTimeField):
-            return f"“{label}”应为有效的日期和时间，如 2026-01-31 09:30。"
-        if isinstance(field, models.DateField | forms.DateField):
-            return f"“{label}”应为有效日期，如 2026-01-31。"
-    return None
+        return _max_digits(label, field, params if isinstance(params, dict) else {})
+    if code in INVALID_CODES:
+        return _invalid(label, field)
+    template = FIELD_ERRORS.get(code)
+    if template is None:
+        return None
+    try:
+        return template.format(label=label, **p)
+    except (KeyError, IndexError):
+        return None
 
 
 def full_clean_or_raise(

@@ -13,7 +13,10 @@ from dudao.supervision import jobs
 
 
 class Command(BaseCommand):
-    help = "重新计算督查任务和问题台账灯色、触发升级督办，并向责任人发送每日提醒（同一天重复运行不会重复发送）。"
+    help = (
+        "重新计算督查任务和问题台账灯色、触发升级督办，"
+        "并向责任人发送每日提醒（同一天重复运行不会重复发送）。"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--date", help="按指定日期计算（YYYY-MM-DD），默认今天")
