@@ -8,7 +8,7 @@ from django import forms
 
 from dudao.core.forms import CatalogueErrorsMixin
 from dudao.orgs.models import Organisation
-from dudao.problems.models import Problem, ProblemCategory, ProblemEvidence
+from dudao.problems.models import Problem, ProblemCategory, ProblemEvidence, ProblemLightRule
 from dudao.problems.services import TRANSITIONS
 from dudao.workdays.calendar import DeadlineKind
 
@@ -109,4 +109,18 @@ class CategoryForm(CatalogueErrorsMixin, forms.Form):
     category = forms.ModelChoiceField(queryset=ProblemCategory.objects.all())
     sla_days = forms.IntegerField(label="默认整改时限", min_value=1, max_value=3660)
     sla_unit = forms.ChoiceField(label="单位", choices=DeadlineKind.choices)
+    is_active = forms.BooleanField(label="启用", required=False)
+
+
+class LightRuleForm(CatalogueErrorsMixin, forms.Form):
+    """One light rule's thresholds (empty: the rule gives no such colour)."""
+
+    rule = forms.ModelChoiceField(queryset=ProblemLightRule.objects.all())
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    yellow_from = forms.DecimalField(
+        label="黄灯阈值", max_digits=8, decimal_places=2, min_value=-999, required=False
+    )
+    red_from = forms.DecimalField(
+        label="红灯阈值", max_digits=8, decimal_places=2, min_value=-999, required=False
+    )
     is_active = forms.BooleanField(label="启用", required=False)

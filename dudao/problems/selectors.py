@@ -529,21 +529,31 @@ class LitProblem:
     reasons: str
 
 
-def lit_open_problems() -> list[LitProblem]:
-    """Every open problem whose stored light is red or yellow, red first. System-wide: for the
-    daily digest, which runs right after `services.recompute_lights`."""
-    rows = (
+def lit_open_problems(today: dt.date | None = None) -> list[LitProblem]:
+    """Every open problem lit red or yellow on `today` by the ledger's light rules (evaluated
+    for that day, so a digest is right whether or not the daily job has run yet), red first.
+    System-wide: for the daily digest."""
+    from dudao.problems.lights import active_rules, book_for, evaluate_problem
+
+    today = today or timezone.localdate()
+    problems = list(
         Problem.objects.exclude(status=S.CLOSED)
-        .filter(light__in=[Light.RED, Light.YELLOW])
-        .order_by("deadline", "code")
-        .values_list(
-            "responsible_org_id", "code", "title", "deadline", "deadline_unit", "light",
-            "light_reasons",
+        .only(
+            "id", "responsible_org_id", "code", "title", "status", "deadline", "deadline_unit",
+            "return_count", "reopen_count",
         )
+        .order_by("deadline", "code")
     )  # fmt: skip
-    found = [
-        LitProblem(org, code, title, deadline, Light(light), light_reason_text(reasons, unit))
-        for org, code, title, deadline, unit, light, reasons in rows
-    ]
+    rules, book = active_rules(), book_for(problems, today)
+    found: list[LitProblem] = []
+    for p in problems:
+        evaluation = evaluate_problem(p, rules, book)
+        if evaluation.light in (Light.RED, Light.YELLOW):
+            reasons = light_reason_text(evaluation.reasons(), p.deadline_unit)
+            found.append(
+                LitProblem(
+                    p.responsible_org_id, p.code, p.title, p.deadline, evaluation.light, reasons
+                )
+            )
     found.sort(key=lambda p: -p.light.severity)
     return found

@@ -275,9 +275,8 @@ def _due_soon_window() -> int:
 
 def _unit_lines(today: date) -> dict[int, list[str]]:
     """What each responsible unit must hear today: overdue and due-soon tasks, the ledger's
-    problems lit red or yellow (stored by `problems.services.recompute_lights`, which `daily`
-    runs first), then the lines of the sources other modules registered
-    (`services.register_digest_source`)."""
+    problems lit red or yellow today (`problems.selectors.lit_open_problems`), then the lines
+    of the sources other modules registered (`services.register_digest_source`)."""
     window = _due_soon_window()
     horizon = today + timedelta(days=window * 3 + 14)
     rows: list[tuple[str, int, str, str, date, str]] = []  # label, unit, code, title, due, late
@@ -306,7 +305,7 @@ def _unit_lines(today: date) -> dict[int, list[str]]:
                     f"【{label}】{code} {title}（时限 {format_day(deadline)}，"
                     f"剩余 {left} 个工作日）"
                 )
-    lit = _problem_lines()
+    lit = _problem_lines(today)
     returned = _returned_report_lines()
     extra: dict[int, list[str]] = defaultdict(list)
     for source in digest_sources():
@@ -330,11 +329,11 @@ def _unit_lines(today: date) -> dict[int, list[str]]:
     return lines
 
 
-def _problem_lines() -> dict[int, list[str]]:
-    """The ledger's problems lit red or yellow (thresholds as data; `problems` owns the rule),
-    red first, each with why in words."""
+def _problem_lines(today: date) -> dict[int, list[str]]:
+    """The ledger's problems lit red or yellow today (thresholds as data; `problems` owns the
+    rule), red first, each with why in words."""
     lit: dict[int, list[str]] = defaultdict(list)
-    for p in problem_selectors.lit_open_problems():
+    for p in problem_selectors.lit_open_problems(today):
         lit[p.org_id].append(
             f"【问题·{p.light.label}】{p.code} {p.title}（时限 {format_day(p.deadline)}，"
             f"{p.reasons}）"

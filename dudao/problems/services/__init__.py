@@ -37,6 +37,7 @@ from dudao.problems.services._helpers import is_fixer as is_fixer
 from dudao.problems.services._helpers import next_problem_code as next_problem_code
 from dudao.problems.services._helpers import verifier_refusal as verifier_refusal
 from dudao.problems.services.config import update_category as update_category
+from dudao.problems.services.config import update_light_rule as update_light_rule
 from dudao.problems.services.evidence import add_evidence as add_evidence
 from dudao.problems.services.imports import IMPORT_COMPARED as IMPORT_COMPARED
 from dudao.problems.services.imports import IMPORT_ROLES as IMPORT_ROLES

@@ -229,3 +229,29 @@ def test_the_digest_lists_the_lit_problems_by_colour(world: World) -> None:
     assert "已逾期1个工作日" in lines[start + 1]
     assert lines[start + 2].startswith(f"【问题·黄灯】{problems['yellow'].code}")
     assert problems["green"].code not in body
+
+
+def test_the_supervisor_edits_a_threshold_on_the_categories_page(
+    client: Client, world: World
+) -> None:
+    rule = ProblemLightRule.objects.get(code="wt_due_soon")
+    client.force_login(world.city_supervisor)
+    page = client.get(reverse("problems:categories")).content.decode()
+    assert 'id="light-rules"' in page
+    assert "距整改时限剩余工作日" in page
+    data = {"rule": rule.pk, "version": rule.version, "yellow_from": "5", "is_active": "on"}
+    assert client.post(reverse("problems:categories"), data).status_code == 302
+    rule.refresh_from_db()
+    assert (rule.yellow_from, rule.version) == (Decimal(5), 2)
+    assert AuditEvent.objects.filter(action="problem.light_rule_update").count() == 1
+    stale = client.post(reverse("problems:categories"), data | {"yellow_from": "4"})
+    assert stale.status_code == 409
+    # red must be worse than yellow: for remaining workdays, red ≤ yellow
+    bad = client.post(
+        reverse("problems:categories"), data | {"version": 2, "red_from": "9", "yellow_from": "5"}
+    )
+    assert bad.status_code == 400
+    assert "红灯阈值应不大于黄灯阈值" in bad.content.decode()
+    client.force_login(world.county_a_reporter)
+    refused = client.post(reverse("problems:categories"), data | {"version": 2})
+    assert refused.status_code == 403

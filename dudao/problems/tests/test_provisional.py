@@ -29,7 +29,7 @@ TODAY = dt.date(2026, 12, 7)
 @pytest.fixture(autouse=True)
 def _on_7_december_2026() -> object:
     assert not chinese_calendar_knows(2027)  # the premise: 2027 is not in the package
-    with time_machine.travel(dt.datetime(2026, 12, 7, 10, 0), tick=False):
+    with time_machine.travel(TODAY, tick=False):
         yield
 
 
