@@ -92,12 +92,14 @@ def _invalid(label: str, field: Any) -> str | None:
     from django import forms
     from django.db import models
 
-    decimal = models.DecimalField | models.FloatField | forms.DecimalField | forms.FloatField
     kinds: tuple[tuple[Any, str], ...] = (
-        (decimal, "应为数字"),
-        (models.IntegerField | forms.IntegerField, "应为整数"),
-        (models.DateTimeField | forms.DateTimeField, "应为有效的日期和时间，如 2026-01-31 09:30"),
-        (models.DateField | forms.DateField, "应为有效日期，如 2026-01-31"),
+        (
+            (models.DecimalField, models.FloatField, forms.DecimalField, forms.FloatField),
+            "应为数字",
+        ),
+        ((models.IntegerField, forms.IntegerField), "应为整数"),
+        ((models.DateTimeField, forms.DateTimeField), "应为有效的日期和时间，如 2026-01-31 09:30"),
+        ((models.DateField, forms.DateField), "应为有效日期，如 2026-01-31"),
     )
     for kind, words in kinds:
         if isinstance(field, kind):

@@ -18,6 +18,7 @@ class CatalogueErrorsMixin:
 
     fields: dict[str, forms.Field]
     _errors: Any
+    error_class: Any
 
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]

@@ -153,7 +153,9 @@ def test_history_is_written_once_per_change_and_the_daily_job_is_idempotent(
     ]
     assert problem.light_on == dt.date(2025, 9, 30)
     assert runs.count() == 5
-    assert runs.last().after["changed"] == 0  # type: ignore[union-attr]
+    last = runs.last()
+    assert last is not None
+    assert (last.after or {})["changed"] == 0
 
 
 def test_closed_problems_have_no_light_and_are_not_evaluated(world: World) -> None:

@@ -95,9 +95,10 @@ def test_confirming_the_year_makes_the_deadline_firm_once_and_audited(world: Wor
     assert events.count() == 1
     event = events.get()
     assert event.actor_id == world.sysadmin.pk
-    assert event.before["deadline_provisional"] is True
-    assert event.after["deadline_provisional"] is False
-    assert "deadline" not in event.after  # the same day, now firm
+    before, after = event.before or {}, event.after or {}
+    assert before["deadline_provisional"] is True
+    assert after["deadline_provisional"] is False
+    assert "deadline" not in after  # the same day, now firm
     note = problem.events.get(note__contains="节假日安排已录入").note
     assert note == "2027年节假日安排已录入，整改时限由2027年1月6日重算为2027年1月6日（已确定）"
     # confirming again (e.g. a corrected source) changes nothing and audits nothing more
@@ -129,6 +130,7 @@ def test_a_task_deadline_follows_the_same_signal(world: World) -> None:
     task = make_task(world, deadline=None, deadline_mode="workday", deadline_amount=20)
     assert task.deadline_provisional
     before = task.deadline
+    assert before is not None
     _confirm_2027(world)
     task = SupervisionTask.objects.get(pk=task.pk)
     assert not task.deadline_provisional

@@ -86,9 +86,7 @@ def area_index() -> AreaIndex:
         )
     )
     owners: dict[str, int] = {region: pk for pk, region, *_ in counties if region}
-    owners.update(
-        AreaCode.objects.filter(county__isnull=False).values_list("code", "county_id")  # type: ignore[arg-type]
-    )
+    owners.update(AreaCode.objects.filter(county__isnull=False).values_list("code", "county_id"))
     parents = dict(Region.objects.values_list("code", "parent_id"))
     above: dict[int, frozenset[str]] = {}
     for pk, region, *_ in counties:
