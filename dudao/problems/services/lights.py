@@ -73,21 +73,13 @@ class LightsResult:
     by_light: dict[str, int] = field(default_factory=dict)
 
 
-@transaction.atomic
-def recompute_lights(today: dt.date | None = None) -> LightsResult:
-    """Evaluate every open problem; store lights, write history rows for changes only."""
-    today = today or timezone.localdate()
-    fields = (
-        "id",
-        "status",
-        "deadline",
-        "deadline_unit",
-        "return_count",
-        "reopen_count",
-        *LIGHT_FIELDS,
-    )
-    problems = list(Problem.objects.exclude(status=S.CLOSED).only(*fields))
-    result = LightsResult(problems=len(problems))
+FIELDS = ("id", "status", "deadline", "deadline_unit", "return_count", "reopen_count")
+
+
+def _store(problems: list[Problem], today: dt.date) -> tuple[int, dict[str, int]]:
+    """Evaluate `problems` (open, loaded with FIELDS and LIGHT_FIELDS) and store their lights in
+    bulk: one UPDATE per distinct (light, reasons) pair, a history row per change of colour.
+    Return (history rows written, count per light)."""
     rule_rows = active_rules()
     book = book_for(problems, today)
     records: list[ProblemLightRecord] = []
@@ -113,8 +105,29 @@ def recompute_lights(today: dt.date | None = None) -> LightsResult:
     for start in range(0, len(all_ids), BATCH):
         Problem.objects.filter(pk__in=all_ids[start : start + BATCH]).update(light_on=today)
     ProblemLightRecord.objects.bulk_create(records, batch_size=BATCH)
-    result.changed = len(records)
-    result.by_light = dict(counts)
+    return len(records), dict(counts)
+
+
+def refresh_lights(ids: list[int], today: dt.date | None = None) -> None:
+    """`refresh_light` for many problems at once (an import), inside the caller's transaction."""
+    today = today or timezone.localdate()
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        problems = list(
+            Problem.objects.filter(pk__in=chunk)
+            .exclude(status=S.CLOSED)
+            .only(*FIELDS, *LIGHT_FIELDS)
+        )
+        _store(problems, today)
+
+
+@transaction.atomic
+def recompute_lights(today: dt.date | None = None) -> LightsResult:
+    """Evaluate every open problem; store lights, write history rows for changes only."""
+    today = today or timezone.localdate()
+    problems = list(Problem.objects.exclude(status=S.CLOSED).only(*FIELDS, *LIGHT_FIELDS))
+    changed, counts = _store(problems, today)
+    result = LightsResult(problems=len(problems), changed=changed, by_light=counts)
     record_event(
         actor=None,
         actor_name="system",

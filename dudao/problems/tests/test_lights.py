@@ -17,7 +17,7 @@ from django.utils import timezone
 from dudao.audit.models import AuditEvent
 from dudao.core.lights import Light
 from dudao.problems import services
-from dudao.problems.models import Problem, ProblemCategory, ProblemLightRule
+from dudao.problems.models import Problem, ProblemCategory, ProblemLightRecord, ProblemLightRule
 from dudao.problems.tests.factories import add_after_photo, make_problem, walk
 from dudao.testing import World
 from dudao.workdays.models import CalendarOverride
@@ -257,3 +257,15 @@ def test_the_supervisor_edits_a_threshold_on_the_categories_page(
     client.force_login(world.county_a_reporter)
     refused = client.post(reverse("problems:categories"), data | {"version": 2})
     assert refused.status_code == 403
+
+
+def test_an_imported_overdue_problem_is_lit_at_once(world: World) -> None:
+    from dudao.problems.importers import import_problems
+    from dudao.problems.tests.test_import_api import _row, _xlsx
+
+    late = timezone.localdate() - dt.timedelta(days=5)
+    data = _xlsx([_row("SJ-L-1", 整改时限=late), _row("SJ-L-2")])
+    import_problems(data, filename="台账.xlsx", actor=world.city_supervisor, dry_run=False)
+    lights = dict(Problem.objects.values_list("legacy_code", "light"))
+    assert lights == {"SJ-L-1": "red", "SJ-L-2": "green"}
+    assert ProblemLightRecord.objects.count() == 2
