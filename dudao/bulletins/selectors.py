@@ -50,6 +50,7 @@ ARCHIVE_FIELDS = (
     "docx_sha256",
     "scope_org__name",
     "scope_org__short_name",
+    "scope_org__kind",
     "signer__full_name",
 )
 

@@ -122,7 +122,10 @@ class Organisation(models.Model):
 
     @property
     def display_name(self) -> str:
-        return self.short_name or self.name
+        """The one name pages and exports show, by kind (`dudao.orgs.rules.display_name`)."""
+        from dudao.orgs.rules import display_name
+
+        return display_name(self)
 
     @property
     def scope_is_type_default(self) -> bool:

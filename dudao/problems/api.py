@@ -21,6 +21,7 @@ from dudao.core.http import AuthedHttpRequest
 from dudao.core.imports import ImportRejected
 from dudao.core.pagination import Pagination
 from dudao.orgs.models import Organisation
+from dudao.orgs.rules import display_name
 from dudao.parks.selectors import park_in_scope
 from dudao.problems import importers, selectors, services
 from dudao.problems.models import Problem, ProblemCategory, ProblemEvent, ProblemEvidence
@@ -50,12 +51,14 @@ class ProblemOut(Schema):
     description: str
     severity: str
     county_id: int | None
+    county: str
     responsible_org_id: int
     responsible_org: str
     issuing_org_id: int
     project_id: int | None
     park_id: int | None
     deadline: dt.date
+    deadline_provisional: bool
     deadline_unit: str
     found_on: dt.date | None
     measures: str
@@ -64,6 +67,9 @@ class ProblemOut(Schema):
     status_label: str
     overdue: bool
     days_late: int
+    light: str | None
+    light_label: str
+    light_reasons: str
     return_count: int
     reopen_count: int
     closed_at: dt.datetime | None
@@ -81,7 +87,29 @@ class ProblemOut(Schema):
 
     @staticmethod
     def resolve_responsible_org(obj: Any) -> str:
-        return _problem(obj).responsible_org.name
+        return display_name(_problem(obj).responsible_org)
+
+    @staticmethod
+    def resolve_county(obj: Any) -> str:
+        return display_name(_problem(obj).county)
+
+    @staticmethod
+    def resolve_deadline_provisional(obj: Any) -> bool:
+        return _problem(obj).deadline_is_provisional
+
+    @staticmethod
+    def resolve_light(obj: Any) -> str | None:
+        """red / yellow / green / grey for an open problem, null for a closed one."""
+        problem = _problem(obj)
+        return problem.light if problem.is_open else None
+
+    @staticmethod
+    def resolve_light_label(obj: Any) -> str:
+        return _problem(obj).light_label
+
+    @staticmethod
+    def resolve_light_reasons(obj: Any) -> str:
+        return _row(obj).light_reasons
 
     @staticmethod
     def resolve_status_label(obj: Any) -> str:
@@ -310,10 +338,13 @@ def problem_list(
     status: str = "",
     severity: str = "",
     overdue: bool | None = None,
+    light: str = "",
     project: Id | None = None,
     park: Id | None = None,
     q: str = "",
 ) -> Any:
+    """`light` (red/yellow/grey/green) keeps the open problems of that colour: a closed
+    problem has no light."""
     f = selectors.LedgerFilter.from_query(
         {
             "source": source,
@@ -323,6 +354,7 @@ def problem_list(
             "status": status,
             "severity": severity,
             "overdue": {True: "1", False: "0", None: ""}[overdue],
+            "light": light,
             "project": project,
             "park": park,
             "q": q,

@@ -23,5 +23,8 @@ class ProblemsConfig(AppConfig):
             ("problem.return", "问题退回整改"),
             ("problem.reopen", "问题重新打开"),
             ("problem.category_update", "修改问题类别时限"),
+            ("problem.lights_recompute", "问题亮灯计算"),
+            ("problem.deadline_recompute", "节假日安排录入后重算整改时限"),
+            ("problem.light_rule_update", "修改问题亮灯规则"),
         ):
             register(code, label)

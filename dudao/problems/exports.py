@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dudao.core.xlsx import Column, Sheet
+from dudao.orgs.rules import display_name
 from dudao.problems.selectors import LedgerRow
 
 # The ledger table's columns, in the page's order (the template shows the same headers).
@@ -17,8 +18,9 @@ LEDGER_COLUMNS = [
     Column("责任单位", 26),
     Column("所在县（市、区）", 14),
     Column("关联项目/园区", 30),
-    Column("整改时限", 12, "date"),
+    Column("整改时限", 16, "date"),
     Column("状态", 10),
+    Column("灯色", 8),
     Column("逾期情况", 16),
 ]
 
@@ -37,11 +39,13 @@ def ledger_values(row: LedgerRow) -> list[object]:
         p.get_source_display(),
         p.category.name,
         p.get_severity_display(),
-        p.responsible_org.name,
-        p.county.name if p.county else "",
+        display_name(p.responsible_org),
+        display_name(p.county),
         linked_label(row),
-        p.deadline,
+        # A provisional time limit reads as on the page: "2027-01-06（暂定）" (text, not a date).
+        f"{p.deadline:%Y-%m-%d}（暂定）" if p.deadline_is_provisional else p.deadline,
         p.get_status_display(),
+        p.light_label,
         row.late_text,
     ]
 

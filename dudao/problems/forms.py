@@ -6,8 +6,9 @@ from typing import Any, TypeAlias, cast
 
 from django import forms
 
+from dudao.core.forms import CatalogueErrorsMixin
 from dudao.orgs.models import Organisation
-from dudao.problems.models import Problem, ProblemCategory, ProblemEvidence
+from dudao.problems.models import Problem, ProblemCategory, ProblemEvidence, ProblemLightRule
 from dudao.problems.services import TRANSITIONS
 from dudao.workdays.calendar import DeadlineKind
 
@@ -23,7 +24,7 @@ class OrgChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{'　' * max(0, obj.depth - 2)}{obj.name}"
 
 
-class ProblemForm(forms.Form):
+class ProblemForm(CatalogueErrorsMixin, forms.Form):
     source = forms.ChoiceField(label="问题来源", choices=Problem.Source.choices)
     source_ref = forms.CharField(
         label="来源记录", max_length=60, required=False, help_text="如观摩活动名称、督查通报文号。"
@@ -104,8 +105,22 @@ class ImportForm(forms.Form):
     dry_run = forms.BooleanField(label="只校验，不写入（试导入）", required=False, initial=True)
 
 
-class CategoryForm(forms.Form):
+class CategoryForm(CatalogueErrorsMixin, forms.Form):
     category = forms.ModelChoiceField(queryset=ProblemCategory.objects.all())
     sla_days = forms.IntegerField(label="默认整改时限", min_value=1, max_value=3660)
     sla_unit = forms.ChoiceField(label="单位", choices=DeadlineKind.choices)
+    is_active = forms.BooleanField(label="启用", required=False)
+
+
+class LightRuleForm(CatalogueErrorsMixin, forms.Form):
+    """One light rule's thresholds (empty: the rule gives no such colour)."""
+
+    rule = forms.ModelChoiceField(queryset=ProblemLightRule.objects.all())
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    yellow_from = forms.DecimalField(
+        label="黄灯阈值", max_digits=8, decimal_places=2, min_value=-999, required=False
+    )
+    red_from = forms.DecimalField(
+        label="红灯阈值", max_digits=8, decimal_places=2, min_value=-999, required=False
+    )
     is_active = forms.BooleanField(label="启用", required=False)

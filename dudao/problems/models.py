@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from dudao.core.lights import Light
 from dudao.core.scoping import ScopedQuerySet, scope_path_of
 from dudao.workdays.calendar import DeadlineKind
 
@@ -134,6 +135,20 @@ class Problem(models.Model):
         related_name="problems",
     )
     deadline = models.DateField("整改时限")
+    deadline_provisional = models.BooleanField(
+        "整改时限为暂定",
+        default=False,
+        help_text="时限落在节假日安排尚未发布的年份，暂按周一至周五计算；发布并录入后自动重算。",
+    )
+    deadline_start = models.DateField(
+        "时限起算日",
+        null=True,
+        blank=True,
+        help_text="按问题类别的默认时限计算时的起算日；手工指定整改时限时为空。",
+    )
+    deadline_amount = models.PositiveIntegerField(
+        "时限天数", null=True, blank=True, help_text="按问题类别的默认时限计算时的天数。"
+    )
     status = models.CharField(
         "状态", max_length=12, choices=Status.choices, default=Status.ASSIGNED
     )
@@ -187,6 +202,11 @@ class Problem(models.Model):
     )
     return_count = models.PositiveIntegerField("退回次数", default=0)
     reopen_count = models.PositiveIntegerField("重新打开次数", default=0)
+    light = models.CharField(
+        "灯色", max_length=8, choices=Light.choices, default=Light.GREEN, editable=False
+    )
+    light_reasons = models.JSONField("亮灯原因", default=list, blank=True, editable=False)
+    light_on = models.DateField("亮灯计算日期", null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="登记人",
@@ -215,6 +235,7 @@ class Problem(models.Model):
             models.Index(fields=["project"], name="problem_project"),
             models.Index(fields=["park"], name="problem_park"),
             models.Index(fields=["-created_at", "-id"], name="problem_created"),
+            models.Index(fields=["light", "status"], name="problem_light_status"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -230,6 +251,80 @@ class Problem(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status != self.Status.CLOSED
+
+    @property
+    def deadline_is_provisional(self) -> bool:
+        """Shown as 暂定 (pages, API, exports): an open problem whose time limit relies on a
+        year whose holidays are not published yet (a closed one was judged on its date)."""
+        return self.deadline_provisional and self.is_open
+
+    @property
+    def light_label(self) -> str:
+        """红灯/黄灯/绿灯/灰灯 for an open problem, "" for a closed one (it has no light)."""
+        return Light(self.light).label if self.is_open else ""
+
+
+class ProblemLightRule(models.Model):
+    """One banding rule of the ledger's lights: a metric of a problem and its thresholds.
+
+    Applied by the platform's one rule engine (`dudao.core.lights.evaluate`, the same as for
+    督查任务): yellow from `yellow_from`, red from `red_from` (both inclusive); `lower_is_worse`
+    rules (remaining workdays) compare the negated value. A problem's light is red if any rule
+    says red, else grey if any says grey, else yellow, else green. Closed problems have none.
+    """
+
+    class Metric(models.TextChoices):
+        DAYS_OVERDUE = "days_overdue", "逾期天数（按问题的时限单位）"
+        REMAINING_WORKDAYS = "remaining_workdays", "距整改时限剩余工作日"
+        RETURN_COUNT = "return_count", "退回整改次数"
+        REOPEN_COUNT = "reopen_count", "重新打开次数"
+
+    code = models.CharField("编码", max_length=30, unique=True)
+    label = models.CharField("规则说明", max_length=120)
+    metric = models.CharField("度量", max_length=30, choices=Metric.choices)
+    yellow_from = models.DecimalField(
+        "黄灯阈值", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    red_from = models.DecimalField(
+        "红灯阈值", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    grey_from = models.DecimalField(
+        "灰灯阈值", max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    lower_is_worse = models.BooleanField("数值越小越差", default=False)
+    sort_order = models.IntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "问题亮灯规则"
+        verbose_name_plural = "问题亮灯规则"
+        ordering = ["sort_order", "code"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ProblemLightRecord(models.Model):
+    """One change of a problem's light (kept forever): the new colour, from which day, why."""
+
+    problem = models.ForeignKey(
+        "Problem", verbose_name="问题", on_delete=models.CASCADE, related_name="light_records"
+    )
+    light = models.CharField("灯色", max_length=8, choices=Light.choices)
+    previous = models.CharField("原灯色", max_length=8, choices=Light.choices, blank=True)
+    since = models.DateField("起始日期")
+    reasons = models.JSONField("原因", default=list)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "问题亮灯记录"
+        verbose_name_plural = "问题亮灯记录"
+        ordering = ["problem", "-since", "-id"]
+        indexes = [models.Index(fields=["problem", "since"], name="problem_light_since")]
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} {self.since} {self.light}"
 
 
 class ProblemEvidence(models.Model):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.dispatch import receiver
 
 from dudao.projects.signals import report_problem_raised
+from dudao.workdays.signals import holiday_year_confirmed
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
@@ -45,3 +46,11 @@ def register_report_problem(
         county=county,
         source_ref=source_ref,
     )
+
+
+@receiver(holiday_year_confirmed, dispatch_uid="problems.holiday_year_confirmed")
+def recompute_deadlines(sender: Any, *, actor: User, year: int, **_: Any) -> int:
+    """A year's holidays confirmed: the ledger's 暂定 time limits are computed again."""
+    from dudao.problems.services import recompute_provisional_deadlines
+
+    return recompute_provisional_deadlines(actor=actor, year=year)

@@ -20,13 +20,26 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
-from dudao.workdays.calendar import DeadlineKind, Overrides, is_workday, workdays_between
+from dudao.workdays.calendar import (
+    Deadline,
+    DeadlineKind,
+    Overrides,
+    is_workday,
+    workdays_between,
+)
 from dudao.workdays.selectors import deadline_for, load_overrides
 
 
+def sla_deadline(unit: str, amount: int, start: dt.date) -> Deadline:
+    """The time limit of a problem registered on `start` with a category's 时限 (amount, unit),
+    by the platform's one deadline service (`dudao.workdays.selectors.deadline_for`): its
+    `provisional` is true when it relies on a year whose holidays are not published yet."""
+    return deadline_for(start, amount, unit)
+
+
 def default_deadline(unit: str, amount: int, start: dt.date) -> dt.date:
-    """The time limit of a problem registered on `start` with a category's 时限 (amount, unit)."""
-    return deadline_for(start, amount, unit).due
+    """The due date of `sla_deadline`."""
+    return sla_deadline(unit, amount, start).due
 
 
 def unit_word(unit: str) -> str:
@@ -91,4 +104,12 @@ class LatenessBook:
         key = (deadline, on or self.today, unit)
         if key not in self._memo:
             self._memo[key] = lateness(key[0], key[1], unit, self.overrides)
+        return self._memo[key]
+
+    def remaining_workdays(self, deadline: dt.date) -> int:
+        """Workdays from today to `deadline` (0 on the deadline day, negative once past it):
+        the "due soon" measure of the ledger's lights, in workdays whatever the unit."""
+        key = (deadline, self.today, "remaining")
+        if key not in self._memo:
+            self._memo[key] = workdays_between(self.today, deadline, self.overrides)
         return self._memo[key]

@@ -12,17 +12,30 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from dudao.core.lights import Light
 from dudao.core.numbers import format_decimal, format_percent
 from dudao.orgs.models import Organisation
 from dudao.parks.selectors import parks_in_scope
-from dudao.problems.models import Problem, ProblemCategory, ProblemEvent, ProblemEvidence
-from dudao.problems.rules import LatenessBook, late_label, overdue_q, unit_word
+from dudao.problems.models import (
+    Problem,
+    ProblemCategory,
+    ProblemEvent,
+    ProblemEvidence,
+    ProblemLightRecord,
+    ProblemLightRule,
+)
+from dudao.problems.rules import LatenessBook, late_label, overdue_q
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
     from dudao.parks.models import Park
 
 S = Problem.Status
+
+# The ledger's light filter (open problems only: a closed problem has no light).
+LIGHT_ORDER = (Light.RED, Light.YELLOW, Light.GREY, Light.GREEN)
+LIGHT_FILTER_CHOICES = [(x.value, x.label) for x in LIGHT_ORDER]
+LIGHT_FILTER_VALUES = [v for v, _ in LIGHT_FILTER_CHOICES]
 
 # The ledger's status filter also offers "all open" (未销号).
 OPEN = "open"
@@ -40,6 +53,7 @@ class LedgerFilter:
     status: str = ""
     severity: str = ""
     overdue: bool | None = None
+    light: str = ""
     project: int | None = None
     park: int | None = None
     q: str = ""
@@ -65,6 +79,7 @@ class LedgerFilter:
             status=choice("status", [OPEN, *S.values]),
             severity=choice("severity", Problem.Severity.values),
             overdue={"1": True, "0": False}.get(overdue),
+            light=choice("light", LIGHT_FILTER_VALUES),
             project=pk("project"),
             park=pk("park"),
             q=str(params.get("q") or "").strip()[:60],
@@ -85,12 +100,15 @@ def list_problems(
     f = filters or LedgerFilter()
     today = today or timezone.localdate()
     qs = visible(actor)
-    if f.source:
-        qs = qs.filter(source=f.source)
-    if f.category:
-        qs = qs.filter(category_id=f.category)
-    if f.county:
-        qs = qs.filter(county_id=f.county)
+    exact = {
+        "source": f.source,
+        "category_id": f.category,
+        "county_id": f.county,
+        "severity": f.severity,
+        "project_id": f.project,
+        "park_id": f.park,
+    }
+    qs = qs.filter(**{name: value for name, value in exact.items() if value})
     if f.responsible:
         unit = (
             Organisation.objects.visible_to(actor)
@@ -104,16 +122,12 @@ def list_problems(
         qs = qs.exclude(status=S.CLOSED)
     elif f.status:
         qs = qs.filter(status=f.status)
-    if f.severity:
-        qs = qs.filter(severity=f.severity)
     if f.overdue is True:
         qs = qs.filter(overdue_q(today))
     elif f.overdue is False:
         qs = qs.exclude(overdue_q(today))
-    if f.project:
-        qs = qs.filter(project_id=f.project)
-    if f.park:
-        qs = qs.filter(park_id=f.park)
+    if f.light:
+        qs = qs.exclude(status=S.CLOSED).filter(light=f.light)
     if f.q:
         qs = qs.filter(Q(code__icontains=f.q) | Q(title__icontains=f.q))
     return qs.select_related(*LEDGER_RELATED).order_by("-created_at", "-id")
@@ -145,6 +159,14 @@ class LedgerRow:
     def late_label(self) -> str:
         """ "3个工作日" / "5天" / "" (not late), in the problem's unit."""
         return late_label(self.days_late, self.problem.deadline_unit)
+
+    @property
+    def light_reasons(self) -> str:
+        """Why the problem is lit ("" when green or closed), in words."""
+        p = self.problem
+        if not p.is_open:
+            return ""
+        return light_reason_text(p.light_reasons, p.deadline_unit)
 
     @property
     def late_text(self) -> str:
@@ -364,38 +386,6 @@ def status_counts(actor: User, filters: LedgerFilter | None = None) -> dict[str,
     return {value: counts.get(value, 0) for value in S.values}
 
 
-@dataclass(frozen=True)
-class DueProblem:
-    """An open problem near or past its time limit, for the daily digest (all units)."""
-
-    org_id: int
-    code: str
-    title: str
-    deadline: dt.date
-    unit: str
-    days_late: int
-
-    @property
-    def late_text(self) -> str:
-        """ "3 个工作日" / "5 天": days late spelled in the problem's unit."""
-        return f"{self.days_late} {unit_word(self.unit)}"
-
-
-def open_problems_due_by(last_day: dt.date, today: dt.date) -> list[DueProblem]:
-    """Every open problem whose time limit is on or before `last_day`, with its days late today
-    by the ledger's rule (`dudao.problems.rules`). System-wide: for the daily jobs."""
-    rows = list(
-        Problem.objects.exclude(status=S.CLOSED)
-        .filter(deadline__lte=last_day)
-        .values_list("responsible_org_id", "code", "title", "deadline", "deadline_unit")
-    )
-    book = LatenessBook((r[3] for r in rows), today)
-    return [
-        DueProblem(org, code, title, deadline, unit, book.days_late(deadline, unit))
-        for org, code, title, deadline, unit in rows
-    ]
-
-
 # --- open problems by age and category (the leaders' cockpit) ----------------------------------
 
 # (upper bound in days since found — inclusive —, label); the last band has no bound.
@@ -452,3 +442,118 @@ def open_ageing(
     return OpenAgeing(
         [label for _, label in AGE_BANDS], categories, band_totals, sum(band_totals), overdue
     )
+
+
+# --- lights (亮灯): history, the overview by light, the digest ----------------------------------
+
+
+def light_reason_text(reasons: Iterable[Mapping[str, Any]], unit: str) -> str:
+    """The findings that lit a problem, in words: "已逾期3个工作日；已退回2次"."""
+    parts: list[str] = []
+    for r in reasons:
+        value = int(Decimal(str(r.get("value") or 0)))
+        metric = r.get("metric")
+        if metric == ProblemLightRule.Metric.DAYS_OVERDUE:
+            parts.append(f"已逾期{late_label(value, unit)}")
+        elif metric == ProblemLightRule.Metric.REMAINING_WORKDAYS:
+            parts.append("已到整改时限" if value <= 0 else f"剩余{value}个工作日")
+        elif metric == ProblemLightRule.Metric.RETURN_COUNT:
+            parts.append(f"已退回整改{value}次")
+        elif metric == ProblemLightRule.Metric.REOPEN_COUNT:
+            parts.append(f"已重新打开{value}次")
+        else:
+            parts.append(str(r.get("label") or ""))
+    return "；".join(p for p in parts if p)
+
+
+def light_history(problem: Problem) -> list[tuple[ProblemLightRecord, str]]:
+    """The problem's light changes, newest first, each with its reasons in words."""
+    return [
+        (r, light_reason_text(r.reasons, problem.deadline_unit))
+        for r in problem.light_records.order_by("-since", "-id")
+    ]
+
+
+def light_rules() -> QuerySet[ProblemLightRule]:
+    return ProblemLightRule.objects.all()
+
+
+@dataclass
+class LightOverview:
+    """Open problems of the actor's scope by light, overall and per responsible unit."""
+
+    by_light: list[tuple[Light, int]]
+    units: list[dict[str, Any]]  # name, red, yellow, grey, green, total; worst first
+    total: int
+
+
+def light_overview(actor: User) -> LightOverview:
+    """Counts of the open problems by stored light, per responsible unit (one grouped query;
+    the lights are those of the last daily run or write)."""
+    rows = (
+        visible(actor)
+        .exclude(status=S.CLOSED)
+        .order_by()
+        .values_list("responsible_org_id", "light")
+        .annotate(n=Count("id"))
+    )
+    totals: dict[str, int] = dict.fromkeys(Light.values, 0)
+    per_unit: dict[int, dict[str, int]] = {}
+    for org_id, light, n in rows:
+        totals[light] += n
+        unit = per_unit.setdefault(org_id, dict.fromkeys([*Light.values, "total"], 0))
+        unit[light] += n
+        unit["total"] += n
+    orgs = Organisation.objects.filter(pk__in=per_unit).only("pk", "name", "short_name", "kind")
+    names = {o.pk: o.display_name for o in orgs}
+    ranked = sorted(
+        per_unit.items(),
+        key=lambda kv: (-kv[1]["red"], -kv[1]["yellow"], -kv[1]["grey"], names.get(kv[0], "")),
+    )
+    return LightOverview(
+        by_light=[(light, totals[light.value]) for light in LIGHT_ORDER],
+        units=[{"org_id": pk, "name": names.get(pk, ""), **c} for pk, c in ranked],
+        total=sum(totals.values()),
+    )
+
+
+@dataclass(frozen=True)
+class LitProblem:
+    """An open problem lit red or yellow, for the daily digest (all units)."""
+
+    org_id: int
+    code: str
+    title: str
+    deadline: dt.date
+    light: Light
+    reasons: str
+
+
+def lit_open_problems(today: dt.date | None = None) -> list[LitProblem]:
+    """Every open problem lit red or yellow on `today` by the ledger's light rules (evaluated
+    for that day, so a digest is right whether or not the daily job has run yet), red first.
+    System-wide: for the daily digest."""
+    from dudao.problems.lights import active_rules, book_for, evaluate_problem
+
+    today = today or timezone.localdate()
+    problems = list(
+        Problem.objects.exclude(status=S.CLOSED)
+        .only(
+            "id", "responsible_org_id", "code", "title", "status", "deadline", "deadline_unit",
+            "return_count", "reopen_count",
+        )
+        .order_by("deadline", "code")
+    )  # fmt: skip
+    rules, book = active_rules(), book_for(problems, today)
+    found: list[LitProblem] = []
+    for p in problems:
+        evaluation = evaluate_problem(p, rules, book)
+        if evaluation.light in (Light.RED, Light.YELLOW):
+            reasons = light_reason_text(evaluation.reasons(), p.deadline_unit)
+            found.append(
+                LitProblem(
+                    p.responsible_org_id, p.code, p.title, p.deadline, evaluation.light, reasons
+                )
+            )
+    found.sort(key=lambda p: -p.light.severity)
+    return found

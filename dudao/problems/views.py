@@ -21,6 +21,7 @@ from dudao.problems.forms import (
     CategoryForm,
     EvidenceForm,
     ImportForm,
+    LightRuleForm,
     ProblemEditForm,
     ProblemForm,
     TransitionForm,
@@ -38,6 +39,7 @@ def _filter_context(request: AuthedHttpRequest) -> dict[str, Any]:
         "sources": Problem.Source.choices,
         "severities": Problem.Severity.choices,
         "statuses": selectors.STATUS_FILTER_CHOICES,
+        "lights": selectors.LIGHT_FILTER_CHOICES,
         "categories": selectors.categories(active_only=False).values_list("pk", "name"),
         "counties": selectors.county_choices(request.user).values_list("pk", "short_name", "name"),
         "units": selectors.responsible_choices(request.user).values_list("pk", "name"),
@@ -133,6 +135,7 @@ def _detail_context(request: AuthedHttpRequest, problem: Problem) -> dict[str, A
         "problem": problem,
         "row": row,
         "events": selectors.timeline(problem),
+        "light_history": selectors.light_history(problem),
         "before": [e for e in evidence if e.stage == "before"],
         "after": [e for e in evidence if e.stage == "after"],
         "actions": services.allowed_actions(request.user, problem),
@@ -311,8 +314,12 @@ def import_template(request: AuthedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def category_list(request: AuthedHttpRequest) -> HttpResponse:
     """The problem categories with their time limits; 督查员 edits them."""
-    error = ""
-    if request.method == "POST":
+    error, status = "", 200
+    if request.method == "POST" and "rule" in request.POST:
+        error, status = _save_light_rule(request)
+        if not error:
+            return redirect("problems:categories")
+    elif request.method == "POST":
         form = CategoryForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -336,9 +343,32 @@ def category_list(request: AuthedHttpRequest) -> HttpResponse:
         "problems/categories.html",
         {
             "categories": ProblemCategory.objects.all(),
+            "light_rules": selectors.light_rules(),
             "can_edit": request.user.has_role(Role.SUPERVISOR),
             "units": CategoryForm.base_fields["sla_unit"].choices,  # type: ignore[attr-defined]
             "error": error,
         },
-        status=400 if error else 200,
+        status=(status if status != 200 else 400) if error else 200,
     )
+
+
+def _save_light_rule(request: AuthedHttpRequest) -> tuple[str, int]:
+    """Save one light rule's thresholds from the categories page; return the error (if any)
+    and its HTTP status (409 for a stale edit)."""
+    form = LightRuleForm(request.POST)
+    if not form.is_valid():
+        return "；".join(str(e) for errors in form.errors.values() for e in errors), 400
+    data = form.cleaned_data
+    try:
+        services.update_light_rule(
+            actor=request.user,
+            rule=data["rule"],
+            yellow_from=data["yellow_from"],
+            red_from=data["red_from"],
+            is_active=data["is_active"],
+            version=data["version"],
+        )
+    except DomainError as exc:
+        return exc.message, exc.status_code
+    messages.success(request, f"已保存亮灯规则“{data['rule'].label}”，次日亮灯计算起生效。")
+    return "", 200

@@ -4,7 +4,7 @@ builder's USCC (§7.3). Pure functions; the caller supplies the known area codes
 from __future__ import annotations
 
 import re
-from collections.abc import Container
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 
 from stdnum.cn import uscc as uscc_std
@@ -69,6 +69,50 @@ def decode_project_code(value: str, known_areas: Container[str]) -> DecodedCode:
             field="code",
         )
     return DecodedCode(code, scheme, year, month, area, sector, type_code, serial)
+
+
+@dataclass(frozen=True)
+class AreaIndex:
+    """Which county each area code belongs to (built once by `services.area_index`).
+
+    `owners`: area code → the county organisation it belongs to (a county's GB/T 2260 code,
+    a 功能区 code linked to its county); `above`: county → the codes of the city and province
+    it lies in; `regions`: every GB/T 2260 code; `placed`: the counties whose own code is known;
+    `names`: county → display name."""
+
+    owners: Mapping[str, int]
+    above: Mapping[int, frozenset[str]]
+    regions: frozenset[str]
+    placed: frozenset[int]
+    names: Mapping[int, str]
+
+
+def check_code_area(code: str, area: str, county_id: int, index: AreaIndex) -> None:
+    """The area part of a project code must belong to the project's county (§2.5).
+
+    Accepted: the county's own code, a 功能区 code linked to it, and — the city-level exception
+    — the code of the city or province the county lies in (a project approved, 核准 or 备案 by a
+    city or provincial department carries that authority's code). Refused, with the owner named:
+    a code that belongs to another county, and any other 行政区划 code when the county's own code
+    is known. A 功能区/演示 code linked to no county cannot be judged and is accepted."""
+    owner = index.owners.get(area)
+    if owner == county_id or area in index.above.get(county_id, frozenset()):
+        return
+    county = index.names.get(county_id, "")
+    if owner is not None:
+        raise DomainError(
+            f"项目代码“{code}”的地区代码 {area} 属于{index.names.get(owner, '其他县（市、区）')}，"
+            f"与项目所在县（市、区）“{county}”不符。地区代码应为{county}的行政区划代码或其功能区"
+            "代码；市级、省级部门审批（核准、备案）的项目可使用所在市、省的代码。",
+            field="code",
+        )
+    if area in index.regions and county_id in index.placed:
+        raise DomainError(
+            f"项目代码“{code}”的地区代码 {area} 不在项目所在县（市、区）“{county}”内。"
+            f"地区代码应为{county}的行政区划代码或其功能区代码；市级、省级部门审批（核准、备案）"
+            "的项目可使用所在市、省的代码。",
+            field="code",
+        )
 
 
 def uscc_check_char(body: str) -> str:

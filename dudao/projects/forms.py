@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from dudao.core.exceptions import DomainError
+from dudao.core.forms import CatalogueErrorsMixin
 from dudao.core.periods import Period, parse_month
 from dudao.orgs.models import Organisation
 from dudao.parks.selectors import reference_parks
@@ -29,7 +30,7 @@ def _limit(field: forms.Field, queryset: QuerySet[Any]) -> None:
     field.queryset = queryset
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(CatalogueErrorsMixin, forms.Form):
     code = forms.CharField(
         label="项目代码",
         max_length=24,
@@ -106,7 +107,7 @@ class ProjectForm(forms.Form):
         }
 
 
-class PlanForm(forms.Form):
+class PlanForm(CatalogueErrorsMixin, forms.Form):
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     planned_investment = forms.DecimalField(
         label="年度计划投资（万元）", min_value=Decimal(0), max_digits=14, decimal_places=2
@@ -134,7 +135,7 @@ class PlanForm(forms.Form):
             raise forms.ValidationError("请填写 12 个数字，用逗号分隔。") from None
 
 
-class ReportForm(forms.Form):
+class ReportForm(CatalogueErrorsMixin, forms.Form):
     invest_month = forms.DecimalField(label="本月完成投资（万元）", max_digits=14, decimal_places=2)
     funds_month = forms.DecimalField(
         label="本月资金到位（万元）", required=False, max_digits=14, decimal_places=2
@@ -211,7 +212,7 @@ class SettingsForm(_SettingsModelForm):
         ]
 
 
-class TargetForm(forms.Form):
+class TargetForm(CatalogueErrorsMixin, forms.Form):
     county = forms.ModelChoiceField(label="县（市、区）", queryset=Organisation.objects.none())
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     quarter = forms.IntegerField(label="季度", min_value=1, max_value=4)

@@ -16,6 +16,7 @@ ACTIONS = {
     "supervision.lights_recompute": "任务亮灯计算",
     "supervision.digest_send": "发送每日督查提醒",
     "supervision.rule_update": "修改亮灯规则",
+    "supervision.task_deadline_recompute": "节假日安排录入后重算任务时限",
 }
 
 

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from dudao.core.lights import Evaluation, RuleLike, evaluate
 from dudao.core.numbers import format_decimal, round_half_up
-from dudao.supervision.lights import Evaluation, RuleLike, evaluate
 from dudao.workdays.calendar import is_workday
 from dudao.workdays.selectors import load_overrides, published_years
 

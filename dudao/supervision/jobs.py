@@ -20,6 +20,7 @@ from dudao.accounts.models import User
 from dudao.audit.services import record_event
 from dudao.core.lights import Light
 from dudao.problems import selectors as problem_selectors
+from dudao.problems import services as problem_services
 from dudao.projects import selectors as project_selectors
 from dudao.supervision import notify
 from dudao.supervision.evaluation import MilestoneLike, WorkdayIndex, cycle_number, evaluate_task
@@ -273,8 +274,9 @@ def _due_soon_window() -> int:
 
 
 def _unit_lines(today: date) -> dict[int, list[str]]:
-    """What each responsible unit must hear today: overdue and due-soon tasks and problems, then
-    the lines of the sources other modules registered (`services.register_digest_source`)."""
+    """What each responsible unit must hear today: overdue and due-soon tasks, the ledger's
+    problems lit red or yellow today (`problems.selectors.lit_open_problems`), then the lines
+    of the sources other modules registered (`services.register_digest_source`)."""
     window = _due_soon_window()
     horizon = today + timedelta(days=window * 3 + 14)
     rows: list[tuple[str, int, str, str, date, str]] = []  # label, unit, code, title, due, late
@@ -288,11 +290,6 @@ def _unit_lines(today: date) -> dict[int, list[str]]:
             continue
         late = task_days_late(deadline, today)
         rows.append(("任务", org_id, code, title, deadline, f"{late} 天" if late else ""))
-    # Problems are late by the ledger's rule, in their own unit (工作日 or 自然日).
-    for p in problem_selectors.open_problems_due_by(horizon, today):
-        rows.append(
-            ("问题", p.org_id, p.code, p.title, p.deadline, p.late_text if p.days_late else "")
-        )
     index = WorkdayIndex.around(today, [row[4] for row in rows])
     overdue: dict[int, list[str]] = defaultdict(list)
     soon: dict[int, list[str]] = defaultdict(list)
@@ -308,13 +305,14 @@ def _unit_lines(today: date) -> dict[int, list[str]]:
                     f"【{label}】{code} {title}（时限 {format_day(deadline)}，"
                     f"剩余 {left} 个工作日）"
                 )
+    lit = _problem_lines(today)
     returned = _returned_report_lines()
     extra: dict[int, list[str]] = defaultdict(list)
     for source in digest_sources():
         for org_id, org_lines in source(today).items():
             extra[org_id].extend(org_lines)
     lines: dict[int, list[str]] = {}
-    for org_id in set(overdue) | set(soon) | set(returned) | set(extra):
+    for org_id in set(overdue) | set(soon) | set(lit) | set(returned) | set(extra):
         body = []
         if overdue[org_id]:
             body.append(f"已逾期 {len(overdue[org_id])} 项：")
@@ -322,10 +320,25 @@ def _unit_lines(today: date) -> dict[int, list[str]]:
         if soon[org_id]:
             body.append(f"即将到期 {len(soon[org_id])} 项：")
             body.extend(soon[org_id])
+        if lit[org_id]:
+            body.append(f"问题台账亮灯 {len(lit[org_id])} 项：")
+            body.extend(lit[org_id])
         body.extend(returned.get(org_id, []))
         body.extend(extra.get(org_id, []))
         lines[org_id] = body
     return lines
+
+
+def _problem_lines(today: date) -> dict[int, list[str]]:
+    """The ledger's problems lit red or yellow today (thresholds as data; `problems` owns the
+    rule), red first, each with why in words."""
+    lit: dict[int, list[str]] = defaultdict(list)
+    for p in problem_selectors.lit_open_problems(today):
+        lit[p.org_id].append(
+            f"【问题·{p.light.label}】{p.code} {p.title}（时限 {format_day(p.deadline)}，"
+            f"{p.reasons}）"
+        )
+    return lit
 
 
 DIGEST_REPORT_LINES = 20
@@ -421,9 +434,17 @@ def _email(today: date) -> int:
     return sent
 
 
-def daily(today: date | None = None) -> tuple[RecomputeResult, DigestResult]:
-    """The daily run: lights first (escalations notify), then digests."""
+def daily(
+    today: date | None = None,
+) -> tuple[RecomputeResult, problem_services.LightsResult, DigestResult]:
+    """The daily run: task lights (escalations notify), the ledger's lights, then digests."""
     lights = recompute_lights(today)
+    problem_lights = problem_services.recompute_lights(today)
     digests = send_digests(today)
-    logger.info("supervision daily: lights=%s digests=%s", lights, digests)
-    return lights, digests
+    logger.info(
+        "supervision daily: lights=%s problem_lights=%s digests=%s",
+        lights,
+        problem_lights,
+        digests,
+    )
+    return lights, problem_lights, digests

@@ -14,6 +14,7 @@ from dudao.projects import selectors as project_selectors
 from dudao.projects.signals import report_reviewed
 from dudao.supervision import notify
 from dudao.supervision.models import Notification
+from dudao.workdays.signals import holiday_year_confirmed
 
 if TYPE_CHECKING:
     from dudao.projects.models import MonthlyReport
@@ -50,3 +51,11 @@ def notify_report_reviewed(
         Notification(user=u, kind=kind, title=title[:120], body=body, url=url) for u in users
     )
     return len(users)
+
+
+@receiver(holiday_year_confirmed, dispatch_uid="supervision.holiday_year_confirmed")
+def recompute_task_deadlines(sender: Any, *, actor: User, year: int, **_: Any) -> int:
+    """A year's holidays confirmed: the tasks' 暂定 time limits are computed again."""
+    from dudao.supervision.services import recompute_provisional_deadlines
+
+    return recompute_provisional_deadlines(actor=actor, year=year)

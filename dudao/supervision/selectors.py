@@ -48,6 +48,7 @@ LIST_FIELDS = (
     "lead_org_id",
     "lead_org__name",
     "lead_org__short_name",
+    "lead_org__kind",
     "source__title",
     "source__kind",
     "extension_count",

@@ -14,6 +14,10 @@ from dudao.supervision import jobs
 # 07:30 Asia/Shanghai, before the working day; the jobs use the local date.
 @db_periodic_task(crontab(minute="30", hour="23"))  # type: ignore[untyped-decorator]
 def supervision_daily() -> dict[str, Any]:
-    """07:30 Asia/Shanghai: recompute task lights, raise escalations, send digests."""
-    lights, digests = jobs.daily()
-    return {"lights": lights.__dict__, "digests": digests.__dict__}
+    """07:30 Asia/Shanghai: recompute task and problem lights, raise escalations, send digests."""
+    lights, problem_lights, digests = jobs.daily()
+    return {
+        "lights": lights.__dict__,
+        "problem_lights": problem_lights.__dict__,
+        "digests": digests.__dict__,
+    }

@@ -19,6 +19,7 @@ from dudao.core.lights import Light
 from dudao.core.numbers import format_decimal
 from dudao.core.xlsx import Column, Sheet, workbook_bytes, xlsx_response
 from dudao.orgs.models import Organisation
+from dudao.problems import selectors as problem_selectors
 from dudao.supervision import selectors, services
 from dudao.supervision.forms import (
     CloseoutForm,
@@ -472,8 +473,25 @@ def overview(request: AuthedHttpRequest) -> HttpResponse:
         (u["name"], *(str(u[key]) for key in ("red", "yellow", "grey", "green", "total")))
         for u in data["units"]
     ]
+    # The problem ledger's open problems by their lights (`dudao.problems`), worst units first.
+    problems = problem_selectors.light_overview(request.user)
+    chart["problem_pie"] = [
+        {"name": light.label, "key": light.value, "value": n} for light, n in problems.by_light
+    ]
+    keys = ("red", "yellow", "grey", "green", "total")
+    problem_rows = [
+        (str(u["org_id"]), u["name"], *(str(u[k]) for k in keys)) for u in problems.units[:30]
+    ]
     return _render(
-        request, "supervision/overview.html", {**data, "chart": chart, "unit_rows": unit_rows}
+        request,
+        "supervision/overview.html",
+        {
+            **data,
+            "chart": chart,
+            "unit_rows": unit_rows,
+            "problems": problems,
+            "problem_rows": problem_rows,
+        },
     )
 
 

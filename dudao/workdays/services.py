@@ -14,6 +14,7 @@ from dudao.core.roles import Role
 from dudao.core.snapshot import diff, snapshot
 from dudao.workdays.calendar import chinese_calendar_knows, format_day
 from dudao.workdays.models import CalendarOverride, HolidayYearStatus
+from dudao.workdays.signals import holiday_year_confirmed
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
@@ -99,7 +100,9 @@ def set_year_status(
     """Mark whether `year`'s State Council holiday notice is published and entered.
 
     A year chinese-calendar does not know can only be marked published once its holidays
-    have been entered as overrides; until then its deadlines stay provisional.
+    have been entered as overrides; until then its deadlines stay provisional. Marking it
+    published sends `holiday_year_confirmed`: the modules recompute their provisional
+    deadlines in this transaction (idempotent, each change audited in the actor's name).
     """
     require_role(actor, Role.SYSADMIN)
     if not MIN_YEAR <= year <= MAX_YEAR:
@@ -127,6 +130,7 @@ def set_year_status(
         record_event(
             actor=actor, action="calendar.set_year_status", obj=status, after=snapshot(status)
         )
+        _confirmed(actor, status)
         return status
     before = snapshot(status)
     status.published, status.source, status.note = published, source, note
@@ -140,4 +144,11 @@ def set_year_status(
         before=changed_before,
         after=changed_after,
     )
+    _confirmed(actor, status)
     return status
+
+
+def _confirmed(actor: User, status: HolidayYearStatus) -> None:
+    """Tell the modules holding provisional deadlines that `status.year` is now known."""
+    if status.published:
+        holiday_year_confirmed.send(sender=HolidayYearStatus, actor=actor, year=status.year)

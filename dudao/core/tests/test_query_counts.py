@@ -145,7 +145,8 @@ PAGES: dict[str, Page] = {
     # 督查督办
     "supervision:my_tasks": Page("county_a_reviewer", "supervision:my_tasks", 4, _tasks),
     "supervision:task_list": Page("city_supervisor", "supervision:task_list", 5, _tasks),
-    "supervision:overview": Page("city_supervisor", "supervision:overview", 6, _tasks),
+    # +2 (issue 21): the problem ledger's open problems by light, and their units' names.
+    "supervision:overview": Page("city_supervisor", "supervision:overview", 8, _tasks),
     "supervision:performance": Page(
         "city_supervisor", "supervision:performance", 7, _tasks
     ),  # + the workday calendar

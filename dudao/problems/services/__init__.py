@@ -37,12 +37,19 @@ from dudao.problems.services._helpers import is_fixer as is_fixer
 from dudao.problems.services._helpers import next_problem_code as next_problem_code
 from dudao.problems.services._helpers import verifier_refusal as verifier_refusal
 from dudao.problems.services.config import update_category as update_category
+from dudao.problems.services.config import update_light_rule as update_light_rule
 from dudao.problems.services.evidence import add_evidence as add_evidence
 from dudao.problems.services.imports import IMPORT_COMPARED as IMPORT_COMPARED
 from dudao.problems.services.imports import IMPORT_ROLES as IMPORT_ROLES
 from dudao.problems.services.imports import ImportPlan as ImportPlan
 from dudao.problems.services.imports import apply_import as apply_import
 from dudao.problems.services.imports import plan_import as plan_import
+from dudao.problems.services.lights import LightsResult as LightsResult
+from dudao.problems.services.lights import recompute_lights as recompute_lights
+from dudao.problems.services.lights import (
+    recompute_provisional_deadlines as recompute_provisional_deadlines,
+)
+from dudao.problems.services.lights import refresh_light as refresh_light
 from dudao.problems.services.registering import create_problem as create_problem
 from dudao.problems.services.registering import update_problem as update_problem
 from dudao.problems.services.workflow import transition as transition

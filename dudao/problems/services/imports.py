@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from dudao.core.imports import ImportReport
 from dudao.problems.services._base import EDITABLE_FIELDS, A, S
 from dudao.problems.services._helpers import _event
+from dudao.problems.services.lights import refresh_lights
 from dudao.problems.services.registering import _apply_changes, _insert_with_code
 
 # --- import of existing ledgers (dudao.problems.importers) --------------------------------------
@@ -107,6 +108,7 @@ def apply_import(*, actor: User, plan: ImportPlan, dry_run: bool) -> ImportRepor
     if dry_run:
         return report
     now = timezone.now()
+    created: list[int] = []
     for row in plan.creates:
         values = dict(row.values)
         category = values["category"]
@@ -127,6 +129,7 @@ def apply_import(*, actor: User, plan: ImportPlan, dry_run: bool) -> ImportRepor
             problem.days_late = late
             problem.closed_on_time = late == 0
         _insert_with_code(problem, timezone.localdate(now).year)
+        created.append(problem.pk)
         record_event(
             actor=actor,
             action="problem.import",
@@ -135,6 +138,8 @@ def apply_import(*, actor: User, plan: ImportPlan, dry_run: bool) -> ImportRepor
             after=snapshot(problem),
         )
         _event(problem, actor, A.IMPORT, note=f"自既有台账导入（原编号 {row.legacy_code}）")
+    # The new problems' lights in bulk (updated ones are refreshed by `_apply_changes`).
+    refresh_lights(created, timezone.localdate(now))
     for problem, changes in plan.updates:
         locked = Problem.objects.select_for_update().get(pk=problem.pk)
         _apply_changes(actor, locked, changes, action="problem.import", event=A.IMPORT)

@@ -19,6 +19,7 @@ from dudao.core.exceptions import (
 )
 from dudao.core.policies import require_role
 from dudao.core.snapshot import diff, snapshot
+from dudao.problems import rules
 from dudao.problems.models import Problem, ProblemCategory
 
 if TYPE_CHECKING:
@@ -37,9 +38,9 @@ from dudao.problems.services._helpers import (
     _save,
     can_edit,
     county_of,
-    default_deadline,
     next_problem_code,
 )
+from dudao.problems.services.lights import refresh_light
 
 # --- registering ---------------------------------------------------------------------------------
 
@@ -76,8 +77,11 @@ def create_problem(
         raise DomainError(f"问题类别“{category.name}”已停用。", field="category")
     _check_org_in_scope(actor, responsible_org, "responsible_org", "责任单位")
     _check_park_in_scope(actor, park)
+    basis: tuple[dt.date, int] | None = None
+    provisional = False
     if deadline is None:
-        deadline = default_deadline(category, today)
+        sla = rules.sla_deadline(category.sla_unit, category.sla_days, today)
+        deadline, provisional, basis = sla.due, sla.provisional, (today, category.sla_days)
     _check_deadline(deadline, today)
     if found_on is not None:
         check_date(found_on, label="发现日期", field="found_on")
@@ -100,6 +104,9 @@ def create_problem(
         project=project,
         park=park,
         deadline=deadline,
+        deadline_provisional=provisional,
+        deadline_start=basis[0] if basis else None,
+        deadline_amount=basis[1] if basis else None,
         deadline_unit=category.sla_unit,
         found_on=found_on or today,
         measures=measures.strip(),
@@ -107,6 +114,7 @@ def create_problem(
         created_by=actor,
     )
     _insert_with_code(problem, today.year)
+    refresh_light(problem, today)
     record_event(
         actor=actor,
         action="problem.create",
@@ -172,6 +180,9 @@ def _apply_changes(
     before = snapshot(locked)
     if changes.get("category") is not None and changes["category"] != locked.category:
         locked.deadline_unit = changes["category"].sla_unit
+    if "deadline" in changes and changes["deadline"] != locked.deadline:
+        locked.deadline_provisional = False  # a date given by hand is firm
+        locked.deadline_start = locked.deadline_amount = None
     for field, value in changes.items():
         setattr(locked, field, value.strip() if isinstance(value, str) else value)
     full_clean_or_raise(locked, validate_unique=False)
@@ -179,6 +190,7 @@ def _apply_changes(
     if not changed_after:  # a no-op edit writes nothing: no version bump, no event
         return
     _save(locked)
+    refresh_light(locked)
     changed_before, changed_after = diff(before, snapshot(locked))
     record_event(
         actor=actor,

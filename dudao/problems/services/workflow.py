@@ -40,6 +40,7 @@ from dudao.problems.services._helpers import (
     is_fixer,
     verifier_refusal,
 )
+from dudao.problems.services.lights import refresh_light
 
 # --- the workflow -------------------------------------------------------------------------------
 
@@ -82,6 +83,7 @@ def transition(
     _apply(locked, step, actor, now, deadline)
     locked.status = step.target
     _save(locked)
+    refresh_light(locked, timezone.localdate(now))
     changed_before, changed_after = diff(before, snapshot(locked))
     record_event(
         actor=actor,
@@ -138,6 +140,8 @@ def _apply(
             raise DomainError("重新打开时请给出新的整改时限。", field="deadline")
         _check_deadline(deadline, timezone.localdate(now))
         problem.deadline = deadline
+        problem.deadline_provisional = False  # a date given by hand is firm
+        problem.deadline_start = problem.deadline_amount = None
         problem.reopen_count += 1
         problem.closed_at = None
         problem.closed_on_time = None

@@ -86,6 +86,7 @@ def project_progress(ctx: DemoContext) -> None:  # noqa: PLR0912, PLR0915 - one 
                     code=code,
                     name=f"{county.name}（演示）",
                     kind=AreaCode.Kind.DEMO,
+                    county=county,
                     note="示范市为虚构城市",
                 )
             )

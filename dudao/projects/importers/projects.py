@@ -26,7 +26,12 @@ from dudao.core.xlsx import (
 from dudao.orgs.models import Organisation
 from dudao.parks.selectors import parks_in_scope
 from dudao.projects import services
-from dudao.projects.codes import check_industry_code, decode_project_code, normalise_uscc
+from dudao.projects.codes import (
+    check_code_area,
+    check_industry_code,
+    decode_project_code,
+    normalise_uscc,
+)
 from dudao.projects.importers._common import ZERO, file_digest
 from dudao.projects.models import (
     MilestoneNode,
@@ -124,6 +129,7 @@ def import_projects(  # noqa: PLR0912, PLR0915 - one validation pass over the fi
         raise ImportRejected.whole_file("文件中没有数据行。")
     errors: list[RowError] = []
     areas = services.known_area_codes()
+    owners = services.area_index()
     counties = {}
     for c in Organisation.objects.visible_to(actor).filter(kind=Organisation.Kind.COUNTY_GOV):
         for key in (c.code, c.name, c.short_name):
@@ -209,6 +215,11 @@ def import_projects(  # noqa: PLR0912, PLR0915 - one validation pass over the fi
             )
         ):
             errors.append(RowError(row.number, P_START, "续建项目必须已开工：请填写实际开工日期。"))
+        if decoded is not None and county is not None:
+            try:
+                check_code_area(decoded.code, decoded.area, county.pk, owners)
+            except DomainError as exc:
+                errors.append(RowError(row.number, P_CODE, exc.message))
         if len(errors) > before or decoded is None or county is None:
             continue
         old = existing.get(code)

@@ -232,6 +232,15 @@ class AreaCode(models.Model):
     code = models.CharField("地区代码", max_length=6, unique=True)
     name = models.CharField("名称", max_length=60)
     kind = models.CharField("类型", max_length=12, choices=Kind.choices)
+    county = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name="所属县（市、区）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="功能区所在的县（市、区）：项目代码使用本代码时，项目须属于该县（市、区）。",
+    )
     note = models.CharField("说明", max_length=200, blank=True)
 
     class Meta:

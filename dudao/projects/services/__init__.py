@@ -14,6 +14,7 @@ from dudao.projects.services._base import (
     PROJECT_FIELDS,
     REPORT_FIELDS,
     SETTINGS_FIELDS,
+    area_index,
     known_area_codes,
 )
 from dudao.projects.services.ledger import report_to_problem
@@ -60,6 +61,7 @@ __all__ = [
     "add_report_photo",
     "approve_report",
     "approve_reports",
+    "area_index",
     "check_milestone_order",
     "create_project",
     "is_locked",

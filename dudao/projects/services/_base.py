@@ -13,6 +13,7 @@ from dudao.core.exceptions import (
 )
 from dudao.core.versions import check_version
 from dudao.orgs.models import Organisation
+from dudao.projects.codes import AreaIndex
 from dudao.projects.models import (
     AreaCode,
     MonthlyReport,
@@ -73,6 +74,35 @@ SETTINGS_FIELDS = (
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def area_index() -> AreaIndex:
+    """Which county each area code belongs to, for `codes.check_code_area` (four queries)."""
+    from dudao.orgs.rules import name_for
+
+    counties = list(
+        Organisation.objects.filter(kind=Organisation.Kind.COUNTY_GOV).values_list(
+            "pk", "region_id", "name", "short_name", "kind"
+        )
+    )
+    owners: dict[str, int] = {region: pk for pk, region, *_ in counties if region}
+    owners.update(AreaCode.objects.filter(county__isnull=False).values_list("code", "county_id"))
+    parents = dict(Region.objects.values_list("code", "parent_id"))
+    above: dict[int, frozenset[str]] = {}
+    for pk, region, *_ in counties:
+        chain: set[str] = set()
+        code = parents.get(region) if region else None
+        while code and code not in chain:
+            chain.add(code)
+            code = parents.get(code)
+        above[pk] = frozenset(chain)
+    return AreaIndex(
+        owners=owners,
+        above=above,
+        regions=frozenset(parents),
+        placed=frozenset(pk for pk, region, *_ in counties if region),
+        names={pk: name_for(kind, name, short) for pk, _, name, short, kind in counties},
+    )
 
 
 def known_area_codes() -> set[str]:

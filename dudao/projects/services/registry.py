@@ -22,7 +22,12 @@ from dudao.core.exceptions import (
 )
 from dudao.core.policies import require_role
 from dudao.core.snapshot import diff, snapshot
-from dudao.projects.codes import check_industry_code, decode_project_code, normalise_uscc
+from dudao.projects.codes import (
+    check_code_area,
+    check_industry_code,
+    decode_project_code,
+    normalise_uscc,
+)
 from dudao.projects.models import (
     MilestoneNode,
     MonthLock,
@@ -43,6 +48,7 @@ from dudao.projects.services._base import (
     _county_in_scope,
     _same_values,
     _visible_project,
+    area_index,
     known_area_codes,
 )
 from dudao.projects.services.rollups import (
@@ -50,14 +56,18 @@ from dudao.projects.services.rollups import (
 )
 
 
-def _apply_code(project: Project, areas: set[str] | None = None) -> None:
+def _apply_code(project: Project, *, check_area: bool = True) -> None:
+    """Decode the national code into its parts; with `check_area`, its area part must belong
+    to the project's county (`codes.check_code_area`, city-level exception documented there)."""
     if not project.code:
         project.code = None
         project.code_scheme = ""
         project.code_year = project.code_month = None
         project.code_area = project.code_sector = project.code_type = ""
         return
-    decoded = decode_project_code(project.code, areas if areas is not None else known_area_codes())
+    decoded = decode_project_code(project.code, known_area_codes())
+    if check_area and project.county_id is not None:
+        check_code_area(decoded.code, decoded.area, project.county_id, area_index())
     project.code = decoded.code
     project.code_scheme = decoded.scheme
     project.code_year, project.code_month = decoded.year, decoded.month
@@ -262,7 +272,9 @@ def update_project(
         _county_in_scope(actor, project.county)
     if "park" in changes:
         _park_in_scope(actor, project)
-    _apply_code(project)
+    # Only a new code or county is checked against each other: an unrelated edit of a project
+    # registered before the rule existed is not refused for it.
+    _apply_code(project, check_area="code" in changes or "county" in changes)
     _validate_project(project)
     if milestones is not None:
         wanted = {k: [str(v[0] or ""), str(v[1] or "")] for k, v in milestones.items()}

@@ -17,6 +17,9 @@ from dudao.supervision.services._base import Upload as Upload
 from dudao.supervision.services._helpers import can_verify as can_verify
 from dudao.supervision.services._helpers import task_url as task_url
 from dudao.supervision.services.config import update_light_rule as update_light_rule
+from dudao.supervision.services.deadlines import (
+    recompute_provisional_deadlines as recompute_provisional_deadlines,
+)
 from dudao.supervision.services.digest import digest_sources as digest_sources
 from dudao.supervision.services.digest import (
     register_digest_source as register_digest_source,

@@ -9,10 +9,9 @@ import pytest
 import time_machine
 
 from dudao.audit.models import AuditEvent
-from dudao.core.lights import Light
+from dudao.core.lights import Light, apply_rule, evaluate
 from dudao.supervision import jobs, services
 from dudao.supervision.evaluation import WorkdayIndex, progress_lag
-from dudao.supervision.lights import apply_rule, evaluate
 from dudao.supervision.models import EscalationItem, LightRecord, LightRule, SupervisionTask
 from dudao.supervision.tests.factories import make_task
 from dudao.testing import World

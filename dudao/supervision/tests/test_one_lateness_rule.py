@@ -76,4 +76,5 @@ def test_a_workday_deadline_is_judged_the_same_everywhere(world: World) -> None:
     assert (county_a.problems_due, county_a.problems_on_time) == (2, 1)
     jobs.send_digests(MON)
     monday = Notification.objects.get(user=world.county_a_reviewer, kind="digest", digest_date=MON)
-    assert "仍在整改的问题（时限 2025年6月13日，已逾期 1 个工作日）" in monday.body
+    assert "【问题·红灯】" in monday.body
+    assert "仍在整改的问题（时限 2025年6月13日，已逾期1个工作日）" in monday.body

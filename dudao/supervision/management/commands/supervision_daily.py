@@ -7,12 +7,15 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from dudao.core.lights import Light
+from dudao.problems import services as problem_services
 from dudao.supervision import jobs
 
 
 class Command(BaseCommand):
     help = (
-        "重新计算督查任务灯色、触发升级督办，并向责任人发送每日提醒（同一天重复运行不会重复发送）。"
+        "重新计算督查任务和问题台账灯色、触发升级督办，"
+        "并向责任人发送每日提醒（同一天重复运行不会重复发送）。"
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -30,6 +33,14 @@ class Command(BaseCommand):
         self.stdout.write(
             f"亮灯：{lights.tasks} 项任务，{lights.changed} 项灯色变化，"
             f"分布 {lights.by_light}，新增升级督办 {lights.escalations} 项。"
+        )
+        problem_lights = problem_services.recompute_lights(today)
+        shown = "，".join(
+            f"{Light(k).label} {v} 个" for k, v in sorted(problem_lights.by_light.items())
+        )
+        self.stdout.write(
+            f"问题亮灯：{problem_lights.problems} 个未销号问题，"
+            f"{problem_lights.changed} 个灯色变化{'（' + shown + '）' if shown else ''}。"
         )
         if options["lights_only"]:
             return

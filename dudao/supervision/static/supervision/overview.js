@@ -16,6 +16,16 @@
         }) }]
       });
     }
+    var problemPie = document.getElementById("sv-problem-pie");
+    if (problemPie && data.problem_pie) {
+      echarts.init(problemPie, null, { renderer: "svg" }).setOption({
+        animation: false,
+        tooltip: { trigger: "item" },
+        series: [{ type: "pie", radius: ["40%", "70%"], data: data.problem_pie.map(function (p) {
+          return { name: p.name, value: p.value, itemStyle: { color: COLOURS[p.key] } };
+        }) }]
+      });
+    }
     var bar = document.getElementById("sv-bar");
     if (bar) {
       echarts.init(bar, null, { renderer: "svg" }).setOption({
