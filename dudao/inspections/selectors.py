@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from dudao.accounts.roles import Role
 from dudao.core.numbers import FigureError, round_half_up
-from dudao.inspections import scoring
+from dudao.inspections import ballots, scoring
 from dudao.inspections.models import (
     Criterion,
     Finding,
@@ -325,10 +325,19 @@ def load_inputs(tour: Tour) -> dict[str, Any]:
         .values_list("card__judge_id", "card__site_id")
         .annotate(total=Sum("points"))
     )
-    votes = list(
-        RankVote.objects.filter(unit__tour=tour).values_list("judge_id", "unit_id", "rank")
+    votes, skipped = ballots.counted_votes(
+        RankVote.objects.filter(unit__tour=tour).values_list("judge_id", "unit_id", "rank"),
+        {u.pk: u.unit_group_id for u in units},
+        dict(tour.judges.values_list("pk", "county_id")),
+        {u.pk: u.county_id for u in units},
     )
-    return {"units": units, "sites": sites, "totals": list(totals), "votes": votes}
+    return {
+        "units": units,
+        "sites": sites,
+        "totals": list(totals),
+        "votes": votes,
+        "vote_skipped": skipped,
+    }
 
 
 def compute_results(tour: Tour) -> Report:
@@ -375,6 +384,7 @@ def compute_results(tour: Tour) -> Report:
             details["votes"] = {str(r): n for r, n in sorted(u.votes.items())}
             details["vote_points"] = _s(u.vote_points)
             details["vote_count"] = u.vote_count
+            details["vote_skipped"] = data["vote_skipped"].get(unit.unit_group_id, 0)
         else:
             details["sites"] = [
                 _site_details(outcome.sites[s.pk], s, judge_names) for s in sites_by_unit[unit.pk]

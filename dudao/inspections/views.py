@@ -17,7 +17,7 @@ from dudao.accounts.roles import Role
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error
 from dudao.core.xlsx import Column, Sheet, workbook_bytes, xlsx_response
-from dudao.inspections import selectors, services
+from dudao.inspections import ballots, selectors, services
 from dudao.inspections.forms import (
     FindingForm,
     GroupForm,
@@ -448,14 +448,17 @@ def tour_vote(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "选票已保存。")
         return redirect("inspections:vote", pk=tour.pk)
     mine = dict(seat.votes.values_list("unit_id", "rank"))
-    groups = []
-    for group in tour.unit_groups.all():
-        units = [
-            {"unit": u, "rank": mine.get(u.pk)}
-            for u in group.units.select_related("county")
-            if u.county_id != seat.county_id
-        ]
-        groups.append({"group": group, "units": units, "choices": range(1, len(units) + 1)})
+    groups = [
+        {
+            "group": b.group,
+            "note": b.note,
+            "units": [{"unit": u, "rank": mine.get(u.pk)} for u in b.units],
+            "choices": range(1, len(b.units) + 1),
+        }
+        for b in ballots.ballots(
+            tour.unit_groups.all(), tour.units.select_related("county"), seat.county_id
+        )
+    ]
     return render(
         request,
         "inspections/vote.html",
