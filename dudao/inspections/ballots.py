@@ -40,14 +40,18 @@ def rankable(units: Iterable[Any], judge_county_id: int | None) -> list[Any]:
     return [u for u in units if judge_county_id is None or u.county_id != judge_county_id]
 
 
-def ballots(groups: Iterable[Any], units: Iterable[Any], judge_county_id: int | None) -> list[Ballot]:
+def ballots(
+    groups: Iterable[Any], units: Iterable[Any], judge_county_id: int | None
+) -> list[Ballot]:
     """Per ranking group, the units the judge ranks, or the group skipped with its note."""
     units = list(units)
     result = []
     for group in groups:
         left = rankable([u for u in units if u.unit_group_id == group.pk], judge_county_id)
         skipped = len(left) < MIN_CHOICE
-        result.append(Ballot(group, [] if skipped else left, skipped, skip_note(len(left)) if skipped else ""))
+        result.append(
+            Ballot(group, [] if skipped else left, skipped, skip_note(len(left)) if skipped else "")
+        )
     return result
 
 
@@ -70,9 +74,9 @@ def counted_votes(
 
     kept, skipped = [], set()
     for judge_id, unit_id, rank in votes:
-        group_id = unit_groups.get(unit_id)
-        if group_id is None:
+        if unit_id not in unit_groups:
             continue
+        group_id = unit_groups[unit_id]
         if free(judge_id, group_id):
             kept.append((judge_id, unit_id, rank))
         else:

@@ -38,11 +38,26 @@ POLICY: dict[str, Rules] = {
     "inspections:card_photo": {
         "GET": roles(Role.JUDGE, Role.SUPERVISOR, Role.LEADER, Role.REVIEWER)
     },
-    "api:inspection_tour_list": {"GET": READ},
+    "api:inspection_tour_list": {"GET": READ, "POST": ORGANISER},
     "api:inspection_tour_results": {"GET": READ},
     "api:inspection_tour_progress": {"GET": roles(Role.SUPERVISOR, Role.LEADER)},
     "api:inspection_card_save": {"POST": JUDGE},
     "api:inspection_card_submit": {"POST": JUDGE},
+    "api:inspection_tour_create": {"GET": READ, "POST": ORGANISER},
+    "api:inspection_tour_detail": {"GET": READ, "PATCH": ORGANISER},
+    "api:inspection_tour_update": {"GET": READ, "PATCH": ORGANISER},
+    "api:inspection_tour_cancel": {"POST": ORGANISER},
+    "api:inspection_tour_transition": {"POST": ORGANISER},
+    "api:inspection_tour_publish": {"POST": ORGANISER},
+    "api:inspection_group_create": {"POST": ORGANISER},
+    "api:inspection_unit_create": {"POST": ORGANISER},
+    "api:inspection_site_create": {"POST": ORGANISER},
+    "api:inspection_site_delete": {"DELETE": ORGANISER},
+    "api:inspection_judge_create": {"POST": ORGANISER},
+    "api:inspection_judge_delete": {"DELETE": ORGANISER},
+    "api:inspection_site_sheet": {"GET": JUDGE},
+    "api:inspection_ballot": {"GET": JUDGE, "POST": JUDGE},
+    "api:inspection_ballot_cast": {"GET": JUDGE, "POST": JUDGE},
 }
 
 # (URL name, menu label): shown to users whose roles the policy allows for GET.

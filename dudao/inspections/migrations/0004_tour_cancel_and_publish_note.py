@@ -4,25 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('inspections', '0003_judge_paper'),
+        ("inspections", "0003_judge_paper"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='tour',
-            name='cancel_reason',
-            field=models.CharField(blank=True, max_length=200, verbose_name='取消原因'),
+            model_name="tour",
+            name="cancel_reason",
+            field=models.CharField(blank=True, max_length=200, verbose_name="取消原因"),
         ),
         migrations.AddField(
-            model_name='tour',
-            name='publish_note',
-            field=models.CharField(blank=True, help_text='评分表未收齐仍发布时填写的理由', max_length=200, verbose_name='发布说明'),
+            model_name="tour",
+            name="publish_note",
+            field=models.CharField(
+                blank=True,
+                help_text="评分表未收齐仍发布时填写的理由",
+                max_length=200,
+                verbose_name="发布说明",
+            ),
         ),
         migrations.AlterField(
-            model_name='tour',
-            name='status',
-            field=models.CharField(choices=[('planning', '筹备中'), ('scoring', '评分中'), ('closed', '评分结束'), ('published', '已发布'), ('cancelled', '已取消')], default='planning', max_length=10, verbose_name='状态'),
+            model_name="tour",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("planning", "筹备中"),
+                    ("scoring", "评分中"),
+                    ("closed", "评分结束"),
+                    ("published", "已发布"),
+                    ("cancelled", "已取消"),
+                ],
+                default="planning",
+                max_length=10,
+                verbose_name="状态",
+            ),
         ),
     ]

@@ -257,9 +257,10 @@ def add_judge_body(
         raise DomainError(f"{user.full_name}已是本次观摩的评委。", field="user")
     own = county_of(user.organisation)
     if conflict is not None:
-        if conflict.kind != Organisation.Kind.COUNTY_GOV or not tour.units.filter(
-            county=conflict
-        ).exists():
+        if (
+            conflict.kind != Organisation.Kind.COUNTY_GOV
+            or not tour.units.filter(county=conflict).exists()
+        ):
             raise DomainError("回避单位必须是本次观摩的参评县（市、区）。", field="conflict")
         if own is not None and own.pk != conflict.pk:
             raise DomainError(

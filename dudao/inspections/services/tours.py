@@ -237,9 +237,7 @@ def store_results(tour: Tour, report: selectors.Report) -> dt.datetime:
 
 
 @transaction.atomic(durable=True)
-def publish_tour(
-    *, actor: User, tour: Tour, version: int | None = None, reason: str = ""
-) -> Tour:
+def publish_tour(*, actor: User, tour: Tour, version: int | None = None, reason: str = "") -> Tour:
     """Compute the results once, store them with every intermediate number, lock the tour.
     With score sheets still missing, publishing needs a reason (kept and audited)."""
     tour = _organiser(actor, tour)
