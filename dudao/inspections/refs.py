@@ -29,11 +29,15 @@ SEARCH_LIMIT = 20
 
 
 def unit_org(tour: Tour, code: str) -> Organisation:
-    """A county (or zone) under the organiser by its 单位编码."""
+    """A county (or zone) under the organiser by its 单位编码 (or its full or short name)."""
     code = (code or "").strip()
-    org = Organisation.objects.filter(
-        code__iexact=code, kind__in=UNIT_KINDS, path__startswith=tour.organiser.scope_path
-    ).first()
+    org = (
+        Organisation.objects.filter(kind__in=UNIT_KINDS, path__startswith=tour.organiser.scope_path)
+        .filter(Q(code__iexact=code) | Q(name=code) | Q(short_name=code))
+        .first()
+        if code
+        else None
+    )
     if org is None:
         raise DomainError(f"找不到单位编码为“{code}”的县（市、区）。", field="county")
     return org

@@ -575,8 +575,10 @@ def latest_published_results(actor: User) -> Report | None:
 
 
 def judge_agenda(actor: User, today: date | None = None) -> list[Judge]:
-    """The actor's judge seats in tours not yet published, the tour being scored today first,
-    then the other scoring ones, then those in preparation, then those closed for scoring."""
+    """The actor's judge seats in tours not yet published (nor cancelled): the tour being
+    scored today (open for scoring, today within its dates) first, then the other scoring
+    ones, then those in preparation (soonest first), then those closed for scoring. The
+    judge's phone list and the judge's home use this one order."""
     today = today or timezone.localdate()
     order: dict[str, int] = {
         Tour.Status.SCORING: 1,
@@ -587,7 +589,10 @@ def judge_agenda(actor: User, today: date | None = None) -> list[Judge]:
 
     def key(seat: Judge) -> tuple[int, int, date]:
         tour = seat.tour
-        today_first = 0 if tour.status == Tour.Status.SCORING and tour.start_date <= today else 1
+        active_today = tour.status == Tour.Status.SCORING and (
+            tour.start_date <= today <= tour.end_date
+        )
+        today_first = 0 if active_today else 1
         return (today_first, order[tour.status], tour.start_date)
 
     return sorted(seats, key=key)
