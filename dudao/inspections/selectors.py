@@ -574,18 +574,18 @@ def latest_published_results(actor: User) -> Report | None:
     return None if tour is None else published_results(actor, tour)
 
 
-def judge_agenda(actor: User, today: date | None = None) -> list[Judge]:
-    """The actor's judge seats in tours not yet published (nor cancelled): the tour being
-    scored today (open for scoring, today within its dates) first, then the other scoring
-    ones, then those in preparation (soonest first), then those closed for scoring. The
-    judge's phone list and the judge's home use this one order."""
+def judge_agenda(
+    actor: User, today: date | None = None, seats: Sequence[Judge] | None = None
+) -> list[Judge]:
+    """The judge's seats in tours not yet published nor cancelled, in the one order of the
+    phone list and the home: scored today first, other scoring, planning (soonest), closed."""
     today = today or timezone.localdate()
     order: dict[str, int] = {
         Tour.Status.SCORING: 1,
         Tour.Status.PLANNING: 2,
         Tour.Status.CLOSED: 3,
     }
-    seats = [s for s in judge_tours(actor) if s.tour.status in order]
+    seats = [s for s in (judge_tours(actor) if seats is None else seats) if s.tour.status in order]
 
     def key(seat: Judge) -> tuple[int, int, date]:
         tour = seat.tour

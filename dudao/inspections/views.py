@@ -323,7 +323,7 @@ def _date(text: str) -> dt.date | None:
 def judge_home(request: AuthedHttpRequest) -> HttpResponse:
     """The judge's phone page: per tour, the sites of the group in route order."""
     seats = selectors.judge_tours(request.user)
-    current = selectors.judge_agenda(request.user)  # the tour scored today first
+    current = selectors.judge_agenda(request.user, seats=seats)  # the tour scored today first
     sites = selectors.judge_sites_by_seat(current)
     tours = [{"seat": seat, "sites": sites[seat.pk]} for seat in current]
     past = [seat for seat in seats if seat.tour.status == Tour.Status.PUBLISHED]
