@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from dudao.core.apibody import body_doc, parse_body
@@ -293,12 +293,12 @@ def _tour(request: AuthedHttpRequest, tour_id: int) -> Tour:
     summary="新建观摩活动（组织单位为本人单位）",
     openapi_extra=body_doc(TourPlanIn),
 )
-def inspection_tour_create(request: AuthedHttpRequest) -> tuple[int, TourPlanOut]:
+def inspection_tour_create(request: AuthedHttpRequest) -> Status[Any]:
     payload = parse_body(request, TourPlanIn)
     data = payload.dict(exclude_none=True)
     groups = data.pop("unit_groups")
     tour = services.create_tour(actor=request.user, unit_groups=groups, **data)
-    return 201, _plan_out(tour)
+    return Status(201, _plan_out(tour))
 
 
 @router.get(
@@ -380,10 +380,10 @@ def inspection_tour_publish(request: AuthedHttpRequest, tour_id: Id) -> TourPlan
     summary="添加观摩组",
     openapi_extra=body_doc(PlanGroupIn),
 )
-def inspection_group_create(request: AuthedHttpRequest, tour_id: Id) -> tuple[int, Any]:
+def inspection_group_create(request: AuthedHttpRequest, tour_id: Id) -> Status[Any]:
     tour = _tour(request, tour_id)
     payload = parse_body(request, PlanGroupIn)
-    return 201, services.add_group(actor=request.user, tour=tour, **payload.dict())
+    return Status(201, services.add_group(actor=request.user, tour=tour, **payload.dict()))
 
 
 @router.post(
@@ -393,7 +393,7 @@ def inspection_group_create(request: AuthedHttpRequest, tour_id: Id) -> tuple[in
     summary="添加参评单位（县按单位编码，排名分组、观摩组按名称）",
     openapi_extra=body_doc(PlanUnitIn),
 )
-def inspection_unit_create(request: AuthedHttpRequest, tour_id: Id) -> tuple[int, PlanUnitOut]:
+def inspection_unit_create(request: AuthedHttpRequest, tour_id: Id) -> Status[Any]:
     tour = _tour(request, tour_id)
     payload = parse_body(request, PlanUnitIn)
     unit = services.add_unit(
@@ -404,13 +404,16 @@ def inspection_unit_create(request: AuthedHttpRequest, tour_id: Id) -> tuple[int
         visit_group=refs.group(tour, payload.visit_group) if payload.visit_group else None,
         visit_order=payload.visit_order,
     )
-    return 201, PlanUnitOut(
-        id=unit.pk,
-        county=unit.county.display_name,
-        county_code=unit.county.code,
-        unit_group=unit.unit_group.name,
-        visit_group=unit.visit_group.name if unit.visit_group else None,
-        visit_order=unit.visit_order,
+    return Status(
+        201,
+        PlanUnitOut(
+            id=unit.pk,
+            county=unit.county.display_name,
+            county_code=unit.county.code,
+            unit_group=unit.unit_group.name,
+            visit_group=unit.visit_group.name if unit.visit_group else None,
+            visit_order=unit.visit_order,
+        ),
     )
 
 
@@ -421,7 +424,7 @@ def inspection_unit_create(request: AuthedHttpRequest, tour_id: Id) -> tuple[int
     summary="添加观摩点位（项目按项目代码从项目库选取；不填项目则为县级汇报）",
     openapi_extra=body_doc(PlanSiteIn),
 )
-def inspection_site_create(request: AuthedHttpRequest, tour_id: Id) -> tuple[int, PlanSiteOut]:
+def inspection_site_create(request: AuthedHttpRequest, tour_id: Id) -> Status[Any]:
     tour = _tour(request, tour_id)
     payload = parse_body(request, PlanSiteIn)
     project = (
@@ -440,7 +443,7 @@ def inspection_site_create(request: AuthedHttpRequest, tour_id: Id) -> tuple[int
         presenter_name=payload.presenter_name,
         presenter_title=payload.presenter_title,
     )
-    return 201, _site_out(Site.objects.select_related("project", "county").get(pk=site.pk))
+    return Status(201, _site_out(Site.objects.select_related("project", "county").get(pk=site.pk)))
 
 
 @router.delete(
@@ -449,10 +452,10 @@ def inspection_site_create(request: AuthedHttpRequest, tour_id: Id) -> tuple[int
     url_name="inspection_site_delete",
     summary="删除观摩点位（筹备中）",
 )
-def inspection_site_delete(request: AuthedHttpRequest, site_id: Id) -> tuple[int, None]:
+def inspection_site_delete(request: AuthedHttpRequest, site_id: Id) -> Status[Any]:
     site = selectors.get_site(request.user, site_id)
     services.remove_site(actor=request.user, site=site)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -462,7 +465,7 @@ def inspection_site_delete(request: AuthedHttpRequest, site_id: Id) -> tuple[int
     summary="添加评委（按用户名；本人所在县自动回避，市直评委可另行指定回避县）",
     openapi_extra=body_doc(PlanJudgeIn),
 )
-def inspection_judge_create(request: AuthedHttpRequest, tour_id: Id) -> tuple[int, PlanJudgeOut]:
+def inspection_judge_create(request: AuthedHttpRequest, tour_id: Id) -> Status[Any]:
     tour = _tour(request, tour_id)
     payload = parse_body(request, PlanJudgeIn)
     judge = services.add_judge(
@@ -472,7 +475,7 @@ def inspection_judge_create(request: AuthedHttpRequest, tour_id: Id) -> tuple[in
         group=refs.group(tour, payload.group) if payload.group else None,
         conflict=refs.unit_org(tour, payload.conflict) if payload.conflict else None,
     )
-    return 201, _judge_out(judge)
+    return Status(201, _judge_out(judge))
 
 
 @router.delete(
@@ -481,13 +484,11 @@ def inspection_judge_create(request: AuthedHttpRequest, tour_id: Id) -> tuple[in
     url_name="inspection_judge_delete",
     summary="移除评委（筹备中）",
 )
-def inspection_judge_delete(
-    request: AuthedHttpRequest, tour_id: Id, judge_id: Id
-) -> tuple[int, None]:
+def inspection_judge_delete(request: AuthedHttpRequest, tour_id: Id, judge_id: Id) -> Status[Any]:
     tour = _tour(request, tour_id)
     judge = refs.seat(tour, judge_id)
     services.remove_judge(actor=request.user, judge=judge)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(

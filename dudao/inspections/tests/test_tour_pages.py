@@ -49,9 +49,9 @@ def test_a_tour_is_edited_and_cancelled_before_it_starts(client: Client, world: 
     assert tour.status == Tour.Status.CANCELLED
     event = AuditEvent.objects.get(action="inspections.tour.cancel")
     assert event.reason == "与防汛工作冲突，改期举行"
-    page = client.get(f"/inspections/{tour.pk}/").content.decode()
-    assert "本次观摩已取消。取消原因：与防汛工作冲突，改期举行" in page
-    assert "开始评分" not in page
+    detail = client.get(f"/inspections/{tour.pk}/").content.decode()
+    assert "本次观摩已取消。取消原因：与防汛工作冲突，改期举行" in detail
+    assert "开始评分" not in detail
 
 
 def test_edit_and_cancel_are_refused_after_the_start(client: Client, world: World) -> None:
