@@ -93,6 +93,15 @@ def test_judge_scores_on_a_phone_and_the_organiser_publishes(
 
     section.get_by_role("link", name=re.compile("明湖区")).click()
     page.screenshot(path=str(artifacts / "inspections-phone-score.png"), full_page=True)
+    # The total, the save status and the buttons stay in view at the top of the sheet and
+    # after scrolling through it (sticky bar, 390×844).
+    expect(page.locator("#save-status")).to_be_in_viewport()
+    expect(page.get_by_role("button", name="提交评分")).to_be_in_viewport()
+    page.locator(".insp-criterion").nth(3).scroll_into_view_if_needed()
+    page.locator(".insp-criterion input").nth(3).fill("15")
+    page.locator(".insp-criterion input").nth(3).press("Tab")
+    expect(page.locator("#save-status")).to_be_in_viewport()
+    expect(page.locator("#save-status")).to_contain_text("已保存")
     page.go_back()
     score_site(page, "明湖区", ["18", "17", "16", "15", "8", "9"])  # 83 + 0.5
     score_site(page, "清河区", ["19", "19", "18", "18", "9", "9"])  # 92 + 0.5
@@ -118,4 +127,42 @@ def test_judge_scores_on_a_phone_and_the_organiser_publishes(
     expect(ranking.nth(1).locator(".insp-unit")).to_have_text("明湖区")
     expect(ranking.nth(1).locator(".insp-score")).to_have_text("83.50")
     page.screenshot(path=str(artifacts / "inspections-results.png"), full_page=True)
+    console.assert_clean()
+
+
+def test_organiser_searches_sites_in_the_registry_and_cancels_before_the_start(
+    page: Page, live_server: LiveServer, console: ConsoleLog
+) -> None:
+    load_demo(scale="city", log=lambda _line: None)
+    supervisor = User.objects.get(username="demo_supervisor")
+    today = timezone.localdate()
+    tour = services.create_tour(
+        actor=supervisor, name="筹备中的观摩", period="测试", start_date=today, end_date=today
+    )
+    group = services.add_group(
+        actor=supervisor, tour=tour, name="第一组", leader_name="赵明远", leader_title="市委书记"
+    )
+    county = Organisation.objects.get(code="SFS-MHQ")
+    services.add_unit(
+        actor=supervisor,
+        tour=tour,
+        county=county,
+        unit_group=tour.unit_groups.get(name="城区组"),
+        visit_group=group,
+    )
+    project = Project.objects.filter(county=county, category__code="industry").first()
+    assert project is not None
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.on("dialog", accept)
+    login(page, live_server, "demo_supervisor", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/inspections/{tour.pk}/")
+    search = page.locator("input[name='project_code']")
+    search.fill(project.name[2:6])  # a part of the name, not the exact name
+    expect(page.locator("#site-options option").first).to_be_attached()
+    expect(page.locator("#site-options")).to_contain_text(project.name)
+    page.locator("#cancel-tour summary").click()
+    page.locator("#cancel-reason").fill("与防汛工作冲突，改期举行")
+    page.get_by_role("button", name="确认取消").click()
+    expect(page.locator("#cancelled-message")).to_contain_text("与防汛工作冲突")
+    expect(page.get_by_role("button", name="开始评分")).to_have_count(0)
     console.assert_clean()

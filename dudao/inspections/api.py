@@ -4,16 +4,19 @@
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Router, Schema
+from ninja import Schema
 from ninja.errors import ValidationError
 
 from dudao.core.apibody import body_doc, parse_body
 from dudao.core.bounds import Id
 from dudao.core.http import AuthedHttpRequest
 from dudao.inspections import selectors, services
+from dudao.inspections.api_plan import router as plan_router
 from dudao.inspections.models import ScoreCard
 
-router = Router(tags=["观摩督导"])
+# One router for the app (a path's methods must share it): planning and ballots are declared
+# in api_plan, which owns it; the lists, results, progress and the judges' cards are here.
+router = plan_router
 
 
 class TourOut(Schema):

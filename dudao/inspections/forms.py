@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeAlias, cast
 
 from django import forms
+from django.urls import reverse
 
 from dudao.accounts.models import User
 from dudao.accounts.roles import Role
@@ -45,6 +46,27 @@ class TourForm(forms.Form):
     unit_groups = forms.CharField(
         label="排名分组", initial="县(市)组,城区组", help_text="逗号分隔，各组分别排名"
     )
+
+
+class TourEditForm(TourForm):
+    """The tour's settings before scoring starts (ranking groups are fixed at creation)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    field_order = [*TourForm.base_fields]
+
+    def __init__(self, *args: Any, tour: Tour, **kwargs: Any) -> None:
+        initial = {
+            name: getattr(tour, name) for name in TourForm.base_fields if name != "unit_groups"
+        }
+        kwargs["initial"] = {**initial, "version": tour.version}
+        super().__init__(*args, **kwargs)
+        del self.fields["unit_groups"]
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label="取消原因", max_length=200)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class GroupForm(forms.Form):
@@ -88,7 +110,10 @@ class UnitForm(forms.Form):
 
 class SiteForm(forms.Form):
     project_code = forms.CharField(
-        label="项目", max_length=120, required=False, help_text="项目代码或项目名称（精确）"
+        label="项目",
+        max_length=120,
+        required=False,
+        help_text="输入项目名称或代码的一部分，从项目库中选择",
     )
     unit = forms.ModelChoiceField(
         label="县级汇报（不填项目时）", queryset=Organisation.objects.none(), required=False
@@ -103,6 +128,18 @@ class SiteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.actor = actor
         self.tour = tour
+        # Search the registry as the organiser types (name or code, in scope, HTMX options).
+        self.fields["project_code"].widget.attrs.update(
+            {
+                "list": "site-options",
+                "autocomplete": "off",
+                "placeholder": "输入项目名称或代码的一部分",
+                "hx-get": reverse("inspections:site_search", args=[tour.pk]),
+                "hx-trigger": "input changed delay:300ms",
+                "hx-target": "#site-options",
+                "hx-swap": "innerHTML",
+            }
+        )
         cast(
             "forms.ModelChoiceField[Any]", self.fields["unit"]
         ).queryset = tour.units.select_related("county")

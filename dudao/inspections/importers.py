@@ -115,3 +115,7 @@ def import_provincial(data: bytes, *, filename: str, actor: User, dry_run: bool)
             },
         )
     return report
+
+
+# The tour plan import registers itself (`dudao import inspections.plan FILE --tour ID`).
+from dudao.inspections.planimport import import_tour_plan  # noqa: E402, F401

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from dudao.accounts.roles import Role
 from dudao.core.numbers import FigureError, round_half_up
-from dudao.inspections import scoring
+from dudao.inspections import ballots, scoring
 from dudao.inspections.models import (
     Criterion,
     Finding,
@@ -325,10 +325,19 @@ def load_inputs(tour: Tour) -> dict[str, Any]:
         .values_list("card__judge_id", "card__site_id")
         .annotate(total=Sum("points"))
     )
-    votes = list(
-        RankVote.objects.filter(unit__tour=tour).values_list("judge_id", "unit_id", "rank")
+    votes, skipped = ballots.counted_votes(
+        RankVote.objects.filter(unit__tour=tour).values_list("judge_id", "unit_id", "rank"),
+        {u.pk: u.unit_group_id for u in units},
+        dict(tour.judges.values_list("pk", "county_id")),
+        {u.pk: u.county_id for u in units},
     )
-    return {"units": units, "sites": sites, "totals": list(totals), "votes": votes}
+    return {
+        "units": units,
+        "sites": sites,
+        "totals": list(totals),
+        "votes": votes,
+        "vote_skipped": skipped,
+    }
 
 
 def compute_results(tour: Tour) -> Report:
@@ -375,6 +384,7 @@ def compute_results(tour: Tour) -> Report:
             details["votes"] = {str(r): n for r, n in sorted(u.votes.items())}
             details["vote_points"] = _s(u.vote_points)
             details["vote_count"] = u.vote_count
+            details["vote_skipped"] = data["vote_skipped"].get(unit.unit_group_id, 0)
         else:
             details["sites"] = [
                 _site_details(outcome.sites[s.pk], s, judge_names) for s in sites_by_unit[unit.pk]
@@ -564,20 +574,25 @@ def latest_published_results(actor: User) -> Report | None:
     return None if tour is None else published_results(actor, tour)
 
 
-def judge_agenda(actor: User, today: date | None = None) -> list[Judge]:
-    """The actor's judge seats in tours not yet published, the tour being scored today first,
-    then the other scoring ones, then those in preparation, then those closed for scoring."""
+def judge_agenda(
+    actor: User, today: date | None = None, seats: Sequence[Judge] | None = None
+) -> list[Judge]:
+    """The judge's seats in tours not yet published nor cancelled, in the one order of the
+    phone list and the home: scored today first, other scoring, planning (soonest), closed."""
     today = today or timezone.localdate()
     order: dict[str, int] = {
         Tour.Status.SCORING: 1,
         Tour.Status.PLANNING: 2,
         Tour.Status.CLOSED: 3,
     }
-    seats = [s for s in judge_tours(actor) if s.tour.status in order]
+    seats = [s for s in (judge_tours(actor) if seats is None else seats) if s.tour.status in order]
 
     def key(seat: Judge) -> tuple[int, int, date]:
         tour = seat.tour
-        today_first = 0 if tour.status == Tour.Status.SCORING and tour.start_date <= today else 1
+        active_today = tour.status == Tour.Status.SCORING and (
+            tour.start_date <= today <= tour.end_date
+        )
+        today_first = 0 if active_today else 1
         return (today_first, order[tour.status], tour.start_date)
 
     return sorted(seats, key=key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from dudao.inspections import views
+from dudao.inspections import views, views_plan
 
 app_name = "inspections"
 
@@ -17,6 +17,11 @@ urlpatterns: list[URLPattern] = [
     path("sheets/<int:pk>/edit/", views.sheet_edit, name="sheet_edit"),
     path("<int:pk>/", views.tour_detail, name="detail"),
     path("<int:pk>/plan/", views.tour_plan_add, name="plan_add"),
+    path("<int:pk>/edit/", views_plan.tour_edit, name="edit"),
+    path("<int:pk>/cancel/", views_plan.tour_cancel, name="cancel"),
+    path("<int:pk>/projects/", views_plan.site_search, name="site_search"),
+    path("<int:pk>/plan/import/", views_plan.plan_import, name="plan_import"),
+    path("<int:pk>/plan/template.xlsx", views_plan.plan_template_download, name="plan_template"),
     path("<int:pk>/transition/", views.tour_transition, name="transition"),
     path("<int:pk>/schedule/", views.tour_schedule, name="schedule"),
     path("<int:pk>/progress/", views.tour_progress, name="progress"),

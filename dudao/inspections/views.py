@@ -17,7 +17,7 @@ from dudao.accounts.roles import Role
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error
 from dudao.core.xlsx import Column, Sheet, workbook_bytes, xlsx_response
-from dudao.inspections import selectors, services
+from dudao.inspections import ballots, completeness, selectors, services
 from dudao.inspections.forms import (
     FindingForm,
     GroupForm,
@@ -83,6 +83,9 @@ def tour_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         )
     if organiser and not tour.is_locked:
         context["judge_form"] = JudgeForm(tour=tour)
+    if organiser and tour.status == Tour.Status.CLOSED:
+        context["missing"] = completeness.missing_sheets(tour)
+        context["missing_count"] = completeness.missing_count(context["missing"])
     return render(request, "inspections/detail.html", context)
 
 
@@ -128,7 +131,10 @@ def tour_transition(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         if action == "publish":
             version = request.POST.get("version", "")
             services.publish_tour(
-                actor=request.user, tour=tour, version=int(version) if version.isdigit() else None
+                actor=request.user,
+                tour=tour,
+                version=int(version) if version.isdigit() else None,
+                reason=request.POST.get("reason", ""),
             )
             messages.success(request, "观摩结果已发布并锁定。")
             return redirect("inspections:results", pk=tour.pk)
@@ -192,6 +198,7 @@ def tour_export(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         [r["county"].display_name, r["count"], r["in_park"], r["investment"]]
         for r in summary.by_county
     ]
+    state = "已发布" if tour.status == Tour.Status.PUBLISHED else "未发布，仅供参考"
     county_rows.append(["合计", summary.project_sites, summary.in_park, summary.investment_total])
     ranking_rows = []
     if report is not None:
@@ -234,7 +241,7 @@ def tour_export(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                     Column("得分", 10, "decimal2"),
                 ],
                 ranking_rows,
-                title=f"{tour.name}（{'已发布' if tour.is_locked else '未发布，仅供参考'}）",
+                title=f"{tour.name}（{state}）",
             ),
             Sheet(
                 "观摩路线",
@@ -316,11 +323,7 @@ def _date(text: str) -> dt.date | None:
 def judge_home(request: AuthedHttpRequest) -> HttpResponse:
     """The judge's phone page: per tour, the sites of the group in route order."""
     seats = selectors.judge_tours(request.user)
-    current = [
-        seat
-        for seat in seats
-        if seat.tour.status in (Tour.Status.SCORING, Tour.Status.PLANNING, Tour.Status.CLOSED)
-    ]
+    current = selectors.judge_agenda(request.user, seats=seats)  # the tour scored today first
     sites = selectors.judge_sites_by_seat(current)
     tours = [{"seat": seat, "sites": sites[seat.pk]} for seat in current]
     past = [seat for seat in seats if seat.tour.status == Tour.Status.PUBLISHED]
@@ -448,14 +451,17 @@ def tour_vote(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "选票已保存。")
         return redirect("inspections:vote", pk=tour.pk)
     mine = dict(seat.votes.values_list("unit_id", "rank"))
-    groups = []
-    for group in tour.unit_groups.all():
-        units = [
-            {"unit": u, "rank": mine.get(u.pk)}
-            for u in group.units.select_related("county")
-            if u.county_id != seat.county_id
-        ]
-        groups.append({"group": group, "units": units, "choices": range(1, len(units) + 1)})
+    groups = [
+        {
+            "group": b.group,
+            "note": b.note,
+            "units": [{"unit": u, "rank": mine.get(u.pk)} for u in b.units],
+            "choices": range(1, len(b.units) + 1),
+        }
+        for b in ballots.ballots(
+            tour.unit_groups.all(), tour.units.select_related("county"), seat.county_id
+        )
+    ]
     return render(
         request,
         "inspections/vote.html",

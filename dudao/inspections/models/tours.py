@@ -60,6 +60,7 @@ class Tour(models.Model):
         SCORING = "scoring", "评分中"
         CLOSED = "closed", "评分结束"
         PUBLISHED = "published", "已发布"
+        CANCELLED = "cancelled", "已取消"
 
     organiser = models.ForeignKey(
         "orgs.Organisation",
@@ -133,6 +134,10 @@ class Tour(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
+    publish_note = models.CharField(
+        "发布说明", max_length=200, blank=True, help_text="评分表未收齐仍发布时填写的理由"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -157,7 +162,8 @@ class Tour(models.Model):
 
     @property
     def is_locked(self) -> bool:
-        return self.status == self.Status.PUBLISHED
+        """Published or cancelled: nothing of the tour may change any more."""
+        return self.status in (self.Status.PUBLISHED, self.Status.CANCELLED)
 
     @property
     def organisation(self) -> Any:

@@ -21,6 +21,7 @@ from dudao.inspections.services.planning import add_judge as add_judge
 from dudao.inspections.services.planning import add_site as add_site
 from dudao.inspections.services.planning import add_unit as add_unit
 from dudao.inspections.services.planning import county_of as county_of
+from dudao.inspections.services.planning import remove_judge as remove_judge
 from dudao.inspections.services.planning import remove_site as remove_site
 from dudao.inspections.services.planning import selection_warnings as selection_warnings
 from dudao.inspections.services.scoring import attach_photo as attach_photo
@@ -31,6 +32,8 @@ from dudao.inspections.services.scoring import submit_card as submit_card
 from dudao.inspections.services.sheets import copy_sheet as copy_sheet
 from dudao.inspections.services.sheets import save_criterion as save_criterion
 from dudao.inspections.services.tours import TRANSITIONS as TRANSITIONS
+from dudao.inspections.services.tours import SheetsMissing as SheetsMissing
+from dudao.inspections.services.tours import cancel_tour as cancel_tour
 from dudao.inspections.services.tours import create_tour as create_tour
 from dudao.inspections.services.tours import publish_tour as publish_tour
 from dudao.inspections.services.tours import store_results as store_results

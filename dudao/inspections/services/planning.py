@@ -34,8 +34,7 @@ from dudao.inspections.services._base import _bump, _organiser, _planned, _plann
 # --- Planning: groups, units, sites, judges --------------------------------------------------
 
 
-@transaction.atomic(durable=True)
-def add_group(
+def add_group_body(
     *,
     actor: User,
     tour: Tour,
@@ -62,8 +61,7 @@ def add_group(
     return group
 
 
-@transaction.atomic(durable=True)
-def add_unit(
+def add_unit_body(
     *,
     actor: User,
     tour: Tour,
@@ -139,8 +137,7 @@ def _check_slot(
             )
 
 
-@transaction.atomic(durable=True)
-def add_site(
+def add_site_body(
     *,
     actor: User,
     tour: Tour,
@@ -214,8 +211,7 @@ def add_site(
     return site
 
 
-@transaction.atomic(durable=True)
-def remove_site(*, actor: User, site: Site) -> None:
+def remove_site_body(*, actor: User, site: Site) -> None:
     """Take a site off the route while planning."""
     tour = _organiser(actor, site.tour)
     _planning(tour)
@@ -238,10 +234,18 @@ def county_of(org: Organisation) -> Organisation | None:
     )
 
 
-@transaction.atomic(durable=True)
-def add_judge(*, actor: User, tour: Tour, user: User, group: TourGroup | None = None) -> Judge:
+def add_judge_body(
+    *,
+    actor: User,
+    tour: Tour,
+    user: User,
+    group: TourGroup | None = None,
+    conflict: Organisation | None = None,
+) -> Judge:
     """Seat a judge (an account with the 评委 role) in a visiting group. The judge's own county
-    is recorded from the account's organisation: they will never score it."""
+    is recorded from the account's organisation: they will never score it. A judge whose
+    account is not in a county (a city office) may be given a county to avoid (`conflict`: a
+    conflict of interest declared by the organiser, e.g. the judge's home county)."""
     tour = _organiser(actor, tour)
     if tour.is_locked:
         raise InvalidTransition("观摩结果已发布，活动已锁定。")
@@ -251,8 +255,43 @@ def add_judge(*, actor: User, tour: Tour, user: User, group: TourGroup | None = 
         raise DomainError("观摩组不属于本次观摩。", field="group")
     if tour.judges.filter(user=user).exists():
         raise DomainError(f"{user.full_name}已是本次观摩的评委。", field="user")
-    judge = Judge.objects.create(
-        tour=tour, user=user, group=group, county=county_of(user.organisation)
-    )
+    own = county_of(user.organisation)
+    if conflict is not None:
+        if (
+            conflict.kind != Organisation.Kind.COUNTY_GOV
+            or not tour.units.filter(county=conflict).exists()
+        ):
+            raise DomainError("回避单位必须是本次观摩的参评县（市、区）。", field="conflict")
+        if own is not None and own.pk != conflict.pk:
+            raise DomainError(
+                f"{user.full_name}本人所在的{own.display_name}始终回避，不能改为其他单位。",
+                field="conflict",
+            )
+    judge = Judge.objects.create(tour=tour, user=user, group=group, county=own or conflict)
     _planned(actor, tour, "inspections.judge.create", judge, tour.organiser)
     return judge
+
+
+def remove_judge_body(*, actor: User, judge: Judge) -> None:
+    """Take a judge off the tour while planning (no card has been written yet)."""
+    tour = _organiser(actor, judge.tour)
+    _planning(tour)
+    record_event(
+        actor=actor,
+        action="inspections.judge.delete",
+        obj=judge,
+        organisation=tour.organiser,
+        before=snapshot(judge),
+    )
+    judge.delete()
+    _bump(tour)
+
+
+# Each write is one durable transaction; the `_body` functions are for the tour plan import,
+# which runs many of them in its own all-or-nothing transaction.
+add_group = transaction.atomic(durable=True)(add_group_body)
+add_unit = transaction.atomic(durable=True)(add_unit_body)
+add_site = transaction.atomic(durable=True)(add_site_body)
+remove_site = transaction.atomic(durable=True)(remove_site_body)
+add_judge = transaction.atomic(durable=True)(add_judge_body)
+remove_judge = transaction.atomic(durable=True)(remove_judge_body)

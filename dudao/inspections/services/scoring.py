@@ -20,6 +20,7 @@ from dudao.core.exceptions import (
 from dudao.core.policies import require_role
 from dudao.core.snapshot import diff
 from dudao.core.uploads import clean_photo
+from dudao.inspections import ballots
 from dudao.inspections.models import (
     Criterion,
     Finding,
@@ -256,7 +257,9 @@ def attach_photo(*, actor: User, site: Site, data: bytes, name: str) -> ScoreCar
 @transaction.atomic(durable=True)
 def cast_votes(*, actor: User, tour: Tour, ranks: Mapping[int, int]) -> list[RankVote]:
     """A judge's rank-vote ballot (济宁 method) for the units of one ranking group: ranks 1 … n,
-    each once, the judge's own county left out. A new ballot replaces the previous one."""
+    each once, the judge's own county left out. A new ballot replaces the previous one. A group
+    where the judge has no free choice (fewer than two units left) takes no ballot
+    (`dudao.inspections.ballots`)."""
     judge = _seat(actor, tour)
     tour = Tour.objects.get(pk=tour.pk)
     if tour.method != Tour.Method.RANK_VOTE:
@@ -275,9 +278,11 @@ def cast_votes(*, actor: User, tour: Tour, ranks: Mapping[int, int]) -> list[Ran
         raise DomainError("一张选票只能排同一个排名分组内的单位。")
     for unit in chosen:
         _conflict(judge, unit.county)
-    expected = [
-        u for u in units.values() if u.unit_group_id in group_ids and u.county_id != judge.county_id
-    ]
+    expected = ballots.rankable(
+        [u for u in units.values() if u.unit_group_id in group_ids], judge.county_id
+    )
+    if len(expected) < ballots.MIN_CHOICE:  # no free choice: the group is skipped (not filled)
+        raise DomainError(ballots.skip_note(len(expected)))
     if len(chosen) != len(expected):
         raise DomainError(f"请为本组全部{len(expected)}个单位排出名次。")
     values = sorted(ranks.values())

@@ -21,7 +21,7 @@ from dudao.core.exceptions import (
 from dudao.core.policies import require_role
 from dudao.core.snapshot import diff, jsonable, snapshot
 from dudao.core.versions import check_version
-from dudao.inspections import selectors
+from dudao.inspections import completeness, selectors
 from dudao.inspections.models import (
     ScoreSheet,
     Tour,
@@ -116,13 +116,14 @@ def update_tour(*, actor: User, tour: Tour, version: int | None = None, **change
     unknown = set(changes) - set(TOUR_FIELDS)
     if unknown:
         raise DomainError(f"不可修改的字段：{'、'.join(sorted(unknown))}")
-    if tour.is_locked:
-        raise InvalidTransition("观摩结果已发布，活动已锁定。")
+    _not_over(tour)
     before = snapshot(tour)
     if tour.status != S.PLANNING and any(
         getattr(tour, f) != v for f, v in changes.items() if f in RULE_FIELDS
     ):
         raise InvalidTransition("评分已开始，评分规则不能再修改。")
+    if tour.status != S.PLANNING and any(getattr(tour, f) != v for f, v in changes.items()):
+        raise InvalidTransition("观摩活动已开始评分，不能再修改；如需调整请联系系统管理员。")
     for field, value in changes.items():
         setattr(tour, field, value.strip() if isinstance(value, str) else value)
     full_clean_or_raise(tour)
@@ -135,6 +136,49 @@ def update_tour(*, actor: User, tour: Tour, version: int | None = None, **change
     b, a = diff(before, snapshot(tour))
     record_event(actor=actor, action="inspections.tour.update", obj=tour, before=b, after=a)
     return tour
+
+
+def _not_over(tour: Tour) -> None:
+    if tour.status == S.CANCELLED:
+        raise InvalidTransition("观摩活动已取消。")
+    if tour.is_locked:
+        raise InvalidTransition("观摩结果已发布，活动已锁定。")
+
+
+@transaction.atomic(durable=True)
+def cancel_tour(*, actor: User, tour: Tour, reason: str, version: int | None = None) -> Tour:
+    """Cancel a tour before scoring starts (a reason is required and audited). The tour stays
+    on record, marked 已取消; nothing of it can change any more."""
+    tour = _organiser(actor, tour)
+    check_version(tour, version, what="观摩活动")
+    _not_over(tour)
+    if tour.status != S.PLANNING:
+        raise InvalidTransition("观摩活动已开始评分，不能取消。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("请填写取消原因。", field="reason")
+    if len(reason) > 200:
+        raise DomainError("取消原因不能超过200个字。", field="reason")
+    tour.status = S.CANCELLED
+    tour.cancel_reason = reason
+    tour.save(update_fields=["status", "cancel_reason"])
+    _bump(tour)
+    tour.refresh_from_db()
+    record_event(
+        actor=actor,
+        action="inspections.tour.cancel",
+        obj=tour,
+        before={"status": S.PLANNING},
+        after={"status": S.CANCELLED},
+        reason=reason,
+    )
+    return tour
+
+
+class SheetsMissing(InvalidTransition):
+    """Score sheets are still missing: publishing needs a reason (details: per judge)."""
+
+    code = "missing_sheets"
 
 
 TRANSITIONS = {
@@ -193,14 +237,25 @@ def store_results(tour: Tour, report: selectors.Report) -> dt.datetime:
 
 
 @transaction.atomic(durable=True)
-def publish_tour(*, actor: User, tour: Tour, version: int | None = None) -> Tour:
-    """Compute the results once, store them with every intermediate number, lock the tour."""
+def publish_tour(*, actor: User, tour: Tour, version: int | None = None, reason: str = "") -> Tour:
+    """Compute the results once, store them with every intermediate number, lock the tour.
+    With score sheets still missing, publishing needs a reason (kept and audited)."""
     tour = _organiser(actor, tour)
     check_version(tour, version, what="观摩活动")
     if tour.status == S.PUBLISHED:
         raise InvalidTransition("观摩结果已发布。")
     if tour.status != S.CLOSED:
         raise InvalidTransition("请先结束评分，再发布结果。")
+    missing = completeness.missing_sheets(tour)
+    reason = (reason or "").strip()[:200]
+    if missing and not reason:
+        raise SheetsMissing(
+            completeness.missing_summary(missing) + "如仍要发布，请填写理由。",
+            details={
+                "missing": [{"judge": m.judge, "items": m.items} for m in missing],
+                "count": completeness.missing_count(missing),
+            },
+        )
     report = selectors.compute_results(tour)
     if not any(row.score is not None for row in report.units):
         raise DomainError("还没有任何有效评分，不能发布。")
@@ -208,7 +263,8 @@ def publish_tour(*, actor: User, tour: Tour, version: int | None = None) -> Tour
     tour.status = S.PUBLISHED
     tour.published_at = now
     tour.published_by = actor
-    tour.save(update_fields=["status", "published_at", "published_by"])
+    tour.publish_note = reason if missing else ""
+    tour.save(update_fields=["status", "published_at", "published_by", "publish_note"])
     _bump(tour)
     record_event(
         actor=actor,
@@ -218,6 +274,8 @@ def publish_tour(*, actor: User, tour: Tour, version: int | None = None) -> Tour
         after={
             "status": S.PUBLISHED,
             "results": {str(r.unit): [str(r.display), r.rank] for r in report.units},
+            "missing_sheets": completeness.missing_count(missing),
         },
+        reason=reason if missing else "",
     )
     return tour

@@ -82,6 +82,11 @@ def _sheet() -> int:
 
 TOUR: tuple[Scope, ObjectArgs] = ("unpublished", _tour)
 SITE: tuple[Scope, ObjectArgs] = ("org", _site_kwargs)
+TOUR_ID: tuple[Scope, ObjectArgs] = ("unpublished", lambda w, a, o: {"tour_id": _tour_id(w, a, o)})
+VOTE_TOUR_ID: tuple[Scope, ObjectArgs] = (
+    "unpublished",
+    lambda w, a, o: {"tour_id": _vote_tour(w, a, o)["pk"]},
+)
 
 OBJECTS: dict[str, tuple[Scope, ObjectArgs]] = {
     **{
@@ -96,6 +101,11 @@ OBJECTS: dict[str, tuple[Scope, ObjectArgs]] = {
             "summary",
             "export",
             "findings",
+            "edit",
+            "cancel",
+            "site_search",
+            "plan_import",
+            "plan_template",
         )
     },
     "inspections:vote": ("unpublished", _vote_tour),
@@ -115,6 +125,28 @@ OBJECTS: dict[str, tuple[Scope, ObjectArgs]] = {
     ),
     "api:inspection_card_save": ("org", lambda w, a, o: {"site_id": _site(w, a, o).pk}),  # type: ignore[attr-defined]
     "api:inspection_card_submit": ("org", lambda w, a, o: {"site_id": _site(w, a, o).pk}),  # type: ignore[attr-defined]
+    **{
+        f"api:inspection_{name}": TOUR_ID
+        for name in (
+            "tour_detail",
+            "tour_update",
+            "tour_cancel",
+            "tour_transition",
+            "tour_publish",
+            "group_create",
+            "unit_create",
+            "site_create",
+        )
+    },
+    "api:inspection_judge_create": TOUR_ID,
+    "api:inspection_judge_delete": (
+        "unpublished",
+        lambda w, a, o: {"tour_id": _tour_id(w, a, o), "judge_id": _tour_world(w).judge.pk},
+    ),
+    "api:inspection_site_delete": ("org", lambda w, a, o: {"site_id": _site(w, a, o).pk}),  # type: ignore[attr-defined]
+    "api:inspection_site_sheet": ("org", lambda w, a, o: {"site_id": _site(w, a, o).pk}),  # type: ignore[attr-defined]
+    "api:inspection_ballot": VOTE_TOUR_ID,
+    "api:inspection_ballot_cast": VOTE_TOUR_ID,
 }
 
 ALLOWED: dict[tuple[str, str], int] = {
@@ -147,4 +179,35 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("api:inspection_tour_progress", "GET"): 200,
     ("api:inspection_card_save", "POST"): 422,
     ("api:inspection_card_submit", "POST"): 400,
+    # Planning pages: the matrix tour is being scored (edit refused on save, cancel refused).
+    ("inspections:edit", "GET"): 200,
+    ("inspections:edit", "POST"): 200,
+    ("inspections:cancel", "POST"): 302,
+    ("inspections:site_search", "GET"): 200,
+    ("inspections:plan_import", "GET"): 200,
+    ("inspections:plan_import", "POST"): 200,
+    ("inspections:plan_template", "GET"): 200,
+    # Planning API with an empty body: 422 where a field is required, 409 where the tour in
+    # scoring refuses the change.
+    ("api:inspection_tour_list", "POST"): 422,
+    ("api:inspection_tour_create", "GET"): 200,
+    ("api:inspection_tour_create", "POST"): 422,
+    ("api:inspection_tour_detail", "GET"): 200,
+    ("api:inspection_tour_detail", "PATCH"): 422,
+    ("api:inspection_tour_update", "GET"): 200,
+    ("api:inspection_tour_update", "PATCH"): 422,
+    ("api:inspection_tour_cancel", "POST"): 422,
+    ("api:inspection_tour_transition", "POST"): 422,
+    ("api:inspection_tour_publish", "POST"): 409,
+    ("api:inspection_group_create", "POST"): 422,
+    ("api:inspection_unit_create", "POST"): 422,
+    ("api:inspection_site_create", "POST"): 422,
+    ("api:inspection_site_delete", "DELETE"): 409,
+    ("api:inspection_judge_create", "POST"): 422,
+    ("api:inspection_judge_delete", "DELETE"): 409,
+    ("api:inspection_site_sheet", "GET"): 200,
+    ("api:inspection_ballot", "GET"): 200,
+    ("api:inspection_ballot", "POST"): 422,
+    ("api:inspection_ballot_cast", "GET"): 200,
+    ("api:inspection_ballot_cast", "POST"): 422,
 }

@@ -12,8 +12,17 @@ from django.utils import timezone
 from dudao.accounts.roles import Role
 from dudao.audit.models import AuditEvent
 from dudao.core.exceptions import DomainError, InvalidTransition, NotAllowed, StaleObject
-from dudao.inspections import selectors, services
-from dudao.inspections.models import Criterion, Finding, Score, ScoreCard, Site, Tour, UnitResult
+from dudao.inspections import ballots, selectors, services
+from dudao.inspections.models import (
+    Criterion,
+    Finding,
+    RankVote,
+    Score,
+    ScoreCard,
+    Site,
+    Tour,
+    UnitResult,
+)
 from dudao.inspections.tests.factories import (
     DAY,
     full_scores,
@@ -291,14 +300,35 @@ def test_rank_votes_follow_the_jining_points_and_skip_the_own_county(world: Worl
         services.cast_votes(
             actor=tw.county_a_judge_user, tour=tw.tour, ranks={tw.unit_a.pk: 1, tw.unit_b.pk: 2}
         )
-    with pytest.raises(DomainError, match="名次必须是1至1"):
-        services.cast_votes(actor=tw.county_a_judge_user, tour=tw.tour, ranks={tw.unit_b.pk: 2})
-    services.cast_votes(actor=tw.county_a_judge_user, tour=tw.tour, ranks={tw.unit_b.pk: 1})
     report = selectors.compute_results(tw.tour)
     by_county = {r.unit.county: r for r in report.units}
-    assert by_county[world.county_b].display == Decimal("100.00")  # two first places
+    assert by_county[world.county_b].display == Decimal("100.00")  # one first place
     assert by_county[world.county_a].display == Decimal("97.00")  # one second place
     assert by_county[world.county_b].rank == 1
+
+
+def test_a_group_without_a_free_choice_is_skipped_for_that_judge(world: World) -> None:
+    """Two units, one of them the judge's own county: the only possible ballot would hand the
+    other unit 100 points without the judge choosing — it is refused with a note, and a ballot
+    stored before this rule is not counted."""
+    tw = make_tour_world(world, method=Tour.Method.RANK_VOTE)
+    with pytest.raises(DomainError, match="没有可比较的选择"):
+        services.cast_votes(actor=tw.county_a_judge_user, tour=tw.tour, ranks={tw.unit_b.pk: 1})
+    assert not RankVote.objects.exists()
+    seat = tw.county_a_judge
+    assert seat is not None
+    groups = ballots.ballots(tw.tour.unit_groups.all(), tw.tour.units.all(), seat.county_id)
+    county_ballot = next(b for b in groups if b.group.pk == tw.unit_a.unit_group_id)
+    assert county_ballot.skipped
+    assert county_ballot.units == []
+    assert "没有可比较的选择" in county_ballot.note
+    services.cast_votes(actor=world.judge, tour=tw.tour, ranks={tw.unit_a.pk: 1, tw.unit_b.pk: 2})
+    RankVote.objects.create(judge=seat, unit=tw.unit_b, rank=1)  # an old, forced ballot
+    report = selectors.compute_results(tw.tour)
+    by_county = {r.unit.county: r for r in report.units}
+    assert by_county[world.county_a].display == Decimal("100.00")
+    assert by_county[world.county_b].display == Decimal("97.00")  # not (97 + 100) ÷ 2
+    assert by_county[world.county_b].details["vote_skipped"] == 1
 
 
 # --- Summary ---------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ def _publish(world: World, tw: TourWorld) -> None:
     score_and_submit(world.judge, tw.site_b, "8")
     actor = world.city_supervisor
     services.transition_tour(actor=actor, tour=tw.tour, action="close")
-    services.publish_tour(actor=actor, tour=tw.tour)
+    services.publish_tour(actor=actor, tour=tw.tour, reason="县评委未到场")
 
 
 def test_a_tour_is_seen_by_organisers_and_judges_before_and_participants_after(

@@ -31,6 +31,26 @@ class Command(BaseCommand):
             help="确认原因：导入提示量级检查（如“疑似以亿元填报”）而数据核实无误时填写，记入审计日志"
             "（仅支持该检查的导入类型）",
         )
+        parser.add_argument(
+            "--tour",
+            type=int,
+            default=None,
+            help="观摩活动编号（仅 inspections.plan 导入观摩路线）",
+        )
+
+    def _extra(self, registered: Any, kind: str, options: dict[str, Any]) -> dict[str, Any]:
+        """The options an import type takes besides the file (refused for the others)."""
+        params = inspect.signature(registered.func).parameters
+        extra: dict[str, Any] = {}
+        if options["confirm_reason"]:
+            if "confirm_reason" not in params:
+                raise CommandError(f"导入类型「{kind}」没有量级检查，不需要 --confirm-reason。")
+            extra["confirm_reason"] = options["confirm_reason"]
+        if options["tour"] is not None:
+            if "tour" not in params:
+                raise CommandError(f"导入类型「{kind}」不需要 --tour。")
+            extra["tour"] = options["tour"]
+        return extra
 
     def handle(self, *args: Any, **options: Any) -> None:
         registry = discover()
@@ -49,11 +69,7 @@ class Command(BaseCommand):
         )
         if actor is None:
             raise CommandError(f"用户「{options['username']}」不存在或已停用。")
-        extra: dict[str, Any] = {}
-        if options["confirm_reason"]:
-            if "confirm_reason" not in inspect.signature(registry[kind].func).parameters:
-                raise CommandError(f"导入类型「{kind}」没有量级检查，不需要 --confirm-reason。")
-            extra["confirm_reason"] = options["confirm_reason"]
+        extra = self._extra(registry[kind], kind, options)
         try:
             report = registry[kind].func(
                 data, filename=path.name, actor=actor, dry_run=options["dry_run"], **extra
