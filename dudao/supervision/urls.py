@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from dudao.supervision import views
+from dudao.supervision import cascade_views, views
 
 app_name = "supervision"
 
@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern] = [
     path("", views.my_tasks, name="my_tasks"),
     path("tasks/", views.task_list, name="task_list"),
     path("tasks/new/", views.task_create, name="task_create"),
+    path("tasks/cascade/", cascade_views.task_cascade, name="task_cascade"),
     path("tasks/export/", views.task_export, name="task_export"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/issue/", views.task_issue, name="task_issue"),

@@ -16,6 +16,9 @@ from dudao.supervision.services._base import S as S
 from dudao.supervision.services._base import Upload as Upload
 from dudao.supervision.services._helpers import can_verify as can_verify
 from dudao.supervision.services._helpers import task_url as task_url
+from dudao.supervision.services.cascade import OVERRIDABLE as OVERRIDABLE
+from dudao.supervision.services.cascade import CascadeUnit as CascadeUnit
+from dudao.supervision.services.cascade import cascade_task as cascade_task
 from dudao.supervision.services.config import update_light_rule as update_light_rule
 from dudao.supervision.services.digest import digest_sources as digest_sources
 from dudao.supervision.services.digest import (
