@@ -9,6 +9,7 @@ class BulletinsConfig(AppConfig):
     def ready(self) -> None:
         from dudao.audit.actions import register
         from dudao.bulletins import receivers  # noqa: F401 - registers the signal receivers
+        from dudao.bulletins.instructions import register as register_instruction_target
 
         for code, label in (
             ("bulletin.draft", "生成通报草稿"),
@@ -19,3 +20,4 @@ class BulletinsConfig(AppConfig):
             ("bulletin.return", "通报退回修改"),
         ):
             register(code, label)
+        register_instruction_target()

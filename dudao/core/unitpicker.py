@@ -49,7 +49,7 @@ class _UnitTreeMixin:
             )
         top = min((u["depth"] for u in units), default=1)
         for u in units:
-            u["indent"] = u["depth"] - top
+            u["indent"] = min(u["depth"] - top, 6)  # CSS classes unit-indent-0…6
         widget_id = context["widget"]["attrs"].get("id") or f"id_{name}"
         context["widget"].update(
             units=units,

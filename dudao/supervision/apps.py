@@ -29,6 +29,8 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         from dudao.audit.actions import register
         from dudao.supervision import receivers  # noqa: F401 - registers the signal receivers
+        from dudao.supervision.instructions import register_targets
 
         for code, label in ACTIONS.items():
             register(code, label)
+        register_targets()

@@ -140,4 +140,3 @@ def _cascade(
     if parent is not None:
         return redirect("supervision:task_detail", pk=parent.pk)
     return redirect(f"{reverse('supervision:task_list')}?source={tasks[0].source_id}")
-

@@ -334,6 +334,8 @@ def parse_unit_row(row: UnitRow) -> dict[str, Any]:
     if row.urgency and row.urgency not in SupervisionTask.Urgency.values:
         raise forms.ValidationError(f"{name}：紧急程度无效。")
     out["overrides"] = {
-        k: v for k, v in (("content", row.content), ("goal", row.goal), ("urgency", row.urgency)) if v
+        k: v
+        for k, v in (("content", row.content), ("goal", row.goal), ("urgency", row.urgency))
+        if v
     }
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from dudao.supervision import cascade_views, views
+from dudao.supervision import cascade_views, instructions, views
 
 app_name = "supervision"
 
@@ -21,6 +21,11 @@ urlpatterns: list[URLPattern] = [
     path("tasks/<int:pk>/verify/", views.task_verify, name="task_verify"),
     path("tasks/<int:pk>/extension/", views.task_extension, name="task_extension"),
     path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
+    path(
+        "instructions/<slug:kind>/<int:pk>/",
+        instructions.instruction_create,
+        name="instruction_create",
+    ),
     path("sources/", views.source_list, name="source_list"),
     path("sources/new/", views.source_create, name="source_create"),
     path("sources/<int:pk>/", views.source_detail, name="source_detail"),

@@ -67,9 +67,13 @@ def test_a_cascade_creates_and_issues_one_audited_task_per_unit(world: World) ->
         assert [(m.description, m.expected_progress) for m in t.milestones.all()] == [
             ("完成方案编制", Decimal("30.00"))
         ]
-        actions = AuditEvent.objects.filter(
-            object_type="supervision.supervisiontask", object_id=str(t.pk)
-        ).order_by("id").values_list("action", flat=True)
+        actions = (
+            AuditEvent.objects.filter(
+                object_type="supervision.supervisiontask", object_id=str(t.pk)
+            )
+            .order_by("id")
+            .values_list("action", flat=True)
+        )
         assert list(actions) == ["supervision.task_create", "supervision.task_issue"]
     assert AuditEvent.objects.filter(action="supervision.task_cascade").count() == 1
     # Each responsible unit is told of its new task.
@@ -186,7 +190,9 @@ def test_the_page_shows_a_wrong_row_by_unit_and_writes_nothing(
     data = _post(world, source.pk, **{f"unit-{world.county_b.pk}-deadline": "2026-02-30"})
     response = client.post(reverse("supervision:task_cascade"), data)
     assert response.status_code == 200
-    assert f"{world.county_b.name}：完成时限应为 YYYY-MM-DD 格式的日期。" in response.content.decode()
+    assert (
+        f"{world.county_b.name}：完成时限应为 YYYY-MM-DD 格式的日期。" in response.content.decode()
+    )
     assert not SupervisionTask.objects.filter(source=source).exists()
 
 
