@@ -37,4 +37,4 @@ def render_object_panels(request: HttpRequest, obj: Any) -> SafeString:
     """The registered panels of `obj`'s model, in registration order."""
     label = getattr(getattr(obj, "_meta", None), "label_lower", "")
     parts = [renderer(request, obj) for renderer in _PANELS.get(label, {}).values()]
-    return format_html_join("", "{}", ((mark_safe(p),) for p in parts if p))  # noqa: S308 - renderers return template output
+    return format_html_join("", "{}", ((mark_safe(p),) for p in parts if p))

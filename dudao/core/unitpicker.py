@@ -62,7 +62,7 @@ class _UnitTreeMixin:
         )
         return context
 
-    def id_for_label(self, id_: str) -> str:
+    def id_for_label(self, id_: str, index: str = "0") -> str:
         return id_  # the label focuses the search box
 
 

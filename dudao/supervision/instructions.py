@@ -8,7 +8,7 @@ template only has ``{% object_panels obj %}``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -27,6 +27,9 @@ from dudao.projects import selectors as project_selectors
 from dudao.supervision import selectors, services
 from dudao.supervision.models import SupervisionTask
 from dudao.supervision.policy import POLICY
+
+if TYPE_CHECKING:
+    from dudao.accounts.models import User
 
 WRITE = "supervision:instruction_create"
 
@@ -139,7 +142,7 @@ def _add_panel(target_kind: services.TargetKind) -> None:
 def _panel(
     request: HttpRequest, target: services.InstructionTarget, form: InstructionForm | None = None
 ) -> str:
-    user = request.user
+    user = cast("User", request.user)  # the page showing the panel required a login
     can_write = POLICY[WRITE]["POST"].allows(user)
     items = selectors.instructions_on(user, target.ref)
     if not items and not can_write:

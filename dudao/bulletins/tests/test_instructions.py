@@ -33,7 +33,8 @@ def test_a_leader_writes_a_pishi_on_a_bulletin(client: Client, world: World) -> 
         object_id=str(bulletin.pk),
     ).exists()
     html = client.get(detail).content.decode()
-    assert text in html and task.code in html
+    assert text in html
+    assert task.code in html
 
 
 def test_a_reporter_sees_no_pishi_form_and_is_refused(client: Client, world: World) -> None:

@@ -96,10 +96,9 @@ def cascade_task(
     unknown = set(common) - set(TASK_FIELDS)
     if unknown:
         raise DomainError(f"不可设置的字段：{'、'.join(sorted(unknown))}")
-    if parent is None and source is None:
-        raise DomainError("请选择任务来源。", field="source")
     root_source = parent.source if parent is not None else source
-    assert root_source is not None
+    if root_source is None:
+        raise DomainError("请选择任务来源。", field="source")
     tasks: list[SupervisionTask] = []
     for unit in units:
         try:

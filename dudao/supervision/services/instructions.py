@@ -36,10 +36,10 @@ if TYPE_CHECKING:
     from dudao.accounts.models import User
 
 # Days to act on a 批示 by urgency (自然日, domain-research §4.4; 急件 takes the upper bound).
-DEADLINE_DAYS = {
-    SupervisionTask.Urgency.URGENT: 5,
-    SupervisionTask.Urgency.NORMAL: 15,
-    SupervisionTask.Urgency.HARD: 30,
+DEADLINE_DAYS: dict[str, int] = {
+    SupervisionTask.Urgency.URGENT.value: 5,
+    SupervisionTask.Urgency.NORMAL.value: 15,
+    SupervisionTask.Urgency.HARD.value: 30,
 }
 MAX_TEXT = 2000
 
@@ -121,7 +121,7 @@ def write_instruction(
     lead_org: Organisation | None,
     urgency: str = SupervisionTask.Urgency.NORMAL,
 ) -> SupervisionTask:
-    """A leader's 批示: a source of kind 领导批示 and a task issued to `lead_org`, one transaction."""
+    """A leader's 批示: a 领导批示 source and a task issued to `lead_org`, in one transaction."""
     require_role(actor, Role.LEADER)
     text = (text or "").strip()
     if not text:
@@ -153,7 +153,7 @@ def write_instruction(
         urgency=urgency,
         feedback_cycle=SupervisionTask.Cycle.WEEKLY,
         deadline_mode=SupervisionTask.DeadlineMode.CALENDAR_DAY,
-        deadline_amount=DEADLINE_DAYS[SupervisionTask.Urgency(urgency)],
+        deadline_amount=DEADLINE_DAYS[urgency],
         issue=True,
     )
     record_event(

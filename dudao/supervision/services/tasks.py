@@ -122,7 +122,7 @@ def create_task(
     )
 
 
-def _create_task(
+def _create_task(  # noqa: PLR0912 - one rule per branch, each with its own message
     *,
     actor: User,
     source: TaskSource,

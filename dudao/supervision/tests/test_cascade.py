@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -20,7 +21,7 @@ from dudao.testing import World
 
 pytestmark = pytest.mark.django_db
 S = SupervisionTask.Status
-COMMON = {
+COMMON: dict[str, Any] = {
     "content": "制定提质转型实施方案并组织实施",
     "goal": "年底前完成方案印发和首批项目落地",
     "urgency": SupervisionTask.Urgency.URGENT,
@@ -170,7 +171,8 @@ def test_the_page_cascades_with_per_unit_rows(client: Client, world: World) -> N
     page = client.get(url)
     assert page.status_code == 200
     html = page.content.decode()
-    assert "data-unit-picker" in html and world.county_b.name in html
+    assert "data-unit-picker" in html
+    assert world.county_b.name in html
     data = _post(world, source.pk, **{f"unit-{world.county_b.pk}-deadline": _later(30)})
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()
@@ -203,7 +205,8 @@ def test_the_picker_offers_only_units_in_scope(client: Client, world: World) -> 
     assert response.status_code == 200
     html = response.content.decode()
     assert world.county_a_drc.name in html
-    assert world.county_b.name not in html and world.county_b_drc.name not in html
+    assert world.county_b.name not in html
+    assert world.county_b_drc.name not in html
     # A posted unit outside the offered tree is refused by the form, nothing is created.
     response = client.post(
         f"{reverse('supervision:task_cascade')}?parent={parent.pk}",

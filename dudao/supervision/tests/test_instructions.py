@@ -25,9 +25,9 @@ pytestmark = pytest.mark.django_db
 TEXT = "请抓紧协调解决用地问题，确保按期开工。"
 
 TARGETS: dict[str, tuple[Callable[[World], Any], str]] = {
-    "project": (lambda w: make_project(w), "projects:detail"),
-    "problem": (lambda w: make_problem(w), "problems:detail"),
-    "task": (lambda w: make_task(w), "supervision:task_detail"),
+    "project": (make_project, "projects:detail"),
+    "problem": (make_problem, "problems:detail"),
+    "task": (make_task, "supervision:task_detail"),
 }
 
 
@@ -57,7 +57,9 @@ def test_a_leader_writes_a_pishi_and_it_shows_on_the_object(
     assert (source.leader_name, source.text) == (world.city_leader.full_name, TEXT)
     task = source.tasks.get()
     assert (task.lead_org, task.status, task.urgency) == (world.county_a, "assigned", "urgent")
-    assert task.deadline is not None and (task.deadline - task.assigned_on).days >= 5
+    assert task.deadline is not None
+    assert task.assigned_on is not None
+    assert (task.deadline - task.assigned_on).days >= 5
     actions = set(
         AuditEvent.objects.filter(actor=world.city_leader).values_list("action", flat=True)
     )
@@ -72,7 +74,10 @@ def test_a_leader_writes_a_pishi_and_it_shows_on_the_object(
     for user in (world.city_leader, world.county_a_reporter):
         client.force_login(user)
         html = client.get(reverse(detail, kwargs={"pk": obj.pk})).content.decode()
-        assert "领导批示" in html and TEXT in html and task.code in html and "已交办" in html
+        assert "领导批示" in html
+        assert TEXT in html
+        assert task.code in html
+        assert "已交办" in html
 
 
 def test_a_non_leader_cannot_write_a_pishi(client: Client, world: World) -> None:
