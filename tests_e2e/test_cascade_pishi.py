@@ -63,8 +63,8 @@ def _cascade(page: Page, server: LiveServer, parent: SupervisionTask) -> None:
     page.get_by_role("link", name="分解给多个单位").click()
     expect(page.get_by_role("heading", name="分解给多个单位")).to_be_visible()
     # Inherited from the parent: urgency (never reset), content and goal.
-    expect(page.get_by_label("紧急程度", exact=True)).to_have_value("urgent")
-    expect(page.get_by_label("工作任务", exact=True)).to_have_value(parent.content)
+    expect(page.locator("#id_urgency")).to_have_value("urgent")
+    expect(page.locator("#id_content")).to_have_value(parent.content)
     search = page.get_by_label("责任单位（可多选）")
     picker = page.locator("[data-unit-picker]")
     for name in COUNTIES:
