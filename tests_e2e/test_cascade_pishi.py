@@ -83,7 +83,9 @@ def _cascade(page: Page, server: LiveServer, parent: SupervisionTask) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     page.get_by_role("button", name="全部交办").click()
     expect(page.locator(".messages")).to_contain_text("已交办 3 个单位")
-    children = {c.lead_org.name: c for c in parent.children.select_related("lead_org")}
+    children = {
+        c.lead_org.name if c.lead_org else "": c for c in parent.children.select_related("lead_org")
+    }
     assert sorted(children) == sorted(COUNTIES)
     for child in children.values():
         assert child.status == SupervisionTask.Status.ASSIGNED
