@@ -74,3 +74,35 @@ class UnitTreeSelectMultiple(_UnitTreeMixin, forms.SelectMultiple):
     """Several units (checkboxes) — for a `ModelMultipleChoiceField` over organisations."""
 
     multiple = True
+
+
+def _plain_ids(values: Any) -> None:
+    """Refuse anything but a plain database id before the field queries with it (a 30-digit
+    number would overflow SQLite's INTEGER and surface as a server error)."""
+    items = values if isinstance(values, list | tuple) else [values]
+    for v in items:
+        if v in (None, ""):
+            continue
+        text = str(v)
+        if not (text.isascii() and text.isdigit() and len(text) <= 18):
+            raise forms.ValidationError("所选单位无效，请重新选择。", code="invalid_choice")
+
+
+class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """One unit from the searchable tree (the queryset is set per request, scope first)."""
+
+    widget = UnitTreeSelect
+
+    def to_python(self, value: Any) -> Any:
+        _plain_ids(value)
+        return super().to_python(value)
+
+
+class UnitMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Several units from the searchable tree."""
+
+    widget = UnitTreeSelectMultiple
+
+    def clean(self, value: Any) -> Any:
+        _plain_ids(value)
+        return super().clean(value)

@@ -68,9 +68,11 @@ def task_cascade(request: AuthedHttpRequest) -> HttpResponse:
     )
     rows = []
     if request.method == "POST":
-        chosen = list(form.fields["units"].queryset.filter(pk__in=request.POST.getlist("units")))  # type: ignore[attr-defined]
-        order = {v: i for i, v in enumerate(request.POST.getlist("units"))}
-        chosen.sort(key=lambda o: order.get(str(o.pk), 0))
+        # Ids as posted (anything but a plain number is ignored here; the form refuses it).
+        posted = [v for v in request.POST.getlist("units") if v.isascii() and v.isdigit()]
+        order = {int(v): i for i, v in enumerate(posted) if len(v) <= 18}
+        units = form.fields["units"].queryset  # type: ignore[attr-defined]
+        chosen = sorted(units.filter(pk__in=order), key=lambda o: order[o.pk])
         rows = unit_rows(request.POST, chosen)
         if form.is_valid():
             done = _cascade(request, form, rows, parent)

@@ -11,7 +11,7 @@ from typing import Any, TypeAlias, cast
 
 from django import forms
 
-from dudao.core.unitpicker import UnitTreeSelect, UnitTreeSelectMultiple
+from dudao.core.unitpicker import UnitChoiceField, UnitMultipleChoiceField
 from dudao.orgs.models import Organisation
 from dudao.supervision.models import SupervisionTask, TaskCategory, TaskSource
 
@@ -70,17 +70,11 @@ class TaskForm(forms.Form):
     goal = forms.CharField(
         label="工作目标", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
-    lead_org = forms.ModelChoiceField(
-        label="牵头单位（责任主体）",
-        queryset=Organisation.objects.none(),
-        required=False,
-        widget=UnitTreeSelect,
+    lead_org = UnitChoiceField(
+        label="牵头单位（责任主体）", queryset=Organisation.objects.none(), required=False
     )
-    co_orgs = forms.ModelMultipleChoiceField(
-        label="配合单位",
-        queryset=Organisation.objects.none(),
-        required=False,
-        widget=UnitTreeSelectMultiple,
+    co_orgs = UnitMultipleChoiceField(
+        label="配合单位", queryset=Organisation.objects.none(), required=False
     )
     responsible_person = forms.CharField(label="责任人", max_length=40, required=False)
     lead_leader = forms.CharField(label="包联领导", max_length=40, required=False)
@@ -220,10 +214,9 @@ class CascadeForm(forms.Form):
 
     source = forms.ModelChoiceField(label="任务来源", queryset=TaskSource.objects.none())
     title = forms.CharField(label="任务名称", max_length=120)
-    units = forms.ModelMultipleChoiceField(
+    units = UnitMultipleChoiceField(
         label="责任单位（可多选）",
         queryset=Organisation.objects.none(),
-        widget=UnitTreeSelectMultiple,
         error_messages={"required": "请至少选择一个责任单位。"},
     )
     category = forms.ModelChoiceField(

@@ -20,7 +20,7 @@ from django.urls import reverse
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error
 from dudao.core.panels import register_object_panel
-from dudao.core.unitpicker import UnitTreeSelect
+from dudao.core.unitpicker import UnitChoiceField
 from dudao.orgs.models import Organisation
 from dudao.problems import selectors as problem_selectors
 from dudao.projects import selectors as project_selectors
@@ -42,9 +42,7 @@ class InstructionForm(forms.Form):
             attrs={"rows": 3, "placeholder": "如：请抓紧协调解决用地问题，按期开工。"}
         ),
     )
-    lead_org = forms.ModelChoiceField(
-        label="落实单位", queryset=Organisation.objects.none(), widget=UnitTreeSelect
-    )
+    lead_org = UnitChoiceField(label="落实单位", queryset=Organisation.objects.none())
     urgency = forms.ChoiceField(
         label="紧急程度",
         choices=[

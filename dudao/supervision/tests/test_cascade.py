@@ -229,3 +229,26 @@ def test_the_split_form_inherits_urgency_and_content(client: Client, world: Worl
 def test_a_reporter_cannot_open_the_cascade_page(client: Client, world: World) -> None:
     client.force_login(world.county_a_reporter)
     assert client.get(reverse("supervision:task_cascade")).status_code == 403
+
+
+def test_hostile_unit_ids_and_rows_are_refused_without_a_500(client: Client, world: World) -> None:
+    source = make_source(world.city_supervisor)
+    client.force_login(world.city_supervisor)
+    url = reverse("supervision:task_cascade")
+    for units in (["abc"], ["9" * 30], ["²"]):
+        response = client.post(url, _post(world, source.pk, units=units))
+        assert response.status_code == 200
+    bad_rows = {
+        f"unit-{world.county_a.pk}-weight": "NaN",
+        f"unit-{world.county_b.pk}-deadline": "9999-99-99",
+    }
+    response = client.post(url, _post(world, source.pk, **bad_rows))
+    assert response.status_code == 200
+    assert (
+        f"{world.county_a.name}：权重应为大于 0、小于 100000 的数字。" in response.content.decode()
+    )
+    assert not SupervisionTask.objects.filter(source=source).exists()
+    # The same unit posted twice is one unit.
+    response = client.post(url, _post(world, source.pk, units=[world.county_a.pk] * 2))
+    assert response.status_code == 302
+    assert SupervisionTask.objects.filter(source=source, lead_org=world.county_a).count() == 1
