@@ -111,3 +111,13 @@ def menu_link(page: Page, label: str) -> Locator:
 def menu_entries(page: Page) -> Locator:
     """Every link of the side menu, shown or inside a closed group."""
     return page.locator("#sidenav a")
+
+
+def pick_unit(page: Page, field_label: str, unit: str) -> None:
+    """Choose `unit` in the searchable unit tree labelled `field_label` (dudao.core.unitpicker):
+    type part of the name into its search box, then tick the unit (exact name)."""
+    # The label reads "名称" or, for a required field, "名称*".
+    search = page.get_by_label(re.compile(rf"^{re.escape(field_label)}\*?$"))
+    picker = search.locator("xpath=ancestor::div[@data-unit-picker]")
+    search.fill(unit)
+    picker.get_by_label(unit, exact=True).check()

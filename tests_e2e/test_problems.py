@@ -18,7 +18,7 @@ from pytest_django.live_server_helper import LiveServer
 from dudao.demo.registry import DEMO_PASSWORD
 from dudao.demo.services import load_demo
 from dudao.problems.models import Problem
-from tests_e2e.browser import ConsoleLog, login
+from tests_e2e.browser import ConsoleLog, login, pick_unit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +47,7 @@ def assign(page: Page, server: LiveServer) -> str:
     page.locator("#id_category").select_option(label="水电气")
     page.locator("#id_title").fill(TITLE)
     page.locator("#id_severity").select_option(label="较重")
-    page.locator("#id_responsible_org").select_option(label=DISTRICT)
+    pick_unit(page, "责任单位", DISTRICT)
     deadline = timezone.localdate() + dt.timedelta(days=20)
     page.locator("#id_deadline").fill(deadline.isoformat())
     page.get_by_role("button", name="保存").click()

@@ -16,7 +16,7 @@ from pytest_django.live_server_helper import LiveServer
 from dudao.demo.registry import DEMO_PASSWORD
 from dudao.demo.services import load_demo
 from dudao.supervision.models import SupervisionTask
-from tests_e2e.browser import ConsoleLog, login
+from tests_e2e.browser import ConsoleLog, login, pick_unit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +47,7 @@ def issue_with_child(page: Page, server: LiveServer) -> tuple[SupervisionTask, S
     page.get_by_label("任务名称").fill("编制主导产业招商图谱")
     page.get_by_label("工作任务").fill("围绕主导、新兴、特色三类产业制定产业图谱")
     page.get_by_label("工作目标").fill("发布产业图谱并形成目标企业清单")
-    page.get_by_label("牵头单位（责任主体）").select_option(label="示范市商务局")
+    pick_unit(page, "牵头单位（责任主体）", "示范市商务局")
     page.get_by_label("完成时限（指定日期）").fill(deadline)
     page.get_by_role("button", name="保存并交办").click()
     expect(page.get_by_test_id("task-status")).to_have_text("已交办")
@@ -58,7 +58,7 @@ def issue_with_child(page: Page, server: LiveServer) -> tuple[SupervisionTask, S
     page.get_by_label("任务名称").fill("明湖区：编制主导产业招商图谱")
     page.get_by_label("工作任务").fill("梳理本区主导产业链")
     page.get_by_label("工作目标").fill("形成本区目标企业清单（不少于20家）")
-    page.get_by_label("牵头单位（责任主体）").select_option(label="明湖区人民政府")
+    pick_unit(page, "牵头单位（责任主体）", "明湖区人民政府")
     page.get_by_label("权重（分解任务时）").fill("2")
     page.get_by_role("button", name="保存并交办").click()
     expect(page.get_by_test_id("task-status")).to_have_text("已交办")

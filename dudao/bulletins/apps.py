@@ -10,6 +10,7 @@ class BulletinsConfig(AppConfig):
         from dudao.audit.actions import register
         from dudao.bulletins import receivers  # noqa: F401 - registers the signal receivers
         from dudao.bulletins.checks import register_deploy_checks
+        from dudao.bulletins.instructions import register as register_instruction_target
 
         register_deploy_checks()
 
@@ -22,3 +23,4 @@ class BulletinsConfig(AppConfig):
             ("bulletin.return", "通报退回修改"),
         ):
             register(code, label)
+        register_instruction_target()

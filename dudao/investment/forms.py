@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from dudao.core.unitpicker import UnitTreeSelect
 from dudao.investment.models import Deal, Stage
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -18,7 +19,7 @@ class DealForm(forms.Form):
     investor_origin = forms.ChoiceField(label="资金来源", choices=Deal.Origin.choices)
     is_fortune500 = forms.BooleanField(label="500强企业", required=False)
     responsible_org: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label="责任单位", queryset=None
+        label="责任单位", queryset=None, widget=UnitTreeSelect
     )
     leader = forms.CharField(label="包联领导", max_length=40, required=False)
     chain: forms.ModelChoiceField[Any] = forms.ModelChoiceField(

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from dudao.core.unitpicker import UnitTreeSelect
 from dudao.orgs.models import Organisation
 from dudao.regions.models import Region
 
@@ -24,7 +25,9 @@ class OrganisationForm(forms.Form):
         label="单位编码", max_length=40, help_text="导入文件中引用本单位的编码。字母、数字、-、_。"
     )
     kind = forms.ChoiceField(label="类型", choices=Organisation.Kind.choices)
-    parent = OrganisationChoiceField(label="上级单位", queryset=Organisation.objects.none())
+    parent = OrganisationChoiceField(
+        label="上级单位", queryset=Organisation.objects.none(), widget=UnitTreeSelect
+    )
     scope_base = forms.ChoiceField(
         label="数据范围",
         choices=[("", TYPE_DEFAULT), *Organisation.ScopeBase.choices],

@@ -7,6 +7,7 @@ from typing import Any, TypeAlias, cast
 from django import forms
 
 from dudao.core.forms import CatalogueErrorsMixin
+from dudao.core.unitpicker import UnitTreeSelect
 from dudao.orgs.models import Organisation
 from dudao.problems.models import Problem, ProblemCategory, ProblemEvidence, ProblemLightRule
 from dudao.problems.services import TRANSITIONS
@@ -33,7 +34,9 @@ class ProblemForm(CatalogueErrorsMixin, forms.Form):
     title = forms.CharField(label="问题", max_length=120)
     description = forms.CharField(label="问题描述", required=False, widget=forms.Textarea)
     severity = forms.ChoiceField(label="严重程度", choices=Problem.Severity.choices)
-    responsible_org = OrgChoiceField(label="责任单位", queryset=Organisation.objects.none())
+    responsible_org = OrgChoiceField(
+        label="责任单位", queryset=Organisation.objects.none(), widget=UnitTreeSelect
+    )
     responsible_person = forms.CharField(label="责任人", max_length=40, required=False)
     county = forms.ModelChoiceField(
         label="所在县（市、区）",

@@ -5,6 +5,8 @@ ACTIONS = {
     "supervision.task_create": "创建督查任务",
     "supervision.task_update": "修改督查任务",
     "supervision.task_issue": "交办督查任务",
+    "supervision.task_cascade": "一次交办多个单位",
+    "supervision.instruction": "领导批示",
     "supervision.feedback": "填报任务进展",
     "supervision.closeout_apply": "申请销号",
     "supervision.closeout_verify": "核查通过并销号",
@@ -28,6 +30,8 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         from dudao.audit.actions import register
         from dudao.supervision import receivers  # noqa: F401 - registers the signal receivers
+        from dudao.supervision.instructions import register_targets
 
         for code, label in ACTIONS.items():
             register(code, label)
+        register_targets()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeAlias, cast
 
 from django import forms
 
+from dudao.core.unitpicker import UnitChoiceField, UnitMultipleChoiceField
 from dudao.orgs.models import Organisation
 from dudao.supervision.models import SupervisionTask, TaskCategory, TaskSource
 
@@ -67,10 +70,10 @@ class TaskForm(forms.Form):
     goal = forms.CharField(
         label="工作目标", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
-    lead_org = forms.ModelChoiceField(
+    lead_org = UnitChoiceField(
         label="牵头单位（责任主体）", queryset=Organisation.objects.none(), required=False
     )
-    co_orgs = forms.ModelMultipleChoiceField(
+    co_orgs = UnitMultipleChoiceField(
         label="配合单位", queryset=Organisation.objects.none(), required=False
     )
     responsible_person = forms.CharField(label="责任人", max_length=40, required=False)
@@ -200,3 +203,132 @@ class RuleForm(forms.Form):
     grey_from = forms.DecimalField(label="灰灯阈值", max_digits=8, decimal_places=2, required=False)
     is_active = forms.BooleanField(label="启用", required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class CascadeForm(forms.Form):
+    """One task for many units (一次交办多个单位): the common part, entered once.
+
+    Each chosen unit's row (`unit-<id>-…` fields, parsed by `unit_rows`) may override the
+    inherited 工作任务, 工作目标, 紧急程度 and 节点计划 and has its own weight and deadline.
+    """
+
+    source = forms.ModelChoiceField(label="任务来源", queryset=TaskSource.objects.none())
+    title = forms.CharField(label="任务名称", max_length=120)
+    units = UnitMultipleChoiceField(
+        label="责任单位（可多选）",
+        queryset=Organisation.objects.none(),
+        error_messages={"required": "请至少选择一个责任单位。"},
+    )
+    category = forms.ModelChoiceField(
+        label="任务类别", queryset=TaskCategory.objects.filter(is_active=True), required=False
+    )
+    content = forms.CharField(
+        label="工作任务", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    goal = forms.CharField(
+        label="工作目标", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    urgency = forms.ChoiceField(
+        label="紧急程度", choices=SupervisionTask.Urgency.choices, initial="normal"
+    )
+    feedback_cycle = forms.ChoiceField(
+        label="反馈周期", choices=SupervisionTask.Cycle.choices, initial="monthly"
+    )
+    lead_leader = forms.CharField(label="包联领导", max_length=40, required=False)
+    deadline_mode = forms.ChoiceField(
+        label="时限方式", choices=SupervisionTask.DeadlineMode.choices, initial="date"
+    )
+    deadline = forms.DateField(
+        label="完成时限（指定日期）",
+        widget=DATE,
+        required=False,
+        help_text="各单位可在下表单独填写完成时限；留空的按此处计算。",
+    )
+    deadline_amount = forms.IntegerField(
+        label="时限天数（交办后N日）", min_value=1, max_value=3650, required=False
+    )
+    milestones = forms.CharField(
+        label="节点计划",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "2026-06-30｜完成方案编制｜30"}),
+        help_text="每行一个节点：日期｜节点目标｜应达进度（%），用“｜”或“|”分隔。",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        sources: Any,
+        organisations: Any,
+        parent: SupervisionTask | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(_Choice, self.fields["source"]).queryset = sources
+        cast(_Choice, self.fields["units"]).queryset = organisations
+        if parent is not None:
+            del self.fields["source"]
+
+    def clean_milestones(self) -> list[tuple[date, str, Decimal]]:
+        return parse_milestones(self.cleaned_data.get("milestones") or "")
+
+
+@dataclass
+class UnitRow:
+    """One chosen unit's row as posted (strings, for re-display) and parsed."""
+
+    org: Organisation
+    weight: str = ""
+    deadline: str = ""
+    content: str = ""
+    goal: str = ""
+    urgency: str = ""
+    milestones: str = ""
+
+
+def unit_rows(data: Any, orgs: Sequence[Organisation]) -> list[UnitRow]:
+    """The posted `unit-<id>-<field>` values of the chosen units, in the order chosen."""
+    rows = []
+    for org in orgs:
+        prefix = f"unit-{org.pk}-"
+        rows.append(
+            UnitRow(
+                org=org,
+                **{
+                    name: str(data.get(prefix + name, "")).strip()
+                    for name in ("weight", "deadline", "content", "goal", "urgency", "milestones")
+                },
+            )
+        )
+    return rows
+
+
+def parse_unit_row(row: UnitRow) -> dict[str, Any]:
+    """A row's values as typed; a wrong value raises a ValidationError naming the unit."""
+    name = row.org.name
+    out: dict[str, Any] = {"weight": None, "deadline": None, "milestones": None, "overrides": {}}
+    if row.weight:
+        try:
+            weight = Decimal(row.weight)
+        except InvalidOperation:
+            raise forms.ValidationError(f"{name}：权重应为数字。") from None
+        if not weight.is_finite() or weight <= 0 or weight >= Decimal("100000"):
+            raise forms.ValidationError(f"{name}：权重应为大于 0、小于 100000 的数字。")
+        out["weight"] = weight.quantize(Decimal("0.01"))
+    if row.deadline:
+        try:
+            out["deadline"] = date.fromisoformat(row.deadline)
+        except ValueError:
+            raise forms.ValidationError(f"{name}：完成时限应为 YYYY-MM-DD 格式的日期。") from None
+    if row.milestones:
+        try:
+            out["milestones"] = parse_milestones(row.milestones)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(f"{name}：节点计划{exc.messages[0]}") from None
+    if row.urgency and row.urgency not in SupervisionTask.Urgency.values:
+        raise forms.ValidationError(f"{name}：紧急程度无效。")
+    out["overrides"] = {
+        k: v
+        for k, v in (("content", row.content), ("goal", row.goal), ("urgency", row.urgency))
+        if v
+    }
+    return out

@@ -17,11 +17,13 @@ RESPONSIBLE = roles(R.REPORTER, R.REVIEWER)
 OVERSEERS = roles(R.SUPERVISOR, R.REVIEWER, R.LEADER)
 BUSINESS = roles(R.REPORTER, R.REVIEWER, R.SUPERVISOR, R.JUDGE, R.LEADER)
 SUPERVISOR = roles(R.SUPERVISOR)
+LEADERS = roles(R.LEADER)
 
 POLICY: dict[str, Rules] = {
     "supervision:my_tasks": {"GET": READERS},
     "supervision:task_list": {"GET": READERS},
     "supervision:task_create": {"GET": ISSUERS, "POST": ISSUERS},
+    "supervision:task_cascade": {"GET": ISSUERS, "POST": ISSUERS},
     "supervision:task_export": {"GET": READERS},
     "supervision:task_detail": {"GET": READERS},
     "supervision:task_issue": {"POST": ISSUERS},
@@ -30,6 +32,7 @@ POLICY: dict[str, Rules] = {
     "supervision:task_verify": {"POST": ISSUERS},
     "supervision:task_extension": {"POST": RESPONSIBLE},
     "supervision:extension_decide": {"POST": ISSUERS},
+    "supervision:instruction_create": {"GET": LEADERS, "POST": LEADERS},
     "supervision:source_list": {"GET": READERS},
     "supervision:source_create": {"GET": ISSUERS, "POST": ISSUERS},
     "supervision:source_detail": {"GET": READERS},

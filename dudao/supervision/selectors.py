@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -548,3 +548,36 @@ def chase_summary(
         sum(r.overdue for r in rows),
         sum(r.escalated for r in rows),
     )
+
+
+@dataclass(frozen=True)
+class InstructionRow:
+    """One 领导批示 on an object, with the task it became (the link only when in scope)."""
+
+    leader: str
+    on: date
+    text: str
+    task: SupervisionTask | None
+    task_visible: bool
+
+
+def instructions_on(actor: User, ref: str) -> list[InstructionRow]:
+    """The 批示 written on the object `ref` (``app.model:pk``), newest first. The caller's page
+    has already checked the object is in the actor's scope; a task outside it shows its state
+    without a link."""
+    sources = list(
+        TaskSource.objects.filter(kind=TaskSource.Kind.INSTRUCTION, source_ref=ref)
+        .prefetch_related(Prefetch("tasks", SupervisionTask.objects.filter(parent=None)))
+        .order_by("-source_date", "-id")
+    )
+    task_ids = [t.pk for s in sources for t in s.tasks.all()]
+    seen = set(tasks(actor).filter(pk__in=task_ids).values_list("pk", flat=True))
+    rows = []
+    for s in sources:
+        task = next(iter(s.tasks.all()), None)
+        rows.append(
+            InstructionRow(
+                s.leader_name, s.source_date, s.text, task, task is not None and task.pk in seen
+            )
+        )
+    return rows

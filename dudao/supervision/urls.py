@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from dudao.supervision import views
+from dudao.supervision import cascade_views, instructions, views
 
 app_name = "supervision"
 
@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern] = [
     path("", views.my_tasks, name="my_tasks"),
     path("tasks/", views.task_list, name="task_list"),
     path("tasks/new/", views.task_create, name="task_create"),
+    path("tasks/cascade/", cascade_views.task_cascade, name="task_cascade"),
     path("tasks/export/", views.task_export, name="task_export"),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/issue/", views.task_issue, name="task_issue"),
@@ -20,6 +21,11 @@ urlpatterns: list[URLPattern] = [
     path("tasks/<int:pk>/verify/", views.task_verify, name="task_verify"),
     path("tasks/<int:pk>/extension/", views.task_extension, name="task_extension"),
     path("extensions/<int:pk>/decide/", views.extension_decide, name="extension_decide"),
+    path(
+        "instructions/<slug:kind>/<int:pk>/",
+        instructions.instruction_create,
+        name="instruction_create",
+    ),
     path("sources/", views.source_list, name="source_list"),
     path("sources/new/", views.source_create, name="source_create"),
     path("sources/<int:pk>/", views.source_detail, name="source_detail"),

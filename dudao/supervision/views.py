@@ -221,8 +221,16 @@ def task_create(request: AuthedHttpRequest) -> HttpResponse:
     if _int(request.GET.get("source")):
         initial["source"] = request.GET["source"]
     if parent is not None:
+        # A split inherits what the parent says (urgency included: it never resets silently).
         initial.update(
-            title=parent.title, deadline=parent.deadline, feedback_cycle=parent.feedback_cycle
+            title=parent.title,
+            deadline=parent.deadline,
+            feedback_cycle=parent.feedback_cycle,
+            urgency=parent.urgency,
+            category=parent.category_id,
+            content=parent.content,
+            goal=parent.goal,
+            lead_leader=parent.lead_leader,
         )
     form = TaskForm(
         request.POST or None,

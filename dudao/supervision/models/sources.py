@@ -53,7 +53,11 @@ class TaskSource(models.Model):
         verbose_name = "任务来源"
         verbose_name_plural = "任务来源"
         ordering = ["-source_date", "-id"]
-        indexes = [models.Index(fields=["issuing_org", "source_date"], name="sv_source_org_date")]
+        indexes = [
+            models.Index(fields=["issuing_org", "source_date"], name="sv_source_org_date"),
+            # The 领导批示 panel of an object: its instruction sources by `source_ref`.
+            models.Index(fields=["source_ref", "kind"], name="sv_source_ref_kind"),
+        ]
 
     def __str__(self) -> str:
         return self.title

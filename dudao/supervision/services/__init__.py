@@ -16,6 +16,9 @@ from dudao.supervision.services._base import S as S
 from dudao.supervision.services._base import Upload as Upload
 from dudao.supervision.services._helpers import can_verify as can_verify
 from dudao.supervision.services._helpers import task_url as task_url
+from dudao.supervision.services.cascade import OVERRIDABLE as OVERRIDABLE
+from dudao.supervision.services.cascade import CascadeUnit as CascadeUnit
+from dudao.supervision.services.cascade import cascade_task as cascade_task
 from dudao.supervision.services.config import update_light_rule as update_light_rule
 from dudao.supervision.services.deadlines import (
     recompute_provisional_deadlines as recompute_provisional_deadlines,
@@ -29,6 +32,17 @@ from dudao.supervision.services.extensions import request_extension as request_e
 from dudao.supervision.services.feedback import apply_closeout as apply_closeout
 from dudao.supervision.services.feedback import post_feedback as post_feedback
 from dudao.supervision.services.feedback import verify_closeout as verify_closeout
+from dudao.supervision.services.instructions import DEADLINE_DAYS as DEADLINE_DAYS
+from dudao.supervision.services.instructions import InstructionTarget as InstructionTarget
+from dudao.supervision.services.instructions import TargetKind as TargetKind
+from dudao.supervision.services.instructions import instruction_ref as instruction_ref
+from dudao.supervision.services.instructions import instruction_target as instruction_target
+from dudao.supervision.services.instructions import on_target_registered as on_target_registered
+from dudao.supervision.services.instructions import (
+    register_instruction_target as register_instruction_target,
+)
+from dudao.supervision.services.instructions import target_kinds as target_kinds
+from dudao.supervision.services.instructions import write_instruction as write_instruction
 from dudao.supervision.services.notices import notify_users as notify_users
 from dudao.supervision.services.progress import children_shares as children_shares
 from dudao.supervision.services.progress import record_light as record_light

@@ -13,6 +13,7 @@ from dudao.audit.services import record_event
 from dudao.core.bounds import check_date
 from dudao.core.exceptions import (
     DomainError,
+    NotAllowed,
     full_clean_or_raise,
 )
 from dudao.core.policies import require_role
@@ -68,8 +69,12 @@ def _create_source(
     source_ref: str = "",
     files: Sequence[Upload] = (),
 ) -> TaskSource:
-    """`create_source` inside a caller's transaction (the import)."""
-    require_role(actor, Role.SUPERVISOR, Role.REVIEWER)
+    """`create_source` inside a caller's transaction (the import, a leader's 批示)."""
+    if not actor.has_role(Role.SUPERVISOR, Role.REVIEWER):
+        # A leader registers only the leader's own 批示 (write_instruction).
+        require_role(actor, Role.LEADER)
+        if kind != TaskSource.Kind.INSTRUCTION or leader_name.strip() != actor.full_name:
+            raise NotAllowed("领导只能登记本人的批示。")
     source = TaskSource(
         kind=kind,
         title=title.strip(),

@@ -46,6 +46,15 @@ from dudao.supervision.services.progress import _refresh_ancestors, _refresh_lig
 # --- tasks -------------------------------------------------------------------------------------
 
 
+def _leaders_own_instruction(actor: User, source: TaskSource) -> bool:
+    """A leader creates and issues (top-level) tasks only from the 批示 the leader wrote."""
+    return (
+        source.kind == TaskSource.Kind.INSTRUCTION
+        and source.created_by_id == actor.pk
+        and actor.has_role(Role.LEADER)
+    )
+
+
 def _next_code(parent: SupervisionTask | None, year: int) -> str:
     if parent is not None:
         n = SupervisionTask.objects.filter(parent=parent).count() + 1
@@ -113,7 +122,7 @@ def create_task(
     )
 
 
-def _create_task(
+def _create_task(  # noqa: PLR0912 - one rule per branch, each with its own message
     *,
     actor: User,
     source: TaskSource,
@@ -125,7 +134,9 @@ def _create_task(
     **fields: Any,
 ) -> SupervisionTask:
     """`create_task` inside a caller's transaction (composition: the import of many tasks)."""
-    require_role(actor, Role.SUPERVISOR, Role.REVIEWER)
+    from_own_instruction = _leaders_own_instruction(actor, source) and parent is None
+    if not from_own_instruction:
+        require_role(actor, Role.SUPERVISOR, Role.REVIEWER)
     unknown = set(fields) - set(TASK_FIELDS)
     if unknown:
         raise DomainError(f"不可设置的字段：{'、'.join(sorted(unknown))}")
@@ -139,7 +150,8 @@ def _create_task(
         raise DomainError("牵头单位不在您的数据范围内。", field="lead_org")
     depth = 1
     if parent is None:
-        require_role(actor, Role.SUPERVISOR)
+        if not from_own_instruction:
+            require_role(actor, Role.SUPERVISOR)
     else:
         parent = _lock_task(actor, parent)
         if parent.status in (S.DRAFT, S.CLOSED, S.APPLIED):
@@ -255,7 +267,8 @@ def _issue_task(
     *, actor: User, task: SupervisionTask, version: int | None = None
 ) -> SupervisionTask:
     """`issue_task` inside a caller's transaction (create-and-issue, the import)."""
-    require_role(actor, Role.SUPERVISOR, Role.REVIEWER)
+    if not (task.parent_id is None and _leaders_own_instruction(actor, task.source)):
+        require_role(actor, Role.SUPERVISOR, Role.REVIEWER)
     task = _lock_task(actor, task, version)
     if task.status != S.DRAFT:
         raise InvalidTransition(f"任务已处于“{task.get_status_display()}”状态，不能重复交办。")

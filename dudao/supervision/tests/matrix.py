@@ -110,6 +110,10 @@ OBJECTS: dict[str, tuple[Scope, ObjectArgs]] = {
     "supervision:source_detail": ("org", _pk(_source)),
     "supervision:attachment": ("org", _pk(_attachment)),
     "supervision:rule_edit": ("global", _pk(_rule)),
+    "supervision:instruction_create": (
+        "org",
+        lambda w, a, o: {"kind": "task", "pk": _task_id(w, a, o)},
+    ),
     **{f"api:supervision_{name}": ("org", _task_kw) for name in TASK_PAGES},
     "api:supervision_extension_decide": (
         "org",
@@ -123,6 +127,10 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("supervision:task_create", "GET"): 200,
     ("supervision:task_create", "POST"): 200,
     ("supervision:task_export", "GET"): 200,
+    ("supervision:task_cascade", "GET"): 200,
+    ("supervision:task_cascade", "POST"): 200,
+    ("supervision:instruction_create", "GET"): 200,
+    ("supervision:instruction_create", "POST"): 200,
     ("supervision:task_detail", "GET"): 200,
     ("supervision:task_issue", "POST"): 302,
     ("supervision:task_feedback", "POST"): 302,
