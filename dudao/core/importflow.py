@@ -25,7 +25,7 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -364,3 +364,22 @@ def _confirm(  # noqa: PLR0917 - the page's whole context
     result.report = report
     result.committed = True
     return result
+
+
+def header_template(
+    sheet: str, required: Sequence[str], optional: Sequence[str] = (), notes: Sequence[str] = ()
+) -> bytes:
+    """An empty import template: the header row (required columns first, each with a comment
+    saying whether it must be filled) and a 填报说明 sheet with `notes`."""
+    from dudao.core.xlsx import Column, Sheet, workbook_bytes
+
+    columns = [Column(h, max(10, len(h) * 2 + 2), comment="必填") for h in required]
+    columns += [Column(h, max(10, len(h) * 2 + 2), comment="选填") for h in optional]
+    lines = [
+        ("填报说明",),
+        ("1. 第一行为表头，请勿修改；每行一条数据，不要合并单元格、不要使用公式。",),
+        ("2. 批注为“必填”的列不能为空；上传时先试导入，无误后再确认导入（全部成功才写入）。",),
+        *((f"{i}. {text}",) for i, text in enumerate(notes, start=3)),
+    ]
+    notes_sheet = Sheet("填报说明", [Column("说明", 100)], lines)
+    return workbook_bytes([Sheet(sheet, columns, []), notes_sheet])
