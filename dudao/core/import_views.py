@@ -47,7 +47,7 @@ def upload(request: HttpRequest, kind: str) -> HttpResponse:
             "action": request.path,
             "back": reverse(entry.back) if entry.back else "",
             "template_url": template_url,
-            "accept_csv": True,
+            "accept_csv": entry.csv,
         },
     )
 

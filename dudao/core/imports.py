@@ -176,6 +176,7 @@ class RegisteredImporter:
     help: str = ""
     template: Callable[[Any], bytes] | None = None
     back: str = ""  # URL name of the page the upload belongs to
+    csv: bool = False  # the importer also reads CSV (dudao.core.tabular.read_rows)
 
     @property
     def page_title(self) -> str:
@@ -193,12 +194,13 @@ def importer(
     help: str = "",
     template: Callable[[Any], bytes] | None = None,
     back: str = "",
+    csv: bool = False,
 ) -> Callable[[Importer], Importer]:
     """Register `func` as the importer of `kind` (for `dudao import KIND FILE` and the web
     upload pages)."""
 
     def wrap(func: Importer) -> Importer:
-        IMPORTERS[kind] = RegisteredImporter(kind, label, func, title, help, template, back)
+        IMPORTERS[kind] = RegisteredImporter(kind, label, func, title, help, template, back, csv)
         return func
 
     return wrap

@@ -145,6 +145,7 @@ def _parse_deal(
         ],
     ),
     back="investment:board",
+    csv=True,
 )
 def import_deals(data: bytes, *, filename: str, actor: User, dry_run: bool) -> ImportReport:
     """Register (as 线索) or update the deals of an existing ledger, matched by 原台账编号."""
@@ -381,6 +382,7 @@ def _check_funds(
         ["项目编号为系统中的招商项目编号；月份如 2026-03；金额单位万元。"],
     ),
     back="investment:figures",
+    csv=True,
 )
 def import_funds(data: bytes, *, filename: str, actor: User, dry_run: bool) -> ImportReport:
     """到位资金 per deal and month, matched by (项目编号, 月份); verified months are final."""
