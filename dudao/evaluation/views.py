@@ -483,7 +483,7 @@ def import_file(request: AuthedHttpRequest) -> HttpResponse:
             "action": reverse("evaluation:import"),
             "extra_fields": "evaluation/_import_fields.html",
         },
-        status=400 if flow is not None and (flow.errors or flow.message) else 200,
+        status=400 if flow is not None and flow.errors else 200,
     )
 
 
