@@ -148,6 +148,8 @@ def split_untouched(
     None when it prefilled nothing). Untouched rows are skipped, not rejected: a county fills
     only the projects it has news for. Rows are `dudao.core.xlsx.Row`-like (`.number`,
     `.get(header)`)."""
+    if not editable:  # no editable column in the file: nothing to judge, every row is checked
+        return list(rows), []
     kept: list[Any] = []
     skipped: list[int] = []
     for row in rows:

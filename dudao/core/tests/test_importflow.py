@@ -176,6 +176,8 @@ def test_split_untouched_rows() -> None:
     assert skipped == [2, 4]
     kept, skipped = split_untouched(rows, ["金额", "说明"])
     assert [r.number for r in kept] == [3]
+    # a file without any editable column: every row is checked, none skipped
+    assert split_untouched(rows, []) == (rows, [])
 
 
 def test_header_template_has_the_columns_and_notes() -> None:
