@@ -15,7 +15,7 @@ returns a report. Running the same file twice must change nothing the second tim
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -79,6 +79,9 @@ class ImportReport:
     unchanged: int = 0
     dry_run: bool = False
     warnings: list[RowError] = field(default_factory=list)
+    # rows left as the template gave them (nothing filled in): neither imported nor errors
+    skipped: int = 0
+    skipped_rows: list[int] = field(default_factory=list)
 
     @property
     def changed(self) -> int:
@@ -87,11 +90,14 @@ class ImportReport:
     def summary(self) -> str:
         """One Chinese sentence for the user."""
         verb = "将" if self.dry_run else "已"
+        skipped = f"{self.skipped} 行{SKIPPED_REASON}；" if self.skipped else ""
         if self.rows and not self.changed:
+            if skipped:
+                return f"共 {self.rows} 行：{skipped}其余与系统中的数据完全一致，未做任何修改。"
             return f"共 {self.rows} 行，与系统中的数据完全一致，未做任何修改。"
         text = (
-            f"共 {self.rows} 行：{verb}新增 {self.created} 条，{verb}更新 {self.updated} 条，"
-            f"{self.unchanged} 条无变化。"
+            f"共 {self.rows} 行：{skipped}{verb}新增 {self.created} 条，"
+            f"{verb}更新 {self.updated} 条，{self.unchanged} 条无变化。"
         )
         if self.dry_run:
             text += "（试导入，未写入）"
@@ -105,9 +111,56 @@ class ImportReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "dry_run": self.dry_run,
+            "skipped": self.skipped,
+            "skipped_rows": self.skipped_rows[:MAX_ERRORS_SHOWN],
             "summary": self.summary(),
             "warnings": [w.as_dict() for w in self.warnings],
         }
+
+
+SKIPPED_REASON = "未填写，已跳过"
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _same_value(value: Any, given: Any) -> bool:
+    if _blank(value) or _blank(given):
+        return _blank(value) and _blank(given)
+    if isinstance(value, str) or isinstance(given, str):
+        return str(value).strip() == str(given).strip()
+    try:
+        return bool(value == given)
+    except (TypeError, ValueError):  # pragma: no cover - exotic cell types
+        return False
+
+
+def split_untouched(
+    rows: Sequence[Any],
+    editable: Sequence[str],
+    prefilled: Callable[[Any], Mapping[str, Any] | None] | None = None,
+) -> tuple[list[Any], list[int]]:
+    """Split a template's data rows into (rows to import, numbers of rows left untouched).
+
+    A row is untouched when every `editable` cell is empty, or equal to what the template
+    prefilled for that row (`prefilled(row)` gives the values the system would write there, or
+    None when it prefilled nothing). Untouched rows are skipped, not rejected: a county fills
+    only the projects it has news for. Rows are `dudao.core.xlsx.Row`-like (`.number`,
+    `.get(header)`)."""
+    if not editable:  # no editable column in the file: nothing to judge, every row is checked
+        return list(rows), []
+    kept: list[Any] = []
+    skipped: list[int] = []
+    for row in rows:
+        given = prefilled(row) if prefilled is not None else None
+        if all(_blank(row.get(h)) for h in editable) or (
+            given is not None and all(_same_value(row.get(h), given.get(h)) for h in editable)
+        ):
+            skipped.append(row.number)
+        else:
+            kept.append(row)
+    return kept, skipped
 
 
 Importer = Callable[..., ImportReport]
@@ -118,16 +171,38 @@ class RegisteredImporter:
     kind: str
     label: str
     func: Importer
+    # The shared upload page (dudao.core.import_views, mounted by the owning module's urls with
+    # its own policy entry): what the user reads there and the template to download (a
+    # function of the user).
+    title: str = ""
+    help: str = ""
+    template: Callable[[Any], bytes] | None = None
+    back: str = ""  # URL name of the page the upload belongs to
+    csv: bool = False  # the importer also reads CSV (dudao.core.tabular.read_rows)
+
+    @property
+    def page_title(self) -> str:
+        return self.title or self.label
 
 
 IMPORTERS: dict[str, RegisteredImporter] = {}
 
 
-def importer(kind: str, label: str) -> Callable[[Importer], Importer]:
-    """Register `func` as the importer of `kind` (for `dudao import KIND FILE`)."""
+def importer(
+    kind: str,
+    label: str,
+    *,
+    title: str = "",
+    help: str = "",
+    template: Callable[[Any], bytes] | None = None,
+    back: str = "",
+    csv: bool = False,
+) -> Callable[[Importer], Importer]:
+    """Register `func` as the importer of `kind` (for `dudao import KIND FILE` and the web
+    upload pages)."""
 
     def wrap(func: Importer) -> Importer:
-        IMPORTERS[kind] = RegisteredImporter(kind, label, func)
+        IMPORTERS[kind] = RegisteredImporter(kind, label, func, title, help, template, back, csv)
         return func
 
     return wrap

@@ -51,7 +51,13 @@ def purge_stale_uploads(root: Path | None = None, max_age_seconds: float | None 
 
 @db_periodic_task(crontab(minute="17", hour="*"))  # type: ignore[untyped-decorator]
 def housekeeping() -> dict[str, int]:
-    """Hourly: expired sessions and stale temporary uploads."""
-    result = {"sessions": purge_expired_sessions(), "uploads": purge_stale_uploads()}
+    """Hourly: expired sessions, stale temporary uploads and expired 试导入 files."""
+    from dudao.core.importflow import purge_expired
+
+    result = {
+        "sessions": purge_expired_sessions(),
+        "uploads": purge_stale_uploads(),
+        "import_staging": purge_expired(),
+    }
     logger.info("housekeeping: %s", result)
     return result

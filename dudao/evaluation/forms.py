@@ -7,7 +7,6 @@ from typing import Any
 
 from django import forms
 
-from dudao.core.imports import IMPORTERS
 from dudao.evaluation.models import Dimension, Method, Regime, VetoGate
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -183,15 +182,3 @@ EVALUATION_IMPORTS = (
     ("evaluation-titles", "省级公布的称号名单"),
     ("evaluation-stars", "省级公布的星级名单"),
 )
-
-
-class ImportForm(forms.Form):
-    kind = forms.ChoiceField(label="导入内容", choices=EVALUATION_IMPORTS)
-    file = forms.FileField(label="Excel 文件（.xlsx）")
-    dry_run = forms.BooleanField(label="试导入（只校验，不写入）", required=False, initial=True)
-
-    def clean_kind(self) -> str:
-        kind = str(self.cleaned_data["kind"])
-        if kind not in IMPORTERS:  # pragma: no cover - registered at import of importers.py
-            raise forms.ValidationError("未知的导入类型。")
-        return kind

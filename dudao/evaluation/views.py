@@ -10,12 +10,14 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error
-from dudao.core.imports import ImportRejected, discover
+from dudao.core.importflow import FlowResult, run_upload
+from dudao.core.imports import discover
 from dudao.core.roles import Role
 from dudao.core.xlsx import workbook_bytes, xlsx_response
 from dudao.evaluation import forms, importers, selectors, services
@@ -460,29 +462,28 @@ def result_set_delete(request: AuthedHttpRequest, pk: int, year: int) -> HttpRes
 
 @require_http_methods(["GET", "POST"])
 def import_file(request: AuthedHttpRequest) -> HttpResponse:
-    """Upload an Excel file of one of the four kinds; dry run first, then import."""
-    form = forms.ImportForm(request.POST or None, request.FILES or None)
-    report = None
-    errors: list[Any] = []
-    if request.method == "POST" and form.is_valid():
-        kind = form.cleaned_data["kind"]
-        upload = form.cleaned_data["file"]
-        try:
-            report = discover()[kind].func(
-                upload.read(),
-                filename=upload.name,
-                actor=request.user,
-                dry_run=form.cleaned_data["dry_run"],
-            )
-        except ImportRejected as exc:
-            errors = exc.errors
-        except DomainError as exc:
-            errors = [exc.message]
+    """Upload an Excel file of one of the four kinds: 试导入 keeps the file server-side, 确认导入
+    posts its token (dudao.core.importflow)."""
+    labels = dict(forms.EVALUATION_IMPORTS)
+    kind = request.POST.get("kind", "")
+    flow = None
+    if request.method == "POST":
+        if kind not in labels:
+            flow = FlowResult(message="请选择导入内容。")
+        else:
+            func = discover()[kind].func
+            flow = run_upload(request, kind=kind, func=func, scope="evaluation")
     return render(
         request,
         "evaluation/import.html",
-        {"form": form, "report": report, "errors": errors, "kinds": forms.EVALUATION_IMPORTS},
-        status=400 if errors else 200,
+        {
+            "flow": flow,
+            "kind": kind,
+            "kinds": forms.EVALUATION_IMPORTS,
+            "action": reverse("evaluation:import"),
+            "extra_fields": "evaluation/_import_fields.html",
+        },
+        status=400 if flow is not None and flow.errors else 200,
     )
 
 

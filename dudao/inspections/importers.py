@@ -16,6 +16,7 @@ from django.db import transaction
 
 from dudao.accounts.roles import Role
 from dudao.audit.services import record_event
+from dudao.core.importflow import header_template
 from dudao.core.imports import ImportRejected, ImportReport, RowError, importer
 from dudao.core.policies import require_role
 from dudao.core.xlsx import cell_decimal, cell_int, cell_text, read_table
@@ -66,7 +67,14 @@ def _parse(data: bytes) -> list[tuple[tuple[int, str, str], dict[str, Any], int]
     return parsed
 
 
-@importer(KIND, "全省观摩结果")
+@importer(
+    KIND,
+    "全省观摩结果",
+    help="省里公布的全省观摩结果：每行一个代表单位在一次观摩活动中的名次。同一年度、观摩活动和"
+    "代表单位再次导入时更新名次和得分，不会重复。",
+    template=lambda _user: header_template("全省观摩结果", HEADERS, OPTIONAL),
+    back="inspections:provincial",
+)
 def import_provincial(data: bytes, *, filename: str, actor: User, dry_run: bool) -> ImportReport:
     require_role(actor, Role.SUPERVISOR)
     rows = _parse(data)

@@ -18,6 +18,8 @@ POLICY: dict[str, Rules] = {
     "inspections:list": {"GET": READ},
     "inspections:create": {"GET": ORGANISER, "POST": ORGANISER},
     "inspections:provincial": {"GET": READ},
+    "inspections:provincial_import": {"GET": ORGANISER, "POST": ORGANISER},
+    "inspections:provincial_import_template": {"GET": ORGANISER},
     "inspections:judge_home": {"GET": JUDGE},
     "inspections:sheets": {"GET": READ},
     "inspections:sheet_edit": {"POST": ORGANISER},

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
+from dudao.core import import_views
 from dudao.inspections import views, views_plan
+from dudao.inspections.importers import KIND as PROVINCIAL_KIND
 
 app_name = "inspections"
 
@@ -12,6 +14,18 @@ urlpatterns: list[URLPattern] = [
     path("", views.tour_list, name="list"),
     path("new/", views.tour_create, name="create"),
     path("provincial/", views.provincial, name="provincial"),
+    path(
+        "provincial/import/",
+        import_views.upload,
+        {"kind": PROVINCIAL_KIND},
+        name="provincial_import",
+    ),
+    path(
+        "provincial/import/template/",
+        import_views.template,
+        {"kind": PROVINCIAL_KIND},
+        name="provincial_import_template",
+    ),
     path("judge/", views.judge_home, name="judge_home"),
     path("sheets/", views.sheets, name="sheets"),
     path("sheets/<int:pk>/edit/", views.sheet_edit, name="sheet_edit"),

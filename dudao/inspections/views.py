@@ -471,7 +471,14 @@ def tour_vote(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 def provincial(request: AuthedHttpRequest) -> HttpResponse:
     """Our representatives' ranks in provincial tours, year by year."""
-    return render(request, "inspections/provincial.html", {"rows": ProvincialResult.objects.all()})
+    return render(
+        request,
+        "inspections/provincial.html",
+        {
+            "rows": ProvincialResult.objects.all(),
+            "can_import": request.user.has_role(Role.SUPERVISOR),
+        },
+    )
 
 
 def sheets(request: AuthedHttpRequest) -> HttpResponse:

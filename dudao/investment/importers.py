@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from dudao.audit.services import record_event
 from dudao.core.exceptions import DomainError
+from dudao.core.importflow import header_template
 from dudao.core.imports import ImportRejected, ImportReport, RowError, importer
 from dudao.core.periods import parse_month
 from dudao.core.policies import require_role
@@ -129,7 +130,23 @@ def _parse_deal(
     return DealRow(row.number, ref, fields, responsible, lead_on)
 
 
-@importer("deals", "招商项目台账")
+@importer(
+    "deals",
+    "招商项目台账",
+    help="把已有的招商项目台账一次导入：每行一个项目，按原台账编号识别，再次导入只更新有变化的"
+    "项目。责任单位编码见“组织机构”页。",
+    template=lambda _user: header_template(
+        "招商项目台账",
+        DEAL_REQUIRED,
+        DEAL_OPTIONAL,
+        [
+            "资金来源可填：" + "、".join(ORIGINS) + "；签约类型可填：" + "、".join(KINDS) + "。",
+            "金额单位万元，用地面积单位亩；线索日期如 2026-03-15。",
+        ],
+    ),
+    back="investment:board",
+    csv=True,
+)
 def import_deals(data: bytes, *, filename: str, actor: User, dry_run: bool) -> ImportReport:
     """Register (as 线索) or update the deals of an existing ledger, matched by 原台账编号."""
     require_role(actor, *services.WORKERS)
@@ -353,7 +370,20 @@ def _check_funds(
             )
 
 
-@importer("funds", "招商项目到位资金")
+@importer(
+    "funds",
+    "招商项目到位资金",
+    help="按月导入已签约项目的到位资金：每行一个项目一个月份，写明佐证（如银行回单编号）。"
+    "同一项目同一月份再次导入会更新该月的数额。",
+    template=lambda _user: header_template(
+        "到位资金",
+        FUND_REQUIRED,
+        FUND_OPTIONAL,
+        ["项目编号为系统中的招商项目编号；月份如 2026-03；金额单位万元。"],
+    ),
+    back="investment:figures",
+    csv=True,
+)
 def import_funds(data: bytes, *, filename: str, actor: User, dry_run: bool) -> ImportReport:
     """到位资金 per deal and month, matched by (项目编号, 月份); verified months are final."""
     require_role(actor, *services.WORKERS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
+from dudao.core import import_views
 from dudao.investment import views
 
 app_name = "investment"
@@ -12,6 +13,20 @@ urlpatterns: list[URLPattern] = [
     path("", views.board, name="board"),
     path("export/", views.export, name="export"),
     path("new/", views.create, name="create"),
+    path("import/", import_views.upload, {"kind": "deals"}, name="deals_import"),
+    path(
+        "import/template/",
+        import_views.template,
+        {"kind": "deals"},
+        name="deals_import_template",
+    ),
+    path("funds/import/", import_views.upload, {"kind": "funds"}, name="funds_import"),
+    path(
+        "funds/import/template/",
+        import_views.template,
+        {"kind": "funds"},
+        name="funds_import_template",
+    ),
     path("figures/", views.figures_page, name="figures"),
     path("standards/", views.standards, name="standards"),
     path("chains/", views.chains, name="chains"),

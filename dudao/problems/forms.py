@@ -101,13 +101,6 @@ class EvidenceForm(forms.Form):
     note = forms.CharField(label="说明", max_length=200, required=False)
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="台账文件", help_text="Excel（.xlsx）或 CSV（UTF-8 或 GBK 编码）。"
-    )
-    dry_run = forms.BooleanField(label="只校验，不写入（试导入）", required=False, initial=True)
-
-
 class CategoryForm(CatalogueErrorsMixin, forms.Form):
     category = forms.ModelChoiceField(queryset=ProblemCategory.objects.all())
     sla_days = forms.IntegerField(label="默认整改时限", min_value=1, max_value=3660)

@@ -14,13 +14,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dudao.accounts.roles import Role
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
-from dudao.core.imports import ImportRejected
+from dudao.core.importflow import run_upload
 from dudao.core.xlsx import workbook_bytes, xlsx_response
 from dudao.problems import exports, selectors, services
 from dudao.problems.forms import (
     CategoryForm,
     EvidenceForm,
-    ImportForm,
     LightRuleForm,
     ProblemEditForm,
     ProblemForm,
@@ -282,28 +281,16 @@ def problem_stats(request: AuthedHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def problem_import(request: AuthedHttpRequest) -> HttpResponse:
-    """Upload an existing ledger (Excel or CSV): dry run first, then all-or-nothing."""
-    form = ImportForm(request.POST or None, request.FILES or None)
-    context: dict[str, Any] = {"form": form}
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            report = import_problems(
-                upload.read(),
-                filename=upload.name or "",
-                actor=request.user,
-                dry_run=form.cleaned_data["dry_run"],
-            )
-        except ImportRejected as exc:
-            context["errors"] = exc.errors[:500]
-            context["error_count"] = len(exc.errors)
-        except DomainError as exc:
-            context["errors"] = []
-            context["error_count"] = 1
-            form.add_error(None, exc.message)
-        else:
-            context["report"] = report
-    return render(request, "problems/import.html", context)
+    """Upload an existing ledger (Excel or CSV): 试导入 keeps the file server-side, 确认导入
+    posts its token (dudao.core.importflow); all-or-nothing."""
+    flow = None
+    if request.method == "POST":
+        flow = run_upload(request, kind="problems", func=import_problems, scope="problems")
+    return render(
+        request,
+        "problems/import.html",
+        {"flow": flow, "action": reverse("problems:import"), "accept_csv": True},
+    )
 
 
 def import_template(request: AuthedHttpRequest) -> HttpResponse:

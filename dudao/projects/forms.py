@@ -224,10 +224,5 @@ class TargetForm(CatalogueErrorsMixin, forms.Form):
         _limit(self.fields["county"], counties)
 
 
-class UploadForm(forms.Form):
-    file = forms.FileField(label="Excel 文件（.xlsx）")
-    commit = forms.BooleanField(required=False, widget=forms.HiddenInput)
-
-
 class PhotoForm(forms.Form):
     photo = forms.FileField(label="现场照片")

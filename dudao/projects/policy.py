@@ -17,6 +17,8 @@ POLICY: dict[str, Rules] = {
     "projects:list": {"GET": READ},
     "projects:export": {"GET": READ},
     "projects:create": {"GET": EDIT, "POST": EDIT},
+    "projects:registry_import": {"GET": EDIT, "POST": EDIT},
+    "projects:registry_import_template": {"GET": EDIT},
     "projects:detail": {"GET": READ},
     "projects:edit": {"GET": EDIT, "POST": EDIT},
     "projects:plan": {"GET": EDIT, "POST": EDIT},

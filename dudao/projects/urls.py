@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
+from dudao.core import import_views
 from dudao.projects import views
 
 app_name = "projects"
@@ -12,6 +13,13 @@ urlpatterns: list[URLPattern] = [
     path("", views.project_list, name="list"),
     path("export/", views.project_export, name="export"),
     path("new/", views.project_create, name="create"),
+    path("import/", import_views.upload, {"kind": "projects"}, name="registry_import"),
+    path(
+        "import/template/",
+        import_views.template,
+        {"kind": "projects"},
+        name="registry_import_template",
+    ),
     path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/edit/", views.project_edit, name="edit"),
     path("<int:pk>/plan/", views.plan_edit, name="plan"),

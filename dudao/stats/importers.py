@@ -34,6 +34,7 @@ from dudao.core.imports import (
     ImportReport,
     RowError,
     importer,
+    split_untouched,
 )
 from dudao.core.periods import parse_month_lenient
 from dudao.core.policies import require_role
@@ -470,9 +471,11 @@ def import_indicator_grid(
     )
     errors: list[RowError] = []
     notes: list[RowError] = []
-    units = UnitNames(actor, (str(r.get("单位编码") or "").strip() for r in table.rows))
+    # a unit's row with no indicator filled in is skipped (未填写，已跳过), not checked
+    rows, skipped = split_untouched(table.rows, [h for h in headers if h in table.headers])
+    units = UnitNames(actor, (str(r.get("单位编码") or "").strip() for r in rows))
     parsed: list[Parsed] = []
-    for r in table.rows:
+    for r in rows:
         code = cell_text(r, "单位编码", errors, required=True)
         org = None
         if code:
@@ -495,7 +498,9 @@ def import_indicator_grid(
             )
     if not any(h in table.headers for h in headers):
         errors.append(RowError(0, "", "文件中没有任何指标列，请使用系统下载的模板。"))
-    return check_and_write(
+    elif not rows and table.rows:
+        errors.append(RowError(0, "", f"文件中的 {len(skipped)} 行都没有填写任何指标数值。"))
+    report = check_and_write(
         parsed,
         errors,
         kind="indicator_grid",
@@ -506,6 +511,8 @@ def import_indicator_grid(
         confirm_reason=confirm_reason,
         notes=notes,
     )
+    report.skipped, report.skipped_rows = len(skipped), skipped
+    return report
 
 
 # --- The indicator catalogue -----------------------------------------------------------------

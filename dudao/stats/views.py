@@ -16,7 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
-from dudao.core.imports import MAX_IMPORT_BYTES, ImportRejected
+from dudao.core.importflow import run_upload
+from dudao.core.imports import MAX_IMPORT_BYTES
 from dudao.core.periods import Period, month_or_default
 from dudao.core.xlsx import xlsx_response
 from dudao.orgs.models import Organisation
@@ -279,43 +280,38 @@ def grid_export(request: AuthedHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def grid_import(request: AuthedHttpRequest) -> HttpResponse:
-    """Upload the filled grid (or the long CSV): a dry run first, then commit."""
-    context: dict[str, Any] = {"max_mb": MAX_IMPORT_BYTES // 1024 // 1024}
+    """Upload the filled grid (or the long CSV): 试导入 keeps the file server-side, 确认导入
+    posts its token (dudao.core.importflow) with the confirmation reason, if any."""
+    kind = "indicators" if request.POST.get("kind") == "indicators" else "indicator_grid"
+    reason = request.POST.get("confirm_reason", "").strip()[:200]
+    flow = None
     if request.method == "POST":
-        upload = request.FILES.get("file")
-        kind = "indicator_grid" if request.POST.get("kind") != "indicators" else "indicators"
-        dry_run = request.POST.get("commit") != "1"
-        if upload is None:
-            context["errors"] = ["请选择要上传的文件。"]
-        elif upload.size and upload.size > MAX_IMPORT_BYTES:
-            context["errors"] = [f"文件过大，上限为 {context['max_mb']} MB。"]
-        else:
-            func = (
-                importers.import_indicator_grid
-                if kind == "indicator_grid"
-                else importers.import_indicators
-            )
-            try:
-                report = func(
-                    upload.read(),
-                    filename=upload.name or "upload",
-                    actor=request.user,
-                    dry_run=dry_run,
-                    confirm_reason=request.POST.get("confirm_reason", "")[:200],
-                )
-            except ImportRejected as exc:
-                context["errors"] = [str(e) for e in exc.errors]
-            else:
-                if dry_run:
-                    context["report"] = report
-                    context["kind"] = kind
-                    context["confirm_reason"] = request.POST.get("confirm_reason", "")[:200]
-                else:
-                    messages.success(request, report.summary())
-                    for note in report.warnings[:20]:
-                        messages.warning(request, str(note))
-                    return redirect("stats:grid_import")
-    return render(request, "stats/import.html", context)
+        func = (
+            importers.import_indicator_grid
+            if kind == "indicator_grid"
+            else importers.import_indicators
+        )
+        flow = run_upload(
+            request, kind=kind, func=func, scope="stats", extra={"confirm_reason": reason}
+        )
+        if flow.committed and not flow.repeated:
+            messages.success(request, flow.summary)
+            for note in flow.warnings[:20]:
+                messages.warning(request, note)
+            return redirect("stats:grid_import")
+    return render(
+        request,
+        "stats/import.html",
+        {
+            "max_mb": MAX_IMPORT_BYTES // 1024 // 1024,
+            "flow": flow,
+            "kind": kind,
+            "confirm_reason": reason,
+            "action": reverse("stats:grid_import"),
+            "accept_csv": True,
+            "extra_fields": "stats/_import_fields.html",
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -24,8 +24,11 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
-from dudao.core.exceptions import DomainError
+from dudao.accounts.roles import Role
+from dudao.core.exceptions import DomainError, NotAllowed
+from dudao.core.importflow import header_template
 from dudao.core.imports import ImportRejected, ImportReport, RowError, importer
+from dudao.core.policies import require_role
 from dudao.core.xlsx import Row, cell_date, cell_int, cell_text, read_table
 from dudao.orgs.models import Organisation
 from dudao.supervision import services
@@ -167,8 +170,28 @@ def _existing_source(actor: User, key: tuple[str, str, date]) -> TaskSource | No
     ).first()
 
 
-@importer(KIND, "督查任务清单")
+@importer(
+    KIND,
+    "督查任务清单",
+    help="把会议决定、文件或领导批示分解成的任务清单一次导入：每行一项任务，写明来源、任务、目标和"
+    "牵头单位编码（见“组织机构”页）。同一来源、任务名称和牵头单位的任务再次导入不会重复；"
+    "“交办”填“是”的任务导入后立即交办。",
+    template=lambda _user: header_template(
+        SHEET,
+        REQUIRED,
+        OPTIONAL,
+        [
+            "来源类型：" + "、".join(SOURCE_KINDS) + "；日期如 2026-03-15。",
+            "配合单位编码可填多个，用顿号、逗号或分号隔开。",
+        ],
+    ),
+    back="supervision:task_list",
+)
 def import_tasks(data: bytes, *, filename: str, actor: User, dry_run: bool) -> ImportReport:
+    try:
+        require_role(actor, Role.SUPERVISOR, Role.REVIEWER)  # who issues tasks
+    except NotAllowed as exc:
+        raise ImportRejected.whole_file(exc.message) from None
     table = read_table(data, sheet=SHEET, headers=REQUIRED, optional_headers=OPTIONAL)
     orgs = {o.code: o for o in Organisation.objects.visible_to(actor).filter(is_active=True)}
     categories = {c.name: c for c in TaskCategory.objects.filter(is_active=True)}

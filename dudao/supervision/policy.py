@@ -24,6 +24,8 @@ POLICY: dict[str, Rules] = {
     "supervision:task_list": {"GET": READERS},
     "supervision:task_create": {"GET": ISSUERS, "POST": ISSUERS},
     "supervision:task_cascade": {"GET": ISSUERS, "POST": ISSUERS},
+    "supervision:task_import": {"GET": ISSUERS, "POST": ISSUERS},
+    "supervision:task_import_template": {"GET": ISSUERS},
     "supervision:task_export": {"GET": READERS},
     "supervision:task_detail": {"GET": READERS},
     "supervision:task_issue": {"POST": ISSUERS},

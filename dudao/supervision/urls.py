@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
+from dudao.core import import_views
 from dudao.supervision import cascade_views, instructions, views
+from dudao.supervision.importers import KIND as TASKS_KIND
 
 app_name = "supervision"
 
@@ -14,6 +16,13 @@ urlpatterns: list[URLPattern] = [
     path("tasks/new/", views.task_create, name="task_create"),
     path("tasks/cascade/", cascade_views.task_cascade, name="task_cascade"),
     path("tasks/export/", views.task_export, name="task_export"),
+    path("tasks/import/", import_views.upload, {"kind": TASKS_KIND}, name="task_import"),
+    path(
+        "tasks/import/template/",
+        import_views.template,
+        {"kind": TASKS_KIND},
+        name="task_import_template",
+    ),
     path("tasks/<int:pk>/", views.task_detail, name="task_detail"),
     path("tasks/<int:pk>/issue/", views.task_issue, name="task_issue"),
     path("tasks/<int:pk>/feedback/", views.task_feedback, name="task_feedback"),

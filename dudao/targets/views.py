@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, paginate, query_without_page
-from dudao.core.imports import MAX_IMPORT_BYTES, ImportRejected
+from dudao.core.importflow import run_upload
 from dudao.core.lights import Light
 from dudao.core.periods import Period, month_or_default
 from dudao.orgs.models import Organisation
@@ -160,31 +160,25 @@ def weak_links(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def import_sheet(request: AuthedHttpRequest) -> HttpResponse:
+    """Upload the city's target sheet or the province's ranks: 试导入 keeps the file
+    server-side, 确认导入 posts its token (dudao.core.importflow)."""
+    ranks = request.POST.get("kind") == importers.RANK_KIND
+    kind = importers.RANK_KIND if ranks else importers.KIND
+    flow = None
+    if request.method == "POST":
+        func = importers.import_ranks if ranks else importers.import_targets
+        flow = run_upload(request, kind=kind, func=func, scope="targets")
     context: dict[str, Any] = {
         "columns": importers.REQUIRED,
         "optional": importers.OPTIONAL,
         "rank_columns": importers.RANK_REQUIRED + importers.RANK_OPTIONAL,
+        "flow": flow,
+        "kind": kind,
+        "kinds": ((importers.KIND, "年度目标表"), (importers.RANK_KIND, "全省可比位次")),
+        "action": request.path,
+        "accept_csv": True,
+        "extra_fields": "targets/_import_fields.html",
     }
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        dry_run = request.POST.get("dry_run") == "1"
-        if upload is None:
-            context["errors"] = ["请选择要上传的文件。"]
-        elif upload.size is not None and upload.size > MAX_IMPORT_BYTES:
-            context["errors"] = ["文件过大（上限 20 MB）。"]
-        else:
-            func = (
-                importers.import_ranks
-                if request.POST.get("kind") == importers.RANK_KIND
-                else importers.import_targets
-            )
-            try:
-                report = func(
-                    upload.read(), filename=upload.name or "", actor=request.user, dry_run=dry_run
-                )
-                context["report"] = report
-            except ImportRejected as exc:
-                context["errors"] = [str(e) for e in exc.errors[:500]]
     return _render(request, "targets/import.html", context)
 
 

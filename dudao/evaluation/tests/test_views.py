@@ -190,15 +190,13 @@ def test_upload_page_dry_run_and_import(client: Client, world: World) -> None:
     )
     client.force_login(sup)
 
-    def upload(dry_run: bool) -> str:
-        form = {"kind": "evaluation-stars", "file": SimpleUploadedFile("s.xlsx", data)}
-        if dry_run:
-            form["dry_run"] = "on"
-        return str(client.post(reverse("evaluation:import"), form).content.decode())
-
-    assert "将新增 1 条" in upload(True)
+    form = {"kind": "evaluation-stars", "file": SimpleUploadedFile("s.xlsx", data)}
+    dry = client.post(reverse("evaluation:import"), form)
+    assert "将新增 1 条" in dry.content.decode()
     assert not StarAward.objects.exists()
-    assert "已新增 1 条" in upload(False)
+    token = dry.context["flow"].token
+    done = client.post(reverse("evaluation:import"), {"kind": "evaluation-stars", "token": token})
+    assert "已新增 1 条" in done.content.decode()
     assert StarAward.objects.get().level == 3
     text = client.post(
         reverse("evaluation:import"),

@@ -113,7 +113,14 @@ def _choice(row: Row, header: str, choices: Any, errors: list[RowError], default
     return ""
 
 
-@importer("projects", "重大项目")
+@importer(
+    "projects",
+    "重大项目",
+    help="把重大项目清单一次导入：每行一个项目，按项目代码识别，再次导入只更新有变化的项目。"
+    "所在县须在您的数据范围内。",
+    template=lambda _user: projects_template(),
+    back="projects:list",
+)
 def import_projects(  # noqa: PLR0912, PLR0915 - one validation pass over the file
     data: bytes, *, filename: str, actor: User, dry_run: bool
 ) -> ImportReport:

@@ -15,7 +15,13 @@ from django.utils import timezone
 
 from dudao.accounts.roles import Role
 from dudao.core.exceptions import NotAllowed
-from dudao.core.imports import ImportRejected, ImportReport, RowError, importer
+from dudao.core.imports import (
+    ImportRejected,
+    ImportReport,
+    RowError,
+    importer,
+    split_untouched,
+)
 from dudao.core.policies import require_role
 from dudao.core.xlsx import (
     Column,
@@ -77,6 +83,10 @@ REPORT_OPTIONAL = (
     R_NEXT,
     R_NOTE,
 )
+# The cells a reporter fills; a row whose editable cells are all empty (存在问题 may say 否, the
+# default) was left untouched and is skipped, not rejected.
+REPORT_EDITABLE = (R_INVEST, *REPORT_OPTIONAL)
+UNTOUCHED = {R_PROBLEM: "否"}
 YES = {"是", "有", "Y", "YES", "TRUE", "1"}
 NO = {"", "否", "无", "N", "NO", "FALSE", "0"}
 INSTRUCTIONS = [
@@ -93,18 +103,25 @@ INSTRUCTIONS = [
     ("4. 本月投资超过突增阈值时，必须在“说明”中注明原因。",),
     ("5. 不要合并单元格、不要使用公式、不要增加工作表；上传时先试导入，无误后再确认导入。",),
     ("6. 导入的月报为草稿，请在“月报填报”页面核对后报送。",),
+    ("7. 只填有进展的项目即可：本月各列都没有填写的行会跳过（未填写，已跳过），不算错误。",),
 ]
 
 
 # --- template ---------------------------------------------------------------------------------
 
 
-def report_template(actor: User, year: int, month: int, county: int | None = None) -> bytes:
-    """The month's template pre-filled with the actor's projects (and what is already saved)."""
+def report_template(
+    actor: User, year: int, month: int, county: int | None = None, *, due_only: bool = False
+) -> bytes:
+    """The month's template pre-filled with the actor's projects (and what is already saved).
+    `due_only`: only the projects whose report is still to be filled in (none yet, a draft or
+    returned) in a month not locked — 只含本月应报项目."""
     from dudao.projects.selectors import grid_rows
 
     rows = []
     for g in grid_rows(actor, year, month, county):
+        if due_only and not g.editable:
+            continue
         r = g.report
         rows.append(
             [
@@ -232,9 +249,15 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
     )
     if not table.rows:
         raise ImportRejected.whole_file("文件中没有数据行。")
+    filled, skipped = split_untouched(table.rows, REPORT_EDITABLE, lambda _row: UNTOUCHED)
+    if not filled:
+        raise ImportRejected.whole_file(
+            f"文件中的 {len(skipped)} 行都没有填写本月数据（本月完成投资等列均为空），"
+            "没有可导入的内容。"
+        )
     errors: list[RowError] = []
     nodes = list(MilestoneNode.objects.filter(is_active=True).order_by("sort_order"))
-    parsed = _parse_report_rows(table.rows, errors, {n.name: n for n in nodes})
+    parsed = _parse_report_rows(filled, errors, {n.name: n for n in nodes})
     # 1 query: the actor's projects named in the file
     codes = {c for _, _, c, *_ in parsed if c}
     ids = {p for _, p, *_ in parsed if p}
@@ -405,6 +428,8 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
         updated=len(updated),
         unchanged=unchanged,
         dry_run=dry_run,
+        skipped=len(skipped),
+        skipped_rows=skipped,
     )
     if dry_run or not report.changed:
         return report

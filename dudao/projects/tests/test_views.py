@@ -114,9 +114,8 @@ def test_upload_page_dry_run_then_commit(client: Client, world: World) -> None:
     dry = client.post(reverse("projects:upload"), {"file": io.BytesIO(data)}, format="multipart")
     assert "将新增 1 条" in dry.content.decode()
     assert not MonthlyReport.objects.exists()
-    f = io.BytesIO(data)
-    f.name = "t.xlsx"
-    done = client.post(reverse("projects:upload"), {"file": f, "commit": "True"})
+    # 确认导入 posts only the token of the file kept server-side: no second pick
+    done = client.post(reverse("projects:upload"), {"token": dry.context["flow"].token})
     assert done.status_code == 302
     assert MonthlyReport.objects.get(project=p).invest_month == D("55")
 

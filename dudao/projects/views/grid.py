@@ -12,13 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dudao.core.exceptions import DomainError, StaleObject
 from dudao.core.http import AuthedHttpRequest
-from dudao.core.imports import ImportRejected
+from dudao.core.importflow import FlowResult, run_upload
 from dudao.core.xlsx import xlsx_response
 from dudao.projects import gridhtml, importers, selectors, services
-from dudao.projects.forms import (
-    ReportForm,
-    UploadForm,
-)
+from dudao.projects.forms import ReportForm
 from dudao.projects.models import (
     MonthlyReport,
 )
@@ -139,44 +136,27 @@ def grid_submit_all(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def report_template(request: AuthedHttpRequest) -> HttpResponse:
+    """The month's template: every project in scope, or (?due=1, 只含本月应报项目) only those
+    whose report is still to be filled in."""
     year, month = _period(request)
-    data = importers.report_template(request.user, year, month)
-    return xlsx_response(f"月报模板_{year}年{month}月.xlsx", data)
+    due_only = request.GET.get("due") == "1"
+    data = importers.report_template(request.user, year, month, due_only=due_only)
+    which = "应报项目" if due_only else "模板"
+    return xlsx_response(f"月报{which}_{year}年{month}月.xlsx", data)
 
 
 @require_http_methods(["GET", "POST"])
 def report_upload(request: AuthedHttpRequest) -> HttpResponse:
-    """Upload the filled template: a dry run listing every error, then the commit."""
-    form = UploadForm(request.POST or None, request.FILES or None)
-    result: dict[str, Any] | None = None
-    errors: list[Any] = []
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        commit = bool(form.cleaned_data["commit"])
-        try:
-            report = importers.import_reports(
-                data, filename=upload.name, actor=request.user, dry_run=not commit
-            )
-        except ImportRejected as exc:
-            errors = exc.errors[:500]
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            result = {
-                "summary": report.summary(),
-                "dry_run": report.dry_run,
-                "changed": report.changed,
-            }
-            if commit:
-                messages.success(request, report.summary())
-                return redirect("projects:grid")
+    """Upload the filled template: 试导入 keeps the file server-side, 确认导入 posts its token
+    (dudao.core.importflow); rows left untouched are skipped and counted."""
+    flow: FlowResult | None = None
+    if request.method == "POST":
+        flow = run_upload(request, kind="reports", func=importers.import_reports, scope="reports")
+        if flow.committed and not flow.repeated:
+            messages.success(request, flow.summary)
+            return redirect("projects:grid")
     return render(
         request,
         "projects/upload.html",
-        {
-            "form": form,
-            "result": result,
-            "errors": errors,
-        },
+        {"flow": flow, "action": _url("projects:upload")},
     )

@@ -183,6 +183,7 @@ def test_the_excel_grid_round_trips(world: World) -> None:
     )
     assert report.changed == 0
     assert report.unchanged == 1
+    assert (report.skipped, report.skipped_rows) == (1, [3])  # 乙's row: nothing filled in
     # Fill one cell and upload: dry run first, then commit; the published rate is kept.
     from dudao.core.xlsx import Column, Sheet, workbook_bytes
 
@@ -203,6 +204,8 @@ def test_the_excel_grid_round_trips(world: World) -> None:
         filled, filename="grid.xlsx", actor=world.city_supervisor, dry_run=True
     )
     assert (dry.created, dry.updated) == (1, 1)
+    assert dry.skipped == 1
+    assert "1 行未填写，已跳过" in dry.summary()
     assert IndicatorValue.objects.count() == 1
     import_indicator_grid(filled, filename="grid.xlsx", actor=world.city_supervisor, dry_run=False)
     fai_row = IndicatorValue.objects.get(organisation=world.park_a, indicator__code="fai")
@@ -210,6 +213,12 @@ def test_the_excel_grid_round_trips(world: World) -> None:
     assert fai_row.yoy_percent == D("5.5")
     assert fai_row.base == D("90")
     assert IndicatorValue.objects.count() == 2
+
+
+def test_a_grid_with_nothing_filled_in_says_so(world: World) -> None:
+    data = grid_workbook([world.park_a, world.park_b], dt.date(2025, 3, 1))
+    with pytest.raises(ImportRejected, match="2 行都没有填写任何指标数值"):
+        import_indicator_grid(data, filename="grid.xlsx", actor=world.city_supervisor, dry_run=True)
 
 
 def test_text_in_a_grid_cell_is_refused_with_its_cell(world: World) -> None:

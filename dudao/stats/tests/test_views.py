@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -90,28 +91,25 @@ def test_the_grid_downloads_as_xlsx(world: World) -> None:
     assert response.content.startswith(b"PK")
 
 
-def test_the_upload_page_dry_runs_then_commits(world: World) -> None:
+def test_the_upload_page_dry_runs_then_commits(world: World, settings: Any, tmp_path: Any) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    settings.DATA_DIR = tmp_path
     client = client_for(world, "city_supervisor")
     body = b"org_code,period,indicator,value,yoy,base\nSFS-A-P1,2025-03,fai,10,,\n"
     upload = SimpleUploadedFile("v.csv", body, content_type="text/csv")
-    page = client.post(
-        reverse("stats:grid_import"), {"kind": "indicators", "file": upload, "commit": "0"}
-    )
+    page = client.post(reverse("stats:grid_import"), {"kind": "indicators", "file": upload})
     assert "将新增 1 条" in page.content.decode()
     assert "第2行「value」列：疑似以亿元填报" in page.content.decode()  # 10万元 for a park
     assert not IndicatorValue.objects.exists()
-    upload = SimpleUploadedFile("v.csv", body, content_type="text/csv")
-    refused = client.post(
-        reverse("stats:grid_import"), {"kind": "indicators", "file": upload, "commit": "1"}
-    )
+    # 确认导入 posts the token, not the file; without a reason the magnitude check refuses
+    token = page.context["flow"].token
+    refused = client.post(reverse("stats:grid_import"), {"kind": "indicators", "token": token})
     assert "确认原因" in refused.content.decode()
     assert not IndicatorValue.objects.exists()
-    upload = SimpleUploadedFile("v.csv", body, content_type="text/csv")
     client.post(
         reverse("stats:grid_import"),
-        {"kind": "indicators", "file": upload, "commit": "1", "confirm_reason": "新设园区，已核实"},
+        {"kind": "indicators", "token": token, "confirm_reason": "新设园区，已核实"},
     )
     assert IndicatorValue.objects.get().value == Decimal("10")
 

@@ -4,6 +4,7 @@ file twice changes nothing; a sheet already 下达 is not changed by a file."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -107,3 +108,27 @@ def test_province_ranks_are_imported_not_computed(world: World) -> None:
     assert ProvinceRank.objects.get(unit=world.county_b).rank == 7
     again = importer(good_data, filename="位次.csv", actor=world.city_supervisor, dry_run=False)
     assert again.unchanged == 2
+
+
+def test_the_upload_page_dry_runs_then_confirms_without_a_second_pick(
+    world: World, client: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    client.force_login(world.city_supervisor)
+    upload = SimpleUploadedFile("目标.csv", good(world), content_type="text/csv")
+    dry = client.post(reverse("targets:import"), {"kind": "targets", "file": upload})
+    assert "将新增 4 条" in dry.content.decode()
+    assert not TargetRow.objects.exists()
+    token = dry.context["flow"].token
+    done = client.post(reverse("targets:import"), {"kind": "targets", "token": token})
+    assert "已新增 4 条" in done.content.decode()
+    assert TargetRow.objects.count() == 4
+    # the token belongs to this kind: posted as the ranks import it is not found
+    wrong = client.post(reverse("targets:import"), {"kind": "target_ranks", "token": token})
+    assert wrong.status_code == 404
+    bad = SimpleUploadedFile("目标.csv", sheet(world, "2026,,,,fai,绝对量,约100,1,,"))
+    page = client.post(reverse("targets:import"), {"kind": "targets", "file": bad})
+    assert "未写入任何数据" in page.content.decode()
+    assert page.context["flow"].token == ""
