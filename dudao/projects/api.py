@@ -178,8 +178,8 @@ def projects_list(
     year, month = selectors.api_period(period) if period.strip() else (None, None)
     f = selectors.ProjectFilters(county, park, category, stage, level, list_id, light, q)
     projects = selectors.filter_projects(_actor(request), f, year, month)
-    rows = selectors.project_rows(projects[page.offset : page.offset + page.limit])
-    return trusted_response(paged(rows, projects.count()))
+    rows, total = selectors.project_page(projects, page.offset, page.limit)
+    return trusted_response(paged(rows, total))
 
 
 @router.post(

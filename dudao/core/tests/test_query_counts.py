@@ -136,11 +136,11 @@ PAGES: dict[str, Page] = {
     "projects:list": Page(
         "county_a_reporter", "projects:list", 14, _projects, {"period": "2026-03"}
     ),
-    # the API's list: the page's rows (no model objects), the page's list codes, the count;
-    # no reporting period without a light filter
-    "api:projects_list": Page("county_a_reporter", "api:projects_list", 6, _projects),
-    # a project's history: the scope check (EXISTS, no joined project row), the reports
-    "api:projects_reports": Page("county_a_reporter", "api:projects_reports", 5, _projects),
+    # the API's list: the page's rows with the total (no model objects), the page's list
+    # codes; no reporting period without a light filter
+    "api:projects_list": Page("county_a_reporter", "api:projects_list", 5, _projects),
+    # a project's history: its reports if the project is in scope (no joined project row)
+    "api:projects_reports": Page("county_a_reporter", "api:projects_reports", 4, _projects),
     "projects:grid": Page(
         "county_a_reporter", "projects:grid", 11, _projects, {"period": "2026-03"}
     ),

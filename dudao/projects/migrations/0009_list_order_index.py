@@ -4,16 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0001_initial'),
-        ('parks', '0002_park_profile'),
-        ('projects', '0008_lock_thresholds'),
+        ("orgs", "0001_initial"),
+        ("parks", "0002_park_profile"),
+        ("projects", "0008_lock_thresholds"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['county', 'category', 'name'], name='project_county_cat_name'),
+            model_name="project",
+            index=models.Index(
+                fields=["county", "category", "name"], name="project_county_cat_name"
+            ),
         ),
     ]

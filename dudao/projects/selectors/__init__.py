@@ -26,7 +26,12 @@ from dudao.projects.selectors.analysis import (
     quarter_targets,
     target_totals,
 )
-from dudao.projects.selectors.api_rows import list_codes, project_report_rows, project_rows
+from dudao.projects.selectors.api_rows import (
+    list_codes,
+    project_page,
+    project_report_rows,
+    project_rows,
+)
 from dudao.projects.selectors.grid import (
     GridRow,
     ReviewRow,
@@ -117,6 +122,7 @@ __all__ = [
     "previous_month",
     "project_chart",
     "project_history",
+    "project_page",
     "project_report_rows",
     "project_rows",
     "quarter_targets",

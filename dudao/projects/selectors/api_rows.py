@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from django.http import Http404
 
 from dudao.projects.models import MonthlyReport, Project
@@ -93,9 +93,26 @@ def list_codes(project_ids: list[int]) -> dict[int, list[str]]:
     return out
 
 
-def project_rows(projects: QuerySet[Project]) -> list[dict[str, Any]]:
-    """The rows of ProjectOut for a (sliced, ordered) queryset of projects: two queries."""
-    tuples = list(projects.values_list(*(column for _, column in PROJECT_COLUMNS)))
+def project_page(
+    projects: QuerySet[Project], offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of ProjectOut rows of an ordered queryset, and the number of projects in it.
+    The total comes with the rows (COUNT(*) OVER the whole filtered set, before the LIMIT):
+    two queries, the rows and their list codes; a third (the count) only for a page past
+    the end."""
+    columns = [column for _, column in PROJECT_COLUMNS]
+    tuples = list(
+        projects.annotate(page_total=Window(Count("pk"))).values_list(*columns, "page_total")[
+            offset : offset + limit
+        ]
+    )
+    total = tuples[0][-1] if tuples else projects.count()
+    return project_rows(tuples), total
+
+
+def project_rows(tuples: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """ProjectOut rows from value tuples in PROJECT_COLUMNS order (extra trailing values are
+    ignored), with their list codes (one query)."""
     lists = list_codes([t[0] for t in tuples])
     rows = []
     for t in tuples:
@@ -103,20 +120,23 @@ def project_rows(projects: QuerySet[Project]) -> list[dict[str, Any]]:
         row["in_park"] = t[_PARK_AT] is not None
         row.update(zip(_MIDDLE, t[_PARK_AT + 1 : _ACTIVE_AT], strict=True))
         row["lists"] = lists[t[0]]
-        row.update(zip(_TAIL, t[_ACTIVE_AT:], strict=True))
+        row.update(zip(_TAIL, t[_ACTIVE_AT : len(PROJECT_COLUMNS)], strict=True))
         rows.append(row)
     return rows
 
 
 def project_report_rows(actor: User, project_id: int) -> list[dict[str, Any]]:
     """A project's monthly reports (ReportOut rows, oldest first) if the project is in the
-    actor's scope; otherwise Http404, as for a missing project. Two queries: the scope check
-    (an indexed EXISTS, no joined project row) and the reports."""
-    if not visible_projects(actor).filter(pk=project_id).exists():
-        raise Http404
-    return [
+    actor's scope; otherwise Http404, as for a missing project. One query (the reports of
+    the project if it is in scope, no joined project row); a second, the scope check alone,
+    only when there are none."""
+    visible = visible_projects(actor).filter(pk=project_id)
+    rows = [
         dict(zip(_REPORT_KEYS, t, strict=True))
-        for t in MonthlyReport.objects.filter(project_id=project_id)
+        for t in MonthlyReport.objects.filter(project_id=project_id, project__in=visible)
         .order_by("year", "month")
         .values_list(*(column for _, column in REPORT_COLUMNS))
     ]
+    if not rows and not visible.exists():
+        raise Http404
+    return rows

@@ -68,6 +68,7 @@ def test_list_keeps_the_scope_and_checks_a_given_period(client: Client, world: W
     assert [p["name"] for p in body["items"]] == ["本县项目"]
     assert body["count"] == 1
     assert client.get(f"/api/v1/projects?county={world.county_b.pk}").json()["count"] == 0
+    assert client.get("/api/v1/projects?offset=5").json() == {"items": [], "count": 1}
     assert client.get("/api/v1/projects?period=2026-13").status_code in (400, 422)
     assert client.get("/api/v1/projects?light=red&period=2026-03").status_code == 200
     assert client.get("/api/v1/projects?limit=0").status_code == 422
