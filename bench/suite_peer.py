@@ -508,6 +508,7 @@ def main(argv: list[str] | None = None) -> int:
             _peer("start", peer)
             on_cleanup(lambda: _peer("stop", peer_dir))
         results.append(_run_backend("SQLite", args, peer))
+        _write(results, started)  # kept should a later database fail
         if not args.skip_postgres:
             name = f"dudao_bench_peer_{os.getpid()}"
             _psql(f"CREATE DATABASE {name}")
@@ -524,11 +525,17 @@ def main(argv: list[str] | None = None) -> int:
                 forget_cleanup(drop)
     finally:
         cleanup_all()
+    missed = _write(results, started)
+    print((REPO / "bench" / "results" / "peer.md").read_text(encoding="utf-8"))
+    return 1 if missed else 0
+
+
+def _write(results: list[dict[str, Any]], started: float) -> list[str]:
+    """Write bench/results/peer.md for the databases measured so far; the targets missed."""
     missed = [m for r in results for m in _check(r)]
     text = _markdown(results, missed, time.perf_counter() - started)
     (REPO / "bench" / "results" / "peer.md").write_text(text, encoding="utf-8")
-    print(text)
-    return 1 if missed else 0
+    return missed
 
 
 if __name__ == "__main__":
