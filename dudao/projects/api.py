@@ -7,14 +7,14 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
-from ninja.pagination import paginate
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from dudao.accounts.models import User
 from dudao.core.apibody import body_doc, parse_body
+from dudao.core.apiout import paged, trusted_response
 from dudao.core.bounds import Id, Year, check_year
 from dudao.core.http import AuthedHttpRequest
 from dudao.core.pagination import Pagination
@@ -147,13 +147,19 @@ def _project(request: AuthedHttpRequest, project_id: Id) -> Project:
     return selectors.get_project(_actor(request), project_id)
 
 
+# A page of the list: the shape (and OpenAPI name) ninja's @paginate(Pagination) gives, built
+# by hand so the rows are rendered as trusted selector output (dudao.core.apiout).
+class PagedProjectOut(Schema):
+    items: list[ProjectOut]
+    count: int
+
+
 @router.get(
     "/projects",
-    response=list[ProjectOut],
+    response=PagedProjectOut,
     url_name="projects_list",
     summary="重大项目清单（可按县区、园区、类别、阶段、级别、名单、亮灯筛选）",
 )
-@paginate(Pagination)
 def projects_list(
     request: AuthedHttpRequest,
     county: Id | None = None,
@@ -165,10 +171,15 @@ def projects_list(
     light: str = "",
     q: str = "",
     period: str = "",
-) -> Any:
-    year, month = selectors.api_period(period)
+    *,
+    page: Query[Pagination.Input],
+) -> HttpResponse:
+    # the month matters only to the light filter (a given period is still checked)
+    year, month = selectors.api_period(period) if period.strip() else (None, None)
     f = selectors.ProjectFilters(county, park, category, stage, level, list_id, light, q)
-    return selectors.filter_projects(_actor(request), f, year, month).prefetch_related("lists")
+    projects = selectors.filter_projects(_actor(request), f, year, month)
+    rows, total = selectors.project_page(projects, page.offset, page.limit)
+    return trusted_response(paged(rows, total))
 
 
 @router.post(
@@ -335,9 +346,8 @@ class ActionIn(Schema):
     url_name="projects_reports",
     summary="项目的月报",
 )
-def projects_reports(request: AuthedHttpRequest, project_id: Id) -> Any:
-    project = _project(request, project_id)
-    return project.reports.select_related("node").order_by("year", "month")
+def projects_reports(request: AuthedHttpRequest, project_id: Id) -> HttpResponse:
+    return trusted_response(selectors.project_report_rows(_actor(request), project_id))
 
 
 @router.put(

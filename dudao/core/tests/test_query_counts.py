@@ -136,6 +136,11 @@ PAGES: dict[str, Page] = {
     "projects:list": Page(
         "county_a_reporter", "projects:list", 14, _projects, {"period": "2026-03"}
     ),
+    # the API's list: the page's rows with the total (no model objects), the page's list
+    # codes; no reporting period without a light filter
+    "api:projects_list": Page("county_a_reporter", "api:projects_list", 5, _projects),
+    # a project's history: its reports if the project is in scope (no joined project row)
+    "api:projects_reports": Page("county_a_reporter", "api:projects_reports", 4, _projects),
     "projects:grid": Page(
         "county_a_reporter", "projects:grid", 11, _projects, {"period": "2026-03"}
     ),
@@ -186,6 +191,11 @@ def _url(page: Page, built: object, world: World) -> str:
     if page.name == "inspections:score":
         assert isinstance(built, dict)
         return reverse(page.name, kwargs=built)
+    if page.name == "api:projects_reports":
+        from dudao.projects.models import Project
+
+        first = Project.objects.filter(county=world.county_a).values_list("pk", flat=True)
+        return reverse(page.name, args=[first.first()])
     if page.name == "api:evaluation_ranking":
         return reverse(page.name, args=[built, 2021])
     if page.name == "evaluation:results":

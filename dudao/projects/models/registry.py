@@ -185,6 +185,8 @@ class Project(models.Model):
             models.Index(fields=["stage", "county"], name="project_stage_county"),
             # the list's usual filters (category, stage, level) served by one index
             models.Index(fields=["category", "stage", "level"], name="project_cat_stage_level"),
+            # a county's list by category, in the list's order (name, id): no sort step
+            models.Index(fields=["county", "category", "name"], name="project_county_cat_name"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -26,6 +26,12 @@ from dudao.projects.selectors.analysis import (
     quarter_targets,
     target_totals,
 )
+from dudao.projects.selectors.api_rows import (
+    list_codes,
+    project_page,
+    project_report_rows,
+    project_rows,
+)
 from dudao.projects.selectors.grid import (
     GridRow,
     ReviewRow,
@@ -101,6 +107,7 @@ __all__ = [
     "group_analysis",
     "is_locked",
     "lights_for",
+    "list_codes",
     "locked_months",
     "locks_in_scope",
     "milestone_timeline",
@@ -115,6 +122,9 @@ __all__ = [
     "previous_month",
     "project_chart",
     "project_history",
+    "project_page",
+    "project_report_rows",
+    "project_rows",
     "quarter_targets",
     "recent_locks",
     "registered_by_lock",

@@ -28,7 +28,7 @@ from dudao.projects.rules import (
     ProjectLight,
     project_light,
 )
-from dudao.projects.selectors.periods import month_settings
+from dudao.projects.selectors.periods import month_settings, reporting_period
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
@@ -79,7 +79,13 @@ def visible_projects(actor: User) -> QuerySet[Project]:
     return Project.objects.visible_to(actor)
 
 
-def filter_projects(actor: User, f: ProjectFilters, year: int, month: int) -> QuerySet[Project]:
+def filter_projects(
+    actor: User, f: ProjectFilters, year: int | None, month: int | None
+) -> QuerySet[Project]:
+    """The list's projects, ordered by county (its path), name, id. The month only matters
+    to the light filter: without one (None) the reporting period is worked out only when
+    that filter is used. Within one county the order is by name and id, which the
+    county-first indexes serve without a sort of the whole county."""
     qs = visible_projects(actor).filter(is_active=True)
     if f.county:
         qs = qs.filter(county_id=f.county)
@@ -96,9 +102,12 @@ def filter_projects(actor: User, f: ProjectFilters, year: int, month: int) -> Qu
     if f.q:
         qs = qs.filter(Q(name__icontains=f.q) | Q(code__icontains=f.q))
     if f.light in Light.values:
+        if year is None or month is None:
+            year, month = reporting_period()
         ids = [pk for pk, light in lights_for(qs, year, month).items() if light.light == f.light]
         qs = qs.filter(pk__in=ids)
-    return qs.select_related("county", "category", "park").order_by("county__path", "name", "pk")
+    order = ("name", "pk") if f.county else ("county__path", "name", "pk")
+    return qs.select_related("county", "category", "park").order_by(*order)
 
 
 def _start_dates(project_ids: Iterable[int] | QuerySet[Any]) -> dict[int, tuple[Any, Any]]:

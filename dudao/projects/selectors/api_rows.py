@@ -1,0 +1,142 @@
+"""Read-only rows shaped for the API's hot reads (the project list page and a project's monthly
+history): plain tuples from the database turned into dicts in the response schemas' field
+order, with no model instances and no per-row related look-ups. The scope rules are the
+registry's (`visible_projects`); the API renders these rows with `dudao.core.apiout`, and its
+tests check that they equal what the schemas (ProjectOut, ReportOut) would give."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, QuerySet, Window
+from django.http import Http404
+
+from dudao.projects.models import MonthlyReport, Project
+from dudao.projects.selectors.registry import visible_projects
+
+if TYPE_CHECKING:
+    from dudao.accounts.models import User
+
+# (output key, database column path) in ProjectOut's field order; in_park and lists are
+# derived (park_id set; the project's list codes in the lists' own order).
+PROJECT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "id"),
+    ("code", "code"),
+    ("code_scheme", "code_scheme"),
+    ("code_year", "code_year"),
+    ("code_month", "code_month"),
+    ("code_area", "code_area"),
+    ("name", "name"),
+    ("category", "category__code"),
+    ("stage", "stage"),
+    ("level", "level"),
+    ("build_nature", "build_nature"),
+    ("county_id", "county_id"),
+    ("county", "county__name"),
+    ("park_id", "park_id"),
+    ("industry_code", "industry_code"),
+    ("builder_name", "builder_name"),
+    ("builder_uscc", "builder_uscc"),
+    ("total_investment", "total_investment"),
+    ("invest_before", "invest_before"),
+    ("responsible_unit", "responsible_unit"),
+    ("lead_leader", "lead_leader"),
+    ("liaison", "liaison"),
+    ("is_active", "is_active"),
+    ("version", "version"),
+)
+_PARK_AT = [key for key, _ in PROJECT_COLUMNS].index("park_id")
+_ACTIVE_AT = [key for key, _ in PROJECT_COLUMNS].index("is_active")
+_HEAD = [key for key, _ in PROJECT_COLUMNS[: _PARK_AT + 1]]
+_MIDDLE = [key for key, _ in PROJECT_COLUMNS[_PARK_AT + 1 : _ACTIVE_AT]]
+_TAIL = [key for key, _ in PROJECT_COLUMNS[_ACTIVE_AT:]]
+
+# ReportOut's field order; "node" is the node's code (None without a node).
+REPORT_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "id"),
+    ("project_id", "project_id"),
+    ("year", "year"),
+    ("month", "month"),
+    ("invest_month", "invest_month"),
+    ("invest_ytd", "invest_ytd"),
+    ("invest_total", "invest_total"),
+    ("funds_month", "funds_month"),
+    ("funds_ytd", "funds_ytd"),
+    ("node", "node__code"),
+    ("node_date", "node_date"),
+    ("progress_text", "progress_text"),
+    ("has_problem", "has_problem"),
+    ("problem_text", "problem_text"),
+    ("next_steps", "next_steps"),
+    ("note", "note"),
+    ("status", "status"),
+    ("return_reason", "return_reason"),
+    ("is_late", "is_late"),
+    ("submitted_at", "submitted_at"),
+    ("reviewed_at", "reviewed_at"),
+    ("version", "version"),
+)
+_REPORT_KEYS = [key for key, _ in REPORT_COLUMNS]
+
+
+def list_codes(project_ids: list[int]) -> dict[int, list[str]]:
+    """Project id → the codes of its lists, in the lists' own order (year descending, then
+    sort order, then code): one query for the whole page."""
+    through = Project.lists.through
+    out: dict[int, list[str]] = {pid: [] for pid in project_ids}
+    for pid, code in (
+        through.objects.filter(project_id__in=project_ids)
+        .order_by("-projectlist__year", "projectlist__sort_order", "projectlist__code")
+        .values_list("project_id", "projectlist__code")
+    ):
+        out[pid].append(code)
+    return out
+
+
+def project_page(
+    projects: QuerySet[Project], offset: int, limit: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of ProjectOut rows of an ordered queryset, and the number of projects in it.
+    The total comes with the rows (COUNT(*) OVER the whole filtered set, before the LIMIT):
+    two queries, the rows and their list codes; a third (the count) only for a page past
+    the end."""
+    columns = [column for _, column in PROJECT_COLUMNS]
+    tuples = list(
+        projects.annotate(page_total=Window(Count("pk"))).values_list(*columns, "page_total")[
+            offset : offset + limit
+        ]
+    )
+    total = tuples[0][-1] if tuples else projects.count()
+    return project_rows(tuples), total
+
+
+def project_rows(tuples: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """ProjectOut rows from value tuples in PROJECT_COLUMNS order (extra trailing values are
+    ignored), with their list codes (one query)."""
+    lists = list_codes([t[0] for t in tuples])
+    rows = []
+    for t in tuples:
+        row = dict(zip(_HEAD, t[: _PARK_AT + 1], strict=True))
+        row["in_park"] = t[_PARK_AT] is not None
+        row.update(zip(_MIDDLE, t[_PARK_AT + 1 : _ACTIVE_AT], strict=True))
+        row["lists"] = lists[t[0]]
+        row.update(zip(_TAIL, t[_ACTIVE_AT : len(PROJECT_COLUMNS)], strict=True))
+        rows.append(row)
+    return rows
+
+
+def project_report_rows(actor: User, project_id: int) -> list[dict[str, Any]]:
+    """A project's monthly reports (ReportOut rows, oldest first) if the project is in the
+    actor's scope; otherwise Http404, as for a missing project. One query (the reports of
+    the project if it is in scope, no joined project row); a second, the scope check alone,
+    only when there are none."""
+    visible = visible_projects(actor).filter(pk=project_id)
+    rows = [
+        dict(zip(_REPORT_KEYS, t, strict=True))
+        for t in MonthlyReport.objects.filter(project_id=project_id, project__in=visible)
+        .order_by("year", "month")
+        .values_list(*(column for _, column in REPORT_COLUMNS))
+    ]
+    if not rows and not visible.exists():
+        raise Http404
+    return rows
