@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("orgs", "0001_initial"),
         ("parks", "0002_park_profile"),
-        ("projects", "0008_lock_thresholds"),
+        ("projects", "0009_areacode_county"),
     ]
 
     operations = [
