@@ -46,13 +46,16 @@ run: venv
 # two pytest runs, each ending with its summary line: the unit, view and access-matrix tests
 # (dudao/) on TEST_WORKERS parallel workers (pytest-xdist; each worker has its own test database,
 # and a test file stays on one worker so that its module-scoped world is built once), then the
-# browser tests (live server) and the system tests (real server processes) one at a time.
+# browser tests (live server) and the system tests (real server processes) on E2E_WORKERS
+# workers, a file per worker (each worker has its own live server, database and ports; most of
+# their time is spent waiting on a browser or a server, so two workers overlap that waiting).
 # Both runs always happen; the exit status is the first failure's.
 TEST_WORKERS ?= auto
+E2E_WORKERS ?= 2
 test: venv-dev
 	@status=0; \
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile dudao || status=$$?; \
-	$(BIN)/pytest -q tests_e2e tests_system || { [ $$status -ne 0 ] || status=$$?; }; \
+	$(BIN)/pytest -q -n $(E2E_WORKERS) --dist loadfile tests_e2e tests_system || { [ $$status -ne 0 ] || status=$$?; }; \
 	exit $$status
 
 lint: venv-dev

@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests_e2e.browser import ConsoleLog
+from tests_e2e.worlds import cached
 
 # Playwright's sync API keeps an asyncio loop running in the test thread, so Django would
 # refuse the test's own ORM calls (SynchronousOnlyOperation). The server runs in its own
@@ -67,11 +68,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    """Repeat the skip notice as the last thing before pytest's own summary line."""
-    if _skipped_for_missing_chromium:
+    """Repeat the skip notice as the last thing before pytest's own summary line.
+
+    Under pytest-xdist the items are collected in the workers, so the controller, which writes
+    this summary, decides from the same Chromium lookup rather than from its own collection.
+    """
+    if CHROMIUM is None:
+        count = len(_skipped_for_missing_chromium)
+        skipped = f"{count} 个" if count else "全部"
         terminalreporter.write_sep("!", "浏览器测试未运行", red=True, bold=True)
         terminalreporter.write_line(
-            f"{SKIP_NOTICE}（{len(_skipped_for_missing_chromium)} 个 e2e 测试被跳过）",
+            f"{SKIP_NOTICE}（{skipped} e2e 测试被跳过）",
             red=True,
             bold=True,
         )
@@ -131,7 +138,7 @@ def _migrated_reference_data(request: pytest.FixtureRequest) -> None:
     from dudao.regions.models import Region
 
     if not Region.objects.exists():
-        _run_data_migrations()
+        cached("reference", _run_data_migrations)
 
 
 def _run_data_migrations() -> None:

@@ -14,7 +14,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from dudao.bulletins.models import Bulletin
 from dudao.demo.registry import DEMO_PASSWORD
-from dudao.demo.services import load_demo
+from tests_e2e import worlds
 from tests_e2e.browser import ConsoleLog, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -24,7 +24,7 @@ EDITED = "现将督查情况通报如下（浏览器测试）："
 
 @pytest.fixture(autouse=True)
 def demo_city() -> None:
-    load_demo(scale="city", log=lambda _line: None)
+    worlds.demo_city()
 
 
 def test_draft_edit_send_sign_download(  # noqa: PLR0917 - pytest fixtures

@@ -19,11 +19,11 @@ from pytest_django.live_server_helper import LiveServer
 
 from dudao.accounts.models import User
 from dudao.demo.registry import DEMO_PASSWORD
-from dudao.demo.services import load_demo
 from dudao.orgs.models import Organisation
 from dudao.projects.models import Project
 from dudao.supervision import services
 from dudao.supervision.models import SupervisionTask, TaskSource
+from tests_e2e import worlds
 from tests_e2e.browser import ConsoleLog, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -34,7 +34,7 @@ COUNTIES = ["凤台县人民政府", "龙泉县人民政府", "安平县人民�
 
 @pytest.fixture(autouse=True)
 def demo_city() -> None:
-    load_demo(scale="city", log=lambda _line: None)
+    worlds.demo_city()
 
 
 def _city_task() -> SupervisionTask:

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, Route, expect
 from pytest_django.live_server_helper import LiveServer
 
 from dudao.demo.registry import DEMO_PASSWORD
-from dudao.demo.services import load_demo
+from tests_e2e import worlds
 from tests_e2e.browser import ConsoleLog, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -23,7 +23,7 @@ SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
 
 @pytest.fixture(autouse=True)
 def demo_city() -> None:
-    load_demo(scale="city", log=lambda _line: None)
+    worlds.demo_city()
 
 
 def _no_sideways_scroll(page: Page) -> None:

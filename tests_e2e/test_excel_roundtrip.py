@@ -15,9 +15,9 @@ from playwright.sync_api import Browser, expect
 from pytest_django.live_server_helper import LiveServer
 
 from dudao.demo.registry import DEMO_PASSWORD
-from dudao.demo.services import load_demo
 from dudao.projects import importers, selectors
 from dudao.projects.models import MilestoneNode, MonthlyReport, Project, ProjectYearPlan
+from tests_e2e import worlds
 from tests_e2e.browser import ConsoleLog, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def demo_city() -> None:
-    load_demo(scale="city", log=lambda _line: None)
+    worlds.demo_city()
 
 
 def _fillable(ids: list[int], year: int, month: int, count: int) -> dict[int, Decimal]:

@@ -15,11 +15,11 @@ from pytest_django.live_server_helper import LiveServer
 
 from dudao.accounts.models import User
 from dudao.demo.registry import DEMO_PASSWORD
-from dudao.demo.services import load_demo
 from dudao.inspections import services
 from dudao.inspections.models import Score, ScoreCard, Tour
 from dudao.orgs.models import Organisation
 from dudao.projects.models import Project
+from tests_e2e import worlds
 from tests_e2e.browser import ConsoleLog, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -31,7 +31,7 @@ TOUR_NAME = "浏览器测试观摩"
 @pytest.fixture
 def tour() -> Tour:
     """The demo city and a tour over 明湖区 and 清河区: one industry site each, demo_judge."""
-    load_demo(scale="city", log=lambda _line: None)
+    worlds.demo_city()
     supervisor = User.objects.get(username="demo_supervisor")
     today = timezone.localdate()
     tour = services.create_tour(
@@ -133,7 +133,7 @@ def test_judge_scores_on_a_phone_and_the_organiser_publishes(
 def test_organiser_searches_sites_in_the_registry_and_cancels_before_the_start(
     page: Page, live_server: LiveServer, console: ConsoleLog
 ) -> None:
-    load_demo(scale="city", log=lambda _line: None)
+    worlds.demo_city()
     supervisor = User.objects.get(username="demo_supervisor")
     today = timezone.localdate()
     tour = services.create_tour(

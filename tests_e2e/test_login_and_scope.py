@@ -18,8 +18,8 @@ from pytest_django.live_server_helper import LiveServer
 from dudao.accounts.models import User
 from dudao.accounts.views import LOGIN_FAILED
 from dudao.demo.registry import DEMO_PASSWORD
-from dudao.demo.services import load_demo
 from dudao.orgs.models import Organisation
+from tests_e2e import worlds
 from tests_e2e.browser import ConsoleLog, login, menu_entries, menu_link
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -30,7 +30,7 @@ WRONG_PASSWORD = "Wrong@2026!password"
 @pytest.fixture(autouse=True)
 def demo_city() -> None:
     """The fictional 示范市 with one account per role."""
-    load_demo(scale="city", log=lambda _line: None)
+    worlds.demo_city()
 
 
 def test_wrong_password_shows_chinese_error(

@@ -20,8 +20,8 @@ from dudao.accounts.models import User
 from dudao.accounts.services import set_mfa_required
 from dudao.core.roles import Role
 from dudao.demo.registry import DEMO_PASSWORD
-from dudao.demo.services import load_demo
 from dudao.testing import totp_code
+from tests_e2e import worlds
 from tests_e2e.browser import ConsoleLog, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -32,7 +32,7 @@ VIEWPORTS = {"desktop": (1366, 768), "phone": (390, 844)}
 @pytest.fixture(autouse=True)
 def demo_city() -> None:
     """The fictional 示范市; 填报员 must use the second factor (a setting of the 安全管理员)."""
-    load_demo(scale="city", log=lambda _line: None)
+    worlds.demo_city()
     secadmin = User.objects.get(username="demo_secadmin")
     set_mfa_required(actor=secadmin, role=Role.REPORTER, required=True)
 

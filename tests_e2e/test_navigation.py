@@ -12,11 +12,11 @@ from pytest_django.live_server_helper import LiveServer
 
 from dudao.accounts.models import User
 from dudao.demo.registry import DEMO_PASSWORD
-from dudao.demo.services import load_demo
 from dudao.policy.navigation import allowed_entries, grouped
 from dudao.projects import selectors
 from dudao.projects.models import MonthLock, MonthlyReport
 from dudao.supervision.models import Notification
+from tests_e2e import worlds
 from tests_e2e.browser import ConsoleLog, login, menu_link
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -38,7 +38,7 @@ ROLES = [
 
 @pytest.fixture(autouse=True)
 def demo_city() -> None:
-    load_demo(scale="city", log=lambda _line: None)
+    worlds.demo_city()
 
 
 def _page(browser: Browser, viewport: ViewportSize) -> tuple[BrowserContext, Page, ConsoleLog]:

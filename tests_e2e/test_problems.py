@@ -16,8 +16,8 @@ from playwright.sync_api import BrowserContext, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from dudao.demo.registry import DEMO_PASSWORD
-from dudao.demo.services import load_demo
 from dudao.problems.models import Problem
+from tests_e2e import worlds
 from tests_e2e.browser import ConsoleLog, login, pick_unit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -28,7 +28,7 @@ TITLE = "明湖区重点项目供电线路未接入（浏览器测试）"
 
 @pytest.fixture(autouse=True)
 def demo_city() -> None:
-    load_demo(scale="city", log=lambda _line: None)
+    worlds.demo_city()
 
 
 def district_figures(page: Page, server: LiveServer) -> dict[str, int]:

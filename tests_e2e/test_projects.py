@@ -12,9 +12,9 @@ from pytest_django.live_server_helper import LiveServer
 
 from dudao.accounts.models import User
 from dudao.demo.registry import DEMO_PASSWORD
-from dudao.demo.services import load_demo
 from dudao.projects import selectors
 from dudao.projects.models import MilestoneNode, MonthlyReport, Project, ProjectYearPlan
+from tests_e2e import worlds
 from tests_e2e.browser import ConsoleLog, login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def demo_city() -> None:
-    load_demo(scale="city", log=lambda _line: None)
+    worlds.demo_city()
 
 
 def _unreported_project(year: int, month: int) -> tuple[Project, Decimal]:

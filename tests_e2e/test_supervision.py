@@ -14,8 +14,8 @@ from playwright.sync_api import BrowserContext, Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from dudao.demo.registry import DEMO_PASSWORD
-from dudao.demo.services import load_demo
 from dudao.supervision.models import SupervisionTask
+from tests_e2e import worlds
 from tests_e2e.browser import ConsoleLog, login, pick_unit
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -25,7 +25,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 @pytest.fixture(autouse=True)
 def demo_city() -> None:
-    load_demo(scale="city", log=lambda _line: None)
+    worlds.demo_city()
 
 
 def audit_rows(page: Page, actor: str, action: str) -> Locator:
