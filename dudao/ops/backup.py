@@ -180,41 +180,60 @@ def _pg_tables(cursor: Any) -> list[str]:
     return [row[0] for row in cursor.fetchall()]
 
 
+def _one(row: tuple[Any, ...] | None) -> Any:
+    if row is None:  # pragma: no cover - these queries always return a row
+        raise BackupError("数据库没有返回结果")
+    return row[0]
+
+
 def _pg_snapshot(target: Path) -> dict[str, int]:
-    """pg_dump -Fc inside an exported snapshot; the counts are read in the same snapshot."""
+    """pg_dump -Fc inside an exported snapshot; the counts are read in the same snapshot.
+
+    A connection of its own: the snapshot must be the first thing its transaction does, which
+    Django's connection (perhaps inside a request's or a test's transaction) cannot promise.
+    """
+    import psycopg
+    from psycopg.conninfo import make_conninfo
+
     args, env = _pg_params()
-    with connections["default"].cursor() as probe:
-        probe.execute("SELECT 1")
-    raw = connection.connection
-    previous = raw.autocommit
-    raw.autocommit = False
-    try:
-        with raw.cursor() as cursor:
-            cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            cursor.execute("SELECT pg_export_snapshot()")
-            snapshot = cursor.fetchone()[0]
-            counts = {}
-            for name in _pg_tables(cursor):  # names from the catalogue, quoted
-                cursor.execute(f'SELECT COUNT(*) FROM "{name}"')  # noqa: S608
-                counts[name] = int(cursor.fetchone()[0])
-            done = subprocess.run(  # noqa: S603 - fixed arguments, no shell
-                [
-                    _tool("pg_dump"),
-                    "-Fc",
-                    "--no-owner",
-                    "--no-privileges",
-                    f"--snapshot={snapshot}",
-                    "-f",
-                    str(target),
-                    *args,
-                ],
-                env=env,
-                capture_output=True,
-                check=False,
+    db = settings.DATABASES["default"]
+    conninfo = make_conninfo(
+        **{
+            key: str(db[name])
+            for key, name in (
+                ("dbname", "NAME"),
+                ("host", "HOST"),
+                ("port", "PORT"),
+                ("user", "USER"),
+                ("password", "PASSWORD"),
             )
-            cursor.execute("COMMIT")
-    finally:
-        raw.autocommit = previous
+            if db.get(name)
+        }
+    )
+    with psycopg.connect(conninfo, autocommit=True) as own, own.cursor() as cursor:
+        cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot = _one(cursor.fetchone())
+        counts = {}
+        for name in _pg_tables(cursor):  # names from the catalogue, quoted
+            cursor.execute(f'SELECT COUNT(*) FROM "{name}"')  # noqa: S608
+            counts[name] = int(_one(cursor.fetchone()))
+        done = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+            [
+                _tool("pg_dump"),
+                "-Fc",
+                "--no-owner",
+                "--no-privileges",
+                f"--snapshot={snapshot}",
+                "-f",
+                str(target),
+                *args,
+            ],
+            env=env,
+            capture_output=True,
+            check=False,
+        )
+        cursor.execute("COMMIT")
     if done.returncode != 0:
         raise BackupError(f"pg_dump 失败：{done.stderr.decode(errors='replace').strip()[:500]}")
     return counts
