@@ -25,6 +25,9 @@ class OfflineResponse:
     def json(self, **kwargs: Any) -> Any:
         return json.loads(self.text, **kwargs)
 
+    def iter_lines(self) -> Any:
+        return iter(self.content.splitlines())
+
     def raise_for_status(self) -> None:
         return None
 

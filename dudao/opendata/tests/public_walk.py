@@ -1,0 +1,50 @@
+"""Every public output, fetched as an anonymous visitor: the pages (list with each filter,
+each project page, about), the OC4IDS package, the CSV and XLSX downloads and the JSON API."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+
+from django.test import Client
+from django.urls import reverse
+
+from dudao.opendata import selectors
+
+
+def _text(response: object) -> str:
+    raw = b"".join(response.streaming_content) if response.streaming else response.content  # type: ignore[attr-defined]
+    if raw[:2] == b"PK":  # an .xlsx: every XML part
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            return "".join(archive.read(n).decode("utf-8") for n in archive.namelist())
+    return raw.decode("utf-8")
+
+
+def public_urls(project_ids: list[int]) -> list[str]:
+    urls = [
+        reverse("open:index"),
+        reverse("open:about"),
+        reverse("open:oc4ids"),
+        reverse("open:csv"),
+        reverse("open:xlsx"),
+        reverse("open_api:project_list") + "?limit=200",
+        reverse("open_api:openapi-json"),
+    ]
+    choices = selectors.filter_choices()
+    for name, values in choices.items():
+        urls += [f"{reverse('open:index')}?{name}={value}" for value, _label in values]
+    pages = (selectors.public_releases().count() + 29) // 30
+    urls += [f"{reverse('open:index')}?page={n}" for n in range(2, pages + 1)]
+    for pk in project_ids:
+        urls.append(reverse("open:project", args=[pk]))
+        urls.append(reverse("open_api:project_detail", args=[pk]))
+    return urls
+
+
+def walk(project_ids: list[int]) -> Iterator[tuple[str, int, str, object]]:
+    """(url, status, body text, response) for every public URL, with a fresh cookie-less client."""
+    client = Client()
+    for url in public_urls(project_ids):
+        response = client.get(url)
+        yield url, response.status_code, _text(response), response
