@@ -58,7 +58,7 @@ def project_id(payload: dict[str, Any]) -> str:
 
 def _yuan(wan: str | None) -> int | float | None:
     """万元 (two decimals) to yuan: a whole number, kept exact."""
-    if wan in (None, ""):
+    if not wan:
         return None
     yuan = Decimal(wan) * WAN
     return int(yuan) if yuan == yuan.to_integral_value() else float(yuan)

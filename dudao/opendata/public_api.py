@@ -50,6 +50,15 @@ class OpenDataProjectRow(Schema):
     released_at: str = Field(description="本版本发布时间（北京时间，ISO 8601）")
 
 
+class OpenDataProjectQuery(Schema):
+    county: str = Field("", max_length=12, description="GB/T 2260 代码")
+    category: str = Field("", max_length=20, description="项目类别编码")
+    stage: str = Field("", max_length=12, description="建设阶段编码")
+    year: int | None = Field(None, ge=1900, le=2200, description="开工年份")
+    limit: int = Field(50, ge=1, le=MAX_LIMIT, description="每页条数")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="跳过的条数")
+
+
 class OpenDataProjectPage(Schema):
     count: int
     items: list[OpenDataProjectRow]
@@ -118,23 +127,20 @@ ERRORS = {304: None, 404: OpenDataError, 429: OpenDataError}
     url_name="project_list",
     summary="已公开的项目（可按县、类别、阶段、开工年份筛选，分页）",
 )
-def project_list(  # noqa: PLR0917 - one argument per documented query parameter
-    request: HttpRequest,
-    county: str = Query("", description="GB/T 2260 代码"),
-    category: str = Query("", description="项目类别编码"),
-    stage: str = Query("", description="建设阶段编码"),
-    year: int | None = Query(None, ge=1900, le=2200, description="开工年份"),
-    limit: int = Query(50, ge=1, le=MAX_LIMIT, description="每页条数"),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET, description="跳过的条数"),
-) -> HttpResponse:
+def project_list(request: HttpRequest, params: Query[OpenDataProjectQuery]) -> HttpResponse:
     early, stamp = _guard(request)
     if early is not None:
         return early
     f = selectors.PublicFilters.from_query(
-        {"county": county, "category": category, "stage": stage, "year": str(year or "")}
+        {
+            "county": params.county,
+            "category": params.category,
+            "stage": params.stage,
+            "year": str(params.year or ""),
+        }
     )
     qs = selectors.filter_public(f)
-    rows = list(qs[offset : offset + limit])
+    rows = list(qs[params.offset : params.offset + params.limit])
     items = [
         {
             "id": oc4ids.project_id(r.payload),

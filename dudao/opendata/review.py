@@ -58,10 +58,7 @@ class Review:
 
 def review(data: dict[str, Any]) -> Review:
     """Run libcoveoc4ids on a project package (a dict) with no network."""
-    from libcove.lib import (
-        common,  # type: ignore[import-untyped]
-        tools,  # type: ignore[import-untyped]
-    )
+    from libcove.lib import common, tools  # type: ignore[import-untyped]
     from libcoveoc4ids.api import oc4ids_json_output  # type: ignore[import-untyped]
 
     with (

@@ -213,6 +213,8 @@ ANONYMOUS: dict[tuple[str, str], int] = {
     ("api:openapi-json", "GET"): 200,
     ("api:openapi-view", "GET"): 200,
 }
+for _app in settings.DOMAIN_APPS:
+    ANONYMOUS.update(getattr(import_module(f"dudao.{_app}.tests.matrix"), "ANONYMOUS", {}))
 
 # Which test module probes which URL names: each domain app its own POLICY, "core" the rest.
 PLATFORM = "core"

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.cache import cache
@@ -24,7 +24,7 @@ def _clear_cache() -> Iterator[None]:
     cache.clear()
 
 
-def published_project(world: World, **extra: object) -> Project:
+def published_project(world: World, **extra: Any) -> Project:
     """A city project with internal liaison data, published by the city supervisor."""
     from dudao.opendata import services
     from dudao.projects.testing import make_project, report
