@@ -115,3 +115,13 @@ def test_making_a_field_internal_republishes_without_it(world: World) -> None:
     assert "builder_name" not in current.payload["fields"]
     assert "示范市测试建设有限公司" not in str(current.payload)
     assert AuditEvent.objects.filter(action="opendata.field_class").exists()
+
+
+def test_the_database_refuses_to_update_a_release(world: World) -> None:
+    from django.db import DatabaseError, connection, transaction
+
+    project = published_project(world)
+    release = Release.objects.get(project=project)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE opendata_release SET title = %s WHERE id = %s", ["篡改", release.pk])
+    assert Release.objects.get(pk=release.pk).title == project.name
