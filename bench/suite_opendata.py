@@ -101,23 +101,23 @@ def _build(total: int) -> dict[str, Any]:
         publications(ctx)  # liaisons for every project, the city-level ones published
     from dudao.opendata import services
 
-    supervisor = ctx.users.get("demo_supervisor")
-    if supervisor is None:
-        from dudao.accounts.models import User
-        from dudao.core.roles import Role
-        from dudao.orgs.models import Organisation
+    # a province-wide 督查员 (the demo's own sees one city), as bench/suite_projects.py does
+    from dudao.accounts.models import User
+    from dudao.core.roles import Role
+    from dudao.orgs.models import Organisation
 
-        root = Organisation.objects.filter(parent=None).order_by("pk").first()
-        supervisor = User.objects.create(
-            username="bench_supervisor",
-            full_name="基准督查员",
-            organisation=root,
-            roles=int(Role.SUPERVISOR),
-        )
+    supervisor, _ = User.objects.get_or_create(
+        username="bench_supervisor",
+        defaults={
+            "full_name": "基准督查员",
+            "organisation": Organisation.objects.get(code="HA"),
+            "roles": int(Role.SUPERVISOR),
+        },
+    )
     ids = list(Project.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), 2000):
+    for first in range(0, len(ids), 2000):
         with transaction.atomic():
-            services._publish(supervisor, services._projects(supervisor, ids[start : start + 2000]))
+            services._publish(supervisor, services._projects(supervisor, ids[first : first + 2000]))
     published = time.perf_counter() - started
     return {
         "build_s": round(built, 1),

@@ -4,7 +4,10 @@ history and withdrawal, and which fields are public."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +15,9 @@ from django.urls import reverse
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, paginate, query_without_page
 from dudao.opendata import selectors, services
+
+if TYPE_CHECKING:
+    from dudao.projects.models import Project
 
 MAX_BULK = 5000
 
@@ -21,7 +27,7 @@ def _version(request: AuthedHttpRequest) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _matching(request: AuthedHttpRequest):  # type: ignore[no-untyped-def]
+def _matching(request: AuthedHttpRequest) -> QuerySet[Project]:
     from dudao.projects.selectors import ProjectFilters, filter_projects, reporting_period
 
     year, month = reporting_period()
