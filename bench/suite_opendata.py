@@ -99,11 +99,10 @@ def _build(total: int) -> dict[str, Any]:
     started = time.perf_counter()
     with transaction.atomic():
         publications(ctx)  # liaisons for every project, the city-level ones published
-    from dudao.opendata import services
-
     # a province-wide 督查员 (the demo's own sees one city), as bench/suite_projects.py does
     from dudao.accounts.models import User
     from dudao.core.roles import Role
+    from dudao.opendata import services
     from dudao.orgs.models import Organisation
 
     supervisor, _ = User.objects.get_or_create(
