@@ -157,3 +157,36 @@ class Release(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ImmutableRelease("公开版本不可删除。")
+
+
+class PhotoClearance(models.Model):
+    """A supervisor's decision about one site photo of a project's monthly reports: cleared
+    for publication (it joins the project's next release and the public project page) or not
+    (it leaves the next release, made at once). The photo itself stays with the report."""
+
+    photo = models.OneToOneField(
+        "projects.ReportPhoto",
+        verbose_name="现场照片",
+        on_delete=models.CASCADE,
+        related_name="clearance",
+    )
+    project = models.ForeignKey(
+        "projects.Project", verbose_name="项目", on_delete=models.CASCADE, related_name="+"
+    )
+    cleared = models.BooleanField("准许公开", default=False)
+    caption = models.CharField("照片说明", max_length=60, blank=True)
+    reason = models.CharField("撤销原因", max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        "accounts.User", verbose_name="决定人", on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("决定时间", default=timezone.now)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = "照片公开决定"
+        verbose_name_plural = "照片公开决定"
+        ordering = ["project_id", "photo_id"]
+        indexes = [models.Index(fields=["project", "cleared"], name="photo_clearance_project")]
+
+    def __str__(self) -> str:
+        return f"照片{self.photo_id}：{'准许公开' if self.cleared else '不公开'}"

@@ -18,9 +18,11 @@ POLICY: dict[str, Rules] = {
     "opendata:detail": {"GET": SUPERVISOR},
     "opendata:publish": {"POST": SUPERVISOR},
     "opendata:withdraw": {"POST": SUPERVISOR},
+    "opendata:photo_clearance": {"POST": SUPERVISOR},
     # The public site: no login
     "open:index": {"GET": PUBLIC},
     "open:project": {"GET": PUBLIC},
+    "open:photo": {"GET": PUBLIC},
     "open:about": {"GET": PUBLIC},
     "open:oc4ids": {"GET": PUBLIC},
     "open:csv": {"GET": PUBLIC},

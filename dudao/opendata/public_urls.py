@@ -10,6 +10,7 @@ app_name = "open"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.index, name="index"),
     path("projects/<int:pk>/", views.project, name="project"),
+    path("projects/<int:pk>/photos/<int:photo_id>.jpg", views.photo, name="photo"),
     path("about/", views.about, name="about"),
     path("oc4ids/projects.json", views.oc4ids_package, name="oc4ids"),
     path("downloads/projects.csv", views.download_csv, name="csv"),

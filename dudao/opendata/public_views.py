@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from django.core.cache import cache
 from django.http import (
+    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -193,9 +194,23 @@ def project(request: HttpRequest, pk: int) -> HttpResponse:
             "sections": selectors.disclosure_sections(release),
             "milestones": payload.get("milestones"),
             "chart": _chart(payload.get("investment")),
+            "photos": payload.get("photos") or [],
             "history": selectors.public_history(pk),
         },
     )
+
+
+@public_page(cached=False)
+def photo(request: HttpRequest, pk: int, photo_id: int) -> HttpResponseBase:
+    """A photo cleared for publication and shown by the project's current release; 404 for
+    any other (never cleared, cleared since the release, clearance taken back, withdrawn)."""
+    try:
+        found = selectors.public_photo(pk, photo_id)
+    except Http404:
+        return _not_found()
+    response = FileResponse(found.image.open("rb"), content_type="image/jpeg")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @public_page()

@@ -17,7 +17,7 @@ from django.http import Http404
 
 from dudao.core.numbers import format_decimal
 from dudao.opendata.fields import BY_KEY
-from dudao.opendata.models import Category, FieldClass, Publication, Release
+from dudao.opendata.models import Category, FieldClass, PhotoClearance, Publication, Release
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
@@ -178,3 +178,52 @@ def project_releases(
     pub = Publication.objects.filter(project=project).select_related("decided_by").first()
     releases = list(Release.objects.filter(project=project).order_by("-seq"))
     return project, pub, releases
+
+
+@dataclass(frozen=True)
+class PhotoRow:
+    """One site photo of a project on the supervisor's page, with its clearance (if any)."""
+
+    photo: Any
+    clearance: PhotoClearance | None
+    default_caption: str
+
+    @property
+    def cleared(self) -> bool:
+        return self.clearance is not None and self.clearance.cleared
+
+    @property
+    def version(self) -> int:
+        return self.clearance.version if self.clearance is not None else 0
+
+
+def photo_rows(project: Project) -> list[PhotoRow]:
+    """Every site photo of the project's monthly reports and whether it is cleared (the
+    project was read from the actor's scope by the caller)."""
+    from dudao.opendata.snapshot import default_caption
+    from dudao.projects.selectors import project_photos
+
+    photos = list(project_photos(project))
+    clearances = {c.photo_id: c for c in PhotoClearance.objects.filter(project=project)}
+    return [
+        PhotoRow(p, clearances.get(p.pk), default_caption(p.report.year, p.report.month))
+        for p in photos
+    ]
+
+
+def public_photo(project_id: int, photo_id: int) -> Any:
+    """A photo that the current release of a published project shows and that is still
+    cleared; 404 otherwise (unpublished, withdrawn, never or no longer cleared)."""
+    from dudao.projects.selectors import project_photos
+
+    release = public_release(project_id)
+    listed = {row["id"] for row in release.payload.get("photos") or []}
+    if photo_id not in listed:
+        raise Http404
+    cleared = PhotoClearance.objects.filter(
+        photo_id=photo_id, project_id=project_id, cleared=True
+    ).exists()
+    photo = project_photos(release.project).filter(pk=photo_id).first() if cleared else None
+    if photo is None:
+        raise Http404
+    return photo

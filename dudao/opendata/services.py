@@ -15,10 +15,12 @@ from django.utils import timezone
 
 from dudao.audit.services import record_event
 from dudao.core.exceptions import DomainError
+from dudao.core.policies import require_role
+from dudao.core.roles import Role
 from dudao.core.versions import check_version
 from dudao.opendata import snapshot
 from dudao.opendata.fields import BY_KEY
-from dudao.opendata.models import FieldClass, Publication, Release
+from dudao.opendata.models import FieldClass, PhotoClearance, Publication, Release
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
@@ -207,4 +209,57 @@ def set_field_class(
         after={"is_public": public},
     )
     _refresh(actor)
+    return row
+
+
+@transaction.atomic(durable=True)
+def set_photo_clearance(
+    *,
+    actor: User,
+    project_id: int,
+    photo_id: int,
+    cleared: bool,
+    caption: str = "",
+    reason: str = "",
+    version: int | None = None,
+) -> PhotoClearance:
+    """Clear one of a project's site photos for publication, or take the clearance back (with
+    a reason). As for a field class, a published project gets its new release at once, so the
+    public page and the photo's public address follow the decision immediately."""
+    from dudao.projects.selectors import get_project, project_photos
+
+    require_role(actor, Role.SUPERVISOR)
+    project = get_project(actor, project_id)
+    photo = project_photos(project).filter(pk=photo_id).first()
+    if photo is None:
+        raise DomainError("该项目没有这张照片。", field="photo")
+    caption, reason = caption.strip()[:60], reason.strip()[:300]
+    row = PhotoClearance.objects.select_for_update().filter(photo=photo).first()
+    if row is None:
+        row = PhotoClearance(photo=photo, project=project, decided_by=actor, version=0)
+    check_version(row, version, what="照片公开决定")
+    if not cleared and not reason:
+        raise DomainError("请填写撤销公开的原因。", field="reason")
+    was = row.cleared if row.pk else None
+    before = {"cleared": row.cleared, "caption": row.caption} if row.pk else None
+    if was == cleared and (not cleared or row.caption == caption):
+        return row
+    row.cleared, row.caption = cleared, caption if cleared else row.caption
+    row.reason = "" if cleared else reason
+    row.decided_by, row.decided_at = actor, timezone.now()
+    row.version += 1
+    row.save()
+    record_event(
+        actor=actor,
+        action="opendata.photo_clear" if cleared else "opendata.photo_unclear",
+        obj=row,
+        organisation=project.county,
+        object_repr=f"{project.name}：{photo.report.year}年{photo.report.month}月现场照片",
+        before=before,
+        after={"cleared": cleared, "caption": row.caption, "photo_id": photo.pk},
+        reason=row.reason,
+    )
+    pub = Publication.objects.filter(project=project, status=S.PUBLISHED).first()
+    if pub is not None:
+        _publish(actor, _projects(actor, [project.pk]))
     return row

@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from dudao.opendata.fields import BY_KEY
-from dudao.opendata.models import FieldClass
+from dudao.opendata.models import FieldClass, PhotoClearance
 
 if TYPE_CHECKING:
     from dudao.projects.models import Project, ProjectSettings
@@ -88,6 +88,37 @@ def _investment(project: Project, period: Period) -> dict[str, Any]:
     }
 
 
+def default_caption(year: int, month: int) -> str:
+    return f"{year}年{month}月现场照片"
+
+
+def photos(project: Project) -> list[dict[str, Any]]:
+    """The project's photos cleared for publication: id, caption, report month, upload date
+    (Asia/Shanghai) and size. Never the uploader; the files carry no metadata (EXIF, GPS),
+    stripped on upload by dudao.core.uploads.clean_photo."""
+    from django.utils import timezone
+
+    rows = (
+        PhotoClearance.objects.filter(cleared=True, project=project, photo__report__project=project)
+        .select_related("photo__report")
+        .order_by("photo__report__year", "photo__report__month", "photo__created_at", "photo_id")
+    )
+    out = []
+    for row in rows:
+        photo, report = row.photo, row.photo.report
+        out.append(
+            {
+                "id": photo.pk,
+                "caption": row.caption or default_caption(report.year, report.month),
+                "period": f"{report.year}年{report.month}月",
+                "date": timezone.localdate(photo.created_at).isoformat(),
+                "width": photo.width,
+                "height": photo.height,
+            }
+        )
+    return out
+
+
 def _start_year(milestones: list[dict[str, Any]]) -> int | None:
     for row in milestones:
         if row["role"] == "start":
@@ -136,6 +167,9 @@ def build(project: Project, keys: frozenset[str], period: Period) -> dict[str, A
         payload["completion"] = {"date": done[-1]["actual"] if done else None}
     if "investment" in keys:
         payload["investment"] = _investment(p, period)
+    cleared = photos(p)
+    if cleared:  # absent when none, so a project without photos keeps its digest
+        payload["photos"] = cleared
     return payload
 
 

@@ -90,7 +90,12 @@ def publication_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "opendata/publication_detail.html",
-        {"project": project, "pub": pub, "releases": releases},
+        {
+            "project": project,
+            "pub": pub,
+            "releases": releases,
+            "photos": selectors.photo_rows(project),
+        },
     )
 
 
@@ -131,3 +136,28 @@ def field_list(request: AuthedHttpRequest) -> HttpResponse:
             messages.success(request, "已更新字段分类，公开项目已按新分类发布新版本。")
         return redirect("opendata:fields")
     return render(request, "opendata/field_list.html", {"rows": selectors.field_classes()})
+
+
+def photo_clearance(request: AuthedHttpRequest, pk: int, photo_id: int) -> HttpResponse:
+    """Tick (clear for publication, with a caption) or untick (with a reason) one photo."""
+    cleared = request.POST.get("cleared") == "1"
+    try:
+        services.set_photo_clearance(
+            actor=request.user,
+            project_id=pk,
+            photo_id=photo_id,
+            cleared=cleared,
+            caption=request.POST.get("caption", ""),
+            reason=request.POST.get("reason", ""),
+            version=_version(request),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            "已准许公开该照片，公开项目已发布新版本。"
+            if cleared
+            else "已撤销该照片的公开，公开项目已发布不含该照片的新版本。",
+        )
+    return redirect(f"{reverse('opendata:detail', args=[pk])}#photos")

@@ -68,6 +68,7 @@ from dudao.projects.selectors.registry import (
     park_for_link,
     project_chart,
     project_history,
+    project_photos,
     visible_projects,
 )
 from dudao.projects.selectors.unit_figures import UNIT_METRICS, unit_figures, unit_series
@@ -115,6 +116,7 @@ __all__ = [
     "previous_month",
     "project_chart",
     "project_history",
+    "project_photos",
     "quarter_targets",
     "recent_locks",
     "registered_by_lock",
