@@ -12,7 +12,5 @@ urlpatterns: list[URLPattern] = [
     path("projects/<int:pk>/", views.publication_detail, name="detail"),
     path("projects/<int:pk>/publish/", views.publish_one, name="publish"),
     path("projects/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
-    path(
-        "projects/<int:pk>/photos/<int:photo_id>/", views.photo_clearance, name="photo_clearance"
-    ),
+    path("projects/<int:pk>/photos/<int:photo_id>/", views.photo_clearance, name="photo_clearance"),
 ]

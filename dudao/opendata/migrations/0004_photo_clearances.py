@@ -7,32 +7,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('opendata', '0003_release_immutable_trigger'),
-        ('projects', '0008_lock_thresholds'),
+        ("opendata", "0003_release_immutable_trigger"),
+        ("projects", "0008_lock_thresholds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PhotoClearance',
+            name="PhotoClearance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cleared', models.BooleanField(default=False, verbose_name='准许公开')),
-                ('caption', models.CharField(blank=True, max_length=60, verbose_name='照片说明')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='撤销原因')),
-                ('decided_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='决定时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='决定人')),
-                ('photo', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='clearance', to='projects.reportphoto', verbose_name='现场照片')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.project', verbose_name='项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cleared", models.BooleanField(default=False, verbose_name="准许公开")),
+                ("caption", models.CharField(blank=True, max_length=60, verbose_name="照片说明")),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="撤销原因")),
+                (
+                    "decided_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="决定时间"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="决定人",
+                    ),
+                ),
+                (
+                    "photo",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="clearance",
+                        to="projects.reportphoto",
+                        verbose_name="现场照片",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="projects.project",
+                        verbose_name="项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '照片公开决定',
-                'verbose_name_plural': '照片公开决定',
-                'ordering': ['project_id', 'photo_id'],
-                'indexes': [models.Index(fields=['project', 'cleared'], name='photo_clearance_project')],
+                "verbose_name": "照片公开决定",
+                "verbose_name_plural": "照片公开决定",
+                "ordering": ["project_id", "photo_id"],
+                "indexes": [
+                    models.Index(fields=["project", "cleared"], name="photo_clearance_project")
+                ],
             },
         ),
     ]

@@ -94,7 +94,9 @@ def test_clearing_releases_the_photo_with_caption_and_date_without_uploader_or_g
         }
     ]
     page = Client().get(reverse("open:project", args=[project.pk])).content.decode()
-    assert "主体结构封顶" in page and "2026年2月" in page and _url(project, photo) in page
+    assert "主体结构封顶" in page
+    assert "2026年2月" in page
+    assert _url(project, photo) in page
     reporter = world.county_a_reporter
     for name in {str(reporter), reporter.username, reporter.full_name} - {""}:
         assert name not in page
@@ -182,15 +184,14 @@ def test_out_of_scope_and_foreign_photos_are_refused(world: World) -> None:
     assert not PhotoClearance.objects.exists()
 
 
-def test_the_supervisor_ticks_a_photo_on_the_publication_page(
-    client: Client, world: World
-) -> None:
+def test_the_supervisor_ticks_a_photo_on_the_publication_page(client: Client, world: World) -> None:
     project = published_project(world)
     photo = _photo(world, project)
     client.force_login(world.city_supervisor)
     page = client.get(reverse("opendata:detail", args=[project.pk])).content.decode()
     action = reverse("opendata:photo_clearance", args=[project.pk, photo.pk])
-    assert action in page and "准许公开" in page
+    assert action in page
+    assert "准许公开" in page
     client.post(action, {"cleared": "1", "caption": "", "version": "0"})
     assert _current(project).payload["photos"][0]["caption"] == "2026年2月现场照片"
     # a second tab with the old version: refused, nothing changes
