@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
 from ninja import Field, NinjaAPI, Query, Schema
@@ -75,6 +76,10 @@ class OpenDataProjectDetail(Schema):
         description="当年逐月累计计划投资与已审核完成投资（万元）"
     )
     completion: dict[str, Any] | None = None
+    photos: list[dict[str, Any]] = Field(
+        default=[],
+        description="经准许公开的现场照片（编号、说明、所属月份、上传日期、宽高、照片地址）",
+    )
     history: list[dict[str, Any]] = Field(description="历次公开版本（版本号、发布时间）")
 
 
@@ -184,6 +189,10 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             "milestones": payload.get("milestones"),
             "investment": payload.get("investment"),
             "completion": payload.get("completion"),
+            "photos": [
+                photo | {"url": reverse("open:photo", args=[release.project_id, photo["id"]])}
+                for photo in payload.get("photos") or []
+            ],
             "history": [
                 {
                     "release": r.seq,

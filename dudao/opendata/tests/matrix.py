@@ -32,10 +32,44 @@ def _public(world: World, actor: ActorName, ownership: Ownership) -> int:
     return project.pk
 
 
+def _photo(
+    world: World, actor: ActorName, ownership: Ownership, *, public: bool
+) -> dict[str, object]:
+    """A published project with one site photo (cleared when `public`)."""
+    import io
+
+    from PIL import Image
+
+    from dudao.opendata import services
+    from dudao.projects import services as project_services
+    from dudao.projects.testing import make_project, report
+
+    county = world.home_county(actor) if ownership == "own" else world.other_county(actor)
+    county = world.county_a if public else county
+    project = make_project(world, county=county)
+    reporter = world.county_a_reporter if county == world.county_a else world.county_b_reporter
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 6), "green").save(buf, "JPEG")
+    photo = project_services.add_report_photo(
+        actor=reporter,
+        report=report(world, project, 2, "1", reporter=reporter),
+        data=buf.getvalue(),
+        filename="p.jpg",
+    )
+    services.publish(actor=world.city_supervisor, project_id=project.pk)
+    if public:
+        services.set_photo_clearance(
+            actor=world.city_supervisor, project_id=project.pk, photo_id=photo.pk, cleared=True
+        )
+    return {"pk": project.pk, "photo_id": photo.pk}
+
+
 OBJECTS: dict[str, tuple[Scope, ObjectArgs]] = {
     "opendata:detail": ("org", _project),
     "opendata:publish": ("org", _project),
     "opendata:withdraw": ("org", _project),
+    "opendata:photo_clearance": ("org", lambda w, a, o: _photo(w, a, o, public=False)),
+    "open:photo": ("global", lambda w, a, o: _photo(w, a, o, public=True)),
     "open:project": ("global", lambda w, a, o: {"pk": _public(w, a, o)}),
     "open_api:project_detail": ("global", lambda w, a, o: {"project_id": _public(w, a, o)}),
 }
@@ -49,8 +83,10 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("opendata:detail", "GET"): 200,
     ("opendata:publish", "POST"): 302,
     ("opendata:withdraw", "POST"): 302,  # no reason: back with a message
+    ("opendata:photo_clearance", "POST"): 302,  # not ticked, no reason: back with a message
     ("open:index", "GET"): 200,
     ("open:project", "GET"): 200,
+    ("open:photo", "GET"): 200,
     ("open:about", "GET"): 200,
     ("open:oc4ids", "GET"): 200,
     ("open:csv", "GET"): 200,

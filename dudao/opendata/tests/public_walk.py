@@ -1,5 +1,6 @@
 """Every public output, fetched as an anonymous visitor: the pages (list with each filter,
-each project page, about), the OC4IDS package, the CSV and XLSX downloads and the JSON API."""
+each project page and its cleared photos, about), the OC4IDS package, the CSV and XLSX
+downloads and the JSON API."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ def _text(response: object) -> str:
     if raw[:2] == b"PK":  # an .xlsx: every XML part
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             return "".join(archive.read(n).decode("utf-8") for n in archive.namelist())
+    if raw[:3] == b"\xff\xd8\xff":  # a published photo: searched byte for byte
+        return raw.decode("utf-8", errors="replace")
     return raw.decode("utf-8")
 
 
@@ -36,9 +39,15 @@ def public_urls(project_ids: list[int]) -> list[str]:
         urls += [f"{reverse('open:index')}?{name}={value}" for value, _label in values]
     pages = (selectors.public_releases().count() + 29) // 30
     urls += [f"{reverse('open:index')}?page={n}" for n in range(2, pages + 1)]
+    releases = {
+        r.project_id: r for r in selectors.public_releases().filter(project_id__in=project_ids)
+    }
     for pk in project_ids:
         urls.append(reverse("open:project", args=[pk]))
         urls.append(reverse("open_api:project_detail", args=[pk]))
+        release = releases.get(pk)
+        for photo in release.payload.get("photos") or [] if release else []:
+            urls.append(reverse("open:photo", args=[pk, photo["id"]]))
     return urls
 
 

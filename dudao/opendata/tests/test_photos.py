@@ -17,7 +17,7 @@ from dudao.audit.models import AuditEvent
 from dudao.core.exceptions import DomainError, StaleObject
 from dudao.opendata import services
 from dudao.opendata.models import PhotoClearance, Publication, Release
-from dudao.opendata.tests.conftest import published_project
+from dudao.opendata.tests.conftest import add_photo, published_project
 from dudao.testing import World
 
 if TYPE_CHECKING:
@@ -26,25 +26,23 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.django_db
 
 
-def _photo(world: World, project: Project, month: int = 2) -> ReportPhoto:
-    """A site photo uploaded with GPS coordinates in its EXIF (stripped on upload)."""
-    from dudao.projects import services as project_services
-    from dudao.projects.testing import report
-
-    r = report(world, project, month, "10")
-    exif = Image.Exif()
-    exif[0x8825] = {2: (39.0, 54.0, 0.0)}  # GPS IFD
-    buf = io.BytesIO()
-    Image.new("RGB", (80, 60), "green").save(buf, "JPEG", exif=exif)
-    return project_services.add_report_photo(
-        actor=world.county_a_reporter, report=r, data=buf.getvalue(), filename="现场.jpg"
-    )
-
-
-def _clear(world: World, project: Project, photo: ReportPhoto, **kw: object) -> PhotoClearance:
-    args: dict[str, object] = {"cleared": True, "caption": "主体结构封顶"} | kw
+def _clear(
+    world: World,
+    project: Project,
+    photo: ReportPhoto,
+    *,
+    cleared: bool = True,
+    reason: str = "",
+    version: int | None = None,
+) -> PhotoClearance:
     return services.set_photo_clearance(
-        actor=world.city_supervisor, project_id=project.pk, photo_id=photo.pk, **args
+        actor=world.city_supervisor,
+        project_id=project.pk,
+        photo_id=photo.pk,
+        cleared=cleared,
+        caption="主体结构封顶",
+        reason=reason,
+        version=version,
     )
 
 
@@ -60,7 +58,7 @@ def _current(project: Project) -> Release:
 
 def test_a_photo_never_cleared_is_neither_shown_nor_served(world: World) -> None:
     project = published_project(world)
-    photo = _photo(world, project)
+    photo = add_photo(world, project)
     services.refresh(actor=world.city_supervisor)
     assert "photos" not in _current(project).payload
     page = Client().get(reverse("open:project", args=[project.pk])).content.decode()
@@ -68,7 +66,7 @@ def test_a_photo_never_cleared_is_neither_shown_nor_served(world: World) -> None
     assert Client().get(_url(project, photo)).status_code == 404
     # a photo id of another project under this project's address: 404 as well
     other = published_project(world)
-    other_photo = _photo(world, other)
+    other_photo = add_photo(world, other)
     _clear(world, other, other_photo)
     assert Client().get(reverse("open:photo", args=[project.pk, other_photo.pk])).status_code == 404
 
@@ -77,7 +75,7 @@ def test_clearing_releases_the_photo_with_caption_and_date_without_uploader_or_g
     world: World,
 ) -> None:
     project = published_project(world)
-    photo = _photo(world, project)
+    photo = add_photo(world, project)
     before = _current(project).seq
     _clear(world, project, photo)
     release = _current(project)
@@ -109,6 +107,10 @@ def test_clearing_releases_the_photo_with_caption_and_date_without_uploader_or_g
     body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
     assert Image.open(io.BytesIO(body)).getexif() == {}  # no GPS, no metadata at all
     assert AuditEvent.objects.filter(action="opendata.photo_clear").count() == 1
+    api = Client().get(reverse("open_api:project_detail", args=[project.pk])).json()
+    assert [(p["caption"], p["url"]) for p in api["photos"]] == [
+        ("主体结构封顶", _url(project, photo))
+    ]
 
 
 def test_a_cleared_photo_of_an_unpublished_project_waits_for_its_publication(
@@ -117,7 +119,7 @@ def test_a_cleared_photo_of_an_unpublished_project_waits_for_its_publication(
     from dudao.projects.testing import make_project
 
     project = make_project(world)
-    photo = _photo(world, project)
+    photo = add_photo(world, project)
     _clear(world, project, photo)
     assert Client().get(_url(project, photo)).status_code == 404
     services.publish(actor=world.city_supervisor, project_id=project.pk)
@@ -129,7 +131,7 @@ def test_unclearing_needs_a_reason_and_a_fresh_version_then_the_photo_is_gone(
     world: World,
 ) -> None:
     project = published_project(world)
-    photo = _photo(world, project)
+    photo = add_photo(world, project)
     row = _clear(world, project, photo)
     seq = _current(project).seq
     with pytest.raises(DomainError):
@@ -150,7 +152,7 @@ def test_unclearing_needs_a_reason_and_a_fresh_version_then_the_photo_is_gone(
 
 def test_a_withdrawn_projects_photos_are_404(world: World) -> None:
     project = published_project(world)
-    photo = _photo(world, project)
+    photo = add_photo(world, project)
     _clear(world, project, photo)
     assert Client().get(_url(project, photo)).status_code == 200
     services.withdraw(actor=world.city_supervisor, project_id=project.pk, reason="项目调整")
@@ -161,7 +163,7 @@ def test_out_of_scope_and_foreign_photos_are_refused(world: World) -> None:
     from django.http import Http404
 
     project = published_project(world)
-    photo = _photo(world, project)
+    photo = add_photo(world, project)
     from dudao.accounts.models import User
     from dudao.core.exceptions import NotAllowed
     from dudao.core.roles import Role
@@ -186,7 +188,7 @@ def test_out_of_scope_and_foreign_photos_are_refused(world: World) -> None:
 
 def test_the_supervisor_ticks_a_photo_on_the_publication_page(client: Client, world: World) -> None:
     project = published_project(world)
-    photo = _photo(world, project)
+    photo = add_photo(world, project)
     client.force_login(world.city_supervisor)
     page = client.get(reverse("opendata:detail", args=[project.pk])).content.decode()
     action = reverse("opendata:photo_clearance", args=[project.pk, photo.pk])

@@ -16,7 +16,7 @@ from django.urls import reverse
 from dudao.opendata import services
 from dudao.opendata.models import Category
 from dudao.opendata.review import review
-from dudao.opendata.tests.conftest import LEADER, LIAISON, PHONE, published_project
+from dudao.opendata.tests.conftest import LEADER, LIAISON, PHONE, add_photo, published_project
 from dudao.opendata.tests.public_walk import walk
 from dudao.testing import World
 
@@ -29,7 +29,12 @@ def _body(response: Any) -> bytes:
 
 def test_every_public_output_answers_without_cookies_or_internal_data(world: World) -> None:
     project = published_project(world)
-    seen = 0
+    photo = add_photo(world, project)
+    services.set_photo_clearance(
+        actor=world.city_supervisor, project_id=project.pk, photo_id=photo.pk, cleared=True
+    )
+    photo_url = reverse("open:photo", args=[project.pk, photo.pk])
+    seen, walked_photo = 0, False
     for url, status, body, response in walk([project.pk]):
         assert status == 200, url
         assert not response.cookies, url  # type: ignore[attr-defined]
@@ -38,7 +43,9 @@ def test_every_public_output_answers_without_cookies_or_internal_data(world: Wor
         for secret in (LIAISON, PHONE, LEADER):
             assert secret not in body, (url, secret)
         seen += 1
-    assert seen >= 9
+        walked_photo = walked_photo or url == photo_url
+    assert seen >= 10
+    assert walked_photo
 
 
 def test_the_project_page_shows_the_categories_milestones_chart_and_history(world: World) -> None:
