@@ -238,12 +238,13 @@ def set_photo_clearance(
     if row is None:
         row = PhotoClearance(photo=photo, project=project, decided_by=actor, version=0)
     check_version(row, version, what="照片公开决定")
+    if not cleared and not row.cleared:
+        raise DomainError("该照片未准许公开，无需撤销。")
     if not cleared and not reason:
         raise DomainError("请填写撤销公开的原因。", field="reason")
-    was = row.cleared if row.pk else None
     before = {"cleared": row.cleared, "caption": row.caption} if row.pk else None
-    if was == cleared and (not cleared or row.caption == caption):
-        return row
+    if cleared and row.cleared and row.caption == caption:
+        return row  # nothing changes
     row.cleared, row.caption = cleared, caption if cleared else row.caption
     row.reason = "" if cleared else reason
     row.decided_by, row.decided_at = actor, timezone.now()

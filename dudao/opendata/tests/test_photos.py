@@ -132,7 +132,10 @@ def test_unclearing_needs_a_reason_and_a_fresh_version_then_the_photo_is_gone(
 ) -> None:
     project = published_project(world)
     photo = add_photo(world, project)
+    with pytest.raises(DomainError):  # nothing to take back yet
+        _clear(world, project, photo, cleared=False, reason="误传", version=0)
     row = _clear(world, project, photo)
+    assert _clear(world, project, photo).version == row.version  # unchanged: no new version
     seq = _current(project).seq
     with pytest.raises(DomainError):
         _clear(world, project, photo, cleared=False, reason=" ", version=row.version)
