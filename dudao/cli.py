@@ -8,6 +8,7 @@ dudao load-regions load the GB/T 2260 snapshot
 dudao workdays-check YEAR  is the year's holiday calendar known, or still provisional?
 dudao import KIND FILE --as USER [--dry-run]   import a file (same checks as the web upload)
 dudao bulletin make KIND --period YYYY-MM [--scope ORG_CODE] --out FILE   a draft bulletin (.docx)
+dudao opendata export --format oc4ids|csv|xlsx --out FILE   the published projects
 dudao audit verify  check the audit log's hash chain and anchors (exit 1 at the first broken link)
 dudao pg_roles      print (or --apply) the PostgreSQL owner/app roles and grants
 dudao backup [--out DIR] [--prune]   a consistent backup (database, uploads, manifest)

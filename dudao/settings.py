@@ -325,3 +325,18 @@ DUDAO_LATEST_YEAR = envint("DUDAO_LATEST_YEAR", 2099, minimum=2030, maximum=2200
 DUDAO_SOFFICE = envstr("DUDAO_SOFFICE", "")
 # API lists: django-ninja's limit is capped (offset is capped by dudao.core.pagination).
 NINJA_PAGINATION_MAX_LIMIT = 500
+# Open data (dudao/opendata, docs/opendata.md): the city's registered OC4IDS project identifier
+# prefix (register one with the Open Contracting Partnership; the default is a placeholder), the
+# publisher named in every project package, the public site's address (for a package written by
+# the command line), the licence and publication policy it points to,
+# and how many public API calls one IP address may make per minute.
+DUDAO_OC4IDS_PREFIX = envstr("DUDAO_OC4IDS_PREFIX", "oc4ids-xxxxxx-")
+DUDAO_OPENDATA_PUBLISHER = envstr("DUDAO_OPENDATA_PUBLISHER", "示范市发展和改革委员会")
+DUDAO_OPENDATA_LICENSE = envstr(
+    "DUDAO_OPENDATA_LICENSE", "https://creativecommons.org/licenses/by/4.0/"
+)
+DUDAO_OPENDATA_BASE_URL = envstr("DUDAO_OPENDATA_BASE_URL", f"http://127.0.0.1:{PORT}/open/")
+DUDAO_OPENDATA_POLICY_URL = envstr("DUDAO_OPENDATA_POLICY_URL", f"{DUDAO_OPENDATA_BASE_URL}about/")
+DUDAO_OPENDATA_RATE_PER_MINUTE = envint(
+    "DUDAO_OPENDATA_RATE_PER_MINUTE", 120, minimum=1, maximum=100_000
+)

@@ -10,6 +10,7 @@ from dudao.accounts import views as account_views
 from dudao.api import api
 from dudao.audit import views as audit_views
 from dudao.cockpit import views as cockpit_views
+from dudao.opendata.public_api import open_api
 from dudao.ops import views as ops_views
 from dudao.orgs import views as org_views
 
@@ -68,6 +69,9 @@ urlpatterns = [
     path("healthz", ops_views.healthz, name="healthz"),
     path("readyz", ops_views.readyz, name="readyz"),
     path("ops/", include("dudao.ops.urls")),
+    # The public disclosure site and its API (dudao/opendata): no login, read-only.
+    path("open/api/", open_api.urls),
+    path("open/", include("dudao.opendata.public_urls")),
     # Business modules, each mounted at /<label>/ with its own namespace.
     *(path(f"{app}/", include(f"dudao.{app}.urls")) for app in settings.DOMAIN_APPS),
 ]

@@ -218,6 +218,8 @@ ANONYMOUS: dict[tuple[str, str], int] = {
     ("healthz", "GET"): 200,
     ("readyz", "GET"): 503,
 }
+for _app in settings.DOMAIN_APPS:
+    ANONYMOUS.update(getattr(import_module(f"dudao.{_app}.tests.matrix"), "ANONYMOUS", {}))
 
 # Which test module probes which URL names: each domain app its own POLICY, "core" the rest.
 PLATFORM = "core"

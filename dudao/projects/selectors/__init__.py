@@ -74,6 +74,7 @@ from dudao.projects.selectors.registry import (
     park_for_link,
     project_chart,
     project_history,
+    project_photos,
     visible_projects,
 )
 from dudao.projects.selectors.unit_figures import UNIT_METRICS, unit_figures, unit_series
@@ -123,6 +124,7 @@ __all__ = [
     "project_chart",
     "project_history",
     "project_page",
+    "project_photos",
     "project_report_rows",
     "project_rows",
     "quarter_targets",

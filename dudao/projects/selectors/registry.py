@@ -23,6 +23,7 @@ from dudao.projects.models import (
     ProjectMilestone,
     ProjectSettings,
     ProjectYearPlan,
+    ReportPhoto,
 )
 from dudao.projects.rules import (
     ProjectLight,
@@ -180,6 +181,16 @@ def get_project(actor: User, pk: int) -> Project:
 
 def project_history(project: Project) -> list[MonthlyReport]:
     return list(project.reports.select_related("node", "reviewed_by").order_by("-year", "-month"))
+
+
+def project_photos(project: Project) -> QuerySet[ReportPhoto]:
+    """The site photos of a project's monthly reports, oldest report first (the caller has
+    already read `project` from the user's scope, or from a public release)."""
+    return (
+        ReportPhoto.objects.filter(report__project=project)
+        .select_related("report")
+        .order_by("report__year", "report__month", "created_at", "pk")
+    )
 
 
 def project_chart(project: Project, year: int, settings: ProjectSettings) -> dict[str, Any]:
