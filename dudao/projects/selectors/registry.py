@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import NullIf
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -99,6 +100,41 @@ def filter_projects(actor: User, f: ProjectFilters, year: int, month: int) -> Qu
         ids = [pk for pk, light in lights_for(qs, year, month).items() if light.light == f.light]
         qs = qs.filter(pk__in=ids)
     return qs.select_related("county", "category", "park").order_by("county__path", "name", "pk")
+
+
+# The registry list's sortable columns (URL key → ORM fields), for dudao.core.listing.
+PROJECT_SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("name",),
+    "county": ("county__sort_order", "county__path"),
+    "category": ("category__sort_order", "category__name"),
+    "stage": ("stage",),
+    "level": ("level",),
+    "total": ("total_investment",),
+    "plan": ("sort_plan",),
+    "done": ("sort_done",),
+    "rate": ("sort_rate",),
+}
+
+
+def with_sort_figures(qs: QuerySet[Project], year: int, month: int) -> QuerySet[Project]:
+    """Annotate the figures the registry list sorts by: the year's plan, the approved 年内累计
+    of the month and their ratio (the same inputs `lights_for` reads)."""
+    plan = ProjectYearPlan.objects.filter(project=OuterRef("pk"), year=year).values(
+        "planned_investment"
+    )[:1]
+    done = MonthlyReport.objects.filter(
+        project=OuterRef("pk"), year=year, month=month, status=S.APPROVED
+    ).values("invest_ytd")[:1]
+    money = DecimalField(max_digits=20, decimal_places=2)
+    return qs.annotate(
+        sort_plan=Subquery(plan, output_field=money),
+        sort_done=Subquery(done, output_field=money),
+    ).annotate(
+        sort_rate=ExpressionWrapper(
+            F("sort_done") / NullIf(F("sort_plan"), 0),
+            output_field=DecimalField(max_digits=30, decimal_places=10),
+        )
+    )
 
 
 def _start_dates(project_ids: Iterable[int] | QuerySet[Any]) -> dict[int, tuple[Any, Any]]:
