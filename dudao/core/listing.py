@@ -157,7 +157,12 @@ def listing(
     state = sort_state(request, sorts, default)
     ordered = sort_rows(request, rows, sorts, default)
     size, sizes = page_size(request, per_page)
-    page = Paginator(ordered, size).get_page(request.GET.get("page"))
+    raw_page = (request.GET.get("page") or "").strip()
+    paginator = Paginator(ordered, size)
+    number = 1
+    if raw_page.lstrip("-").isdigit():  # a huge number is the last page, without int() of it
+        number = int(raw_page) if len(raw_page) < 12 else (1 if raw_page[0] == "-" else 10**11)
+    page = paginator.get_page(max(1, min(number, paginator.num_pages)))
     params = request.GET.copy()
     params.pop("page", None)
     return Listing(
