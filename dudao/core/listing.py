@@ -25,7 +25,7 @@ from functools import cmp_to_key
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, QuerySet
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, QueryDict
 
 PAGE_SIZES: tuple[int, ...] = (20, 50, 100)
@@ -76,6 +76,16 @@ class Listing:
         """The link of a header: ascending first, the reverse when it is the current sort."""
         descending = self.sort.key == key and not self.sort.descending
         return self.query(sort=f"-{key}" if descending else key, page=None)
+
+
+def choice_rank(field: str, values: Sequence[str]) -> Case:
+    """An ORM expression ranking a choice field by its meaning, not its code: ``values`` in
+    ascending order (e.g. severity 一般, 较重, 严重); an unlisted value ranks first."""
+    return Case(
+        *(When(**{field: v}, then=Value(i)) for i, v in enumerate(values)),
+        default=Value(-1),
+        output_field=IntegerField(),
+    )
 
 
 def sort_state(request: HttpRequest, sorts: Sorts, default: str) -> SortState:
