@@ -105,7 +105,8 @@ def _order_queryset(qs: QuerySet[Any], fields: Sequence[str], descending: bool) 
         desc = field.startswith("-") != descending
         name = field.lstrip("-")
         order.append(F(name).desc(nulls_last=True) if desc else F(name).asc(nulls_last=True))
-    order.append(F("pk").asc())
+    if not fields or fields[-1].lstrip("-") not in ("pk", "id"):
+        order.append(F("pk").asc())  # a column may end in its own id order ("-pk")
     return qs.order_by(*order)
 
 
