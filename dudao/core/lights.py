@@ -34,7 +34,10 @@ class Light(models.TextChoices):
 def severity_order(field: str = "light") -> models.Case:
     """An ORM expression of `Light.severity` for sorting a list by its light column."""
     return models.Case(
-        *(models.When(**{field: light.value}, then=models.Value(light.severity)) for light in Light),
+        *(
+            models.When(**{field: light.value}, then=models.Value(light.severity))
+            for light in Light
+        ),
         default=models.Value(-1),
         output_field=models.IntegerField(),
     )
