@@ -5,8 +5,9 @@ A view declares the columns a reader may sort by — ``{"name": ("name",), "coun
 for rows computed in Python — and calls `listing(request, rows, sorts, default="name")`:
 
 * ``?sort=name`` sorts ascending, ``?sort=-name`` descending; an unknown key is ignored (the
-  default order applies), never an error. Ties always break by ``pk`` ascending, so a page never
-  shows a row twice or skips one.
+  default order applies), never an error. Ties always break by ``pk`` ascending (a grouped
+  ``values()`` query lists its group fields instead), so a page never shows a row twice or
+  skips one.
 * ``?page=N`` picks the page (a bad or out-of-range number gives the nearest page);
   ``?per_page=`` is one of `PAGE_SIZES` (or the view's own default), anything else is ignored.
 * Empty values (None, "") sort last in both directions, on SQLite and PostgreSQL alike.
@@ -105,7 +106,8 @@ def _order_queryset(qs: QuerySet[Any], fields: Sequence[str], descending: bool) 
         desc = field.startswith("-") != descending
         name = field.lstrip("-")
         order.append(F(name).desc(nulls_last=True) if desc else F(name).asc(nulls_last=True))
-    if not fields or fields[-1].lstrip("-") not in ("pk", "id"):
+    grouped = qs.query.group_by is not None  # one row per group: its fields are the tiebreak
+    if not grouped and (not fields or fields[-1].lstrip("-") not in ("pk", "id")):
         order.append(F("pk").asc())  # a column may end in its own id order ("-pk")
     return qs.order_by(*order)
 
