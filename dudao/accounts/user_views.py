@@ -29,7 +29,6 @@ from dudao.core.roles import (
 )
 from dudao.orgs.selectors import list_organisations
 
-
 # The account list's sortable columns (URL key → ORM fields), for dudao.core.listing.
 USER_SORTS: dict[str, tuple[str, ...]] = {
     "org": ("organisation__path", "username"),

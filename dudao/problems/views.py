@@ -14,8 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dudao.accounts.roles import Role
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error, query_without_page
-from dudao.core.listing import listing, sort_rows
 from dudao.core.imports import ImportRejected
+from dudao.core.listing import listing, sort_rows
 from dudao.core.xlsx import workbook_bytes, xlsx_response
 from dudao.problems import exports, selectors, services
 from dudao.problems.forms import (

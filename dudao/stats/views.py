@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error, query_without_page
-from dudao.core.listing import listing
 from dudao.core.imports import MAX_IMPORT_BYTES, ImportRejected
+from dudao.core.listing import listing
 from dudao.core.periods import Period, month_or_default
 from dudao.core.xlsx import xlsx_response
 from dudao.orgs.models import Organisation

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dudao.accounts.roles import Role
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
-from dudao.core.listing import listing, sort_rows, sort_state
 from dudao.core.lights import Light
+from dudao.core.listing import listing, sort_rows, sort_state
 from dudao.core.numbers import format_decimal
 from dudao.core.xlsx import Column, Sheet, workbook_bytes, xlsx_response
 from dudao.orgs.models import Organisation

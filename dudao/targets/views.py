@@ -15,9 +15,9 @@ from django.views.decorators.http import require_POST
 
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, query_without_page
-from dudao.core.listing import listing
 from dudao.core.imports import MAX_IMPORT_BYTES, ImportRejected
 from dudao.core.lights import Light
+from dudao.core.listing import listing
 from dudao.core.periods import Period, month_or_default
 from dudao.orgs.models import Organisation
 from dudao.targets import importers, selectors, services

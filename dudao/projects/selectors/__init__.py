@@ -44,8 +44,10 @@ from dudao.projects.selectors.grid import (
 )
 from dudao.projects.selectors.periods import (
     MonthFreeze,
+    analysis_period,
     api_period,
     is_locked,
+    last_locked_month,
     locked_months,
     month_freeze,
     month_settings,
@@ -56,13 +58,12 @@ from dudao.projects.selectors.periods import (
     reporting_period,
 )
 from dudao.projects.selectors.registry import (
+    PROJECT_SORTS,
     ProjectFilters,
     active_categories,
     county_choices,
     filter_parks,
-    PROJECT_SORTS,
     filter_projects,
-    with_sort_figures,
     get_project,
     lights_for,
     milestone_timeline,
@@ -71,10 +72,12 @@ from dudao.projects.selectors.registry import (
     project_chart,
     project_history,
     visible_projects,
+    with_sort_figures,
 )
 from dudao.projects.selectors.unit_figures import UNIT_METRICS, unit_figures, unit_series
 
 __all__ = [
+    "PROJECT_SORTS",
     "UNIT_METRICS",
     "Analysis",
     "AnalysisPage",
@@ -89,21 +92,21 @@ __all__ = [
     "active_categories",
     "active_locks",
     "analysis_page",
+    "analysis_period",
     "api_period",
     "city_analysis",
     "county_choices",
     "county_overview",
     "due_summary",
     "filter_parks",
-    "PROJECT_SORTS",
     "filter_projects",
-    "with_sort_figures",
     "get_lock",
     "get_project",
     "get_report",
     "grid_rows",
     "group_analysis",
     "is_locked",
+    "last_locked_month",
     "lights_for",
     "locked_months",
     "locks_in_scope",
@@ -131,4 +134,5 @@ __all__ = [
     "unit_figures",
     "unit_series",
     "visible_projects",
+    "with_sort_figures",
 ]

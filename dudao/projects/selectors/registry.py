@@ -8,8 +8,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import NullIf
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Cast, NullIf
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -130,9 +138,10 @@ def with_sort_figures(qs: QuerySet[Project], year: int, month: int) -> QuerySet[
         sort_plan=Subquery(plan, output_field=money),
         sort_done=Subquery(done, output_field=money),
     ).annotate(
+        # order only (never shown): a float ratio, as SQLite divides stored integers as integers
         sort_rate=ExpressionWrapper(
-            F("sort_done") / NullIf(F("sort_plan"), 0),
-            output_field=DecimalField(max_digits=30, decimal_places=10),
+            Cast("sort_done", FloatField()) / NullIf(Cast("sort_plan", FloatField()), 0.0),
+            output_field=FloatField(),
         )
     )
 
