@@ -34,7 +34,8 @@ def sort_th(listing: Listing, key: str, label: str, css: str = "") -> str:
     else:
         arrow, aria, title = "", "none", "点击按此列排序"
     return format_html(
-        '<th{} aria-sort="{}"><a class="sort{}" href="?{}" title="{}">{}<span aria-hidden="true">{}</span></a></th>',
+        '<th{} aria-sort="{}"><a class="sort{}" href="?{}" title="{}">{}'
+        '<span aria-hidden="true">{}</span></a></th>',
         cls,
         aria,
         " active" if current else "",

@@ -91,7 +91,8 @@ def test_amounts_show_thousands_separators(
 ) -> None:
     client.force_login(world.city_supervisor)
     html = client.get(reverse("projects:list"), {"period": "2026-03"}).content.decode()
-    assert "90,000.0" in html and "30,000.0" in html
+    assert "90,000.0" in html
+    assert "30,000.0" in html
 
 
 def test_analysis_defaults_to_the_last_locked_month(client: Client, world: World) -> None:
