@@ -66,4 +66,13 @@ def event_list(request: AuthedHttpRequest) -> HttpResponse:
 
 def event_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """One audit event with its before/after values."""
-    return render(request, "audit/detail.html", {"event": selectors.get_event(request.user, pk)})
+    event = selectors.get_event(request.user, pk)
+    return render(
+        request,
+        "audit/detail.html",
+        {
+            "event": event,
+            "object_type": selectors.object_type_label(event),
+            "changes": selectors.event_changes(event),
+        },
+    )
