@@ -128,7 +128,7 @@ def _order_rows(rows: Iterable[Any], key: Callable[[Any], Any], descending: bool
             result = -1 if ka < kb else 1
             return -result if descending else result
         pa, pb = _row_pk(a), _row_pk(b)
-        return (pa > pb) - (pa < pb)
+        return int(pa > pb) - int(pa < pb)
 
     return sorted(rows, key=cmp_to_key(compare))
 

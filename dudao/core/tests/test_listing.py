@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from dudao.core.listing import listing, page_numbers, sort_rows, sort_state
+from dudao.core.listing import Sorts, listing, page_numbers, sort_rows, sort_state
 from dudao.core.numbers import FigureError, format_amount
 
 rf = RequestFactory()
@@ -24,7 +24,7 @@ def rows(n: int) -> list[SimpleNamespace]:
     ]
 
 
-SORTS = {"name": ("name",), "score": lambda r: r.score, "newest": ("-pk",)}
+SORTS: Sorts = {"name": ("name",), "score": lambda r: r.score, "newest": ("-pk",)}
 
 
 def test_unknown_or_hostile_sort_keys_fall_back_to_the_default() -> None:

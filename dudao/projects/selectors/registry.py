@@ -133,7 +133,7 @@ def with_sort_figures(qs: QuerySet[Project], year: int, month: int) -> QuerySet[
     done = MonthlyReport.objects.filter(
         project=OuterRef("pk"), year=year, month=month, status=S.APPROVED
     ).values("invest_ytd")[:1]
-    money = DecimalField(max_digits=20, decimal_places=2)
+    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_places=2)
     return qs.annotate(
         sort_plan=Subquery(plan, output_field=money),
         sort_done=Subquery(done, output_field=money),

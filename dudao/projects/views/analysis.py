@@ -45,7 +45,7 @@ def analysis(request: AuthedHttpRequest) -> HttpResponse:
         context["elapsed"] = page.elapsed_pct
     else:
         context["a"] = page.a
-        context["county_rows"] = sorted(page.a.counties, key=_by_rank)
+        context["county_rows"] = sorted(page.a.counties, key=_by_rank) if page.a else []
         context["categories"] = page.categories
     return render(request, "projects/analysis.html", context)
 
