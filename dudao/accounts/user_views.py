@@ -16,7 +16,8 @@ from dudao.accounts.forms import (
     UserEditForm,
 )
 from dudao.core.exceptions import DomainError
-from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
+from dudao.core.http import AuthedHttpRequest, add_domain_error, query_without_page
+from dudao.core.listing import listing
 from dudao.core.roles import (
     ADMIN_ROLES,
     BUSINESS_ROLES,
@@ -28,6 +29,15 @@ from dudao.core.roles import (
 )
 from dudao.orgs.selectors import list_organisations
 
+# The account list's sortable columns (URL key → ORM fields), for dudao.core.listing.
+USER_SORTS: dict[str, tuple[str, ...]] = {
+    "org": ("organisation__path", "username"),
+    "username": ("username",),
+    "name": ("full_name",),
+    "last_login": ("-last_login",),
+    "active": ("-is_active",),
+}
+
 
 def user_list(request: AuthedHttpRequest) -> HttpResponse:
     """Accounts in the user's scope, filterable by name, role, unit and state."""
@@ -36,8 +46,10 @@ def user_list(request: AuthedHttpRequest) -> HttpResponse:
     qs = selectors.list_users(
         request.user, q=f["q"], role=f["role"], organisation=org_id, active=f["active"]
     )
+    lst = listing(request, qs, USER_SORTS, default="org")
     context = {
-        "page": paginate(request, qs),
+        "page": lst.page,
+        "list": lst,
         "f": f,
         "query": query_without_page(request),
         "roles": [(role_code(r), ROLE_LABELS[r]) for r in Role],

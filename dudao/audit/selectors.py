@@ -93,3 +93,75 @@ def last_actor_id(obj: Any, action: str) -> int | None:
         .values_list("actor_id", flat=True)
         .first()
     )
+
+
+# Keys of before/after snapshots that are not model fields (a model field shows its own
+# verbose name).
+SNAPSHOT_LABELS = {
+    "roles": "角色",
+    "version": "版本",
+    "count": "数量",
+    "counts": "数量",
+    "reason": "原因",
+    "status": "状态",
+    "ids": "对象",
+    "organisation": "单位",
+    "password_changed": "已修改密码",
+}
+
+
+def object_type_label(event: AuditEvent) -> str:
+    """The Chinese name of the event's object type ("accounts.user" → "用户")."""
+    from django.apps import apps
+
+    if not event.object_type:
+        return ""
+    try:
+        return str(apps.get_model(event.object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return "系统对象"
+
+
+def _value_text(value: Any) -> str:
+    if value is None or value in ("", [], {}):
+        return "—"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list | tuple):
+        return "、".join(_value_text(v) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{_key_label(None, str(k))}：{_value_text(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _key_label(model: Any, key: str) -> str:
+    from django.core.exceptions import FieldDoesNotExist
+
+    if model is not None:
+        try:
+            return str(model._meta.get_field(key).verbose_name)
+        except FieldDoesNotExist:
+            return SNAPSHOT_LABELS.get(key, key)
+    return SNAPSHOT_LABELS.get(key, key)
+
+
+def event_changes(event: AuditEvent) -> list[tuple[str, str, str, bool]]:
+    """The event's before/after snapshots as rows (label, before, after, changed), the field
+    names in Chinese and the values as text — never a raw dict or list."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(event.object_type) if event.object_type else None
+    except (LookupError, ValueError):
+        model = None
+    before = event.before if isinstance(event.before, dict) else {}
+    after = event.after if isinstance(event.after, dict) else {}
+    rows = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        old, new = before.get(key), after.get(key)
+        rows.append((_key_label(model, key), _value_text(old), _value_text(new), old != new))
+    if not isinstance(event.before, dict) and event.before is not None:
+        rows.append(("变更前", _value_text(event.before), "", True))
+    if not isinstance(event.after, dict) and event.after is not None:
+        rows.append(("变更后", "", _value_text(event.after), True))
+    return rows

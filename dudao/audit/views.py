@@ -10,7 +10,8 @@ from django.shortcuts import render
 
 from dudao.audit import selectors
 from dudao.audit.actions import ACTION_LABELS
-from dudao.core.http import AuthedHttpRequest, paginate, query_without_page
+from dudao.core.http import AuthedHttpRequest, query_without_page
+from dudao.core.listing import listing
 
 
 def _date(value: str) -> dt.date | None:
@@ -18,6 +19,18 @@ def _date(value: str) -> dt.date | None:
         return dt.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+# The log's sortable columns (URL key → ORM fields), for dudao.core.listing.
+EVENT_SORTS: dict[str, tuple[str, ...]] = {
+    "time": ("-occurred_at", "-pk"),
+    "actor": ("actor_name",),
+    "org": ("organisation__path",),
+    "action": ("action",),
+    "object": ("object_repr",),
+    "success": ("success",),
+    "ip": ("ip",),
+}
 
 
 def event_list(request: AuthedHttpRequest) -> HttpResponse:
@@ -35,8 +48,10 @@ def event_list(request: AuthedHttpRequest) -> HttpResponse:
         date_to=_date(f["date_to"]),
         success=f["success"],
     )
+    lst = listing(request, qs, EVENT_SORTS, default="time")
     context: dict[str, Any] = {
-        "page": paginate(request, qs),
+        "page": lst.page,
+        "list": lst,
         "f": f,
         "query": query_without_page(request),
         "actions": sorted(ACTION_LABELS.items()),
@@ -51,4 +66,13 @@ def event_list(request: AuthedHttpRequest) -> HttpResponse:
 
 def event_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """One audit event with its before/after values."""
-    return render(request, "audit/detail.html", {"event": selectors.get_event(request.user, pk)})
+    event = selectors.get_event(request.user, pk)
+    return render(
+        request,
+        "audit/detail.html",
+        {
+            "event": event,
+            "object_type": selectors.object_type_label(event),
+            "changes": selectors.event_changes(event),
+        },
+    )

@@ -39,6 +39,18 @@ class Light(models.TextChoices):
         return {"grey": 0, "green": 1, "yellow": 2, "red": 3}[self.value]
 
 
+def severity_order(field: str = "light") -> models.Case:
+    """An ORM expression of `Light.severity` for sorting a list by its light column."""
+    return models.Case(
+        *(
+            models.When(**{field: light.value}, then=models.Value(light.severity))
+            for light in Light
+        ),
+        default=models.Value(-1),
+        output_field=models.IntegerField(),
+    )
+
+
 def band(
     value: Decimal | int | None,
     *,

@@ -5,7 +5,8 @@ percent and unit conversions. Pure Python, no Django; the one place a number is 
   digits), never float; floats are refused with ``FigureError``.
 * Rates are unrounded Decimal fractions (``Decimal("0.132")`` is 13.2%); only display rounds,
   ROUND_HALF_UP (half away from zero: −2.45 → −2.5), and negative zero never appears.
-* Money is stored in 万元 and displayed in 亿元.
+* Money is stored in 万元 and displayed in 亿元 (or 万元, chosen per table) with thousands
+  separators (``format_amount``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ __all__ = [
     "dec",
     "displayed_percent",
     "div",
+    "format_amount",
     "format_decimal",
     "format_percent",
     "format_yi",
@@ -142,3 +144,16 @@ def yi_to_wan(value_yi: Decimal) -> Decimal:
 def format_yi(value_wan: Decimal, decimals: int = 1) -> str:
     """Render an amount held in 万元 as 亿元 digits without unit (9046000 → "904.6")."""
     return format_decimal(wan_to_yi(value_wan), decimals)
+
+
+AMOUNT_UNITS = ("万元", "亿元")
+
+
+def format_amount(value_wan: Decimal, unit: str = "万元", decimals: int = 1) -> str:
+    """Render an amount held in 万元 in ``unit`` (万元 or 亿元), half-up on the displayed
+    value, with thousands separators and no unit text (29973207.14 → "29,973,207.1" in 万元,
+    "2,997.3" in 亿元)."""
+    if unit not in AMOUNT_UNITS:
+        raise FigureError(f"unknown amount unit {unit!r}")
+    value = wan_to_yi(value_wan) if unit == "亿元" else dec(value_wan)
+    return f"{round_half_up(value, decimals):,f}"

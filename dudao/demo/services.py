@@ -21,6 +21,7 @@ from dudao.demo.registry import DemoContext, ordered
 from dudao.orgs.models import Organisation
 
 SCALES = ("city", "province")
+SCALE_LABELS = {"city": "市级规模", "province": "省级规模"}
 
 
 class DemoRefused(Exception):
@@ -62,8 +63,8 @@ def load_demo(
         record_event(
             actor=None,
             action="demo.load",
-            actor_name="demo",
-            object_repr=f"示范市演示数据（{scale}，seed={seed}）",
+            actor_name="演示数据生成",
+            object_repr=f"示范市演示数据（{SCALE_LABELS[scale]}，随机种子 {seed}）",
             after=ctx.counts,
         )
     return ctx

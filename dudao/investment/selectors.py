@@ -111,6 +111,22 @@ def _filtered(actor: User, f: DealFilter, *, with_stage: bool = True) -> QuerySe
     return qs
 
 
+# The deal list's sortable columns (URL key → ORM fields), for dudao.core.listing; the
+# default is the newest lead first.
+DEAL_SORTS: dict[str, tuple[str, ...]] = {
+    "lead": ("-lead_on", "-pk"),
+    "code": ("code",),
+    "name": ("name",),
+    "investor": ("investor",),
+    "county": ("county__path",),
+    "chain": ("chain__name",),
+    "stage": ("stage",),
+    "amount": ("-contract_investment",),
+    "signed": ("-first_signed_on",),
+    "screening": ("screening",),
+}
+
+
 def list_deals(actor: User, f: DealFilter, order: str = "") -> QuerySet[Deal]:
     orders = {
         "amount": ("-contract_investment", "-id"),

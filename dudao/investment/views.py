@@ -15,7 +15,8 @@ from dudao.accounts.roles import Role
 from dudao.core import numbers
 from dudao.core.bounds import check_year
 from dudao.core.exceptions import DomainError
-from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
+from dudao.core.http import AuthedHttpRequest, add_domain_error, query_without_page
+from dudao.core.listing import listing, sort_rows
 from dudao.core.periods import parse_month
 from dudao.core.xlsx import Column, Sheet, workbook_bytes, xlsx_response
 from dudao.investment import figures, rules, selectors, services
@@ -52,17 +53,19 @@ def board(request: AuthedHttpRequest) -> HttpResponse:
     """The pipeline board (counts and amounts by stage) and the deal list under it."""
     context = _filters(request)
     f = context["f"]
-    order = request.GET.get("order", "")
-    page = paginate(request, selectors.list_deals(request.user, f, order), 50)
+    lst = listing(
+        request, selectors.list_deals(request.user, f), selectors.DEAL_SORTS, default="lead"
+    )
+    page = lst.page
     deals = list(page.object_list)
     stall = selectors.stalls(deals)
     context.update(
         {
             "columns": selectors.pipeline_board(request.user, f),
             "page": page,
+            "list": lst,
             "rows": [(d, stall[d.pk]) for d in deals],
             "query": query_without_page(request),
-            "order": order,
             "can_create": request.user.has_role(*services.WORKERS),
         }
     )
@@ -86,7 +89,8 @@ EXPORT_COLUMNS = [
 def export(request: AuthedHttpRequest) -> HttpResponse:
     """The deal list as shown (same filters and order) as .xlsx."""
     f = selectors.DealFilter.from_query(request.GET)
-    deals = list(selectors.list_deals(request.user, f, request.GET.get("order", ""))[:20000])
+    qs = selectors.list_deals(request.user, f)
+    deals = list(sort_rows(request, qs, selectors.DEAL_SORTS, "lead")[:20000])
     stall = selectors.stalls(deals)
     rows = (
         [

@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from dudao.core.exceptions import DomainError
-from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
+from dudao.core.http import AuthedHttpRequest, add_domain_error, query_without_page
+from dudao.core.listing import listing
 from dudao.core.roles import Role
 from dudao.orgs import selectors, services
 from dudao.orgs.forms import OrganisationEditForm, OrganisationForm
@@ -20,13 +21,28 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "home.html", {"scope": selectors.scope_summary(request.user)})
 
 
+# The organisation list's sortable columns (URL key → ORM fields), for dudao.core.listing;
+# the default is the tree order.
+ORG_SORTS: dict[str, tuple[str, ...]] = {
+    "tree": ("path",),
+    "name": ("name",),
+    "code": ("code",),
+    "kind": ("kind",),
+    "region": ("region__code",),
+    "users": ("-user_count",),
+    "active": ("-is_active",),
+}
+
+
 def organisation_list(request: AuthedHttpRequest) -> HttpResponse:
     """The organisation tree in the user's scope, searchable."""
     q = request.GET.get("q", "").strip()
     kind = request.GET.get("kind", "")
-    page = paginate(request, selectors.list_organisations(request.user, q=q, kind=kind), 100)
+    qs = selectors.list_organisations(request.user, q=q, kind=kind)
+    lst = listing(request, qs, ORG_SORTS, default="tree", per_page=100)
     context = {
-        "page": page,
+        "page": lst.page,
+        "list": lst,
         "q": q,
         "kind": kind,
         "kinds": Organisation.Kind.choices,

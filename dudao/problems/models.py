@@ -64,6 +64,14 @@ class ProblemQuerySet(ScopedQuerySet["Problem"]):
         return self.filter(Q(responsible_org_id__in=orgs) | Q(issuing_org_id__in=orgs))
 
 
+# The records other modules register problems from (`source_ref` = "<kind>:<id>").
+SOURCE_REF_LABELS = {
+    "inspections.finding": "观摩发现问题",
+    "projects.monthlyreport": "项目月报",
+    "targets.row": "年度目标",
+}
+
+
 class Problem(models.Model):
     class Source(models.TextChoices):
         INSPECTION = "inspection", "观摩"
@@ -247,6 +255,15 @@ class Problem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def source_ref_display(self) -> str:
+        """The source record as a reader names it: "观摩发现问题 第12号", not the stored
+        "inspections.finding:12" (free text, e.g. an imported ledger's reference, as typed)."""
+        kind, sep, pk = self.source_ref.partition(":")
+        if sep and pk.isdigit() and kind in SOURCE_REF_LABELS:
+            return f"{SOURCE_REF_LABELS[kind]} 第{pk}号"
+        return self.source_ref
 
     @property
     def is_open(self) -> bool:

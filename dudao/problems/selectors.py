@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from dudao.core.lights import Light
+from dudao.core.listing import choice_rank
 from dudao.core.numbers import format_decimal, format_percent
 from dudao.orgs.models import Organisation
 from dudao.parks.selectors import parks_in_scope
@@ -91,6 +92,26 @@ class LedgerFilter:
 
 def visible(actor: User) -> QuerySet[Problem]:
     return Problem.objects.visible_to(actor)
+
+
+# The ledger's sortable columns (URL key → ORM fields), for dudao.core.listing; severity by
+# meaning (`with_sort_ranks`), the most serious first.
+PROBLEM_SORTS: dict[str, tuple[str, ...]] = {
+    "created": ("-created_at",),
+    "code": ("code",),
+    "title": ("title",),
+    "source": ("source",),
+    "category": ("category__name",),
+    "severity": ("-severity_rank",),
+    "org": ("responsible_org__path",),
+    "county": ("county__path",),
+    "deadline": ("deadline",),
+    "status": ("status",),
+}
+
+
+def with_sort_ranks(qs: QuerySet[Problem]) -> QuerySet[Problem]:
+    return qs.annotate(severity_rank=choice_rank("severity", Problem.Severity.values))
 
 
 def list_problems(

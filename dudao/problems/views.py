@@ -13,8 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dudao.accounts.roles import Role
 from dudao.core.exceptions import DomainError
-from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
+from dudao.core.http import AuthedHttpRequest, add_domain_error, query_without_page
 from dudao.core.importflow import run_upload
+from dudao.core.listing import listing, sort_rows
 from dudao.core.xlsx import workbook_bytes, xlsx_response
 from dudao.problems import exports, selectors, services
 from dudao.problems.forms import (
@@ -51,11 +52,15 @@ def problem_list(request: AuthedHttpRequest) -> HttpResponse:
     """The ledger: filters, one page of problems, the export of exactly this selection."""
     context = _filter_context(request)
     f = context["f"]
-    ids = selectors.list_problems(request.user, f).values_list("pk", flat=True)
-    page = paginate(request, ids, 50)
+    qs = selectors.with_sort_ranks(selectors.list_problems(request.user, f))
+    lst = listing(
+        request, qs.values_list("pk", flat=True), selectors.PROBLEM_SORTS, default="created"
+    )
+    page = lst.page
     context.update(
         {
             "page": page,
+            "list": lst,
             "rows": selectors.ledger_rows(selectors.load_page(page.object_list)),
             "query": query_without_page(request),
             "can_create": request.user.has_role(*services.ISSUER_ROLES),
@@ -67,9 +72,14 @@ def problem_list(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def problem_export(request: AuthedHttpRequest) -> HttpResponse:
-    """The same filters as the ledger page, every matching row, as .xlsx."""
+    """The same filters and sort as the ledger page, every matching row, as .xlsx."""
     f = selectors.LedgerFilter.from_query(request.GET)
-    problems = selectors.list_problems(request.user, f)
+    problems = sort_rows(
+        request,
+        selectors.with_sort_ranks(selectors.list_problems(request.user, f)),
+        selectors.PROBLEM_SORTS,
+        "created",
+    )
     sheet = exports.ledger_sheet(selectors.ledger_rows(problems.iterator(chunk_size=2000)))
     today = timezone.localdate()
     return xlsx_response(f"问题台账-{today:%Y%m%d}.xlsx", workbook_bytes([sheet]))

@@ -130,8 +130,8 @@ def row_html(
     )
     return mark_safe(  # every value escaped above
         f'<tr id="row-{pk}" class="{css}">\n'
-        f'<td><a href="{urls.detail(pk)}">{name}</a><br><small class="muted">'
-        f"{_e(p.category.name)}</small>\n"
+        f'<td class="grid-name"><a href="{urls.detail(pk)}" title="{name}">{name}</a>'
+        f'<small class="muted">{_e(p.category.name)}</small>\n'
         f'<form id="{form}" hx-post="{urls.row(pk)}" hx-target="#row-{pk}" hx-swap="outerHTML">\n'
         f'<input type="hidden" name="period" value="{_e(period)}"><input type="hidden" '
         f'name="version" value="{version}"><input type="hidden" name="request_id" '
@@ -160,7 +160,7 @@ def row_html(
         f'<input form="{form}" type="text" name="note" maxlength="300" '
         f'aria-label="{name} 说明" placeholder="说明（投资突增时必填）" '
         f'value="{typed("note", r.note if r else "")}"{dis}></td>\n'
-        f"<td>{status}\n{msg}</td>\n<td>{buttons}</td>\n\n</tr>\n"
+        f'<td>{status}\n{msg}</td>\n<td class="grid-actions">{buttons}</td>\n\n</tr>\n'
     )
 
 

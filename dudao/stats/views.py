@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dudao.core.exceptions import DomainError
-from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
+from dudao.core.http import AuthedHttpRequest, add_domain_error, query_without_page
 from dudao.core.importflow import run_upload
 from dudao.core.imports import MAX_IMPORT_BYTES
+from dudao.core.listing import listing
 from dudao.core.periods import Period, month_or_default
 from dudao.core.xlsx import xlsx_response
 from dudao.orgs.models import Organisation
@@ -336,12 +337,14 @@ def settings_edit(request: AuthedHttpRequest) -> HttpResponse:
 def review(request: AuthedHttpRequest) -> HttpResponse:
     """The review queue: every unit and month with submitted values in the reviewer's scope,
     oldest first; each row opens the unit's month on the entry page to approve or return."""
-    sort = request.GET.get("sort", "submitted")
-    if sort not in selectors.QUEUE_SORTS:
-        sort = "submitted"
-    page = paginate(request, selectors.review_queue(request.user, sort=sort), 50)
+    lst = listing(
+        request,
+        selectors.review_queue(request.user),
+        selectors.QUEUE_LIST_SORTS,
+        default="submitted",
+    )
     return render(
         request,
         "stats/review.html",
-        {"page": page, "sort": sort, "query": query_without_page(request)},
+        {"page": lst.page, "list": lst, "query": query_without_page(request)},
     )

@@ -12,7 +12,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from dudao.core.lights import Light
+from dudao.core.lights import Light, severity_order
 from dudao.core.numbers import format_percent, round_half_up
 from dudao.core.ranks import competition_rank
 from dudao.orgs.models import Organisation
@@ -87,6 +87,23 @@ def list_tasks(
     return qs.only(*LIST_FIELDS).order_by("code")
 
 
+# The task list's sortable columns (URL key → ORM fields), for dudao.core.listing; "light"
+# sorts by severity (`light_rank`, annotated by `with_light_rank`).
+TASK_SORTS: dict[str, tuple[str, ...]] = {
+    "code": ("code",),
+    "title": ("title",),
+    "org": ("lead_org__path",),
+    "deadline": ("deadline",),
+    "progress": ("progress",),
+    "status": ("status",),
+    "light": ("-light_rank",),
+}
+
+
+def with_light_rank(qs: QuerySet[SupervisionTask]) -> QuerySet[SupervisionTask]:
+    return qs.annotate(light_rank=severity_order("light"))
+
+
 EXPORT_COLUMNS = (
     ("编号", 16, "text"),
     ("任务名称", 36, "text"),
@@ -108,12 +125,12 @@ EXPORT_COLUMNS = (
 
 
 def export_rows(qs: QuerySet[SupervisionTask]) -> list[tuple[Any, ...]]:
-    """One row per task, in EXPORT_COLUMNS order; progress rounded half-up to one decimal."""
+    """One row per task, in EXPORT_COLUMNS order and in the order of ``qs`` (the list's sort);
+    progress rounded half-up to one decimal."""
     status_labels = dict(S.choices)
     light_labels = dict(Light.choices)
     rows = (
         qs.select_related(None)
-        .order_by("code")
         .values_list(
             "code", "title", "source__title", "category__name", "lead_org__name",
             "issuing_org__name", "goal", "deadline", "deadline_provisional", "progress",

@@ -16,6 +16,7 @@ from dudao.accounts.roles import Role
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
 from dudao.core.lights import Light
+from dudao.core.listing import listing, sort_rows, sort_state
 from dudao.core.numbers import format_decimal
 from dudao.core.xlsx import Column, Sheet, workbook_bytes, xlsx_response
 from dudao.orgs.models import Organisation
@@ -79,16 +80,25 @@ def task_list(request: AuthedHttpRequest) -> HttpResponse:
     """The task tree, grouped by source or by lead unit, with filters."""
     g = request.GET
     group = g.get("group", "source") if g.get("group") in ("source", "unit") else "source"
-    qs = _filtered_tasks(request)
-    if group == "unit":
-        qs = qs.order_by("lead_org__path", "code")
-    else:
-        qs = qs.order_by("-source__source_date", "source_id", "code")
-    page = paginate(request, qs, 100)
+    qs = selectors.with_light_rank(_filtered_tasks(request))
+    # A column sort lists the tasks flat; without one they come grouped by source or unit.
+    flat = sort_state(request, selectors.TASK_SORTS, "code").param == (g.get("sort") or "")
+    sorts: dict[str, Any] = dict(selectors.TASK_SORTS)
+    if not flat:
+        group_fields = (
+            ("lead_org__path", "code")
+            if group == "unit"
+            else ("-source__source_date", "source_id", "code")
+        )
+        sorts["_group"] = group_fields
+    lst = listing(request, qs, sorts, default="code" if flat else "_group", per_page=100)
+    page = lst.page
     groups: list[tuple[str, list[SupervisionTask]]] = []
     for task in page.object_list:
         key = (
-            (task.lead_org.display_name if task.lead_org else "（未定牵头单位）")
+            ""
+            if flat
+            else (task.lead_org.display_name if task.lead_org else "（未定牵头单位）")
             if group == "unit"
             else f"{task.source.get_kind_display()}：{task.source.title}"
         )
@@ -97,6 +107,7 @@ def task_list(request: AuthedHttpRequest) -> HttpResponse:
         groups[-1][1].append(task)
     context = {
         "page": page,
+        "list": lst,
         "groups": groups,
         "group": group,
         "filters": g,
@@ -123,7 +134,8 @@ def _filtered_tasks(request: AuthedHttpRequest) -> Any:
 
 def task_export(request: AuthedHttpRequest) -> HttpResponse:
     """The filtered task list as .xlsx (the 红黄绿灯清单 attached to bulletins)."""
-    rows = selectors.export_rows(_filtered_tasks(request))
+    qs = selectors.with_light_rank(_filtered_tasks(request))
+    rows = selectors.export_rows(sort_rows(request, qs, selectors.TASK_SORTS, "code"))
     data = workbook_bytes(
         [
             Sheet(

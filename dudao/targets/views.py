@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dudao.core.exceptions import DomainError
-from dudao.core.http import AuthedHttpRequest, paginate, query_without_page
+from dudao.core.http import AuthedHttpRequest, query_without_page
 from dudao.core.importflow import run_upload
 from dudao.core.lights import Light
+from dudao.core.listing import listing
 from dudao.core.periods import Period, month_or_default
 from dudao.orgs.models import Organisation
 from dudao.targets import importers, selectors, services
@@ -38,7 +39,44 @@ SORTS = {
     "gap": lambda r: (r.progress.gap_pp is None, r.progress.gap_pp or 0),
     "light": lambda r: (-Light(r.progress.light).severity, r.progress.gap_pp or 0),
     "rank": lambda r: (r.row.indicator.sort_order, r.class_name, r.rank_in_class or 10**6),
+    "type": lambda r: r.row.kind,
+    "rate": lambda r: r.progress.completion_rate,
+    "schedule": lambda r: r.progress.schedule_rate,
 }
+SET_SORTS: dict[str, tuple[str, ...]] = {
+    "year": ("-year", "level"),
+    "title": ("title",),
+    "issuer": ("issuer__path",),
+    "level": ("level",),
+    "document": ("document",),
+    "status": ("status",),
+}
+
+
+def _in_given_order(rows: list[Any]) -> Any:
+    """A sort key keeping the selector's own order (the ranking tables: by rank)."""
+    position = {id(r): i for i, r in enumerate(rows)}
+    return lambda r: position[id(r)]
+
+
+def _standing_sorts(rows: list[Any]) -> dict[str, Any]:
+    return {
+        "rank": _in_given_order(rows),
+        "unit": lambda s: s.unit_name,
+        "score": lambda s: -s.weighted_score if s.weighted_score is not None else None,
+        "change": lambda s: -s.rank_change if s.rank_change is not None else None,
+        "weak": lambda s: -s.weak_links,
+        "rows": lambda s: -s.rows,
+    }
+
+
+def _weak_sorts(rows: list[Any]) -> dict[str, Any]:
+    return {
+        "gap": _in_given_order(rows),
+        "unit": lambda r: r.progress.unit_name,
+        "indicator": lambda r: (r.row.indicator.sort_order, r.progress.unit_name),
+        "light": SORTS["light"],
+    }
 
 
 def _render(request: AuthedHttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
@@ -64,14 +102,12 @@ def _int(value: str | None) -> int | None:
 
 
 def set_list(request: AuthedHttpRequest) -> HttpResponse:
-    sets = (
-        selectors.visible_sets(request.user)
-        .select_related("issuer")
-        .order_by("-year", "level", "pk")
-    )
-    page = paginate(request, sets, per_page=30)
+    sets = selectors.visible_sets(request.user).select_related("issuer")
+    lst = listing(request, sets, SET_SORTS, default="year", per_page=30)
     return _render(
-        request, "targets/set_list.html", {"page": page, "query": query_without_page(request)}
+        request,
+        "targets/set_list.html",
+        {"page": lst.page, "list": lst, "query": query_without_page(request)},
     )
 
 
@@ -89,20 +125,15 @@ def set_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         weak_only=g.get("weak") == "1",
     )
     results = selectors.sheet(request.user, target_set, period.year, period.last_month, f)
-    sort = g.get("sort", "unit") if g.get("sort", "unit") in SORTS else "unit"
-    results.sort(key=SORTS[sort])
-    page = paginate(request, results, per_page=50)
-    params = request.GET.copy()
-    params.pop("sort", None)
-    params.pop("page", None)
+    lst = listing(request, results, SORTS, default="unit")
+    page = lst.page
     context = {
         "set": target_set,
         "period": period,
         "months": [Period.month(target_set.year, m) for m in range(1, 13)],
         "page": page,
         "query": query_without_page(request),
-        "sort_query": params.urlencode(),
-        "sort": sort,
+        "list": lst,
         "filters": f,
         "units": selectors.unit_choices(request.user, target_set),
         "indicators": selectors.indicators(),
@@ -132,24 +163,25 @@ def set_approve(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def standings(request: AuthedHttpRequest) -> HttpResponse:
     period, _ = _period(request)
     rows = selectors.standings(request.user, year=period.year, month=period.last_month)
-    page = paginate(request, rows, per_page=100)
+    lst = listing(request, rows, _standing_sorts(rows), default="rank", per_page=100)
     return _render(
         request,
         "targets/standings.html",
-        {"period": period, "page": page, "query": query_without_page(request)},
+        {"period": period, "page": lst.page, "list": lst, "query": query_without_page(request)},
     )
 
 
 def weak_links(request: AuthedHttpRequest) -> HttpResponse:
     period, _ = _period(request)
     rows = selectors.weak_links(request.user, period.year, period.last_month)
-    page = paginate(request, rows, per_page=50)
+    lst = listing(request, rows, _weak_sorts(rows), default="gap")
     return _render(
         request,
         "targets/weak_links.html",
         {
             "period": period,
-            "page": page,
+            "page": lst.page,
+            "list": lst,
             "query": query_without_page(request),
             "owners": Organisation.objects.visible_to(request.user)
             .filter(is_active=True)

@@ -142,7 +142,10 @@ def test_it_records_the_load_and_marks_every_page(client: Client) -> None:
         11,
     )
     event = AuditEvent.objects.filter(action="demo.load").get()
-    assert (event.actor_name, event.object_repr) == ("demo", "示范市演示数据（city，seed=11）")
+    assert (event.actor_name, event.object_repr) == (
+        "演示数据生成",
+        "示范市演示数据（市级规模，随机种子 11）",
+    )
     response = client.post(
         reverse("login"), {"username": "demo_leader", "password": DEMO_PASSWORD}, follow=True
     )

@@ -130,7 +130,8 @@ def test_the_ledger_page_shows_the_scope_and_the_export_matches_it(
     assert response.status_code == 200
     html = response.content.decode()
     assert "乙县资金未拨付" not in html  # another county
-    headers = re.findall(r"<th>([^<]+)</th>", html.split('id="problems"')[1].split("</thead>")[0])
+    head = html.split('id="problems"')[1].split("</thead>")[0]
+    headers = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<th[^>]*>(.*?)</th>", head)]
     assert headers == [c.header for c in LEDGER_COLUMNS]
     shown = re.findall(r'class="mono"><a href="/problems/\d+/">(WT\d{4}-\d{5})</a>', html)
     assert "逾期12天" in html

@@ -50,8 +50,10 @@ from dudao.projects.selectors.grid import (
 )
 from dudao.projects.selectors.periods import (
     MonthFreeze,
+    analysis_period,
     api_period,
     is_locked,
+    last_locked_month,
     locked_months,
     month_freeze,
     month_settings,
@@ -62,6 +64,7 @@ from dudao.projects.selectors.periods import (
     reporting_period,
 )
 from dudao.projects.selectors.registry import (
+    PROJECT_SORTS,
     ProjectFilters,
     active_categories,
     county_choices,
@@ -76,10 +79,12 @@ from dudao.projects.selectors.registry import (
     project_history,
     project_photos,
     visible_projects,
+    with_sort_figures,
 )
 from dudao.projects.selectors.unit_figures import UNIT_METRICS, unit_figures, unit_series
 
 __all__ = [
+    "PROJECT_SORTS",
     "UNIT_METRICS",
     "Analysis",
     "AnalysisPage",
@@ -94,6 +99,7 @@ __all__ = [
     "active_categories",
     "active_locks",
     "analysis_page",
+    "analysis_period",
     "api_period",
     "city_analysis",
     "county_choices",
@@ -107,6 +113,7 @@ __all__ = [
     "grid_rows",
     "group_analysis",
     "is_locked",
+    "last_locked_month",
     "lights_for",
     "list_codes",
     "locked_months",
@@ -139,4 +146,5 @@ __all__ = [
     "unit_figures",
     "unit_series",
     "visible_projects",
+    "with_sort_figures",
 ]

@@ -139,6 +139,24 @@ def reporting_period(today: date | None = None) -> tuple[int, int]:
     return today.year, today.month
 
 
+def last_locked_month() -> tuple[int, int] | None:
+    """The latest month locked city-wide (its figures are final), or — when the city locks
+    county by county — the latest month any county has locked; None before the first lock."""
+    active = MonthLock.objects.filter(is_active=True).order_by("-year", "-month")
+    found = active.filter(county__isnull=True).values_list("year", "month").first()
+    return found or active.values_list("year", "month").first()
+
+
+def analysis_period(value: str | None) -> tuple[int, int, str]:
+    """An analysis page's ?period=: empty → the last locked month (final figures, not the month
+    still being reported), the reporting period before any lock; otherwise as `page_period`."""
+    if not (value or "").strip():
+        locked = last_locked_month()
+        if locked is not None:
+            return locked[0], locked[1], ""
+    return page_period(value)
+
+
 def page_period(value: str | None) -> tuple[int, int, str]:
     """A page's ?period=: empty → the reporting period; a bad value → the reporting period and
     the message to show (never silently another month)."""

@@ -8,7 +8,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Cast, NullIf
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -109,6 +118,42 @@ def filter_projects(
         qs = qs.filter(pk__in=ids)
     order = ("name", "pk") if f.county else ("county__path", "name", "pk")
     return qs.select_related("county", "category", "park").order_by(*order)
+
+
+# The registry list's sortable columns (URL key → ORM fields), for dudao.core.listing.
+PROJECT_SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("name",),
+    "county": ("county__sort_order", "county__path"),
+    "category": ("category__sort_order", "category__name"),
+    "stage": ("stage",),
+    "level": ("level",),
+    "total": ("total_investment",),
+    "plan": ("sort_plan",),
+    "done": ("sort_done",),
+    "rate": ("sort_rate",),
+}
+
+
+def with_sort_figures(qs: QuerySet[Project], year: int, month: int) -> QuerySet[Project]:
+    """Annotate the figures the registry list sorts by: the year's plan, the approved 年内累计
+    of the month and their ratio (the same inputs `lights_for` reads)."""
+    plan = ProjectYearPlan.objects.filter(project=OuterRef("pk"), year=year).values(
+        "planned_investment"
+    )[:1]
+    done = MonthlyReport.objects.filter(
+        project=OuterRef("pk"), year=year, month=month, status=S.APPROVED
+    ).values("invest_ytd")[:1]
+    money: DecimalField[Decimal, Decimal] = DecimalField(max_digits=20, decimal_places=2)
+    return qs.annotate(
+        sort_plan=Subquery(plan, output_field=money),
+        sort_done=Subquery(done, output_field=money),
+    ).annotate(
+        # order only (never shown): a float ratio, as SQLite divides stored integers as integers
+        sort_rate=ExpressionWrapper(
+            Cast("sort_done", FloatField()) / NullIf(Cast("sort_plan", FloatField()), 0.0),
+            output_field=FloatField(),
+        )
+    )
 
 
 def _start_dates(project_ids: Iterable[int] | QuerySet[Any]) -> dict[int, tuple[Any, Any]]:

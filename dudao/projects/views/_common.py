@@ -35,6 +35,14 @@ def _period(request: AuthedHttpRequest) -> tuple[int, int]:
     return year, month
 
 
+def _analysis_period(request: AuthedHttpRequest) -> tuple[int, int]:
+    """An analysis page's month: ?period=, by default the last locked month."""
+    year, month, message = selectors.analysis_period(request.GET.get("period"))
+    if message:
+        messages.warning(request, message)
+    return year, month
+
+
 def _filter_context(request: AuthedHttpRequest) -> dict[str, Any]:
     return {
         "counties": selectors.county_choices(request.user),

@@ -14,15 +14,21 @@ from dudao.projects.models import (
     MonthlyReport,
 )
 from dudao.projects.views._common import (
-    _period,
+    _analysis_period,
 )
 
 S = MonthlyReport.Status
 
 
+def _by_rank(row: Any) -> tuple[bool, int]:
+    """Ranking tables come in rank order (unranked last, the selector's order among equals)."""
+    return (row.rank is None, row.rank or 0)
+
+
 def analysis(request: AuthedHttpRequest) -> HttpResponse:
-    """The city analysis: counties × categories, lights, ranks, reporting completeness."""
-    year, month = _period(request)
+    """The city analysis: counties × categories, lights, ranks, reporting completeness; by
+    default for the last locked month."""
+    year, month = _analysis_period(request)
     by = request.GET.get("by", "county")
     page = selectors.analysis_page(request.user, year, month, by)
     context: dict[str, Any] = {
@@ -35,17 +41,19 @@ def analysis(request: AuthedHttpRequest) -> HttpResponse:
         "targets": page.targets,
     }
     if page.groups is not None:
-        context["groups"] = page.groups
+        context["groups"] = sorted(page.groups, key=_by_rank)
         context["elapsed"] = page.elapsed_pct
     else:
         context["a"] = page.a
+        context["county_rows"] = sorted(page.a.counties, key=_by_rank) if page.a else []
         context["categories"] = page.categories
     return render(request, "projects/analysis.html", context)
 
 
 def county_overview(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    """One county: its row of the analysis by category, targets and laggards."""
-    year, month = _period(request)
+    """One county: its row of the analysis by category, targets and laggards (by default for
+    the last locked month)."""
+    year, month = _analysis_period(request)
     overview = selectors.county_overview(request.user, pk, year, month)
     if overview is None:
         raise Http404

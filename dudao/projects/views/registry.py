@@ -13,7 +13,8 @@ from django.views.decorators.http import require_http_methods
 from dudao.accounts.roles import Role
 from dudao.core.bounds import year_ok
 from dudao.core.exceptions import DomainError
-from dudao.core.http import AuthedHttpRequest, add_domain_error, paginate, query_without_page
+from dudao.core.http import AuthedHttpRequest, add_domain_error, query_without_page
+from dudao.core.listing import listing, sort_rows
 from dudao.core.xlsx import Column, Sheet, workbook_bytes, xlsx_response
 from dudao.projects import selectors, services
 from dudao.projects.forms import (
@@ -40,11 +41,17 @@ def project_list(request: AuthedHttpRequest) -> HttpResponse:
     """The registry with filters; the light column is for the chosen month."""
     year, month = _period(request)
     filters = selectors.ProjectFilters.from_query(request.GET)
-    page = paginate(request, selectors.filter_projects(request.user, filters, year, month), 50)
+    qs = selectors.with_sort_figures(
+        selectors.filter_projects(request.user, filters, year, month), year, month
+    )
+    lst = listing(request, qs, selectors.PROJECT_SORTS, default="county")
+    page = lst.page
     lights = selectors.lights_for(list(page.object_list), year, month)
     rows = [(p, lights[p.pk]) for p in page.object_list]
     context = {
         "page": page,
+        "list": lst,
+        "done_label": f"1–{month}月完成（万元）",
         "rows": rows,
         "f": filters,
         "period": f"{year}-{month:02d}",
@@ -60,10 +67,13 @@ def project_list(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def project_export(request: AuthedHttpRequest) -> HttpResponse:
-    """Excel of exactly what the list shows (same filters and month), all pages."""
+    """Excel of exactly what the list shows (same filters, month and sort), all pages."""
     year, month = _period(request)
     filters = selectors.ProjectFilters.from_query(request.GET)
-    projects = list(selectors.filter_projects(request.user, filters, year, month)[:50_000])
+    qs = selectors.with_sort_figures(
+        selectors.filter_projects(request.user, filters, year, month), year, month
+    )
+    projects = list(sort_rows(request, qs, selectors.PROJECT_SORTS, "county")[:50_000])
     lights = selectors.lights_for(projects, year, month)
     plans = {
         p.project_id: p for p in ProjectYearPlan.objects.filter(project__in=projects, year=year)

@@ -5,6 +5,7 @@ importable from here."""
 from __future__ import annotations
 
 from dudao.stats.selectors.base import (
+    QUEUE_LIST_SORTS,
     QUEUE_SORTS,
     CitySummary,
     ParkProfile,
@@ -47,6 +48,7 @@ from dudao.stats.selectors.units import (
 )
 
 __all__ = [
+    "QUEUE_LIST_SORTS",
     "QUEUE_SORTS",
     "CitySummary",
     "ParkProfile",

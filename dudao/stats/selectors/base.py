@@ -544,6 +544,14 @@ QUEUE_SORTS = {
     "submitted": ("submitted_at", "organisation__path"),
     "-submitted": ("-submitted_at", "organisation__path"),
 }
+# The queue page's sortable columns for dudao.core.listing (one row per unit and month, so
+# unit and month are the tiebreak).
+QUEUE_LIST_SORTS: dict[str, tuple[str, ...]] = {
+    "unit": ("organisation__path", "-period"),
+    "period": ("period", "organisation__path"),
+    "count": ("-count", "organisation__path", "period"),
+    "submitted": ("submitted_at", "organisation__path", "period"),
+}
 
 
 def review_queue(actor: User, *, sort: str = "submitted") -> Any:

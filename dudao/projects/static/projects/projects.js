@@ -22,12 +22,21 @@
     });
     window.addEventListener("resize", function () { chart.resize(); });
   }
-  // Grid: Enter in a row's field saves that row; arrow up/down moves between rows.
+  // Grid: Enter in a row's field saves that row, then the keyboard goes on in the next row's
+  // first field (back to the same row when the save was refused); arrow up/down moves between
+  // rows.
+  var afterSave = null;
+  function firstField(row) {
+    return row ? row.querySelector("input:not([type=hidden]):not([disabled]),select:not([disabled])") : null;
+  }
   document.addEventListener("keydown", function (event) {
     var input = event.target;
     if (!input.closest || !input.closest(".grid-table")) { return; }
     var cell = input.closest("td");
     var row = input.closest("tr");
+    if (event.key === "Enter" && input.tagName === "INPUT" && input.type !== "checkbox") {
+      afterSave = row.id;
+    }
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {
       var next = event.key === "ArrowDown" ? row.nextElementSibling : row.previousElementSibling;
       if (next) {
@@ -45,5 +54,36 @@
       event.detail.isError = false;
     }
   });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!afterSave) { return; }
+    var row = document.getElementById(afterSave);
+    afterSave = null;
+    if (!row) { return; }
+    var next = row.classList.contains("row-error") ? row : row.nextElementSibling;
+    while (next && !firstField(next)) { next = next.nextElementSibling; }
+    var target = firstField(next) || firstField(row);
+    if (target) { target.focus(); if (target.select) { target.select(); } }
+  });
+  // Compact grid: smaller rows and type; the choice is kept in this browser.
+  function setupCompact() {
+    var button = document.getElementById("grid-compact");
+    var grid = document.getElementById("grid");
+    if (!button || !grid) { return; }
+    var key = "dudao.projects.grid.compact";
+    function apply(on) {
+      grid.classList.toggle("grid-compact", on);
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      button.textContent = on ? "标准显示" : "紧凑显示";
+    }
+    var stored = false;
+    try { stored = window.localStorage.getItem(key) === "1"; } catch (e) { stored = false; }
+    apply(stored);
+    button.addEventListener("click", function () {
+      var on = !grid.classList.contains("grid-compact");
+      apply(on);
+      try { window.localStorage.setItem(key, on ? "1" : "0"); } catch (e) { /* private mode */ }
+    });
+  }
   document.addEventListener("DOMContentLoaded", drawChart);
+  document.addEventListener("DOMContentLoaded", setupCompact);
 })();
