@@ -83,7 +83,9 @@ def test_an_edit_needs_the_current_version_and_a_status_change_is_recorded(world
     )
     assert firm.version == 2
     with pytest.raises(StaleObject):
-        services.update_enterprise(actor=world.city_supervisor, enterprise=firm, version=1, name="乙")
+        services.update_enterprise(
+            actor=world.city_supervisor, enterprise=firm, version=1, name="乙"
+        )
     services.set_status(
         actor=world.city_supervisor, enterprise=firm, status="suspended", since=TOMORROW
     )
