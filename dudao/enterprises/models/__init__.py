@@ -5,6 +5,7 @@ from dudao.enterprises.models.evaluation import (
     Appeal,
     EvaluationResult,
     EvaluationRun,
+    FactorPolicy,
     Regime,
     RegimeItem,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "EnterpriseStatus",
     "EvaluationResult",
     "EvaluationRun",
+    "FactorPolicy",
     "Regime",
     "RegimeItem",
 ]

@@ -275,3 +275,23 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"申诉（{self.get_status_display()}）"
+
+
+class FactorPolicy(models.Model):
+    """What a grade gets in a year (要素保障差别化政策): a preference or restriction on one
+    factor (电价、用地、信贷、用能、排污 …), printed on the enterprise's page and the grade list."""
+
+    regime = models.ForeignKey(Regime, on_delete=models.CASCADE, related_name="factor_policies")
+    grade = models.CharField("评价类别", max_length=1, choices=Grade.choices)
+    factor = models.CharField("要素", max_length=20)
+    measure = models.CharField("政策措施", max_length=300)
+    source_doc = models.CharField("依据", max_length=200, blank=True)
+    sort_order = models.IntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "要素差别化政策"
+        verbose_name_plural = "要素差别化政策"
+        ordering = ["regime", "grade", "sort_order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.grade}类 {self.factor}：{self.measure}"

@@ -5,6 +5,7 @@ from dudao.enterprises.services.evaluation import (
     decide_appeal,
     file_appeal,
     run_evaluation,
+    save_factor_policies,
     save_regime,
 )
 from dudao.enterprises.services.registry import (
@@ -23,6 +24,7 @@ __all__ = [
     "file_appeal",
     "run_evaluation",
     "save_annual_values",
+    "save_factor_policies",
     "save_regime",
     "set_status",
     "update_enterprise",

@@ -32,6 +32,7 @@ from dudao.enterprises.models import (
     Enterprise,
     EvaluationResult,
     EvaluationRun,
+    FactorPolicy,
     Regime,
     RegimeItem,
 )
@@ -414,3 +415,27 @@ def _rerun_one(actor: User, appeal: Appeal, result: EvaluationResult) -> Evaluat
         after={"total": str(new.total), "rank": new.rank, "grade": new.grade},
     )
     return new
+
+
+@transaction.atomic(durable=True)
+def save_factor_policies(
+    *, actor: User, regime: Regime, rows: Sequence[Mapping[str, Any]]
+) -> list[FactorPolicy]:
+    """Replace the year's factor policy table (grade, factor, measure, source)."""
+    require_role(actor, *MANAGER_ROLES)
+    built = []
+    for order, data in enumerate(rows):
+        row = FactorPolicy(regime=regime, sort_order=order, **data)
+        full_clean_or_raise(row, exclude=["regime"])
+        built.append(row)
+    before = list(regime.factor_policies.values_list("grade", "factor", "measure"))
+    regime.factor_policies.all().delete()
+    FactorPolicy.objects.bulk_create(built)
+    record_event(
+        actor=actor,
+        action="enterprises.factor_policy.save",
+        obj=regime,
+        before={"rows": before},
+        after={"rows": [(r.grade, r.factor, r.measure) for r in built]},
+    )
+    return built
