@@ -81,7 +81,7 @@ def test_the_grade_list_filters_by_park_and_exports_what_it_shows(
 ) -> None:
     firms = _evaluated(world)
     client.force_login(world.city_supervisor)
-    park_a = firms[0].park_id
+    park_a = str(firms[0].park_id)
     page = client.get(reverse("enterprises:grades"), {"park": park_a}).content.decode()
     assert firms[0].name in page
     assert firms[3].name not in page
