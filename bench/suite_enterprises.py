@@ -127,6 +127,10 @@ def inner(runs: int, count: int) -> None:
         run = services.run_evaluation(actor=supervisor, year=YEAR)
         evaluations.append(time.perf_counter() - t0)
     bare = min(_bare_pass() for _ in range(3))
+    print(
+        f"evaluation runs {evaluations}, bare {bare:.2f} s, generate {generate_s:.1f} s",
+        file=sys.stderr,
+    )
     client = Client()
     client.force_login(supervisor)
     url = reverse("enterprises:grades")
@@ -165,6 +169,7 @@ def build_and_measure(
     )
     log(f"{label}: migrate")
     run_checked([DUDAO, "migrate", "--noinput", "-v0"], cwd=REPO, env=env, timeout=900)
+    run_checked([DUDAO, "collectstatic", "--noinput", "-v0"], cwd=REPO, env=env, timeout=600)
     log(f"{label}: generate {count} enterprises and measure")
     done = run_checked(
         [

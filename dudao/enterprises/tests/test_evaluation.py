@@ -126,3 +126,21 @@ def test_an_appeal_rerun_changes_one_grade_and_nothing_else(world: World) -> Non
     assert EvaluationResult.objects.filter(run=run, enterprise=firms[0]).count() == 2
     assert EvaluationRun.objects.get(pk=run.pk).benchmarks == run.benchmarks
     assert AuditEvent.objects.filter(action="enterprises.evaluation.appeal_rerun").count() == 1
+
+
+def test_the_demo_generator_and_regime_evaluate_with_gaps_visible(world: World) -> None:
+    from random import Random
+
+    from dudao.enterprises import demo
+    from dudao.enterprises.models import AnnualValue
+    from dudao.enterprises.tests.helpers import park
+
+    site = park(world)
+    written = demo.generate(Random(1), [(site.pk, world.park_a.pk, "甲县")], 60, (2024, 2025))
+    assert written < 60 * 2 * 9  # some figures are missing, none is stored as a stand-in zero
+    assert not AnnualValue.objects.filter(value=0, item="tax").exists()
+    demo.regime(2025)
+    run = services.run_evaluation(actor=world.city_supervisor, year=2025)
+    assert run.counts["evaluated"] == 60
+    grades = set(EvaluationResult.objects.filter(run=run).values_list("grade", flat=True))
+    assert grades == {"A", "B", "C", "D"}
