@@ -122,4 +122,4 @@ def enterprises_results(request: AuthedHttpRequest, year: int, park: int | None 
     run = selectors.current_run(request.user, year)
     if run is None:
         raise Http404("该年度尚未开展评价或不在您的数据范围内。")
-    return selectors.grade_list(request.user, run, park=park).select_related("run")
+    return selectors.grade_list(request.user, run, park=park).defer(None).select_related("run")

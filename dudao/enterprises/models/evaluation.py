@@ -236,6 +236,7 @@ class EvaluationResult(models.Model):
         ]
         indexes = [
             models.Index(fields=["run", "park", "grade"], name="result_run_park_grade"),
+            models.Index(fields=["run", "is_current", "scale", "rank"], name="result_run_rank"),
             models.Index(fields=["enterprise", "run"], name="result_enterprise_run"),
         ]
 
