@@ -32,7 +32,9 @@ ENTERPRISE_ORDERS: dict[str, tuple[str, ...]] = {
     "-employees": ("-employees", "-id"),
 }
 RESULT_ORDERS: dict[str, tuple[str, ...]] = {
-    "rank": ("scale", "rank", "enterprise__name", "id"),
+    # Ties in rank by enterprise id, so the order walks the (run, is_current, scale, rank)
+    # index instead of sorting every result by the joined enterprise name.
+    "rank": ("scale", "rank", "enterprise_id"),
     "-total": ("-total", "enterprise__name", "id"),
     "total": ("total", "enterprise__name", "id"),
     "name": ("enterprise__name", "id"),
