@@ -25,6 +25,7 @@ GROUPS: tuple[MenuGroup, ...] = (
     MenuGroup("projects", "项目"),
     MenuGroup("investment", "招商"),
     MenuGroup("parks", "集聚区"),
+    MenuGroup("enterprises", "企业"),
     MenuGroup("targets", "目标"),
     MenuGroup("supervision", "督查"),
     MenuGroup("problems", "台账"),

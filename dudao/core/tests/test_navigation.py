@@ -37,6 +37,7 @@ def test_the_catalogue_is_the_fixed_list_of_modules() -> None:
         "项目",
         "招商",
         "集聚区",
+        "企业",
         "目标",
         "督查",
         "台账",
