@@ -15,7 +15,10 @@ returns a report. Running the same file twice must change nothing the second tim
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import functools
+import gc
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -202,10 +205,32 @@ def importer(
     upload pages)."""
 
     def wrap(func: Importer) -> Importer:
-        IMPORTERS[kind] = RegisteredImporter(kind, label, func, title, help, template, back, csv)
-        return func
+        @functools.wraps(func)
+        def paused(*args: Any, **kwargs: Any) -> ImportReport:
+            with gc_paused():
+                return func(*args, **kwargs)
+
+        IMPORTERS[kind] = RegisteredImporter(kind, label, paused, title, help, template, back, csv)
+        return paused
 
     return wrap
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Run one import with Python's cyclic garbage collector paused.
+
+    Checking a 20,000-row file allocates about a million short-lived objects (cells, rows,
+    lookup tuples); every few hundred allocations the collector would walk all of them again.
+    Nothing an import builds is cyclic garbage (reference counting frees it as usual), and the
+    file is bounded (MAX_ROWS), so the pause costs no memory that is not freed at the end."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def discover() -> dict[str, RegisteredImporter]:

@@ -242,3 +242,76 @@ def test_a_date_cell_outside_the_window_of_years_is_a_row_error() -> None:
         "第7行「值」列：值“9999-12-31”超出允许范围（2000–2099年）。",
         "第7行「值」列：值“1900-01-01”超出允许范围（2000–2099年）。",
     ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected", "message"),
+    [
+        # the fast path for plain numbers stops at every bound the full path enforces
+        (7, 7, ""),
+        (7.0, 7, ""),
+        (2_147_483_647, 2_147_483_647, ""),
+        (2_147_483_648, None, "数值超出范围（不能超过 2147483647），实为 2147483648。"),
+        (-1, None, "不能小于 0，实为 -1。"),
+        (float("inf"), None, "应为数字，实为「inf」。"),
+        (1e300, None, "数值超出范围"),
+        (True, None, "应为数字，实为「True」。"),
+    ],
+)
+def test_an_integer_cell_keeps_every_bound_on_the_fast_path(
+    value: object, expected: int | None, message: str
+) -> None:
+    errors: list[RowError] = []
+    assert cell_int(_row(value), "值", errors) == expected
+    assert all(message in str(e) for e in errors)
+    assert bool(errors) == bool(message)
+
+
+@pytest.mark.parametrize(
+    ("value", "places", "expected"),
+    [
+        (12.5, 2, Decimal("12.50")),
+        (0.125, 2, None),  # three places
+        (0.125, 4, Decimal("0.1250")),
+        (999_999_999_999_999, 2, Decimal("999999999999999.00")),  # the largest allowed
+        (10**15, 2, None),  # 10^15 and above are out of range
+        (-5.5, 2, None),  # below the minimum
+        (float("nan"), 2, None),
+    ],
+)
+def test_a_number_cell_keeps_every_bound_on_the_fast_path(
+    value: object, places: int, expected: Decimal | None
+) -> None:
+    errors: list[RowError] = []
+    got = cell_decimal(_row(value), "值", errors, minimum=Decimal(0), places=places)
+    assert got == expected
+    assert str(got) == str(expected)  # the same places as well
+    assert bool(errors) == (expected is None)
+
+
+def test_empty_text_cells_and_short_rows_read_as_missing() -> None:
+    data = _bytes(_book([[*HEADERS, "备注"], ["P1", "", " "], ["P2"], [None, None, "x"]]))
+    table = read_table(data, sheet="月报", headers=HEADERS, optional_headers=("备注",))
+    assert [(r.number, r.values) for r in table.rows] == [
+        (2, {"项目代码": "P1", "本月完成投资（万元）": None, "备注": " "}),
+        (3, {"项目代码": "P2", "本月完成投资（万元）": None, "备注": None}),
+        (4, {"项目代码": None, "本月完成投资（万元）": None, "备注": "x"}),
+    ]
+
+
+def test_an_import_runs_with_the_cycle_collector_paused_and_restores_it() -> None:
+    import gc
+
+    from dudao.core.imports import gc_paused
+
+    assert gc.isenabled()
+    with gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # a caller's own pause is left alone
+    finally:
+        gc.enable()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db.models import Q
 from django.utils import timezone
@@ -16,13 +16,21 @@ from dudao.core.imports import ImportReport
 from dudao.projects import services
 from dudao.projects.bulk import fast_insert, fast_update
 from dudao.projects.importers._common import ZERO, S, file_digest, many
-from dudao.projects.models import (
-    MonthlyReport,
-    Project,
-)
+from dudao.projects.models import MonthlyReport
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
+
+
+class ProjectFacts(NamedTuple):
+    """What the import reads of a project: one values_list tuple, not a model instance."""
+
+    pk: int
+    code: str | None
+    county_id: int
+    total_investment: Decimal
+    invest_before: Decimal
+    stage: str
 
 
 @dataclass
@@ -159,7 +167,7 @@ def _derive(
     reports: list[Any],
     base: dict[int, _Base],
     monthly: dict[int, dict[tuple[int, int], Any]],
-    projects: dict[int, Project],
+    projects: dict[int, ProjectFacts],
 ) -> None:
     """Set invest_ytd / funds_ytd / invest_total of `reports` from the overlaid monthly series."""
     for r in reports:
@@ -177,7 +185,7 @@ def _write_reports(
     later: list[MonthlyReport],
     base: dict[int, _Base],
     monthly: dict[int, dict[tuple[int, int], Any]],
-    projects: dict[int, Project],
+    projects: dict[int, ProjectFacts],
     filename: str,
     data: bytes,
     report: ImportReport,

@@ -37,6 +37,7 @@ from dudao.core.xlsx import (
 from dudao.projects import services
 from dudao.projects.importers._common import ZERO, S, many
 from dudao.projects.importers.report_writes import (
+    ProjectFacts,
     _cumulative,
     _New,
     _running_totals,
@@ -89,6 +90,7 @@ REPORT_EDITABLE = (R_INVEST, *REPORT_OPTIONAL)
 UNTOUCHED = {R_PROBLEM: "否"}
 YES = {"是", "有", "Y", "YES", "TRUE", "1"}
 NO = {"", "否", "无", "N", "NO", "FALSE", "0"}
+YES_OR_NO = YES | NO
 INSTRUCTIONS = [
     ("填报说明",),
     (
@@ -201,7 +203,7 @@ def _parse_report_rows(
             errors.append(RowError(row.number, R_NODE, f"未知的节点「{node_name}」。"))
         node_date = cell_date(row, R_NODE_DATE, errors)
         flag = cell_text(row, R_PROBLEM, errors).upper()
-        if flag not in YES | NO:
+        if flag not in YES_OR_NO:
             errors.append(RowError(row.number, R_PROBLEM, f"应填“是”或“否”，实为「{flag}」。"))
         data = None
         if len(errors) == before and invest is not None:
@@ -266,9 +268,9 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
         scope if len(codes) + len(ids) > many() else scope.filter(Q(code__in=codes) | Q(pk__in=ids))
     )
     projects = {
-        p.pk: p
-        for p in visible.only(
-            "pk", "code", "county_id", "total_investment", "invest_before", "stage", "name"
+        row[0]: ProjectFacts(*row)
+        for row in visible.values_list(
+            "pk", "code", "county_id", "total_investment", "invest_before", "stage"
         )
     }
     by_code = {p.code: p for p in projects.values() if p.code}
@@ -391,7 +393,7 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
             continue
         prior_ytd = _cumulative(base[r.project_id], monthly[r.project_id], r.year, r.month)[0]
         dates: dict[int, date] = {}
-        has_started = started[r.project_id]
+        has_started = started.get(r.project_id, set())
         if r.data.node is not None:
             dates = dict(actual[r.project_id])
             dates.pop(r.data.node.pk, None)

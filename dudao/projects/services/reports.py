@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from django.db import transaction
 from django.utils import timezone
@@ -63,6 +63,16 @@ from dudao.projects.services.rollups import (
 )
 
 
+class ProjectFigures(Protocol):
+    """What the report rules read of a project: a Project, or the importer's plain tuple."""
+
+    @property
+    def total_investment(self) -> Decimal: ...
+
+    @property
+    def stage(self) -> str: ...
+
+
 @dataclass
 class ReportInput:
     invest_month: Decimal
@@ -113,7 +123,7 @@ def _node_errors(
 
 def validate_report_values(
     *,
-    project: Project,
+    project: ProjectFigures,
     year: int,
     month: int,
     data: ReportInput,
