@@ -35,7 +35,7 @@ PLAUSIBLE_FIELDS = tuple(
 CATALOGUE_OPTIONAL = tuple(f for f in INDICATOR_FIELDS if f not in CATALOGUE_HEADERS)
 # field → its Chinese column header: the model's own field name, so page, admin and file agree
 CATALOGUE_LABELS = {
-    f: str(Indicator._meta.get_field(f).verbose_name)
+    f: str(getattr(Indicator._meta.get_field(f), "verbose_name", f))
     for f in (*CATALOGUE_HEADERS, *CATALOGUE_OPTIONAL)
 }
 _YES = {"1", "是", "true", "yes", "y"}

@@ -161,7 +161,7 @@ def test_an_override_entered_after_confirmation_recomputes_once_and_audited(worl
     )
     task = SupervisionTask.objects.get(pk=task.pk)
     assert task.deadline_provisional
-    assert task.deadline != before
+    assert task.deadline is not None
     assert task.deadline > before  # one workday fewer in 2027: the limit reaches further
     assert events.count() == recomputed + 1
     assert events.latest("pk").actor_id == world.sysadmin.pk
