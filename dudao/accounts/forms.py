@@ -6,17 +6,18 @@ from typing import Any
 
 from django import forms
 
+from dudao.core.forms import CatalogueErrorsMixin
 from dudao.core.roles import ROLE_LABELS, Role, role_code
 from dudao.orgs.forms import OrganisationChoiceField
 from dudao.orgs.models import Organisation
 
 
-class LoginForm(forms.Form):
+class LoginForm(CatalogueErrorsMixin, forms.Form):
     username = forms.CharField(label="用户名", max_length=80)
     password = forms.CharField(label="密码", max_length=256, widget=forms.PasswordInput)
 
 
-class MfaCodeForm(forms.Form):
+class MfaCodeForm(CatalogueErrorsMixin, forms.Form):
     code = forms.CharField(
         label="验证码",
         max_length=40,
@@ -25,7 +26,7 @@ class MfaCodeForm(forms.Form):
     )
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(CatalogueErrorsMixin, forms.Form):
     current_password = forms.CharField(label="当前密码", widget=forms.PasswordInput)
     new_password = forms.CharField(
         label="新密码",
@@ -41,7 +42,7 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-class UserCreateForm(forms.Form):
+class UserCreateForm(CatalogueErrorsMixin, forms.Form):
     username = forms.CharField(label="用户名", max_length=40)
     full_name = forms.CharField(label="姓名", max_length=40)
     organisation = OrganisationChoiceField(label="所属单位", queryset=Organisation.objects.none())
@@ -57,7 +58,7 @@ class UserCreateForm(forms.Form):
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
 
 
-class UserEditForm(forms.Form):
+class UserEditForm(CatalogueErrorsMixin, forms.Form):
     full_name = forms.CharField(label="姓名", max_length=40)
     organisation = OrganisationChoiceField(label="所属单位", queryset=Organisation.objects.none())
     title = forms.CharField(label="职务", max_length=40, required=False)
@@ -70,7 +71,7 @@ class UserEditForm(forms.Form):
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
 
 
-class RolesForm(forms.Form):
+class RolesForm(CatalogueErrorsMixin, forms.Form):
     roles = forms.MultipleChoiceField(
         label="角色",
         required=False,
@@ -80,16 +81,16 @@ class RolesForm(forms.Form):
     reason = forms.CharField(label="授权依据", max_length=200)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CatalogueErrorsMixin, forms.Form):
     reason = forms.CharField(label="原因", max_length=200)
 
 
-class ResetPasswordForm(forms.Form):
+class ResetPasswordForm(CatalogueErrorsMixin, forms.Form):
     new_password = forms.CharField(label="临时密码", widget=forms.PasswordInput)
     reason = forms.CharField(label="原因", max_length=200)
 
 
-class TokenCreateForm(forms.Form):
+class TokenCreateForm(CatalogueErrorsMixin, forms.Form):
     name = forms.CharField(label="名称", max_length=60, help_text="用途，如“统计局数据接口”。")
     expires_at = forms.DateField(
         label="过期日期", required=False, widget=forms.DateInput(attrs={"type": "date"})

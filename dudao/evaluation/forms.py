@@ -7,12 +7,13 @@ from typing import Any
 
 from django import forms
 
+from dudao.core.forms import CatalogueErrorsMixin
 from dudao.evaluation.models import Dimension, Method, Regime, VetoGate
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
-class RegimeForm(forms.Form):
+class RegimeForm(CatalogueErrorsMixin, forms.Form):
     code = forms.CharField(
         label="体系编码", max_length=40, help_text="如 HN-2017，导入文件引用此编码。"
     )
@@ -51,7 +52,7 @@ def _pairs(text: str) -> list[list[str]]:
     return rows
 
 
-class IndicatorForm(forms.Form):
+class IndicatorForm(CatalogueErrorsMixin, forms.Form):
     code = forms.CharField(label="指标编码", max_length=40)
     name = forms.CharField(label="指标名称", max_length=80)
     unit = forms.CharField(label="计量单位", max_length=20, required=False)
@@ -140,18 +141,18 @@ class IndicatorForm(forms.Form):
         return initial
 
 
-class DimensionForm(forms.Form):
+class DimensionForm(CatalogueErrorsMixin, forms.Form):
     name = forms.CharField(label="维度名称", max_length=60)
     sort_order = forms.IntegerField(label="排序", initial=0, required=False)
 
 
-class GateForm(forms.Form):
+class GateForm(CatalogueErrorsMixin, forms.Form):
     code = forms.CharField(label="编码", max_length=40)
     name = forms.CharField(label="否决事项", max_length=120)
     effect = forms.ChoiceField(label="后果", choices=VetoGate.Effect.choices)
 
 
-class StarRuleForm(forms.Form):
+class StarRuleForm(CatalogueErrorsMixin, forms.Form):
     level = forms.IntegerField(label="星级", min_value=1, max_value=9)
     min_score = forms.DecimalField(
         label="综合得分不低于", max_digits=10, decimal_places=3, required=False
@@ -172,7 +173,7 @@ class StarRuleForm(forms.Form):
         ]
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CatalogueErrorsMixin, forms.Form):
     reason = forms.CharField(label="删除原因", max_length=200)
 
 

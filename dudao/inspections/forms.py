@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from dudao.accounts.models import User
 from dudao.accounts.roles import Role
+from dudao.core.forms import CatalogueErrorsMixin
 from dudao.inspections import services
 from dudao.inspections.models import Tour
 from dudao.orgs.models import Organisation
@@ -23,7 +24,7 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 _Choice: TypeAlias = "forms.ModelChoiceField[Any]"
 
 
-class TourForm(forms.Form):
+class TourForm(CatalogueErrorsMixin, forms.Form):
     name = forms.CharField(label="活动名称", max_length=80)
     period = forms.CharField(label="期别", max_length=30, help_text="如 2026年上半年")
     level = forms.ChoiceField(label="级别", choices=Tour.Level.choices, initial=Tour.Level.CITY)
@@ -64,12 +65,12 @@ class TourEditForm(TourForm):
         del self.fields["unit_groups"]
 
 
-class CancelForm(forms.Form):
+class CancelForm(CatalogueErrorsMixin, forms.Form):
     reason = forms.CharField(label="取消原因", max_length=200)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class GroupForm(forms.Form):
+class GroupForm(CatalogueErrorsMixin, forms.Form):
     name = forms.CharField(label="组名", max_length=20)
     leader_name = forms.CharField(label="带队领导", max_length=20)
     leader_title = forms.CharField(label="职务", max_length=30)
@@ -81,7 +82,7 @@ class GroupForm(forms.Form):
         return services.add_group(actor=actor, tour=tour, **self.cleaned_data)
 
 
-class UnitForm(forms.Form):
+class UnitForm(CatalogueErrorsMixin, forms.Form):
     county = forms.ModelChoiceField(label="县（市、区）", queryset=Organisation.objects.none())
     unit_group = forms.ModelChoiceField(label="排名分组", queryset=Organisation.objects.none())
     visit_group = forms.ModelChoiceField(
@@ -108,7 +109,7 @@ class UnitForm(forms.Form):
         return services.add_unit(actor=actor, tour=tour, **self.cleaned_data)
 
 
-class SiteForm(forms.Form):
+class SiteForm(CatalogueErrorsMixin, forms.Form):
     project_code = forms.CharField(
         label="项目",
         max_length=120,
@@ -169,7 +170,7 @@ class SiteForm(forms.Form):
         return services.add_site(actor=actor, tour=tour, **data)
 
 
-class JudgeForm(forms.Form):
+class JudgeForm(CatalogueErrorsMixin, forms.Form):
     user = forms.ModelChoiceField(label="评委", queryset=User.objects.none())
     group = forms.ModelChoiceField(label="观摩组", queryset=User.objects.none(), required=False)
 
@@ -189,7 +190,7 @@ class JudgeForm(forms.Form):
         return services.add_judge(actor=actor, tour=tour, **self.cleaned_data)
 
 
-class FindingForm(forms.Form):
+class FindingForm(CatalogueErrorsMixin, forms.Form):
     title = forms.CharField(label="问题", max_length=120)
     description = forms.CharField(
         label="描述", required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -4,8 +4,6 @@ thin: parse, call a selector or a service."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error
-from dudao.core.imports import ImportRejected
+from dudao.core.importflow import FlowResult, run_upload
 from dudao.core.xlsx import xlsx_response
 from dudao.inspections import refs, selectors, services
 from dudao.inspections.forms import CancelForm, TourEditForm
@@ -91,38 +89,28 @@ def site_search(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def plan_import(request: AuthedHttpRequest, pk: int) -> HttpResponse:
-    """Upload a tour plan (Excel): a dry run listing every error by row and column, then the
-    same file confirmed; all or nothing."""
+    """Upload a tour plan (Excel): 试导入 lists every error by row and column and keeps the file
+    server-side; 确认导入 posts only its token (dudao.core.importflow), good for this tour only;
+    all or nothing."""
     tour = _organiser_tour(request, pk)
-    result: dict[str, Any] | None = None
-    errors: list[Any] = []
+    flow: FlowResult | None = None
     if request.method == "POST":
-        upload = request.FILES.get("file")
-        commit = request.POST.get("commit") == "1"
-        if upload is None:
-            messages.error(request, "请选择要导入的 Excel 文件。")
-        else:
-            try:
-                report = import_tour_plan(
-                    upload.read(),
-                    filename=upload.name or "观摩路线.xlsx",
-                    actor=request.user,
-                    dry_run=not commit,
-                    tour=tour.pk,
-                )
-            except ImportRejected as exc:
-                errors = exc.errors[:500]
-            except DomainError as exc:
-                messages.error(request, exc.message)
-            else:
-                if commit:
-                    messages.success(request, report.summary())
-                    return redirect("inspections:detail", pk=tour.pk)
-                result = {"summary": report.summary(), "changed": report.changed}
+        flow = run_upload(
+            request,
+            kind=PLAN_KIND,
+            func=import_tour_plan,
+            scope=f"tour:{tour.pk}",
+            extra={"tour": tour.pk},
+        )
     return render(
         request,
         "inspections/plan_import.html",
-        {"tour": tour, "result": result, "errors": errors, "kind": PLAN_KIND},
+        {
+            "tour": tour,
+            "flow": flow,
+            "action": reverse("inspections:plan_import", args=[tour.pk]),
+            "accept_csv": False,
+        },
     )
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from dudao.core.forms import CatalogueErrorsMixin
 from dudao.core.unitpicker import UnitTreeSelect
 from dudao.investment.models import Deal, Stage
 
@@ -13,7 +14,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
 
 
-class DealForm(forms.Form):
+class DealForm(CatalogueErrorsMixin, forms.Form):
     name = forms.CharField(label="项目名称", max_length=120)
     investor = forms.CharField(label="投资方", max_length=120)
     investor_origin = forms.ChoiceField(label="资金来源", choices=Deal.Origin.choices)
@@ -93,7 +94,7 @@ class DealForm(forms.Form):
         return data
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(CatalogueErrorsMixin, forms.Form):
     action = forms.ChoiceField(
         choices=[("advance", "推进"), ("back", "退回"), ("terminate", "终止")]
     )
@@ -109,12 +110,12 @@ class TransitionForm(forms.Form):
     reason = forms.ChoiceField(choices=[("", ""), *Deal.TerminationReason.choices], required=False)
 
 
-class OverrideForm(forms.Form):
+class OverrideForm(CatalogueErrorsMixin, forms.Form):
     version = forms.IntegerField(min_value=1)
     reason = forms.CharField(max_length=2000, required=False)
 
 
-class PromoteForm(forms.Form):
+class PromoteForm(CatalogueErrorsMixin, forms.Form):
     version = forms.IntegerField(min_value=1)
     category = forms.IntegerField(min_value=1, max_value=2**62)
     level = forms.ChoiceField(
@@ -122,34 +123,36 @@ class PromoteForm(forms.Form):
     )
 
 
-class FundsForm(forms.Form):
-    month = forms.CharField(max_length=7)
-    amount = forms.DecimalField(max_digits=14, decimal_places=2, min_value=0)
-    evidence = forms.CharField(max_length=200, required=False)
-    note = forms.CharField(max_length=200, required=False)
+class FundsForm(CatalogueErrorsMixin, forms.Form):
+    month = forms.CharField(label="月份", max_length=7)
+    amount = forms.DecimalField(
+        label="到位资金（万元）", max_digits=14, decimal_places=2, min_value=0
+    )
+    evidence = forms.CharField(label="佐证", max_length=200, required=False)
+    note = forms.CharField(label="备注", max_length=200, required=False)
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(CatalogueErrorsMixin, forms.Form):
     version = forms.IntegerField(min_value=1)
 
 
-class SendForm(forms.Form):
+class SendForm(CatalogueErrorsMixin, forms.Form):
     category = forms.IntegerField(min_value=1, max_value=2**62)
     note = forms.CharField(max_length=2000, required=False)
 
 
-class SendTaskForm(forms.Form):
+class SendTaskForm(CatalogueErrorsMixin, forms.Form):
     deadline = forms.DateField(required=False)
     note = forms.CharField(max_length=2000, required=False)
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(CatalogueErrorsMixin, forms.Form):
     number = forms.IntegerField(min_value=1, max_value=10_000)
     held_on = forms.DateField()
     venue = forms.CharField(max_length=80, required=False)
 
 
-class EntryForm(forms.Form):
+class EntryForm(CatalogueErrorsMixin, forms.Form):
     propose = forms.BooleanField(required=False)
     list_kind = forms.ChoiceField(
         choices=[

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from dudao.core.forms import CatalogueErrorsMixin
 from dudao.core.unitpicker import UnitTreeSelect
 from dudao.orgs.models import Organisation
 from dudao.regions.models import Region
@@ -18,7 +19,7 @@ class OrganisationChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
         return f"{'　' * (obj.depth - 1)}{obj.name}"
 
 
-class OrganisationForm(forms.Form):
+class OrganisationForm(CatalogueErrorsMixin, forms.Form):
     name = forms.CharField(label="单位名称", max_length=100)
     short_name = forms.CharField(label="简称", max_length=40, required=False)
     code = forms.CharField(
@@ -45,7 +46,7 @@ class OrganisationForm(forms.Form):
         self.fields["parent"].queryset = organisations  # type: ignore[attr-defined]
 
 
-class OrganisationEditForm(forms.Form):
+class OrganisationEditForm(CatalogueErrorsMixin, forms.Form):
     name = forms.CharField(label="单位名称", max_length=100)
     short_name = forms.CharField(label="简称", max_length=40, required=False)
     code = forms.CharField(label="单位编码", max_length=40)

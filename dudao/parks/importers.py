@@ -1,14 +1,17 @@
-"""`dudao import parks FILE`: a city loads its own zones (or the province's) without the demo.
+"""`dudao import parks FILE` and the page 产业集聚区 → 导入园区: a city loads its own zones (or
+the province's) without the demo.
 
-CSV (UTF-8) or .xlsx with the header
-    code,name,short_name,kind,level,organisation_code,county_code,city_code,
-    planned_area_km2,built_area_km2,status,status_from,status_document,industries
-Required: code, name. kind/level/status take the code or the Chinese label (产业集聚区, 省级,
-省定产业集聚区 …). organisation_code is the park's 管委会 (an existing 产业集聚区管委会 unit;
-empty for other cities' parks); county_code a county government's unit code; city_code the
-city's 6-digit GB/T 2260 code. industries: "主导:C39:计算机、通信和其他电子设备制造业;新兴:…"
-(category : GB/T 4754-2017 code : name, separated by ";"). A row whose code exists updates
-the park. All rows are checked first; nothing is written unless every row is right.
+CSV (UTF-8 or GBK) or .xlsx; the header row is in Chinese (LABELS; the English column keys of
+the first version are still accepted, so older files import unchanged):
+    园区编码, 园区名称 (required), 简称, 园区类型, 级别, 管委会单位编码, 所在县单位编码,
+    所在市行政区划代码, 规划面积（平方公里）, 建成区面积（平方公里）, 状态, 状态起始日期,
+    状态依据文件, 产业, 排序
+园区类型/级别/状态 take the code or the Chinese label (产业集聚区, 省级, 省定产业集聚区 …).
+管委会单位编码 is the park's 管委会 (an existing 产业集聚区管委会 unit; empty for other cities'
+parks); 所在县单位编码 a county government's unit code; 所在市行政区划代码 the city's 6-digit
+GB/T 2260 code. 产业: "主导:C39:计算机、通信和其他电子设备制造业;新兴:…" (category : GB/T
+4754-2017 code : name, separated by ";"). A row whose code exists updates the park. All rows
+are checked first; nothing is written unless every row is right.
 """
 
 from __future__ import annotations
@@ -22,9 +25,10 @@ from django.db import transaction
 
 from dudao.audit.services import record_event
 from dudao.core.exceptions import DomainError, NotAllowed
+from dudao.core.importflow import header_template
 from dudao.core.imports import ImportRejected, ImportReport, RowError, importer
 from dudao.core.policies import require_role
-from dudao.core.tabular import read_rows
+from dudao.core.tabular import labelled_errors, read_labelled
 from dudao.core.xlsx import Row, cell_date, cell_decimal, cell_int, cell_text
 from dudao.orgs.models import Organisation
 from dudao.parks import services
@@ -34,6 +38,24 @@ from dudao.regions.models import Region
 if TYPE_CHECKING:
     from dudao.accounts.models import User
 
+# column key → the Chinese header of the template (the keys are accepted as headers too)
+LABELS = {
+    "code": "园区编码",
+    "name": "园区名称",
+    "short_name": "简称",
+    "kind": "园区类型",
+    "level": "级别",
+    "organisation_code": "管委会单位编码",
+    "county_code": "所在县单位编码",
+    "city_code": "所在市行政区划代码",
+    "planned_area_km2": "规划面积（平方公里）",
+    "built_area_km2": "建成区面积（平方公里）",
+    "status": "状态",
+    "status_from": "状态起始日期",
+    "status_document": "状态依据文件",
+    "industries": "产业",
+    "sort_order": "排序",
+}
 HEADERS = ("code", "name")
 OPTIONAL = (
     "short_name",
@@ -59,7 +81,9 @@ def _choice(row: Row, header: str, choices: Any, errors: list[RowError], default
     lookup = {c.value: c.value for c in choices} | {c.label: c.value for c in choices}
     if text not in lookup:
         errors.append(
-            RowError(row.number, header, f"应为 {'、'.join(c.label for c in choices)} 之一。")
+            RowError(
+                row.number, header, f"“{text}”应为 {'、'.join(c.label for c in choices)} 之一。"
+            )
         )
         return default
     return str(lookup[text])
@@ -95,7 +119,34 @@ def _industries(row: Row, errors: list[RowError]) -> list[tuple[str, str, str]] 
     return result
 
 
-@importer("parks", "园区（编码、名称、类型、级别、管委会、所在县、面积、状态、产业）")
+def _template(_user: Any) -> bytes:
+    return header_template(
+        "园区",
+        [LABELS[k] for k in HEADERS],
+        [LABELS[k] for k in OPTIONAL],
+        [
+            "园区编码已存在的行会更新该园区；园区类型、级别、状态可填代码或中文名称"
+            "（如 产业集聚区、省级、省定产业集聚区）。",
+            "管委会单位编码、所在县单位编码见“组织机构”页；所在市行政区划代码为 6 位国家代码。",
+            "填写状态时须同时填写状态起始日期（如 2026-03-15）。",
+            "产业格式：类别:行业代码:行业名称，多项用分号隔开，例如"
+            "“主导:C39:计算机、通信和其他电子设备制造业;新兴:C35:专用设备制造业”"
+            "（类别为主导、新兴或特色，"
+            "行业代码为国民经济行业分类 GB/T 4754 门类字母或 2–4 位数字）。",
+        ],
+    )
+
+
+@importer(
+    "parks",
+    "园区（编码、名称、类型、级别、管委会、所在县、面积、状态、产业）",
+    title="园区",
+    help="一次导入或更新本市（或全省）的产业集聚区、开发区等园区：每行一个园区，按园区编码识别，"
+    "已有的园区会被更新。整个文件检查无误才写入。",
+    template=_template,
+    back="parks:list",
+    csv=True,
+)
 def import_parks(  # noqa: PLR0912, PLR0915 - one linear pass over the columns
     data: bytes, *, filename: str, actor: User, dry_run: bool
 ) -> ImportReport:
@@ -103,7 +154,9 @@ def import_parks(  # noqa: PLR0912, PLR0915 - one linear pass over the columns
         require_role(actor, *services.MANAGER_ROLES)
     except NotAllowed as exc:
         raise ImportRejected.whole_file(exc.message) from None
-    table = read_rows(data, filename=filename, headers=HEADERS, optional=OPTIONAL)
+    table = read_labelled(
+        data, filename=filename, labels=LABELS, required=HEADERS, optional=OPTIONAL
+    )
     errors: list[RowError] = []
     orgs = {o.code: o for o in Organisation.objects.visible_to(actor)}
     regions = {r.code: r for r in Region.objects.filter(level=Region.Level.PREFECTURE)}
@@ -147,7 +200,7 @@ def import_parks(  # noqa: PLR0912, PLR0915 - one linear pass over the columns
             plan = (status, since, document) if status and since else None
             planned.append((row, fields, plan, industries))
     if errors:
-        raise ImportRejected(errors)
+        raise ImportRejected(labelled_errors(errors, LABELS))
     report = ImportReport(kind="parks", rows=len(planned), dry_run=dry_run)
     try:
         with transaction.atomic():
@@ -169,7 +222,7 @@ def import_parks(  # noqa: PLR0912, PLR0915 - one linear pass over the columns
             if dry_run:
                 transaction.set_rollback(True)
     except _RowFailed as failed:
-        raise ImportRejected([failed.error]) from None
+        raise ImportRejected(labelled_errors([failed.error], LABELS)) from None
     return report
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dudao.core.policy import Rules, roles
 from dudao.core.roles import Role
 
+MANAGERS = roles(Role.SUPERVISOR)  # services.MANAGER_ROLES: who loads and edits parks
 READERS = roles(Role.REPORTER, Role.REVIEWER, Role.SUPERVISOR, Role.JUDGE, Role.LEADER)
 
 POLICY: dict[str, Rules] = {
     "parks:list": {"GET": READERS},
     "parks:detail": {"GET": READERS},
+    "parks:import": {"GET": MANAGERS, "POST": MANAGERS},
+    "parks:import_template": {"GET": MANAGERS},
     "api:parks_list": {"GET": READERS},
     "api:parks_detail": {"GET": READERS},
 }

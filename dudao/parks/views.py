@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from dudao.core.http import AuthedHttpRequest
-from dudao.parks import selectors
+from dudao.parks import selectors, services
 
 
 def park_list(request: AuthedHttpRequest) -> HttpResponse:
@@ -17,7 +17,8 @@ def park_list(request: AuthedHttpRequest) -> HttpResponse:
         .prefetch_related("statuses", "industries")
         .order_by("sort_order", "code")
     )
-    return render(request, "parks/list.html", {"parks": parks})
+    can_import = request.user.has_role(*services.MANAGER_ROLES)
+    return render(request, "parks/list.html", {"parks": parks, "can_import": can_import})
 
 
 def park_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:

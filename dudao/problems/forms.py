@@ -83,14 +83,14 @@ class ProblemEditForm(ProblemForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(CatalogueErrorsMixin, forms.Form):
     action = forms.ChoiceField(choices=[(k, t.label) for k, t in TRANSITIONS.items()])
     version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     deadline = forms.DateField(label="新的整改时限", required=False, widget=DATE)
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(CatalogueErrorsMixin, forms.Form):
     stage = forms.ChoiceField(label="阶段", choices=ProblemEvidence.Stage.choices)
     file = forms.FileField(
         label="照片或文件",

@@ -153,7 +153,7 @@ class ReportForm(CatalogueErrorsMixin, forms.Form):
     request_id = forms.CharField(max_length=64, required=False)
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(CatalogueErrorsMixin, forms.Form):
     reason = forms.CharField(label="退回原因", max_length=300)
 
 
@@ -163,7 +163,7 @@ class MonthInput(forms.TextInput):
     input_type = "month"
 
 
-class LockForm(forms.Form):
+class LockForm(CatalogueErrorsMixin, forms.Form):
     period = forms.CharField(
         label="月份", max_length=7, widget=MonthInput, help_text="选择要锁定的月份"
     )
@@ -186,7 +186,7 @@ class LockForm(forms.Form):
             raise forms.ValidationError(exc.message) from None
 
 
-class UnlockForm(forms.Form):
+class UnlockForm(CatalogueErrorsMixin, forms.Form):
     reason = forms.CharField(label="解锁原因", max_length=300)
 
 
@@ -196,7 +196,7 @@ else:
     _SettingsModelForm = forms.ModelForm
 
 
-class SettingsForm(_SettingsModelForm):
+class SettingsForm(CatalogueErrorsMixin, _SettingsModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -224,5 +224,5 @@ class TargetForm(CatalogueErrorsMixin, forms.Form):
         _limit(self.fields["county"], counties)
 
 
-class PhotoForm(forms.Form):
+class PhotoForm(CatalogueErrorsMixin, forms.Form):
     photo = forms.FileField(label="现场照片")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django import forms
 
+from dudao.core.forms import CatalogueErrorsMixin
 from dudao.stats.models import StatsSettings
 
 
-class SettingsForm(forms.ModelForm):  # type: ignore[type-arg]
+class SettingsForm(CatalogueErrorsMixin, forms.ModelForm):  # type: ignore[type-arg]
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     class Meta:

@@ -38,15 +38,12 @@ from dudao.core.imports import (
 )
 from dudao.core.periods import parse_month_lenient
 from dudao.core.policies import require_role
-from dudao.core.roles import Role
 from dudao.core.tabular import read_rows
 from dudao.core.xlsx import (
     Column,
-    Row,
     Sheet,
     Table,
     cell_decimal,
-    cell_int,
     cell_text,
     read_table,
 )
@@ -55,10 +52,8 @@ from dudao.stats.checks import Candidate, IndicatorNames, UnitNames, magnitude_f
 from dudao.stats.models import Indicator, IndicatorValue
 from dudao.stats.services import (
     ENTRY_ROLES,
-    INDICATOR_FIELDS,
     REVIEW_ROLES,
     ValueInput,
-    _save_indicator,
     value_problem,
 )
 
@@ -515,121 +510,7 @@ def import_indicator_grid(
     return report
 
 
-# --- The indicator catalogue -----------------------------------------------------------------
+# The indicator catalogue's import has its own module; importing it here registers it.
+from dudao.stats.catalogue_import import import_indicator_catalogue  # noqa: E402
 
-CATALOGUE_HEADERS = ("code", "name", "unit")
-PLAUSIBLE_FIELDS = tuple(
-    f"plausible_{end}_{level}" for level in ("park", "county", "city") for end in ("min", "max")
-)
-CATALOGUE_OPTIONAL = tuple(f for f in INDICATOR_FIELDS if f not in CATALOGUE_HEADERS)
-_YES = {"1", "是", "true", "yes", "y"}
-_NO = {"0", "否", "false", "no", "n", ""}
-
-
-def _flag(row: Row, header: str, errors: list[RowError]) -> bool | None:
-    text = cell_text(row, header, errors).lower()
-    if header not in row.values:
-        return None
-    if text in _YES:
-        return True
-    if text not in _NO:
-        errors.append(RowError(row.number, header, "应为“是”或“否”（1/0）。"))
-    return False
-
-
-def _catalogue_choice(row: Row, header: str, choices: Any, errors: list[RowError]) -> Any:
-    text = cell_text(row, header, errors)
-    if not text:
-        return None
-    lookup = {str(c.value): c.value for c in choices} | {c.label: c.value for c in choices}
-    if text not in lookup:
-        errors.append(
-            RowError(row.number, header, f"应为 {'、'.join(str(c.value) for c in choices)} 之一。")
-        )
-    return lookup.get(text)
-
-
-@importer("indicator_catalogue", "指标目录（code,name,unit,kind,decimals,…）")
-def import_indicator_catalogue(  # noqa: PLR0912, PLR0915 - one pass over the optional columns
-    data: bytes, *, filename: str, actor: User, dry_run: bool
-) -> ImportReport:
-    """Add or change catalogue entries (督查员): a city adds its own indicators as data."""
-    try:
-        require_role(actor, Role.SUPERVISOR)
-    except NotAllowed as exc:
-        raise ImportRejected.whole_file(exc.message) from None
-    table = read_rows(
-        data, filename=filename, headers=CATALOGUE_HEADERS, optional=CATALOGUE_OPTIONAL
-    )
-    known = {i.code: i for i in Indicator.objects.all()}
-    in_file = {str(r.get("code") or "").strip() for r in table.rows}
-    errors: list[RowError] = []
-    planned: list[tuple[Row, str, dict[str, Any], str, str]] = []
-    for row in table.rows:
-        before = len(errors)
-        code = cell_text(row, "code", errors, required=True, max_length=40)
-        fields: dict[str, Any] = {
-            "name": cell_text(row, "name", errors, required=True, max_length=60),
-            "unit": cell_text(row, "unit", errors, required=True, max_length=20),
-        }
-        for header, choices in (
-            ("kind", Indicator.Kind),
-            ("price_basis", Indicator.PriceBasis),
-            ("direction", Indicator.Direction),
-        ):
-            value = _catalogue_choice(row, header, choices, errors)
-            if value is not None:
-                fields[header] = value
-        for header in ("change_prefix", "change_words"):
-            text = cell_text(row, header, errors)
-            if header in row.values:
-                fields[header] = text
-        for header in ("scope", "verb", "reference_label", "description", "aliases"):
-            if header in row.values:
-                fields[header] = cell_text(row, header, errors, max_length=200)
-        for header in ("decimals", "sort_order"):
-            number = cell_int(row, header, errors, minimum=0)
-            if number is not None:
-                fields[header] = number
-        for header in ("factor", "divisor", *PLAUSIBLE_FIELDS):
-            amount = cell_decimal(row, header, errors, places=6)
-            if amount is not None:
-                fields[header] = amount
-        for header in ("january_published", "in_summary", "is_active", "parts_within_whole"):
-            flag = _flag(row, header, errors)
-            if flag is not None:
-                fields[header] = flag
-        refs = (cell_text(row, "numerator", errors), cell_text(row, "denominator", errors))
-        for header, ref in zip(("numerator", "denominator"), refs, strict=True):
-            if ref and ref not in known and ref not in in_file:
-                errors.append(RowError(row.number, header, f"指标代码“{ref}”不存在。"))
-        if bool(refs[0]) != bool(refs[1]):
-            errors.append(RowError(row.number, "numerator", "公式指标须同时填写分子和分母。"))
-        whole_ref = cell_text(row, "part_of", errors)
-        if whole_ref and whole_ref not in known:
-            errors.append(
-                RowError(row.number, "part_of", f"指标代码“{whole_ref}”不存在（须为已有指标）。")
-            )
-        elif whole_ref:
-            fields["part_of"] = known[whole_ref]
-        elif "part_of" in row.values:
-            fields["part_of"] = None
-        if len(errors) == before:
-            planned.append((row, code, fields, refs[0], refs[1]))
-    if errors:
-        raise ImportRejected(errors)
-    report = ImportReport(kind="indicator_catalogue", rows=len(planned), dry_run=dry_run)
-    with transaction.atomic():
-        # Plain entries first, so that formulas can name indicators of the same file.
-        for row, code, fields, num, den in sorted(planned, key=lambda p: bool(p[3])):
-            if num:
-                fields["numerator"] = Indicator.objects.get(code=num)
-                fields["denominator"] = Indicator.objects.get(code=den)
-            try:
-                _, outcome = _save_indicator(actor=actor, code=code, **fields)
-            except DomainError as exc:
-                raise ImportRejected([RowError(row.number, exc.field or "", exc.message)]) from None
-            setattr(report, outcome, getattr(report, outcome) + 1)
-        if dry_run:
-            transaction.set_rollback(True)
-    return report
+__all__ = ["import_indicator_catalogue"]

@@ -21,6 +21,8 @@ POLICY: dict[str, Rules] = {
     "stats:grid_export": {"GET": ENTRY},
     "stats:grid_import": {"GET": ENTRY, "POST": ENTRY},
     "stats:settings": {"GET": SUPERVISOR, "POST": SUPERVISOR},
+    "stats:catalogue_import": {"GET": SUPERVISOR, "POST": SUPERVISOR},
+    "stats:catalogue_import_template": {"GET": SUPERVISOR},
     "stats:review": {"GET": REVIEWERS},
     "api:stats_indicator_list": {"GET": READERS},
     "api:stats_value_list": {"GET": READERS},

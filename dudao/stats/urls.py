@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
+from dudao.core import import_views
 from dudao.stats import views
 
 app_name = "stats"
@@ -16,4 +17,16 @@ urlpatterns: list[URLPattern] = [
     path("entry/import/", views.grid_import, name="grid_import"),
     path("settings/", views.settings_edit, name="settings"),
     path("review/", views.review, name="review"),
+    path(
+        "catalogue/import/",
+        import_views.upload,
+        {"kind": "indicator_catalogue"},
+        name="catalogue_import",
+    ),
+    path(
+        "catalogue/import/template/",
+        import_views.template,
+        {"kind": "indicator_catalogue"},
+        name="catalogue_import_template",
+    ),
 ]

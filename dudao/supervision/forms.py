@@ -11,6 +11,7 @@ from typing import Any, TypeAlias, cast
 
 from django import forms
 
+from dudao.core.forms import CatalogueErrorsMixin
 from dudao.core.unitpicker import UnitChoiceField, UnitMultipleChoiceField
 from dudao.orgs.models import Organisation
 from dudao.supervision.models import SupervisionTask, TaskCategory, TaskSource
@@ -44,7 +45,7 @@ class MultipleFileField(forms.FileField):
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class SourceForm(forms.Form):
+class SourceForm(CatalogueErrorsMixin, forms.Form):
     kind = forms.ChoiceField(label="来源类型", choices=TaskSource.Kind.choices)
     title = forms.CharField(label="名称", max_length=120)
     source_date = forms.DateField(label="日期", widget=DATE)
@@ -58,7 +59,7 @@ class SourceForm(forms.Form):
     )
 
 
-class TaskForm(forms.Form):
+class TaskForm(CatalogueErrorsMixin, forms.Form):
     source = forms.ModelChoiceField(label="任务来源", queryset=TaskSource.objects.none())
     title = forms.CharField(label="任务名称", max_length=120)
     category = forms.ModelChoiceField(
@@ -150,7 +151,7 @@ def parse_milestones(text: str) -> list[tuple[date, str, Decimal]]:
     return out
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(CatalogueErrorsMixin, forms.Form):
     progress = forms.DecimalField(
         label="目前进度（%）", min_value=0, max_value=100, decimal_places=2
     )
@@ -164,12 +165,12 @@ class FeedbackForm(forms.Form):
     attachments = MultipleFileField(label="佐证材料")
 
 
-class CloseoutForm(forms.Form):
+class CloseoutForm(CatalogueErrorsMixin, forms.Form):
     text = forms.CharField(label="完成情况", widget=forms.Textarea(attrs={"rows": 3}))
     attachments = MultipleFileField(label="佐证材料（必传）")
 
 
-class VerifyForm(forms.Form):
+class VerifyForm(CatalogueErrorsMixin, forms.Form):
     decision = forms.ChoiceField(
         label="核查结论", choices=[("pass", "核查通过，予以销号"), ("return", "退回重办")]
     )
@@ -179,7 +180,7 @@ class VerifyForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class ExtensionForm(forms.Form):
+class ExtensionForm(CatalogueErrorsMixin, forms.Form):
     new_deadline = forms.DateField(label="申请完成时限", widget=DATE)
     reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 2}))
     progress_note = forms.CharField(
@@ -187,14 +188,14 @@ class ExtensionForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(CatalogueErrorsMixin, forms.Form):
     decision = forms.ChoiceField(label="审批", choices=[("approve", "批准"), ("refuse", "不批准")])
     note = forms.CharField(
         label="审批意见", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
 
-class RuleForm(forms.Form):
+class RuleForm(CatalogueErrorsMixin, forms.Form):
     label = forms.CharField(label="规则说明", max_length=120)
     yellow_from = forms.DecimalField(
         label="黄灯阈值", max_digits=8, decimal_places=2, required=False
@@ -205,7 +206,7 @@ class RuleForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class CascadeForm(forms.Form):
+class CascadeForm(CatalogueErrorsMixin, forms.Form):
     """One task for many units (一次交办多个单位): the common part, entered once.
 
     Each chosen unit's row (`unit-<id>-…` fields, parsed by `unit_rows`) may override the

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from dudao.core.exceptions import DomainError
+from dudao.core.forms import CatalogueErrorsMixin
 from dudao.core.http import AuthedHttpRequest, add_domain_error
 from dudao.core.panels import register_object_panel
 from dudao.core.unitpicker import UnitChoiceField
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 WRITE = "supervision:instruction_create"
 
 
-class InstructionForm(forms.Form):
+class InstructionForm(CatalogueErrorsMixin, forms.Form):
     text = forms.CharField(
         label="批示内容",
         max_length=services.instructions.MAX_TEXT,

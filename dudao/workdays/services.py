@@ -57,6 +57,7 @@ def set_override(
         record_event(
             actor=actor, action="calendar.set_override", obj=override, after=snapshot(override)
         )
+        _override_changed(actor, date)
         return override
     before = snapshot(override)
     override.is_workday, override.name, override.source = is_workday, name, source
@@ -70,6 +71,8 @@ def set_override(
         before=changed_before,
         after=changed_after,
     )
+    if changed_after:
+        _override_changed(actor, date)
     return override
 
 
@@ -91,6 +94,7 @@ def delete_override(*, actor: User, date: dt.date, reason: str) -> None:
         reason=reason,
     )
     override.delete()
+    _override_changed(actor, date)
 
 
 @transaction.atomic(durable=True)
@@ -152,3 +156,12 @@ def _confirmed(actor: User, status: HolidayYearStatus) -> None:
     """Tell the modules holding provisional deadlines that `status.year` is now known."""
     if status.published:
         holiday_year_confirmed.send(sender=HolidayYearStatus, actor=actor, year=status.year)
+
+
+def _override_changed(actor: User, date: dt.date) -> None:
+    """An override entered, changed or removed in a year already confirmed: the modules
+    recompute their 暂定 deadlines as on confirmation (a provisional deadline reaching a later,
+    unknown year may count days of this one). Same signal, same idempotent, audited receivers;
+    a year not yet confirmed waits for its confirmation."""
+    if HolidayYearStatus.objects.filter(year=date.year, published=True).exists():
+        holiday_year_confirmed.send(sender=CalendarOverride, actor=actor, year=date.year)

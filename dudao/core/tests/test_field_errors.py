@@ -80,3 +80,49 @@ def test_an_unknown_code_keeps_the_validators_own_message() -> None:
     assert field_error_message("", models.CharField(), "max_length", {}) is None
     digits = field_error_message("计数", models.IntegerField(), "max_digits", {"max": 5})
     assert digits == "“计数”数值过大：最多 5 位数字。"
+
+
+def _subclasses(cls: type) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found.append(sub)
+        found.extend(_subclasses(sub))
+    return found
+
+
+def test_every_form_of_the_apps_speaks_the_catalogue() -> None:
+    """Every Django form the pages use (all modules, not only problems and projects) takes its
+    field errors from the one catalogue: a new form without the mixin fails here."""
+    import dudao.urls  # noqa: F401 - loads every page module, hence every form
+
+    missing = sorted(
+        f"{form.__module__}.{form.__qualname__}"
+        for form in _subclasses(forms.BaseForm)
+        if form.__module__.startswith("dudao.")
+        and ".tests" not in form.__module__
+        and not issubclass(form, CatalogueErrorsMixin)
+    )
+    assert missing == []
+    assert len([f for f in _subclasses(CatalogueErrorsMixin) if ".tests" not in f.__module__]) > 60
+
+
+@pytest.mark.parametrize(
+    ("form_path", "data", "field", "message"),
+    [
+        (
+            "dudao.investment.forms.FundsForm",
+            {"amount": "12345678901234567"},
+            "amount",
+            "数值过大",
+        ),
+        ("dudao.accounts.forms.UserCreateForm", {"username": "x" * 200}, "username", "最多"),
+    ],
+)
+def test_forms_of_other_modules_give_catalogue_messages(
+    form_path: str, data: dict[str, str], field: str, message: str
+) -> None:
+    from django.utils.module_loading import import_string
+
+    form = import_string(form_path)(data=data)
+    assert not form.is_valid()
+    assert message in " ".join(form.errors[field])

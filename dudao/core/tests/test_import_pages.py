@@ -26,9 +26,11 @@ from dudao.inspections.tests.test_views import provincial_file
 from dudao.investment.models import Deal, DealFunding, Stage
 from dudao.investment.tests.factories import make_deal, walk
 from dudao.investment.tests.test_imports import DEAL_HEADERS, FUND_HEADERS, _book, _deal_row
+from dudao.parks.models import Park
 from dudao.projects.models import Project
 from dudao.projects.testing import TEST_AREA, ensure_area_code
 from dudao.projects.tests.test_importers import xlsx
+from dudao.stats.models import Indicator
 from dudao.supervision.models import SupervisionTask
 from dudao.supervision.tests.test_importers import _file as task_file
 from dudao.supervision.tests.test_importers import _row as task_row
@@ -109,6 +111,33 @@ CASES = {
         _funds,
         "月份",
         lambda w: _book(FUND_HEADERS, [["ZS2099-99999", "2026/13", 10, "银行进账单", ""]]),
+    ),
+    "parks": Case(
+        "parks:import",
+        "city_supervisor",
+        "county_a_reporter",
+        Park,
+        lambda w: xlsx([["P-WEB", "网页导入园区"]], headers=["园区编码", "园区名称"], sheet="园区"),
+        "“火星园区”",
+        lambda w: xlsx(
+            [["P-BAD", "园区", "火星园区"]],
+            headers=["园区编码", "园区名称", "园区类型"],
+            sheet="园区",
+        ),
+    ),
+    "catalogue": Case(
+        "stats:catalogue_import",
+        "city_supervisor",
+        "county_a_reporter",
+        Indicator,
+        lambda w: xlsx(
+            [["web_ind", "网页导入指标", "个"]], headers=["指标代码", "指标名称", "计量单位"]
+        ),
+        "“流量型”",
+        lambda w: xlsx(
+            [["web_bad", "网页指标", "个", "流量型"]],
+            headers=["指标代码", "指标名称", "计量单位", "类型"],
+        ),
     ),
     "projects": Case(
         "projects:registry_import",
@@ -197,3 +226,32 @@ def test_the_provincial_page_links_the_upload_not_a_command(client: Client, worl
     body = client.get(reverse("inspections:provincial")).content.decode()
     assert "dudao import" not in body
     assert reverse("inspections:provincial_import") not in body
+
+
+@pytest.mark.parametrize(
+    ("url", "filled"),
+    [
+        ("parks:import", {"园区编码": "P-TPL", "园区名称": "模板园区", "园区类型": "产业集聚区"}),
+        (
+            "stats:catalogue_import",
+            {"指标代码": "tpl_ind", "指标名称": "模板指标", "计量单位": "亩"},
+        ),
+    ],
+)
+def test_the_downloaded_template_has_chinese_headers_and_imports_once_filled(
+    client: Client, world: World, url: str, filled: dict[str, str]
+) -> None:
+    """Parks and the indicator catalogue used to take English column codes: the template's
+    header row is Chinese now, and the filled template goes through the page."""
+    client.force_login(world.city_supervisor)
+    book = openpyxl.load_workbook(io.BytesIO(client.get(reverse(f"{url}_template")).content))
+    sheet = book.worksheets[0]
+    headers = [c.value for c in sheet[1]]
+    assert all(isinstance(h, str) and not h.isascii() for h in headers), headers
+    sheet.append([filled.get(str(h)) for h in headers])
+    buf = io.BytesIO()
+    book.save(buf)
+    dry = _upload(client, url, buf.getvalue())
+    assert "将新增 1 条" in dry.content.decode()
+    done = client.post(reverse(url), {"token": dry.context["flow"].token})
+    assert "导入完成" in done.content.decode()

@@ -157,8 +157,19 @@ def test_the_cli_and_the_web_upload_run_the_same_import(
     assert page.status_code == 200
     assert "将新增 6 条" in page.content.decode()
     assert not Site.objects.exists()
-    page = client.post(url, {"file": SimpleUploadedFile("路线.xlsx", data), "commit": "1"})
-    assert page.status_code == 302
+    token = page.context["flow"].token
+    assert token
+    # 确认导入 posts only the token: no second pick of the file
+    page = client.post(url, {"token": token})
+    assert page.status_code == 200
+    assert page.context["flow"].committed
     assert Site.objects.filter(tour=tour).count() == 3
+    # a second confirm (double click) imports nothing more
+    again = client.post(url, {"token": token})
+    assert again.context["flow"].repeated
+    assert Site.objects.filter(tour=tour).count() == 3
+    # the token is good on this tour's page only
+    other = make_tour(world)
+    assert client.post(f"/inspections/{other.pk}/plan/import/", {"token": token}).status_code == 404
     client.force_login(world.county_a_reporter)
     assert client.get(url).status_code in (403, 404)

@@ -40,6 +40,9 @@ OBJECTS: dict[str, tuple[Scope, ObjectArgs]] = {
 ALLOWED: dict[tuple[str, str], int] = {
     ("parks:list", "GET"): 200,
     ("parks:detail", "GET"): 200,
+    ("parks:import", "GET"): 200,
+    ("parks:import", "POST"): 200,
+    ("parks:import_template", "GET"): 200,
     ("api:parks_list", "GET"): 200,
     ("api:parks_detail", "GET"): 200,
 }

@@ -124,13 +124,13 @@ def test_the_parks_import_rejects_bad_rows_and_writes_nothing(world: World) -> N
         import_parks(data, filename="parks.csv", actor=world.city_supervisor, dry_run=False)
     text = "\n".join(str(e) for e in info.value.errors)
     for expected in (
-        "「kind」列",
-        "「organisation_code」列",
-        "「city_code」列",
-        "「planned_area_km2」列",
-        "「industries」列",
+        "「园区类型」列",
+        "「管委会单位编码」列",
+        "「所在市行政区划代码」列",
+        "「规划面积（平方公里）」列",
+        "「产业」列",
         "与第2行编码重复",
-        "「status_from」列",
+        "「状态起始日期」列",
     ):
         assert expected in text, expected
     assert not Park.objects.exists()

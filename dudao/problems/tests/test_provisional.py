@@ -137,3 +137,59 @@ def test_a_task_deadline_follows_the_same_signal(world: World) -> None:
     # 2027-01-01 entered as a rest day: twenty workdays reach one day further than the guess
     assert task.deadline == before + dt.timedelta(days=1)
     assert AuditEvent.objects.filter(action="supervision.task_deadline_recompute").count() == 1
+
+
+def test_an_override_entered_after_confirmation_recomputes_once_and_audited(world: World) -> None:
+    """Issue 21: a correction to a confirmed year (a 调休 day entered late) reaches the 暂定
+    deadlines counted over it — the same recompute as the confirmation, idempotent, audited."""
+    from dudao.supervision.models import SupervisionTask
+    from dudao.supervision.tests.factories import make_task
+
+    task = make_task(world, deadline=None, deadline_mode="workday", deadline_amount=300)
+    _confirm_2027(world)
+    task = SupervisionTask.objects.get(pk=task.pk)
+    assert task.deadline is not None
+    assert task.deadline.year == 2028  # three hundred workdays reach the unknown 2028
+    assert task.deadline_provisional
+    before = task.deadline
+    events = AuditEvent.objects.filter(action="supervision.task_deadline_recompute")
+    recomputed = events.count()
+    day = dt.date(2027, 5, 6)  # a Thursday of 2027, now a rest day
+    source = "国务院办公厅关于2027年部分节假日安排的通知（补充）"
+    calendar.set_override(
+        actor=world.sysadmin, date=day, is_workday=False, name="劳动节", source=source
+    )
+    task = SupervisionTask.objects.get(pk=task.pk)
+    assert task.deadline_provisional
+    assert task.deadline is not None
+    assert task.deadline > before  # one workday fewer in 2027: the limit reaches further
+    assert events.count() == recomputed + 1
+    assert events.latest("pk").actor_id == world.sysadmin.pk
+    moved = task.deadline
+    # the same override again: nothing changes, nothing more is audited
+    calendar.set_override(
+        actor=world.sysadmin, date=day, is_workday=False, name="劳动节", source=source
+    )
+    assert SupervisionTask.objects.get(pk=task.pk).deadline == moved
+    assert events.count() == recomputed + 1
+    # removing it puts the deadline back, audited once more
+    calendar.delete_override(actor=world.sysadmin, date=day, reason="录入有误")
+    assert SupervisionTask.objects.get(pk=task.pk).deadline == before
+    assert events.count() == recomputed + 2
+
+
+def test_an_override_of_an_unconfirmed_year_waits_for_the_confirmation(world: World) -> None:
+    from dudao.supervision.models import SupervisionTask
+    from dudao.supervision.tests.factories import make_task
+
+    task = make_task(world, deadline=None, deadline_mode="workday", deadline_amount=20)
+    before = task.deadline
+    calendar.set_override(
+        actor=world.sysadmin,
+        date=dt.date(2027, 1, 1),
+        is_workday=False,
+        name="元旦",
+        source="国务院办公厅关于2027年部分节假日安排的通知",
+    )
+    assert SupervisionTask.objects.get(pk=task.pk).deadline == before
+    assert not AuditEvent.objects.filter(action="supervision.task_deadline_recompute").exists()

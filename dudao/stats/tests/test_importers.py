@@ -273,7 +273,8 @@ def test_the_catalogue_import_refuses_bad_rows_and_non_supervisors(world: World)
             bad, filename="c.csv", actor=world.city_supervisor, dry_run=False
         )
     text = "\n".join(str(e) for e in info.value.errors)
-    for column in ("「kind」列", "「decimals」列", "「numerator」列", "「in_summary」列"):
+    # the file has the old English headers; the errors name the Chinese columns
+    for column in ("「类型」列", "「显示小数位」列", "「分子指标」列", "「列入集聚区综述」列"):
         assert column in text, column
     with pytest.raises(ImportRejected, match="只有督查员"):
         import_indicator_catalogue(
