@@ -17,6 +17,24 @@ pytestmark = pytest.mark.django_db
 KINDS = sorted(imports.discover())
 # Importers whose role is the county reporter's; every other kind is the supervisor's.
 REPORTER_KINDS = {"reports"}
+# Importers into one tour (`dudao import … --tour ID`): they get a tour in preparation.
+TOUR_KINDS = {"inspections.plan"}
+
+
+def _tour_in_preparation(world: World) -> int:
+    import datetime as dt
+
+    from dudao.inspections import services as tours
+
+    today = dt.date(2026, 6, 1)
+    tour = tours.create_tour(
+        actor=world.city_supervisor,
+        name="导入测试观摩",
+        period="测试",
+        start_date=today,
+        end_date=today,
+    )
+    return int(tour.pk)
 
 
 @pytest.fixture(autouse=True)
@@ -43,8 +61,9 @@ def _answer(
     """What the importer answers: a report or a refusal in Chinese, nothing else."""
     registered: RegisteredImporter = imports.IMPORTERS[kind]
     actor: User = world.county_a_reporter if kind in REPORTER_KINDS else world.city_supervisor
+    options = {"tour": _tour_in_preparation(world)} if kind in TOUR_KINDS else {}
     try:
-        return registered.func(data, filename=filename, actor=actor, dry_run=True)
+        return registered.func(data, filename=filename, actor=actor, dry_run=True, **options)
     except ImportRejected as rejected:
         for error in rejected.errors:
             assert re.search(r"[\u4e00-\u9fff]", error.message), error
