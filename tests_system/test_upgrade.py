@@ -2,7 +2,9 @@
 release's code (its git tree, checked out into a temporary directory) migrates an empty
 database and loads the demo city; then the current code's `dudao migrate` upgrades that same
 database (and data directory). Every row the previous release wrote is still there, column for
-column, the audit log's hash chain still verifies, and no migration is left unapplied.
+column, the 督查室's project figures (count, plan, approved, rate, lights) are the same when
+computed by the new code, the audit log's hash chain still verifies, and no migration is left
+unapplied.
 
 The previous release is a git ref (``PREVIOUS_RELEASE``, overridable with
 DUDAO_PREVIOUS_RELEASE); there is no release tag yet, so it is the last landed stop. Without
@@ -40,7 +42,15 @@ def _previous_tree(target: Path) -> None:
     if git is None:
         pytest.skip("升级测试需要 git 历史：找不到 git 命令")
     found = subprocess.run(
-        [git, "-C", str(REPO), "rev-parse", "--verify", "--quiet", f"{PREVIOUS_RELEASE}^{{commit}}"],
+        [
+            git,
+            "-C",
+            str(REPO),
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            f"{PREVIOUS_RELEASE}^{{commit}}",
+        ],
         capture_output=True,
         check=False,
     )
@@ -102,12 +112,12 @@ def test_the_previous_release_upgrades_with_every_row_intact(
     _run(old, old_tree, sys.executable, manage, "migrate", "--noinput", "-v0")
     _run(old, old_tree, sys.executable, manage, "demo")
     before_json = tmp_path / "before.json"
-    before_json.write_text(
-        _run(old, old_tree, sys.executable, str(HERE / "upgrade_digest.py"))
-    )
+    before_json.write_text(_run(old, old_tree, sys.executable, str(HERE / "upgrade_digest.py")))
     before: dict[str, Any] = json.loads(before_json.read_text())
     assert before["projects_project"]["count"] > 0
     assert before["audit_auditevent"]["count"] > 0
+    figures = _run(old, old_tree, sys.executable, str(HERE / "upgrade_figures.py"))
+    assert json.loads(figures)["total"]["projects"] > 0
 
     _run(installation, REPO, DUDAO, "migrate", "--noinput", "-v0")
     _run(installation, REPO, DUDAO, "migrate", "--check")  # nothing left unapplied
@@ -125,5 +135,6 @@ def test_the_previous_release_upgrades_with_every_row_intact(
     grown = sorted(t for t in before if after[t]["total"] != before[t]["total"])
     assert set(grown) <= MAY_GROW, grown
 
+    assert _run(installation, REPO, sys.executable, str(HERE / "upgrade_figures.py")) == figures
     verified = _run(installation, REPO, DUDAO, "audit", "verify")
     assert verified.strip()

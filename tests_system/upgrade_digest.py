@@ -55,8 +55,13 @@ def table_digest(cursor: Any, table: str, before: dict[str, Any] | None) -> dict
             max_pk = max(max_pk or row[pk_index], row[pk_index])
     cursor.execute(f"SELECT COUNT(*) FROM {_quote(table)}")  # noqa: S608
     total = int(cursor.fetchone()[0])
-    return {"columns": columns, "count": count, "total": total, "max_pk": max_pk,
-            "sha256": digest.hexdigest()}
+    return {
+        "columns": columns,
+        "count": count,
+        "total": total,
+        "max_pk": max_pk,
+        "sha256": digest.hexdigest(),
+    }
 
 
 def main() -> None:
