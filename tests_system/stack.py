@@ -98,6 +98,7 @@ def production_stack(
     try:
         stack.run(DUDAO, "migrate", "--noinput", "-v0")
         stack.run(DUDAO, "demo")
+        stack.run(DUDAO, "collectstatic", "--noinput", "-v0")  # the pages, as in production
         script, *args = setup
         stack.config = json.loads(stack.run(sys.executable, str(HERE / script), *args))
         with stack.server_log.open("wb") as log:
