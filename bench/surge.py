@@ -42,6 +42,7 @@ RETRY_SHARE = 0.1  # saves sent twice with the same request id (a phone on a bad
 ROW = re.compile(r'<tr id="row-(\d+)"(.*?)</tr>', re.S)
 VERSION = re.compile(r'name="version" value="(\d*)"')
 PERIOD = re.compile(r'name="period" value="([^"]+)"')
+ROW_ERROR = re.compile(r'<div class="row-msg error" role="alert">(.*?)</div>', re.S)
 RESULTS = REPO / "bench" / "results" / "surge.md"
 
 
@@ -52,6 +53,7 @@ class Log:
     timings: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: Counter[str] = field(default_factory=Counter)
     writes: list[dict[str, Any]] = field(default_factory=list)
+    reasons: Counter[str] = field(default_factory=Counter)  # the row's error text, by kind
     mismatched_retries: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -141,6 +143,9 @@ def _reporter(
             path = f"/projects/grid/{pk}/?period={period}"
             status, html, seconds = _request(port, "POST", path, cookie, form)
             log.timed(kind, seconds, None if status == 200 else str(status))
+            if status != 200 and (reason := ROW_ERROR.search(html)):
+                with log.lock:
+                    log.reasons[f"{kind} {status}：{reason.group(1)[:80]}"] += 1
             entry = {
                 "project": pk,
                 "period": period,
@@ -211,6 +216,7 @@ def run_one(label: str, users: int, minutes: float, extra: dict[str, str]) -> di
         "requests": sum(len(v) for v in log.timings.values()),
         "kinds": kinds,
         "errors": dict(log.errors),
+        "reasons": dict(log.reasons),
         "mismatched_retries": log.mismatched_retries,
         "check": check,
         "server_errors": server_errors[:20],
@@ -254,6 +260,10 @@ def _markdown(runs: list[dict[str, Any]]) -> str:
         if run["errors"]:
             lines += ["错误（按请求和状态）：", ""]
             lines += [f"- {k}：{n}" for k, n in sorted(run["errors"].items())]
+            lines.append("")
+        if run.get("reasons"):
+            lines += ["拒绝原因（行内提示）：", ""]
+            lines += [f"- {k}：{n}" for k, n in sorted(run["reasons"].items())]
             lines.append("")
         for name in ("lost", "duplicated", "altered"):
             lines += [f"- {d}" for d in check[name][:10]]
