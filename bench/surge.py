@@ -116,7 +116,6 @@ def _reporter(
         log.timed("登录", time.perf_counter() - started, type(exc).__name__)
         return
     log.timed("登录", time.perf_counter() - started, None)
-    seq = 0
     while time.monotonic() < end:
         status, html, seconds = _request(port, "GET", "/projects/grid/", cookie)
         log.timed("打开填报表", seconds, None if status == 200 else str(status))
@@ -128,8 +127,8 @@ def _reporter(
             time.sleep(rng.uniform(*THINK))
             if time.monotonic() >= end:
                 return
-            seq += 1
-            value = f"{(index + 1) * 100 + seq % 100}.{rng.randint(0, 99):02d}"
+            # small amounts (万元): the year-to-date must stay under the project's total
+            value = f"{rng.randint(1, 50)}.{rng.randint(0, 99):02d}"
             submit = rng.random() < SUBMIT_SHARE
             form = {
                 "period": period,
