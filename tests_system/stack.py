@@ -67,7 +67,9 @@ class Stack:
 
 
 @contextmanager
-def production_stack(data: Path, label: str, setup: list[str]) -> Iterator[Stack]:
+def production_stack(
+    data: Path, label: str, setup: list[str], extra_env: dict[str, str] | None = None
+) -> Iterator[Stack]:
     """Build the stack in ``data``; ``setup`` (a script of tests_system and its arguments) runs
     after the demo and prints the JSON the test needs (``stack.config``)."""
     env = {
@@ -78,6 +80,7 @@ def production_stack(data: Path, label: str, setup: list[str]) -> Iterator[Stack
         "DUDAO_WORKERS": "3",
         "DUDAO_PORT": str(_free_port()),
         "DUDAO_LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
     }
     url = os.environ.get("DUDAO_DATABASE_URL", "")
     maintenance = name = ""
@@ -95,6 +98,7 @@ def production_stack(data: Path, label: str, setup: list[str]) -> Iterator[Stack
     try:
         stack.run(DUDAO, "migrate", "--noinput", "-v0")
         stack.run(DUDAO, "demo")
+        stack.run(DUDAO, "collectstatic", "--noinput", "-v0")  # the pages, as in production
         script, *args = setup
         stack.config = json.loads(stack.run(sys.executable, str(HERE / script), *args))
         with stack.server_log.open("wb") as log:
