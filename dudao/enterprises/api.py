@@ -8,7 +8,7 @@ from django.http import Http404
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
-from dudao.core.bounds import Id
+from dudao.core.bounds import Id, Year
 from dudao.core.http import AuthedHttpRequest
 from dudao.core.pagination import Pagination
 from dudao.enterprises import selectors
@@ -42,7 +42,7 @@ class EnterpriseOut(Schema):
 
 class EnterpriseFilterIn(Schema):
     q: str = ""
-    park: int | None = None
+    park: Id | None = None
     scale: str = ""
     order: str = ""
 
@@ -118,7 +118,7 @@ def enterprises_detail(request: AuthedHttpRequest, enterprise_id: Id) -> Enterpr
     summary="某年度亩均效益评价结果（现行）",
 )
 @paginate(Pagination)
-def enterprises_results(request: AuthedHttpRequest, year: int, park: int | None = None) -> Any:
+def enterprises_results(request: AuthedHttpRequest, year: Year, park: Id | None = None) -> Any:
     run = selectors.current_run(request.user, year)
     if run is None:
         raise Http404("该年度尚未开展评价或不在您的数据范围内。")

@@ -253,10 +253,6 @@ def import_enterprise_data(  # noqa: PLR0912 - one linear pass over the rows
         optional=tuple(DATA_ITEMS),
         aliases=DATA_ALIASES,
     )
-    if not set(DATA_ITEMS) & set(table.headers):
-        raise ImportRejected.whole_file(
-            "文件中没有任何数据项列（如 税收、营业收入、工业增加值、综合能耗、用电量）。"
-        )
     errors: list[RowError] = []
     visible = {e.uscc: e for e in Enterprise.objects.visible_to(actor)}
     seen: dict[tuple[str, int], int] = {}
@@ -286,6 +282,10 @@ def import_enterprise_data(  # noqa: PLR0912 - one linear pass over the rows
             planned.append((row, enterprise, year, values))
     if errors:
         raise ImportRejected(errors)
+    if not set(DATA_ITEMS) & set(table.headers):  # after the rows: their errors come first
+        raise ImportRejected.whole_file(
+            "文件中没有任何数据项列（如 税收、营业收入、工业增加值、综合能耗、用电量）。"
+        )
     report = ImportReport(kind="enterprise-data", rows=len(planned), dry_run=dry_run)
     with transaction.atomic():
         for _row, enterprise, year, values in planned:

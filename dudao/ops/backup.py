@@ -140,7 +140,13 @@ def _sqlite_counts(path: Path) -> dict[str, int]:
 
 
 def _sqlite_snapshot(target: Path) -> dict[str, int]:
-    """Copy the live database with SQLite's online backup API (one step: consistent)."""
+    """Copy the live database with SQLite's online backup API (one step: consistent).
+
+    Never from inside a transaction: this connection's own write lock (transactions begin
+    IMMEDIATE, dudao/core/sqlite.py) would keep the copy waiting for ever.
+    """
+    if connection.in_atomic_block:
+        raise BackupError("备份不能在数据库事务中进行，请在命令行或定时任务中运行")
     connection.ensure_connection()
     source = connection.connection
     with sqlite3.connect(target) as copy:

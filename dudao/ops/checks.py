@@ -115,7 +115,11 @@ def check_directories(app_configs: Any = None, **kwargs: Any) -> list[checks.Che
     return found
 
 
-def check_database(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+def check_database(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    if not databases:  # a database-tagged check: only when a database is asked for
+        return []
     try:
         executor = MigrationExecutor(connection)
         plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
@@ -139,7 +143,11 @@ def check_database(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckM
     return found
 
 
-def check_redis(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+def check_redis(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    if not databases:  # a database-tagged check: only when a database is asked for
+        return []
     url = settings.REDIS_URL
     if not url:
         return []
@@ -152,7 +160,11 @@ def check_redis(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMess
     return []
 
 
-def check_keys(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+def check_keys(
+    app_configs: Any = None, databases: Any = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
+    if not databases:  # a database-tagged check: only when a database is asked for
+        return []
     if os.environ.get("DUDAO_AUDIT_KEY"):
         return []
     return [
@@ -177,14 +189,23 @@ PLATFORM_CHECKS = (
 )
 
 
+# Checks that talk to the services or describe the installation: tagged `database`, so Django
+# runs them only when asked for a database (`dudao check-deploy`, `check --deploy --database
+# default`), not in a plain `check --deploy` of settings on a machine without the database.
+INSTALLATION_CHECKS = (check_database, check_redis, check_keys)
+
+
 def register_platform_checks() -> None:
     for check in PLATFORM_CHECKS:
-        checks.register(check, "dudao_deploy", deploy=True)
+        if check in INSTALLATION_CHECKS:
+            checks.register(check, checks.Tags.database, deploy=True)
+        else:
+            checks.register(check, "dudao_deploy", deploy=True)
 
 
 def run_deploy_checks() -> list[checks.CheckMessage]:
     """Every deployment check (the platform's, the modules', Django's), silenced ones left out."""
-    found = checks.run_checks(include_deployment_checks=True)
+    found = checks.run_checks(include_deployment_checks=True, databases=["default"])
     return [m for m in found if not m.is_silenced()]
 
 

@@ -19,10 +19,9 @@ from dudao.audit.models import AuditEvent
 from dudao.ops import backup, services
 from dudao.ops.models import BackupRun
 
-# Not transactional: on SQLite the backup reads through the test's own connection (it sees the
-# test's rows); on PostgreSQL through a connection of its own (it sees what the migrations
-# committed when the test database was made).
-pytestmark = pytest.mark.django_db
+# Transactional, as `dudao backup` and the nightly job run: outside any transaction, on
+# committed rows (the PostgreSQL snapshot is taken on a connection of its own).
+pytestmark = pytest.mark.django_db(transaction=True)
 # Backup folder names carry local wall-clock time, so the retention tests use naive times.
 # ruff: noqa: DTZ001
 
@@ -32,6 +31,7 @@ def made(tmp_path: Path, settings: Settings) -> Path:
     settings.MEDIA_ROOT = tmp_path / "uploads"
     (tmp_path / "uploads" / "a").mkdir(parents=True)
     (tmp_path / "uploads" / "a" / "photo.jpg").write_bytes(b"\xff\xd8 not really a photo")
+    services.beat("测试主机:1")
     run = services.make_backup(tmp_path / "backups", actor_name="测试")
     return Path(run.path)
 
@@ -45,7 +45,8 @@ def test_a_backup_lists_every_table_with_its_rows_and_every_file_with_its_hash(m
         made / "uploads" / "a" / "photo.jpg"
     )
     # The snapshot's row counts are the database's at that moment.
-    assert manifest["tables"]["regions_region"] > 0
+    assert manifest["tables"]["ops_workerheartbeat"] == 1
+    assert manifest["tables"]["ops_backuprun"] == 0  # recorded after the snapshot
     assert "projects" in manifest["migrations"]
     backup.verify_files(made, manifest)  # a fresh backup verifies
 
@@ -98,6 +99,15 @@ def test_an_older_backup_names_the_migrations_it_will_get(made: Path) -> None:
     manifest = backup.read_manifest(made)
     dropped = manifest["migrations"]["ops"].pop()
     assert backup._check_versions(manifest) == [("ops", dropped)]
+
+
+def test_a_backup_inside_a_transaction_is_refused(tmp_path: Path) -> None:
+    from django.db import transaction
+
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL backups take their snapshot on a connection of their own")
+    with transaction.atomic(), pytest.raises(backup.BackupError, match="不能在数据库事务中"):
+        backup.create_backup(tmp_path)
 
 
 def test_restore_refuses_a_database_that_is_not_empty(made: Path) -> None:
