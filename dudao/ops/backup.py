@@ -248,6 +248,25 @@ def _pg_snapshot(target: Path) -> dict[str, int]:
 # --- backup ---------------------------------------------------------------------------------
 
 
+def write_manifest(work: Path, kind: str, db_file: str, counts: dict[str, int]) -> dict[str, Any]:
+    """Write `manifest.json` for the files now in `work` and return it."""
+    manifest: dict[str, Any] = {
+        "format": FORMAT,
+        "created_at": timezone.now().isoformat(),
+        "dudao_version": dudao.__version__,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "database": {"vendor": kind, "file": db_file},
+        "migrations": _applied_migrations(),
+        "tables": counts,
+        "files": _files_of(work),
+    }
+    (work / MANIFEST).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"
+    )
+    return manifest
+
+
 def backup_root() -> Path:
     return Path(settings.DUDAO_BACKUP_DIR)
 
@@ -281,20 +300,7 @@ def create_backup(out: Path | None = None) -> BackupResult:
         keys.mkdir(mode=0o700)
         for path in _key_files():
             shutil.copy2(path, keys / path.name)
-        manifest: dict[str, Any] = {
-            "format": FORMAT,
-            "created_at": timezone.now().isoformat(),
-            "dudao_version": dudao.__version__,
-            "python": platform.python_version(),
-            "django": django.get_version(),
-            "database": {"vendor": kind, "file": db_file},
-            "migrations": _applied_migrations(),
-            "tables": counts,
-            "files": _files_of(work),
-        }
-        (work / MANIFEST).write_text(
-            json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True), encoding="utf-8"
-        )
+        manifest = write_manifest(work, kind, db_file, counts)
         _fsync_tree(work)
         final = root / name
         work.rename(final)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -17,50 +18,63 @@ from pytest_django import Settings
 
 from dudao.audit.models import AuditEvent
 from dudao.ops import backup, services
-from dudao.ops.models import BackupRun
 
-# Transactional, as `dudao backup` and the nightly job run: outside any transaction, on
-# committed rows (the PostgreSQL snapshot is taken on a connection of its own).
-pytestmark = pytest.mark.django_db(transaction=True)
+# Not transactional (a flush would take the data migrations' rows from the test files that run
+# after this one). The database copy itself is exercised by the drill
+# (tests_system/test_backup_drill.py, real processes, SQLite and PostgreSQL); here a backup folder
+# is made by hand around a small SQLite file and the manifest is written by the backup's own code.
+pytestmark = pytest.mark.django_db
 # Backup folder names carry local wall-clock time, so the retention tests use naive times.
 # ruff: noqa: DTZ001
 
 
 @pytest.fixture
 def made(tmp_path: Path, settings: Settings) -> Path:
-    settings.MEDIA_ROOT = tmp_path / "uploads"
-    (tmp_path / "uploads" / "a").mkdir(parents=True)
-    (tmp_path / "uploads" / "a" / "photo.jpg").write_bytes(b"\xff\xd8 not really a photo")
-    services.beat("测试主机:1")
-    run = services.make_backup(tmp_path / "backups", actor_name="测试")
-    return Path(run.path)
+    folder = tmp_path / "backups" / "dudao-20261207-023000"
+    (folder / "uploads" / "a").mkdir(parents=True)
+    (folder / "uploads" / "a" / "photo.jpg").write_bytes(b"\xff\xd8 not really a photo")
+    with sqlite3.connect(folder / "db.sqlite3") as db:
+        db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+        db.executemany("INSERT INTO t VALUES (?)", [(1,), (2,)])
+    db.close()
+    counts = backup._sqlite_counts(folder / "db.sqlite3")
+    backup.write_manifest(folder, connection.vendor, "db.sqlite3", counts)
+    return folder
 
 
-def test_a_backup_lists_every_table_with_its_rows_and_every_file_with_its_hash(made: Path) -> None:
+def test_a_manifest_lists_every_table_with_its_rows_and_every_file_with_its_hash(
+    made: Path,
+) -> None:
     manifest = backup.read_manifest(made)
-    assert manifest["database"]["vendor"] == connection.vendor
-    db_file = manifest["database"]["file"]
-    assert db_file in manifest["files"]
+    assert manifest["database"] == {"vendor": connection.vendor, "file": "db.sqlite3"}
+    assert manifest["tables"] == {"t": 2}
+    assert set(manifest["files"]) == {"db.sqlite3", "uploads/a/photo.jpg"}
     assert manifest["files"]["uploads/a/photo.jpg"]["sha256"] == backup.sha256_of(
         made / "uploads" / "a" / "photo.jpg"
     )
-    # The snapshot's row counts are the database's at that moment.
-    assert manifest["tables"]["ops_workerheartbeat"] == 1
-    assert manifest["tables"]["ops_backuprun"] == 0  # recorded after the snapshot
     assert "projects" in manifest["migrations"]
-    backup.verify_files(made, manifest)  # a fresh backup verifies
+    backup.verify_files(made, manifest)  # an untouched backup verifies
 
 
-def test_a_backup_is_recorded_and_audited(made: Path) -> None:
-    run = BackupRun.objects.get()
-    assert run.path == str(made)
-    assert run.rows == sum(backup.read_manifest(made)["tables"].values())
+def test_a_backup_is_recorded_and_audited(
+    made: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest = backup.read_manifest(made)
+    result = backup.BackupResult(made, manifest, 1.5, 4096)
+    monkeypatch.setattr(backup, "create_backup", lambda out=None: result)
+    run = services.make_backup(tmp_path, actor_name="测试")
+    assert (run.path, run.tables, run.rows, run.files) == (str(made), 1, 2, 2)
     event = AuditEvent.objects.get(action="ops.backup")
     assert event.object_id == str(run.pk)
+    assert event.actor_name == "测试"
 
 
-def test_no_partial_folder_is_left_behind(made: Path) -> None:
-    assert [p.name for p in made.parent.iterdir()] == [made.name]
+def test_a_backup_inside_a_transaction_is_refused_and_leaves_nothing(tmp_path: Path) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL backups take their snapshot on a connection of their own")
+    with pytest.raises(backup.BackupError, match="不能在数据库事务中"):
+        backup.create_backup(tmp_path)  # a test runs inside a transaction
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_changed_file_is_refused(made: Path) -> None:
@@ -99,15 +113,6 @@ def test_an_older_backup_names_the_migrations_it_will_get(made: Path) -> None:
     manifest = backup.read_manifest(made)
     dropped = manifest["migrations"]["ops"].pop()
     assert backup._check_versions(manifest) == [("ops", dropped)]
-
-
-def test_a_backup_inside_a_transaction_is_refused(tmp_path: Path) -> None:
-    from django.db import transaction
-
-    if connection.vendor != "sqlite":
-        pytest.skip("PostgreSQL backups take their snapshot on a connection of their own")
-    with transaction.atomic(), pytest.raises(backup.BackupError, match="不能在数据库事务中"):
-        backup.create_backup(tmp_path)
 
 
 def test_restore_refuses_a_database_that_is_not_empty(made: Path) -> None:
