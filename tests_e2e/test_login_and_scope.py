@@ -63,7 +63,7 @@ def test_login_shows_organisation_and_role(
     expect(card(page, "角色").locator(".big")).to_have_text("填报员")
     expect(card(page, "数据范围").locator(".big")).to_have_text("明湖区人民政府及其下级")
     expect(page.locator(".topbar .who-name")).to_have_text("王填报")
-    expect(page.locator(".topbar .who-org")).to_have_text("明湖区发改委")
+    expect(page.locator(".topbar .who-org")).to_have_text("明湖区发展和改革委员会")
     # A 填报员 sees the business modules only, never the administrators' pages.
     expect(menu_link(page, "组织机构")).to_be_visible()
     labels = menu_entries(page).all_text_contents()
@@ -129,7 +129,7 @@ def test_audit_admin_sees_login_events(
     expect(audit_rows(page, "demo_reporter", "登录成功")).to_have_count(1)
     expect(audit_rows(page, "demo_auditadmin", "登录成功")).to_have_count(1)
     failed = audit_rows(page, "demo_reporter", "登录失败")
-    expect(failed.locator("td").nth(2)).to_have_text("明湖区发改委")  # 单位
+    expect(failed.locator("td").nth(2)).to_have_text("明湖区发展和改革委员会")  # 单位
     expect(failed.locator("td").nth(5)).to_have_text("失败")  # 结果
     expect(failed.locator("td").nth(6)).to_have_text("127.0.0.1")  # IP
     page.screenshot(path=artifacts / "audit-demo_auditadmin.png", full_page=True)

@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from dudao.accounts.models import User
+from dudao.core.numbers import format_amount
 from dudao.demo.registry import DEMO_PASSWORD
 from dudao.projects import selectors
 from dudao.projects.models import MilestoneNode, MonthlyReport, Project, ProjectYearPlan
@@ -113,7 +114,7 @@ def test_report_review_and_analysis(
     city = _as(browser, live_server, "demo_supervisor")
     city.goto(f"{live_server.url}/projects/analysis/?period={period}")
     county_row = city.locator(f'#county-analysis tr[data-county="{project.county_id}"]')
-    expect(county_row.locator("td").nth(4)).to_have_text(str(after.done))
+    expect(county_row.locator("td").nth(4)).to_have_text(format_amount(after.done))
     expect(county_row.locator(".lights-count span").nth(3)).to_have_text(str(after.lights["grey"]))
     city.goto(f"{live_server.url}/projects/{project.pk}/?period={period}")
     light = selectors.lights_for([project], year, month)[project.pk].light

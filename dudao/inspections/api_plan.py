@@ -161,8 +161,8 @@ class PlanSiteOut(Schema):
     project_code: str | None
     county: str
     visit_date: dt.date
-    slot_start: dt.time
-    slot_end: dt.time
+    slot_start: str = Field(description="开始时间（时:分）")
+    slot_end: str = Field(description="结束时间（时:分）")
     order: int
     presenter_name: str
     presenter_title: str
@@ -229,8 +229,8 @@ def _site_out(site: Site) -> PlanSiteOut:
         project_code=site.project.code if site.project_id and site.project else None,
         county=site.county.display_name,
         visit_date=site.visit_date,
-        slot_start=site.slot_start,
-        slot_end=site.slot_end,
+        slot_start=site.slot_start.strftime("%H:%M"),
+        slot_end=site.slot_end.strftime("%H:%M"),
         order=site.order,
         presenter_name=site.presenter_name,
         presenter_title=site.presenter_title,

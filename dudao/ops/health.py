@@ -48,7 +48,7 @@ def _migrations() -> Check:
         return Check("migrations", "数据库迁移", False, f"无法读取迁移状态：{type(exc).__name__}")
     if plan:
         return Check(
-            "migrations", "数据库迁移", False, f"有 {len(plan)} 个迁移未执行，请运行 dudao migrate"
+            "migrations", "数据库迁移", False, f"有 {len(plan)} 个迁移未执行，请执行数据库迁移"
         )
     return Check("migrations", "数据库迁移", True, "全部已执行")
 
@@ -61,7 +61,7 @@ def _worker(now: dt.datetime) -> Check:
     except DatabaseError:
         return Check("worker", "任务进程", False, "无法读取心跳")
     if newest is None:
-        return Check("worker", "任务进程", False, "从未收到任务进程心跳，请启动 dudao worker")
+        return Check("worker", "任务进程", False, "从未收到任务进程心跳，请启动任务进程")
     age = now - newest
     seconds = int(age.total_seconds())
     if age > HEARTBEAT_MAX_AGE:
@@ -85,7 +85,7 @@ def _backup(now: dt.datetime) -> Check:
     except DatabaseError:
         return Check("backup", "备份", False, "无法读取备份记录")
     if newest is None:
-        return Check("backup", "备份", False, "还没有备份，请运行 dudao backup 或等待夜间备份")
+        return Check("backup", "备份", False, "还没有备份，请立即备份或等待夜间自动备份")
     hours = (now - newest).total_seconds() / 3600
     local = timezone.localtime(newest).strftime("%Y-%m-%d %H:%M")
     ok = now - newest <= max_age

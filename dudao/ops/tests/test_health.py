@@ -47,7 +47,7 @@ def test_readyz_fails_without_worker_and_backup_and_says_why(client: Client) -> 
     assert body["ready"] is False
     failed = {c["key"]: c["detail"] for c in body["checks"] if not c["ok"]}
     assert set(failed) == {"worker", "backup"}
-    assert "dudao worker" in failed["worker"]
+    assert "请启动任务进程" in failed["worker"]
     assert not response.cookies
 
 
