@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DUDAO_PORT ?= 8000
 
-.PHONY: run test lint bench venv venv-dev demo worker serve clean-venv
+.PHONY: run test lint bench bundle venv venv-dev demo worker serve clean-venv
 
 # Runtime environment (what a server needs), installed with uv when it can be had.
 $(VENV)/.runtime: pyproject.toml requirements.lock
@@ -79,3 +79,10 @@ bench: venv-dev
 
 clean-venv:
 	rm -rf $(VENV)
+
+# The offline install bundle (docs/operations.md 离线安装): dist/dudao-offline-<version>.tar.gz
+# with every wheel for CPython 3.11/3.12 on manylinux x86_64 and aarch64, checked complete.
+# `make bundle BUNDLE_TARGETS=cp311-x86_64` builds one slice. Downloads cached in ~/.cache/dudao-bundle.
+BUNDLE_TARGETS ?= cp311-x86_64,cp312-x86_64,cp311-aarch64,cp312-aarch64
+bundle: venv
+	$(BIN)/python tools/bundle.py --targets $(BUNDLE_TARGETS)

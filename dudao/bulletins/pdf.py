@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -22,9 +23,14 @@ from django.conf import settings
 from dudao.core.exceptions import DomainError
 
 TIMEOUT_SECONDS = 60
-FONT_ALIASES = (
-    Path(__file__).resolve().parents[2] / "deploy" / "fontconfig" / "65-dudao-gongwen.conf"
+ALIASES_NAME = "65-dudao-gongwen.conf"
+# In a checkout, deploy/fontconfig; installed from the wheel (the offline bundle, the Docker
+# image), the copy the wheel puts under <venv>/share/dudao/fontconfig (pyproject data-files).
+_ALIASES_CANDIDATES = (
+    Path(__file__).resolve().parents[2] / "deploy" / "fontconfig" / ALIASES_NAME,
+    Path(sys.prefix) / "share" / "dudao" / "fontconfig" / ALIASES_NAME,
 )
+FONT_ALIASES = next((p for p in _ALIASES_CANDIDATES if p.is_file()), _ALIASES_CANDIDATES[0])
 SYSTEM_FONTS_CONF = Path("/etc/fonts/fonts.conf")
 
 
