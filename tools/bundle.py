@@ -28,6 +28,7 @@ import tomllib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 LOCK = REPO / "requirements.lock"
@@ -209,7 +210,7 @@ def check_complete(target: Target, wheels: Path, dudao_wheel: Path) -> None:
 
 def glibc_needed(wheel_name: str) -> tuple[int, int] | None:
     """The oldest glibc a wheel runs on (None: pure Python), from its platform tags."""
-    platforms = wheel_name[: -len(".whl")].split("-")[-1].split(".")
+    platforms = wheel_name[: -len(".whl")].rsplit("-", maxsplit=1)[-1].split(".")
     needed: list[tuple[int, int]] = []
     for tag in platforms:
         match = re.match(r"manylinux_(\d+)_(\d+)_", tag)
@@ -224,12 +225,12 @@ def target_wheels(target: Target, folder: Path) -> list[str]:
     return sorted(p.name for p in folder.glob("*.whl"))
 
 
-def stage(targets: list[Target], cache: Path, staging: Path) -> dict[str, object]:
+def stage(targets: list[Target], cache: Path, staging: Path) -> dict[str, Any]:
     version = project_version()
     wheels = staging / "wheels"
     wheels.mkdir(parents=True)
     dudao_wheel = build_dudao_wheel(wheels)
-    per_target: dict[str, object] = {}
+    per_target: dict[str, dict[str, Any]] = {}
     for target in targets:
         folder = download(target, cache)
         names = target_wheels(target, folder)
@@ -254,11 +255,9 @@ def stage(targets: list[Target], cache: Path, staging: Path) -> dict[str, object
         shutil.copy2(REPO / name, staging / name)
     commit = run(["git", "-C", str(REPO), "rev-parse", "HEAD"]).stdout.strip()
     files = {
-        str(p.relative_to(staging)): sha256_of(p)
-        for p in sorted(staging.rglob("*"))
-        if p.is_file()
+        str(p.relative_to(staging)): sha256_of(p) for p in sorted(staging.rglob("*")) if p.is_file()
     }
-    manifest: dict[str, object] = {
+    manifest: dict[str, Any] = {
         "name": "dudao",
         "version": version,
         "commit": commit,
@@ -300,8 +299,10 @@ def main(argv: list[str] | None = None) -> int:
     default_cache = Path.home() / ".cache" / "dudao-bundle"
     cache = Path(os.environ.get("DUDAO_BUNDLE_CACHE", default_cache)) / lock_hash[:16]
     version = project_version()
-    suffix = "" if {t.name for t in targets} == set(ALL_TARGETS) else "-" + "+".join(
-        t.name for t in targets
+    suffix = (
+        ""
+        if {t.name for t in targets} == set(ALL_TARGETS)
+        else "-" + "+".join(t.name for t in targets)
     )
     name = f"dudao-offline-{version}{suffix}"
     options.out.mkdir(parents=True, exist_ok=True)
@@ -315,7 +316,6 @@ def main(argv: list[str] | None = None) -> int:
     size = tarball.stat().st_size
     print(f"{tarball} ({size / 1e6:.1f} MB, {seconds:.0f} s)")
     targets_info = manifest["targets"]
-    assert isinstance(targets_info, dict)
     for target_name, info in targets_info.items():
         print(
             f"  {target_name}: {len(info['wheels'])} wheels, "
