@@ -153,8 +153,13 @@ step "4/5 数据库迁移与静态文件"
 DUDAO="$PREFIX/.venv/bin/dudao"
 as_service_user "$DUDAO" migrate --noinput
 if [[ -n "${DUDAO_MIGRATE_DATABASE_URL:-}" ]]; then
-    # Owner and app roles (deploy/postgresql-roles.md): the grants after every migrate.
-    as_service_user "$DUDAO" pg_roles --apply
+    # Owner and app roles (deploy/postgresql-roles.md): the grants after every migrate, to the
+    # roles named in the two URLs.
+    role_of() {
+        "$VENV_PY" -c 'import sys, urllib.parse; print(urllib.parse.urlsplit(sys.argv[1]).username or "")' "$1"
+    }
+    as_service_user "$DUDAO" pg_roles --apply --owner "$(role_of "$DUDAO_MIGRATE_DATABASE_URL")" \
+        --app "$(role_of "${DUDAO_DATABASE_URL:-}")"
 fi
 as_service_user "$DUDAO" collectstatic --noinput -v0
 echo "迁移已执行，静态文件已收集到 $DATA_DIR/static"
