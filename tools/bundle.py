@@ -155,14 +155,27 @@ def wheel_prefix(requirement: str) -> str:
     return f"{re.sub(r'[-_.]+', '_', name).lower()}-{version}"
 
 
+def source_copy(into: Path) -> Path:
+    """The checkout's files (tracked and new, not ignored) copied to `into`: setuptools then
+    builds in a clean tree (no stale build/lib from an earlier build, nothing written here)."""
+    listed = run(["git", "-C", str(REPO), "ls-files", "-co", "--exclude-standard"]).stdout
+    for name in listed.splitlines():
+        source = REPO / name
+        if source.is_file():  # a tracked file deleted in the working tree is left out
+            (into / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, into / name)
+    return into
+
+
 def build_dudao_wheel(into: Path) -> Path:
-    """The project's own wheel, built from this checkout (uv when the venv has it)."""
+    """The project's own wheel, built from a copy of this checkout (uv when the venv has it)."""
     uv = Path(sys.executable).with_name("uv")
-    with tempfile.TemporaryDirectory() as scratch:
+    with tempfile.TemporaryDirectory() as scratch, tempfile.TemporaryDirectory() as tree:
+        source = str(source_copy(Path(tree)))
         if uv.is_file():
-            done = run([str(uv), "build", "-q", "--wheel", "--out-dir", scratch, str(REPO)])
+            done = run([str(uv), "build", "-q", "--wheel", "--out-dir", scratch, source])
         else:
-            done = pip("wheel", "--no-deps", "-q", "-w", scratch, str(REPO))
+            done = pip("wheel", "--no-deps", "-q", "-w", scratch, source)
         if done.returncode != 0:
             raise SystemExit(f"building the dudao wheel failed:\n{done.stderr[-3000:]}")
         (built,) = Path(scratch).glob("dudao-*.whl")
