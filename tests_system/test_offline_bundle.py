@@ -108,7 +108,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         env=env,
         capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,  # a loaded 2-core machine took 403 s for the install alone
         check=False,
     )
     assert ran.returncode == 0, ran.stderr[-3000:]
