@@ -49,8 +49,10 @@ step() {
 step "1/5 检查 Python 与服务器架构"
 if [[ -z "$PYTHON" ]]; then
     for candidate in python3.12 python3.11 python3; do
-        if command -v "$candidate" >/dev/null; then
-            PYTHON=$(command -v "$candidate")
+        # Run it: a name on PATH may be a wrapper that fails, or an older Python.
+        if "$candidate" -c 'import sys; sys.exit(sys.version_info[:2] not in ((3, 11), (3, 12)))' \
+            >/dev/null 2>&1; then
+            PYTHON=$("$candidate" -c 'import sys; print(sys.executable)')
             break
         fi
     done
