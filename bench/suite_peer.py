@@ -382,7 +382,9 @@ def _run_backend(
                 tok = _peer_token()
                 sides["peer"] = (Conn(PEER_PORT, {"Authorization": f"Bearer {tok}"}), _peer_paths())
             log(f"peer bench: timing {', '.join(sides)} interleaved ({args.runs} rounds) …")
+            load_before = os.getloadavg()[0]
             w["http"] = _interleaved(sides, args.runs)
+            w["loadavg"] = (round(load_before, 1), round(os.getloadavg()[0], 1))
         finally:
             group.stop(timeout=30.0)
         if peer is not None:
@@ -449,6 +451,12 @@ def _markdown(results: list[dict[str, Any]], missed: list[str], seconds: float) 
             "(p95) | raw floor Dudao | raw floor Directus |",
             "|---|---|---|---|---|---|---|---|",
         ]
+        if "loadavg" in r:
+            lines[-3:-3] = [
+                f"Machine load (1-minute load average, {os.cpu_count()} cores) before / after "
+                f"the timed rounds: {r['loadavg'][0]} / {r['loadavg'][1]}.",
+                "",
+            ]
         for q in QUESTIONS:
             api, page, peer = h[q]["dudao_api"], h[q]["dudao_html"], h[q].get("peer")
             ratio = f"{api['p95'] / peer['p95']:.2f}×" if peer else "—"

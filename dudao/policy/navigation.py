@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from dudao.core.menu import GROUPS, MenuEntry, group_of
 from dudao.policy import NAV as MODULE_NAV
@@ -53,6 +53,21 @@ class NavGroup:
         return any(item.active for item in self.items)
 
 
+# (URLconf, script prefix, URL name) → the entry's URL, or None when it takes arguments: the
+# menu is drawn on every page, and reversing its ~60 names each time was most of its cost.
+_URLS: dict[tuple[Any, str, str], str | None] = {}
+
+
+def _menu_url(url_name: str) -> str | None:
+    key = (get_urlconf(), get_script_prefix(), url_name)
+    if key not in _URLS:
+        try:
+            _URLS[key] = reverse(url_name)
+        except NoReverseMatch:  # an entry whose URL takes arguments cannot be a menu link
+            _URLS[key] = None
+    return _URLS[key]
+
+
 def allowed_entries(user: Any) -> list[NavItem]:
     """The menu entries `user` may open (GET allowed by the URL policy), in menu order."""
     items = []
@@ -60,9 +75,8 @@ def allowed_entries(user: Any) -> list[NavItem]:
         access = POLICY.get(entry.url_name, {}).get("GET")
         if access is None or not access.allows(user):
             continue
-        try:
-            url = reverse(entry.url_name)
-        except NoReverseMatch:  # an entry whose URL takes arguments cannot be a menu link
+        url = _menu_url(entry.url_name)
+        if url is None:
             continue
         items.append(NavItem(url, entry.label, entry.group_key))
     return items
@@ -97,7 +111,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items: list[NavItem] = []
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        home = NavItem(reverse(HOME.url_name), HOME.label, "")
+        home = NavItem(_menu_url(HOME.url_name) or "/", HOME.label, "")
         groups = grouped(allowed_entries(user))
         items = [home, *(item for group in groups for item in group.items)]
         mark_active(items, request.path)

@@ -48,6 +48,7 @@ from dudao.projects.selectors.grid import (
     returned_reports_by_county,
     review_queue,
 )
+from dudao.projects.selectors.page_rows import history_rows, list_rows, list_values
 from dudao.projects.selectors.periods import (
     MonthFreeze,
     analysis_period,
@@ -112,10 +113,13 @@ __all__ = [
     "get_report",
     "grid_rows",
     "group_analysis",
+    "history_rows",
     "is_locked",
     "last_locked_month",
     "lights_for",
     "list_codes",
+    "list_rows",
+    "list_values",
     "locked_months",
     "locks_in_scope",
     "milestone_timeline",

@@ -166,21 +166,21 @@ def _start_dates(project_ids: Iterable[int] | QuerySet[Any]) -> dict[int, tuple[
 
 
 def lights_for(
-    projects: QuerySet[Project] | list[Project],
+    projects: QuerySet[Project] | list[Project] | list[int],
     year: int,
     month: int,
     settings: ProjectSettings | None = None,
     *,
     done_override: dict[int, Decimal] | None = None,
 ) -> dict[int, ProjectLight]:
-    """The light of every project in `projects` at the end of year-month (4 queries; a
-    locked month keeps the thresholds it was locked with).
+    """The light of every project in `projects` (or of these ids) at the end of year-month
+    (4 queries; a locked month keeps the thresholds it was locked with).
 
     `done_override` (project id → 年内累计) replaces the approved figure — the review queue
     shows the light a submitted report would give once approved."""
     settings = settings or month_settings(year, month)
-    if isinstance(projects, list):
-        ids: Any = [p.pk for p in projects]
+    if isinstance(projects, list):  # projects or their ids
+        ids: Any = [p if isinstance(p, int) else p.pk for p in projects]
     else:
         ids = projects.values("pk")
     plans = {
@@ -196,11 +196,7 @@ def lights_for(
     )
     done.update(done_override or {})
     starts = _start_dates(ids)
-    pids = (
-        [p.pk for p in projects]
-        if isinstance(projects, list)
-        else list(projects.values_list("pk", flat=True))
-    )
+    pids = ids if isinstance(projects, list) else list(projects.values_list("pk", flat=True))
     out: dict[int, ProjectLight] = {}
     for pid in pids:
         amount, curve = plans.get(pid, (None, None))

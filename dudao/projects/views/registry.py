@@ -21,6 +21,7 @@ from dudao.projects.forms import (
     PlanForm,
     ProjectForm,
 )
+from dudao.projects.listhtml import history_rows_html, list_rows_html
 from dudao.projects.models import (
     MilestoneNode,
     MonthlyReport,
@@ -44,15 +45,16 @@ def project_list(request: AuthedHttpRequest) -> HttpResponse:
     qs = selectors.with_sort_figures(
         selectors.filter_projects(request.user, filters, year, month), year, month
     )
-    lst = listing(request, qs, selectors.PROJECT_SORTS, default="county")
+    # values, not model instances; display strings worked out once per row (page_rows)
+    lst = listing(request, selectors.list_values(qs), selectors.PROJECT_SORTS, default="county")
     page = lst.page
-    lights = selectors.lights_for(list(page.object_list), year, month)
-    rows = [(p, lights[p.pk]) for p in page.object_list]
+    rows = selectors.list_rows(list(page.object_list), year, month)
     context = {
         "page": page,
         "list": lst,
         "done_label": f"1–{month}月完成（万元）",
         "rows": rows,
+        "rows_html": list_rows_html(rows),
         "f": filters,
         "period": f"{year}-{month:02d}",
         "year": year,
@@ -127,6 +129,7 @@ def project_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     year, month = _period(request)
     settings = ProjectSettings.current()
     light = selectors.lights_for([project], year, month, settings)[project.pk]
+    history = selectors.history_rows(project)
     return render(
         request,
         "projects/detail.html",
@@ -137,7 +140,8 @@ def project_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "month": month,
             "chart": selectors.project_chart(project, year, settings),
             "timeline": selectors.milestone_timeline(project),
-            "history": selectors.project_history(project),
+            "history": history,
+            "history_html": history_rows_html(history),
             "plans": project.plans.order_by("-year"),
             "lists": project.lists.all(),
             "can_edit": request.user.has_role(Role.REPORTER, Role.SUPERVISOR),
