@@ -162,6 +162,73 @@ def read_table(
     `sheet=None` takes the first sheet. Other sheets are refused unless named in
     `allowed_other_sheets` (instructions). Blank rows are skipped.
     """
+    target, wanted, index, raw = _read_sheet(
+        data, sheet, headers, optional_headers, header_row, allowed_other_sheets, max_bytes, aliases
+    )
+    table = Table(sheet=target, headers=list(wanted))
+    table.rows = _data_rows(raw[header_row:], header_row + 1, index)
+    return table
+
+
+@dataclass
+class Cells:
+    """A sheet read as plain tuples (`read_cells`): `rows` are (row number, values in
+    `headers` order); an empty cell may be None or "" — `row(i)` gives the `Row` that
+    `read_table` would have made, for the cell readers and their messages."""
+
+    sheet: str
+    headers: list[str]
+    rows: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)
+
+    def row(self, number: int, values: tuple[Any, ...]) -> Row:
+        return _row(number, self.headers, values)
+
+
+def read_cells(
+    data: bytes,
+    *,
+    sheet: str | None = None,
+    headers: Sequence[str],
+    optional_headers: Sequence[str] = (),
+    header_row: int = 1,
+    allowed_other_sheets: Iterable[str] = ("说明", "填报说明"),
+    max_bytes: int = MAX_IMPORT_BYTES,
+) -> Cells:
+    """`read_table` with the same checks and refusals, rows as tuples (no dict per row): for
+    the large imports, which check the common cell inline and hand any other row to the cell
+    readers through `Cells.row`."""
+    target, wanted, index, raw = _read_sheet(
+        data, sheet, headers, optional_headers, header_row, allowed_other_sheets, max_bytes, None
+    )
+    cells = Cells(sheet=target, headers=list(wanted))
+    pick = operator.itemgetter(*index.values())
+    width = max(index.values()) + 1
+    single = len(wanted) == 1
+    out = cells.rows
+    for offset, values in enumerate(raw[header_row:], start=header_row + 1):
+        for v in values:
+            if v is not None and (type(v) is not str or v.strip()):
+                break
+        else:
+            continue  # a blank row
+        if len(values) < width:
+            values = [*values, *([None] * (width - len(values)))]
+        picked = pick(values)
+        out.append((offset, (picked,) if single else picked))
+    return cells
+
+
+def _read_sheet(  # noqa: PLR0913 - read_table's options, passed through
+    data: bytes,
+    sheet: str | None,
+    headers: Sequence[str],
+    optional_headers: Sequence[str],
+    header_row: int,
+    allowed_other_sheets: Iterable[str],
+    max_bytes: int,
+    aliases: Mapping[str, str] | None,
+) -> tuple[str, list[str], dict[str, int], list[list[Any]]]:
+    """The checked sheet: (its name, the wanted headers, header → column, the raw rows)."""
     from python_calamine import CalamineWorkbook
 
     archive = check_xlsx(data, max_bytes=max_bytes)
@@ -216,9 +283,7 @@ def read_table(
         )
     wanted = [*headers, *(h for h in optional_headers if h in found)]
     index = {h: found.index(h) for h in wanted}
-    table = Table(sheet=target, headers=list(wanted))
-    table.rows = _data_rows(raw[header_row:], header_row + 1, index)
-    return table
+    return target, wanted, index, raw
 
 
 def _data_rows(raw: list[list[Any]], first: int, index: dict[str, int]) -> list[Row]:
@@ -238,12 +303,14 @@ def _data_rows(raw: list[list[Any]], first: int, index: dict[str, int]) -> list[
         if len(cells) < width:
             cells = [*cells, *([None] * (width - len(cells)))]
         picked = pick(cells)
-        if len(wanted) == 1:
-            picked = (picked,)
-        if "" in picked:  # calamine reads an empty cell as "": None, like a missing cell
-            picked = [None if v == "" else v for v in picked]
-        rows.append(Row(offset, dict(zip(wanted, picked, strict=True))))
+        rows.append(_row(offset, wanted, (picked,) if len(wanted) == 1 else picked))
     return rows
+
+
+def _row(number: int, wanted: Sequence[str], picked: Sequence[Any]) -> Row:
+    if "" in picked:  # calamine reads an empty cell as "": None, like a missing cell
+        picked = [None if v == "" else v for v in picked]
+    return Row(number, dict(zip(wanted, picked, strict=True)))
 
 
 def _decode_text(data: bytes) -> str:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from dudao.audit.services import record_event
 from dudao.core.imports import ImportReport
 from dudao.projects import services
-from dudao.projects.bulk import fast_insert, fast_update
+from dudao.core.bulk import fast_insert, fast_update
 from dudao.projects.importers._common import ZERO, S, file_digest, many
 from dudao.projects.models import MonthlyReport
 
