@@ -138,6 +138,9 @@ def _indicators() -> dict[str, Any]:
 
 
 def worker(runs: int) -> None:
+    code = os.environ.get("BENCH_CODE")
+    if code:  # a "before" tree: its dudao package ahead of this checkout's (cwd comes first)
+        sys.path.insert(0, code)
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dudao.settings")
@@ -154,10 +157,9 @@ def worker(runs: int) -> None:
 
     from bench.suite_projects import _build
 
-    out: dict[str, Any] = {"vendor": connection.vendor, "code": os.path.dirname(django.__file__)}
     import dudao
 
-    out["code"] = str(Path(dudao.__file__).parent)
+    out: dict[str, Any] = {"vendor": connection.vendor, "code": str(Path(dudao.__file__).parent)}
     if not Project.objects.exists():
         _build()
     if not IndicatorValue.objects.exists():
@@ -183,7 +185,7 @@ def _psql(sql: str) -> None:
 def _run(label: str, data_dir: Path, runs: int, code: str, **extra: str) -> dict[str, Any]:
     env = base_env(data_dir, **extra)
     if code:
-        env["PYTHONPATH"] = f"{code}{os.pathsep}{REPO}"
+        env["BENCH_CODE"] = code
     run_checked([DUDAO, "migrate", "--noinput", "-v0"], cwd=REPO, env=env, timeout=600)
     log(f"import bench on {label} ({code or 'this tree'}) …")
     done = run_checked(

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
+from dudao.core.bulk import fetch_rows
 from dudao.core.imports import RowError
 from dudao.orgs.models import Organisation
 from dudao.parks import selectors as parks
@@ -196,16 +197,18 @@ def whole_flags(candidates: list[Candidate]) -> list[RowError]:
     cities = list(Organisation.objects.filter(kind=Organisation.Kind.CITY_GOV))
     file_values = {(c.org.pk, c.indicator.pk, c.period): c for c in checked}
     keys = {(c.indicator.pk, c.period) for c in checked}
-    stored = IndicatorValue.objects.filter(
-        indicator_id__in={k[0] for k in keys}, period__in={k[1] for k in keys}
-    ).values_list(
-        "organisation_id",
-        "indicator_id",
-        "period",
-        "value",
-        "organisation__kind",
-        "organisation__path",
-        "organisation__depth",
+    stored = fetch_rows(
+        IndicatorValue.objects.filter(
+            indicator_id__in={k[0] for k in keys}, period__in={k[1] for k in keys}
+        ).values_list(
+            "organisation_id",
+            "indicator_id",
+            "period",
+            "value",
+            "organisation__kind",
+            "organisation__path",
+            "organisation__depth",
+        )
     )
     # plain tuples, one unit object per organisation (not one model instance per value)
     units: dict[int, _Unit] = {}

@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from dudao.audit.services import record_event
-from dudao.core.bulk import fast_insert, fast_update
+from dudao.core.bulk import fast_insert, fast_update, fetch_rows
 from dudao.core.exceptions import DomainError, NotAllowed
 from dudao.core.imports import (
     ImportRejected,
@@ -437,11 +437,13 @@ def _existing(parsed: list[Parsed]) -> dict[tuple[int, int, dt.date], Stored]:
         | {p.period.replace(month=p.period.month - 1) for p in parsed if p.period.month > 1}
         | {p.period.replace(year=p.period.year - 1) for p in parsed}
     )
-    rows = IndicatorValue.objects.filter(
-        organisation__in={p.org.pk for p in parsed},
-        indicator__in={p.indicator.pk for p in parsed},
-        period__in=periods,
-    ).values_list("organisation_id", "indicator_id", "period", *Stored._fields)
+    rows = fetch_rows(
+        IndicatorValue.objects.filter(
+            organisation__in={p.org.pk for p in parsed},
+            indicator__in={p.indicator.pk for p in parsed},
+            period__in=periods,
+        ).values_list("organisation_id", "indicator_id", "period", *Stored._fields)
+    )
     return {(o, i, d): Stored(*rest) for o, i, d, *rest in rows}
 
 

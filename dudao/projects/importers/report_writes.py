@@ -14,7 +14,7 @@ from django.utils import timezone
 from dudao.audit.services import record_event
 from dudao.core.imports import ImportReport
 from dudao.projects import services
-from dudao.core.bulk import fast_insert, fast_update
+from dudao.core.bulk import fast_insert, fast_update, fetch_rows
 from dudao.projects.importers._common import ZERO, S, file_digest, many
 from dudao.projects.models import MonthlyReport
 
@@ -105,9 +105,11 @@ def _running_totals(first: dict[int, tuple[int, int]], in_file: Any) -> dict[int
         py, pm = (y - 1, 12) if m == 1 else (y, m - 1)
         found = {
             pid: (yr, ytd, funds, total)
-            for pid, yr, ytd, funds, total in MonthlyReport.objects.filter(
-                project_id__in=in_file if len(pids) > many() else pids, year=py, month=pm
-            ).values_list("project_id", "year", "invest_ytd", "funds_ytd", "invest_total")
+            for pid, yr, ytd, funds, total in fetch_rows(
+                MonthlyReport.objects.filter(
+                    project_id__in=in_file if len(pids) > many() else pids, year=py, month=pm
+                ).values_list("project_id", "year", "invest_ytd", "funds_ytd", "invest_total")
+            )
         }
         for pid in pids:
             if pid in found:

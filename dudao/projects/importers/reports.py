@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from dudao.accounts.roles import Role
 from dudao.core import columns
+from dudao.core.bulk import fetch_rows
 from dudao.core.exceptions import NotAllowed
 from dudao.core.imports import (
     ImportRejected,
@@ -341,8 +342,10 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
     )
     projects = {
         row[0]: ProjectFacts(*row)
-        for row in visible.values_list(
-            "pk", "code", "county_id", "total_investment", "invest_before", "stage"
+        for row in fetch_rows(
+            visible.values_list(
+                "pk", "code", "county_id", "total_investment", "invest_before", "stage"
+            )
         )
     }
     by_code = {p.code: p for p in projects.values() if p.code}
@@ -400,9 +403,11 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
     base = _running_totals(first, in_file)
     plans = {
         (pid, year): amount
-        for pid, year, amount in ProjectYearPlan.objects.filter(
-            project_id__in=in_file, year__in=years
-        ).values_list("project_id", "year", "planned_investment")
+        for pid, year, amount in fetch_rows(
+            ProjectYearPlan.objects.filter(project_id__in=in_file, year__in=years).values_list(
+                "project_id", "year", "planned_investment"
+            )
+        )
         if pid in pids
     }
     # milestone dates: the start node's of every project (续建 must have started); all nodes
