@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from dudao.audit.services import record_event
+from dudao.core import columns
 from dudao.core.bulk import fast_insert, fast_update, fetch_rows
 from dudao.core.exceptions import DomainError, NotAllowed
 from dudao.core.imports import (
@@ -43,6 +44,7 @@ from dudao.core.policies import require_role
 from dudao.core.tabular import read_rows
 from dudao.core.xlsx import (
     Column,
+    Row,
     Sheet,
     Table,
     cell_decimal,
@@ -188,45 +190,99 @@ def parse_long(
     table: Table, actor: User, notes: list[RowError] | None = None
 ) -> tuple[list[Parsed], list[RowError]]:
     """Check every row of the long format; return the values and every error found (and, in
-    ``notes``, how a name was read, e.g. a park's code taken as its 管委会)."""
+    ``notes``, how a name was read, e.g. a park's code taken as its 管委会).
+
+    Column by column first (dudao.core.columns: the cell readers' acceptance, each distinct
+    unit, indicator and period looked up once); a row with anything else goes through
+    `_long_row` and its cell readers, in file order, for the same errors and notes."""
     errors: list[RowError] = []
     found = notes if notes is not None else []
     units = UnitNames(actor, (str(r.get("org_code") or "").strip() for r in table.rows))
     indicators = IndicatorNames()
     periods: dict[Any, dt.date | str] = {}
+    rows = table.rows
+
+    def column(name: str) -> list[Any]:
+        return [r.values.get(name) for r in rows]
+
+    codes, slow = columns.texts(column("org_code"))
+    ind_codes, bad = columns.texts(column("indicator"))
+    slow |= bad
+    values, bad = columns.amounts(column("value"), places=4)
+    slow |= bad
+    yoys, bad = columns.amounts(column("yoy"), places=4, blank_ok=True)
+    slow |= bad
+    bases, bad = columns.amounts(column("base"), places=4, blank_ok=True)
+    slow |= bad
+    note_texts, bad = columns.texts(column("note"), 200)
+    slow |= bad
+    source_texts, bad = columns.texts(column("source"))
+    slow |= bad
+    unit_of = {c: units.find(c) for c in set(codes) if c}
+    indicator_of = {c: indicators.find(c) for c in set(ind_codes) if c}
     parsed: list[Parsed] = []
-    for r in table.rows:
-        n = r.number
-        before = len(errors)
-        code = cell_text(r, "org_code", errors, required=True)
-        org = None
-        if code:
-            org, problem, note = units.find(code)
-            if problem:
-                errors.append(RowError(n, "org_code", problem))
-            if note:
-                found.append(RowError(n, "org_code", note))
-        ind_code = cell_text(r, "indicator", errors, required=True)
-        ind = None
-        if ind_code:
-            ind, problem = indicators.find(ind_code)
-            if problem:
-                errors.append(RowError(n, "indicator", problem))
-        period = _period(r.get("period"), n, "period", errors, periods)
-        value = cell_decimal(r, "value", errors, required=True, places=4)
-        yoy = cell_decimal(r, "yoy", errors, places=4)
-        base = cell_decimal(r, "base", errors, places=4)
-        note_text = cell_text(r, "note", errors, max_length=200)
-        source_text = cell_text(r, "source", errors) or IndicatorValue.Source.STATISTICS
-        source = SOURCES.get(source_text)
-        if source is None:
-            errors.append(RowError(n, "source", f"来源应为 {'、'.join(SOURCES)} 之一。"))
-        if len(errors) > before or org is None or ind is None or period is None or value is None:
+    for i, r in enumerate(rows):
+        unit = unit_of.get(codes[i])
+        ind = indicator_of.get(ind_codes[i])
+        source = SOURCES.get(source_texts[i] or IndicatorValue.Source.STATISTICS)
+        raw_period = r.values.get("period")
+        period = periods.get((type(raw_period), raw_period)) if raw_period is not None else None
+        if (
+            i in slow
+            or unit is None
+            or unit[1]
+            or ind is None
+            or ind[1]
+            or source is None
+            or not isinstance(period, dt.date)
+        ):
+            _long_row(r, units, indicators, periods, parsed, errors, found)
             continue
-        parsed.append(
-            Parsed(n, org, ind, period, ValueInput(value, yoy, base, source or "", note_text))
-        )
+        if unit[2]:
+            found.append(RowError(r.number, "org_code", unit[2]))
+        data = ValueInput(values[i], yoys[i], bases[i], source, note_texts[i])
+        parsed.append(Parsed(r.number, unit[0], ind[0], period, data))  # type: ignore[arg-type]
     return parsed, errors
+
+
+def _long_row(  # noqa: PLR0913 - one row of parse_long, with its lookups and lists
+    r: Row,
+    units: UnitNames,
+    indicators: IndicatorNames,
+    periods: dict[Any, dt.date | str],
+    parsed: list[Parsed],
+    errors: list[RowError],
+    found: list[RowError],
+) -> None:
+    """One row of the long format through the cell readers (every refusal with its column)."""
+    n = r.number
+    before = len(errors)
+    code = cell_text(r, "org_code", errors, required=True)
+    org = None
+    if code:
+        org, problem, note = units.find(code)
+        if problem:
+            errors.append(RowError(n, "org_code", problem))
+        if note:
+            found.append(RowError(n, "org_code", note))
+    ind_code = cell_text(r, "indicator", errors, required=True)
+    ind = None
+    if ind_code:
+        ind, problem = indicators.find(ind_code)
+        if problem:
+            errors.append(RowError(n, "indicator", problem))
+    period = _period(r.get("period"), n, "period", errors, periods)
+    value = cell_decimal(r, "value", errors, required=True, places=4)
+    yoy = cell_decimal(r, "yoy", errors, places=4)
+    base = cell_decimal(r, "base", errors, places=4)
+    note_text = cell_text(r, "note", errors, max_length=200)
+    source_text = cell_text(r, "source", errors) or IndicatorValue.Source.STATISTICS
+    source = SOURCES.get(source_text)
+    if source is None:
+        errors.append(RowError(n, "source", f"来源应为 {'、'.join(SOURCES)} 之一。"))
+    if len(errors) > before or org is None or ind is None or period is None or value is None:
+        return
+    parsed.append(Parsed(n, org, ind, period, ValueInput(value, yoy, base, source or "", note_text)))
 
 
 def check_and_write(  # noqa: PLR0912, PLR0915 - validation, then one write; kept together

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -197,6 +198,7 @@ def _write_reports(
         r.version += 1
         r.updated_at = now
     _derive([*created, *updated, *later], base, monthly, projects)
+    stamp = connection.ops.adapt_datetimefield_value(now)  # once, not per row
     fast_insert(
         MonthlyReport,
         NEW_FIELDS,
@@ -222,8 +224,8 @@ def _write_reports(
                 "",
                 False,
                 actor.pk,
-                now,
-                now,
+                stamp,
+                stamp,
                 1,
             )
             for n in created

@@ -394,8 +394,9 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
     lo = min(first.values(), default=(0, 0))
     window = [
         x
-        for x in MonthlyReport.objects.filter(project_id__in=in_file, year__gte=lo[0]).exclude(
-            year=lo[0], month__lt=lo[1]
+        # (year, month) >= lo written as a range the (year, month, …) index serves
+        for x in MonthlyReport.objects.filter(
+            Q(year__gt=lo[0]) | Q(year=lo[0], month__gte=lo[1]), project_id__in=in_file
         )
         if x.project_id in first and first[x.project_id] <= (x.year, x.month)
     ]
