@@ -18,6 +18,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -64,13 +65,12 @@ def _result(rows: int, size: int, dry: float, commit: float, bare: float) -> dic
 
 
 def _reports(year: int, month: int) -> dict[str, Any]:
+    from bench.suite_projects import IMPORT_ROWS, _users
     from dudao.core.xlsx import Column, Sheet, workbook_bytes
     from dudao.projects import importers
     from dudao.projects.models import MonthlyReport, Project
 
-    from bench.suite_projects import IMPORT_ROWS, _users
-
-    county = Project.objects.values_list("county_id", flat=True).first()
+    county = Project.objects.values_list("county_id", flat=True).first() or 0
     actor = _users(county)["province_reporter"]
     MonthlyReport.objects.filter(year=year, month=month).delete()
     pids = list(Project.objects.order_by("pk").values_list("pk", "code")[:IMPORT_ROWS])
@@ -94,15 +94,13 @@ def _reports(year: int, month: int) -> dict[str, Any]:
 def _indicators() -> dict[str, Any]:
     """The newest ~20,000 stored values as a long table: deleted, then imported again (dry run
     + commit) by a 督查员, so the rows are new and every rule and check sees real figures."""
+    from bench.suite_projects import _users
     from dudao.core.xlsx import Column, Sheet, workbook_bytes
+    from dudao.projects.models import Project
     from dudao.stats import importers
     from dudao.stats.models import IndicatorValue
 
-    from bench.suite_projects import _users
-
-    from dudao.projects.models import Project
-
-    actor = _users(Project.objects.values_list("county_id", flat=True).first())["supervisor"]
+    actor = _users(Project.objects.values_list("county_id", flat=True).first() or 0)["supervisor"]
     periods = list(
         IndicatorValue.objects.order_by("-period").values_list("period", flat=True).distinct()
     )
@@ -149,15 +147,13 @@ def worker(runs: int) -> None:
 
     from django.db import connection, transaction
 
+    import dudao
+    from bench.suite_projects import _build
     from dudao.demo.registry import DemoContext
     from dudao.projects.models import Project
     from dudao.projects.selectors import reporting_period
     from dudao.stats.demo import indicator_values
     from dudao.stats.models import IndicatorValue
-
-    from bench.suite_projects import _build
-
-    import dudao
 
     out: dict[str, Any] = {"vendor": connection.vendor, "code": str(Path(dudao.__file__).parent)}
     if not Project.objects.exists():
@@ -236,10 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not args.skip_sqlite:
             keep = bool(args.data_dir)
-            data_dir = Path(args.data_dir) if keep else Path(os.environ.get("TMPDIR", "/tmp"))
+            data_dir = Path(args.data_dir) if keep else Path(tempfile.gettempdir())
             if not keep:
-                import tempfile
-
                 data_dir = Path(tempfile.mkdtemp(prefix="dudao-bench-imports-"))
             try:
                 results.append(_run("SQLite", data_dir, args.runs, args.code))
@@ -257,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
             if not args.pg_name:
                 on_cleanup(drop)
             try:
-                tmp = Path(os.environ.get("TMPDIR", "/tmp")) / f"dudao-bench-imports-pg-{name}"
+                tmp = Path(tempfile.gettempdir()) / f"dudao-bench-imports-pg-{name}"
                 tmp.mkdir(exist_ok=True)
                 results.append(
                     _run(

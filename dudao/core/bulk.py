@@ -102,7 +102,7 @@ def fetch_rows(queryset: models.QuerySet[Any]) -> list[tuple[Any, ...]]:
         ):
             create = decimal.Context(prec=15).create_decimal_from_float
             quantum = decimal.Decimal(1).scaleb(-(field.decimal_places or 0))
-            context = field.context
+            context = field.context  # type: ignore[attr-defined] # Django's, untyped
             cols[i] = list(
                 map(
                     decimal.Decimal.quantize,

@@ -35,18 +35,17 @@ def whole_numbers(
     when `blank_ok` (an optional column), else left to the reader."""
     kinds = set(map(type, cells))
     if kinds <= {float} and all(map(float.is_integer, cells)):  # as Excel stores them
-        values = list(map(int, cells))
-        if not values or (min(values) >= low and max(values) <= high):
-            return values, set()
+        whole = list(map(int, cells))
+        if not whole or (min(whole) >= low and max(whole) <= high):
+            return whole, set()
     if kinds <= {int} or (blank_ok and kinds <= {int, _NONE}):
         present = [v for v in cells if v is not None] if _NONE in kinds else cells
         if not present or (min(present) >= low and max(present) <= high):
             return list(cells), set()
     values: list[Any] = []
     bad: set[int] = set()
-    for i, v in enumerate(cells):
-        if type(v) is float and v.is_integer():
-            v = int(v)
+    for i, cell in enumerate(cells):
+        v = int(cell) if type(cell) is float and cell.is_integer() else cell
         if type(v) is int and low <= v <= high:
             values.append(v)
         elif blank_ok and _blank(v):

@@ -163,7 +163,14 @@ def read_table(
     `allowed_other_sheets` (instructions). Blank rows are skipped.
     """
     target, wanted, index, raw = _read_sheet(
-        data, sheet, headers, optional_headers, header_row, allowed_other_sheets, max_bytes, aliases
+        data,
+        sheet=sheet,
+        headers=headers,
+        optional_headers=optional_headers,
+        header_row=header_row,
+        allowed_other_sheets=allowed_other_sheets,
+        max_bytes=max_bytes,
+        aliases=aliases,
     )
     table = Table(sheet=target, headers=list(wanted))
     table.rows = _data_rows(raw[header_row:], header_row + 1, index)
@@ -198,7 +205,14 @@ def read_cells(
     the large imports, which check the common cell inline and hand any other row to the cell
     readers through `Cells.row`."""
     target, wanted, index, raw = _read_sheet(
-        data, sheet, headers, optional_headers, header_row, allowed_other_sheets, max_bytes, None
+        data,
+        sheet=sheet,
+        headers=headers,
+        optional_headers=optional_headers,
+        header_row=header_row,
+        allowed_other_sheets=allowed_other_sheets,
+        max_bytes=max_bytes,
+        aliases=None,
     )
     cells = Cells(sheet=target, headers=list(wanted))
     pick = operator.itemgetter(*index.values())
@@ -211,15 +225,14 @@ def read_cells(
                 break
         else:
             continue  # a blank row
-        if len(values) < width:
-            values = [*values, *([None] * (width - len(values)))]
-        picked = pick(values)
+        picked = pick(values if len(values) >= width else [*values, *[None] * width][:width])
         out.append((offset, (picked,) if single else picked))
     return cells
 
 
-def _read_sheet(  # noqa: PLR0913 - read_table's options, passed through
+def _read_sheet(
     data: bytes,
+    *,
     sheet: str | None,
     headers: Sequence[str],
     optional_headers: Sequence[str],

@@ -188,15 +188,11 @@ def _city_of(org: _Unit | Organisation, cities: list[Organisation]) -> Organisat
     return max(inside, key=lambda c: c.depth, default=None)
 
 
-def whole_flags(candidates: list[Candidate]) -> list[RowError]:
-    """Parks inside their city: a park above the city's value, the parks' sum above it
-    (the file's values over the system's), for indicators whose parts lie inside the whole."""
-    checked = [c for c in candidates if c.indicator.parts_within_whole]
-    if not checked:
-        return []
-    cities = list(Organisation.objects.filter(kind=Organisation.Kind.CITY_GOV))
-    file_values = {(c.org.pk, c.indicator.pk, c.period): c for c in checked}
-    keys = {(c.indicator.pk, c.period) for c in checked}
+def _stored_values(
+    keys: set[tuple[int, dt.date]],
+) -> dict[tuple[int, int, dt.date], tuple[_Unit | Organisation, Decimal]]:
+    """The stored values of these (indicator, month)s with their units, as plain tuples (one
+    unit object per organisation, not one model instance per value)."""
     stored = fetch_rows(
         IndicatorValue.objects.filter(
             indicator_id__in={k[0] for k in keys}, period__in={k[1] for k in keys}
@@ -219,6 +215,19 @@ def whole_flags(candidates: list[Candidate]) -> list[RowError]:
             if unit is None:
                 unit = units[org_id] = _Unit(org_id, kind, path, depth)
             values[(org_id, ind_id, period)] = (unit, value)
+    return values
+
+
+def whole_flags(candidates: list[Candidate]) -> list[RowError]:
+    """Parks inside their city: a park above the city's value, the parks' sum above it
+    (the file's values over the system's), for indicators whose parts lie inside the whole."""
+    checked = [c for c in candidates if c.indicator.parts_within_whole]
+    if not checked:
+        return []
+    cities = list(Organisation.objects.filter(kind=Organisation.Kind.CITY_GOV))
+    file_values = {(c.org.pk, c.indicator.pk, c.period): c for c in checked}
+    keys = {(c.indicator.pk, c.period) for c in checked}
+    values = _stored_values(keys)
     for key, c in file_values.items():
         values[key] = (c.org, c.value)
     city_for: dict[int, Organisation | None] = {}

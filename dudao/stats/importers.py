@@ -236,7 +236,15 @@ def parse_long(
             or source is None
             or not isinstance(period, dt.date)
         ):
-            _long_row(r, units, indicators, periods, parsed, errors, found)
+            _long_row(
+                r,
+                units=units,
+                indicators=indicators,
+                periods=periods,
+                parsed=parsed,
+                errors=errors,
+                found=found,
+            )
             continue
         if unit[2]:
             found.append(RowError(r.number, "org_code", unit[2]))
@@ -245,8 +253,9 @@ def parse_long(
     return parsed, errors
 
 
-def _long_row(  # noqa: PLR0913 - one row of parse_long, with its lookups and lists
+def _long_row(
     r: Row,
+    *,
     units: UnitNames,
     indicators: IndicatorNames,
     periods: dict[Any, dt.date | str],
@@ -282,7 +291,9 @@ def _long_row(  # noqa: PLR0913 - one row of parse_long, with its lookups and li
         errors.append(RowError(n, "source", f"来源应为 {'、'.join(SOURCES)} 之一。"))
     if len(errors) > before or org is None or ind is None or period is None or value is None:
         return
-    parsed.append(Parsed(n, org, ind, period, ValueInput(value, yoy, base, source or "", note_text)))
+    parsed.append(
+        Parsed(n, org, ind, period, ValueInput(value, yoy, base, source or "", note_text))
+    )
 
 
 def check_and_write(  # noqa: PLR0912, PLR0915 - validation, then one write; kept together

@@ -13,9 +13,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dudao.audit.services import record_event
+from dudao.core.bulk import fast_insert, fast_update, fetch_rows
 from dudao.core.imports import ImportReport
 from dudao.projects import services
-from dudao.core.bulk import fast_insert, fast_update, fetch_rows
 from dudao.projects.importers._common import ZERO, S, file_digest, many
 from dudao.projects.models import MonthlyReport
 

@@ -271,13 +271,26 @@ def _parse_report_rows(
     parsed: list[_Parsed] = []
     skipped: list[int] = []
     upper = str.upper
-    for i, (number, pid, code, year, month, invest, fund, flag, progress, problem, steps, note) in (
-        enumerate(zip(numbers, pids, codes, years, months, invests, funds, flags, *text, strict=True))
+    for i, (
+        number,
+        pid,
+        code,
+        year,
+        month,
+        invest,
+        fund,
+        flag,
+        progress,
+        problem,
+        steps,
+        note,
+    ) in enumerate(
+        zip(numbers, pids, codes, years, months, invests, funds, flags, *text, strict=True)
     ):
         if i in slow or (flag := upper(flag)) not in YES_OR_NO or (pid is None and not code):
-            values = cells.rows[i][1]
-            invest_cell = values[cells.headers.index(R_INVEST)]
-            row = cells.row(number, values)
+            raw = cells.rows[i][1]
+            invest_cell = raw[cells.headers.index(R_INVEST)]
+            row = cells.row(number, raw)
             if (invest_cell is None or (type(invest_cell) is str and not invest_cell.strip())) and (
                 split_untouched([row], REPORT_EDITABLE, lambda _row: UNTOUCHED)[1]
             ):
@@ -373,9 +386,7 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
             continue
         key = (project.pk, year, month)
         if key in seen:
-            errors.append(
-                RowError(number, R_CODE, f"与第{seen[key]}行重复（同一项目同一月份）。")
-            )
+            errors.append(RowError(number, R_CODE, f"与第{seen[key]}行重复（同一项目同一月份）。"))
             continue
         seen[key] = number
         rows.append(_ReportRow(number, project.pk, year, month, parsed_data))

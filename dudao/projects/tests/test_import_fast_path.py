@@ -101,7 +101,9 @@ def _xlsx(rows: list[list[Any]], headers: list[str] = HEAD) -> bytes:
     return buf.getvalue()
 
 
-def _reference(data: bytes, nodes: dict[str, MilestoneNode]) -> tuple[list[Any], list[int], list[RowError]]:
+def _reference(
+    data: bytes, nodes: dict[str, MilestoneNode]
+) -> tuple[list[Any], list[int], list[RowError]]:
     """The file read as before the fast path: dict rows, the shared untouched rule, then the
     cell readers row by row."""
     table = read_table(
@@ -118,7 +120,9 @@ def _reference(data: bytes, nodes: dict[str, MilestoneNode]) -> tuple[list[Any],
     return parsed, skipped, errors
 
 
-def _fast(data: bytes, nodes: dict[str, MilestoneNode]) -> tuple[list[Any], list[int], list[RowError]]:
+def _fast(
+    data: bytes, nodes: dict[str, MilestoneNode]
+) -> tuple[list[Any], list[int], list[RowError]]:
     cells = read_cells(
         data,
         sheet=importers.REPORT_SHEET,
@@ -142,7 +146,9 @@ def test_every_row_reads_as_the_cell_readers_read_it(headers: list[str]) -> None
     assert got[2], "the file has bad rows"
 
 
-def test_a_clean_file_takes_no_row_through_the_cell_readers(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_clean_file_takes_no_row_through_the_cell_readers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     calls: list[int] = []
     slow = reports._parse_report_row
 
@@ -151,8 +157,10 @@ def test_a_clean_file_takes_no_row_through_the_cell_readers(monkeypatch: pytest.
         return slow(row, errors, nodes)
 
     monkeypatch.setattr(reports, "_parse_report_row", counted)
-    rows = [[i, f"c-{i}", "", 2026, 3, i / 4, (i % 3) or None, "", None, "", "", "", "", ""]
-            for i in range(1, 200)]
+    rows = [
+        [i, f"c-{i}", "", 2026, 3, i / 4, (i % 3) or None, "", None, "", "", "", "", ""]
+        for i in range(1, 200)
+    ]
     parsed, skipped, errors = _fast(_xlsx(rows), {})
     assert (len(parsed), skipped, errors, calls) == (199, [], [], [])
     assert parsed[1][5] is not None

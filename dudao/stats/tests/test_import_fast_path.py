@@ -38,7 +38,15 @@ def _reference(table: Any, actor: Any) -> tuple[list[Any], list[RowError], list[
     notes: list[RowError] = []
     periods: dict[Any, Any] = {}
     for r in table.rows:
-        importers._long_row(r, units, indicators, periods, parsed, errors, notes)
+        importers._long_row(
+            r,
+            units=units,
+            indicators=indicators,
+            periods=periods,
+            parsed=parsed,
+            errors=errors,
+            found=notes,
+        )
     return parsed, errors, notes
 
 
@@ -62,7 +70,7 @@ def test_every_row_reads_as_the_cell_readers_read_it(world: World) -> None:
         "SFS-A-P1,2025-03,fai,1,abc,,,",
         "SFS-A-P1,2025-03,fai,1,,1e20,,",
         "SFS-A-P1,2025-03,fai,-3,,,,",
-        "SFS-A-P1,2025-03,fai,\"1,234.5\",,,,",
+        'SFS-A-P1,2025-03,fai,"1,234.5",,,,',
         "SFS-A-P1,2025-03,fai,1,,," + "说" * 201 + ",",
         "SFS-A-P1,2025-03,fai,1,,,修订,统计局",
         "SFS-A-P1,2025-03,fai,1,,,,drc",
