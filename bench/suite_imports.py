@@ -8,7 +8,7 @@ same file (issue 18 item 3: ≥ 20,000 rows/s and within 5× the bare parse).
 
 The province database (20,000 projects × 60 months, five years of indicator values) is built
 by the demo generators in a worker subprocess (`--worker`), which prints JSON; the parent
-writes bench/results/import-rate-last.md and exits 1 when a target is missed.
+writes bench/results/imports.md and exits 1 when a target is missed.
 """
 
 from __future__ import annotations
@@ -276,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         if x["rate"] < TARGET_RATE or x["ratio"] > TARGET_RATIO
     ]
     text = _markdown(results, missed)
-    (REPO / "bench" / "results" / "import-rate-last.md").write_text(text, encoding="utf-8")
+    (REPO / "bench" / "results" / "imports.md").write_text(text, encoding="utf-8")
     print(text)
     print("RESULTS " + json.dumps(results))
     return 1 if missed else 0
