@@ -177,59 +177,6 @@ def read_table(
     return table
 
 
-@dataclass
-class Cells:
-    """A sheet read as plain tuples (`read_cells`): `rows` are (row number, values in
-    `headers` order); an empty cell may be None or "" — `row(i)` gives the `Row` that
-    `read_table` would have made, for the cell readers and their messages."""
-
-    sheet: str
-    headers: list[str]
-    rows: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)
-
-    def row(self, number: int, values: tuple[Any, ...]) -> Row:
-        return _row(number, self.headers, values)
-
-
-def read_cells(
-    data: bytes,
-    *,
-    sheet: str | None = None,
-    headers: Sequence[str],
-    optional_headers: Sequence[str] = (),
-    header_row: int = 1,
-    allowed_other_sheets: Iterable[str] = ("说明", "填报说明"),
-    max_bytes: int = MAX_IMPORT_BYTES,
-) -> Cells:
-    """`read_table` with the same checks and refusals, rows as tuples (no dict per row): for
-    the large imports, which check the common cell inline and hand any other row to the cell
-    readers through `Cells.row`."""
-    target, wanted, index, raw = _read_sheet(
-        data,
-        sheet=sheet,
-        headers=headers,
-        optional_headers=optional_headers,
-        header_row=header_row,
-        allowed_other_sheets=allowed_other_sheets,
-        max_bytes=max_bytes,
-        aliases=None,
-    )
-    cells = Cells(sheet=target, headers=list(wanted))
-    pick = operator.itemgetter(*index.values())
-    width = max(index.values()) + 1
-    single = len(wanted) == 1
-    out = cells.rows
-    for offset, values in enumerate(raw[header_row:], start=header_row + 1):
-        for v in values:
-            if v is not None and (type(v) is not str or v.strip()):
-                break
-        else:
-            continue  # a blank row
-        picked = pick(values if len(values) >= width else [*values, *[None] * width][:width])
-        out.append((offset, (picked,) if single else picked))
-    return cells
-
-
 def _read_sheet(
     data: bytes,
     *,

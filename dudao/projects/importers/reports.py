@@ -16,6 +16,7 @@ from django.utils import timezone
 from dudao.accounts.roles import Role
 from dudao.core import columns
 from dudao.core.bulk import fetch_rows
+from dudao.core.columns import Cells, read_cells
 from dudao.core.exceptions import NotAllowed
 from dudao.core.imports import (
     ImportRejected,
@@ -26,7 +27,6 @@ from dudao.core.imports import (
 )
 from dudao.core.policies import require_role
 from dudao.core.xlsx import (
-    Cells,
     Column,
     Row,
     Sheet,
@@ -34,7 +34,6 @@ from dudao.core.xlsx import (
     cell_decimal,
     cell_int,
     cell_text,
-    read_cells,
     workbook_bytes,
 )
 from dudao.projects import services

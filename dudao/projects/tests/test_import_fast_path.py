@@ -12,8 +12,9 @@ from typing import Any
 import pytest
 import xlsxwriter
 
+from dudao.core.columns import read_cells
 from dudao.core.imports import ImportRejected, RowError, split_untouched
-from dudao.core.xlsx import read_cells, read_table
+from dudao.core.xlsx import read_table
 from dudao.projects import importers
 from dudao.projects.importers import reports
 from dudao.projects.models import MilestoneNode, MonthlyReport
