@@ -162,6 +162,33 @@ def read_table(
     `sheet=None` takes the first sheet. Other sheets are refused unless named in
     `allowed_other_sheets` (instructions). Blank rows are skipped.
     """
+    target, wanted, index, raw = _read_sheet(
+        data,
+        sheet=sheet,
+        headers=headers,
+        optional_headers=optional_headers,
+        header_row=header_row,
+        allowed_other_sheets=allowed_other_sheets,
+        max_bytes=max_bytes,
+        aliases=aliases,
+    )
+    table = Table(sheet=target, headers=list(wanted))
+    table.rows = _data_rows(raw[header_row:], header_row + 1, index)
+    return table
+
+
+def _read_sheet(
+    data: bytes,
+    *,
+    sheet: str | None,
+    headers: Sequence[str],
+    optional_headers: Sequence[str],
+    header_row: int,
+    allowed_other_sheets: Iterable[str],
+    max_bytes: int,
+    aliases: Mapping[str, str] | None,
+) -> tuple[str, list[str], dict[str, int], list[list[Any]]]:
+    """The checked sheet: (its name, the wanted headers, header → column, the raw rows)."""
     from python_calamine import CalamineWorkbook
 
     archive = check_xlsx(data, max_bytes=max_bytes)
@@ -216,9 +243,7 @@ def read_table(
         )
     wanted = [*headers, *(h for h in optional_headers if h in found)]
     index = {h: found.index(h) for h in wanted}
-    table = Table(sheet=target, headers=list(wanted))
-    table.rows = _data_rows(raw[header_row:], header_row + 1, index)
-    return table
+    return target, wanted, index, raw
 
 
 def _data_rows(raw: list[list[Any]], first: int, index: dict[str, int]) -> list[Row]:
@@ -238,12 +263,14 @@ def _data_rows(raw: list[list[Any]], first: int, index: dict[str, int]) -> list[
         if len(cells) < width:
             cells = [*cells, *([None] * (width - len(cells)))]
         picked = pick(cells)
-        if len(wanted) == 1:
-            picked = (picked,)
-        if "" in picked:  # calamine reads an empty cell as "": None, like a missing cell
-            picked = [None if v == "" else v for v in picked]
-        rows.append(Row(offset, dict(zip(wanted, picked, strict=True))))
+        rows.append(_row(offset, wanted, (picked,) if len(wanted) == 1 else picked))
     return rows
+
+
+def _row(number: int, wanted: Sequence[str], picked: Sequence[Any]) -> Row:
+    if "" in picked:  # calamine reads an empty cell as "": None, like a missing cell
+        picked = [None if v == "" else v for v in picked]
+    return Row(number, dict(zip(wanted, picked, strict=True)))
 
 
 def _decode_text(data: bytes) -> str:

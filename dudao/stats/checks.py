@@ -18,8 +18,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
+from dudao.core.bulk import fetch_rows
 from dudao.core.imports import RowError
 from dudao.orgs.models import Organisation
 from dudao.parks import selectors as parks
@@ -173,9 +174,48 @@ def range_flags(c: Candidate) -> list[RowError]:
     return []
 
 
-def _city_of(org: Organisation, cities: list[Organisation]) -> Organisation | None:
+class _Unit(NamedTuple):
+    """A stored value's unit as the parks-inside-city check reads it."""
+
+    pk: int
+    kind: str
+    path: str
+    depth: int
+
+
+def _city_of(org: _Unit | Organisation, cities: list[Organisation]) -> Organisation | None:
     inside = [c for c in cities if org.path.startswith(c.path) and c.pk != org.pk]
     return max(inside, key=lambda c: c.depth, default=None)
+
+
+def _stored_values(
+    keys: set[tuple[int, dt.date]],
+) -> dict[tuple[int, int, dt.date], tuple[_Unit | Organisation, Decimal]]:
+    """The stored values of these (indicator, month)s with their units, as plain tuples (one
+    unit object per organisation, not one model instance per value)."""
+    stored = fetch_rows(
+        IndicatorValue.objects.filter(
+            indicator_id__in={k[0] for k in keys}, period__in={k[1] for k in keys}
+        ).values_list(
+            "organisation_id",
+            "indicator_id",
+            "period",
+            "value",
+            "organisation__kind",
+            "organisation__path",
+            "organisation__depth",
+        )
+    )
+    # plain tuples, one unit object per organisation (not one model instance per value)
+    units: dict[int, _Unit] = {}
+    values: dict[tuple[int, int, dt.date], tuple[_Unit | Organisation, Decimal]] = {}
+    for org_id, ind_id, period, value, kind, path, depth in stored:
+        if (ind_id, period) in keys:
+            unit = units.get(org_id)
+            if unit is None:
+                unit = units[org_id] = _Unit(org_id, kind, path, depth)
+            values[(org_id, ind_id, period)] = (unit, value)
+    return values
 
 
 def whole_flags(candidates: list[Candidate]) -> list[RowError]:
@@ -187,14 +227,7 @@ def whole_flags(candidates: list[Candidate]) -> list[RowError]:
     cities = list(Organisation.objects.filter(kind=Organisation.Kind.CITY_GOV))
     file_values = {(c.org.pk, c.indicator.pk, c.period): c for c in checked}
     keys = {(c.indicator.pk, c.period) for c in checked}
-    stored = IndicatorValue.objects.filter(
-        indicator_id__in={k[0] for k in keys}, period__in={k[1] for k in keys}
-    ).select_related("organisation")
-    values: dict[tuple[int, int, dt.date], tuple[Organisation, Decimal]] = {
-        (v.organisation_id, v.indicator_id, v.period): (v.organisation, v.value)
-        for v in stored
-        if (v.indicator_id, v.period) in keys
-    }
+    values = _stored_values(keys)
     for key, c in file_values.items():
         values[key] = (c.org, c.value)
     city_for: dict[int, Organisation | None] = {}

@@ -20,32 +20,31 @@ one transaction with one audit event. Values imported by a 填报员 are 已报�
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from dudao.audit.services import record_event
+from dudao.core import columns
+from dudao.core.bulk import fast_insert, fast_update, fetch_rows
 from dudao.core.exceptions import DomainError, NotAllowed
 from dudao.core.imports import (
     ImportRejected,
     ImportReport,
     RowError,
     importer,
-    split_untouched,
 )
 from dudao.core.periods import parse_month_lenient
 from dudao.core.policies import require_role
 from dudao.core.tabular import read_rows
 from dudao.core.xlsx import (
-    Column,
-    Sheet,
+    Row,
     Table,
     cell_decimal,
     cell_text,
-    read_table,
 )
 from dudao.orgs.models import Organisation
 from dudao.stats.checks import Candidate, IndicatorNames, UnitNames, magnitude_flags
@@ -84,12 +83,53 @@ LONG_ALIASES = {
     "备注": "note",
     "来源": "source",
 }
-GRID_SHEET = "指标填报"
-GRID_FIXED = ("单位编码", "单位名称", "统计期")
 SOURCES = {c.value: c.value for c in IndicatorValue.Source} | {
     c.label: c.value for c in IndicatorValue.Source
 }
 S = IndicatorValue.Status
+# The audit event lists the first this many changed values (the file's hash names the rest).
+MAX_CHANGES_AUDITED = 500
+INSERT_FIELDS = (
+    "organisation",
+    "indicator",
+    "period",
+    "value",
+    "yoy_percent",
+    "base",
+    "source",
+    "note",
+    "status",
+    "return_reason",
+    "entered_by",
+    "reviewed_by",
+    "reviewed_at",
+    "created_at",
+    "updated_at",
+    "version",
+)
+UPDATE_FIELDS = (
+    "value",
+    "yoy_percent",
+    "base",
+    "source",
+    "note",
+    "status",
+    "entered_by",
+    "return_reason",
+)
+
+
+class Stored(NamedTuple):
+    """What the import reads of a stored value: one values_list row, not a model instance."""
+
+    pk: int
+    value: Decimal
+    yoy_percent: Decimal | None
+    base: Decimal | None
+    source: str
+    note: str
+    status: str
+    version: int
 
 
 @dataclass
@@ -112,60 +152,141 @@ def _check_actor(actor: User) -> str:
     return S.APPROVED if actor.has_role(*REVIEW_ROLES) else S.SUBMITTED
 
 
-def _period(value: Any, row: int, column: str, errors: list[RowError]) -> dt.date | None:
-    """A month in any accepted spelling (an Excel date cell is the month it falls in)."""
+def _period(
+    value: Any,
+    row: int,
+    column: str,
+    errors: list[RowError],
+    seen: dict[Any, dt.date | str] | None = None,
+) -> dt.date | None:
+    """A month in any accepted spelling (an Excel date cell is the month it falls in).
+    ``seen``: the file's spellings read so far (a file has a few periods over many rows)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         errors.append(RowError(row, column, "必填，不能为空。"))
         return None
-    try:
-        return parse_month_lenient(value).first_day
-    except DomainError as exc:
-        errors.append(RowError(row, column, exc.message))
+    key = (type(value), value)
+    known = seen.get(key) if seen is not None else None
+    if known is None:
+        try:
+            known = parse_month_lenient(value).first_day
+        except DomainError as exc:
+            known = exc.message
+        if seen is not None:
+            seen[key] = known
+    if isinstance(known, str):
+        errors.append(RowError(row, column, known))
         return None
+    return known
 
 
 def parse_long(
     table: Table, actor: User, notes: list[RowError] | None = None
 ) -> tuple[list[Parsed], list[RowError]]:
     """Check every row of the long format; return the values and every error found (and, in
-    ``notes``, how a name was read, e.g. a park's code taken as its 管委会)."""
+    ``notes``, how a name was read, e.g. a park's code taken as its 管委会).
+
+    Column by column first (dudao.core.columns: the cell readers' acceptance, each distinct
+    unit, indicator and period looked up once); a row with anything else goes through
+    `_long_row` and its cell readers, in file order, for the same errors and notes."""
     errors: list[RowError] = []
     found = notes if notes is not None else []
     units = UnitNames(actor, (str(r.get("org_code") or "").strip() for r in table.rows))
     indicators = IndicatorNames()
+    periods: dict[Any, dt.date | str] = {}
+    rows = table.rows
+
+    def column(name: str) -> list[Any]:
+        return [r.values.get(name) for r in rows]
+
+    codes, slow = columns.texts(column("org_code"))
+    ind_codes, bad = columns.texts(column("indicator"))
+    slow |= bad
+    values, bad = columns.amounts(column("value"), places=4)
+    slow |= bad
+    yoys, bad = columns.amounts(column("yoy"), places=4, blank_ok=True)
+    slow |= bad
+    bases, bad = columns.amounts(column("base"), places=4, blank_ok=True)
+    slow |= bad
+    note_texts, bad = columns.texts(column("note"), 200)
+    slow |= bad
+    source_texts, bad = columns.texts(column("source"))
+    slow |= bad
+    unit_of = {c: units.find(c) for c in set(codes) if c}
+    indicator_of = {c: indicators.find(c) for c in set(ind_codes) if c}
     parsed: list[Parsed] = []
-    for r in table.rows:
-        n = r.number
-        before = len(errors)
-        code = cell_text(r, "org_code", errors, required=True)
-        org = None
-        if code:
-            org, problem, note = units.find(code)
-            if problem:
-                errors.append(RowError(n, "org_code", problem))
-            if note:
-                found.append(RowError(n, "org_code", note))
-        ind_code = cell_text(r, "indicator", errors, required=True)
-        ind = None
-        if ind_code:
-            ind, problem = indicators.find(ind_code)
-            if problem:
-                errors.append(RowError(n, "indicator", problem))
-        period = _period(r.get("period"), n, "period", errors)
-        value = cell_decimal(r, "value", errors, required=True, places=4)
-        yoy = cell_decimal(r, "yoy", errors, places=4)
-        base = cell_decimal(r, "base", errors, places=4)
-        note_text = cell_text(r, "note", errors, max_length=200)
-        source_text = cell_text(r, "source", errors) or IndicatorValue.Source.STATISTICS
-        source = SOURCES.get(source_text)
-        if source is None:
-            errors.append(RowError(n, "source", f"来源应为 {'、'.join(SOURCES)} 之一。"))
-        if len(errors) > before or org is None or ind is None or period is None or value is None:
+    for i, r in enumerate(rows):
+        unit = unit_of.get(codes[i])
+        ind = indicator_of.get(ind_codes[i])
+        source = SOURCES.get(source_texts[i] or IndicatorValue.Source.STATISTICS)
+        raw_period = r.values.get("period")
+        period = periods.get((type(raw_period), raw_period)) if raw_period is not None else None
+        if (
+            i in slow
+            or unit is None
+            or unit[1]
+            or ind is None
+            or ind[1]
+            or source is None
+            or not isinstance(period, dt.date)
+        ):
+            _long_row(
+                r,
+                units=units,
+                indicators=indicators,
+                periods=periods,
+                parsed=parsed,
+                errors=errors,
+                found=found,
+            )
             continue
-        parsed.append(
-            Parsed(n, org, ind, period, ValueInput(value, yoy, base, source or "", note_text))
-        )
+        if unit[2]:
+            found.append(RowError(r.number, "org_code", unit[2]))
+        data = ValueInput(values[i], yoys[i], bases[i], source, note_texts[i])
+        parsed.append(Parsed(r.number, unit[0], ind[0], period, data))  # type: ignore[arg-type]
     return parsed, errors
+
+
+def _long_row(
+    r: Row,
+    *,
+    units: UnitNames,
+    indicators: IndicatorNames,
+    periods: dict[Any, dt.date | str],
+    parsed: list[Parsed],
+    errors: list[RowError],
+    found: list[RowError],
+) -> None:
+    """One row of the long format through the cell readers (every refusal with its column)."""
+    n = r.number
+    before = len(errors)
+    code = cell_text(r, "org_code", errors, required=True)
+    org = None
+    if code:
+        org, problem, note = units.find(code)
+        if problem:
+            errors.append(RowError(n, "org_code", problem))
+        if note:
+            found.append(RowError(n, "org_code", note))
+    ind_code = cell_text(r, "indicator", errors, required=True)
+    ind = None
+    if ind_code:
+        ind, problem = indicators.find(ind_code)
+        if problem:
+            errors.append(RowError(n, "indicator", problem))
+    period = _period(r.get("period"), n, "period", errors, periods)
+    value = cell_decimal(r, "value", errors, required=True, places=4)
+    yoy = cell_decimal(r, "yoy", errors, places=4)
+    base = cell_decimal(r, "base", errors, places=4)
+    note_text = cell_text(r, "note", errors, max_length=200)
+    source_text = cell_text(r, "source", errors) or IndicatorValue.Source.STATISTICS
+    source = SOURCES.get(source_text)
+    if source is None:
+        errors.append(RowError(n, "source", f"来源应为 {'、'.join(SOURCES)} 之一。"))
+    if len(errors) > before or org is None or ind is None or period is None or value is None:
+        return
+    parsed.append(
+        Parsed(n, org, ind, period, ValueInput(value, yoy, base, source or "", note_text))
+    )
 
 
 def check_and_write(  # noqa: PLR0912, PLR0915 - validation, then one write; kept together
@@ -249,7 +370,7 @@ def check_and_write(  # noqa: PLR0912, PLR0915 - validation, then one write; kep
                 RowError(
                     p.row,
                     _column(kind, p, "value"),
-                    f"系统中该数据状态为“{current.get_status_display()}”，填报员不能覆盖（须审核员先退回）。",
+                    f"系统中该数据状态为“{S(current.status).label}”，填报员不能覆盖（须审核员先退回）。",
                 )
             )
     if errors:
@@ -270,10 +391,14 @@ def check_and_write(  # noqa: PLR0912, PLR0915 - validation, then one write; kep
         )
     report = ImportReport(kind=kind, rows=len(parsed), dry_run=dry_run)
     report.warnings = [*(notes or []), *flags]
-    creates: list[IndicatorValue] = []
-    updates: list[IndicatorValue] = []
-    changes: list[dict[str, Any]] = []
     now = timezone.now()
+    # plain tuples for the write (no model instance per row; no per-row signal exists)
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    reviewer = actor.pk if status == S.APPROVED else None
+    reviewed_at = stamp if status == S.APPROVED else None
+    creates: list[tuple[Any, ...]] = []
+    updates: list[tuple[Any, ...]] = []
+    changes: list[dict[str, Any]] = []
     for p in parsed:
         current = existing.get((p.org.pk, p.indicator.pk, p.period))
         if (
@@ -285,51 +410,50 @@ def check_and_write(  # noqa: PLR0912, PLR0915 - validation, then one write; kep
         ):
             report.unchanged += 1
             continue
-        row = current or IndicatorValue(
-            organisation=p.org, indicator=p.indicator, period=p.period, created_at=now
-        )
-        change = {
-            "unit": p.org.code,
-            "indicator": p.indicator.code,
-            "period": f"{p.period:%Y-%m}",
-            "before": None if current is None else str(current.value),
-            "after": str(p.data.value),
-        }
-        row.value, row.yoy_percent, row.base = p.data.value, p.data.yoy_percent, p.data.base
-        row.source, row.note, row.status = p.data.source, p.data.note, status
-        row.entered_by, row.return_reason, row.updated_at = actor, "", now
-        if status == S.APPROVED:
-            row.reviewed_by, row.reviewed_at = actor, now
+        d = p.data
+        if len(changes) < MAX_CHANGES_AUDITED:
+            changes.append(
+                {
+                    "unit": p.org.code,
+                    "indicator": p.indicator.code,
+                    "period": f"{p.period:%Y-%m}",
+                    "before": None if current is None else str(current.value),
+                    "after": str(d.value),
+                }
+            )
         if current is None:
-            creates.append(row)
+            creates.append(
+                (
+                    p.org.pk,
+                    p.indicator.pk,
+                    p.period,
+                    d.value,
+                    d.yoy_percent,
+                    d.base,
+                    d.source,
+                    d.note,
+                    status,
+                    "",
+                    actor.pk,
+                    reviewer,
+                    reviewed_at,
+                    stamp,
+                    stamp,
+                    1,
+                )
+            )
             report.created += 1
         else:
-            row.version += 1
-            updates.append(row)
+            fixed = (d.value, d.yoy_percent, d.base, d.source, d.note, status, actor.pk, "")
+            extra = (reviewer, reviewed_at) if status == S.APPROVED else ()
+            updates.append((*fixed, *extra, stamp, current.version + 1, current.pk))
             report.updated += 1
-        changes.append(change)
     if dry_run or not (creates or updates):
         return report
     with transaction.atomic():
-        IndicatorValue.objects.bulk_create(creates, batch_size=1000)
-        IndicatorValue.objects.bulk_update(
-            updates,
-            [
-                "value",
-                "yoy_percent",
-                "base",
-                "source",
-                "note",
-                "status",
-                "entered_by",
-                "reviewed_by",
-                "reviewed_at",
-                "return_reason",
-                "updated_at",
-                "version",
-            ],
-            batch_size=1000,
-        )
+        fast_insert(IndicatorValue, INSERT_FIELDS, creates)
+        fields = [*UPDATE_FIELDS, *(("reviewed_by", "reviewed_at") if status == S.APPROVED else ())]
+        fast_update(IndicatorValue, [*fields, "updated_at", "version"], updates)
         record_event(
             actor=actor,
             action="stats.value.import",
@@ -339,7 +463,7 @@ def check_and_write(  # noqa: PLR0912, PLR0915 - validation, then one write; kep
                 "status": status,
                 "created": report.created,
                 "updated": report.updated,
-                "changes": changes[:500],
+                "changes": changes,
                 "confirmed_checks": [str(f) for f in flags[:100]],
             },
             object_repr=f"{filename}（{report.changed}条）",
@@ -350,11 +474,13 @@ def check_and_write(  # noqa: PLR0912, PLR0915 - validation, then one write; kep
 
 def _column(kind: str, p: Parsed, field: str) -> str:
     if kind == "indicator_grid":
+        from dudao.stats.grid_import import grid_header
+
         return grid_header(p.indicator) if field in ("value", "note", "yoy_percent") else "统计期"
     return {"yoy_percent": "yoy", "indicator": "indicator", "period": "period"}.get(field, field)
 
 
-def _changed(current: IndicatorValue, data: ValueInput) -> bool:
+def _changed(current: Stored, data: ValueInput) -> bool:
     return (
         current.value != data.value
         or current.yoy_percent != data.yoy_percent
@@ -363,7 +489,9 @@ def _changed(current: IndicatorValue, data: ValueInput) -> bool:
     )
 
 
-def _existing(parsed: list[Parsed]) -> dict[tuple[int, int, dt.date], IndicatorValue]:
+def _existing(parsed: list[Parsed]) -> dict[tuple[int, int, dt.date], Stored]:
+    """The stored values the file's rules read (the same months, the month before, the same
+    month a year before), as plain tuples in one query."""
     if not parsed:
         return {}
     periods = (
@@ -371,12 +499,14 @@ def _existing(parsed: list[Parsed]) -> dict[tuple[int, int, dt.date], IndicatorV
         | {p.period.replace(month=p.period.month - 1) for p in parsed if p.period.month > 1}
         | {p.period.replace(year=p.period.year - 1) for p in parsed}
     )
-    rows = IndicatorValue.objects.filter(
-        organisation__in={p.org.pk for p in parsed},
-        indicator__in={p.indicator.pk for p in parsed},
-        period__in=periods,
+    rows = fetch_rows(
+        IndicatorValue.objects.filter(
+            organisation__in={p.org.pk for p in parsed},
+            indicator__in={p.indicator.pk for p in parsed},
+            period__in=periods,
+        ).values_list("organisation_id", "indicator_id", "period", *Stored._fields)
     )
-    return {(r.organisation_id, r.indicator_id, r.period): r for r in rows}
+    return {(o, i, d): Stored(*rest) for o, i, d, *rest in rows}
 
 
 @importer("indicators", "指标数值（长表：org_code,period,indicator,value,yoy,base）")
@@ -407,110 +537,24 @@ def import_indicators(
     )
 
 
-# --- The Excel grid: units × indicators ------------------------------------------------------
-
-
-def grid_indicators() -> list[Indicator]:
-    return list(Indicator.objects.filter(is_active=True, numerator=None))
-
-
-def grid_header(indicator: Indicator) -> str:
-    return f"{indicator.name}（{indicator.unit}）"
-
-
-def grid_workbook(units: Sequence[Organisation], period: dt.date) -> bytes:
-    """The grid for one month, pre-filled with the values already in the system."""
-    from dudao.core.xlsx import workbook_bytes
-
-    indicators = grid_indicators()
-    values = {
-        (v.organisation_id, v.indicator_id): v.value
-        for v in IndicatorValue.objects.filter(organisation__in=units, period=period)
-    }
-    rows = [
-        [u.code, u.name, f"{period:%Y-%m}", *(values.get((u.pk, i.pk)) for i in indicators)]
-        for u in units
-    ]
-    columns = [
-        Column("单位编码", 16),
-        Column("单位名称", 30),
-        Column("统计期", 10, comment="YYYY-MM；流量指标填1–N月累计数"),
-        *(Column(grid_header(i), 16, kind="decimal2") for i in indicators),
-    ]
-    notes = Sheet(
-        "填报说明",
-        [Column("说明", 100)],
-        [
-            ["金额单位为万元；流量指标填1–N月累计数；1月不单独填报的指标在2月填1–2月累计数。"],
-            ["空白单元格表示不填报该项；不要修改表头、不要合并单元格、不要使用公式。"],
-            ["累计数小于上月的（数据修订），请改用长表导入并在 note 列说明原因。"],
-        ],
-    )
-    return workbook_bytes([Sheet(GRID_SHEET, columns, rows, locked_columns=3), notes])
-
-
-@importer("indicator_grid", "指标数值（Excel 网格：单位 × 指标）")
-def import_indicator_grid(
-    data: bytes, *, filename: str, actor: User, dry_run: bool, confirm_reason: str = ""
-) -> ImportReport:
-    """The grid downloaded from the entry page, filled in and uploaded back."""
-    _check_actor(actor)
-    indicators = grid_indicators()
-    headers = {grid_header(i): i for i in indicators}
-    table = read_table(
-        data,
-        sheet=GRID_SHEET,
-        headers=GRID_FIXED,
-        optional_headers=list(headers),
-        allowed_other_sheets=("填报说明", "说明"),
-    )
-    errors: list[RowError] = []
-    notes: list[RowError] = []
-    # a unit's row with no indicator filled in is skipped (未填写，已跳过), not checked
-    rows, skipped = split_untouched(table.rows, [h for h in headers if h in table.headers])
-    units = UnitNames(actor, (str(r.get("单位编码") or "").strip() for r in rows))
-    parsed: list[Parsed] = []
-    for r in rows:
-        code = cell_text(r, "单位编码", errors, required=True)
-        org = None
-        if code:
-            org, problem, note = units.find(code)
-            if problem:
-                errors.append(RowError(r.number, "单位编码", problem))
-            if note:
-                notes.append(RowError(r.number, "单位编码", note))
-        period = _period(r.get("统计期"), r.number, "统计期", errors)
-        for header, ind in headers.items():
-            if header not in table.headers:
-                continue
-            value = cell_decimal(r, header, errors, places=4)
-            if value is None or org is None or period is None:
-                continue
-            parsed.append(
-                Parsed(
-                    r.number, org, ind, period, ValueInput(value, source=IndicatorValue.Source.SELF)
-                )
-            )
-    if not any(h in table.headers for h in headers):
-        errors.append(RowError(0, "", "文件中没有任何指标列，请使用系统下载的模板。"))
-    elif not rows and table.rows:
-        errors.append(RowError(0, "", f"文件中的 {len(skipped)} 行都没有填写任何指标数值。"))
-    report = check_and_write(
-        parsed,
-        errors,
-        kind="indicator_grid",
-        filename=filename,
-        actor=actor,
-        dry_run=dry_run,
-        keep_extras=True,
-        confirm_reason=confirm_reason,
-        notes=notes,
-    )
-    report.skipped, report.skipped_rows = len(skipped), skipped
-    return report
-
-
-# The indicator catalogue's import has its own module; importing it here registers it.
+# The Excel grid and the indicator catalogue's import have their own modules; importing them
+# here registers them and keeps their names readable through this module.
 from dudao.stats.catalogue_import import import_indicator_catalogue  # noqa: E402
+from dudao.stats.grid_import import (  # noqa: E402
+    GRID_FIXED,
+    GRID_SHEET,
+    grid_header,
+    grid_indicators,
+    grid_workbook,
+    import_indicator_grid,
+)
 
-__all__ = ["import_indicator_catalogue"]
+__all__ = [
+    "GRID_FIXED",
+    "GRID_SHEET",
+    "grid_header",
+    "grid_indicators",
+    "grid_workbook",
+    "import_indicator_catalogue",
+    "import_indicator_grid",
+]

@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
 from dudao.audit.services import record_event
+from dudao.core.bulk import fast_insert, fast_update, fetch_rows
 from dudao.core.imports import ImportReport
 from dudao.projects import services
-from dudao.projects.bulk import fast_insert, fast_update
 from dudao.projects.importers._common import ZERO, S, file_digest, many
 from dudao.projects.models import MonthlyReport
 
@@ -105,9 +106,11 @@ def _running_totals(first: dict[int, tuple[int, int]], in_file: Any) -> dict[int
         py, pm = (y - 1, 12) if m == 1 else (y, m - 1)
         found = {
             pid: (yr, ytd, funds, total)
-            for pid, yr, ytd, funds, total in MonthlyReport.objects.filter(
-                project_id__in=in_file if len(pids) > many() else pids, year=py, month=pm
-            ).values_list("project_id", "year", "invest_ytd", "funds_ytd", "invest_total")
+            for pid, yr, ytd, funds, total in fetch_rows(
+                MonthlyReport.objects.filter(
+                    project_id__in=in_file if len(pids) > many() else pids, year=py, month=pm
+                ).values_list("project_id", "year", "invest_ytd", "funds_ytd", "invest_total")
+            )
         }
         for pid in pids:
             if pid in found:
@@ -195,6 +198,7 @@ def _write_reports(
         r.version += 1
         r.updated_at = now
     _derive([*created, *updated, *later], base, monthly, projects)
+    stamp = connection.ops.adapt_datetimefield_value(now)  # once, not per row
     fast_insert(
         MonthlyReport,
         NEW_FIELDS,
@@ -220,8 +224,8 @@ def _write_reports(
                 "",
                 False,
                 actor.pk,
-                now,
-                now,
+                stamp,
+                stamp,
                 1,
             )
             for n in created

@@ -14,6 +14,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dudao.accounts.roles import Role
+from dudao.core import columns
+from dudao.core.bulk import fetch_rows
+from dudao.core.columns import Cells, read_cells
 from dudao.core.exceptions import NotAllowed
 from dudao.core.imports import (
     ImportRejected,
@@ -31,7 +34,6 @@ from dudao.core.xlsx import (
     cell_decimal,
     cell_int,
     cell_text,
-    read_table,
     workbook_bytes,
 )
 from dudao.projects import services
@@ -91,6 +93,7 @@ UNTOUCHED = {R_PROBLEM: "否"}
 YES = {"是", "有", "Y", "YES", "TRUE", "1"}
 NO = {"", "否", "无", "N", "NO", "FALSE", "0"}
 YES_OR_NO = YES | NO
+TEXT_LIMITS = {R_PROGRESS: 300, R_PROBLEM_TEXT: 500, R_NEXT: 300, R_NOTE: 300}
 INSTRUCTIONS = [
     ("填报说明",),
     (
@@ -183,45 +186,128 @@ class _ReportRow:
     data: services.ReportInput
 
 
+_Parsed = tuple[int, int | None, str, int | None, int | None, services.ReportInput | None]
+# (row number, system id, code, year, month, the values — None when the row has errors)
+
+
+def _parse_report_row(
+    row: Row, errors: list[RowError], nodes_by_name: dict[str, MilestoneNode]
+) -> _Parsed:
+    """One row through the cell readers: every refusal with its row and column."""
+    before = len(errors)
+    pid = cell_int(row, R_ID, errors)
+    code = cell_text(row, R_CODE, errors).upper()
+    year = cell_int(row, R_YEAR, errors, required=True, minimum=2000)
+    month = cell_int(row, R_MONTH, errors, required=True, minimum=1)
+    if month is not None and month > 12:
+        errors.append(RowError(row.number, R_MONTH, "月份应为 1–12。"))
+    invest = cell_decimal(row, R_INVEST, errors, required=True, minimum=ZERO)
+    funds = cell_decimal(row, R_FUNDS, errors, minimum=ZERO)
+    node_name = cell_text(row, R_NODE, errors)
+    node = nodes_by_name.get(node_name) if node_name else None
+    if node_name and node is None:
+        errors.append(RowError(row.number, R_NODE, f"未知的节点「{node_name}」。"))
+    node_date = cell_date(row, R_NODE_DATE, errors)
+    flag = cell_text(row, R_PROBLEM, errors).upper()
+    if flag not in YES_OR_NO:
+        errors.append(RowError(row.number, R_PROBLEM, f"应填“是”或“否”，实为「{flag}」。"))
+    data = None
+    if len(errors) == before and invest is not None:
+        data = services.ReportInput(
+            invest_month=invest,
+            funds_month=funds or ZERO,
+            node=node,
+            node_date=node_date,
+            progress_text=cell_text(row, R_PROGRESS, errors, max_length=TEXT_LIMITS[R_PROGRESS]),
+            has_problem=flag in YES,
+            problem_text=cell_text(
+                row, R_PROBLEM_TEXT, errors, max_length=TEXT_LIMITS[R_PROBLEM_TEXT]
+            ),
+            next_steps=cell_text(row, R_NEXT, errors, max_length=TEXT_LIMITS[R_NEXT]),
+            note=cell_text(row, R_NOTE, errors, max_length=TEXT_LIMITS[R_NOTE]),
+        )
+    if pid is None and not code:
+        errors.append(RowError(row.number, R_CODE, "项目代码和系统编号不能都为空。"))
+    return row.number, pid, code, year, month, data
+
+
 def _parse_report_rows(
-    table_rows: list[Row], errors: list[RowError], nodes_by_name: dict[str, MilestoneNode]
-) -> list[tuple[Row, Any, str, int | None, int | None, services.ReportInput | None]]:
-    parsed = []
-    for row in table_rows:
-        before = len(errors)
-        pid = cell_int(row, R_ID, errors)
-        code = cell_text(row, R_CODE, errors).upper()
-        year = cell_int(row, R_YEAR, errors, required=True, minimum=2000)
-        month = cell_int(row, R_MONTH, errors, required=True, minimum=1)
-        if month is not None and month > 12:
-            errors.append(RowError(row.number, R_MONTH, "月份应为 1–12。"))
-        invest = cell_decimal(row, R_INVEST, errors, required=True, minimum=ZERO)
-        funds = cell_decimal(row, R_FUNDS, errors, minimum=ZERO)
-        node_name = cell_text(row, R_NODE, errors)
-        node = nodes_by_name.get(node_name) if node_name else None
-        if node_name and node is None:
-            errors.append(RowError(row.number, R_NODE, f"未知的节点「{node_name}」。"))
-        node_date = cell_date(row, R_NODE_DATE, errors)
-        flag = cell_text(row, R_PROBLEM, errors).upper()
-        if flag not in YES_OR_NO:
-            errors.append(RowError(row.number, R_PROBLEM, f"应填“是”或“否”，实为「{flag}」。"))
-        data = None
-        if len(errors) == before and invest is not None:
-            data = services.ReportInput(
-                invest_month=invest,
-                funds_month=funds or ZERO,
-                node=node,
-                node_date=node_date,
-                progress_text=cell_text(row, R_PROGRESS, errors, max_length=300),
-                has_problem=flag in YES,
-                problem_text=cell_text(row, R_PROBLEM_TEXT, errors, max_length=500),
-                next_steps=cell_text(row, R_NEXT, errors, max_length=300),
-                note=cell_text(row, R_NOTE, errors, max_length=300),
-            )
-        if pid is None and not code:
-            errors.append(RowError(row.number, R_CODE, "项目代码和系统编号不能都为空。"))
-        parsed.append((row, pid, code, year, month, data))
-    return parsed
+    cells: Cells, errors: list[RowError], nodes_by_name: dict[str, MilestoneNode]
+) -> tuple[list[_Parsed], list[int]]:
+    """(the filled rows parsed, the numbers of the untouched rows skipped).
+
+    Column by column first (dudao.core.columns: the same acceptance as the cell readers);
+    a row with any cell those fast paths leave, a node, or a blank 本月完成投资 (perhaps
+    untouched) goes through `_parse_report_row` and the shared untouched rule, in file order,
+    so the errors are the ones the cell readers give, with their row and column."""
+    numbers = [n for n, _ in cells.rows]
+    size = len(numbers)
+    by_column = dict(zip(cells.headers, zip(*(v for _, v in cells.rows), strict=True), strict=True))
+
+    def column(header: str) -> tuple[Any, ...]:
+        return by_column.get(header) or (None,) * size
+
+    slow = columns.filled(column(R_NODE)) | columns.filled(column(R_NODE_DATE))
+    pids, bad = columns.whole_numbers(column(R_ID), 0, blank_ok=True)
+    slow |= bad
+    codes, bad = columns.texts(column(R_CODE))
+    slow |= bad
+    years, bad = columns.whole_numbers(column(R_YEAR), 2000)
+    slow |= bad
+    months, bad = columns.whole_numbers(column(R_MONTH), 1, 12)
+    slow |= bad
+    invests, bad = columns.amounts(column(R_INVEST), places=2, minimum=ZERO)
+    slow |= bad
+    funds, bad = columns.amounts(column(R_FUNDS), places=2, minimum=ZERO, blank=ZERO, blank_ok=True)
+    slow |= bad
+    flags, bad = columns.texts(column(R_PROBLEM))
+    slow |= bad
+    text: list[list[str]] = []
+    for header, limit in TEXT_LIMITS.items():
+        values, bad = columns.texts(column(header), limit)
+        text.append(values)
+        slow |= bad
+    parsed: list[_Parsed] = []
+    skipped: list[int] = []
+    upper = str.upper
+    for i, (
+        number,
+        pid,
+        code,
+        year,
+        month,
+        invest,
+        fund,
+        flag,
+        progress,
+        problem,
+        steps,
+        note,
+    ) in enumerate(
+        zip(numbers, pids, codes, years, months, invests, funds, flags, *text, strict=True)
+    ):
+        if i in slow or (flag := upper(flag)) not in YES_OR_NO or (pid is None and not code):
+            raw = cells.rows[i][1]
+            invest_cell = raw[cells.headers.index(R_INVEST)]
+            row = cells.row(number, raw)
+            if (invest_cell is None or (type(invest_cell) is str and not invest_cell.strip())) and (
+                split_untouched([row], REPORT_EDITABLE, lambda _row: UNTOUCHED)[1]
+            ):
+                skipped.append(number)
+                continue
+            parsed.append(_parse_report_row(row, errors, nodes_by_name))
+            continue
+        data = services.ReportInput(
+            invest_month=invest,
+            funds_month=fund or ZERO,
+            progress_text=progress,
+            has_problem=flag in YES,
+            problem_text=problem,
+            next_steps=steps,
+            note=note,
+        )
+        parsed.append((number, pid, upper(code), year, month, data))
+    return parsed, skipped
 
 
 def _same(report: MonthlyReport, data: services.ReportInput) -> bool:
@@ -246,20 +332,19 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
         require_role(actor, Role.REPORTER)
     except NotAllowed as exc:
         raise ImportRejected.whole_file(exc.message) from exc
-    table = read_table(
+    cells = read_cells(
         data, sheet=REPORT_SHEET, headers=REPORT_HEADERS, optional_headers=REPORT_OPTIONAL
     )
-    if not table.rows:
+    if not cells.rows:
         raise ImportRejected.whole_file("文件中没有数据行。")
-    filled, skipped = split_untouched(table.rows, REPORT_EDITABLE, lambda _row: UNTOUCHED)
-    if not filled:
+    errors: list[RowError] = []
+    nodes = list(MilestoneNode.objects.filter(is_active=True).order_by("sort_order"))
+    parsed, skipped = _parse_report_rows(cells, errors, {n.name: n for n in nodes})
+    if not parsed:
         raise ImportRejected.whole_file(
             f"文件中的 {len(skipped)} 行都没有填写本月数据（本月完成投资等列均为空），"
             "没有可导入的内容。"
         )
-    errors: list[RowError] = []
-    nodes = list(MilestoneNode.objects.filter(is_active=True).order_by("sort_order"))
-    parsed = _parse_report_rows(filled, errors, {n.name: n for n in nodes})
     # 1 query: the actor's projects named in the file
     codes = {c for _, _, c, *_ in parsed if c}
     ids = {p for _, p, *_ in parsed if p}
@@ -269,41 +354,41 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
     )
     projects = {
         row[0]: ProjectFacts(*row)
-        for row in visible.values_list(
-            "pk", "code", "county_id", "total_investment", "invest_before", "stage"
+        for row in fetch_rows(
+            visible.values_list(
+                "pk", "code", "county_id", "total_investment", "invest_before", "stage"
+            )
         )
     }
     by_code = {p.code: p for p in projects.values() if p.code}
     rows: list[_ReportRow] = []
     seen: dict[tuple[int, int, int], int] = {}
     current = (timezone.localdate().year, timezone.localdate().month)
-    for row, pid, code, year, month, parsed_data in parsed:
+    for number, pid, code, year, month, parsed_data in parsed:
         project = by_code.get(code) if code else projects.get(pid or 0)
         if project is None:
             errors.append(
                 RowError(
-                    row.number,
+                    number,
                     R_CODE if code else R_ID,
                     f"项目「{code or pid}」不存在或不在您的数据范围内。",
                 )
             )
             continue
         if code and pid and project.pk != pid:
-            errors.append(RowError(row.number, R_ID, "系统编号与项目代码不是同一个项目。"))
+            errors.append(RowError(number, R_ID, "系统编号与项目代码不是同一个项目。"))
             continue
         if parsed_data is None or year is None or month is None or month > 12:
             continue
         if (year, month) > current:
-            errors.append(RowError(row.number, R_MONTH, "不能填报未来月份的月报。"))
+            errors.append(RowError(number, R_MONTH, "不能填报未来月份的月报。"))
             continue
         key = (project.pk, year, month)
         if key in seen:
-            errors.append(
-                RowError(row.number, R_CODE, f"与第{seen[key]}行重复（同一项目同一月份）。")
-            )
+            errors.append(RowError(number, R_CODE, f"与第{seen[key]}行重复（同一项目同一月份）。"))
             continue
-        seen[key] = row.number
-        rows.append(_ReportRow(row.number, project.pk, year, month, parsed_data))
+        seen[key] = number
+        rows.append(_ReportRow(number, project.pk, year, month, parsed_data))
     # One query each: reports in the file's window, the running totals before it, plans,
     # milestones, locks, settings.
     pids = {r.project_id for r in rows}
@@ -319,8 +404,9 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
     lo = min(first.values(), default=(0, 0))
     window = [
         x
-        for x in MonthlyReport.objects.filter(project_id__in=in_file, year__gte=lo[0]).exclude(
-            year=lo[0], month__lt=lo[1]
+        # (year, month) >= lo written as a range the (year, month, …) index serves
+        for x in MonthlyReport.objects.filter(
+            Q(year__gt=lo[0]) | Q(year=lo[0], month__gte=lo[1]), project_id__in=in_file
         )
         if x.project_id in first and first[x.project_id] <= (x.year, x.month)
     ]
@@ -328,9 +414,11 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
     base = _running_totals(first, in_file)
     plans = {
         (pid, year): amount
-        for pid, year, amount in ProjectYearPlan.objects.filter(
-            project_id__in=in_file, year__in=years
-        ).values_list("project_id", "year", "planned_investment")
+        for pid, year, amount in fetch_rows(
+            ProjectYearPlan.objects.filter(project_id__in=in_file, year__in=years).values_list(
+                "project_id", "year", "planned_investment"
+            )
+        )
         if pid in pids
     }
     # milestone dates: the start node's of every project (续建 must have started); all nodes
@@ -425,7 +513,7 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
         raise ImportRejected(errors)
     report = ImportReport(
         "reports",
-        rows=len(table.rows),
+        rows=len(cells.rows),
         created=len(created),
         updated=len(updated),
         unchanged=unchanged,
