@@ -6,7 +6,6 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-
 # Initial response limits per demand category, in workdays. No published rule was found for
 # the city (domain-research has none): these are starting values for 督查员 to edit.
 INITIAL_SLA = {

@@ -29,7 +29,9 @@ class DemandCategory(models.TextChoices):
 class DemandSlaRule(models.Model):
     """The response time limit of a demand category in workdays (data, edited by 督查员)."""
 
-    category = models.CharField("诉求类别", max_length=12, choices=DemandCategory.choices, unique=True)
+    category = models.CharField(
+        "诉求类别", max_length=12, choices=DemandCategory.choices, unique=True
+    )
     workdays = models.PositiveSmallIntegerField(
         "答复时限（工作日）", validators=[MinValueValidator(1), MaxValueValidator(120)]
     )
@@ -216,9 +218,7 @@ class Demand(models.Model):
     routed_on = models.DateField("交办日期")
     due_on = models.DateField("答复期限")
     due_provisional = models.BooleanField("期限暂定", default=False)
-    status = models.CharField(
-        "状态", max_length=12, choices=Status.choices, default=Status.PENDING
-    )
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
     answer = models.TextField("答复意见", max_length=4000, blank=True)
     answered_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
