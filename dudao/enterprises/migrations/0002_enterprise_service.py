@@ -18,7 +18,7 @@ INITIAL_SLA = {
 }
 
 
-def seed_sla(apps, schema_editor):
+def seed_sla(apps, schema_editor):  # type: ignore[no-untyped-def]
     rule = apps.get_model("enterprises", "DemandSlaRule")
     for category, workdays in INITIAL_SLA.items():
         rule.objects.get_or_create(

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.http import Http404
+from django.utils import timezone
 
 from dudao.accounts.models import User
 from dudao.audit.models import AuditEvent
@@ -96,7 +97,7 @@ def test_the_enterprise_account_sees_only_its_own_demands(svc: Service, world: W
         valid_from=dt.date(2025, 1, 1),
     )
     other = svc.demand(firm=svc.other_firm)
-    today = dt.date.today()
+    today = timezone.localdate()
     assert list(sel.demands(svc.account, today)) == [own]
     with pytest.raises(Http404):
         sel.get_demand(svc.account, other.pk, today)
@@ -169,7 +170,7 @@ def test_return_and_reroute(svc: Service, world: World) -> None:
     )
     assert rerouted.status == S.PENDING
     assert rerouted.department == world.county_a_drc
-    assert list(sel.inbox(svc.land_clerk, dt.date.today())) == []
+    assert list(sel.inbox(svc.land_clerk, timezone.localdate())) == []
 
 
 def test_escalation_creates_one_ledger_problem(svc: Service, world: World) -> None:
@@ -198,7 +199,7 @@ def test_a_visit_records_its_demands_in_one_transaction(svc: Service) -> None:
     visit = services.log_visit(
         actor=svc.officer,
         enterprise=svc.firm,
-        visited_on=dt.date.today(),
+        visited_on=timezone.localdate(),
         people_met="张总经理",
         notes="了解二期建设进展",
         demands=[data],
@@ -209,7 +210,7 @@ def test_a_visit_records_its_demands_in_one_transaction(svc: Service) -> None:
         services.log_visit(
             actor=svc.officer,
             enterprise=svc.firm,
-            visited_on=dt.date.today(),
+            visited_on=timezone.localdate(),
             people_met="李副总",
             demands=[data, bad],
         )
@@ -217,7 +218,10 @@ def test_a_visit_records_its_demands_in_one_transaction(svc: Service) -> None:
     assert Demand.objects.filter(enterprise=svc.firm).count() == 1
     with pytest.raises(NotAllowed):
         services.log_visit(
-            actor=svc.land_clerk, enterprise=svc.firm, visited_on=dt.date.today(), people_met="x"
+            actor=svc.land_clerk,
+            enterprise=svc.firm,
+            visited_on=timezone.localdate(),
+            people_met="x",
         )
 
 
@@ -231,7 +235,7 @@ def test_league_figures(svc: Service, world: World) -> None:
     services.reopen_demand(actor=svc.account, demand=second, reason="未解决")
     services.answer_demand(actor=svc.land_clerk, demand=second, answer="c")
     services.confirm_demand(actor=svc.account, demand=second, satisfaction=3)
-    today = dt.date.today()
+    today = timezone.localdate()
     rows = sel.league(world.city_supervisor, today.replace(month=1, day=1), today)
     assert len(rows) == 1
     row = rows[0]
@@ -243,9 +247,9 @@ def test_league_figures(svc: Service, world: World) -> None:
 
 def test_coverage_per_officer(svc: Service, world: World) -> None:
     services.log_visit(
-        actor=svc.officer, enterprise=svc.firm, visited_on=dt.date.today(), people_met="张总"
+        actor=svc.officer, enterprise=svc.firm, visited_on=timezone.localdate(), people_met="张总"
     )
-    today = dt.date.today()
+    today = timezone.localdate()
     rows = sel.coverage(world.city_supervisor, today.year, (today.month - 1) // 3 + 1)
     assert [(r.officer, r.assigned, r.visited, r.visits) for r in rows] == [
         (svc.officer.full_name, 1, 1, 1)
