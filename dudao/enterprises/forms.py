@@ -102,3 +102,19 @@ class EscalateForm(CatalogueErrorsMixin, forms.Form):
     def __init__(self, *args: Any, categories: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = categories  # type: ignore[attr-defined]
+
+
+class SlaForm(CatalogueErrorsMixin, forms.Form):
+    """One category's response limit (the page shows one form per category)."""
+
+    category = forms.CharField(widget=forms.HiddenInput)
+    workdays = forms.IntegerField(label="答复时限（工作日）", min_value=1, max_value=120)
+    source_doc = forms.CharField(label="依据", max_length=200, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class AssignForm(CatalogueErrorsMixin, forms.Form):
+    officer = forms.CharField(
+        label="联企干部用户名", max_length=40, help_text="任何单位的业务账户，填写其登录用户名。"
+    )
+    valid_from = forms.DateField(label="起始日期", widget=forms.DateInput(attrs={"type": "date"}))

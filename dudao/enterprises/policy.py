@@ -33,6 +33,8 @@ POLICY: dict[str, Rules] = {
     "enterprises:league": {"GET": READERS},
     "enterprises:portal": {"GET": ENTERPRISE, "POST": ENTERPRISE},
     "enterprises:visit_photo": {"GET": READERS},
+    "enterprises:sla": {"GET": READERS, "POST": roles(Role.SUPERVISOR)},
+    "enterprises:assign": {"POST": roles(Role.SUPERVISOR)},
     "api:enterprises_demands": {"GET": DEMAND_READERS, "POST": DEMAND_READERS},
     "api:enterprises_demand": {"GET": DEMAND_READERS},
     "api:enterprises_demand_answer": {"POST": HANDLERS},
@@ -47,5 +49,6 @@ NAV: list[tuple[str, str]] = [
     ("enterprises:mine", "我联系的企业"),
     ("enterprises:inbox", "企业诉求办理"),
     ("enterprises:league", "部门办理排行"),
+    ("enterprises:sla", "诉求办理时限"),
     ("enterprises:portal", "我的诉求"),
 ]

@@ -30,6 +30,7 @@ from dudao.core.scoping import scope_path_of
 from dudao.enterprises.models import (
     Demand,
     DemandEvent,
+    DemandSlaRule,
     Enterprise,
     EnterpriseAccount,
     LiaisonAssignment,
@@ -328,3 +329,13 @@ def unit_coverage(rows: list[CoverageRow]) -> list[CoverageRow]:
         )
         for unit, group in units.items()
     ]
+
+
+def sla_rules() -> QuerySet[DemandSlaRule]:
+    return DemandSlaRule.objects.order_by("id")
+
+
+def user_by_username(username: str) -> UserModel | None:
+    """An active business account by its login name (for the officer assignment form)."""
+    found = UserModel.objects.filter(username__iexact=username.strip(), is_active=True).first()
+    return found if found is not None and found.has_business_role else None

@@ -21,11 +21,13 @@ from dudao.enterprises import service_selectors as sel
 from dudao.enterprises import services
 from dudao.enterprises.forms import (
     AnswerForm,
+    AssignForm,
     ConfirmForm,
     DemandForm,
     EscalateForm,
     ReasonForm,
     RerouteForm,
+    SlaForm,
     VisitForm,
 )
 from dudao.enterprises.models import Demand, VisitPhoto
@@ -339,3 +341,57 @@ def visit_photo(request: AuthedHttpRequest, pk: int) -> FileResponse:
     response = FileResponse(default_storage.open(photo.file.name, "rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+def sla_rules(request: AuthedHttpRequest) -> HttpResponse:
+    """诉求办理时限: the workdays of each category (督查员 edits; audited)."""
+    if request.method == "POST":
+        form = SlaForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.save_sla_rule(
+                    actor=request.user,
+                    category=data["category"],
+                    workdays=data["workdays"],
+                    source_doc=data["source_doc"],
+                    version=data["version"],
+                )
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, "办理时限已保存，此后交办的诉求按新时限计算。")
+        else:
+            messages.error(request, "；".join(str(e) for es in form.errors.values() for e in es))
+        return redirect("enterprises:sla")
+    return render(
+        request,
+        "enterprises/sla.html",
+        {"rules": sel.sla_rules(), "can_edit": request.user.has_role(Role.SUPERVISOR)},
+    )
+
+
+def assign(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """安排联企干部 for an enterprise in scope (督查员)."""
+    from dudao.enterprises import selectors
+
+    enterprise = selectors.get_enterprise(request.user, pk)
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        officer = sel.user_by_username(form.cleaned_data["officer"])
+        try:
+            if officer is None:
+                raise DomainError("没有这个用户名的账户。", field="officer")
+            services.assign_officer(
+                actor=request.user,
+                enterprise=enterprise,
+                officer=officer,
+                valid_from=form.cleaned_data["valid_from"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已安排{officer.full_name}为联企干部。")
+    else:
+        messages.error(request, "；".join(str(e) for es in form.errors.values() for e in es))
+    return redirect("enterprises:detail", pk=enterprise.pk)

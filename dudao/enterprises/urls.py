@@ -20,5 +20,7 @@ urlpatterns: list[URLPattern] = [
     path("demands/<int:pk>/", service_views.demand_detail, name="demand_detail"),
     path("demands/league/", service_views.league, name="league"),
     path("portal/", service_views.portal, name="portal"),
+    path("demands/sla/", service_views.sla_rules, name="sla"),
+    path("<int:pk>/assign/", service_views.assign, name="assign"),
     path("visit-photos/<int:pk>/", service_views.visit_photo, name="visit_photo"),
 ]

@@ -10,8 +10,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from dudao.core.http import AuthedHttpRequest, paginate, query_without_page
+from dudao.core.roles import Role
 from dudao.core.xlsx import Column, Sheet, workbook_bytes, xlsx_response
 from dudao.enterprises import selectors, service_selectors
+from dudao.enterprises.forms import AssignForm
 from dudao.enterprises.models import EvaluationRun
 from dudao.enterprises.rules import Grade, UngradedClass
 from dudao.parks.selectors import visible_parks
@@ -55,6 +57,8 @@ def enterprise_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 :50
             ],
             "demands": service_selectors.enterprise_demands(enterprise)[:50],
+            "can_assign": request.user.has_role(Role.SUPERVISOR),
+            "assign_form": AssignForm(initial={"valid_from": timezone.localdate()}),
         },
     )
 

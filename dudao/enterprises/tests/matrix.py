@@ -118,6 +118,7 @@ OBJECTS: dict[str, tuple[Scope, ObjectArgs]] = {
     "api:enterprises_demand_confirm": ("org", _demand_api),
     "api:enterprises_visit": ("org", _visit),
     "enterprises:visit_photo": ("org", _photo),
+    "enterprises:assign": ("org", _enterprise),
 }
 
 ALLOWED: dict[tuple[str, str], int] = {
@@ -140,6 +141,9 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("enterprises:portal", "GET"): 200,
     ("enterprises:portal", "POST"): 400,
     ("enterprises:visit_photo", "GET"): 200,
+    ("enterprises:sla", "GET"): 200,
+    ("enterprises:sla", "POST"): 302,
+    ("enterprises:assign", "POST"): 302,
     ("api:enterprises_demands", "GET"): 200,
     ("api:enterprises_demands", "POST"): 422,
     ("api:enterprises_demand", "GET"): 200,

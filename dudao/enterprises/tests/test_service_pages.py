@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from dudao.audit.models import AuditEvent
 from dudao.enterprises.models import Demand, Enterprise
 from dudao.enterprises.tests.test_service import Service
 from dudao.testing import World
@@ -56,7 +57,7 @@ def test_the_loop_through_the_pages(svc: Service) -> None:
     demand.refresh_from_db()
     assert demand.status == Demand.Status.ANSWERED
     firm = _client(svc.account)
-    assert firm.get(reverse("home")).url == reverse("enterprises:portal")
+    assert firm.get(reverse("home"))["Location"] == reverse("enterprises:portal")
     portal = firm.get(reverse("enterprises:portal"))
     assert demand.code in portal.content.decode()
     firm.post(url, {"action": "confirm", "satisfaction": "5", "comment": "满意", "version": "2"})
@@ -122,3 +123,29 @@ def test_league_page_and_profile(svc: Service, world: World) -> None:
     profile = supervisor.get(reverse("enterprises:detail", args=[svc.firm.pk])).content.decode()
     assert demand.code in profile
     assert svc.officer.full_name in profile
+
+
+def test_the_supervisor_edits_the_sla_and_assigns_an_officer(svc: Service, world: World) -> None:
+    supervisor = _client(world.city_supervisor)
+    response = supervisor.post(
+        reverse("enterprises:sla"),
+        {"category": "land", "workdays": "15", "source_doc": "示范市办法（测试）", "version": "1"},
+        follow=True,
+    )
+    assert "办理时限已保存" in response.content.decode()
+    assert svc.demand().sla_workdays == 15
+    assert AuditEvent.objects.filter(action="enterprises.demand_sla.save").count() == 1
+    response = supervisor.post(
+        reverse("enterprises:assign", args=[svc.other_firm.pk]),
+        {"officer": "land_clerk", "valid_from": "2025-01-01"},
+        follow=True,
+    )
+    assert "已安排" in response.content.decode()
+    assert (
+        _client(svc.land_clerk)
+        .get(reverse("enterprises:mine"))
+        .content.decode()
+        .count(svc.other_firm.name)
+    )
+    reporter = _client(world.county_a_reporter)
+    assert reporter.post(reverse("enterprises:sla"), {"category": "land"}).status_code == 403
