@@ -17,6 +17,7 @@ from dudao.core.roles import (
     ADMIN_ROLES,
     ALL_MASK,
     BUSINESS_MASK,
+    ENTERPRISE_MASK,
     Role,
     labels_of,
 )
@@ -57,7 +58,9 @@ def _role_constraint() -> Q:
     one_admin_only = Q(In(admin_bits, [int(r) for r in ADMIN_ROLES])) & Q(
         Exact(F("roles").bitand(BUSINESS_MASK), 0)
     )
-    return only_known & (no_admin | one_admin_only)
+    # The 企业 role stands alone (an enterprise's account holds nothing else).
+    enterprise_alone = Q(Exact(F("roles").bitand(ENTERPRISE_MASK), 0)) | Q(roles=ENTERPRISE_MASK)
+    return only_known & (no_admin | one_admin_only) & enterprise_alone
 
 
 class User(AbstractBaseUser):

@@ -66,6 +66,8 @@ def outline_json(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def home(request: AuthedHttpRequest) -> HttpResponse:
     """`/`: a leader lands on the cockpit; everybody else on the work of their roles."""
     user = request.user
+    if user.has_role(Role.ENTERPRISE):  # an enterprise's own account: its portal only
+        return redirect("enterprises:portal")
     if user.has_role(Role.LEADER) and not request.GET.get("unit"):
         try:
             context = _cockpit_context(request)

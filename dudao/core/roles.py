@@ -18,6 +18,9 @@ class Role(enum.IntFlag):
     SUPERVISOR = 4
     JUDGE = 8
     LEADER = 16
+    # An enterprise's own account (企业): bound to one enterprise's USCC, sees only that
+    # enterprise's demands. Not a business role: no organisation-scoped data at all.
+    ENTERPRISE = 32
     SYSADMIN = 256
     SECADMIN = 512
     AUDITADMIN = 1024
@@ -29,6 +32,7 @@ ROLE_LABELS: dict[Role, str] = {
     Role.SUPERVISOR: "督查员",
     Role.JUDGE: "评委",
     Role.LEADER: "领导",
+    Role.ENTERPRISE: "企业",
     Role.SYSADMIN: "系统管理员",
     Role.SECADMIN: "安全管理员",
     Role.AUDITADMIN: "审计管理员",
@@ -40,7 +44,8 @@ BUSINESS_ROLES = (Role.REPORTER, Role.REVIEWER, Role.SUPERVISOR, Role.JUDGE, Rol
 ADMIN_ROLES = (Role.SYSADMIN, Role.SECADMIN, Role.AUDITADMIN)
 BUSINESS_MASK = int(Role.REPORTER | Role.REVIEWER | Role.SUPERVISOR | Role.JUDGE | Role.LEADER)
 ADMIN_MASK = int(Role.SYSADMIN | Role.SECADMIN | Role.AUDITADMIN)
-ALL_MASK = BUSINESS_MASK | ADMIN_MASK
+ENTERPRISE_MASK = int(Role.ENTERPRISE)
+ALL_MASK = BUSINESS_MASK | ADMIN_MASK | ENTERPRISE_MASK
 
 
 def roles_of(mask: int) -> list[Role]:
@@ -62,6 +67,8 @@ def role_combination_error(mask: int) -> str | None:
         return "一个账户最多担任一种管理员角色（三员分立）"
     if admin and mask & BUSINESS_MASK:
         return "管理员角色不能与业务角色兼任（三员分立）"
+    if mask & ENTERPRISE_MASK and mask != ENTERPRISE_MASK:
+        return "企业账户不能兼任其他角色"
     return None
 
 

@@ -26,6 +26,10 @@ DEMO_PASSWORD = "Shifan@2026!demo"  # noqa: S105 - fictional 示范市 demo acco
 DEMO_TOTP_KEY = "53686966616e44656d6f546f74704b65792d3236"
 # The same key in base32, as authenticator apps take it.
 DEMO_TOTP_SECRET = "KNUGSZTBNZCGK3LPKRXXI4CLMV4S2MRW"  # noqa: S105 - published demo key
+# Printed logins that a module's generator creates after the platform's accounts (in this
+# order): the land bureau's clerk and an enterprise's own account
+# (dudao/enterprises/demo_service.py).
+MODULE_LOGINS = ("demo_land", "demo_enterprise")
 
 
 @dataclass

@@ -112,10 +112,11 @@ def existing_demo_users() -> dict[str, Any]:
     """Return the demo accounts present in the database (none when no demo was loaded)."""
     from dudao.accounts.models import User
     from dudao.demo.platform import ACCOUNTS
+    from dudao.demo.registry import MODULE_LOGINS
 
     if not DemoLoad.objects.exists():
         return {}
-    names = [row[0] for row in ACCOUNTS]
+    names = [row[0] for row in ACCOUNTS] + list(MODULE_LOGINS)
     users = User.objects.filter(username__in=names, is_active=True)
     order = {name: i for i, name in enumerate(names)}
     return {u.username: u for u in sorted(users, key=lambda u: order[u.username])}

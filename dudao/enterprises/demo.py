@@ -200,3 +200,9 @@ def enterprises(ctx: DemoContext) -> None:
     for year in years:
         regime(year)
         _run_evaluation(actor=supervisor, year=year)
+
+
+# The enterprise service generator registers itself on import (autodiscovery finds demo.py).
+from dudao.enterprises import demo_service as _demo_service  # noqa: E402
+
+__all__ = ["_demo_service", "enterprises", "generate", "regime"]

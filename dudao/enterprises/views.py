@@ -10,8 +10,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from dudao.core.http import AuthedHttpRequest, paginate, query_without_page
+from dudao.core.roles import Role
 from dudao.core.xlsx import Column, Sheet, workbook_bytes, xlsx_response
-from dudao.enterprises import selectors
+from dudao.enterprises import selectors, service_selectors
+from dudao.enterprises.forms import AssignForm
 from dudao.enterprises.models import EvaluationRun
 from dudao.enterprises.rules import Grade, UngradedClass
 from dudao.parks.selectors import visible_parks
@@ -50,6 +52,13 @@ def enterprise_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             else "",
             "policies": selectors.factor_policies(run, result.grade if result else None),
             "years": selectors.annual_values(enterprise),
+            "officers": service_selectors.officers_of(enterprise, timezone.localdate()),
+            "visits": service_selectors.enterprise_visits(enterprise).prefetch_related("photos")[
+                :50
+            ],
+            "demands": service_selectors.enterprise_demands(enterprise)[:50],
+            "can_assign": request.user.has_role(Role.SUPERVISOR),
+            "assign_form": AssignForm(initial={"valid_from": timezone.localdate()}),
         },
     )
 

@@ -69,6 +69,7 @@ SOURCE_REF_LABELS = {
     "inspections.finding": "观摩发现问题",
     "projects.monthlyreport": "项目月报",
     "targets.row": "年度目标",
+    "enterprises.demand": "企业诉求",
 }
 
 

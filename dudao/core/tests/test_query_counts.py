@@ -104,6 +104,32 @@ def _cockpit(world: World, size: int) -> None:
     MapTile.objects.create(organisation=world.county_b, grid_x=1, grid_y=0)
 
 
+def _demands(world: World, size: int) -> None:
+    """3 × size enterprise demands routed to the 督查室 (the city supervisor's inbox)."""
+    import datetime as dt
+
+    from dudao.enterprises.models import Demand
+    from dudao.enterprises.tests.helpers import enterprise
+
+    for i in range(3 * size):
+        firm = enterprise(world, 900 + i)
+        Demand.objects.create(
+            code=f"QS-Q{i}",
+            enterprise=firm,
+            organisation=firm.organisation,
+            source=Demand.Source.OFFICER,
+            raised_by=world.city_supervisor,
+            raised_on=dt.date(2025, 3, 3),
+            category="land",
+            title="查询计数",
+            content="查询计数",
+            department=world.supervision_office,
+            sla_workdays=10,
+            routed_on=dt.date(2025, 3, 3),
+            due_on=dt.date(2025, 3, 17),
+        )
+
+
 @dataclass(frozen=True)
 class Page:
     """A hot page: who reads it, its URL (name, arguments, query) and the data it shows."""
@@ -184,6 +210,10 @@ PAGES: dict[str, Page] = {
     "home:leader": Page("city_leader", "home", 43, _cockpit, {"period": "2026-03"}),
     "home:supervisor": Page("city_supervisor", "home", 18, _cockpit),
     "account": Page("county_a_reviewer", "account", 4),
+    "enterprises:inbox": Page("city_supervisor", "enterprises:inbox", 4, _demands),
+    "api:enterprises_demands": Page(
+        "city_supervisor", "api:enterprises_demands", 4, _demands, {"inbox": "true"}
+    ),
 }
 
 

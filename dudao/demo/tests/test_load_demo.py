@@ -76,7 +76,9 @@ def test_it_generates_the_same_city_for_the_same_seed() -> None:
 def test_it_creates_one_account_per_role_with_a_valid_password() -> None:
     ctx: DemoContext = load_demo(log=_quiet)
     users = list(User.objects.all())
-    assert len(users) == 20  # the 11 printed accounts and nine more county leaders
+    # The 11 printed platform accounts, nine more county leaders, and the enterprise service's
+    # 15 (demo_land and demo_enterprise printed; five department clerks, eight officers).
+    assert len(users) == 35
     assert all(len(roles_of(u.roles)) == 1 for u in users)
     assert {r for u in users for r in roles_of(u.roles)} == set(Role)
     assert all(u.check_password(DEMO_PASSWORD) for u in users)
@@ -94,6 +96,8 @@ def test_it_creates_one_account_per_role_with_a_valid_password() -> None:
         "demo_secadmin",
         "demo_auditadmin",
         "demo_county_leader",
+        "demo_land",
+        "demo_enterprise",
     ]
     assert set(ctx.users) == set(existing_demo_users())
 
@@ -160,8 +164,9 @@ def test_it_skips_a_non_empty_database_with_if_empty() -> None:
     lines = out.getvalue().splitlines()
     assert lines[0] == "数据库已有数据，跳过演示数据加载。"
     assert lines[1] == f"演示账户（密码均为 {DEMO_PASSWORD}）："
-    assert len(lines) == 14  # eleven accounts, then the administrators' demo TOTP key
-    assert DEMO_TOTP_SECRET in lines[13]
+    # Eleven platform accounts, demo_land and demo_enterprise, then the administrators' TOTP key.
+    assert len(lines) == 16
+    assert DEMO_TOTP_SECRET in lines[15]
     assert DemoLoad.objects.count() == 1
 
 

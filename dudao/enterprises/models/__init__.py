@@ -10,16 +10,34 @@ from dudao.enterprises.models.evaluation import (
     RegimeItem,
 )
 from dudao.enterprises.models.registry import AnnualValue, Enterprise, EnterpriseStatus
+from dudao.enterprises.models.service import (
+    Demand,
+    DemandCategory,
+    DemandEvent,
+    DemandSlaRule,
+    EnterpriseAccount,
+    LiaisonAssignment,
+    Visit,
+    VisitPhoto,
+)
 
 __all__ = [
     "Adjustment",
     "AnnualValue",
     "Appeal",
+    "Demand",
+    "DemandCategory",
+    "DemandEvent",
+    "DemandSlaRule",
     "Enterprise",
+    "EnterpriseAccount",
     "EnterpriseStatus",
     "EvaluationResult",
     "EvaluationRun",
     "FactorPolicy",
+    "LiaisonAssignment",
     "Regime",
     "RegimeItem",
+    "Visit",
+    "VisitPhoto",
 ]
