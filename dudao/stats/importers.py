@@ -411,7 +411,12 @@ def import_indicators(
 
 
 def grid_indicators() -> list[Indicator]:
-    return list(Indicator.objects.filter(is_active=True, numerator=None))
+    """The monthly grid's columns (annual indicators have a figure only for the year)."""
+    return list(
+        Indicator.objects.filter(
+            is_active=True, numerator=None, frequency=Indicator.Frequency.MONTHLY
+        )
+    )
 
 
 def grid_header(indicator: Indicator) -> str:

@@ -84,16 +84,17 @@ def _county_of(org_ids: Iterable[int]) -> dict[int, int | None]:
 def rollup_values(run: EvaluationRun, units: set[int] | None = None) -> list[ComputedValue]:
     """The rollup figures of a run's current results, per park committee and county
     government (only ``units`` when given) lying wholly inside the run's scope."""
+    current = EvaluationResult.objects.filter(run=run, is_current=True)
     results = list(
-        EvaluationResult.objects.filter(run=run, is_current=True)
-        .values_list("enterprise_id", "organisation_id", "park__organisation_id", "grade")
-        .order_by()
+        current.values_list(
+            "enterprise_id", "organisation_id", "park__organisation_id", "grade"
+        ).order_by()
     )
     counties = _county_of({org for _e, org, _p, _g in results})
     figures: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for pk, item, value in (
         AnnualValue.objects.filter(
-            year=run.year, item__in=("tax", "land"), enterprise__in={r[0] for r in results}
+            year=run.year, item__in=("tax", "land"), enterprise__in=current.values("enterprise_id")
         )
         .values_list("enterprise_id", "item", "value")
         .order_by()
@@ -102,8 +103,11 @@ def rollup_values(run: EvaluationRun, units: set[int] | None = None) -> list[Com
     registry_land = {
         pk: (own, leased)
         for pk, own, leased in Enterprise.objects.filter(
-            pk__in=[pk for pk, _o, _p, _g in results if "land" not in figures.get(pk, {})]
-        ).values_list("pk", "land_own_mu", "land_leased_mu")
+            pk__in=current.values("enterprise_id")  # a subquery: 60,000 ids are no parameters
+        )
+        .values_list("pk", "land_own_mu", "land_leased_mu")
+        .order_by()
+        if "land" not in figures.get(pk, {})
     }
     tallies: dict[int, _Tally] = defaultdict(_Tally)
     for pk, org, park, grade in results:  # park: its 管委会's organisation
