@@ -8,11 +8,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from dudao.audit.models import AuditEvent
 from dudao.enterprises import services
 from dudao.enterprises.models import Enterprise, EvaluationResult
-from dudao.enterprises.tests.helpers import enterprise
+from dudao.enterprises.tests.helpers import enterprise, park
 from dudao.stats import selectors as stats_selectors
 from dudao.stats import services as stats_services
 from dudao.stats.models import IndicatorValue
@@ -102,6 +104,13 @@ def test_a_run_writes_park_and_county_rollups_and_stats_gives_the_change(world: 
     assert figures["ent_evaluated"].change.text == "较上年增长33.3%"
     # Out of scope: another county's reporter reads nothing of 甲县.
     assert stats_selectors.annual_figures(world.county_b_reporter, 2025) == []
+    # The park's profile page shows them from the same selector.
+    client = Client()
+    client.force_login(world.city_supervisor)
+    page = client.get(reverse("parks:detail", args=[park(world).pk])).content.decode()
+    assert "年度指标（2025年）" in page
+    assert "较上年提高25.0个百分点" in page
+    assert "5.00万元/亩" in page
 
 
 def test_an_appeal_rerun_rewrites_open_rollups_and_leaves_locked_ones(world: World) -> None:

@@ -4,7 +4,7 @@ importable from here."""
 
 from __future__ import annotations
 
-from dudao.stats.selectors.annual import AnnualFigure, annual_figures
+from dudao.stats.selectors.annual import AnnualFigure, annual_figures, latest_annual_figures
 from dudao.stats.selectors.base import (
     QUEUE_LIST_SORTS,
     QUEUE_SORTS,
@@ -76,6 +76,7 @@ __all__ = [
     "get_city",
     "get_park",
     "indicator_exists",
+    "latest_annual_figures",
     "level_formats",
     "month_period",
     "months_back",
