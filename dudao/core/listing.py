@@ -100,11 +100,36 @@ def sort_state(request: HttpRequest, sorts: Sorts, default: str) -> SortState:
     return SortState(default.lstrip("-"), default.startswith("-"))
 
 
+def _may_be_null(model: Any, name: str) -> bool:
+    """Whether the column a sort field names can hold NULL (True when it cannot be told, e.g. an
+    annotation). A NOT NULL column is ordered without NULLS LAST: the same order, and the
+    database can then read it from an index instead of sorting every row."""
+    meta = model._meta
+    parts = name.split("__")
+    for n, part in enumerate(parts):
+        if part == "pk":
+            return False
+        try:
+            field = meta.get_field(part)
+        except Exception:
+            return True
+        if getattr(field, "null", True):
+            return True
+        if n < len(parts) - 1:
+            if field.related_model is None:
+                return True
+            meta = field.related_model._meta
+    return False
+
+
 def _order_queryset(qs: QuerySet[Any], fields: Sequence[str], descending: bool) -> QuerySet[Any]:
     order: list[Any] = []
     for field in fields:
         desc = field.startswith("-") != descending
         name = field.lstrip("-")
+        if name not in qs.query.annotations and not _may_be_null(qs.model, name):
+            order.append(F(name).desc() if desc else F(name).asc())
+            continue
         order.append(F(name).desc(nulls_last=True) if desc else F(name).asc(nulls_last=True))
     grouped = qs.query.group_by is not None  # one row per group: its fields are the tiebreak
     if not grouped and (not fields or fields[-1].lstrip("-") not in ("pk", "id")):

@@ -127,7 +127,11 @@ def enterprises_results(request: AuthedHttpRequest, year: Year, park: Id | None 
     run = selectors.current_run(request.user, year)
     if run is None:
         raise Http404("该年度尚未开展评价或不在您的数据范围内。")
-    return selectors.grade_list(request.user, run, park=park).defer(None).select_related("run")
+    return (
+        selectors.grade_list(request.user, run, park=park)
+        .select_related("run", "enterprise", "park")
+        .order_by(*selectors.RESULT_SORTS["rank"], "id")
+    )
 
 
 # --- enterprise service: demands and visits -----------------------------------------------------

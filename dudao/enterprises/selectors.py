@@ -17,12 +17,14 @@ from dudao.enterprises.models import (
     EvaluationResult,
     EvaluationRun,
     FactorPolicy,
+    RegimeItem,
 )
-from dudao.enterprises.rules import DATA_ITEMS, METRICS, Grade
+from dudao.enterprises.rules import DATA_ITEMS, METRICS, Grade, UngradedClass
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
 
+SCALE_LABELS = dict(RegimeItem.Scale.choices)
 ENTERPRISE_ORDERS: dict[str, tuple[str, ...]] = {
     "name": ("name", "id"),
     "-name": ("-name", "-id"),
@@ -31,14 +33,33 @@ ENTERPRISE_ORDERS: dict[str, tuple[str, ...]] = {
     "employees": ("employees", "id"),
     "-employees": ("-employees", "-id"),
 }
-RESULT_ORDERS: dict[str, tuple[str, ...]] = {
-    # Ties in rank by enterprise id, so the order walks the (run, is_current, scale, rank)
-    # index instead of sorting every result by the joined enterprise name.
-    "rank": ("scale", "rank", "enterprise_id"),
-    "-total": ("-total", "enterprise__name", "id"),
-    "total": ("total", "enterprise__name", "id"),
-    "name": ("enterprise__name", "id"),
+# The grade list's sorts (core.listing). "rank" is the published order — per scale, the ranked
+# enterprises by score (rank = competition rank of the score, so equal to ordering by it), then
+# the not-graded ones; every column is NOT NULL, so the first page is read from the
+# (run, scale, -graded, -total, enterprise) index of the current results without a sort.
+RESULT_SORTS: dict[str, tuple[str, ...]] = {
+    "rank": ("scale", "-graded", "-total", "enterprise_id"),
+    "total": ("-total", "enterprise_id"),  # highest score first
+    "name": ("enterprise__name",),
 }
+# The columns of a grade list row (list page and Excel), read as plain values: the result's
+# own (the list query and its COUNT need no join) and, for the rows shown, the names.
+RESULT_ROW = (
+    "id",
+    "enterprise_id",
+    "park_id",
+    "scale",
+    "item_score",
+    "bonus",
+    "penalty",
+    "total",
+    "rank",
+    "ranked_count",
+    "grade",
+    "graded",
+    "ungraded_class",
+)
+RESULT_NAMES = ("enterprise__name", "enterprise__uscc", "park__name", "park__short_name")
 
 
 def enterprises(actor: User) -> QuerySet[Enterprise]:
@@ -107,10 +128,11 @@ def run_years(actor: User) -> list[int]:
 
 
 def grade_list(
-    actor: User, run: EvaluationRun, *, park: int | None = None, grade: str = "", order: str = ""
+    actor: User, run: EvaluationRun, *, park: int | None = None, grade: str = ""
 ) -> QuerySet[EvaluationResult]:
-    """The current results of a run in the actor's scope (all of them, without the join on the
-    organisation tree, when the run's scope lies inside the actor's)."""
+    """The current results of a run in the actor's scope, unordered (the page sorts them with
+    RESULT_SORTS). The whole run without the join on the organisation tree when the run's scope
+    lies inside the actor's; otherwise only the results of organisations in the actor's scope."""
     path = actor.organisation.scope_path if actor.organisation else None
     if path is not None and actor.has_business_role and run.scope_path.startswith(path):
         qs = EvaluationResult.objects.filter(run=run, is_current=True)
@@ -120,11 +142,36 @@ def grade_list(
         qs = qs.filter(park_id=park)
     if grade in Grade.values:
         qs = qs.filter(grade=grade)
-    return (
-        qs.select_related("enterprise", "park")
-        .defer("items", "enterprise__chain_node")
-        .order_by(*RESULT_ORDERS.get(order, RESULT_ORDERS["rank"]))
+    return qs.order_by()
+
+
+def grade_rows(results: QuerySet[EvaluationResult], *, names: bool = False) -> QuerySet[Any]:
+    """A grade list as shaped rows (dicts of RESULT_ROW, with RESULT_NAMES when ``names``): no
+    model instances, no per-row query. A page adds the names of its rows with `with_names`."""
+    rows: QuerySet[Any] = results.values(*RESULT_ROW, *(RESULT_NAMES if names else ()))
+    return rows
+
+
+def with_names(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of one page with their enterprise and park names (one query) and labels."""
+    found = {
+        r["id"]: r
+        for r in EvaluationResult.objects.filter(pk__in=[r["id"] for r in rows]).values(
+            "id", *RESULT_NAMES
+        )
+    }
+    return [shape_row({**r, **found.get(r["id"], dict.fromkeys(RESULT_NAMES))}) for r in rows]
+
+
+def shape_row(row: dict[str, Any]) -> dict[str, Any]:
+    """Add the labels a row is shown with (park, scale, grade, not-graded class)."""
+    row["park_display"] = row["park__short_name"] or row["park__name"] or ""
+    row["scale_label"] = SCALE_LABELS.get(row["scale"], row["scale"])
+    row["grade_label"] = Grade(row["grade"]).label if row["grade"] in Grade.values else ""
+    row["ungraded_label"] = (
+        UngradedClass(row["ungraded_class"]).label if row["ungraded_class"] else ""
     )
+    return row
 
 
 def grade_shares(results: QuerySet[EvaluationResult]) -> list[tuple[str, int]]:

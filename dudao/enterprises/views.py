@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from dudao.core.http import AuthedHttpRequest, paginate, query_without_page
+from dudao.core.listing import listing, sort_rows
 from dudao.core.roles import Role
 from dudao.core.xlsx import Column, Sheet, workbook_bytes, xlsx_response
 from dudao.enterprises import selectors, service_selectors
@@ -70,18 +71,14 @@ def _grade_context(request: AuthedHttpRequest) -> dict[str, Any]:
     park_text = request.GET.get("park", "")
     park = int(park_text) if park_text.isdigit() and len(park_text) < 10 else None
     grade = request.GET.get("grade", "")
-    order = request.GET.get("order", "")
     results = (
-        selectors.grade_list(request.user, run, park=park, grade=grade, order=order)
-        if run is not None
-        else None
+        selectors.grade_list(request.user, run, park=park, grade=grade) if run is not None else None
     )
     return {
         "run": run,
         "years": selectors.run_years(request.user),
         "park": park,
         "grade": grade,
-        "order": order,
         "results": results,
         "grades": list(Grade),
         "parks": visible_parks(request.user).order_by("sort_order", "code"),
@@ -89,12 +86,25 @@ def _grade_context(request: AuthedHttpRequest) -> dict[str, Any]:
 
 
 def grade_list(request: AuthedHttpRequest) -> HttpResponse:
+    """The grade list: shaped rows, paged and sorted by core.listing (rank order by default)."""
     context = _grade_context(request)
     results = context["results"]
     run = context["run"]
+    lst = (
+        listing(
+            request,
+            selectors.grade_rows(results),
+            selectors.RESULT_SORTS,
+            default="rank",
+        )
+        if results is not None
+        else None
+    )
     context.update(
         {
-            "page": paginate(request, results, 50) if results is not None else None,
+            "list": lst,
+            "page": lst.page if lst is not None else None,
+            "rows": selectors.with_names(list(lst.page.object_list)) if lst else [],
             "shares": selectors.grade_shares(
                 selectors.grade_list(request.user, run, park=context["park"])
             )
@@ -127,23 +137,33 @@ def grade_export(request: AuthedHttpRequest) -> HttpResponse:
     """The grade list as shown (same filters and order) as .xlsx."""
     context = _grade_context(request)
     run = context["run"]
-    results = list(context["results"][:100000]) if context["results"] is not None else []
+    results = context["results"]
+    shaped = (
+        sort_rows(
+            request,
+            selectors.grade_rows(results, names=True),
+            selectors.RESULT_SORTS,
+            default="rank",
+        )[:100000]
+        if results is not None
+        else []
+    )
     rows = (
         [
-            r.enterprise.name,
-            r.enterprise.uscc,
-            r.park.name if r.park else "",
-            r.get_scale_display(),
-            r.item_score,
-            r.bonus,
-            r.penalty,
-            r.total,
-            r.rank,
-            r.ranked_count,
-            r.get_grade_display(),
-            "" if r.graded else f"{UngradedClass(r.ungraded_class).label}，不分档，按B类管理",
+            r["enterprise__name"],
+            r["enterprise__uscc"],
+            r["park_display"],
+            r["scale_label"],
+            r["item_score"],
+            r["bonus"],
+            r["penalty"],
+            r["total"],
+            r["rank"],
+            r["ranked_count"],
+            r["grade_label"],
+            "" if r["graded"] else f"{r['ungraded_label']}，不分档，按B类管理",
         ]
-        for r in results
+        for r in map(selectors.shape_row, shaped)
     )
     year = run.year if run is not None else timezone.localdate().year
     data = workbook_bytes(

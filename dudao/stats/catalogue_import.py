@@ -125,6 +125,7 @@ def import_indicator_catalogue(  # noqa: PLR0912, PLR0915 - one pass over the op
         }
         for header, choices in (
             ("kind", Indicator.Kind),
+            ("frequency", Indicator.Frequency),
             ("price_basis", Indicator.PriceBasis),
             ("direction", Indicator.Direction),
         ):

@@ -61,6 +61,10 @@ def ensure_indicators() -> None:
     if not Indicator.objects.exists():
         module = importlib.import_module("dudao.stats.migrations.0002_default_indicators")
         module.load(apps, None)
+        rollups = importlib.import_module(
+            "dudao.stats.migrations.0006_annual_frequency_and_evaluation_rollups"
+        )
+        rollups.load(apps, None)
 
 
 def months(first: dt.date, last: dt.date) -> list[dt.date]:

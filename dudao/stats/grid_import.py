@@ -24,7 +24,12 @@ GRID_FIXED = ("单位编码", "单位名称", "统计期")
 
 
 def grid_indicators() -> list[Indicator]:
-    return list(Indicator.objects.filter(is_active=True, numerator=None))
+    """The monthly grid's columns (annual indicators have a figure only for the year)."""
+    return list(
+        Indicator.objects.filter(
+            is_active=True, numerator=None, frequency=Indicator.Frequency.MONTHLY
+        )
+    )
 
 
 def grid_header(indicator: Indicator) -> str:

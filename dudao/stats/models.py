@@ -4,9 +4,10 @@ A value belongs to one *unit* — an organisation: a park committee (the park), 
 government (the county total), a city government (the city total) or the province. City and
 province totals are entered as published, never assumed to be the sum of the parks.
 Flow indicators are stored as published 1–N月累计 values; the period is the month N
-(`period` = the first day of that month). Amounts are stored in the indicator's unit
-(万元 for money) and rates unrounded; rounding happens only when a figure is shown
-(dudao/stats/engine/).
+(`period` = the first day of that month). An annual indicator (`frequency` 年度) has one
+figure a year, stored as the year's 1–12月 value: period = December (`annual_period`).
+Amounts are stored in the indicator's unit (万元 for money) and rates unrounded; rounding
+happens only when a figure is shown (dudao/stats/engine/).
 """
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ class Indicator(models.Model):
         CURRENT = "current", "现价"
         COMPARABLE = "comparable", "可比价（只用发布增速）"
 
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", "月度"
+        ANNUAL = "annual", "年度（全年数）"
+
     class Direction(models.IntegerChoices):
         HIGHER_IS_BETTER = 1, "越大越好"
         LOWER_IS_BETTER = -1, "越小越好"
@@ -64,6 +69,13 @@ class Indicator(models.Model):
     )
     scope = models.CharField(
         "统计口径", max_length=40, blank=True, help_text="如“规模以上工业”“500万元以上项目”。"
+    )
+    frequency = models.CharField(
+        "报告期",
+        max_length=8,
+        choices=Frequency.choices,
+        default=Frequency.MONTHLY,
+        help_text="年度指标只有全年数，统计期记为当年12月（即1–12月，显示为“2025年”）。",
     )
     january_published = models.BooleanField(
         "单独发布1月数", default=False, help_text="不勾选时1月不填，2月填1–2月累计数。"
@@ -189,6 +201,10 @@ class Indicator(models.Model):
         return self.numerator_id is not None
 
     @property
+    def is_annual(self) -> bool:
+        return self.frequency == self.Frequency.ANNUAL
+
+    @property
     def is_money(self) -> bool:
         return self.unit == "万元"
 
@@ -234,6 +250,7 @@ class IndicatorValue(models.Model):
         STATISTICS = "statistics", "统计局"
         DRC = "drc", "发改委"
         SELF = "self", "自报"
+        EVALUATION = "evaluation", "亩均效益评价"
 
     indicator = models.ForeignKey(
         Indicator, verbose_name="指标", on_delete=models.PROTECT, related_name="values"
@@ -306,6 +323,12 @@ class IndicatorValue(models.Model):
 
 def month_start(year: int, month: int) -> dt.date:
     return dt.date(year, month, 1)
+
+
+def annual_period(year: int) -> dt.date:
+    """The stored period of a year's figure of an annual indicator: December, i.e. 1–12月
+    (the engine labels it "2025年"), so annual and monthly figures share one period model."""
+    return dt.date(year, 12, 1)
 
 
 class StatsSettings(models.Model):

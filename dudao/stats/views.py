@@ -107,7 +107,11 @@ def entry(request: AuthedHttpRequest) -> HttpResponse:
     """The monthly grid of one unit: every indicator in a row; save, submit, review."""
     data = request.POST if request.method == "POST" else request.GET
     units, unit, period, error = _unit_and_period(request, data)
-    indicators = list(Indicator.objects.filter(is_active=True, numerator=None))
+    indicators = [
+        i
+        for i in Indicator.objects.filter(is_active=True, numerator=None)
+        if not i.is_annual or period.month == 12  # annual figures: the December entry only
+    ]
     errors: dict[str, str] = {}
     if request.method == "POST":
         if unit is None or error:

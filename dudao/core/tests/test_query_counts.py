@@ -47,6 +47,31 @@ def _projects(world: World, size: int) -> None:
         report(world, p, 3, "10", status=status)
 
 
+def _grades(world: World, size: int) -> None:
+    """A 2025 亩均效益 run over 5 × size enterprises of 甲县产业集聚区, one of them not graded."""
+    from dudao.enterprises import services
+    from dudao.enterprises.tests.helpers import enterprise
+
+    services.save_regime(
+        actor=world.city_supervisor,
+        year=2025,
+        name="示范市2025年度亩均效益评价办法（测试）",
+        items=[
+            {"scale": "above", "metric": "tax_per_mu", "weight": Decimal(100)},
+            {"scale": "below", "metric": "tax_per_mu", "weight": Decimal(100)},
+        ],
+    )
+    for i in range(5 * size):
+        firm = enterprise(world, 900 + i, ungraded_class="utility" if i == 0 else "")
+        services.save_annual_values(
+            actor=world.city_supervisor,
+            enterprise=firm,
+            year=2025,
+            values={"tax": (Decimal(100 + i), "税务部门")},
+        )
+    services.run_evaluation(actor=world.city_supervisor, year=2025)
+
+
 def _tasks(world: World, size: int) -> None:
     from dudao.supervision.tests.factories import make_task
 
@@ -195,6 +220,9 @@ PAGES: dict[str, Page] = {
     "api:evaluation_ranking": _evaluation("api:evaluation_ranking", 7),
     "evaluation:parks": _evaluation("evaluation:parks", 9),
     "evaluation:results": _evaluation("evaluation:results", 8),
+    # 亩均效益评价 (issue 17): session, user, run, years, count, shaped rows, the page's names in
+    # one query, grade counts, factor policies, the parks of the filter
+    "enterprises:grades": Page("city_supervisor", "enterprises:grades", 10, _grades),
     # 统计指标
     "stats:summary": Page(
         "city_supervisor", "stats:summary", 9, _speech_city, {"period": "2021-06"}

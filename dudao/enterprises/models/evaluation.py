@@ -236,7 +236,19 @@ class EvaluationResult(models.Model):
         ]
         indexes = [
             models.Index(fields=["run", "park", "grade"], name="result_run_park_grade"),
-            models.Index(fields=["run", "is_current", "scale", "rank"], name="result_run_rank"),
+            # The grade list's rank order (scale, graded first, total descending; see
+            # selectors.RESULT_SORTS) and its per-grade counts, over the current results only:
+            # the first page is read from the index, not sorted from 60,000 rows.
+            models.Index(
+                fields=["run", "scale", "-graded", "-total", "enterprise"],
+                condition=models.Q(is_current=True),
+                name="result_current_rank",
+            ),
+            models.Index(
+                fields=["run", "grade"],
+                condition=models.Q(is_current=True),
+                name="result_current_grade",
+            ),
             models.Index(fields=["enterprise", "run"], name="result_enterprise_run"),
         ]
 

@@ -38,6 +38,7 @@ from dudao.enterprises.models import (
 )
 from dudao.enterprises.rules import DATA_ITEMS, Bands
 from dudao.enterprises.services.registry import MANAGER_ROLES, _save_annual_values
+from dudao.enterprises.services.rollups import publish_rollups, units_of
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
@@ -264,12 +265,13 @@ def _run_evaluation(*, actor: User, year: int) -> EvaluationRun:
     )
     where = {pk: (org, park) for pk, park, org, *_ in enterprises}
     _insert_results(run, outcomes, where)
+    rollups = publish_rollups(actor, run)
     record_event(
         actor=actor,
         action="enterprises.evaluation.run",
         obj=run,
         object_repr=f"{year}年度亩均效益评价",
-        after={"year": year, "regime": regime.pk, **counts},
+        after={"year": year, "regime": regime.pk, **counts, "rollups_locked": rollups.locked},
     )
     return run
 
@@ -478,13 +480,19 @@ def _rerun_one(actor: User, appeal: Appeal, result: EvaluationResult) -> Evaluat
     new = _result(run, outcome, result.organisation_id, result.park_id)
     new.appeal = appeal
     new.save()
+    rollups = publish_rollups(actor, run, units_of(result))
     record_event(
         actor=actor,
         action="enterprises.evaluation.appeal_rerun",
         obj=new,
         organisation=result.organisation,
         before={"total": str(result.total), "rank": result.rank, "grade": result.grade},
-        after={"total": str(new.total), "rank": new.rank, "grade": new.grade},
+        after={
+            "total": str(new.total),
+            "rank": new.rank,
+            "grade": new.grade,
+            "rollups_locked": rollups.locked,
+        },
     )
     return new
 

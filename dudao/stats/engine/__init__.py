@@ -45,6 +45,7 @@ from dudao.core.ranks import (
     rank_changes,
     top_n,
 )
+from dudao.stats.engine.annual import AnnualChange, annual_change, annual_display
 from dudao.stats.engine.figures import Figure, StatsError, sum_figures
 from dudao.stats.engine.growth import Growth, GrowthSource, growth_of_total, yoy
 from dudao.stats.engine.monthly import (
@@ -81,6 +82,7 @@ from dudao.stats.engine.totals import (
 )
 
 __all__ = [
+    "AnnualChange",
     "Figure",
     "GapMode",
     "Growth",
@@ -92,6 +94,8 @@ __all__ = [
     "SummaryLine",
     "SummaryOptions",
     "amount_phrase",
+    "annual_change",
+    "annual_display",
     "change_phrase",
     "competition_rank",
     "contribution_phrase",

@@ -4,6 +4,7 @@ importable from here."""
 
 from __future__ import annotations
 
+from dudao.stats.selectors.annual import AnnualFigure, annual_figures, latest_annual_figures
 from dudao.stats.selectors.base import (
     QUEUE_LIST_SORTS,
     QUEUE_SORTS,
@@ -50,6 +51,7 @@ from dudao.stats.selectors.units import (
 __all__ = [
     "QUEUE_LIST_SORTS",
     "QUEUE_SORTS",
+    "AnnualFigure",
     "CitySummary",
     "ParkProfile",
     "ProfileRow",
@@ -65,6 +67,7 @@ __all__ = [
     "_published",
     "_summary_row",
     "_total_growth",
+    "annual_figures",
     "business_units",
     "city_of",
     "city_parks",
@@ -73,6 +76,7 @@ __all__ = [
     "get_city",
     "get_park",
     "indicator_exists",
+    "latest_annual_figures",
     "level_formats",
     "month_period",
     "months_back",

@@ -431,7 +431,11 @@ def park_profile(
     peers = city_parks(city) if city else [park]
     if period is None:
         return ParkProfile(park, city, None, [], len(peers))
-    indicators = list(Indicator.objects.filter(is_active=True).order_by("sort_order", "code"))
+    indicators = list(  # the monthly figures (annual ones: annual_figures)
+        Indicator.objects.filter(is_active=True, frequency=Indicator.Frequency.MONTHLY).order_by(
+            "sort_order", "code"
+        )
+    )
     rows = _index(
         own.filter(
             Q(period__gte=months_back(period, months - 1), period__lte=period)

@@ -43,4 +43,9 @@ def park_statistics(context: template.Context, park: Park) -> dict[str, Any]:
         for r in profile.rows
         if r.series
     ]
-    return {"profile": profile, "chart": chart, "period_error": error}
+    annual = (
+        selectors.latest_annual_figures(request.user, park.organisation_id)
+        if park.organisation_id
+        else []
+    )
+    return {"profile": profile, "chart": chart, "period_error": error, "annual": annual}
