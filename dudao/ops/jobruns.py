@@ -34,7 +34,9 @@ logger = logging.getLogger(__name__)
 # Every-minute jobs: a killed one simply runs at the next minute.
 UNTRACKED = frozenset({"worker_heartbeat", "anchor_audit_chain"})
 MAX_RECOVERIES = 1
-GAVE_UP = "任务进程在执行该任务时被终止，已自动重试 1 次后再次被终止，不再自动重试，请检查后手动执行"
+GAVE_UP = (
+    "任务进程在执行该任务时被终止，已自动重试 1 次后再次被终止，不再自动重试，请检查后手动执行"
+)
 
 
 def worker_name() -> str:
@@ -86,11 +88,7 @@ def _alive(worker: str) -> bool | None:
 def orphans() -> list[JobRun]:
     """Rows of jobs whose worker process on this host is dead (not this process)."""
     me = worker_name()
-    return [
-        run
-        for run in JobRun.objects.exclude(worker=me)
-        if _alive(run.worker) is False
-    ]
+    return [run for run in JobRun.objects.exclude(worker=me) if _alive(run.worker) is False]
 
 
 def recover_interrupted(huey: Any) -> dict[str, list[str]]:

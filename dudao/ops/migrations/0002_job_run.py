@@ -4,26 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ops', '0001_initial'),
+        ("ops", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='JobRun',
+            name="JobRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('task_id', models.CharField(max_length=64, unique=True, verbose_name='任务编号')),
-                ('task', models.CharField(max_length=200, verbose_name='任务')),
-                ('worker', models.CharField(max_length=200, verbose_name='工作进程')),
-                ('payload', models.BinaryField(verbose_name='任务消息')),
-                ('attempt', models.PositiveSmallIntegerField(default=0, verbose_name='中断后重试次数')),
-                ('started_at', models.DateTimeField(verbose_name='开始时间')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("task_id", models.CharField(max_length=64, unique=True, verbose_name="任务编号")),
+                ("task", models.CharField(max_length=200, verbose_name="任务")),
+                ("worker", models.CharField(max_length=200, verbose_name="工作进程")),
+                ("payload", models.BinaryField(verbose_name="任务消息")),
+                (
+                    "attempt",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="中断后重试次数"),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="开始时间")),
             ],
             options={
-                'verbose_name': '执行中的任务',
-                'ordering': ('started_at', 'id'),
+                "verbose_name": "执行中的任务",
+                "ordering": ("started_at", "id"),
             },
         ),
     ]

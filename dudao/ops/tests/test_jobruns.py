@@ -26,16 +26,16 @@ def _dead_worker() -> str:
 def queue() -> MemoryHuey:
     huey = MemoryHuey("jobruns-test", immediate=False)
 
-    @huey.task(name="daily_digest")
+    @huey.task(name="daily_digest")  # type: ignore[untyped-decorator]
     def daily_digest(day: str) -> str:
         return day
 
-    huey.daily_digest = daily_digest  # type: ignore[attr-defined]
+    huey.daily_digest = daily_digest
     return huey
 
 
 def _start(queue: MemoryHuey) -> object:
-    task = queue.daily_digest.s("2026-12-07")  # type: ignore[attr-defined]
+    task = queue.daily_digest.s("2026-12-07")
     jobruns.started(task, queue.serialize_task(task))
     return task
 
