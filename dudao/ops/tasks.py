@@ -63,6 +63,12 @@ def _after_execute(task: Any, value: Any, exc: BaseException | None) -> None:
 
 
 def _recover_on_startup() -> None:
+    """At worker start: beat at once (/readyz need not wait for the next minute after a
+    restart), then re-queue the jobs a killed predecessor was running."""
+    try:
+        services.beat()
+    except Exception:
+        logger.exception("could not write the worker heartbeat at start")
     jobruns.recover_interrupted(HUEY)
 
 

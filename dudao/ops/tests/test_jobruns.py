@@ -10,7 +10,7 @@ import pytest
 from huey import MemoryHuey
 
 from dudao.ops import jobruns, tasks
-from dudao.ops.models import JobFailure, JobRun
+from dudao.ops.models import JobFailure, JobRun, WorkerHeartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +93,15 @@ def test_every_minute_jobs_are_not_kept() -> None:
         assert not jobruns.tracked(task)
     assert not JobRun.objects.exists()
     assert jobruns.tracked(SimpleNamespace(name="dudao.supervision.tasks.supervision_daily"))
+
+
+def test_the_worker_beats_and_recovers_at_start(
+    queue: MemoryHuey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/readyz is green right after a restart, not a minute later; killed jobs come back."""
+    _start(queue)
+    _kill(_dead_worker())
+    monkeypatch.setattr(tasks, "HUEY", queue)
+    tasks._recover_on_startup()
+    assert WorkerHeartbeat.objects.filter(worker=jobruns.worker_name()).exists()
+    assert queue.pending_count() == 1
