@@ -59,6 +59,7 @@ from bench.procs import (
     pids_in_group,
     run_checked,
 )
+from bench.report import Results
 
 RESULTS = REPO / "bench" / "results" / "crash.md"
 CHECK = REPO / "tests_system" / "crash_check.py"
@@ -610,6 +611,51 @@ def _cleanup() -> Iterator[None]:
         cleanup_all()
 
 
+def run_all(
+    *, runs: int, rows: int, dbs: list[str], points: list[str], pg_port: int, seed: int
+) -> tuple[list[Outcome], dict[str, float]]:
+    """Every run of every kill point on every database; processes and temp dirs cleaned up."""
+    rng = random.Random(seed)
+    outcomes: list[Outcome] = []
+    windows: dict[str, float] = {}
+    with _cleanup():
+        for db in dbs:
+            root = make_temp_dir(f"dudao-crash-{db}-")
+            base = prepare(db, root, rows, pg_port)
+            try:
+                windows[db] = _calibrate(base, root)
+                for run in range(runs):
+                    for point in points:
+                        if point == "db" and db != "postgres":
+                            continue
+                        outcomes.append(
+                            one_run(base, root, point, run=run, window=windows[db], rng=rng)
+                        )
+            finally:
+                if base.pg is not None:
+                    base.pg.destroy()
+    return outcomes, windows
+
+
+def add_to(results: Results, *, runs: int, dbs: list[str], out: Path = RESULTS) -> None:
+    """`make bench CRASH_RUNS=n` (bench/run.py --crash-runs n): rows for latest.md."""
+    outcomes, windows = run_all(
+        runs=runs, rows=20_000, dbs=dbs, points=["app", "worker", "db"], pg_port=55432, seed=19
+    )
+    args = argparse.Namespace(rows=20_000)
+    out.write_text(markdown(outcomes, args, windows))
+    for db in dbs:
+        mine = [o for o in outcomes if o.db == db]
+        results.add(
+            "crash",
+            f"SIGKILL mid-write on {db}: runs × kill points, partial writes / repairs needed",
+            f"{len(mine)} runs; partial {sum(1 for o in mine if o.partial)}; "
+            f"repair {sum(1 for o in mine if o.repair)} (bench/results/crash.md)",
+            "0 / 0",
+            not any(o.partial or o.repair for o in mine),
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.crash", description="写入中途崩溃演练")
     parser.add_argument("--runs", type=int, default=20)
@@ -624,37 +670,22 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--runs 1–100, --rows 100–50000")
     if args.pg_port == 5432:
         parser.error("5432 is the machine's shared PostgreSQL: use a private port")
-    points = [p for p in args.points.split(",") if p]
-    rng = random.Random(args.seed)
-    outcomes: list[Outcome] = []
-    windows: dict[str, float] = {}
-    dbs = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    with _cleanup():
-        for db in dbs:
-            root = make_temp_dir(f"dudao-crash-{db}-")
-            base = prepare(db, root, args.rows, args.pg_port)
-            try:
-                windows[db] = _calibrate(base, root)
-                for run in range(args.runs):
-                    for point in points:
-                        if point == "db" and db != "postgres":
-                            continue
-                        outcomes.append(
-                            one_run(base, root, point, run=run, window=windows[db], rng=rng)
-                        )
-            finally:
-                if base.pg is not None:
-                    base.pg.destroy()
+    outcomes, windows = run_all(
+        runs=args.runs,
+        rows=args.rows,
+        dbs=["sqlite", "postgres"] if args.db == "both" else [args.db],
+        points=[p for p in args.points.split(",") if p],
+        pg_port=args.pg_port,
+        seed=args.seed,
+    )
     args.out.write_text(markdown(outcomes, args, windows))
     (args.out.with_suffix(".json")).write_text(
         json.dumps([o.__dict__ for o in outcomes], ensure_ascii=False, indent=1)
     )
-    failed = [o for o in outcomes if o.partial or o.repair]
-    print(
-        f"结果已写入 {args.out}；部分写入 {sum(1 for o in outcomes if o.partial)}，"
-        f"需人工修复 {sum(1 for o in outcomes if o.repair)}"
-    )
-    return 1 if failed else 0
+    partial = sum(1 for o in outcomes if o.partial)
+    repair = sum(1 for o in outcomes if o.repair)
+    print(f"结果已写入 {args.out}；部分写入 {partial}，需人工修复 {repair}")
+    return 1 if partial or repair else 0
 
 
 if __name__ == "__main__":
