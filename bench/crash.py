@@ -656,6 +656,10 @@ def add_to(results: Results, *, runs: int, dbs: list[str], out: Path = RESULTS) 
         )
 
 
+def _raise_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.crash", description="写入中途崩溃演练")
     parser.add_argument("--runs", type=int, default=20)
@@ -666,6 +670,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=19)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _raise_on_sigterm)  # clean up (the private cluster) as on ^C
     if not 1 <= args.runs <= 100 or not 100 <= args.rows <= 50_000:
         parser.error("--runs 1–100, --rows 100–50000")
     if args.pg_port == 5432:
