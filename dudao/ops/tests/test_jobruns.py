@@ -105,3 +105,16 @@ def test_the_worker_beats_and_recovers_at_start(
     tasks._recover_on_startup()
     assert WorkerHeartbeat.objects.filter(worker=jobruns.worker_name()).exists()
     assert queue.pending_count() == 1
+
+
+def test_every_writing_job_is_retried_once_after_an_error() -> None:
+    """A job that raises (the database restarting, a full disk) runs once more 5–10 min later;
+    the every-minute jobs simply run at the next minute."""
+    from dudao.bulletins.tasks import draft_monthly
+    from dudao.core.tasks import housekeeping
+    from dudao.ops.tasks import nightly_backup
+    from dudao.supervision.tasks import supervision_daily
+
+    for job in (supervision_daily, nightly_backup, housekeeping, draft_monthly):
+        assert job.task_class.default_retries == 1, job.name
+        assert 300 <= job.task_class.default_retry_delay <= 600, job.name
