@@ -656,6 +656,31 @@ def add_to(results: Results, *, runs: int, dbs: list[str], out: Path = RESULTS) 
         )
 
 
+def rerender(paths: list[Path], rows: int, out: Path) -> None:
+    """Write crash.md/json again from the JSON of earlier runs (e.g. of both databases run as
+    two processes); a retry that answered 302 (the confirm's redirect after importing) is a
+    finished retry — the row count after it is what is judged."""
+    outcomes = []
+    for path in paths:
+        for raw in json.loads(path.read_text()):
+            o = Outcome(**raw)
+            o.repair = [
+                r
+                for r in o.repair
+                if not re.fullmatch(r"retry answered import 302, approval (200|302)", r)
+            ]
+            outcomes.append(o)
+    windows: dict[str, float] = {}
+    for path in paths:
+        meta = path.with_suffix(".windows.json")
+        if meta.exists():
+            windows.update(json.loads(meta.read_text()))
+    out.write_text(markdown(outcomes, argparse.Namespace(rows=rows), windows))
+    out.with_suffix(".json").write_text(
+        json.dumps([o.__dict__ for o in outcomes], ensure_ascii=False, indent=1)
+    )
+
+
 def _raise_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
