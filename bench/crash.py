@@ -612,7 +612,14 @@ def _cleanup() -> Iterator[None]:
 
 
 def run_all(
-    *, runs: int, rows: int, dbs: list[str], points: list[str], pg_port: int, seed: int
+    *,
+    runs: int,
+    rows: int,
+    dbs: list[str],
+    points: list[str],
+    pg_port: int,
+    seed: int,
+    progress: Path | None = None,
 ) -> tuple[list[Outcome], dict[str, float]]:
     """Every run of every kill point on every database; processes and temp dirs cleaned up."""
     rng = random.Random(seed)
@@ -631,6 +638,8 @@ def run_all(
                         outcomes.append(
                             one_run(base, root, point, run=run, window=windows[db], rng=rng)
                         )
+                        if progress is not None:  # what is done survives an interrupted run
+                            progress.write_text(json.dumps([o.__dict__ for o in outcomes]))
             finally:
                 if base.pg is not None:
                     base.pg.destroy()
@@ -707,6 +716,7 @@ def main(argv: list[str] | None = None) -> int:
         points=[p for p in args.points.split(",") if p],
         pg_port=args.pg_port,
         seed=args.seed,
+        progress=args.out.with_suffix(".partial.json"),
     )
     args.out.write_text(markdown(outcomes, args, windows))
     (args.out.with_suffix(".json")).write_text(
