@@ -67,10 +67,11 @@ lint: venv-dev
 	DUDAO_DATA_DIR=$$(mktemp -d) $(BIN)/python manage.py makemigrations --check --dry-run
 
 # The platform benchmarks (bench/run.py), then each module's suite (bench/suite_*.py, each
-# writing bench/results/<suite>.md). `make bench SUITES=projects` runs one suite only.
+# writing bench/results/<suite>.md). `make bench SUITES=projects` runs one suite only;
+# `make bench CRASH_RUNS=20` adds the SIGKILL-mid-write runs (bench/crash.py; off by default).
 bench: venv-dev
 	@status=0; \
-	if [ -z "$(SUITES)" ]; then $(BIN)/python -m bench.run || status=1; fi; \
+	if [ -z "$(SUITES)" ]; then $(BIN)/python -m bench.run --crash-runs $(or $(CRASH_RUNS),0) || status=1; fi; \
 	for f in bench/suite_*.py; do \
 		name=$$(basename $$f .py); \
 		if [ -n "$(SUITES)" ] && ! echo " $(SUITES) " | grep -q " $${name#suite_} "; then continue; fi; \

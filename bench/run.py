@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
-from bench import clone, demo_time, serve
+from bench import clone, crash, demo_time, serve
 from bench.common import REPO
 from bench.procs import cleanup_all, log
 from bench.report import Results, summary_table, write
@@ -131,9 +131,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="'calm' = other processes below this %% of all CPUs over 3 s (15)",
     )
     parser.add_argument("--repeats", type=int, default=3, help="SQLite city demo repetitions (3)")
+    parser.add_argument(
+        "--crash-runs",
+        type=int,
+        default=0,
+        help="SIGKILL-mid-write runs per kill point (bench/crash.py; 0 = skipped, the default: "
+        "each run takes about a minute; `make bench CRASH_RUNS=20`)",
+    )
+    parser.add_argument(
+        "--crash-db", choices=("sqlite", "postgres", "both"), default="sqlite", help="(sqlite)"
+    )
     parser.add_argument("--keep", action="store_true", help="keep temp dirs (for debugging)")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="results directory")
     args = parser.parse_args(argv)
+    if not 0 <= args.crash_runs <= 100:
+        parser.error("--crash-runs must be between 0 and 100")
     for name in ("requests", "warmup", "threads", "repeats"):
         if not 0 < getattr(args, name) <= 100_000:
             parser.error(f"--{name} must be between 1 and 100000")
@@ -193,6 +205,13 @@ def main(argv: list[str] | None = None) -> int:
             )
             if not args.skip_postgres:
                 _step(results, "3. demo on PostgreSQL", lambda: demo_time.run_postgres(results))
+        if args.crash_runs:
+            dbs = ["sqlite", "postgres"] if args.crash_db == "both" else [args.crash_db]
+            _step(
+                results,
+                "crash. SIGKILL mid-write",
+                lambda: crash.add_to(results, runs=args.crash_runs, dbs=dbs),
+            )
     except BaseException as exc:  # Ctrl-C, SIGTERM: say so in the results, then clean up
         results.errors.append(f"run interrupted ({type(exc).__name__}); results are partial")
         raise

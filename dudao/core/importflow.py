@@ -7,8 +7,9 @@ posts only a token.
     confirm (token)  ─► claim(): the token must be the same user's (else 404, like a missing
                         one), of the same kind and scope, not expired (a Chinese message asking
                         to upload again) and its file must still hash to the recorded SHA-256;
-                        the claim is an exclusive lock file, so a token is used once — a second
-                        confirm gets the first import's result back instead of a second import.
+                        the claim is an exclusive lock (flock) on a lock file, so a token is used
+                        once — a second confirm gets the first import's result back instead of a
+                        second import; a process killed mid-import leaves no lock behind.
 
 The importer itself is the same all-or-nothing function the CLI calls (dudao.core.imports).
 Expired staging files are removed on every upload and by the hourly housekeeping job.
@@ -19,6 +20,7 @@ import's audit event records the file's hash when it is written).
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -162,14 +164,7 @@ def claim(token: str, *, user_id: int, kind: str, scope: str) -> Iterator[tuple[
         raise AlreadyImported(meta)
     if meta.expires < time.time():
         raise StagedFileExpired(EXPIRED_MESSAGE)
-    try:
-        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        again = _read_meta(meta_path)
-        if again is not None and again.result is not None:
-            raise AlreadyImported(again) from None
-        raise StagedFileBusy(BUSY_MESSAGE) from None
-    os.close(fd)
+    fd = _hold(lock, meta_path)
     try:
         try:
             data = blob.read_bytes()
@@ -180,12 +175,36 @@ def claim(token: str, *, user_id: int, kind: str, scope: str) -> Iterator[tuple[
         yield meta, data
     except BaseException:
         lock.unlink(missing_ok=True)
+        os.close(fd)
         raise
     if meta.result is None:
         meta.result = {}
     meta.expires = max(meta.expires, time.time())
     _write_json(meta_path, meta)
     blob.unlink(missing_ok=True)  # the bytes are no longer needed; the result stays
+    os.close(fd)
+
+
+def _hold(lock: Path, meta_path: Path) -> int:
+    """Take the token's lock: an advisory lock (flock) on its lock file, held by the open
+    descriptor. The kernel drops it when the process dies, so a server killed mid-import
+    (SIGKILL, OOM, power) leaves no lock that answers 正在导入 for ever: the next confirm takes
+    it over and imports (the import is one transaction: it either committed — the importer
+    then finds every row unchanged — or left nothing). Raises Busy or AlreadyImported."""
+    fd = os.open(lock, os.O_CREAT | os.O_WRONLY, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        again = _read_meta(meta_path)
+        if again is not None and again.result is not None:
+            raise AlreadyImported(again) from None
+        raise StagedFileBusy(BUSY_MESSAGE) from None
+    again = _read_meta(meta_path)  # the holder before us may have just finished
+    if again is not None and again.result is not None:
+        os.close(fd)
+        raise AlreadyImported(again)
+    return fd
 
 
 class AlreadyImported(Exception):

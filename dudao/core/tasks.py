@@ -49,7 +49,7 @@ def purge_stale_uploads(root: Path | None = None, max_age_seconds: float | None 
     return removed
 
 
-@db_periodic_task(crontab(minute="17", hour="*"))  # type: ignore[untyped-decorator]
+@db_periodic_task(crontab(minute="17", hour="*"), retries=1, retry_delay=300)  # type: ignore[untyped-decorator]
 def housekeeping() -> dict[str, int]:
     """Hourly: expired sessions, stale temporary uploads and expired 试导入 files."""
     from dudao.core.importflow import purge_expired

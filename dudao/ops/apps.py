@@ -18,3 +18,4 @@ class OpsConfig(AppConfig):
             register(code, label)
         checks.register_platform_checks()
         tasks.connect_failure_log()
+        tasks.connect_job_ledger()

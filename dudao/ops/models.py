@@ -74,3 +74,26 @@ class BackupRun(models.Model):
     @property
     def size_mb(self) -> str:
         return f"{self.size_bytes / 1024 / 1024:,.1f}"
+
+
+class JobRun(models.Model):
+    """A job the worker is running right now (deleted when it ends, however it ends).
+
+    A row still here after its worker process died means the job was killed mid-run (SIGKILL,
+    power loss, OOM): huey has already taken it off the queue and would never run it again.
+    The next worker start re-queues it once from `payload`; a second interruption is recorded
+    as a failure for the 系统管理员 instead (dudao/ops/jobruns.py)."""
+
+    task_id = models.CharField("任务编号", max_length=64, unique=True)
+    task = models.CharField("任务", max_length=200)
+    worker = models.CharField("工作进程", max_length=200)
+    payload = models.BinaryField("任务消息")
+    attempt = models.PositiveSmallIntegerField("中断后重试次数", default=0)
+    started_at = models.DateTimeField("开始时间")
+
+    class Meta:
+        verbose_name = "执行中的任务"
+        ordering = ("started_at", "id")
+
+    def __str__(self) -> str:
+        return f"{self.task} {self.task_id}"

@@ -8,9 +8,9 @@ from typing import Any
 
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task
-from huey.signals import SIGNAL_ERROR
+from huey.signals import SIGNAL_ERROR, SIGNAL_EXECUTING
 
-from dudao.ops import services
+from dudao.ops import jobruns, services
 
 logger = logging.getLogger(__name__)
 
@@ -43,3 +43,40 @@ def _on_error(signal: str, task: Any, exc: BaseException | None = None) -> None:
 
 def connect_failure_log() -> None:
     HUEY.signal(SIGNAL_ERROR)(_on_error)
+
+
+def _on_executing(signal: str, task: Any, *args: Any) -> None:
+    if jobruns.tracked(task):
+        try:
+            jobruns.started(task, HUEY.serialize_task(task))
+        except Exception:  # the job still runs; only its recovery after a crash is lost
+            logger.exception("could not note the start of job %s", getattr(task, "name", "?"))
+
+
+def _after_execute(task: Any, value: Any, exc: BaseException | None) -> None:
+    """Huey's post-execute hook: runs after every end of a job (done, error, retry, lock)."""
+    if jobruns.tracked(task):
+        try:
+            jobruns.finished(task)
+        except Exception:
+            logger.exception("could not note the end of job %s", getattr(task, "name", "?"))
+
+
+def _recover_on_startup() -> None:
+    """At worker start: beat at once (/readyz need not wait for the next minute after a
+    restart), then re-queue the jobs a killed predecessor was running."""
+    try:
+        services.beat()
+    except Exception:
+        logger.exception("could not write the worker heartbeat at start")
+    jobruns.recover_interrupted(HUEY)
+
+
+def connect_job_ledger() -> None:
+    """Keep the running jobs' ledger and re-queue killed jobs at start (a real worker only: in
+    the tests' immediate mode nothing is queued, so nothing can be lost)."""
+    if HUEY.immediate:
+        return
+    HUEY.signal(SIGNAL_EXECUTING)(_on_executing)
+    HUEY.post_execute(name="ops_job_ledger")(_after_execute)
+    HUEY.on_startup(name="ops_recover_interrupted")(_recover_on_startup)

@@ -12,7 +12,7 @@ from dudao.supervision import jobs
 
 # Huey evaluates crontabs in UTC (its default, not changed in settings): 23:30 UTC is
 # 07:30 Asia/Shanghai, before the working day; the jobs use the local date.
-@db_periodic_task(crontab(minute="30", hour="23"))  # type: ignore[untyped-decorator]
+@db_periodic_task(crontab(minute="30", hour="23"), retries=1, retry_delay=300)  # type: ignore[untyped-decorator]
 def supervision_daily() -> dict[str, Any]:
     """07:30 Asia/Shanghai: recompute task and problem lights, raise escalations, send digests."""
     lights, problem_lights, digests = jobs.daily()

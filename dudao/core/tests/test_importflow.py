@@ -3,6 +3,7 @@ and its metadata, single use, expiry, tampering, cleanup, and what the page rece
 
 from __future__ import annotations
 
+import fcntl
 import json
 import time
 from pathlib import Path
@@ -126,8 +127,23 @@ def test_tampered_file_is_refused() -> None:
 def test_a_held_lock_answers_busy() -> None:
     func = Importer()
     token = upload(func).token
-    (importflow.staging_root() / f"{token}.lock").touch()
-    assert confirm(func, token).message == importflow.BUSY_MESSAGE
+    with (importflow.staging_root() / f"{token}.lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # another server process is importing it
+        assert confirm(func, token).message == importflow.BUSY_MESSAGE
+    assert not func.written
+
+
+def test_the_lock_of_a_process_killed_mid_import_is_taken_over() -> None:
+    """A server killed mid-import (SIGKILL) leaves the lock file but not the lock: the same
+    confirm again imports, once, instead of answering 正在导入 for ever."""
+    func = Importer()
+    token = upload(func).token
+    (importflow.staging_root() / f"{token}.lock").touch()  # left by the killed process
+    assert confirm(func, token).committed
+    assert len(func.written) == 1
+    again = confirm(func, token)
+    assert again.repeated
+    assert len(func.written) == 1
 
 
 def test_rejected_dry_run_keeps_nothing_and_lists_errors() -> None:

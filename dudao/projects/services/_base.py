@@ -23,6 +23,8 @@ from dudao.projects.models import (
 from dudao.regions.models import Region
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from dudao.accounts.models import User
 
 S = MonthlyReport.Status
@@ -147,13 +149,20 @@ def _visible_project(actor: User, project: Project, *, lock: bool = False) -> Pr
     return qs.select_related("county", "category").get(pk=project.pk)
 
 
-def _visible_report(actor: User, report: MonthlyReport) -> MonthlyReport:
+def _reports_for_update(actor: User) -> QuerySet[MonthlyReport]:
+    """The actor's reports, locked one row each: FOR UPDATE OF the report only. Without `of`,
+    PostgreSQL also locked the joined project and county rows, so an approval blocked every
+    insert referencing that county (the foreign-key check takes KEY SHARE) and deadlocked a
+    concurrent import on the audit chain's lock (found by bench/crash.py)."""
     return (
         MonthlyReport.objects.visible_to(actor)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .select_related("project", "county")
-        .get(pk=report.pk)
     )
+
+
+def _visible_report(actor: User, report: MonthlyReport) -> MonthlyReport:
+    return _reports_for_update(actor).get(pk=report.pk)
 
 
 def _county_in_scope(actor: User, county: Organisation) -> None:

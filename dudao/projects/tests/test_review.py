@@ -209,3 +209,14 @@ def test_the_api_refuses_a_lock_over_pending_reports(client: Client, world: Worl
     )
     assert response.status_code == 400
     assert "还有 1 份月报已报送、尚未审核" in response.json()["error"]["message"]
+
+
+def test_an_approval_locks_the_report_row_only(world: World) -> None:
+    """FOR UPDATE OF the report: the joined project and county rows stay unlocked, so a
+    concurrent import into the same county (its foreign-key checks take KEY SHARE on them) is
+    not blocked into a deadlock with the audit chain's lock (bench/crash.py on PostgreSQL)."""
+    from dudao.projects.services._base import _reports_for_update
+
+    query = _reports_for_update(world.county_a_reviewer).query
+    assert query.select_for_update
+    assert query.select_for_update_of == ("self",)
