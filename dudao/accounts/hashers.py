@@ -1,0 +1,98 @@
+"""Argon2 with Django's parameters, computed off the request threads at a lower CPU priority.
+
+One Argon2 hash (Django's time_cost=2, memory_cost=102400 KiB, parallelism=8) costs about a
+quarter of a CPU second and 100 MB. At the monthly deadline hundreds of reporters log in
+within minutes on a 2-core server: hashed on the request threads, the logins took both cores
+and every page and save queued behind them (bench/results/surge.md, the "before" figures).
+
+Here each process hashes on one thread of its own, one password at a time (so at most one
+hash's memory per process), and that thread runs at a lower scheduling priority (nice 10;
+libargon2's lane threads inherit it). Logins then queue among themselves while the grid's
+requests keep the CPU; at most LOGINS_PER_PROCESS logins hold a request thread at once
+(`login_slot`), the others are asked to try again in a few seconds. The algorithm, its
+parameters and the stored hashes are those of Django's Argon2PasswordHasher: nothing is
+weakened, existing hashes verify unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.contrib.auth.hashers import Argon2PasswordHasher
+
+T = TypeVar("T")
+NICENESS = 10  # added to the hashing thread's nice value (lower priority; never raised back)
+
+_lock = threading.Lock()
+_pool: ThreadPoolExecutor | None = None
+_pool_pid = 0
+
+
+def _lower_priority() -> None:
+    """Lower the priority of the calling thread only (Linux: a thread id is a PRIO_PROCESS id)."""
+    try:
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + NICENESS)
+    except (AttributeError, OSError):  # not Linux, or not permitted: hash at normal priority
+        pass
+
+
+def _hashing_pool() -> ThreadPoolExecutor:
+    """The process's hashing thread (made again after a fork: threads do not survive one)."""
+    global _pool, _pool_pid  # noqa: PLW0603 - one pool per process
+    with _lock:
+        if _pool is None or _pool_pid != os.getpid():
+            _pool = ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="argon2", initializer=_lower_priority
+            )
+            _pool_pid = os.getpid()
+        return _pool
+
+
+def on_hashing_thread(func: Callable[..., T], *args: Any) -> T:
+    """Run func on the process's hashing thread and wait for its result."""
+    return _hashing_pool().submit(func, *args).result()
+
+
+_slots_lock = threading.Lock()
+_slots: threading.BoundedSemaphore | None = None
+_slots_pid = 0
+
+
+@contextmanager
+def login_slot() -> Iterator[bool]:
+    """Yield True while this request holds one of the process's login slots, False when all
+    are taken (the caller answers "请稍候" without checking the password).
+
+    A login waits on the hashing thread while holding a request thread; without a bound, a
+    crowd of logins would hold every thread and the pages and saves would queue behind them.
+    """
+    global _slots, _slots_pid  # noqa: PLW0603 - one semaphore per process
+    with _slots_lock:
+        if _slots is None or _slots_pid != os.getpid():
+            _slots = threading.BoundedSemaphore(settings.LOGINS_PER_PROCESS)
+            _slots_pid = os.getpid()
+        slots = _slots
+    if not slots.acquire(blocking=False):
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        slots.release()
+
+
+class QueuedArgon2PasswordHasher(Argon2PasswordHasher):
+    """Django's Argon2 hasher (same algorithm name and parameters) on the hashing thread."""
+
+    def encode(self, password: str, salt: str) -> str:
+        return on_hashing_thread(super().encode, password, salt)
+
+    def verify(self, password: str, encoded: str) -> bool:
+        return on_hashing_thread(super().verify, password, encoded)

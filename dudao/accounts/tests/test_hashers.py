@@ -1,0 +1,83 @@
+"""The production password hasher: Django's Argon2 (same name, parameters and stored hashes),
+computed on one low-priority thread per process (issue 19 item 1, the deadline surge)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from contextlib import ExitStack
+
+import pytest
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.test import Client
+
+from dudao.accounts import hashers
+from dudao.accounts.hashers import QueuedArgon2PasswordHasher
+from dudao.accounts.views import LOGIN_BUSY, LOGIN_BUSY_RETRY_SECONDS
+from dudao.testing import World, login_form
+
+PASSWORD = "Surge-口令-2026"
+
+
+def test_production_hasher_is_django_argon2_with_the_same_parameters() -> None:
+    assert settings.PRODUCTION_PASSWORD_HASHERS[0] == (
+        "dudao.accounts.hashers.QueuedArgon2PasswordHasher"
+    )
+    ours, django = QueuedArgon2PasswordHasher(), Argon2PasswordHasher()
+    assert ours.algorithm == django.algorithm == "argon2"
+    assert (ours.time_cost, ours.memory_cost, ours.parallelism) == (
+        django.time_cost,
+        django.memory_cost,
+        django.parallelism,
+    )
+
+
+def test_hashes_verify_both_ways_and_run_on_the_hashing_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ours, django = QueuedArgon2PasswordHasher(), Argon2PasswordHasher()
+    seen: list[str] = []
+    verify = Argon2PasswordHasher.verify
+
+    def spy(self: Argon2PasswordHasher, password: str, encoded: str) -> bool:
+        seen.append(threading.current_thread().name)
+        return verify(self, password, encoded)
+
+    monkeypatch.setattr(Argon2PasswordHasher, "verify", spy)
+    stored = django.encode(PASSWORD, django.salt())  # a hash made before this hasher existed
+    assert ours.verify(PASSWORD, stored)
+    assert not ours.verify(PASSWORD + "x", stored)
+    mine = ours.encode(PASSWORD, ours.salt())
+    assert not ours.must_update(mine)
+    assert verify(django, PASSWORD, mine)
+    assert len(seen) == 2
+    assert all(name.startswith("argon2") for name in seen)
+
+
+def test_the_hashing_thread_runs_at_a_lower_priority() -> None:
+    def niceness() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    here = niceness()
+    assert hashers.on_hashing_thread(niceness) == min(here + hashers.NICENESS, 19)
+    assert niceness() == here  # the request thread keeps its priority
+
+
+@pytest.mark.django_db
+def test_a_login_beyond_the_process_slots_is_asked_to_wait_and_not_counted(
+    client: Client, world: World
+) -> None:
+    with ExitStack() as held:
+        while held.enter_context(hashers.login_slot()):  # take every slot of this process
+            pass
+        busy = login_form(client, world.county_a_reporter.username)
+        assert busy.status_code == 503
+        assert busy["Retry-After"] == str(LOGIN_BUSY_RETRY_SECONDS)
+        assert LOGIN_BUSY in busy.content.decode()
+        assert "_auth_user_id" not in client.session
+    assert not AccessAttempt.objects.exists()  # the password was not checked: no failure
+    done = login_form(client, world.county_a_reporter.username)
+    assert done.status_code == 302
+    assert client.session["_auth_user_id"] == str(world.county_a_reporter.pk)
