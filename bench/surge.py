@@ -1,6 +1,6 @@
 """The deadline surge (issue 19 item 1): N simulated county reporters (default 300) log in
 through the real form, open the monthly grid, save rows and submit some, with think times,
-against `dudao serve` (gunicorn, 3 workers × 8 threads) and the job worker, on the embedded
+against `dudao serve` (gunicorn, 3 workers × 4 threads) and the job worker, on the embedded
 SQLite default and on PostgreSQL + Redis. Loopback only, bounded in users and minutes.
 
 Afterwards tests_system/surge_check.py compares the database and its audit log with the
@@ -281,7 +281,7 @@ def _markdown(runs: list[dict[str, Any]]) -> str:
         "每个模拟填报员：经登录页登录，打开本月填报表，挑自己负责的行保存（四分之一同时报送，",
         f"十分之一用同一请求编号重发），每两步之间思考 {THINK[0]:g}–{THINK[1]:g} 秒，"
         f"在头 {RAMP:g} 秒内陆续上线。",
-        "服务：`dudao serve`（gunicorn，3 进程 × 8 线程；每进程至多 4 个登录同时等候口令校验，"
+        "服务：`dudao serve`（gunicorn，3 进程 × 4 线程；每进程至多 2 个登录同时等候口令校验，"
         "再多的登录答 503“请稍候”，模拟填报员等 5–10 秒再点登录）与任务进程，本机回环；"
         "机器 2 核，与其他任务共用。",
         "之后独立核对（tests_system/surge_check.py）：数据库与审计日志对照客户端日志。",

@@ -43,7 +43,7 @@ PORT = envint("DUDAO_PORT", 8000, minimum=1, maximum=65535)
 # at once (checking a password holds a thread while the process's hashing thread works through
 # the logins before it); a login beyond that is answered 503 "请稍候" at once, so the pages and
 # saves keep the other threads (dudao/accounts/hashers.py).
-SERVER_THREADS = envint("DUDAO_THREADS", 8, minimum=2, maximum=64)
+SERVER_THREADS = envint("DUDAO_THREADS", 4, minimum=2, maximum=64)
 LOGINS_PER_PROCESS = max(1, SERVER_THREADS // 2)
 
 # The business modules. Each has urls.py (app_name = its label, mounted at /<label>/),

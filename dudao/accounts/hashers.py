@@ -6,8 +6,9 @@ within minutes on a 2-core server: hashed on the request threads, the logins too
 and every page and save queued behind them (bench/results/surge.md, the "before" figures).
 
 Here each process hashes on one thread of its own, one password at a time (so at most one
-hash's memory per process), and that thread runs at a lower scheduling priority (nice 10;
-libargon2's lane threads inherit it). Logins then queue among themselves while the grid's
+hash's memory per process), all 8 lanes on that one thread (libargon2 would otherwise start
+one thread per lane: 8 runnable threads a login on 2 cores), and that thread runs at a lower
+scheduling priority (nice 10). Logins then queue among themselves while the grid's
 requests keep the CPU; at most LOGINS_PER_PROCESS logins hold a request thread at once
 (`login_slot`), the others are asked to try again in a few seconds. The algorithm, its
 parameters and the stored hashes are those of Django's Argon2PasswordHasher: nothing is
@@ -16,6 +17,9 @@ weakened, existing hashes verify unchanged.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hmac
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -23,6 +27,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
+import argon2
+from argon2.low_level import core, error_to_str, ffi, lib
 from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
@@ -88,11 +94,74 @@ def login_slot() -> Iterator[bool]:
         slots.release()
 
 
+def argon2_raw(password: bytes, salt: bytes, params: argon2.Parameters) -> bytes:
+    """The raw Argon2 hash, every lane computed on the calling thread.
+
+    The bytes are those of ``argon2.low_level.hash_secret_raw`` (the lanes, and so the hash,
+    are the parameters' parallelism); that function also starts one OS thread per lane, 8 for
+    Django's parameters, which on a 2-core server only adds threads competing for the cores.
+    """
+    out = ffi.new("uint8_t[]", params.hash_len)
+    secret = ffi.new("uint8_t[]", password)
+    csalt = ffi.new("uint8_t[]", salt)
+    context = ffi.new(
+        "argon2_context *",
+        {
+            "version": params.version,
+            "out": out,
+            "outlen": params.hash_len,
+            "pwd": secret,
+            "pwdlen": len(password),
+            "salt": csalt,
+            "saltlen": len(salt),
+            "secret": ffi.NULL,
+            "secretlen": 0,
+            "ad": ffi.NULL,
+            "adlen": 0,
+            "t_cost": params.time_cost,
+            "m_cost": params.memory_cost,
+            "lanes": params.parallelism,
+            "threads": 1,
+            "allocate_cbk": ffi.NULL,
+            "free_cbk": ffi.NULL,
+            "flags": lib.ARGON2_DEFAULT_FLAGS,
+        },
+    )
+    code = core(context, params.type.value)
+    if code != lib.ARGON2_OK:
+        raise argon2.exceptions.HashingError(error_to_str(code))
+    return bytes(ffi.buffer(out, params.hash_len))
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii").rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+
+
 class QueuedArgon2PasswordHasher(Argon2PasswordHasher):
-    """Django's Argon2 hasher (same algorithm name and parameters) on the hashing thread."""
+    """Django's Argon2 hasher (same algorithm name, parameters and encoded form), computed on
+    the process's hashing thread, one OS thread per hash."""
 
     def encode(self, password: str, salt: str) -> str:
-        return on_hashing_thread(super().encode, password, salt)
+        params = self.params()
+        raw = on_hashing_thread(argon2_raw, password.encode(), salt.encode(), params)
+        return (
+            f"{self.algorithm}$argon2{params.type.name.lower()}$v={params.version}"
+            f"$m={params.memory_cost},t={params.time_cost},p={params.parallelism}"
+            f"${_b64(salt.encode())}${_b64(raw)}"
+        )
 
     def verify(self, password: str, encoded: str) -> bool:
-        return on_hashing_thread(super().verify, password, encoded)
+        algorithm, rest = encoded.split("$", 1)
+        assert algorithm == self.algorithm  # noqa: S101 - as Django's own hasher
+        try:
+            params = argon2.extract_parameters("$" + rest)
+            *_, salt, expected = rest.split("$")
+            salt_bytes, expected_bytes = _unb64(salt), _unb64(expected)
+        except (argon2.exceptions.InvalidHashError, ValueError, binascii.Error):
+            return False
+        raw = on_hashing_thread(argon2_raw, password.encode(), salt_bytes, params)
+        return hmac.compare_digest(raw, expected_bytes)

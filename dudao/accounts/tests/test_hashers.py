@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import threading
 from contextlib import ExitStack
+from typing import Any
 
 import pytest
 from axes.models import AccessAttempt
@@ -34,25 +35,29 @@ def test_production_hasher_is_django_argon2_with_the_same_parameters() -> None:
     )
 
 
-def test_hashes_verify_both_ways_and_run_on_the_hashing_thread(
+def test_hashes_are_djangos_byte_for_byte_and_run_on_the_hashing_thread(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ours, django = QueuedArgon2PasswordHasher(), Argon2PasswordHasher()
     seen: list[str] = []
-    verify = Argon2PasswordHasher.verify
+    raw = hashers.argon2_raw
 
-    def spy(self: Argon2PasswordHasher, password: str, encoded: str) -> bool:
+    def spy(*args: Any) -> bytes:
         seen.append(threading.current_thread().name)
-        return verify(self, password, encoded)
+        return raw(*args)
 
-    monkeypatch.setattr(Argon2PasswordHasher, "verify", spy)
-    stored = django.encode(PASSWORD, django.salt())  # a hash made before this hasher existed
+    monkeypatch.setattr(hashers, "argon2_raw", spy)
+    salt = django.salt()
+    stored = django.encode(PASSWORD, salt)  # a hash made before this hasher existed
+    assert ours.encode(PASSWORD, salt) == stored  # one thread for 8 lanes: the same bytes
     assert ours.verify(PASSWORD, stored)
     assert not ours.verify(PASSWORD + "x", stored)
-    mine = ours.encode(PASSWORD, ours.salt())
+    assert not ours.verify(PASSWORD, stored[:-4] + "AAAA")
+    assert not ours.verify(PASSWORD, "argon2$argon2id$garbage")
+    mine = ours.encode("", ours.salt())
     assert not ours.must_update(mine)
-    assert verify(django, PASSWORD, mine)
-    assert len(seen) == 2
+    assert django.verify("", mine)
+    assert len(seen) == 5
     assert all(name.startswith("argon2") for name in seen)
 
 
