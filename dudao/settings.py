@@ -207,7 +207,7 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 PRODUCTION_PASSWORD_HASHERS = [
-    # Django's Argon2, hashed on one low-priority thread per process (the reasons: the module).
+    # Django's Argon2, hashed on one thread per process (the reasons: the module).
     "dudao.accounts.hashers.QueuedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]

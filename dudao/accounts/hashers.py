@@ -1,18 +1,21 @@
-"""Argon2 with Django's parameters, computed off the request threads at a lower CPU priority.
+"""Argon2 with Django's parameters, computed off the request threads, one thread a process.
 
 One Argon2 hash (Django's time_cost=2, memory_cost=102400 KiB, parallelism=8) costs about a
 quarter of a CPU second and 100 MB. At the monthly deadline hundreds of reporters log in
-within minutes on a 2-core server: hashed on the request threads, the logins took both cores
-and every page and save queued behind them (bench/results/surge.md, the "before" figures).
+within minutes on a 2-core server. Hashed on the request threads, with libargon2 starting one
+OS thread per lane, 6 logins at once were 48 runnable threads against the one thread of a
+page or a save: the logins took both cores and everything queued behind them
+(bench/results/surge.md, the "before" figures).
 
-Here each process hashes on one thread of its own, one password at a time (so at most one
-hash's memory per process), all 8 lanes on that one thread (libargon2 would otherwise start
-one thread per lane: 8 runnable threads a login on 2 cores), and that thread runs at a lower
-scheduling priority (nice 10). Logins then queue among themselves while the grid's
-requests keep the CPU; at most LOGINS_PER_PROCESS logins hold a request thread at once
-(`login_slot`), the others are asked to try again in a few seconds. The algorithm, its
-parameters and the stored hashes are those of Django's Argon2PasswordHasher: nothing is
-weakened, existing hashes verify unchanged.
+Here each process hashes on one thread of its own, one password at a time and all 8 lanes on
+that thread: at most one hash's CPU and memory per process, whatever the crowd. At most
+LOGINS_PER_PROCESS logins hold a request thread while they wait for it (`login_slot`); the
+others are asked at once to try again in a few seconds, so pages and saves keep the other
+threads. (A lower scheduling priority for the hashing thread was tried and dropped: on a
+saturated host, nice 10 let only 46 of 300 reporters in within 10 minutes.)
+
+The algorithm, its parameters and the encoded hashes are those of Django's
+Argon2PasswordHasher, byte for byte: nothing is weakened, existing hashes verify unchanged.
 """
 
 from __future__ import annotations
@@ -33,20 +36,9 @@ from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
 T = TypeVar("T")
-NICENESS = 10  # added to the hashing thread's nice value (lower priority; never raised back)
-
 _lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
 _pool_pid = 0
-
-
-def _lower_priority() -> None:
-    """Lower the priority of the calling thread only (Linux: a thread id is a PRIO_PROCESS id)."""
-    try:
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + NICENESS)
-    except (AttributeError, OSError):  # not Linux, or not permitted: hash at normal priority
-        pass
 
 
 def _hashing_pool() -> ThreadPoolExecutor:
@@ -54,9 +46,7 @@ def _hashing_pool() -> ThreadPoolExecutor:
     global _pool, _pool_pid  # noqa: PLW0603 - one pool per process
     with _lock:
         if _pool is None or _pool_pid != os.getpid():
-            _pool = ThreadPoolExecutor(
-                max_workers=1, thread_name_prefix="argon2", initializer=_lower_priority
-            )
+            _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="argon2")
             _pool_pid = os.getpid()
         return _pool
 

@@ -1,9 +1,8 @@
 """The production password hasher: Django's Argon2 (same name, parameters and stored hashes),
-computed on one low-priority thread per process (issue 19 item 1, the deadline surge)."""
+computed on one thread per process (issue 19 item 1, the deadline surge)."""
 
 from __future__ import annotations
 
-import os
 import threading
 from contextlib import ExitStack
 from typing import Any
@@ -59,15 +58,6 @@ def test_hashes_are_djangos_byte_for_byte_and_run_on_the_hashing_thread(
     assert django.verify("", mine)
     assert len(seen) == 5
     assert all(name.startswith("argon2") for name in seen)
-
-
-def test_the_hashing_thread_runs_at_a_lower_priority() -> None:
-    def niceness() -> int:
-        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-
-    here = niceness()
-    assert hashers.on_hashing_thread(niceness) == min(here + hashers.NICENESS, 19)
-    assert niceness() == here  # the request thread keeps its priority
 
 
 @pytest.mark.django_db
