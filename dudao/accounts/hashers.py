@@ -31,11 +31,13 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import argon2
-from argon2.low_level import core, error_to_str, ffi, lib
+from argon2.low_level import core, error_to_str, ffi
 from django.conf import settings
 from django.contrib.auth.hashers import Argon2PasswordHasher
 
 T = TypeVar("T")
+ARGON2_OK = 0  # argon2.h: enum Argon2_ErrorCodes
+ARGON2_DEFAULT_FLAGS = 0  # argon2.h
 _lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
 _pool_pid = 0
@@ -114,11 +116,11 @@ def argon2_raw(password: bytes, salt: bytes, params: argon2.Parameters) -> bytes
             "threads": 1,
             "allocate_cbk": ffi.NULL,
             "free_cbk": ffi.NULL,
-            "flags": lib.ARGON2_DEFAULT_FLAGS,
+            "flags": ARGON2_DEFAULT_FLAGS,
         },
     )
     code = core(context, params.type.value)
-    if code != lib.ARGON2_OK:
+    if code != ARGON2_OK:
         raise argon2.exceptions.HashingError(error_to_str(code))
     return bytes(ffi.buffer(out, params.hash_len))
 
@@ -136,7 +138,7 @@ class QueuedArgon2PasswordHasher(Argon2PasswordHasher):
     the process's hashing thread, one OS thread per hash."""
 
     def encode(self, password: str, salt: str) -> str:
-        params = self.params()
+        params: argon2.Parameters = self.params()  # type: ignore[attr-defined]  # not in the stubs
         raw = on_hashing_thread(argon2_raw, password.encode(), salt.encode(), params)
         return (
             f"{self.algorithm}$argon2{params.type.name.lower()}$v={params.version}"
