@@ -143,14 +143,17 @@ def _bump(obj: Any) -> None:
 def _visible_project(actor: User, project: Project, *, lock: bool = False) -> Project:
     qs = Project.objects.visible_to(actor)
     if lock:
-        qs = qs.select_for_update()
+        # Only the project's row: FOR UPDATE with the joined county and category locked those
+        # too, so every save of a county queued on its county's row, and a submit (report,
+        # then project) deadlocked against a save (project, then report) on PostgreSQL.
+        qs = qs.select_for_update(of=("self",))
     return qs.select_related("county", "category").get(pk=project.pk)
 
 
 def _visible_report(actor: User, report: MonthlyReport) -> MonthlyReport:
     return (
         MonthlyReport.objects.visible_to(actor)
-        .select_for_update()
+        .select_for_update(of=("self",))  # the report's row only (see _visible_project)
         .select_related("project", "county")
         .get(pk=report.pk)
     )
