@@ -55,6 +55,14 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+class LoginBusy(RuntimeError):
+    """The server answered the login 503 "请稍候" (every login slot taken): try again later."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"登录繁忙，{retry_after:g} 秒后重试")
+        self.retry_after = retry_after
+
+
 @dataclass(frozen=True)
 class LoggedIn:
     """A logged-in session: its Cookie header and what /api/v1/me says about it."""
@@ -88,6 +96,8 @@ def login(port: int, username: str, password: str) -> LoggedIn:
             status, location = resp.status, resp.headers.get("Location", "")
     except urllib.error.HTTPError as exc:  # the 302 surfaces as an HTTPError without redirects
         status, location = exc.code, exc.headers.get("Location", "")
+        if status == 503:
+            raise LoginBusy(float(exc.headers.get("Retry-After") or 5)) from exc
     if status != 302:
         raise RuntimeError(f"登录 {username} 失败：POST /login/ 返回 {status}（应为 302）")
     cookies = {c.name: c.value for c in jar}

@@ -1,6 +1,6 @@
 """The deadline surge (issue 19 item 1): N simulated county reporters (default 300) log in
 through the real form, open the monthly grid, save rows and submit some, with think times,
-against `dudao serve` (gunicorn, 3 workers × 2 threads) and the job worker, on the embedded
+against `dudao serve` (gunicorn, 3 workers × 4 threads) and the job worker, on the embedded
 SQLite default and on PostgreSQL + Redis. Loopback only, bounded in users and minutes.
 
 Afterwards tests_system/surge_check.py compares the database and its audit log with the
@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import REPO
-from bench.httpclient import HOST, login
+from bench.httpclient import HOST, LoginBusy, login
+from bench.procs import OtherCpu, children_of
 from bench.stats import summarise
 from tests_system.stack import HERE, production_stack
 
@@ -44,6 +45,33 @@ VERSION = re.compile(r'name="version" value="(\d*)"')
 PERIOD = re.compile(r'name="period" value="([^"]+)"')
 ROW_ERROR = re.compile(r'<div class="row-msg error" role="alert">(.*?)</div>', re.S)
 RESULTS = REPO / "bench" / "results" / "surge.md"
+# gunicorn's access log line for each request, with the time the worker spent on it (from the
+# moment a thread took it up to the response written): the client's time minus this is the
+# time the request waited for a thread (listen queue, worker).
+ACCESS_FORMAT = "SURGE %(m)s %(U)s %(s)s %(L)s"
+ACCESS_LINE = re.compile(r"^SURGE (\S+) (\S+) (\d+) ([\d.]+)$", re.M)
+
+
+def _server_kind(method: str, path: str) -> str | None:
+    """The request kind of an access-log line (the server cannot tell save from submit)."""
+    if path == "/login/":
+        return "登录页" if method == "GET" else "登录（口令校验）"
+    if path == "/api/v1/me":
+        return "登录后 /api/v1/me"
+    if path == "/projects/grid/" and method == "GET":
+        return "打开填报表"
+    if path.startswith("/projects/grid/") and method == "POST":
+        return "保存/报送（含重发）"
+    return None
+
+
+def server_times(log_text: str) -> dict[str, list[float]]:
+    """Seconds the server spent per request kind, from the access log."""
+    times: dict[str, list[float]] = defaultdict(list)
+    for method, path, _status, seconds in ACCESS_LINE.findall(log_text):
+        if kind := _server_kind(method, path):
+            times[kind].append(float(seconds))
+    return times
 
 
 @dataclass
@@ -110,11 +138,21 @@ def _reporter(
     rng = random.Random(index)
     time.sleep(rng.uniform(0, min(RAMP, (end - time.monotonic()) / 3)))
     started = time.perf_counter()
-    try:
-        cookie = login(port, user["username"], password).cookie_header
-    except (RuntimeError, OSError) as exc:
-        log.timed("登录", time.perf_counter() - started, type(exc).__name__)
-        return
+    while True:
+        attempt = time.perf_counter()
+        try:
+            cookie = login(port, user["username"], password).cookie_header
+        except LoginBusy as busy:  # "请稍候": the reporter clicks 登录 again a little later
+            log.timed("登录被请稍候", time.perf_counter() - attempt, None)
+            if time.monotonic() + busy.retry_after >= end:
+                log.timed("登录", time.perf_counter() - started, "请稍候至结束")
+                return
+            time.sleep(busy.retry_after + rng.uniform(0, busy.retry_after))
+            continue
+        except (RuntimeError, OSError) as exc:
+            log.timed("登录", time.perf_counter() - started, type(exc).__name__)
+            return
+        break
     log.timed("登录", time.perf_counter() - started, None)
     while time.monotonic() < end:
         status, html, seconds = _request(port, "GET", "/projects/grid/", cookie)
@@ -171,8 +209,9 @@ def _reporter(
 def run_one(label: str, users: int, minutes: float, extra: dict[str, str]) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="dudao-surge-") as tmp:
         data = Path(tmp)
+        env = {**extra, "GUNICORN_CMD_ARGS": f"--access-logformat '{ACCESS_FORMAT}'"}
         with production_stack(
-            data, "surge", ["surge_setup.py", str(users)], extra_env=extra
+            data, "surge", ["surge_setup.py", str(users)], extra_env=env
         ) as stack:
             port = int(stack.env["DUDAO_PORT"])
             log = Log()
@@ -186,36 +225,47 @@ def run_one(label: str, users: int, minutes: float, extra: dict[str, str]) -> di
                 )
                 for i, user in enumerate(stack.config["users"])
             ]
+
+            def ours() -> list[int]:
+                tops = [p.pid for p in stack.processes]
+                return [os.getpid(), *tops, *(c for pid in tops for c in children_of(pid))]
+
+            others = OtherCpu(ours)
+            others.start()
             wall = time.perf_counter()
             for thread in threads:
                 thread.start()
             for thread in threads:
                 thread.join(timeout=minutes * 60 + RAMP + 180)
             wall = time.perf_counter() - wall
+            others_pct = others.percent()
             (data / "client.json").write_text(json.dumps(log.writes))
             check = json.loads(
                 stack.run(sys.executable, str(HERE / "surge_check.py"), str(data / "client.json"))
             )
             if os.environ.get("DUDAO_SURGE_KEEP_LOG"):
                 Path(os.environ["DUDAO_SURGE_KEEP_LOG"]).write_bytes(stack.server_log.read_bytes())
+            server_log = stack.server_log.read_text(errors="replace")
             server_errors = [
-                line
-                for line in stack.server_log.read_text(errors="replace").splitlines()
-                if "Traceback" in line or "ERROR" in line
+                line for line in server_log.splitlines() if "Traceback" in line or "ERROR" in line
             ]
+            served = server_times(server_log)
     kinds = {
         kind: summarise(
             durations, sum(n for k, n in log.errors.items() if k.split(" ")[0] == kind), wall
         ).as_dict()
         for kind, durations in sorted(log.timings.items())
     }
+    service = {kind: summarise(times, 0, wall).as_dict() for kind, times in sorted(served.items())}
     return {
         "label": label,
         "users": users,
         "minutes": minutes,
         "wall_s": round(wall, 1),
+        "others_cpu_pct": round(others_pct),
         "requests": sum(len(v) for v in log.timings.values()),
         "kinds": kinds,
+        "service": service,
         "errors": dict(log.errors),
         "reasons": dict(log.reasons),
         "mismatched_retries": log.mismatched_retries,
@@ -231,7 +281,8 @@ def _markdown(runs: list[dict[str, Any]]) -> str:
         "每个模拟填报员：经登录页登录，打开本月填报表，挑自己负责的行保存（四分之一同时报送，",
         f"十分之一用同一请求编号重发），每两步之间思考 {THINK[0]:g}–{THINK[1]:g} 秒，"
         f"在头 {RAMP:g} 秒内陆续上线。",
-        "服务：`dudao serve`（gunicorn，3 进程 × 2 线程）与任务进程，本机回环；"
+        "服务：`dudao serve`（gunicorn，3 进程 × 4 线程；每进程至多 2 个登录同时等候口令校验，"
+        "再多的登录答 503“请稍候”，模拟填报员等 5–10 秒再点登录）与任务进程，本机回环；"
         "机器 2 核，与其他任务共用。",
         "之后独立核对（tests_system/surge_check.py）：数据库与审计日志对照客户端日志。",
         "",
@@ -242,7 +293,8 @@ def _markdown(runs: list[dict[str, Any]]) -> str:
             f"## {run['label']}",
             "",
             f"- 用户 {run['users']}，时长 {run['minutes']:g} 分钟（实际 {run['wall_s']} 秒），"
-            f"请求 {run['requests']}",
+            f"请求 {run['requests']}；"
+            f"其间其他进程占用全部 CPU 的 {run.get('others_cpu_pct', '?')}%",
             f"- 写入核对：涉及月报 {check['reports']} 份，已确认写入 {check['acknowledged']}，"
             f"未收到答复 {check['unanswered']}；"
             f"**丢失 {len(check['lost'])}，重复 {len(check['duplicated'])}，"
@@ -258,6 +310,20 @@ def _markdown(runs: list[dict[str, Any]]) -> str:
                 f"{s['p99_ms']} | {s['max_ms']} |"
             )
         lines.append("")
+        if run.get("service"):
+            lines += [
+                "服务端处理时间（gunicorn 访问日志：线程接手到答复写完；"
+                "客户端时间减去它即排队等候）：",
+                "",
+                "| 请求（服务端） | 次数 | p50 ms | p95 ms | p99 ms | 最大 ms |",
+                "|---|---:|---:|---:|---:|---:|",
+            ]
+            for kind, s in run["service"].items():
+                lines.append(
+                    f"| {kind} | {s['n']} | {s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | "
+                    f"{s['max_ms']} |"
+                )
+            lines.append("")
         if run["errors"]:
             lines += ["错误（按请求和状态）：", ""]
             lines += [f"- {k}：{n}" for k, n in sorted(run["errors"].items())]

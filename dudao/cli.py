@@ -73,6 +73,7 @@ def _serve(extra: list[str]) -> int:
         return 2
     bind = os.environ.get("DUDAO_BIND", f"127.0.0.1:{settings.PORT}")
     workers = os.environ.get("DUDAO_WORKERS", str(max(2, (os.cpu_count() or 1) + 1)))
+    threads = str(settings.SERVER_THREADS)
     args = [
         "gunicorn",
         "dudao.wsgi:application",
@@ -81,7 +82,16 @@ def _serve(extra: list[str]) -> int:
         "--workers",
         workers,
         "--threads",
-        "2",
+        threads,
+        # A worker takes a connection only when one of its threads is free to serve it: the
+        # rest wait in the shared listen queue for whichever worker frees a thread first,
+        # instead of queueing inside a worker whose threads are busy (gthread's default of
+        # 1000 connections a worker let a page wait seconds behind a few logins while another
+        # worker idled). No keep-alive then: nginx talks to the app without it anyway.
+        "--worker-connections",
+        threads,
+        "--keep-alive",
+        "0",
         # gunicorn 27's control socket defaults to one path per OS user (~/.gunicorn), which
         # two Dudao instances on one host would fight over: keep it in the data directory.
         "--control-socket",

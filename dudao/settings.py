@@ -39,6 +39,12 @@ DEBUG = envbool("DUDAO_DEBUG", False)
 ALLOWED_HOSTS = envlist("DUDAO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = envlist("DUDAO_CSRF_TRUSTED_ORIGINS", [])
 PORT = envint("DUDAO_PORT", 8000, minimum=1, maximum=65535)
+# `dudao serve`: threads of each gunicorn worker process, and how many of them may be logins
+# at once (checking a password holds a thread while the process's hashing thread works through
+# the logins before it); a login beyond that is answered 503 "请稍候" at once, so the pages and
+# saves keep the other threads (dudao/accounts/hashers.py).
+SERVER_THREADS = envint("DUDAO_THREADS", 4, minimum=2, maximum=64)
+LOGINS_PER_PROCESS = max(1, SERVER_THREADS // 2)
 
 # The business modules. Each has urls.py (app_name = its label, mounted at /<label>/),
 # policy.py (POLICY and NAV, merged into dudao.policy), api.py (`router`, mounted at /api/v1/)
@@ -201,7 +207,8 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 PRODUCTION_PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Django's Argon2, hashed on one thread per process (the reasons: the module).
+    "dudao.accounts.hashers.QueuedArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 PASSWORD_HASHERS = (

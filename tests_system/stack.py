@@ -1,8 +1,8 @@
 """A production stack for system tests: its own database (a temporary SQLite file, or a
 temporary PostgreSQL database on the server of DUDAO_DATABASE_URL), migrated and loaded with
-the demo city, then `dudao serve` (3 worker processes × 2 threads) and `dudao worker` on a free
-loopback port. Everything runs as separate processes, as in production; it is all stopped and
-the PostgreSQL database dropped at the end."""
+the demo city, then `dudao serve` (3 worker processes × its default threads) and `dudao worker`
+on a free loopback port. Everything runs as separate processes, as in production; it is all
+stopped and the PostgreSQL database dropped at the end."""
 
 from __future__ import annotations
 

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 
 from dudao.accounts import selectors, services
 from dudao.accounts.forms import LoginForm, MfaCodeForm, PasswordChangeForm, TokenCreateForm
+from dudao.accounts.hashers import login_slot
 from dudao.accounts.middleware import AUTH_AT, SEEN_AT
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error
@@ -34,12 +35,21 @@ from dudao.core.http import AuthedHttpRequest, add_domain_error
 # The same words for an unknown user, a wrong password and a locked account: the page must
 # not tell an attacker which usernames exist or which are locked (reliability.md §0 item 4).
 LOGIN_FAILED = "用户名或密码错误。连续失败5次，账户将被锁定30分钟。"
+# Every login slot of this process is taken (the deadline crowd): the password is not checked,
+# so this is no failed attempt; the user clicks 登录 again a few seconds later.
+LOGIN_BUSY = "登录的人较多，请等几秒后再点“登录”。"
+LOGIN_BUSY_RETRY_SECONDS = 5
 
 
-def _render_login(request: HttpRequest, form: LoginForm, *, failed: bool) -> HttpResponse:
-    return render(
-        request, "accounts/login.html", {"form": form, "error": LOGIN_FAILED if failed else ""}
-    )
+def _render_login(
+    request: HttpRequest, form: LoginForm, *, failed: bool, busy: bool = False
+) -> HttpResponse:
+    error = LOGIN_BUSY if busy else LOGIN_FAILED if failed else ""
+    response = render(request, "accounts/login.html", {"form": form, "error": error})
+    if busy:
+        response.status_code = 503
+        response["Retry-After"] = str(LOGIN_BUSY_RETRY_SECONDS)
+    return response
 
 
 # Between the password and the second factor the session holds only these (not a login).
@@ -76,23 +86,30 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        username = form.cleaned_data["username"].strip()
-        user = authenticate(request, username=username, password=form.cleaned_data["password"])
-        if user is not None and getattr(request, "axes_locked_out", False) is False:
-            if services.needs_mfa(user):
-                request.session.cycle_key()
-                request.session[MFA_USER] = user.pk
-                request.session[MFA_SINCE] = time.time()
-                request.session[MFA_NEXT] = _safe_next(request)
-                request.session.pop(MFA_KEY, None)
-                if services.confirmed_device(user) is None:
-                    return redirect("login_mfa_enrol")
-                return redirect("login_mfa")
-            return _complete_login(request, user, _safe_next(request))
-        if not getattr(request, "axes_locked_out", False):
-            services.record_login_failure(username=username, locked=False)
-        return _render_login(request, form, failed=True)
+        return _login_post(request, form)
     return _render_login(request, form, failed=False)
+
+
+def _login_post(request: HttpRequest, form: LoginForm) -> HttpResponse:
+    username = form.cleaned_data["username"].strip()
+    with login_slot() as admitted:
+        if not admitted:
+            return _render_login(request, form, failed=False, busy=True)
+        user = authenticate(request, username=username, password=form.cleaned_data["password"])
+    if user is not None and getattr(request, "axes_locked_out", False) is False:
+        if services.needs_mfa(user):
+            request.session.cycle_key()
+            request.session[MFA_USER] = user.pk
+            request.session[MFA_SINCE] = time.time()
+            request.session[MFA_NEXT] = _safe_next(request)
+            request.session.pop(MFA_KEY, None)
+            if services.confirmed_device(user) is None:
+                return redirect("login_mfa_enrol")
+            return redirect("login_mfa")
+        return _complete_login(request, user, _safe_next(request))
+    if not getattr(request, "axes_locked_out", False):
+        services.record_login_failure(username=username, locked=False)
+    return _render_login(request, form, failed=True)
 
 
 def _pending_user(request: HttpRequest) -> Any:

@@ -145,7 +145,10 @@ def _bump(obj: Any) -> None:
 def _visible_project(actor: User, project: Project, *, lock: bool = False) -> Project:
     qs = Project.objects.visible_to(actor)
     if lock:
-        qs = qs.select_for_update()
+        # Only the project's row: FOR UPDATE with the joined county and category locked those
+        # too, so every save of a county queued on its county's row, and a submit (report,
+        # then project) deadlocked against a save (project, then report) on PostgreSQL.
+        qs = qs.select_for_update(of=("self",))
     return qs.select_related("county", "category").get(pk=project.pk)
 
 

@@ -191,8 +191,7 @@ def _assert_open(county_id: int, year: int, month: int) -> None:
         )
 
 
-@transaction.atomic(durable=True)
-def save_report(
+def _save_report(
     *,
     actor: User,
     project: Project,
@@ -356,8 +355,7 @@ def _transition(
     return report
 
 
-@transaction.atomic(durable=True)
-def submit_report(
+def _submit_report(
     *,
     actor: User,
     report: MonthlyReport,
@@ -386,6 +384,66 @@ def submit_report(
         verb="报送",
         change=change,
     )
+
+
+@transaction.atomic(durable=True)
+def save_report(
+    *,
+    actor: User,
+    project: Project,
+    year: int,
+    month: int,
+    data: ReportInput,
+    version: int | None = None,
+    request_id: str | None = None,
+) -> MonthlyReport:
+    """Create or change a draft (or returned) report. Year-to-date and since-start are derived."""
+    return _save_report(
+        actor=actor,
+        project=project,
+        year=year,
+        month=month,
+        data=data,
+        version=version,
+        request_id=request_id,
+    )
+
+
+@transaction.atomic(durable=True)
+def submit_report(
+    *,
+    actor: User,
+    report: MonthlyReport,
+    version: int | None = None,
+    request_id: str | None = None,
+) -> MonthlyReport:
+    """draft/returned → submitted. After the deadline the report is accepted and marked late."""
+    return _submit_report(actor=actor, report=report, version=version, request_id=request_id)
+
+
+@transaction.atomic(durable=True)
+def save_and_submit_report(
+    *,
+    actor: User,
+    project: Project,
+    year: int,
+    month: int,
+    data: ReportInput,
+    version: int | None = None,
+    request_id: str | None = None,
+) -> MonthlyReport:
+    """保存并报送 in one transaction: either both are written or neither (a submit that failed
+    after a committed save answered an error for a write that had landed)."""
+    report = _save_report(
+        actor=actor,
+        project=project,
+        year=year,
+        month=month,
+        data=data,
+        version=version,
+        request_id=request_id,
+    )
+    return _submit_report(actor=actor, report=report)
 
 
 def _approve_change(actor: User) -> Callable[[MonthlyReport], None]:

@@ -267,3 +267,33 @@ def test_api_lock_and_unlock(client: Client, world: World) -> None:
     r = api(client, "POST", f"/api/v1/project-locks/{lock_id}/unlock", {"reason": "更正"})
     assert r.json()["is_active"] is False
     assert services.is_locked(world.county_a.pk, 2026, 2) is False
+
+
+def test_save_and_submit_is_one_write(
+    client: Client, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A submit that fails after the save (the database busy beyond its wait: a 500) leaves no
+    save behind: the deadline surge saw such a save land while its answer said it had failed."""
+    from django.db import OperationalError
+
+    from dudao.audit.models import AuditEvent
+    from dudao.projects.services import reports
+
+    p = make_project(world)
+    login(client, world.county_a_reporter)
+
+    def busy(**_kwargs: object) -> MonthlyReport:
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(reports, "_submit_report", busy)
+    url = reverse("projects:grid_row", kwargs={"pk": p.pk}) + "?period=2026-03"
+    form = {"period": "2026-03", "invest_month": "12", "request_id": "s1", "action": "submit"}
+    with pytest.raises(OperationalError):
+        client.post(url, form, HTTP_HX_REQUEST="true")
+    assert not MonthlyReport.objects.filter(project=p).exists()
+    assert not AuditEvent.objects.filter(action="project.report_save").exists()
+    monkeypatch.undo()
+    done = client.post(url, form, HTTP_HX_REQUEST="true")
+    assert done.status_code == 200
+    saved = MonthlyReport.objects.get(project=p, month=3)
+    assert (saved.invest_month, saved.status) == (D("12"), S.SUBMITTED)

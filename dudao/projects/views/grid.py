@@ -71,8 +71,13 @@ def grid_row(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     status = 200
     if form.is_valid():
         data = form.cleaned_data
+        save = (
+            services.save_and_submit_report
+            if request.POST.get("action") == "submit"
+            else services.save_report
+        )
         try:
-            report = services.save_report(
+            save(
                 actor=request.user,
                 project=project,
                 year=year,
@@ -81,8 +86,6 @@ def grid_row(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 version=data["version"],
                 request_id=data["request_id"] or None,
             )
-            if request.POST.get("action") == "submit":
-                report = services.submit_report(actor=request.user, report=report)
         except StaleObject as exc:
             error, status = exc.message, 409
         except DomainError as exc:
