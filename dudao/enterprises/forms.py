@@ -118,3 +118,17 @@ class AssignForm(CatalogueErrorsMixin, forms.Form):
         label="联企干部用户名", max_length=40, help_text="任何单位的业务账户，填写其登录用户名。"
     )
     valid_from = forms.DateField(label="起始日期", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class BindAccountForm(CatalogueErrorsMixin, forms.Form):
+    username = forms.CharField(
+        label="企业账户用户名",
+        max_length=40,
+        help_text="系统管理员已建立、安全管理员已授予“企业”角色的账户，填写其登录用户名。",
+    )
+
+
+class EndAssignmentForm(CatalogueErrorsMixin, forms.Form):
+    assignment = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    valid_to = forms.DateField(label="截止日期", widget=forms.DateInput(attrs={"type": "date"}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -35,6 +35,8 @@ POLICY: dict[str, Rules] = {
     "enterprises:visit_photo": {"GET": READERS},
     "enterprises:sla": {"GET": READERS, "POST": roles(Role.SUPERVISOR)},
     "enterprises:assign": {"POST": roles(Role.SUPERVISOR)},
+    "enterprises:end_liaison": {"POST": roles(Role.SUPERVISOR)},
+    "enterprises:bind_account": {"POST": roles(Role.SUPERVISOR)},
     "api:enterprises_demands": {"GET": DEMAND_READERS, "POST": DEMAND_READERS},
     "api:enterprises_demand": {"GET": DEMAND_READERS},
     "api:enterprises_demand_answer": {"POST": HANDLERS},

@@ -339,3 +339,13 @@ def user_by_username(username: str) -> UserModel | None:
     """An active business account by its login name (for the officer assignment form)."""
     found = UserModel.objects.filter(username__iexact=username.strip(), is_active=True).first()
     return found if found is not None and found.has_business_role else None
+
+
+def enterprise_account_by_username(username: str) -> UserModel | None:
+    """An active account holding only the 企业 role, by its login name (for the binding form)."""
+    found = UserModel.objects.filter(username__iexact=username.strip(), is_active=True).first()
+    return found if found is not None and found.roles == int(Role.ENTERPRISE) else None
+
+
+def bound_accounts(enterprise: Enterprise) -> QuerySet[EnterpriseAccount]:
+    return enterprise.accounts.select_related("user").order_by("user__username")

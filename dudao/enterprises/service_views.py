@@ -22,8 +22,10 @@ from dudao.enterprises import services
 from dudao.enterprises.forms import (
     AnswerForm,
     AssignForm,
+    BindAccountForm,
     ConfirmForm,
     DemandForm,
+    EndAssignmentForm,
     EscalateForm,
     ReasonForm,
     RerouteForm,
@@ -394,4 +396,57 @@ def assign(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"已安排{officer.full_name}为联企干部。")
     else:
         messages.error(request, "；".join(str(e) for es in form.errors.values() for e in es))
+    return redirect("enterprises:detail", pk=enterprise.pk)
+
+
+def _form_errors(form: Any) -> str:
+    return "；".join(str(e) for es in form.errors.values() for e in es)
+
+
+def end_liaison(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """解除联企干部 of an enterprise in scope (督查员): the assignment ends on the given day."""
+    from dudao.enterprises import selectors
+
+    enterprise = selectors.get_enterprise(request.user, pk)
+    form = EndAssignmentForm(request.POST)
+    if form.is_valid():
+        assignment = enterprise.liaisons.filter(pk=form.cleaned_data["assignment"]).first()
+        try:
+            if assignment is None:
+                raise DomainError("联企记录不存在。", field="assignment")
+            services.end_assignment(
+                actor=request.user,
+                assignment=assignment,
+                valid_to=form.cleaned_data["valid_to"],
+                version=form.cleaned_data["version"],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已解除{assignment.officer.full_name}的联企安排。")
+    else:
+        messages.error(request, _form_errors(form))
+    return redirect("enterprises:detail", pk=enterprise.pk)
+
+
+def bind_account(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """绑定企业账户 to an enterprise in scope (督查员)."""
+    from dudao.enterprises import selectors
+
+    enterprise = selectors.get_enterprise(request.user, pk)
+    form = BindAccountForm(request.POST)
+    if form.is_valid():
+        account = sel.enterprise_account_by_username(form.cleaned_data["username"])
+        try:
+            if account is None:
+                raise DomainError("没有这个用户名的企业账户（须为启用的、只有“企业”角色的账户）。")
+            services.bind_enterprise_account(
+                actor=request.user, user=account, enterprise=enterprise
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已将账户{account.username}绑定到本企业。")
+    else:
+        messages.error(request, _form_errors(form))
     return redirect("enterprises:detail", pk=enterprise.pk)

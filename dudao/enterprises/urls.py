@@ -22,5 +22,7 @@ urlpatterns: list[URLPattern] = [
     path("portal/", service_views.portal, name="portal"),
     path("demands/sla/", service_views.sla_rules, name="sla"),
     path("<int:pk>/assign/", service_views.assign, name="assign"),
+    path("<int:pk>/liaison/end/", service_views.end_liaison, name="end_liaison"),
+    path("<int:pk>/account/", service_views.bind_account, name="bind_account"),
     path("visit-photos/<int:pk>/", service_views.visit_photo, name="visit_photo"),
 ]

@@ -14,7 +14,7 @@ from dudao.core.listing import listing, sort_rows
 from dudao.core.roles import Role
 from dudao.core.xlsx import Column, Sheet, workbook_bytes, xlsx_response
 from dudao.enterprises import selectors, service_selectors
-from dudao.enterprises.forms import AssignForm
+from dudao.enterprises.forms import AssignForm, BindAccountForm
 from dudao.enterprises.models import EvaluationRun
 from dudao.enterprises.rules import Grade, UngradedClass
 from dudao.parks.selectors import visible_parks
@@ -60,6 +60,9 @@ def enterprise_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "demands": service_selectors.enterprise_demands(enterprise)[:50],
             "can_assign": request.user.has_role(Role.SUPERVISOR),
             "assign_form": AssignForm(initial={"valid_from": timezone.localdate()}),
+            "bind_form": BindAccountForm(),
+            "accounts": service_selectors.bound_accounts(enterprise),
+            "today": timezone.localdate(),
         },
     )
 

@@ -119,6 +119,8 @@ OBJECTS: dict[str, tuple[Scope, ObjectArgs]] = {
     "api:enterprises_visit": ("org", _visit),
     "enterprises:visit_photo": ("org", _photo),
     "enterprises:assign": ("org", _enterprise),
+    "enterprises:end_liaison": ("org", _enterprise),
+    "enterprises:bind_account": ("org", _enterprise),
 }
 
 ALLOWED: dict[tuple[str, str], int] = {
@@ -144,6 +146,8 @@ ALLOWED: dict[tuple[str, str], int] = {
     ("enterprises:sla", "GET"): 200,
     ("enterprises:sla", "POST"): 302,
     ("enterprises:assign", "POST"): 302,
+    ("enterprises:end_liaison", "POST"): 302,
+    ("enterprises:bind_account", "POST"): 302,
     ("api:enterprises_demands", "GET"): 200,
     ("api:enterprises_demands", "POST"): 422,
     ("api:enterprises_demand", "GET"): 200,

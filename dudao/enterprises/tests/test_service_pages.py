@@ -149,3 +149,39 @@ def test_the_supervisor_edits_the_sla_and_assigns_an_officer(svc: Service, world
     )
     reporter = _client(world.county_a_reporter)
     assert reporter.post(reverse("enterprises:sla"), {"category": "land"}).status_code == 403
+
+
+def test_the_supervisor_binds_an_account_and_ends_an_assignment(svc: Service, world: World) -> None:
+    from dudao.enterprises.models import EnterpriseAccount, LiaisonAssignment
+
+    supervisor = _client(world.city_supervisor)
+    url = reverse("enterprises:bind_account", args=[svc.other_firm.pk])
+    refused = supervisor.post(url, {"username": svc.officer.username}, follow=True)
+    assert "没有这个用户名的企业账户" in refused.content.decode()
+    response = supervisor.post(url, {"username": svc.account.username}, follow=True)
+    assert "已将账户" in response.content.decode()
+    assert EnterpriseAccount.objects.get(user=svc.account).enterprise == svc.other_firm
+    assert AuditEvent.objects.filter(action="enterprises.account.bind").exists()
+
+    assignment = LiaisonAssignment.objects.filter(enterprise=svc.firm, officer=svc.officer).get()
+    page = supervisor.get(reverse("enterprises:detail", args=[svc.firm.pk])).content.decode()
+    assert "解除" in page
+    assert f"<title>{svc.firm.name} · " in page  # the title is the name, nothing else
+    end = reverse("enterprises:end_liaison", args=[svc.firm.pk])
+    today = timezone.localdate()
+    supervisor.post(
+        end,
+        {"assignment": assignment.pk, "valid_to": today.isoformat(), "version": assignment.version},
+    )
+    assignment.refresh_from_db()
+    assert assignment.valid_to == today
+    assert AuditEvent.objects.filter(action="enterprises.liaison.end").count() == 1
+    # a stale copy of the form is refused and changes nothing
+    stale = supervisor.post(
+        end, {"assignment": assignment.pk, "valid_to": "2030-01-01", "version": 1}, follow=True
+    )
+    assert "刷新" in stale.content.decode() or "已被" in stale.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.valid_to == today
+    reporter = _client(world.county_a_reporter)
+    assert reporter.post(url, {"username": svc.account.username}).status_code == 403
