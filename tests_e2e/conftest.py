@@ -151,10 +151,15 @@ def _run_data_migrations() -> None:
     for leaf in loader.graph.leaf_nodes():
         plan.extend(key for key in loader.graph.forwards_plan(leaf) if key not in plan)
     for key in plan:
-        for operation in loader.graph.nodes[key].operations:
+        operations = loader.graph.nodes[key].operations
+        if not any(isinstance(op, RunPython) for op in operations):
+            continue
+        state = loader.project_state(key, at_end=False)
+        for operation in operations:
             if not isinstance(operation, RunPython):
+                # a data step after a model's creation in the same migration sees that model
+                operation.state_forwards(key[0], state)
                 continue
-            state = loader.project_state(key, at_end=False)
             try:
                 with transaction.atomic():
                     # No schema editor: schema changes (the audit triggers) survive a flush and
