@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.db import router
 from django.db.models import Count, QuerySet, Window
 from django.http import Http404
 
+from dudao.core.precompiled import Precompiled
 from dudao.projects.models import MonthlyReport, Project
 from dudao.projects.selectors.registry import visible_projects
 
@@ -82,15 +84,26 @@ _REPORT_KEYS = [key for key, _ in REPORT_COLUMNS]
 def list_codes(project_ids: list[int]) -> dict[int, list[str]]:
     """Project id → the codes of its lists, in the lists' own order (year descending, then
     sort order, then code): one query for the whole page."""
-    through = Project.lists.through
     out: dict[int, list[str]] = {pid: [] for pid in project_ids}
-    for pid, code in (
-        through.objects.filter(project_id__in=project_ids)
-        .order_by("-projectlist__year", "projectlist__sort_order", "projectlist__code")
-        .values_list("project_id", "projectlist__code")
-    ):
+    if not project_ids:
+        return out
+    ids = tuple(project_ids)
+    alias = router.db_for_read(Project)
+    for pid, code in _LIST_CODES.rows(len(ids), using=alias, ids=ids):
         out[pid].append(code)
     return out
+
+
+def _list_codes(n: int, ids: tuple[int, ...]) -> QuerySet[Any]:
+    """The list codes of n projects (`list_codes`' query, precompiled per page size)."""
+    return (
+        Project.lists.through.objects.filter(project_id__in=ids)
+        .order_by("-projectlist__year", "projectlist__sort_order", "projectlist__code")
+        .values_list("project_id", "projectlist__code")
+    )
+
+
+_LIST_CODES = Precompiled(_list_codes)
 
 
 def project_page(
