@@ -45,7 +45,12 @@ class ProjectQuerySet(ScopedQuerySet["Project"]):
         path = scope_path_of(user)
         if path is None or not user.has_business_role:
             return self.none()
-        if covers_a_county(user, path):
+        return self.under_scope(path, covers_a_county(user, path))
+
+    def under_scope(self, path: str, by_county: bool) -> Self:
+        """The projects under a scope path: by county, or (a park committee's scope, which
+        holds no county) by park."""
+        if by_county:
             return self.filter(county__path__startswith=path)
         return self.filter(park__organisation__path__startswith=path)
 

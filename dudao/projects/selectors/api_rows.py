@@ -12,9 +12,17 @@ from django.db import router
 from django.db.models import Count, QuerySet, Window
 from django.http import Http404
 
+from dudao.core.lights import Light
 from dudao.core.precompiled import Precompiled
+from dudao.core.scoping import scope_path_of
 from dudao.projects.models import MonthlyReport, Project
-from dudao.projects.selectors.registry import visible_projects
+from dudao.projects.models.registry import covers_a_county
+from dudao.projects.selectors.registry import (
+    ProjectFilters,
+    filter_projects,
+    filter_within,
+    visible_projects,
+)
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
@@ -121,6 +129,49 @@ def project_page(
     )
     total = tuples[0][-1] if tuples else projects.count()
     return project_rows(tuples), total
+
+
+# The list filters that are query parameters (the light filter is not: it reads the lights).
+_FILTER_KEYS = ("county", "park", "category", "stage", "level", "list", "q")
+
+
+def api_project_page(
+    actor: User,
+    f: ProjectFilters,
+    year: int | None,
+    month: int | None,
+    *,
+    offset: int,
+    limit: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """`project_page(filter_projects(actor, f, year, month), offset, limit)` with the rows
+    query compiled once per shape (scope kind, filters given, offset, limit) and its values
+    bound per call: the same SQL and rows. A light filter, an actor without a business
+    scope and a page past the end go the ORM way."""
+    path = scope_path_of(actor)
+    if path is None or not actor.has_business_role or f.light in Light.values:
+        return project_page(filter_projects(actor, f, year, month), offset, limit)
+    values: dict[str, Any] = {key: getattr(f, key) for key in _FILTER_KEYS if getattr(f, key)}
+    shape = (covers_a_county(actor, path), tuple(values), offset, limit)
+    alias = router.db_for_read(Project)
+    tuples = _PAGE.rows(shape, using=alias, path=path, **values)
+    if not tuples:
+        return [], filter_projects(actor, f, year, month).count()
+    return project_rows(tuples), tuples[0][-1]
+
+
+def _page_query(shape: tuple[bool, tuple[str, ...], int, int], path: str, **values: Any) -> Any:
+    by_county, _keys, offset, limit = shape
+    projects = Project.objects.under_scope(path, by_county)
+    columns = [column for _, column in PROJECT_COLUMNS]
+    return (
+        filter_within(projects, ProjectFilters(**values), None, None)
+        .annotate(page_total=Window(Count("pk")))
+        .values_list(*columns, "page_total")[offset : offset + limit]
+    )
+
+
+_PAGE = Precompiled(_page_query)
 
 
 def project_rows(tuples: list[tuple[Any, ...]]) -> list[dict[str, Any]]:
