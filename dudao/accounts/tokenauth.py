@@ -1,7 +1,7 @@
 """The Bearer token look-up of every API call: one precompiled query joining the token, its
 owner and the owner's organisation.
 
-The checks are those of `ApiToken.objects.active()` (not revoked, not expired at this
+The checks are `ApiToken.objects.active(now)`'s (not revoked, not expired at this
 instant) and the hash compare of `token_hash`; the row is read from the database on every
 call, so a revocation or expiry takes effect on the next request. The owner and the
 organisation are real model instances (`Model.from_db`, the organisation in the user's
@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import router
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from dudao.accounts.models import ApiToken, User
@@ -27,8 +27,8 @@ _ORG_FIELDS = tuple(f.attname for f in Organisation._meta.concrete_fields)
 
 def _build(shape: object, token_hash: str, now: Any) -> QuerySet[Any]:
     return (
-        ApiToken.objects.filter(token_hash=token_hash, revoked_at__isnull=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        ApiToken.objects.active(now)
+        .filter(token_hash=token_hash)
         .order_by()
         .values_list(
             *_TOKEN_FIELDS,
