@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dudao.accounts.models import ApiToken, hash_token
+from dudao.accounts.tokenauth import active_token
 from dudao.core.roles import ADMIN_MASK
 
 API_PREFIX = "/api/"
@@ -45,12 +46,7 @@ class ApiTokenMiddleware:
                 return api_error(
                     401, "unauthenticated", "认证头格式应为 Authorization: Bearer <令牌>。"
                 )
-            token = (
-                ApiToken.objects.active()
-                .select_related("user", "user__organisation")
-                .filter(token_hash=hash_token(raw.strip()))
-                .first()
-            )
+            token = active_token(hash_token(raw.strip()))
             if token is None or not token.user.is_active:
                 return api_error(401, "unauthenticated", "API 令牌无效、已过期或已被吊销。")
             if token.user.must_change_password:

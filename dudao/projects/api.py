@@ -177,8 +177,9 @@ def projects_list(
     # the month matters only to the light filter (a given period is still checked)
     year, month = selectors.api_period(period) if period.strip() else (None, None)
     f = selectors.ProjectFilters(county, park, category, stage, level, list_id, light, q)
-    projects = selectors.filter_projects(_actor(request), f, year, month)
-    rows, total = selectors.project_page(projects, page.offset, page.limit)
+    rows, total = selectors.api_project_page(
+        _actor(request), f, year, month, offset=page.offset, limit=page.limit
+    )
     return trusted_response(paged(rows, total))
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from django.db import models
+from django.db import models, router
 from django.utils import timezone
 
+from dudao.core.precompiled import Precompiled
 from dudao.core.scoping import ScopedQuerySet, scope_path_of
 
 if TYPE_CHECKING:
@@ -44,7 +45,12 @@ class ProjectQuerySet(ScopedQuerySet["Project"]):
         path = scope_path_of(user)
         if path is None or not user.has_business_role:
             return self.none()
-        if covers_a_county(user, path):
+        return self.under_scope(path, covers_a_county(user, path))
+
+    def under_scope(self, path: str, by_county: bool) -> Self:
+        """The projects under a scope path: by county, or (a park committee's scope, which
+        holds no county) by park."""
+        if by_county:
             return self.filter(county__path__startswith=path)
         return self.filter(park__organisation__path__startswith=path)
 
@@ -56,10 +62,23 @@ def covers_a_county(user: Any, path: str) -> bool:
     if path not in cached:
         from dudao.orgs.models import Organisation
 
-        cached[path] = Organisation.objects.filter(
-            kind=Organisation.Kind.COUNTY_GOV, path__startswith=path
-        ).exists()
+        alias = router.db_for_read(Organisation)
+        cached[path] = bool(_COUNTY_UNDER.rows("county", using=alias, path=path))
     return cached[path]
+
+
+def _county_under(shape: object, path: str) -> models.QuerySet[Any]:
+    """A county government under the path (the query `covers_a_county` runs, precompiled)."""
+    from dudao.orgs.models import Organisation
+
+    return (
+        Organisation.objects.filter(kind=Organisation.Kind.COUNTY_GOV, path__startswith=path)
+        .order_by()
+        .values_list("pk")[:1]
+    )
+
+
+_COUNTY_UNDER = Precompiled(_county_under)
 
 
 class CountyScopedQuerySet(ScopedQuerySet[Any]):

@@ -27,6 +27,7 @@ from dudao.projects.selectors.analysis import (
     target_totals,
 )
 from dudao.projects.selectors.api_rows import (
+    api_project_page,
     list_codes,
     project_page,
     project_report_rows,
@@ -102,6 +103,7 @@ __all__ = [
     "analysis_page",
     "analysis_period",
     "api_period",
+    "api_project_page",
     "city_analysis",
     "county_choices",
     "county_overview",

@@ -8,11 +8,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.db import router
 from django.db.models import Count, QuerySet, Window
 from django.http import Http404
 
+from dudao.core.lights import Light
+from dudao.core.precompiled import Precompiled
+from dudao.core.scoping import scope_path_of
 from dudao.projects.models import MonthlyReport, Project
-from dudao.projects.selectors.registry import visible_projects
+from dudao.projects.models.registry import covers_a_county
+from dudao.projects.selectors.registry import (
+    ProjectFilters,
+    filter_projects,
+    filter_within,
+    visible_projects,
+)
 
 if TYPE_CHECKING:
     from dudao.accounts.models import User
@@ -82,15 +92,26 @@ _REPORT_KEYS = [key for key, _ in REPORT_COLUMNS]
 def list_codes(project_ids: list[int]) -> dict[int, list[str]]:
     """Project id → the codes of its lists, in the lists' own order (year descending, then
     sort order, then code): one query for the whole page."""
-    through = Project.lists.through
     out: dict[int, list[str]] = {pid: [] for pid in project_ids}
-    for pid, code in (
-        through.objects.filter(project_id__in=project_ids)
-        .order_by("-projectlist__year", "projectlist__sort_order", "projectlist__code")
-        .values_list("project_id", "projectlist__code")
-    ):
+    if not project_ids:
+        return out
+    ids = tuple(project_ids)
+    alias = router.db_for_read(Project)
+    for pid, code in _LIST_CODES.rows(len(ids), using=alias, ids=ids):
         out[pid].append(code)
     return out
+
+
+def _list_codes(n: int, ids: tuple[int, ...]) -> QuerySet[Any]:
+    """The list codes of n projects (`list_codes`' query, precompiled per page size)."""
+    return (
+        Project.lists.through.objects.filter(project_id__in=ids)
+        .order_by("-projectlist__year", "projectlist__sort_order", "projectlist__code")
+        .values_list("project_id", "projectlist__code")
+    )
+
+
+_LIST_CODES = Precompiled(_list_codes)
 
 
 def project_page(
@@ -108,6 +129,49 @@ def project_page(
     )
     total = tuples[0][-1] if tuples else projects.count()
     return project_rows(tuples), total
+
+
+# The list filters that are query parameters (the light filter is not: it reads the lights).
+_FILTER_KEYS = ("county", "park", "category", "stage", "level", "list", "q")
+
+
+def api_project_page(
+    actor: User,
+    f: ProjectFilters,
+    year: int | None,
+    month: int | None,
+    *,
+    offset: int,
+    limit: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """`project_page(filter_projects(actor, f, year, month), offset, limit)` with the rows
+    query compiled once per shape (scope kind, filters given, offset, limit) and its values
+    bound per call: the same SQL and rows. A light filter, an actor without a business
+    scope and a page past the end go the ORM way."""
+    path = scope_path_of(actor)
+    if path is None or not actor.has_business_role or f.light in Light.values:
+        return project_page(filter_projects(actor, f, year, month), offset, limit)
+    values: dict[str, Any] = {key: getattr(f, key) for key in _FILTER_KEYS if getattr(f, key)}
+    shape = (covers_a_county(actor, path), tuple(values), offset, limit)
+    alias = router.db_for_read(Project)
+    tuples = _PAGE.rows(shape, using=alias, path=path, **values)
+    if not tuples:
+        return [], filter_projects(actor, f, year, month).count()
+    return project_rows(tuples), tuples[0][-1]
+
+
+def _page_query(shape: tuple[bool, tuple[str, ...], int, int], path: str, **values: Any) -> Any:
+    by_county, _keys, offset, limit = shape
+    projects = Project.objects.under_scope(path, by_county)
+    columns = [column for _, column in PROJECT_COLUMNS]
+    return (
+        filter_within(projects, ProjectFilters(**values), None, None)
+        .annotate(page_total=Window(Count("pk")))
+        .values_list(*columns, "page_total")[offset : offset + limit]
+    )
+
+
+_PAGE = Precompiled(_page_query)
 
 
 def project_rows(tuples: list[tuple[Any, ...]]) -> list[dict[str, Any]]:

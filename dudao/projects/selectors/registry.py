@@ -96,7 +96,14 @@ def filter_projects(
     to the light filter: without one (None) the reporting period is worked out only when
     that filter is used. Within one county the order is by name and id, which the
     county-first indexes serve without a sort of the whole county."""
-    qs = visible_projects(actor).filter(is_active=True)
+    return filter_within(visible_projects(actor), f, year, month)
+
+
+def filter_within(
+    projects: QuerySet[Project], f: ProjectFilters, year: int | None, month: int | None
+) -> QuerySet[Project]:
+    """`filter_projects`' filters and order applied to a set of projects (a scope)."""
+    qs = projects.filter(is_active=True)
     if f.county:
         qs = qs.filter(county_id=f.county)
     if f.park:
