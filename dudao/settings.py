@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
     "dudao.policy.middleware.PolicyMiddleware",
+    # Last, so its process_exception sees a view's error first.
+    "dudao.core.middleware.BusyDatabaseMiddleware",
 ]
 
 ROOT_URLCONF = "dudao.urls"
