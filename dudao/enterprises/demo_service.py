@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import uuid
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import make_password
@@ -153,7 +154,8 @@ def _demand(
     department = departments[category]
     deadline = deadline_for(day, sla[category], "workday")
     demand = Demand.objects.create(
-        code=f"tmp-{firm.pk}-{day:%Y%m%d}-{rng.randrange(10**6)}",
+        # replaced by the numbered code below, once the row has its id (as the service does)
+        code=f"tmp-{uuid.uuid4().hex[:12]}",
         enterprise=firm,
         organisation_id=firm.organisation_id,
         visit=visit,
