@@ -94,7 +94,13 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     base_python = os.path.realpath(sys.executable)  # the venv's python links to its base
     # The outer environment minus the database settings of the test run (SQLite inside); its
     # PIP_* variables stay, and install.sh must ignore them.
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DUDAO_")}
+    # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE (same pytest process) is no server's setting:
+    # check-deploy rightly refuses it (async.E001).
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("DUDAO_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     ran = subprocess.run(
         [
             *namespace,
