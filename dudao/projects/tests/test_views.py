@@ -272,7 +272,7 @@ def test_api_lock_and_unlock(client: Client, world: World) -> None:
 def test_save_and_submit_is_one_write(
     client: Client, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A submit that fails after the save (the database busy beyond its wait: a 500) leaves no
+    """A submit that fails after the save (the database busy beyond its wait) leaves no
     save behind: the deadline surge saw such a save land while its answer said it had failed."""
     from django.db import OperationalError
 
@@ -288,8 +288,10 @@ def test_save_and_submit_is_one_write(
     monkeypatch.setattr(reports, "_submit_report", busy)
     url = reverse("projects:grid_row", kwargs={"pk": p.pk}) + "?period=2026-03"
     form = {"period": "2026-03", "invest_month": "12", "request_id": "s1", "action": "submit"}
-    with pytest.raises(OperationalError):
-        client.post(url, form, HTTP_HX_REQUEST="true")
+    refused = client.post(url, form, HTTP_HX_REQUEST="true")
+    # the busy database answers 503 saying nothing was saved (core.middleware), and it is true
+    assert refused.status_code == 503
+    assert "没有保存" in refused.content.decode()
     assert not MonthlyReport.objects.filter(project=p).exists()
     assert not AuditEvent.objects.filter(action="project.report_save").exists()
     monkeypatch.undo()
