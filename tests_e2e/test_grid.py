@@ -68,12 +68,19 @@ def test_grid_fits_and_enter_moves_on(
     row.get_by_label(f"{project.name} 说明").fill("按计划集中支付进度款")
     field.press("Enter")
     expect(page.locator(f"#row-{project.pk}")).to_contain_text("已保存")
+    next_row = page.evaluate(
+        f"() => document.getElementById('row-{project.pk}').nextElementSibling.id"
+    )
+    # the row's text is swapped in first; the focus moves once htmx has settled the swap
+    page.wait_for_function(
+        "(next) => document.activeElement && document.activeElement.closest('tr')"
+        " && document.activeElement.closest('tr').id === next",
+        arg=next_row,
+        timeout=5000,
+    )
     focused_row = page.evaluate(
         "() => document.activeElement && document.activeElement.closest('tr')"
         " ? document.activeElement.closest('tr').id : ''"
-    )
-    next_row = page.evaluate(
-        f"() => document.getElementById('row-{project.pk}').nextElementSibling.id"
     )
     assert focused_row == next_row
     assert page.evaluate("() => document.activeElement.name") in ("invest_month", "funds_month")
