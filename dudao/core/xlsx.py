@@ -11,7 +11,8 @@ headers.
 Cell readers (`cell_decimal`, `cell_text`, `cell_date`, `cell_int`) append a `RowError` with
 row and column to a list and return None, so a whole file is checked in one pass.
 
-Writing (xlsxwriter, constant memory): `workbook_bytes([Sheet(...)])` and `xlsx_response`.
+Writing (xlsxwriter, constant memory) is in `xlsx_write`: `workbook_bytes([Sheet(...)])` and
+`xlsx_response`, readable through this module too.
 """
 
 from __future__ import annotations
@@ -27,16 +28,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import quote
-
-from django.http import HttpResponse
 
 from dudao.core.bounds import check_date
 from dudao.core.exceptions import DomainError
 from dudao.core.imports import MAX_IMPORT_BYTES, ImportRejected, RowError, column_letter
 from dudao.core.xlsx_guard import CORRUPT, MAX_SHEET_COLUMNS, inspect_xlsx
+from dudao.core.xlsx_write import (
+    XLSX_MIME,
+    Column,
+    Sheet,
+    iter_chunks,
+    workbook_bytes,
+    xlsx_response,
+)
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 200_000
 MAX_CSV_COLUMNS = MAX_SHEET_COLUMNS
 # Every number read from a cell must be smaller than this in magnitude. The widest amount field
@@ -532,85 +537,11 @@ def cell_date(
         return None
 
 
-# --- Writing ------------------------------------------------------------------------------
-
-
-@dataclass
-class Column:
-    header: str
-    width: float = 14
-    kind: str = "text"  # text | decimal2 | decimal1 | int | date | percent1
-    comment: str = ""
-
-
-@dataclass
-class Sheet:
-    name: str
-    columns: list[Column]
-    rows: Iterable[Sequence[Any]]
-    title: str = ""  # optional first line above the header (then the header is row 2)
-    locked_columns: int = 0  # protect nothing but mark the first N columns grey (read-only)
-
-
-_FORMATS = {
-    "decimal2": "#,##0.00",
-    "decimal1": "#,##0.0",
-    "int": "0",
-    "date": "yyyy-mm-dd",
-    "percent1": "0.0",
-}
-
-
-def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
-    """Write sheets to an in-memory .xlsx (row by row, constant memory)."""
-    import xlsxwriter
-
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
-    head = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1, "text_wrap": True})
-    grey = book.add_format({"bg_color": "#F2F2F2"})
-    title_fmt = book.add_format({"bold": True, "font_size": 13})
-    formats = {k: book.add_format({"num_format": v}) for k, v in _FORMATS.items()}
-    for spec in sheets:
-        ws = book.add_worksheet(spec.name[:31])
-        first = 0
-        if spec.title:
-            ws.write(0, 0, spec.title, title_fmt)
-            first = 1
-        for c, col in enumerate(spec.columns):
-            fmt = formats.get(col.kind)
-            ws.set_column(c, c, col.width, grey if c < spec.locked_columns else fmt)
-            ws.write(first, c, col.header, head)
-            if col.comment:
-                ws.write_comment(first, c, col.comment)
-        ws.freeze_panes(first + 1, spec.locked_columns)
-        for r, values in enumerate(spec.rows, start=first + 1):
-            for c, value in enumerate(values):
-                if value is None or value == "":
-                    continue
-                kind = spec.columns[c].kind if c < len(spec.columns) else "text"
-                if isinstance(value, Decimal):
-                    ws.write_number(r, c, float(value), formats.get(kind))
-                elif isinstance(value, (date, datetime)):
-                    ws.write_datetime(r, c, value, formats["date"])
-                elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                    ws.write_number(r, c, value, formats.get(kind))
-                else:
-                    ws.write_string(r, c, str(value))
-    book.close()
-    return buffer.getvalue()
-
-
-def xlsx_response(filename: str, data: bytes) -> HttpResponse:
-    """Serve .xlsx bytes as a download with a Chinese file name (RFC 6266 / 5987)."""
-    response = HttpResponse(data, content_type=XLSX_MIME)
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", filename) or "export.xlsx"
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
-    )
-    return response
-
-
-def iter_chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+__all__ = [
+    "XLSX_MIME",
+    "Column",
+    "Sheet",
+    "iter_chunks",
+    "workbook_bytes",
+    "xlsx_response",
+]

@@ -9,6 +9,12 @@ from dudao.enterprises.services.evaluation import (
     save_factor_policies,
     save_regime,
 )
+from dudao.enterprises.services.liaison import (
+    assign_officer,
+    bind_enterprise_account,
+    end_assignment,
+    save_sla_rule,
+)
 from dudao.enterprises.services.registry import (
     MANAGER_ROLES,
     create_enterprise,
@@ -21,12 +27,9 @@ from dudao.enterprises.services.service import (
     PhotoInput,
     accept_demand,
     answer_demand,
-    assign_officer,
-    bind_enterprise_account,
     bound_enterprise_id,
     can_see,
     confirm_demand,
-    end_assignment,
     in_scope,
     is_department_staff,
     is_enterprise_account,
@@ -36,7 +39,6 @@ from dudao.enterprises.services.service import (
     reopen_demand,
     reroute_demand,
     return_demand,
-    save_sla_rule,
 )
 
 __all__ = [
