@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dudao.accounts.roles import Role
-from dudao.core import columns
+from dudao.core import columns, importplans
 from dudao.core.bulk import fetch_rows
 from dudao.core.columns import Cells, read_cells
 from dudao.core.exceptions import NotAllowed
@@ -323,6 +323,140 @@ def _same(report: MonthlyReport, data: services.ReportInput) -> bool:
     ) and report.node_id == (data.node.pk if data.node else None)
 
 
+PLAN_KIND = "reports"
+
+
+@dataclass(frozen=True)
+class _Question:
+    """What the lookups ask about a file: its project codes and ids, each project's first
+    month, its years, the projects whose row reports a node."""
+
+    codes: frozenset[str]
+    ids: frozenset[int]
+    first: dict[int, tuple[int, int]]
+    years: frozenset[int]
+    with_node: frozenset[int]
+
+
+@dataclass
+class _Facts:
+    """Everything the validation reads from the database, as the lookups fetched it; `basis`
+    is all of it as plain comparable values (a kept dry run is reused only on an equal one)."""
+
+    projects: dict[int, ProjectFacts]
+    window: list[MonthlyReport]
+    base: dict[int, Any]
+    plans: dict[tuple[int, int], Decimal]
+    started: dict[int, set[int]]
+    actual: dict[int, dict[int, date]]
+    locked: set[tuple[int | None, int, int]]
+    settings: ProjectSettings
+    basis: tuple[Any, ...]
+
+    @property
+    def by_key(self) -> dict[tuple[int, int, int], MonthlyReport]:
+        return {(x.project_id, x.year, x.month): x for x in self.window}
+
+
+@dataclass
+class _Plan:
+    """A validated file: what its commit writes."""
+
+    question: _Question
+    created: list[_New]
+    updated: list[MonthlyReport]
+    later: list[MonthlyReport]
+    base: dict[int, Any]
+    monthly: dict[int, dict[tuple[int, int], Any]]
+    projects: dict[int, ProjectFacts]
+    report: ImportReport
+
+
+def _values(obj: Any) -> tuple[Any, ...]:
+    """A model instance's stored values, in column order."""
+    return tuple(getattr(obj, f.attname) for f in obj._meta.concrete_fields)
+
+
+def _projects(scope: Any, codes: set[str] | frozenset[str], ids: Any) -> dict[int, ProjectFacts]:
+    """1 query: the actor's projects named in the file, as tuples."""
+    visible = (
+        scope if len(codes) + len(ids) > many() else scope.filter(Q(code__in=codes) | Q(pk__in=ids))
+    )
+    return {
+        row[0]: ProjectFacts(*row)
+        for row in fetch_rows(
+            visible.values_list(
+                "pk", "code", "county_id", "total_investment", "invest_before", "stage"
+            )
+        )
+    }
+
+
+def _lookups(
+    actor: User, question: _Question, nodes: list[MilestoneNode], projects: dict[int, ProjectFacts]
+) -> _Facts:
+    """One query each: reports in the file's window, the running totals before it, plans,
+    milestones, locks, settings."""
+    first, years, with_node = question.first, question.years, question.with_node
+    pids = set(first)
+    scope = Project.objects.visible_to(actor).filter(is_active=True)
+    # a long list of ids: the actor's scope as a subquery, the rows outside the file dropped
+    in_file: Any = scope.values("pk") if len(pids) > many() else pids
+    lo = min(first.values(), default=(0, 0))
+    window = [
+        x
+        # (year, month) >= lo written as a range the (year, month, …) index serves
+        for x in MonthlyReport.objects.filter(
+            Q(year__gt=lo[0]) | Q(year=lo[0], month__gte=lo[1]), project_id__in=in_file
+        )
+        if x.project_id in first and first[x.project_id] <= (x.year, x.month)
+    ]
+    base = _running_totals(first, in_file)
+    plans = {
+        (pid, year): amount
+        for pid, year, amount in fetch_rows(
+            ProjectYearPlan.objects.filter(project_id__in=in_file, year__in=years).values_list(
+                "project_id", "year", "planned_investment"
+            )
+        )
+        if pid in pids
+    }
+    # milestone dates: the start node's of every project (续建 must have started); all nodes
+    # only of the projects whose row reports a node (their order is checked)
+    start_ids = {n.pk for n in nodes if n.role == MilestoneNode.Role.START}
+    started: dict[int, set[int]] = defaultdict(set)
+    for pid, node_id in ProjectMilestone.objects.filter(
+        project_id__in=in_file, node_id__in=start_ids, actual_date__isnull=False
+    ).values_list("project_id", "node_id"):
+        started[pid].add(node_id)
+    actual: dict[int, dict[int, date]] = defaultdict(dict)
+    for pid, node_id, day in ProjectMilestone.objects.filter(
+        project_id__in=in_file if len(with_node) > many() else with_node,
+        actual_date__isnull=False,
+    ).values_list("project_id", "node_id", "actual_date"):
+        if pid in with_node and day is not None:
+            actual[pid][node_id] = day
+    locked: set[tuple[int | None, int, int]] = set(
+        MonthLock.objects.filter(is_active=True, year__in=years).values_list(
+            "county_id", "year", "month"
+        )
+    )
+    settings = ProjectSettings.current()
+    started, actual = dict(started), dict(actual)
+    basis = (
+        projects,
+        tuple(map(_values, nodes)),
+        tuple(map(_values, window)),
+        base,
+        plans,
+        started,
+        actual,
+        locked,
+        _values(settings),
+    )
+    return _Facts(projects, window, base, plans, started, actual, locked, settings, basis)
+
+
 @importer("reports", "项目月报")
 def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the file
     data: bytes, *, filename: str, actor: User, dry_run: bool
@@ -332,6 +466,8 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
         require_role(actor, Role.REPORTER)
     except NotAllowed as exc:
         raise ImportRejected.whole_file(exc.message) from exc
+    if not dry_run and (kept := _commit_kept(data, filename=filename, actor=actor)) is not None:
+        return kept
     cells = read_cells(
         data, sheet=REPORT_SHEET, headers=REPORT_HEADERS, optional_headers=REPORT_OPTIONAL
     )
@@ -345,21 +481,10 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
             f"文件中的 {len(skipped)} 行都没有填写本月数据（本月完成投资等列均为空），"
             "没有可导入的内容。"
         )
-    # 1 query: the actor's projects named in the file
     codes = {c for _, _, c, *_ in parsed if c}
     ids = {p for _, p, *_ in parsed if p}
     scope = Project.objects.visible_to(actor).filter(is_active=True)
-    visible = (
-        scope if len(codes) + len(ids) > many() else scope.filter(Q(code__in=codes) | Q(pk__in=ids))
-    )
-    projects = {
-        row[0]: ProjectFacts(*row)
-        for row in fetch_rows(
-            visible.values_list(
-                "pk", "code", "county_id", "total_investment", "invest_before", "stage"
-            )
-        )
-    }
+    projects = _projects(scope, codes, ids)
     by_code = {p.code: p for p in projects.values() if p.code}
     rows: list[_ReportRow] = []
     seen: dict[tuple[int, int, int], int] = {}
@@ -389,60 +514,20 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
             continue
         seen[key] = number
         rows.append(_ReportRow(number, project.pk, year, month, parsed_data))
-    # One query each: reports in the file's window, the running totals before it, plans,
-    # milestones, locks, settings.
-    pids = {r.project_id for r in rows}
-    years = {r.year for r in rows}
-    # a long list of ids: the actor's scope as a subquery, the rows outside the file dropped
-    in_file: Any = scope.values("pk") if len(pids) > many() else pids
     first: dict[int, tuple[int, int]] = {}
-    last: dict[int, tuple[int, int]] = {}
     for r in rows:
         k = (r.year, r.month)
         first[r.project_id] = min(first.get(r.project_id, k), k)
-        last[r.project_id] = max(last.get(r.project_id, k), k)
-    lo = min(first.values(), default=(0, 0))
-    window = [
-        x
-        # (year, month) >= lo written as a range the (year, month, …) index serves
-        for x in MonthlyReport.objects.filter(
-            Q(year__gt=lo[0]) | Q(year=lo[0], month__gte=lo[1]), project_id__in=in_file
-        )
-        if x.project_id in first and first[x.project_id] <= (x.year, x.month)
-    ]
-    by_key = {(x.project_id, x.year, x.month): x for x in window}
-    base = _running_totals(first, in_file)
-    plans = {
-        (pid, year): amount
-        for pid, year, amount in fetch_rows(
-            ProjectYearPlan.objects.filter(project_id__in=in_file, year__in=years).values_list(
-                "project_id", "year", "planned_investment"
-            )
-        )
-        if pid in pids
-    }
-    # milestone dates: the start node's of every project (续建 must have started); all nodes
-    # only of the projects whose row reports a node (their order is checked)
-    start_ids = {n.pk for n in nodes if n.role == MilestoneNode.Role.START}
-    started: dict[int, set[int]] = defaultdict(set)
-    for pid, node_id in ProjectMilestone.objects.filter(
-        project_id__in=in_file, node_id__in=start_ids, actual_date__isnull=False
-    ).values_list("project_id", "node_id"):
-        started[pid].add(node_id)
-    with_node = {r.project_id for r in rows if r.data.node is not None}
-    actual: dict[int, dict[int, date]] = defaultdict(dict)
-    for pid, node_id, day in ProjectMilestone.objects.filter(
-        project_id__in=in_file if len(with_node) > many() else with_node,
-        actual_date__isnull=False,
-    ).values_list("project_id", "node_id", "actual_date"):
-        if pid in with_node and day is not None:
-            actual[pid][node_id] = day
-    locked: set[tuple[int | None, int, int]] = set(
-        MonthLock.objects.filter(is_active=True, year__in=years).values_list(
-            "county_id", "year", "month"
-        )
+    question = _Question(
+        frozenset(codes),
+        frozenset(ids),
+        first,
+        frozenset(r.year for r in rows),
+        frozenset(r.project_id for r in rows if r.data.node is not None),
     )
-    settings = ProjectSettings.current()
+    facts = _lookups(actor, question, nodes, projects)
+    window, by_key, base, plans = facts.window, facts.by_key, facts.base, facts.plans
+    started, actual, locked, settings = facts.started, facts.actual, facts.locked, facts.settings
     # monthly figures per project from the first file month on: existing overlaid with the file
     monthly: dict[int, dict[tuple[int, int], tuple[Decimal, Decimal]]] = defaultdict(dict)
     for x in window:
@@ -483,7 +568,7 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
         dates: dict[int, date] = {}
         has_started = started.get(r.project_id, set())
         if r.data.node is not None:
-            dates = dict(actual[r.project_id])
+            dates = dict(actual.get(r.project_id, {}))
             dates.pop(r.data.node.pk, None)
             has_started = has_started - {r.data.node.pk}
         problems = services.validate_report_values(
@@ -521,23 +606,60 @@ def import_reports(  # noqa: PLR0912, PLR0915 - one validation pass over the fil
         skipped=len(skipped),
         skipped_rows=skipped,
     )
-    if dry_run or not report.changed:
+    if not report.changed:
         return report
     written = {(c.project_id, c.year, c.month) for c in created} | {
         (c.project_id, c.year, c.month) for c in updated
     }
-    later = [x for x in window if (x.project_id, x.year, x.month) not in written]
+    plan = _Plan(
+        question=question,
+        created=created,
+        updated=updated,
+        later=[x for x in window if (x.project_id, x.year, x.month) not in written],
+        base=base,
+        monthly=monthly,
+        projects=projects,
+        report=report,
+    )
+    if dry_run:
+        # the commit of the same file takes this back while its lookups are unchanged
+        importplans.keep(PLAN_KIND, actor.pk, data, (), basis=facts.basis, plan=plan)
+        return report
     with transaction.atomic():
-        _write_reports(
-            actor=actor,
-            created=created,
-            updated=updated,
-            later=later,
-            base=base,
-            monthly=monthly,
-            projects=projects,
-            filename=filename,
-            data=data,
-            report=report,
-        )
+        _write_plan(plan, actor=actor, filename=filename, data=data)
     return report
+
+
+def _write_plan(plan: _Plan, *, actor: User, filename: str, data: bytes) -> None:
+    _write_reports(
+        actor=actor,
+        created=plan.created,
+        updated=plan.updated,
+        later=plan.later,
+        base=plan.base,
+        monthly=plan.monthly,
+        projects=plan.projects,
+        filename=filename,
+        data=data,
+        report=plan.report,
+    )
+
+
+def _commit_kept(data: bytes, *, filename: str, actor: User) -> ImportReport | None:
+    """The commit of a file whose dry run this process kept (dudao.core.importplans): its plan
+    written when every lookup it was validated against still gives the same rows (checked in
+    the write's transaction); None — the full import — otherwise."""
+    kept = importplans.take(PLAN_KIND, actor.pk, data, ())
+    if kept is None:
+        return None
+    basis, plan = kept
+    assert isinstance(plan, _Plan)  # noqa: S101 - only this module keeps reports plans
+    with transaction.atomic():
+        nodes = list(MilestoneNode.objects.filter(is_active=True).order_by("sort_order"))
+        scope = Project.objects.visible_to(actor).filter(is_active=True)
+        projects = _projects(scope, plan.question.codes, plan.question.ids)
+        if _lookups(actor, plan.question, nodes, projects).basis != basis:
+            return None
+        plan.report = replace(plan.report, dry_run=False)
+        _write_plan(plan, actor=actor, filename=filename, data=data)
+    return plan.report
