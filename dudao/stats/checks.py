@@ -78,7 +78,9 @@ class UnitNames:
         wanted = {t for t in texts if t}
         self.units: dict[str, Organisation] = {}
         visible = Organisation.objects.visible_to(actor).filter(kind__in=UNIT_KINDS)
-        for org in visible.filter(is_active=True).only("pk", "code", "name", "short_name", "kind"):
+        for org in visible.filter(is_active=True).only(
+            "pk", "code", "name", "short_name", "kind", "path", "depth"
+        ):
             for key in (org.code, org.name, org.short_name):
                 if key:
                     self.units.setdefault(key, org)
@@ -218,16 +220,15 @@ def _stored_values(
     return values
 
 
-def whole_flags(candidates: list[Candidate]) -> list[RowError]:
+def whole_flags(candidates: list[Candidate], facts: MagnitudeFacts) -> list[RowError]:
     """Parks inside their city: a park above the city's value, the parks' sum above it
     (the file's values over the system's), for indicators whose parts lie inside the whole."""
     checked = [c for c in candidates if c.indicator.parts_within_whole]
     if not checked:
         return []
-    cities = list(Organisation.objects.filter(kind=Organisation.Kind.CITY_GOV))
+    cities = facts.cities
     file_values = {(c.org.pk, c.indicator.pk, c.period): c for c in checked}
-    keys = {(c.indicator.pk, c.period) for c in checked}
-    values = _stored_values(keys)
+    values = dict(facts.whole)
     for key, c in file_values.items():
         values[key] = (c.org, c.value)
     city_for: dict[int, Organisation | None] = {}
@@ -270,21 +271,14 @@ def whole_flags(candidates: list[Candidate]) -> list[RowError]:
     return flags
 
 
-def part_flags(candidates: list[Candidate]) -> list[RowError]:
+def part_flags(candidates: list[Candidate], facts: MagnitudeFacts) -> list[RowError]:
     """A part never above its whole (工业投资 ≤ 固定资产投资) for the same unit and month, the
     whole taken from the file, else from the system."""
     parts = [c for c in candidates if c.indicator.part_of_id is not None]
     if not parts:
         return []
     in_file = {(c.org.pk, c.indicator.pk, c.period): c.value for c in candidates}
-    stored = {
-        (v.organisation_id, v.indicator_id, v.period): v.value
-        for v in IndicatorValue.objects.filter(
-            organisation_id__in={c.org.pk for c in parts},
-            indicator_id__in={c.indicator.part_of_id for c in parts},
-            period__in={c.period for c in parts},
-        )
-    }
+    stored = facts.parts
     flags = []
     for c in parts:
         key = (c.org.pk, c.indicator.part_of_id or 0, c.period)
@@ -302,7 +296,54 @@ def part_flags(candidates: list[Candidate]) -> list[RowError]:
     return flags
 
 
-def magnitude_flags(candidates: list[Candidate]) -> list[RowError]:
+@dataclass
+class MagnitudeFacts:
+    """What the checks read from the database for a file's values: the cities, the stored
+    values of the checked indicators' months (parks inside their city) and the stored wholes
+    of the parts. `basis` is all of it as comparable values (see dudao.core.importplans)."""
+
+    cities: list[Organisation]
+    whole: dict[tuple[int, int, dt.date], tuple[_Unit | Organisation, Decimal]]
+    parts: dict[tuple[int, int, dt.date], Decimal]
+
+    @property
+    def basis(self) -> tuple[object, ...]:
+        cities = tuple(
+            tuple(getattr(c, f.attname) for f in c._meta.concrete_fields) for c in self.cities
+        )
+        return (cities, self.whole, self.parts)
+
+
+def magnitude_facts(candidates: list[Candidate]) -> MagnitudeFacts:
+    """The checks' reads (at most three queries)."""
+    checked = [c for c in candidates if c.indicator.parts_within_whole]
+    parts = [c for c in candidates if c.indicator.part_of_id is not None]
+    cities: list[Organisation] = []
+    whole: dict[tuple[int, int, dt.date], tuple[_Unit | Organisation, Decimal]] = {}
+    if checked:
+        cities = list(Organisation.objects.filter(kind=Organisation.Kind.CITY_GOV))
+        whole = _stored_values({(c.indicator.pk, c.period) for c in checked})
+    stored: dict[tuple[int, int, dt.date], Decimal] = {}
+    if parts:
+        stored = {
+            (o, i, p): v
+            for o, i, p, v in fetch_rows(
+                IndicatorValue.objects.filter(
+                    organisation_id__in={c.org.pk for c in parts},
+                    indicator_id__in={c.indicator.part_of_id for c in parts},
+                    period__in={c.period for c in parts},
+                )
+                .order_by()
+                .values_list("organisation_id", "indicator_id", "period", "value")
+            )
+        }
+    return MagnitudeFacts(cities, whole, stored)
+
+
+def magnitude_flags(
+    candidates: list[Candidate], facts: MagnitudeFacts | None = None
+) -> list[RowError]:
     """Every magnitude check of a file's values, one flag per value at most per kind."""
+    facts = facts or magnitude_facts(candidates)
     flags = [f for c in candidates for f in range_flags(c)]
-    return sorted([*flags, *whole_flags(candidates), *part_flags(candidates)])
+    return sorted([*flags, *whole_flags(candidates, facts), *part_flags(candidates, facts)])

@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from dudao.audit.services import record_event
-from dudao.core import columns
+from dudao.core import columns, importplans
 from dudao.core.bulk import fast_insert, fast_update, fetch_rows
 from dudao.core.exceptions import DomainError, NotAllowed
 from dudao.core.imports import (
@@ -47,7 +47,13 @@ from dudao.core.xlsx import (
     cell_text,
 )
 from dudao.orgs.models import Organisation
-from dudao.stats.checks import Candidate, IndicatorNames, UnitNames, magnitude_flags
+from dudao.stats.checks import (
+    Candidate,
+    IndicatorNames,
+    UnitNames,
+    magnitude_facts,
+    magnitude_flags,
+)
 from dudao.stats.models import Indicator, IndicatorValue
 from dudao.stats.services import (
     ENTRY_ROLES,
@@ -180,7 +186,10 @@ def _period(
 
 
 def parse_long(
-    table: Table, actor: User, notes: list[RowError] | None = None
+    table: Table,
+    actor: User,
+    notes: list[RowError] | None = None,
+    names: tuple[UnitNames, IndicatorNames] | None = None,
 ) -> tuple[list[Parsed], list[RowError]]:
     """Check every row of the long format; return the values and every error found (and, in
     ``notes``, how a name was read, e.g. a park's code taken as its 管委会).
@@ -190,8 +199,7 @@ def parse_long(
     `_long_row` and its cell readers, in file order, for the same errors and notes."""
     errors: list[RowError] = []
     found = notes if notes is not None else []
-    units = UnitNames(actor, (str(r.get("org_code") or "").strip() for r in table.rows))
-    indicators = IndicatorNames()
+    units, indicators = names or _names(actor, table)
     periods: dict[Any, dt.date | str] = {}
     rows = table.rows
 
@@ -289,7 +297,7 @@ def _long_row(
     )
 
 
-def check_and_write(  # noqa: PLR0912, PLR0915 - validation, then one write; kept together
+def check_and_write(  # noqa: PLR0912 - validation, then one write; kept together
     parsed: list[Parsed],
     errors: list[RowError],
     *,
@@ -300,6 +308,7 @@ def check_and_write(  # noqa: PLR0912, PLR0915 - validation, then one write; kep
     keep_extras: bool = False,
     confirm_reason: str = "",
     notes: list[RowError] | None = None,
+    keep: tuple[bytes, Any] | None = None,
 ) -> ImportReport:
     """Apply every value rule, then write all or nothing (shared by both formats).
 
@@ -375,7 +384,48 @@ def check_and_write(  # noqa: PLR0912, PLR0915 - validation, then one write; kep
             )
     if errors:
         raise ImportRejected(errors)
-    flags = magnitude_flags(candidates)
+    facts = magnitude_facts(candidates)
+    flags = magnitude_flags(candidates, facts)
+    report = _write_values(
+        parsed,
+        existing,
+        flags,
+        status=status,
+        kind=kind,
+        filename=filename,
+        actor=actor,
+        dry_run=dry_run,
+        confirm_reason=confirm_reason,
+        notes=notes,
+    )
+    if keep is not None and dry_run and report.changed:
+        data, names = keep
+        importplans.keep(
+            kind,
+            actor.pk,
+            data,
+            (),
+            basis=(status, names, existing, facts.basis),
+            plan=_Kept(parsed, candidates, flags, notes or []),
+        )
+    return report
+
+
+def _write_values(
+    parsed: list[Parsed],
+    existing: dict[tuple[int, int, dt.date], Stored],
+    flags: list[RowError],
+    *,
+    status: str,
+    kind: str,
+    filename: str,
+    actor: User,
+    dry_run: bool,
+    confirm_reason: str,
+    notes: list[RowError] | None,
+) -> ImportReport:
+    """The checked values written (all or nothing, one audit event) — refused when the
+    magnitude checks flagged any and no reason confirms them."""
     reason = (confirm_reason or "").replace("\x00", "").strip()[:200]
     if flags and not dry_run and not reason:
         raise ImportRejected(
@@ -516,6 +566,10 @@ def import_indicators(
     """The long table: CSV (UTF-8, GBK, UTF-16 text; comma, tab or semicolon) or .xlsx, with
     the English or the Chinese header."""
     _check_actor(actor)
+    if not dry_run:
+        done = _commit_kept(data, filename=filename, actor=actor, confirm_reason=confirm_reason)
+        if done is not None:
+            return done
     table = read_rows(
         data,
         filename=filename,
@@ -523,8 +577,9 @@ def import_indicators(
         optional=LONG_OPTIONAL,
         aliases=LONG_ALIASES,
     )
+    names = _names(actor, table)
     notes: list[RowError] = []
-    parsed, errors = parse_long(table, actor, notes)
+    parsed, errors = parse_long(table, actor, notes, names)
     return check_and_write(
         parsed,
         errors,
@@ -534,7 +589,79 @@ def import_indicators(
         dry_run=dry_run,
         confirm_reason=confirm_reason,
         notes=notes,
+        keep=(data, (table_texts(table), _names_basis(*names))),
     )
+
+
+@dataclass
+class _Kept:
+    """A long table's dry run, kept for its commit (dudao.core.importplans)."""
+
+    parsed: list[Parsed]
+    candidates: list[Candidate]
+    flags: list[RowError]
+    notes: list[RowError]
+
+
+def table_texts(table: Table) -> tuple[str, ...]:
+    """The unit names a table asks for (what `UnitNames` looks up)."""
+    return tuple(sorted({str(r.get("org_code") or "").strip() for r in table.rows}))
+
+
+def _names(actor: User, table: Table | tuple[str, ...]) -> tuple[UnitNames, IndicatorNames]:
+    texts = table if isinstance(table, tuple) else table_texts(table)
+    return UnitNames(actor, texts), IndicatorNames()
+
+
+def _org_values(org: Organisation) -> tuple[Any, ...]:
+    return (org.pk, org.code, org.name, org.short_name, org.kind, org.path, org.depth)
+
+
+def _names_basis(units: UnitNames, indicators: IndicatorNames) -> tuple[Any, ...]:
+    """Everything the name lookups read, as comparable values."""
+    return (
+        sorted((k, _org_values(o)) for k, o in units.units.items()),
+        sorted((k, c, _org_values(o)) for k, (c, o) in units.park_units.items()),
+        sorted(
+            (k, tuple(getattr(i, f.attname) for f in i._meta.concrete_fields))
+            for k, i in indicators.by_key.items()
+        ),
+    )
+
+
+def _commit_kept(
+    data: bytes, *, filename: str, actor: User, confirm_reason: str
+) -> ImportReport | None:
+    """The commit of a long table whose dry run this process kept: its checked values written
+    when every lookup the checks read still gives the same rows (in the write's transaction),
+    the magnitude checks' reason rule applied as always; None — the full import — otherwise."""
+    kept = importplans.take("indicators", actor.pk, data, ())
+    if kept is None:
+        return None
+    basis, plan = kept
+    assert isinstance(plan, _Kept)  # noqa: S101 - only this module keeps "indicators" plans
+    status, (texts, names) = basis[0], basis[1]
+    with transaction.atomic():
+        existing = _existing(plan.parsed)
+        if (
+            _check_actor(actor) != status
+            or _names_basis(*_names(actor, texts)) != names
+            or existing != basis[2]
+            or magnitude_facts(plan.candidates).basis != basis[3]
+        ):
+            return None
+        return _write_values(
+            plan.parsed,
+            existing,
+            plan.flags,
+            status=status,
+            kind="indicators",
+            filename=filename,
+            actor=actor,
+            dry_run=False,
+            confirm_reason=confirm_reason,
+            notes=plan.notes,
+        )
 
 
 # The Excel grid and the indicator catalogue's import have their own modules; importing them
