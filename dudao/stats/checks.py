@@ -198,7 +198,9 @@ def _stored_values(
     stored = fetch_rows(
         IndicatorValue.objects.filter(
             indicator_id__in={k[0] for k in keys}, period__in={k[1] for k in keys}
-        ).values_list(
+        )
+        .order_by()
+        .values_list(
             "organisation_id",
             "indicator_id",
             "period",

@@ -554,7 +554,9 @@ def _existing(parsed: list[Parsed]) -> dict[tuple[int, int, dt.date], Stored]:
             organisation__in={p.org.pk for p in parsed},
             indicator__in={p.indicator.pk for p in parsed},
             period__in=periods,
-        ).values_list("organisation_id", "indicator_id", "period", *Stored._fields)
+        )
+        .order_by()
+        .values_list("organisation_id", "indicator_id", "period", *Stored._fields)
     )
     return {(o, i, d): Stored(*rest) for o, i, d, *rest in rows}
 

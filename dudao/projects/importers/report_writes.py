@@ -109,7 +109,9 @@ def _running_totals(first: dict[int, tuple[int, int]], in_file: Any) -> dict[int
             for pid, yr, ytd, funds, total in fetch_rows(
                 MonthlyReport.objects.filter(
                     project_id__in=in_file if len(pids) > many() else pids, year=py, month=pm
-                ).values_list("project_id", "year", "invest_ytd", "funds_ytd", "invest_total")
+                )
+                .order_by()
+                .values_list("project_id", "year", "invest_ytd", "funds_ytd", "invest_total")
             )
         }
         for pid in pids:

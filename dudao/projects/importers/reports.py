@@ -385,7 +385,7 @@ def _projects(scope: Any, codes: set[str] | frozenset[str], ids: Any) -> dict[in
     return {
         row[0]: ProjectFacts(*row)
         for row in fetch_rows(
-            visible.values_list(
+            visible.order_by().values_list(
                 "pk", "code", "county_id", "total_investment", "invest_before", "stage"
             )
         )
@@ -408,16 +408,16 @@ def _lookups(
         # (year, month) >= lo written as a range the (year, month, …) index serves
         for x in MonthlyReport.objects.filter(
             Q(year__gt=lo[0]) | Q(year=lo[0], month__gte=lo[1]), project_id__in=in_file
-        )
+        ).order_by()
         if x.project_id in first and first[x.project_id] <= (x.year, x.month)
     ]
     base = _running_totals(first, in_file)
     plans = {
         (pid, year): amount
         for pid, year, amount in fetch_rows(
-            ProjectYearPlan.objects.filter(project_id__in=in_file, year__in=years).values_list(
-                "project_id", "year", "planned_investment"
-            )
+            ProjectYearPlan.objects.filter(project_id__in=in_file, year__in=years)
+            .order_by()
+            .values_list("project_id", "year", "planned_investment")
         )
         if pid in pids
     }
@@ -425,15 +425,23 @@ def _lookups(
     # only of the projects whose row reports a node (their order is checked)
     start_ids = {n.pk for n in nodes if n.role == MilestoneNode.Role.START}
     started: dict[int, set[int]] = defaultdict(set)
-    for pid, node_id in ProjectMilestone.objects.filter(
-        project_id__in=in_file, node_id__in=start_ids, actual_date__isnull=False
-    ).values_list("project_id", "node_id"):
+    for pid, node_id in (
+        ProjectMilestone.objects.filter(
+            project_id__in=in_file, node_id__in=start_ids, actual_date__isnull=False
+        )
+        .order_by()
+        .values_list("project_id", "node_id")
+    ):
         started[pid].add(node_id)
     actual: dict[int, dict[int, date]] = defaultdict(dict)
-    for pid, node_id, day in ProjectMilestone.objects.filter(
-        project_id__in=in_file if len(with_node) > many() else with_node,
-        actual_date__isnull=False,
-    ).values_list("project_id", "node_id", "actual_date"):
+    for pid, node_id, day in (
+        ProjectMilestone.objects.filter(
+            project_id__in=in_file if len(with_node) > many() else with_node,
+            actual_date__isnull=False,
+        )
+        .order_by()
+        .values_list("project_id", "node_id", "actual_date")
+    ):
         if pid in with_node and day is not None:
             actual[pid][node_id] = day
     locked: set[tuple[int | None, int, int]] = set(
