@@ -51,7 +51,12 @@ def _bare(data: bytes, sheet: str | None) -> float:
     return sorted(times)[1]
 
 
-def _result(rows: int, size: int, dry: float, commit: float, bare: float) -> dict[str, Any]:
+def _result(
+    rows: int, size: int, dry: float, commit: float, bare: float, *, cpu: tuple[float, float]
+) -> dict[str, Any]:
+    """`cpu`: this process's CPU seconds of the dry run and the commit (time.process_time;
+    the database server's share on PostgreSQL is not in it) — on a loaded machine the wall
+    times vary with the other work, the CPU time much less."""
     total = dry + commit
     return {
         "rows": rows,
@@ -61,6 +66,9 @@ def _result(rows: int, size: int, dry: float, commit: float, bare: float) -> dic
         "rate": round(rows / total),
         "bare_s": round(bare, 3),
         "ratio": round(total / bare, 1),
+        "dry_cpu_s": round(cpu[0], 3),
+        "commit_cpu_s": round(cpu[1], 3),
+        "cpu_rate": round(rows / (cpu[0] + cpu[1])),
     }
 
 
@@ -81,14 +89,14 @@ def _reports(year: int, month: int) -> dict[str, Any]:
     ]
     data = workbook_bytes([Sheet(importers.REPORT_SHEET, [Column(h) for h in headers], rows)])
     bare = _bare(data, importers.REPORT_SHEET)
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     dry = importers.import_reports(data, filename="bench.xlsx", actor=actor, dry_run=True)
-    t1 = time.perf_counter()
+    c1, t1 = time.process_time(), time.perf_counter()
     done = importers.import_reports(data, filename="bench.xlsx", actor=actor, dry_run=False)
-    t2 = time.perf_counter()
+    c2, t2 = time.process_time(), time.perf_counter()
     assert dry.created == len(rows), dry
     assert done.created == len(rows), done
-    return _result(len(rows), len(data), t1 - t0, t2 - t1, bare)
+    return _result(len(rows), len(data), t1 - t0, t2 - t1, bare, cpu=(c1 - c0, c2 - c1))
 
 
 def _indicators() -> dict[str, Any]:
@@ -125,14 +133,14 @@ def _indicators() -> dict[str, Any]:
     data = workbook_bytes([Sheet("指标", columns, rows)])
     bare = _bare(data, None)
     kwargs = {"filename": "bench.xlsx", "actor": actor, "confirm_reason": "基准测试"}
-    t0 = time.perf_counter()
+    c0, t0 = time.process_time(), time.perf_counter()
     dry = importers.import_indicators(data, dry_run=True, **kwargs)
-    t1 = time.perf_counter()
+    c1, t1 = time.process_time(), time.perf_counter()
     done = importers.import_indicators(data, dry_run=False, **kwargs)
-    t2 = time.perf_counter()
+    c2, t2 = time.process_time(), time.perf_counter()
     assert dry.created == len(rows), dry
     assert done.created == len(rows), done
-    return _result(len(rows), len(data), t1 - t0, t2 - t1, bare)
+    return _result(len(rows), len(data), t1 - t0, t2 - t1, bare, cpu=(c1 - c0, c2 - c1))
 
 
 def worker(runs: int) -> None:
@@ -194,21 +202,32 @@ def _run(label: str, data_dir: Path, runs: int, code: str, **extra: str) -> dict
     return dict(json.loads(line[len("RESULT ") :]))
 
 
+def _load() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text(encoding="ascii").split()[:3])
+    except OSError:
+        return "unknown"
+
+
 def _markdown(results: list[dict[str, Any]], missed: list[str]) -> str:
     lines = [
         "# Import rate (last run of bench.suite_imports)",
         "",
-        f"Run {time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} cores shared with other work.",
+        f"Run {time.strftime('%Y-%m-%d %H:%M %Z')}, {os.cpu_count()} cores shared with other work,"
+        f" load average {_load()}.",
         "",
-        "| database | import | rows | dry run | commit | rows/s | bare parse | ÷ bare |",
-        "|---|---|---|---|---|---|---|---|",
+        "| database | import | rows | dry run | commit | rows/s | bare parse | ÷ bare "
+        "| CPU dry + commit | rows per CPU s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         for kind, name in (("reports", "月报"), ("indicators", "指标数值长表")):
             for x in r[kind]:
                 lines.append(
                     f"| {r['vendor']} | {name} | {x['rows']} | {x['dry_s']} s | "
-                    f"{x['commit_s']} s | {x['rate']} | {x['bare_s']} s | {x['ratio']}× |"
+                    f"{x['commit_s']} s | {x['rate']} | {x['bare_s']} s | {x['ratio']}× | "
+                    f"{x.get('dry_cpu_s', '–')} + {x.get('commit_cpu_s', '–')} s | "
+                    f"{x.get('cpu_rate', '–')} |"
                 )
     lines += ["", "## Verdict", ""]
     lines += [f"- MISSED: {m}" for m in missed] or ["- Every target met."]
