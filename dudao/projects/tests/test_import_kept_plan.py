@@ -11,6 +11,7 @@ from django.db import transaction
 
 from dudao.audit.models import AuditEvent
 from dudao.core import importplans
+from dudao.core.columns import read_cells
 from dudao.core.imports import ImportRejected
 from dudao.projects import importers
 from dudao.projects.importers import reports
@@ -60,7 +61,7 @@ def _dry_then_commit(world: World, data: bytes, *, keep: bool) -> tuple[Any, ...
         event = AuditEvent.objects.filter(action="project.import").latest("pk")
         return report.as_dict(), rows, event.after, event.object_repr, len(parses)
     finally:
-        reports._parse_report_rows = real  # type: ignore[assignment]
+        reports._parse_report_rows = real
         transaction.savepoint_rollback(sid)
 
 
@@ -91,9 +92,9 @@ def test_a_report_written_after_the_dry_run_is_seen_at_commit(world: World) -> N
     importers.import_reports(data, filename="t.xlsx", actor=actor, dry_run=True)
     # another import of one of the months between the dry run and the commit
     pid = int(
-        reports.read_cells(
-            data, sheet=importers.REPORT_SHEET, headers=importers.REPORT_HEADERS
-        ).rows[0][1][0]
+        read_cells(data, sheet=importers.REPORT_SHEET, headers=importers.REPORT_HEADERS).rows[0][1][
+            0
+        ]
     )
     other = _xlsx([[pid, "", "", 2026, 2, 10, 1, "", None, "开工准备", "否", "", "", ""]])
     importers.import_reports(other, filename="o.xlsx", actor=actor, dry_run=False)

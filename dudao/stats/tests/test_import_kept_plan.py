@@ -48,7 +48,7 @@ def _dry_then_commit(world: World, data: bytes, *, keep: bool, reason: str = "")
     kwargs: dict[str, Any] = {"filename": "v.csv", "actor": actor, "confirm_reason": reason}
     sid = transaction.savepoint()
     try:
-        importers.parse_long = counted  # type: ignore[assignment]
+        importers.parse_long = counted
         importers.import_indicators(data, dry_run=True, **kwargs)
         if not keep:
             importplans.forget()
@@ -61,7 +61,7 @@ def _dry_then_commit(world: World, data: bytes, *, keep: bool, reason: str = "")
         event = AuditEvent.objects.filter(action="stats.value.import").latest("pk")
         return report.as_dict(), rows, event.after, event.reason, len(parses)
     finally:
-        importers.parse_long = real  # type: ignore[assignment]
+        importers.parse_long = real
         transaction.savepoint_rollback(sid)
 
 
