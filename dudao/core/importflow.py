@@ -12,6 +12,10 @@ posts only a token.
                         second import; a process killed mid-import leaves no lock behind.
 
 The importer itself is the same all-or-nothing function the CLI calls (dudao.core.imports).
+The large importers (月报, 指标数值长表) keep a clean dry run's validated plan in the process
+(dudao.core.importplans): a confirm served by the same process writes it after checking, in the
+write's transaction, that every row the validation read is unchanged; otherwise — another
+worker, a change meanwhile — the confirm is the full import, as before.
 Expired staging files are removed on every upload and by the hourly housekeeping job.
 Nothing here is a database row: a staged file is a short-lived working copy, not a record (the
 import's audit event records the file's hash when it is written).
