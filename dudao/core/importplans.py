@@ -27,15 +27,16 @@ from django.utils import timezone
 KEPT = 4  # plans kept at most (the newest)
 TTL_SECONDS = 30 * 60  # as long as a staged upload (dudao.core.importflow.STAGING_TTL)
 
-_lock = threading.Lock()
-_plans: OrderedDict[tuple[Any, ...], _Plan] = OrderedDict()
-
 
 @dataclass
 class _Plan:
     basis: Any
     plan: Any
     expires: float
+
+
+_lock = threading.Lock()
+_plans: OrderedDict[tuple[Any, ...], _Plan] = OrderedDict()
 
 
 def _key(kind: str, user_id: int, data: bytes, options: tuple[Any, ...]) -> tuple[Any, ...]:
