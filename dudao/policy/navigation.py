@@ -71,16 +71,18 @@ def _menu_url(url_name: str) -> str | None:
 
 
 # (URLconf, script prefix, roles) → the (url, label, group) of the entries those roles may
-# open: the policy table and the menu are fixed in code, and `Access.allows` reads nothing of
-# an authenticated user but its roles, so this never goes stale.
-_ALLOWED: dict[tuple[Any, str, int], tuple[tuple[str, str, str], ...]] = {}
+# open, with the menu and the policy table they were read from: both are fixed in code, and
+# `Access.allows` reads nothing of an authenticated user but its roles, so an entry is reused
+# while the menu and the table it came from are still the ones in place.
+_ALLOWED: dict[tuple[Any, str, int], tuple[object, object, tuple[tuple[str, str, str], ...]]] = {}
 
 
 def allowed_entries(user: Any) -> list[NavItem]:
     """The menu entries `user` may open (GET allowed by the URL policy), in menu order."""
     roles = int(user.roles) if user.is_authenticated else -1
     key = (get_urlconf(), get_script_prefix(), roles)
-    if key not in _ALLOWED:
+    cached = _ALLOWED.get(key)
+    if cached is None or cached[0] is not NAV or cached[1] is not POLICY:
         found = []
         for entry in NAV:
             access = POLICY.get(entry.url_name, {}).get("GET")
@@ -92,8 +94,8 @@ def allowed_entries(user: Any) -> list[NavItem]:
             found.append((url, entry.label, entry.group_key))
         if len(_ALLOWED) >= 1024:
             _ALLOWED.clear()
-        _ALLOWED[key] = tuple(found)
-    return [NavItem(url, label, group) for url, label, group in _ALLOWED[key]]
+        cached = _ALLOWED[key] = (NAV, POLICY, tuple(found))
+    return [NavItem(url, label, group) for url, label, group in cached[2]]
 
 
 def mark_active(items: list[NavItem], path: str) -> None:
