@@ -165,25 +165,28 @@ def with_sort_figures(qs: QuerySet[Project], year: int, month: int) -> QuerySet[
     )
 
 
-def _plans_q(n: object, ids: Any, year: int) -> QuerySet[Any]:
-    return ProjectYearPlan.objects.filter(project_id__in=ids, year=year).values_list(
+def _plans_q(shape: tuple[int, int], ids: Any) -> QuerySet[Any]:
+    return ProjectYearPlan.objects.filter(project_id__in=ids, year=shape[1]).values_list(
         "project_id", "planned_investment", "curve"
     )
 
 
-def _done_q(n: object, ids: Any, year: int, month: int) -> QuerySet[Any]:
+def _done_q(shape: tuple[int, int, int], ids: Any) -> QuerySet[Any]:
+    _n, year, month = shape
     return MonthlyReport.objects.filter(
         project_id__in=ids, year=year, month=month, status=S.APPROVED
     ).values_list("project_id", "invest_ytd")
 
 
-def _starts_q(n: object, ids: Any) -> QuerySet[Any]:
+def _starts_q(shape: object, ids: Any) -> QuerySet[Any]:
     return ProjectMilestone.objects.filter(
         project_id__in=ids, node__role=MilestoneNode.Role.START
     ).values_list("project_id", "planned_date", "actual_date")
 
 
-# The three reads of `lights_for` for a list of ids, compiled once per number of ids (a page).
+# The three reads of `lights_for` for a list of ids, compiled once per number of ids (a page)
+# and month. The year and month belong to the shape, not the parameters: they are small
+# integer columns, whose lookups the ORM range-checks against the sentinel values.
 _PLANS, _DONE, _STARTS = Precompiled(_plans_q), Precompiled(_done_q), Precompiled(_starts_q)
 
 
@@ -207,12 +210,12 @@ def lights_for(
         ids = projects.values("pk")
     if isinstance(ids, list) and ids:  # a page of ids: the same reads, compiled once
         key, alias = tuple(ids), router.db_for_read(Project)
-        plan_rows = _PLANS.rows(len(key), using=alias, ids=key, year=year)
-        done_rows = _DONE.rows(len(key), using=alias, ids=key, year=year, month=month)
+        plan_rows = _PLANS.rows((len(key), year), using=alias, ids=key)
+        done_rows = _DONE.rows((len(key), year, month), using=alias, ids=key)
         start_rows = _STARTS.rows(len(key), using=alias, ids=key)
     else:
-        plan_rows = list(_plans_q(None, ids, year))
-        done_rows = list(_done_q(None, ids, year, month))
+        plan_rows = list(_plans_q((0, year), ids))
+        done_rows = list(_done_q((0, year, month), ids))
         start_rows = list(_starts_q(None, ids))
     plans = {pid: (amount, curve) for pid, amount, curve in plan_rows}
     done = dict(done_rows)
