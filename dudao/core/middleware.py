@@ -12,13 +12,14 @@ from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
-from dudao.core import requestmeta
+from dudao.core import requestmemo, requestmeta
 
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 class RequestIdMiddleware:
-    """Give every request an id (a sane X-Request-ID from the proxy, or a new one)."""
+    """Give every request an id (a sane X-Request-ID from the proxy, or a new one), and a
+    reading request its memo of values read once (`dudao.core.requestmemo`)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -32,9 +33,11 @@ class RequestIdMiddleware:
             if forwarded:
                 ip = forwarded.split(",")[-1].strip() or ip
         token = requestmeta.bind(requestmeta.RequestMeta(request_id=request_id, ip=ip))
+        memo = requestmemo.open_memo(request.method)
         try:
             response = self.get_response(request)
         finally:
+            requestmemo.close(memo)
             requestmeta.unbind(token)
         response["X-Request-ID"] = request_id
         return response

@@ -9,6 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from dudao.core.menu import GROUPS, MenuEntry, group_of
 from dudao.policy import NAV as MODULE_NAV
@@ -68,18 +70,32 @@ def _menu_url(url_name: str) -> str | None:
     return _URLS[key]
 
 
+# (URLconf, script prefix, roles) → the (url, label, group) of the entries those roles may
+# open, with the menu and the policy table they were read from: both are fixed in code, and
+# `Access.allows` reads nothing of an authenticated user but its roles, so an entry is reused
+# while the menu and the table it came from are still the ones in place.
+_ALLOWED: dict[tuple[Any, str, int], tuple[object, object, tuple[tuple[str, str, str], ...]]] = {}
+
+
 def allowed_entries(user: Any) -> list[NavItem]:
     """The menu entries `user` may open (GET allowed by the URL policy), in menu order."""
-    items = []
-    for entry in NAV:
-        access = POLICY.get(entry.url_name, {}).get("GET")
-        if access is None or not access.allows(user):
-            continue
-        url = _menu_url(entry.url_name)
-        if url is None:
-            continue
-        items.append(NavItem(url, entry.label, entry.group_key))
-    return items
+    roles = int(user.roles) if user.is_authenticated else -1
+    key = (get_urlconf(), get_script_prefix(), roles)
+    cached = _ALLOWED.get(key)
+    if cached is None or cached[0] is not NAV or cached[1] is not POLICY:
+        found = []
+        for entry in NAV:
+            access = POLICY.get(entry.url_name, {}).get("GET")
+            if access is None or not access.allows(user):
+                continue
+            url = _menu_url(entry.url_name)
+            if url is None:
+                continue
+            found.append((url, entry.label, entry.group_key))
+        if len(_ALLOWED) >= 1024:
+            _ALLOWED.clear()
+        cached = _ALLOWED[key] = (NAV, POLICY, tuple(found))
+    return [NavItem(url, label, group) for url, label, group in cached[2]]
 
 
 def mark_active(items: list[NavItem], path: str) -> None:
@@ -119,9 +135,49 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_home": home,
         "nav_groups": groups,
         "nav_items": items,
+        "nav_html": nav_html(home, groups),
         "site_name": settings.DUDAO_SITE_NAME,
         "demo_mode": demo_mode(),
     }
+
+
+_ACTIVE = ' class="active" aria-current="page"'
+# The menu's markup by its content (the same few menus are drawn on every page).
+_HTML: dict[tuple[Any, ...], SafeString] = {}
+
+
+def nav_html(home: NavItem | None, groups: list[NavGroup]) -> SafeString:
+    """The side menu's links (base.html prints it): built once per distinct menu."""
+    key = (
+        home and (home.url, home.label, home.active),
+        tuple((g.key, g.label, tuple((i.url, i.label, i.active) for i in g.items)) for g in groups),
+    )
+    html = _HTML.get(key)
+    if html is None:
+        parts = []
+        if home is not None:
+            active = " active" if home.active else ""
+            current = ' aria-current="page"' if home.active else ""
+            parts.append(
+                f'<a class="navhome{active}" href="{escape(home.url)}"{current}>'
+                f"{escape(home.label)}</a>"
+            )
+        parts.append("\n    ")
+        for g in groups:
+            links = "".join(
+                f'<a href="{escape(i.url)}"{_ACTIVE if i.active else ""}>{escape(i.label)}</a>'
+                for i in g.items
+            )
+            parts.append(
+                f'<details class="navgroup" data-group="{escape(g.key)}"'
+                f"{' open' if g.active else ''}>\n      <summary>{escape(g.label)}</summary>\n"
+                f"      {links}\n    </details>"
+            )
+        html = mark_safe("".join(parts))  # every value escaped above
+        if len(_HTML) >= 1024:
+            _HTML.clear()
+        _HTML[key] = html
+    return html
 
 
 def demo_mode() -> bool:

@@ -73,3 +73,14 @@ def history_rows_html(rows: list[dict[str, Any]]) -> SafeString:
             f"<td>{text}{problem}</td><td>{_e(r['status_label'])}{late}</td></tr>"
         )
     return mark_safe("".join(parts))
+
+
+def options_html(choices: list[tuple[int, str]], selected: int | None) -> SafeString:
+    """A filter's <option>s from (id, label) pairs (`selectors.filter_options`), the chosen
+    one marked — what the former template loop printed."""
+    return mark_safe(
+        "".join(
+            f'<option value="{pk}"{" selected" if pk == selected else ""}>{_e(label)}</option>'
+            for pk, label in choices
+        )
+    )

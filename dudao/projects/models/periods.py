@@ -182,6 +182,13 @@ class ProjectSettings(models.Model):
 
     @classmethod
     def current(cls) -> ProjectSettings:
+        """The settings row (read once per reading request: `dudao.core.requestmemo`)."""
+        from dudao.core.requestmemo import memo
+
+        return memo(("projects.ProjectSettings", 1), cls._read)
+
+    @classmethod
+    def _read(cls) -> ProjectSettings:
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
 

@@ -49,7 +49,13 @@ from dudao.projects.selectors.grid import (
     returned_reports_by_county,
     review_queue,
 )
-from dudao.projects.selectors.page_rows import history_rows, list_rows, list_values
+from dudao.projects.selectors.page_rows import (
+    FilterOptions,
+    filter_options,
+    history_rows,
+    list_rows,
+    list_values,
+)
 from dudao.projects.selectors.periods import (
     MonthFreeze,
     analysis_period,
@@ -91,6 +97,7 @@ __all__ = [
     "Analysis",
     "AnalysisPage",
     "CountyOverview",
+    "FilterOptions",
     "GridRow",
     "MonthFreeze",
     "ProjectFilters",
@@ -108,6 +115,7 @@ __all__ = [
     "county_choices",
     "county_overview",
     "due_summary",
+    "filter_options",
     "filter_parks",
     "filter_projects",
     "get_lock",

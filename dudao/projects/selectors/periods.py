@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dudao.core.lights import Light
+from dudao.core.requestmemo import memo
 from dudao.projects.models import (
     MonthLock,
     MonthlyReport,
@@ -131,8 +132,13 @@ def is_locked(county_id: int, year: int, month: int) -> bool:
 
 
 def reporting_period(today: date | None = None) -> tuple[int, int]:
-    """The month being reported now: last month until its deadline has passed, then this one."""
-    today = today or timezone.localdate()
+    """The month being reported now: last month until its deadline has passed, then this one
+    (worked out once per reading request: `dudao.core.requestmemo`)."""
+    day = today or timezone.localdate()
+    return memo(("projects.reporting_period", day), lambda: _reporting_period(day))
+
+
+def _reporting_period(today: date) -> tuple[int, int]:
     prev = previous_month(today.year, today.month)
     if today <= report_deadline(*prev).due:
         return prev

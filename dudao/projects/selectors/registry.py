@@ -3,13 +3,14 @@ history, chart and timeline, and the parks a user may pick."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.db import router
 from django.db.models import (
     DecimalField,
+    Exists,
     ExpressionWrapper,
     FloatField,
     OuterRef,
@@ -23,6 +24,7 @@ from django.utils import timezone
 
 from dudao.core.lights import Light
 from dudao.core.numbers import round_half_up
+from dudao.core.precompiled import Precompiled
 from dudao.orgs.models import Organisation
 from dudao.projects.models import (
     MilestoneNode,
@@ -163,13 +165,29 @@ def with_sort_figures(qs: QuerySet[Project], year: int, month: int) -> QuerySet[
     )
 
 
-def _start_dates(project_ids: Iterable[int] | QuerySet[Any]) -> dict[int, tuple[Any, Any]]:
-    return {
-        pid: (planned, actual)
-        for pid, planned, actual in ProjectMilestone.objects.filter(
-            project_id__in=project_ids, node__role=MilestoneNode.Role.START
-        ).values_list("project_id", "planned_date", "actual_date")
-    }
+def _plans_q(shape: tuple[int, int], ids: Any) -> QuerySet[Any]:
+    return ProjectYearPlan.objects.filter(project_id__in=ids, year=shape[1]).values_list(
+        "project_id", "planned_investment", "curve"
+    )
+
+
+def _done_q(shape: tuple[int, int, int], ids: Any) -> QuerySet[Any]:
+    _n, year, month = shape
+    return MonthlyReport.objects.filter(
+        project_id__in=ids, year=year, month=month, status=S.APPROVED
+    ).values_list("project_id", "invest_ytd")
+
+
+def _starts_q(shape: object, ids: Any) -> QuerySet[Any]:
+    return ProjectMilestone.objects.filter(
+        project_id__in=ids, node__role=MilestoneNode.Role.START
+    ).values_list("project_id", "planned_date", "actual_date")
+
+
+# The three reads of `lights_for` for a list of ids, compiled once per number of ids (a page)
+# and month. The year and month belong to the shape, not the parameters: they are small
+# integer columns, whose lookups the ORM range-checks against the sentinel values.
+_PLANS, _DONE, _STARTS = Precompiled(_plans_q), Precompiled(_done_q), Precompiled(_starts_q)
 
 
 def lights_for(
@@ -190,19 +208,19 @@ def lights_for(
         ids: Any = [p if isinstance(p, int) else p.pk for p in projects]
     else:
         ids = projects.values("pk")
-    plans = {
-        pid: (amount, curve)
-        for pid, amount, curve in ProjectYearPlan.objects.filter(
-            project_id__in=ids, year=year
-        ).values_list("project_id", "planned_investment", "curve")
-    }
-    done = dict(
-        MonthlyReport.objects.filter(
-            project_id__in=ids, year=year, month=month, status=S.APPROVED
-        ).values_list("project_id", "invest_ytd")
-    )
+    if isinstance(ids, list) and ids:  # a page of ids: the same reads, compiled once
+        key, alias = tuple(ids), router.db_for_read(Project)
+        plan_rows = _PLANS.rows((len(key), year), using=alias, ids=key)
+        done_rows = _DONE.rows((len(key), year, month), using=alias, ids=key)
+        start_rows = _STARTS.rows(len(key), using=alias, ids=key)
+    else:
+        plan_rows = list(_plans_q((0, year), ids))
+        done_rows = list(_done_q((0, year, month), ids))
+        start_rows = list(_starts_q(None, ids))
+    plans = {pid: (amount, curve) for pid, amount, curve in plan_rows}
+    done = dict(done_rows)
     done.update(done_override or {})
-    starts = _start_dates(ids)
+    starts = {pid: (planned, actual) for pid, planned, actual in start_rows}
     pids = ids if isinstance(projects, list) else list(projects.values_list("pk", flat=True))
     out: dict[int, ProjectLight] = {}
     for pid in pids:
@@ -241,10 +259,20 @@ def project_photos(project: Project) -> QuerySet[ReportPhoto]:
     )
 
 
-def project_chart(project: Project, year: int, settings: ProjectSettings) -> dict[str, Any]:
-    """Plan-vs-actual cumulative investment by month (ECharts data)."""
+def project_chart(
+    project: Project,
+    year: int,
+    settings: ProjectSettings,
+    history: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """Plan-vs-actual cumulative investment by month (ECharts data). `history`: the project's
+    reports as `history_rows` read them (month, year, invest_ytd, status of each), when the
+    caller has them already; otherwise they are read here."""
     plan = ProjectYearPlan.objects.filter(project=project, year=year).first()
-    reports = {r.month: r for r in project.reports.filter(year=year).order_by("month")}
+    rows: Any = history
+    if rows is None:
+        rows = project.reports.filter(year=year).values("year", "month", "invest_ytd", "status")
+    reports = {r["month"]: r for r in rows if r["year"] == year}
     months = list(range(1, 13))
     planned: list[str | None] = []
     actual: list[str | None] = []
@@ -258,8 +286,8 @@ def project_chart(project: Project, year: int, settings: ProjectSettings) -> dic
         else:
             planned.append(None)
         r = reports.get(m)
-        actual.append(str(r.invest_ytd) if r else None)
-        approved.append(str(r.invest_ytd) if r and r.status == S.APPROVED else None)
+        actual.append(str(r["invest_ytd"]) if r else None)
+        approved.append(str(r["invest_ytd"]) if r and r["status"] == S.APPROVED else None)
     return {
         "year": year,
         "months": [f"{m}月" for m in months],
@@ -270,12 +298,15 @@ def project_chart(project: Project, year: int, settings: ProjectSettings) -> dic
 
 
 def milestone_timeline(project: Project) -> list[dict[str, Any]]:
-    rows = {m.node_id: m for m in project.milestones.all()}
+    rows = {
+        node_id: (planned, actual)
+        for node_id, planned, actual in project.milestones.values_list(
+            "node_id", "planned_date", "actual_date"
+        )
+    }
     out = []
     for node in MilestoneNode.objects.filter(is_active=True).order_by("sort_order"):
-        m = rows.get(node.pk)
-        planned = m.planned_date if m else None
-        actual = m.actual_date if m else None
+        planned, actual = rows.get(node.pk, (None, None))
         late = bool(planned and (actual or timezone.localdate()) > planned)
         out.append({"node": node, "planned": planned, "actual": actual, "late": late})
     return out
@@ -306,8 +337,13 @@ def filter_parks(actor: User) -> QuerySet[Park]:
     """The parks of the projects in scope (the list's park filter)."""
     from dudao.parks.selectors import reference_parks
 
-    projects = visible_projects(actor)
-    return reference_parks().filter(pk__in=projects.exclude(park=None).values("park_id"))
+    return parks_with(reference_parks(), visible_projects(actor))
+
+
+def parks_with(parks: QuerySet[Park], projects: QuerySet[Project]) -> QuerySet[Park]:
+    """The parks that hold at least one of `projects`: an EXISTS per park, which the
+    projects' park index answers (an IN over the projects read the whole scope)."""
+    return parks.filter(Exists(projects.filter(park_id=OuterRef("pk"))))
 
 
 def _park_scoped(actor: User) -> bool:

@@ -9,14 +9,10 @@ from django.contrib import messages
 from django.core.exceptions import BadRequest
 
 from dudao.core.http import AuthedHttpRequest
-from dudao.core.lights import Light
 from dudao.orgs.models import Organisation
 from dudao.projects import selectors
 from dudao.projects.models import (
     MonthlyReport,
-    Project,
-    ProjectCategory,
-    ProjectList,
 )
 
 S = MonthlyReport.Status
@@ -41,18 +37,6 @@ def _analysis_period(request: AuthedHttpRequest) -> tuple[int, int]:
     if message:
         messages.warning(request, message)
     return year, month
-
-
-def _filter_context(request: AuthedHttpRequest) -> dict[str, Any]:
-    return {
-        "counties": selectors.county_choices(request.user),
-        "parks": selectors.filter_parks(request.user),
-        "categories": ProjectCategory.objects.filter(is_active=True),
-        "stages": Project.Stage.choices,
-        "levels": Project.Level.choices,
-        "lists": ProjectList.objects.filter(is_active=True),
-        "lights": Light.choices,
-    }
 
 
 def _county_qs(counties: list[Organisation]) -> Any:

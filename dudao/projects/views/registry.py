@@ -14,6 +14,7 @@ from dudao.accounts.roles import Role
 from dudao.core.bounds import year_ok
 from dudao.core.exceptions import DomainError
 from dudao.core.http import AuthedHttpRequest, add_domain_error, query_without_page
+from dudao.core.lights import Light
 from dudao.core.listing import listing, sort_rows
 from dudao.core.xlsx import Column, Sheet, workbook_bytes, xlsx_response
 from dudao.projects import selectors, services
@@ -21,7 +22,7 @@ from dudao.projects.forms import (
     PlanForm,
     ProjectForm,
 )
-from dudao.projects.listhtml import history_rows_html, list_rows_html
+from dudao.projects.listhtml import history_rows_html, list_rows_html, options_html
 from dudao.projects.models import (
     MilestoneNode,
     MonthlyReport,
@@ -31,7 +32,6 @@ from dudao.projects.models import (
 )
 from dudao.projects.views._common import (
     _county_qs,
-    _filter_context,
     _period,
 )
 
@@ -61,11 +61,21 @@ def project_list(request: AuthedHttpRequest) -> HttpResponse:
         "month": month,
         "query": query_without_page(request),
         "can_edit": request.user.has_role(Role.REPORTER, Role.SUPERVISOR),
-        **_filter_context(request),
     }
     htmx = request.headers.get("HX-Request") == "true"  # django-htmx's `request.htmx`, typed
-    template = "projects/_list_table.html" if htmx else "projects/list.html"
-    return render(request, template, context)
+    if htmx:  # the table alone: no filter form
+        return render(request, "projects/_list_table.html", context)
+    options = selectors.filter_options(request.user)
+    context.update(
+        county_options=options_html(options.counties, filters.county),
+        park_options=options_html(options.parks, filters.park),
+        category_options=options_html(options.categories, filters.category),
+        list_options=options_html(options.lists, filters.list),
+        stages=Project.Stage.choices,
+        levels=Project.Level.choices,
+        lights=Light.choices,
+    )
+    return render(request, "projects/list.html", context)
 
 
 def project_export(request: AuthedHttpRequest) -> HttpResponse:
@@ -138,7 +148,7 @@ def project_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             "light": light,
             "year": year,
             "month": month,
-            "chart": selectors.project_chart(project, year, settings),
+            "chart": selectors.project_chart(project, year, settings, history),
             "timeline": selectors.milestone_timeline(project),
             "history": history,
             "history_html": history_rows_html(history),
