@@ -58,6 +58,8 @@ class FigureError(ValueError):
 
 def dec(value: Decimal | int | str) -> Decimal:
     """Return ``value`` as a finite Decimal; refuse floats, bools, NaN and infinities."""
+    if type(value) is Decimal and value.is_finite():  # the common case, without a copy
+        return value
     if isinstance(value, bool) or not isinstance(value, Decimal | int | str):
         raise FigureError(
             f"数值类型不受支持（{type(value).__name__}），请使用 Decimal、整数或字符串"

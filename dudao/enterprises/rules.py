@@ -133,11 +133,11 @@ def grade_for(rank: int, count: int, bands: Bands) -> str:
     (rank ≤ bound × N), so rank 50 of 200 (25.0%) is A and rank 51 (25.5%) is B."""
     if count < 1 or rank < 1 or rank > count:
         raise ValueError("rank out of range")
-    total = dec(count)
-    if dec(rank) <= mul(bands.a, total):
+    total, place = dec(count), dec(rank)
+    if place <= mul(bands.a, total):
         return Grade.A.value
-    if dec(rank) <= mul(bands.b, total):
+    if place <= mul(bands.b, total):
         return Grade.B.value
-    if dec(rank) <= mul(bands.c, total):
+    if place <= mul(bands.c, total):
         return Grade.C.value
     return Grade.D.value

@@ -81,16 +81,27 @@ def _county_of(org_ids: Iterable[int]) -> dict[int, int | None]:
     return out
 
 
-def rollup_values(run: EvaluationRun, units: set[int] | None = None) -> list[ComputedValue]:
-    """The rollup figures of a run's current results, per park committee and county
-    government (only ``units`` when given) lying wholly inside the run's scope."""
+@dataclass(frozen=True)
+class RollupRow:
+    """One evaluated enterprise as the rollups count it: its managing organisation, its park's
+    管委会 (organisation), its grade, and its 税收 and 用地 (the reported 用地面积, else own +
+    leased land of the registry; None when missing)."""
+
+    organisation_id: int
+    park_organisation_id: int | None
+    grade: str
+    tax: Decimal | None
+    land: Decimal | None
+
+
+def stored_rows(run: EvaluationRun) -> list[RollupRow]:
+    """The rollup rows of a run's current results, read back from the database."""
     current = EvaluationResult.objects.filter(run=run, is_current=True)
     results = list(
         current.values_list(
             "enterprise_id", "organisation_id", "park__organisation_id", "grade"
         ).order_by()
     )
-    counties = _county_of({org for _e, org, _p, _g in results})
     figures: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for pk, item, value in (
         AnnualValue.objects.filter(
@@ -109,22 +120,42 @@ def rollup_values(run: EvaluationRun, units: set[int] | None = None) -> list[Com
         .order_by()
         if "land" not in figures.get(pk, {})
     }
-    tallies: dict[int, _Tally] = defaultdict(_Tally)
-    for pk, org, park, grade in results:  # park: its 管委会's organisation
+    rows = []
+    for pk, org, park, grade in results:
         data = figures.get(pk, {})
         land = data.get("land")
         if land is None and pk in registry_land:
-            own, leased = registry_land[pk]
-            if own is not None or leased is not None:
-                land = add(own or ZERO, leased or ZERO)
-        tax = data.get("tax")
-        for unit in {park, counties.get(org)} - {None}:
+            land = registry_land_of(*registry_land[pk])
+        rows.append(RollupRow(org, park, grade, data.get("tax"), land))
+    return rows
+
+
+def registry_land_of(own: Decimal | None, leased: Decimal | None) -> Decimal | None:
+    """The 用地 the evaluation reads when no 用地面积 is reported: own + leased land of the
+    registry (None when both are missing)."""
+    if own is None and leased is None:
+        return None
+    return add(own or ZERO, leased or ZERO)
+
+
+def rollup_values(
+    run: EvaluationRun, units: set[int] | None = None, rows: Iterable[RollupRow] | None = None
+) -> list[ComputedValue]:
+    """The rollup figures of a run's current results (``rows``, read back from the database
+    when not given), per park committee and county government (only ``units`` when given)
+    lying wholly inside the run's scope."""
+    rows = stored_rows(run) if rows is None else list(rows)
+    counties = _county_of({row.organisation_id for row in rows})
+    tallies: dict[int, _Tally] = defaultdict(_Tally)
+    for row in rows:
+        tax, land = row.tax, row.land
+        for unit in {row.park_organisation_id, counties.get(row.organisation_id)} - {None}:
             assert unit is not None  # noqa: S101 - narrowed for the type checker
             if units is not None and unit not in units:
                 continue
             tally = tallies[unit]
             tally.evaluated += 1
-            tally.grades[grade] += 1
+            tally.grades[row.grade] += 1
             if tax is not None and land is not None and land > 0:
                 tally.tax = add(tally.tax, tax)
                 tally.land = add(tally.land, land)
@@ -156,13 +187,17 @@ def units_of(result: EvaluationResult) -> set[int]:
 
 
 def publish_rollups(
-    actor: User, run: EvaluationRun, units: set[int] | None = None
+    actor: User,
+    run: EvaluationRun,
+    units: set[int] | None = None,
+    rows: Iterable[RollupRow] | None = None,
 ) -> ComputedReport:
     """Write the run's rollups (all units, or only ``units``) into the statistics engine, in the
-    caller's transaction."""
+    caller's transaction. ``rows``: the run's current results when the caller has them in
+    memory (the yearly run), else they are read back."""
     return write_computed_values(
         actor=actor,
         period=annual_period(run.year),
-        values=rollup_values(run, units),
+        values=rollup_values(run, units, rows),
         origin=f"{run.year}年度{ORIGIN}",
     )
