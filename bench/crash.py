@@ -653,8 +653,8 @@ def markdown(outcomes: list[Outcome], args: argparse.Namespace, windows: dict[st
         )
     lines += [
         "",
-        "不杀时（校准）导入 + 批量审核耗时："
-        + "，".join(f"{db} {s:.1f} 秒" for db, s in windows.items())
+        "不杀时（校准，每批一次）导入 + 批量审核耗时："
+        + "，".join(f"{db} {span}" for db, span in _windows(outcomes, windows).items())
         + "；杀的时刻在 0.05–1.0 倍该时长内均匀随机。",
         "",
     ]
@@ -668,6 +668,19 @@ def markdown(outcomes: list[Outcome], args: argparse.Namespace, windows: dict[st
             lines.append(f"- {o.db} {o.point} #{o.run}：{'；'.join(o.partial + o.repair)}")
         lines.append("")
     return "\n".join(lines)
+
+
+def _windows(outcomes: list[Outcome], windows: dict[str, float]) -> dict[str, str]:
+    """Each database's calibrated write window(s): one per batch, so a range when merged."""
+    spans: dict[str, str] = {}
+    for db in sorted({o.db for o in outcomes} | set(windows)):
+        seen = {round(o.window, 1) for o in outcomes if o.db == db and o.window > 0}
+        if db in windows:
+            seen.add(round(windows[db], 1))
+        if seen:
+            low, high = min(seen), max(seen)
+            spans[db] = f"{low:.1f} 秒" if low == high else f"{low:.1f}–{high:.1f} 秒"
+    return spans
 
 
 def _moments(outcomes: list[Outcome], rows: int) -> list[str]:
