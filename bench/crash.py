@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.client
+import itertools
 import json
 import os
 import random
@@ -42,7 +43,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,7 @@ class Outcome:
     point: str
     run: int
     delay: float
+    window: float = 0.0  # the calibrated write window the delay was drawn from
     in_flight: bool = False  # the kill came while the write was still running
     import_rows: int | None = None
     partial: list[str] = field(default_factory=list)
@@ -102,6 +104,15 @@ class Outcome:
     job: str = ""
     retried: str = ""
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per step of the run
+
+    @contextlib.contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.phases[name] = self.phases.get(name, 0.0) + time.monotonic() - started
 
 
 # --- processes ------------------------------------------------------------------------------
@@ -148,6 +159,26 @@ class Stack:
         for group in (self.serve, self.worker):
             if group is not None:
                 group.stop(timeout=20)
+
+
+def _together(*tasks: Callable[[], object]) -> None:
+    """Run independent steps at once (each one starts its own process and waits for it): the
+    checks after a kill read the database only, so they need not queue behind the restart."""
+    errors: list[BaseException] = []
+
+    def run(task: Callable[[], object]) -> None:
+        try:
+            task()
+        except BaseException as exc:  # re-raised in the caller's thread below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(t,), daemon=True) for t in tasks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
 
 
 # --- the database, read directly -----------------------------------------------------------
@@ -337,17 +368,27 @@ def _judge(
     return seen
 
 
-def _no_repair(out: Outcome, stack: Stack) -> None:
-    """The next start needs no manual step: migrations, audit chain, readiness."""
-    for argv, what in (
-        ([DUDAO, "migrate", "--check"], "migrate --check"),
-        ([DUDAO, "audit", "verify"], "audit verify"),
-    ):
-        try:
-            run_checked(argv, cwd=REPO, env=stack.env, timeout=600)
-        except RuntimeError as exc:
-            out.repair.append(f"{what}: {str(exc)[-300:]}")
-    if wait_for_200(stack.port, "/readyz", timeout=150, still_running=lambda: True) is None:
+def _cli_checks(out: Outcome, stack: Stack) -> None:
+    """The next start needs no manual step: migrations and the audit chain, as an operator runs
+    them (`dudao migrate --check`, `dudao audit verify`; read-only, run side by side)."""
+
+    def one(argv: list[str], what: str) -> None:
+        with out.phase(what):
+            try:
+                run_checked(argv, cwd=REPO, env=stack.env, timeout=600)
+            except RuntimeError as exc:
+                out.repair.append(f"{what}: {str(exc)[-300:]}")
+
+    _together(
+        lambda: one([DUDAO, "migrate", "--check"], "migrate --check"),
+        lambda: one([DUDAO, "audit", "verify"], "audit verify"),
+    )
+
+
+def _ready(out: Outcome, stack: Stack) -> None:
+    with out.phase("readyz"):
+        ready = wait_for_200(stack.port, "/readyz", timeout=150, still_running=lambda: True)
+    if ready is None:
         out.repair.append("/readyz not 200 within 150 s")
 
 
@@ -383,34 +424,45 @@ def _drop(base: Base, run_db: str) -> None:
 
 def _write_run(out: Outcome, base: Base, stack: Stack, window: float, rng: random.Random) -> None:
     """Kill points app and db: import + approval, SIGKILL, restart, check, retry, check."""
-    stack.start_serve()
-    stack.start_worker()
-    sessions = _sessions(stack.port, base)
-    token = _upload(stack.port, sessions["reporter"], _file(base))
+    with out.phase("start"):
+        stack.start_worker()  # does not wait: it loads while the app server starts
+        stack.start_serve()
+    with out.phase("login+upload"):
+        sessions = _sessions(stack.port, base)
+        token = _upload(stack.port, sessions["reporter"], _file(base))
     writes = Writes(stack.port, sessions, token, base.config["bulk"])
     out.delay = rng.uniform(0.05, 1.0) * window
+    out.window = window
     time.sleep(out.delay)
     out.in_flight = writes.running()
-    if out.point == "app":
-        stack.kill(stack.serve)
-    else:
-        assert base.pg is not None
-        base.pg.crash()
-    writes.join(timeout=120)
-    if out.point == "app":
-        stack.start_serve()
-    else:
-        assert base.pg is not None
-        base.pg.start()
-    _judge(out, base, stack.env, stack.work, after="kill")
-    _no_repair(out, stack)
+    with out.phase("kill"):
+        if out.point == "app":
+            stack.kill(stack.serve)
+        else:
+            assert base.pg is not None
+            base.pg.crash()
+        writes.join(timeout=120)
+        if out.point == "db":
+            assert base.pg is not None
+            base.pg.start()
+    # the independent check, the operator's checks and (app) the restart side by side: the
+    # checks see the database as the kill left it, before the restarted app touches it
+    with out.phase("restart+checks"):
+        _together(
+            stack.start_serve if out.point == "app" else lambda: None,
+            lambda: _judge(out, base, stack.env, stack.work, after="kill"),
+            lambda: _cli_checks(out, stack),
+        )
+    _ready(out, stack)
     # the user's retry: the same confirm token, the same approval list
-    sessions = _sessions(stack.port, base)
-    status = _confirm(stack.port, sessions["reporter"], token)
-    approve = _approve(stack.port, sessions["reviewer"], base.config["bulk"])
+    with out.phase("retry"):
+        sessions = _sessions(stack.port, base)
+        status = _confirm(stack.port, sessions["reporter"], token)
+        approve = _approve(stack.port, sessions["reviewer"], base.config["bulk"])
     if status not in (200, 302) or approve not in (200, 302):  # 302: done, back to the grid
         out.repair.append(f"retry answered import {status}, approval {approve}")
-    seen = _judge(out, base, stack.env, stack.work, after="retry")
+    with out.phase("check"):
+        seen = _judge(out, base, stack.env, stack.work, after="retry")
     if seen["import"]["rows"] != base.config["rows"]:
         out.repair.append(f"after the retry the import holds {seen['import']['rows']} rows")
     if seen["bulk"]["approved"] != len(base.config["bulk"]):
@@ -435,15 +487,15 @@ def _job_run(out: Outcome, base: Base, stack: Stack, rng: random.Random) -> None
     """Kill point worker: a writing job is killed while it runs, then must run again, once."""
     module, name = JOBS[out.run % len(JOBS)]
     out.job = name
-    stack.start_serve()
     backups = _scalar(base, stack.env, "SELECT COUNT(*) FROM ops_backuprun")
     lights = _scalar(
         base,
         stack.env,
         LIGHTS_EVENTS,
     )
-    _enqueue(stack.env, module, name)
-    stack.start_worker()
+    with out.phase("start"):
+        _together(stack.start_serve, lambda: _enqueue(stack.env, module, name))
+        stack.start_worker()
     deadline = time.monotonic() + 120
     running = f"SELECT COUNT(*) FROM ops_jobrun WHERE task LIKE '%{name}'"  # noqa: S608
     while not _scalar(base, stack.env, running):
@@ -455,15 +507,21 @@ def _job_run(out: Outcome, base: Base, stack: Stack, rng: random.Random) -> None
     out.delay = rng.uniform(0.0, 1.5)
     time.sleep(out.delay)
     out.in_flight = bool(_scalar(base, stack.env, running))
-    stack.kill(stack.worker)
-    stack.start_worker()
-    deadline = time.monotonic() + 300
-    while _scalar(base, stack.env, "SELECT COUNT(*) FROM ops_jobrun"):
-        if time.monotonic() > deadline:
-            out.repair.append(f"{name} still marked running 300 s after the restart")
-            break
-        time.sleep(0.5)
-    seen = _judge(out, base, stack.env, stack.work, after="kill")
+    with out.phase("kill+rerun"):
+        stack.kill(stack.worker)
+        stack.start_worker()
+        deadline = time.monotonic() + 300
+        while _scalar(base, stack.env, "SELECT COUNT(*) FROM ops_jobrun"):
+            if time.monotonic() > deadline:
+                out.repair.append(f"{name} still marked running 300 s after the restart")
+                break
+            time.sleep(0.25)
+    seen: dict[str, Any] = {}
+    with out.phase("checks"):
+        _together(
+            lambda: seen.update(_judge(out, base, stack.env, stack.work, after="kill")),
+            lambda: _cli_checks(out, stack),
+        )
     jobs = seen["jobs"]
     if jobs["failures"]:
         out.repair.append(f"job failures: {jobs['failures'][:3]}")
@@ -484,7 +542,7 @@ def _job_run(out: Outcome, base: Base, stack: Stack, rng: random.Random) -> None
     )
     if done < 1:
         out.repair.append(f"{name} never completed after the restart")
-    _no_repair(out, stack)
+    _ready(out, stack)
 
 
 def one_run(
@@ -495,7 +553,8 @@ def one_run(
     work.mkdir()
     run_db = f"crash_{point}_{run}"
     started = time.monotonic()
-    _copy(base, work, run_db)
+    with out.phase("copy"):
+        _copy(base, work, run_db)
     stack = Stack(work, _env(base, work, run_db))
     try:
         if point == "worker":
@@ -513,7 +572,9 @@ def one_run(
     log(
         f"   {base.db} {point} #{run}: kill after {out.delay:.1f} s "
         f"({'in flight' if out.in_flight else 'after the answer'}), rows {out.import_rows} "
-        f"{out.retried} partial {out.partial or 0} repair {out.repair or 0} ({out.seconds:.0f} s)"
+        f"{out.retried} partial {out.partial or 0} repair {out.repair or 0} ({out.seconds:.0f} s: "
+        + ", ".join(f"{k} {v:.1f}" for k, v in out.phases.items())
+        + ")"
     )
     return out
 
@@ -592,16 +653,14 @@ def markdown(outcomes: list[Outcome], args: argparse.Namespace, windows: dict[st
         )
     lines += [
         "",
-        "不杀时（校准）导入 + 批量审核耗时："
-        + "，".join(f"{db} {s:.1f} 秒" for db, s in windows.items())
+        "不杀时（校准，每批一次）导入 + 批量审核耗时："
+        + "，".join(f"{db} {span}" for db, span in _windows(outcomes, windows).items())
         + "；杀的时刻在 0.05–1.0 倍该时长内均匀随机。",
         "",
     ]
-    jobs = [o for o in outcomes if o.point == "worker"]
-    if jobs:
-        lines += ["任务进程各次：", ""]
-        lines += [f"- {o.db} #{o.run} {o.job}：{o.retried}" for o in jobs]
-        lines.append("")
+    lines += _moments(outcomes, args.rows)
+    lines += _jobs_table([o for o in outcomes if o.point == "worker"])
+    lines += _phases_table(outcomes)
     bad = [o for o in outcomes if o.partial or o.repair]
     if bad:
         lines += ["问题：", ""]
@@ -609,6 +668,89 @@ def markdown(outcomes: list[Outcome], args: argparse.Namespace, windows: dict[st
             lines.append(f"- {o.db} {o.point} #{o.run}：{'；'.join(o.partial + o.repair)}")
         lines.append("")
     return "\n".join(lines)
+
+
+def _windows(outcomes: list[Outcome], windows: dict[str, float]) -> dict[str, str]:
+    """Each database's calibrated write window(s): one per batch, so a range when merged."""
+    spans: dict[str, str] = {}
+    for db in sorted({o.db for o in outcomes} | set(windows)):
+        seen = {round(o.window, 1) for o in outcomes if o.db == db and o.window > 0}
+        if db in windows:
+            seen.add(round(windows[db], 1))
+        if seen:
+            low, high = min(seen), max(seen)
+            spans[db] = f"{low:.1f} 秒" if low == high else f"{low:.1f}–{high:.1f} 秒"
+    return spans
+
+
+def _moments(outcomes: list[Outcome], rows: int) -> list[str]:
+    """Where in the write window the kills landed (app and db), by quarter of the window."""
+    writes = [o for o in outcomes if o.point != "worker" and o.window > 0]
+    if not writes:
+        return []
+    edges = (0.05, 0.25, 0.5, 0.75, 1.0)
+    lines = [
+        "杀的时刻分布（杀在确认导入与批量审核发出后第几秒，按校准时长的比例分段）：",
+        "",
+        "| 数据库 | 杀点 | 时刻 / 校准时长 | 次数 | 秒（最小–最大） | 杀时仍在写入 "
+        "| 导入 0 / 全部 |",
+        "|---|---|---|---:|---|---:|---|",
+    ]
+    for db, point in sorted({(o.db, o.point) for o in writes}):
+        group = [o for o in writes if (o.db, o.point) == (db, point)]
+        for low, high in itertools.pairwise(edges):
+            band = [o for o in group if low <= min(o.delay / o.window, 0.999) < high]
+            if not band:
+                continue
+            zero = sum(1 for o in band if o.import_rows == 0)
+            full = sum(1 for o in band if o.import_rows == rows)
+            lines.append(
+                f"| {db} | {point} | {low:.2f}–{high:.2f} | {len(band)} | "
+                f"{min(o.delay for o in band):.1f}–{max(o.delay for o in band):.1f} | "
+                f"{sum(o.in_flight for o in band)} | {zero} / {full} |"
+            )
+    return [*lines, ""]
+
+
+def _jobs_table(jobs: list[Outcome]) -> list[str]:
+    """Kill point worker per job: killed while running or after it, how often it then ran."""
+    if not jobs:
+        return []
+    lines = [
+        "任务进程（杀在任务开始后 0–1.5 秒内随机；“完成次数”含被杀前已提交的一次）：",
+        "",
+        "| 数据库 | 任务 | 次数 | 杀时仍在运行 | 完成次数分布 | 需人工修复 |",
+        "|---|---|---:|---:|---|---:|",
+    ]
+    for db, job in sorted({(o.db, o.job) for o in jobs}):
+        group = [o for o in jobs if (o.db, o.job) == (db, job)]
+        done: dict[str, int] = {}
+        for o in group:
+            match = re.search(r"done (-?\d+)×", o.retried)
+            key = f"{match.group(1)}×" if match else "未完成"
+            done[key] = done.get(key, 0) + 1
+        spread = "，".join(f"{k} {n} 次" for k, n in sorted(done.items()))
+        lines.append(
+            f"| {db} | {job} | {len(group)} | {sum(o.in_flight for o in group)} | {spread} | "
+            f"{sum(1 for o in group if o.repair)} |"
+        )
+    return [*lines, ""]
+
+
+def _phases_table(outcomes: list[Outcome]) -> list[str]:
+    """Mean seconds per step (steps run side by side overlap; wall time on a shared machine)."""
+    timed = [o for o in outcomes if o.phases]
+    if not timed:
+        return []
+    lines = ["每次各步骤平均秒数（并行的步骤时间重叠；共用机器上的墙钟时间，仅供参考）：", ""]
+    for db, point in sorted({(o.db, o.point) for o in timed}):
+        group = [o for o in timed if (o.db, o.point) == (db, point)]
+        names = list(dict.fromkeys(k for o in group for k in o.phases))
+        means = "，".join(
+            f"{k} {sum(o.phases.get(k, 0.0) for o in group) / len(group):.1f}" for k in names
+        )
+        lines.append(f"- {db} {point}：{means}")
+    return [*lines, ""]
 
 
 @contextlib.contextmanager
@@ -639,6 +781,8 @@ def run_all(
             base = prepare(db, root, rows, pg_port)
             try:
                 windows[db] = _calibrate(base, root)
+                if progress is not None:
+                    progress.with_suffix(".windows.json").write_text(json.dumps(windows))
                 for run in range(runs):
                     for point in points:
                         if point == "db" and db != "postgres":
