@@ -49,7 +49,9 @@ run: venv
 # browser tests (live server) and the system tests (real server processes) on E2E_WORKERS
 # workers, a file per worker (each worker has its own live server, database and ports; most of
 # their time is spent waiting on a browser or a server, so two workers overlap that waiting).
-# Both runs always happen; the exit status is the first failure's.
+# Both runs always happen; the exit status is the first failure's. `.ci/run` runs this on SQLite and
+# on PostgreSQL; only the offline bundle test (SQLite run) and the production stack smoke test
+# (PostgreSQL run) run in one of the two (README, Development).
 TEST_WORKERS ?= auto
 E2E_WORKERS ?= 2
 test: venv-dev
