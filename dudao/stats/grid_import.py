@@ -73,7 +73,8 @@ def import_indicator_grid(
 ) -> ImportReport:
     """The grid downloaded from the entry page, filled in and uploaded back."""
     # the long table's module imports this one (to register it): its names are read here
-    from dudao.stats.importers import Parsed, _check_actor, _period, check_and_write
+    from dudao.stats.importers import _check_actor, _period, check_and_write
+    from dudao.stats.value_writes import Parsed
 
     _check_actor(actor)
     indicators = grid_indicators()
