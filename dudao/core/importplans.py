@@ -70,6 +70,11 @@ def take(kind: str, user_id: int, data: bytes, options: tuple[Any, ...]) -> tupl
     return found.basis, found.plan
 
 
+def stored_values(obj: Any) -> tuple[Any, ...]:
+    """A model instance's stored values in column order: how a basis compares rows it read."""
+    return tuple(getattr(obj, f.attname) for f in obj._meta.concrete_fields)
+
+
 def forget() -> None:
     """Drop every kept plan (tests)."""
     with _lock:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
+from dudao.core import importplans
 from dudao.core.bulk import fetch_rows
 from dudao.core.imports import RowError
 from dudao.orgs.models import Organisation
@@ -310,9 +311,7 @@ class MagnitudeFacts:
 
     @property
     def basis(self) -> tuple[object, ...]:
-        cities = tuple(
-            tuple(getattr(c, f.attname) for f in c._meta.concrete_fields) for c in self.cities
-        )
+        cities = tuple(importplans.stored_values(c) for c in self.cities)
         return (cities, self.whole, self.parts)
 
 

@@ -424,10 +424,7 @@ def _names_basis(units: UnitNames, indicators: IndicatorNames) -> tuple[Any, ...
     return (
         sorted((k, _org_values(o)) for k, o in units.units.items()),
         sorted((k, c, _org_values(o)) for k, (c, o) in units.park_units.items()),
-        sorted(
-            (k, tuple(getattr(i, f.attname) for f in i._meta.concrete_fields))
-            for k, i in indicators.by_key.items()
-        ),
+        sorted((k, importplans.stored_values(i)) for k, i in indicators.by_key.items()),
     )
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 
 from dudao.core.bulk import fetch_rows
+from dudao.core.importplans import stored_values
 from dudao.core.imports import ImportReport
 from dudao.projects.importers._common import many
 from dudao.projects.importers.report_writes import ProjectFacts, _New, _running_totals
@@ -77,11 +78,6 @@ class _Plan:
     monthly: dict[int, dict[tuple[int, int], Any]]
     projects: dict[int, ProjectFacts]
     report: ImportReport
-
-
-def _values(obj: Any) -> tuple[Any, ...]:
-    """A model instance's stored values, in column order."""
-    return tuple(getattr(obj, f.attname) for f in obj._meta.concrete_fields)
 
 
 def _projects(scope: Any, codes: set[str] | frozenset[str], ids: Any) -> dict[int, ProjectFacts]:
@@ -160,13 +156,13 @@ def _lookups(
     started, actual = dict(started), dict(actual)
     basis = (
         projects,
-        tuple(map(_values, nodes)),
-        tuple(map(_values, window)),
+        tuple(map(stored_values, nodes)),
+        tuple(map(stored_values, window)),
         base,
         plans,
         started,
         actual,
         locked,
-        _values(settings),
+        stored_values(settings),
     )
     return _Facts(projects, window, base, plans, started, actual, locked, settings, basis)
