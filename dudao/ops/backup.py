@@ -29,6 +29,7 @@ import shutil
 import sqlite3
 import subprocess
 import time
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -123,8 +124,14 @@ def _applied_migrations() -> dict[str, list[str]]:
     return applied
 
 
+def _read_only(path: Path) -> sqlite3.Connection:
+    """Open a backup file without writing anything beside it (no -wal/-shm): the folder must
+    stay exactly as its manifest lists it, however often it is verified or restored."""
+    return sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)
+
+
 def _sqlite_counts(path: Path) -> dict[str, int]:
-    with sqlite3.connect(path) as db:
+    with closing(_read_only(path)) as db:
         names = [
             row[0]
             for row in db.execute(
@@ -148,11 +155,19 @@ def _sqlite_snapshot(target: Path) -> dict[str, int]:
     if connection.in_atomic_block:
         raise BackupError("备份不能在数据库事务中进行，请在命令行或定时任务中运行")
     connection.ensure_connection()
-    source = connection.connection
-    with sqlite3.connect(target) as copy:
-        source.backup(copy)
-    copy.close()
+    copy_sqlite(connection.connection, target)
     return _sqlite_counts(target)
+
+
+def copy_sqlite(source: sqlite3.Connection, target: Path) -> None:
+    """One consistent copy of ``source`` in ``target``, as a self-contained file.
+
+    The copy would carry the live file's WAL flag, and any reader of a WAL file leaves -wal and
+    -shm files beside it that the manifest does not list; a rollback-journal copy has none.
+    """
+    with closing(sqlite3.connect(target)) as copy:
+        source.backup(copy)
+        copy.execute("PRAGMA journal_mode=DELETE")
 
 
 def _tool(name: str) -> str:
@@ -438,10 +453,8 @@ def _restore_sqlite(source: Path) -> None:
     connections.close_all()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
-    with sqlite3.connect(source) as backup_db, sqlite3.connect(target) as live:
+    with closing(_read_only(source)) as backup_db, closing(sqlite3.connect(target)) as live:
         backup_db.backup(live)
-    backup_db.close()
-    live.close()
 
 
 def _restore_pg(source: Path) -> None:

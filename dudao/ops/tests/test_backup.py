@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,23 @@ def test_a_manifest_lists_every_table_with_its_rows_and_every_file_with_its_hash
     )
     assert "projects" in manifest["migrations"]
     backup.verify_files(made, manifest)  # an untouched backup verifies
+
+
+def test_a_copy_of_a_wal_database_leaves_only_its_own_file_however_often_it_is_read(
+    tmp_path: Path,
+) -> None:
+    live_path, folder = tmp_path / "live.sqlite3", tmp_path / "backup"
+    folder.mkdir()
+    with closing(sqlite3.connect(live_path)) as live:
+        assert live.execute("PRAGMA journal_mode=WAL").fetchone()[0] == "wal"
+        live.execute("CREATE TABLE t (id INTEGER PRIMARY KEY)")
+        live.executemany("INSERT INTO t VALUES (?)", [(1,), (2,), (3,)])
+        live.commit()
+        backup.copy_sqlite(live, folder / "db.sqlite3")
+    for _ in range(2):  # the backup's count, then a verification or a restore reading it
+        assert backup._sqlite_counts(folder / "db.sqlite3") == {"t": 3}
+    assert [p.name for p in folder.iterdir()] == ["db.sqlite3"]
+    assert (folder / "db.sqlite3").read_bytes()[18:20] == b"\x01\x01"  # not WAL
 
 
 def test_a_backup_is_recorded_and_audited(
