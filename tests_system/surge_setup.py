@@ -1,7 +1,14 @@
 """Run in a subprocess after `dudao demo` (bench/surge.py's setup step): seat N fictional
 reporters (填报员) in the counties' 发改局 of the demo, spread evenly, each with a slot among
-the reporters of its office (the simulated user then works on its own share of the grid), and
-print the JSON the load needs. Accounts are made as the demo makes its own (a setup step of a
+the reporters of its office (the simulated user then works on its own share of the grid: the rows
+whose project id falls on its slot), and print the JSON the load needs.
+
+The demo city has about 50 projects a county; 300 reporters in 11 offices would be ~2 rows each
+and colleagues would keep overwriting each other's rows (409 on every other save). A county
+office's reporters each own several projects, so each county gets fictional copies of its own
+projects (名称带“·高峰”) until every reporter has ROWS_EACH rows of its own.
+
+Accounts are made as the demo makes its own (a setup step of a
 benchmark, not an administrator's work: no second factor, no forced password change)."""
 
 from __future__ import annotations
@@ -23,6 +30,31 @@ from dudao.accounts.models import User  # noqa: E402
 from dudao.accounts.roles import Role  # noqa: E402
 from dudao.demo.registry import DEMO_PASSWORD  # noqa: E402
 from dudao.orgs.models import Organisation  # noqa: E402
+from dudao.projects.models import Project  # noqa: E402
+
+ROWS_EACH = 6
+
+
+def _more_projects(county: Organisation, wanted: int) -> None:
+    """Copies of the county's own projects until it has ``wanted`` active ones."""
+    sources = list(Project.objects.filter(county=county, is_active=True).order_by("pk"))
+    missing = wanted - len(sources)
+    if missing <= 0 or not sources:
+        return
+    Project.objects.bulk_create(
+        Project(
+            name=f"{src.name}·高峰{k + 1:03d}",
+            category_id=src.category_id,
+            stage=src.stage,
+            level=src.level,
+            county=county,
+            park_id=src.park_id,
+            total_investment=src.total_investment,
+            builder_name=src.builder_name,
+            industry_code=src.industry_code,
+        )
+        for k, src in ((k, sources[k % len(sources)]) for k in range(missing))
+    )
 
 
 def main(count: int) -> dict[str, object]:
@@ -36,6 +68,9 @@ def main(count: int) -> dict[str, object]:
     with transaction.atomic():
         n = 0
         for office, slots in zip(offices, share, strict=True):
+            county = office.parent
+            assert county is not None, office.code
+            _more_projects(county, ROWS_EACH * slots)
             for slot in range(slots):
                 username = f"surge_{n:03d}"
                 User.objects.create(
