@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -12,9 +13,37 @@ from pytest_django import DjangoDbBlocker
 
 from dudao.core import requestmeta
 from dudao.testing import World, build_world, setup_atomic
+from dudao.testing.dbtemplate import migrate_once
 
 TEST_REQUEST_ID = "test-request-0001"
 TEST_IP = "192.0.2.10"
+CACHE = ".pytest_cache/dudao-db"  # the migrated copies (gitignored with .pytest_cache)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request: pytest.FixtureRequest,
+    django_test_environment: None,
+    django_db_blocker: DjangoDbBlocker,
+    django_db_modify_db_settings: None,
+) -> Iterator[None]:
+    """pytest-django's test databases, migrated once per code version and copied for every
+    other worker and run (dudao/testing/dbtemplate.py)."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock(), migrate_once(Path(str(request.config.rootpath)) / CACHE):
+        config = setup_databases(
+            verbosity=verbosity,
+            interactive=False,
+            aliases=aliases,  # type: ignore[arg-type]  # a set, as pytest-django passes it
+            serialized_aliases=serialized_aliases,
+        )
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=verbosity)
 
 
 @pytest.fixture(scope="module")
