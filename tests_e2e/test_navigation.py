@@ -1,9 +1,14 @@
 """The side menu, the review queue's bulk approval and the lock dialog in a real Chromium, at
 the office screen (1366×768) and on a phone (390×844): every entry a demo role may open is
-reachable and lights up alone, the page never scrolls sideways, the phone's menu is a drawer."""
+reachable and lights up alone, the page never scrolls sideways, the phone's menu is a drawer.
+
+The office-screen walk also reads each page it opens, and one detail page per module reached
+from them, for internal strings a user must never see (tests_e2e/visible_text.py)."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -18,6 +23,7 @@ from dudao.projects.models import MonthLock, MonthlyReport
 from dudao.supervision.models import Notification
 from tests_e2e import worlds
 from tests_e2e.browser import ConsoleLog, login, menu_link
+from tests_e2e.visible_text import DETAIL_LINKS, read_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -55,8 +61,46 @@ def _no_sideways_scroll(page: Page, viewport: ViewportSize) -> None:
     assert width <= viewport["width"], f"{page.url} 横向溢出：{width}px"
 
 
-def _walk_menu(browser: Browser, server: LiveServer, username: str, viewport: ViewportSize) -> int:
-    """Open every menu entry of `username` through the menu itself; return how many."""
+@dataclass
+class Walked:
+    entries: int = 0
+    details: int = 0  # detail pages read
+    problems: dict[str, list[str]] = field(default_factory=dict)  # page → what users must not see
+
+    def read(self, page: Page, where: str, usernames: set[str]) -> list[str]:
+        found, links = read_page(page, usernames)
+        if found:
+            self.problems[where] = sorted(set(found))
+        return links
+
+
+def _details(page: Page, server: LiveServer, walked: Walked, user: str, links: list[str]) -> None:
+    """One detail page per module: the first link of each shape, searched breadth-first from
+    the menu's pages (a report is found on a project's page, …)."""
+    usernames = set(User.objects.values_list("username", flat=True))
+    wanted, queue, seen = list(DETAIL_LINKS), [], set()
+    while wanted:
+        for pattern in list(wanted):
+            match = next((h for h in links if re.match(pattern, h) and h not in seen), None)
+            if match:
+                wanted.remove(pattern)
+                queue.append(match)
+        if not queue:
+            return
+        path = queue.pop(0)
+        seen.add(path)
+        walked.details += 1
+        page.goto(f"{server.url}{path}")
+        _no_sideways_scroll(page, DESKTOP)
+        links = walked.read(page, f"{user} {path}", usernames)
+
+
+def _walk_menu(
+    browser: Browser, server: LiveServer, username: str, viewport: ViewportSize
+) -> Walked:
+    """Open every menu entry of `username` through the menu itself (on the office screen also
+    reading every page and one detail page per module)."""
+    walked = Walked()
     context, page, log = _page(browser, viewport)
     login(page, server, username, DEMO_PASSWORD)
     entries: list[list[str]] = page.eval_on_selector_all(
@@ -68,6 +112,9 @@ def _walk_menu(browser: Browser, server: LiveServer, username: str, viewport: Vi
         "首页",
         *(item.label for group in grouped(allowed_entries(user)) for item in group.items),
     ]
+    walked.entries = len(entries)
+    usernames = set(User.objects.values_list("username", flat=True))
+    links: list[str] = []
     if viewport == DESKTOP:  # every group heading fits on the screen, nothing is cut off
         for box in page.locator("#sidenav summary").all():
             bottom = box.bounding_box()
@@ -89,9 +136,13 @@ def _walk_menu(browser: Browser, server: LiveServer, username: str, viewport: Vi
         _no_sideways_scroll(page, viewport)
         if viewport == PHONE:
             expect(page.locator("#sidenav")).to_be_hidden()  # the drawer closed on the new page
+        else:
+            links += walked.read(page, f"{username} {href}", usernames)
+    if viewport == DESKTOP:
+        _details(page, server, walked, username, links)
     log.assert_clean()
     context.close()
-    return len(entries)
+    return walked
 
 
 # Who works on a phone: the judge on site, a county reporter, the leader between meetings, the
@@ -114,8 +165,16 @@ def test_every_role_reaches_every_permitted_entry(
     roles: list[str],
     console: ConsoleLog,
 ) -> None:
-    opened = {username: _walk_menu(browser, live_server, username, viewport) for username in roles}
-    assert opened["demo_supervisor"] > opened["demo_reporter"] > 5
+    walks = {username: _walk_menu(browser, live_server, username, viewport) for username in roles}
+    assert walks["demo_supervisor"].entries > walks["demo_reporter"].entries > 5
+    if viewport == DESKTOP:  # projects, reports, tasks, problems, deals, parks, tours, …
+        assert walks["demo_supervisor"].details >= 6, walks["demo_supervisor"].details
+    report = [
+        f"{where}: {'、'.join(items)}"
+        for walk in walks.values()
+        for where, items in walk.problems.items()
+    ]
+    assert not report, "页面上有内部字符串：\n" + "\n".join(report)
     console.assert_clean()
 
 

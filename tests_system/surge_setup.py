@@ -30,7 +30,7 @@ from dudao.accounts.models import User  # noqa: E402
 from dudao.accounts.roles import Role  # noqa: E402
 from dudao.demo.registry import DEMO_PASSWORD  # noqa: E402
 from dudao.orgs.models import Organisation  # noqa: E402
-from dudao.projects.models import Project  # noqa: E402
+from dudao.projects.models import Project, ProjectMilestone, ProjectYearPlan  # noqa: E402
 
 ROWS_EACH = 6
 
@@ -41,7 +41,8 @@ def _more_projects(county: Organisation, wanted: int) -> None:
     missing = wanted - len(sources)
     if missing <= 0 or not sources:
         return
-    Project.objects.bulk_create(
+    picked = [sources[k % len(sources)] for k in range(missing)]
+    copies = Project.objects.bulk_create(
         Project(
             name=f"{src.name}·高峰{k + 1:03d}",
             category_id=src.category_id,
@@ -53,7 +54,34 @@ def _more_projects(county: Organisation, wanted: int) -> None:
             builder_name=src.builder_name,
             industry_code=src.industry_code,
         )
-        for k, src in ((k, sources[k % len(sources)]) for k in range(missing))
+        for k, src in enumerate(picked)
+    )
+    # with the source's milestones and year plans: a 续建 project must have its 开工 date
+    source_of = {copy.pk: src.pk for copy, src in zip(copies, picked, strict=True)}
+    milestones: dict[int, list[ProjectMilestone]] = {}
+    for m in ProjectMilestone.objects.filter(project_id__in=set(source_of.values())):
+        milestones.setdefault(m.project_id, []).append(m)
+    plans: dict[int, list[ProjectYearPlan]] = {}
+    for p in ProjectYearPlan.objects.filter(project_id__in=set(source_of.values())):
+        plans.setdefault(p.project_id, []).append(p)
+    ProjectMilestone.objects.bulk_create(
+        ProjectMilestone(
+            project_id=pk, node_id=m.node_id, planned_date=m.planned_date, actual_date=m.actual_date
+        )
+        for pk, src in source_of.items()
+        for m in milestones.get(src, [])
+    )
+    ProjectYearPlan.objects.bulk_create(
+        ProjectYearPlan(
+            project_id=pk,
+            county_id=p.county_id,
+            year=p.year,
+            planned_investment=p.planned_investment,
+            curve=p.curve,
+            planned_nodes=p.planned_nodes,
+        )
+        for pk, src in source_of.items()
+        for p in plans.get(src, [])
     )
 
 
