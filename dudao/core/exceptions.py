@@ -130,7 +130,11 @@ def field_error_message(label: str, field: Any, code: str | None, params: Any) -
 
 
 def full_clean_or_raise(
-    instance: Any, *, exclude: list[str] | None = None, validate_unique: bool = True
+    instance: Any,
+    *,
+    exclude: list[str] | None = None,
+    validate_unique: bool = True,
+    validate_constraints: bool = True,
 ) -> None:
     """Run the model's validation; raise its first message as a DomainError on that field, in
     the words of the one catalogue (`field_error_message`): a missing value reads “字段”不能为空,
@@ -150,7 +154,11 @@ def full_clean_or_raise(
         ):
             setattr(instance, field.attname, "")
     try:
-        instance.full_clean(exclude=exclude, validate_unique=validate_unique)
+        instance.full_clean(
+            exclude=exclude,
+            validate_unique=validate_unique,
+            validate_constraints=validate_constraints,
+        )
     except ValidationError as exc:
         field, errors = next(iter(exc.error_dict.items()))
         first = errors[0]

@@ -37,6 +37,25 @@ HUNDRED = Decimal("100")
 CENT = Decimal("0.01")
 
 
+# What neither the grid's rows (gridhtml.row_html) nor the template download shows: not read
+# (the timestamps alone were 12 conversions a row; a page of 160 rows is opened at every save
+# of the deadline afternoon). Reading one of them on a row would cost a query: the grid's query
+# counts are asserted (dudao/core/tests/test_query_counts.py).
+GRID_UNUSED = (
+    "lag",
+    "invest_total",
+    "funds_ytd",
+    "created_by",
+    "submitted_at",
+    "first_submitted_at",
+    "reviewed_by",
+    "reviewed_at",
+    "problem_ref",
+    "created_at",
+    "updated_at",
+)
+
+
 @dataclass
 class GridRow:
     project: Project
@@ -77,9 +96,9 @@ def grid_rows(
     py, pm = previous_month(year, month)
     reports = {
         (r.project_id, r.year, r.month): r
-        for r in MonthlyReport.objects.filter(project_id__in=ids).filter(
-            Q(year=year, month=month) | Q(year=py, month=pm)
-        )
+        for r in MonthlyReport.objects.filter(project_id__in=ids)
+        .filter(Q(year=year, month=month) | Q(year=py, month=pm))
+        .defer(*GRID_UNUSED)
     }
     plans = {p.project_id: p for p in ProjectYearPlan.objects.filter(project_id__in=ids, year=year)}
     locks = set(

@@ -223,11 +223,13 @@ def _save_report(
         .filter(project=project, year=year, month=month)
         .first()
     )
+    if report is not None:  # the locked project and its county, as read: no second reads
+        report.project, report.county = project, project.county
     created = report is None
     if report is None:
         report = MonthlyReport(
             project=project,
-            county_id=project.county_id,
+            county=project.county,
             year=year,
             month=month,
             created_by=actor,
@@ -278,10 +280,14 @@ def _save_report(
     report.invest_ytd = prior_ytd + data.invest_month
     report.funds_ytd = prior_funds + data.funds_month
     report.invest_total = project.invest_before + prior_total + data.invest_month
+    # The table's check constraints (month 1–12, amounts ≥ 0) are the checks above
+    # (_check_period, validate_report_values), which word them for the reporter; the database
+    # still enforces them. Django would ask the database once more for each (a query apiece).
     full_clean_or_raise(
         report,
         exclude=["project", "county", "created_by", "reviewed_by", "problem_ref", "node"],
         validate_unique=False,
+        validate_constraints=False,
     )
     for name in ("invest_month", "funds_month", "invest_ytd", "funds_ytd", "invest_total"):
         setattr(report, name, Decimal(getattr(report, name)).quantize(CENT))
