@@ -5,7 +5,7 @@ quarter of a CPU second and 100 MB. At the monthly deadline hundreds of reporter
 within minutes on a 2-core server. Hashed on the request threads, with libargon2 starting one
 OS thread per lane, 6 logins at once were 48 runnable threads against the one thread of a
 page or a save: the logins took both cores and everything queued behind them
-(bench/results/surge.md, the "before" figures).
+(the "before" figures: bench/results/surge.md at commit 13b23aa).
 
 Here each process hashes on one thread of its own, one password at a time and all 8 lanes on
 that thread: at most one hash's CPU and memory per process, whatever the crowd. At most
