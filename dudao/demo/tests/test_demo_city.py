@@ -40,7 +40,6 @@ def city(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[
 
 
 def test_it_creates_one_account_per_role_with_a_valid_password(city: DemoContext) -> None:
-    ctx = city
     users = list(User.objects.all())
     # The 11 printed platform accounts, nine more county leaders, and the enterprise service's
     # 15 (demo_land and demo_enterprise printed; five department clerks, eight officers).
@@ -65,7 +64,7 @@ def test_it_creates_one_account_per_role_with_a_valid_password(city: DemoContext
         "demo_land",
         "demo_enterprise",
     ]
-    assert set(ctx.users) == set(existing_demo_users())
+    assert set(city.users) == set(existing_demo_users())
 
 
 def test_it_builds_a_consistent_tree(city: DemoContext) -> None:
